@@ -1,0 +1,175 @@
+/**
+ * OrderPlacementLambda: the API function. Serves POST /orders (and the root method), plus the two
+ * read-only routes GET /orders/{orderId} and GET /products, which need only reads of the same tables
+ * and so share this function's role rather than adding an eighth function.
+ */
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
+import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
+import { errorResponse, header, jsonResponse } from "../shared/http";
+import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
+import { orderView, productView, type OrderRecord } from "../shared/order";
+import { ORDER_LIMITS, parsePlaceOrderBody, placeOrderFromQuery } from "../shared/order-request";
+import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
+import { API_ROUTES, matchRoute, rootRoute, type ApiOperation, type HttpMethod } from "../shared/routes";
+import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+
+export interface OrderPlacementDeps {
+  readonly orders: OrderStore;
+  readonly inventory: InventoryStore;
+  readonly queue: OrderQueue;
+}
+
+const observability = createObservability("order-placement");
+const { logger, metrics } = observability;
+
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
+
+function operationFor(event: APIGatewayProxyEvent): ApiOperation | undefined {
+  if (event.resource === "/") return "placeOrder";
+  const byResource = API_ROUTES.find((r) => r.resourcePath === event.resource && r.method === event.httpMethod);
+  if (byResource) return byResource.operation;
+  // Events without a resource template (hand-built ones) are matched by path.
+  const match = matchRoute([...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)], event.httpMethod, event.path);
+  return match && "route" in match ? match.route.operation : undefined;
+}
+
+function acceptedBody(order: OrderRecord): Record<string, unknown> {
+  return { orderId: order.orderId, status: order.status, links: { self: `/orders/${order.orderId}` } };
+}
+
+async function enqueue(deps: OrderPlacementDeps, orderId: string): Promise<boolean> {
+  try {
+    await deps.queue.send({ orderId });
+  } catch (error) {
+    logger.error("Could not send the order to OrdersQueue", { error: error as Error });
+    return false;
+  }
+  await deps.orders.markEnqueued(orderId, new Date().toISOString());
+  return true;
+}
+
+function queueUnavailable(orderId: string, idempotencyKey: string): APIGatewayProxyResult {
+  return errorResponse(
+    503,
+    "ORDER_NOT_QUEUED",
+    "The order was saved but could not be queued. Retry the same request with the same Idempotency-Key.",
+    { orderId, idempotencyKey },
+    { "Retry-After": "1", "Idempotency-Key": idempotencyKey },
+  );
+}
+
+async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const suppliedKey = header(event.headers, "Idempotency-Key");
+  if (
+    suppliedKey !== undefined &&
+    (suppliedKey.length > ORDER_LIMITS.maxIdempotencyKeyLength || !IDEMPOTENCY_KEY_PATTERN.test(suppliedKey))
+  ) {
+    return errorResponse(
+      400,
+      "INVALID_IDEMPOTENCY_KEY",
+      `Idempotency-Key must be 1-${ORDER_LIMITS.maxIdempotencyKeyLength} printable ASCII characters without spaces.`,
+    );
+  }
+  let parsed;
+  if (event.httpMethod === "GET") {
+    parsed = placeOrderFromQuery(event.queryStringParameters);
+  } else {
+    const contentType = header(event.headers, "Content-Type");
+    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+      return errorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.");
+    }
+    const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    parsed = parsePlaceOrderBody(body);
+  }
+  if (!parsed.ok) {
+    metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
+    return errorResponse(400, parsed.code, parsed.message, parsed.issues.length > 0 ? parsed.issues : null);
+  }
+  const request = parsed.value;
+  const idempotencyKey = suppliedKey ?? newIdempotencyKey();
+  const orderId = orderIdForKey(idempotencyKey);
+  logger.appendKeys({ orderId });
+  const requestHash = canonicalHash({
+    ...request,
+    items: [...request.items].sort((a, b) => a.productId.localeCompare(b.productId)),
+  });
+  const now = new Date().toISOString();
+  const order: OrderRecord = {
+    orderId,
+    status: "PENDING",
+    customerEmail: request.customerEmail,
+    items: request.items,
+    paymentToken: request.paymentToken,
+    requestHash,
+    idempotencyKey,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const created = await deps.orders.createPending(order);
+  const keyHeader = { "Idempotency-Key": idempotencyKey, Location: `/orders/${orderId}` };
+  if (created.created) {
+    logger.info("Order placed", { items: request.items.length });
+    metrics.addMetric("OrdersPlaced", MetricUnit.Count, 1);
+    if (!(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
+    return jsonResponse(202, acceptedBody(order), keyHeader);
+  }
+  const existing = created.existing;
+  if (existing.requestHash !== requestHash) {
+    return errorResponse(
+      409,
+      "IDEMPOTENCY_KEY_REUSED",
+      "This Idempotency-Key was already used for a different order. Use a new key for a new order.",
+      { orderId },
+    );
+  }
+  logger.info("Replayed order request", { status: existing.status });
+  if (!existing.enqueuedAt && !(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
+  return jsonResponse(200, acceptedBody(existing), { ...keyHeader, "Idempotent-Replayed": "true" });
+}
+
+async function getOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const orderId = event.pathParameters?.orderId ?? "";
+  const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
+  if (!order) return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${orderId}.`);
+  return jsonResponse(200, orderView(order));
+}
+
+async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyResult> {
+  const products = await deps.inventory.listProducts();
+  return jsonResponse(200, { products: products.map(productView) });
+}
+
+export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
+  const deps: OrderPlacementDeps = {
+    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
+    inventory:
+      overrides.inventory ??
+      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+    queue: overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), requireEnv("ORDERS_QUEUE_URL")),
+  };
+  return (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>
+    instrumented(observability, context, async () => {
+      try {
+        switch (operationFor(event)) {
+          case "placeOrder":
+            return await placeOrder(deps, event);
+          case "getOrder":
+            return await getOrder(deps, event);
+          case "listProducts":
+            return await listProducts(deps);
+          default:
+            return errorResponse(404, "ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${event.path}.`);
+        }
+      } catch (error) {
+        // A fault of ours or of AWS, never of the client: log it, answer without internals.
+        logger.error("Unhandled error", { error: error as Error });
+        return errorResponse(500, "INTERNAL_ERROR", "The order service failed unexpectedly. Please retry.");
+      }
+    });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,146 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { BusinessError } from "../errors";
+import type { Product } from "../order";
+import type { OrderLine } from "../order-request";
+import type { InventoryStore, ReserveResult } from "../ports";
+import { INVENTORY_TABLE, ORDERS_TABLE } from "../tables";
+
+/** DynamoDB's BatchGetItem limit. */
+const BATCH_GET_LIMIT = 100;
+
+interface InventoryItem {
+  readonly ProductID: string;
+  readonly name: string;
+  readonly priceMinor: number;
+  readonly currency: string;
+  readonly stock: number;
+}
+
+const toProduct = (item: InventoryItem): Product => ({
+  productId: item.ProductID,
+  name: item.name,
+  priceMinor: Number(item.priceMinor),
+  currency: item.currency,
+  stock: Number(item.stock),
+});
+
+export class DynamoDbInventoryStore implements InventoryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly inventoryTableName: string,
+    private readonly ordersTableName: string,
+  ) {}
+
+  async getProducts(productIds: readonly string[]): Promise<Map<string, Product>> {
+    const products = new Map<string, Product>();
+    for (let start = 0; start < productIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] | undefined = productIds
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => ({ [INVENTORY_TABLE.partitionKey]: id }));
+      // Unprocessed keys are retried until DynamoDB has answered for all of them.
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const result: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.inventoryTableName]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of result.Responses?.[this.inventoryTableName] ?? []) {
+          const product = toProduct(item as InventoryItem);
+          products.set(product.productId, product);
+        }
+        keys = result.UnprocessedKeys?.[this.inventoryTableName]?.Keys;
+      }
+    }
+    return products;
+  }
+
+  async listProducts(): Promise<Product[]> {
+    const products: Product[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({ TableName: this.inventoryTableName, ExclusiveStartKey: startKey }),
+      );
+      products.push(...(page.Items ?? []).map((item) => toProduct(item as InventoryItem)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return products.sort((a, b) => a.productId.localeCompare(b.productId));
+  }
+
+  async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
+    const markerIndex = lines.length;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          // Same token for a replay within DynamoDB's 10-minute window: the replay is a no-op.
+          ClientRequestToken: orderId,
+          TransactItems: [
+            ...lines.map((line) => ({
+              Update: {
+                TableName: this.inventoryTableName,
+                Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
+                UpdateExpression: "SET stock = stock - :qty",
+                ConditionExpression: "attribute_exists(ProductID) AND stock >= :qty",
+                ExpressionAttributeValues: { ":qty": line.quantity },
+              },
+            })),
+            {
+              // The order marker: the decrement happens at most once per order, whatever the retries.
+              Update: {
+                TableName: this.ordersTableName,
+                Key: { [ORDERS_TABLE.partitionKey]: orderId },
+                UpdateExpression: "SET inventoryReserved = :true",
+                ConditionExpression: "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved)",
+                ExpressionAttributeValues: { ":true": true },
+              },
+            },
+          ],
+        }),
+      );
+      return "reserved";
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[markerIndex]?.Code === "ConditionalCheckFailed") return "already-reserved";
+      const short = lines
+        .filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed")
+        .map((l) => l.productId);
+      if (short.length > 0) {
+        throw new BusinessError("OutOfStock", `Not enough stock left for ${short.join(", ")}.`);
+      }
+      // Conflicts and throttling cancel a transaction too: those are transient, let the workflow retry.
+      throw error;
+    }
+  }
+
+  async seedProduct(product: Product): Promise<"created" | "exists"> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.inventoryTableName,
+          Item: {
+            ProductID: product.productId,
+            name: product.name,
+            priceMinor: product.priceMinor,
+            currency: product.currency,
+            stock: product.stock,
+          },
+          ConditionExpression: "attribute_not_exists(ProductID)",
+        }),
+      );
+      return "created";
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return "exists";
+      throw error;
+    }
+  }
+}

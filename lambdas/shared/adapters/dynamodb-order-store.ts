@@ -1,0 +1,162 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BusinessError } from "../errors";
+import type { OrderRecord, PricedLine } from "../order";
+import type { CreateOrderResult, OrderStore } from "../ports";
+
+const now = (): string => new Date().toISOString();
+
+export class DynamoDbOrderStore implements OrderStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createPending(order: OrderRecord): Promise<CreateOrderResult> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: order,
+          ConditionExpression: "attribute_not_exists(orderId)",
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(order.orderId);
+      if (!existing) throw error;
+      return { created: false, existing };
+    }
+  }
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+    );
+    return result.Item as OrderRecord | undefined;
+  }
+
+  async markEnqueued(orderId: string, at: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET enqueuedAt = if_not_exists(enqueuedAt, :at)",
+        ConditionExpression: "attribute_exists(orderId)",
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  }
+
+  async markProcessing(
+    orderId: string,
+    lines: readonly PricedLine[],
+    totalMinor: number,
+    currency: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            "SET #status = :processing, #lines = :lines, totalMinor = :total, currency = :currency, updatedAt = :now",
+          ConditionExpression: "attribute_exists(orderId) AND #status IN (:pending, :processing)",
+          ExpressionAttributeNames: { "#status": "status", "#lines": "lines" },
+          ExpressionAttributeValues: {
+            ":processing": "PROCESSING",
+            ":pending": "PENDING",
+            ":lines": lines,
+            ":total": totalMinor,
+            ":currency": currency,
+            ":now": now(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist or is already finished.`);
+      }
+      throw error;
+    }
+  }
+
+  async countPaymentAttempt(orderId: string): Promise<number> {
+    const result = await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "ADD paymentAttempts :one SET updatedAt = :now",
+        ConditionExpression: "attribute_exists(orderId)",
+        ExpressionAttributeValues: { ":one": 1, ":now": now() },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return Number(result.Attributes?.paymentAttempts ?? 1);
+  }
+
+  async recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET payment = :payment, updatedAt = :now",
+        ExpressionAttributeValues: {
+          ":payment": { status: "CHARGED", chargeId, amountMinor },
+          ":now": now(),
+        },
+      }),
+    );
+  }
+
+  async recordRefund(orderId: string, refundId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET payment.#status = :refunded, payment.refundId = :refundId, updatedAt = :now",
+        ConditionExpression: "attribute_exists(payment)",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":refunded": "REFUNDED", ":refundId": refundId, ":now": now() },
+      }),
+    );
+  }
+
+  async markConfirmed(orderId: string): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET #status = :confirmed, updatedAt = :now",
+          ConditionExpression: "attribute_exists(orderId) AND #status IN (:pending, :processing)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":confirmed": "CONFIRMED",
+            ":pending": "PENDING",
+            ":processing": "PROCESSING",
+            ":now": now(),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { order: result.Attributes as OrderRecord, changed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(orderId);
+      return existing ? { order: existing, changed: false } : undefined;
+    }
+  }
+
+  async markConfirmationNotified(orderId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET confirmationNotifiedAt = :now",
+        ExpressionAttributeValues: { ":now": now() },
+      }),
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { BusinessError, TransientError } from "../errors";
+import type { ChargeRequest, PaymentGateway } from "../ports";
+
+/**
+ * A deterministic stand-in for a card processor, using Stripe-style test tokens. It moves no money:
+ * a real provider is another PaymentGateway adapter. Charge and refund ids are derived from the
+ * order id, so charging the same order twice yields the same charge (idempotency by orderId).
+ */
+export const TEST_TOKENS = {
+  /** Succeeds. Any other well-formed token not listed below also succeeds. */
+  success: ["tok_visa", "tok_mastercard", "tok_amex", "tok_visa_debit"],
+  /** Declined card: a business error, never retried. */
+  declined: "tok_chargeDeclined",
+  /** Declined for insufficient funds: a business error, never retried. */
+  insufficientFunds: "tok_insufficientFunds",
+  /** The gateway fails transiently for the first N attempts of the order, then recovers. */
+  processingError: "tok_processingError",
+} as const;
+
+export interface SimulatedGatewayOptions {
+  /** How many attempts of a `tok_processingError` charge fail before the gateway recovers. */
+  readonly transientFailures: number;
+}
+
+const derivedId = (prefix: string, orderId: string): string =>
+  `${prefix}_${createHash("sha256").update(orderId).digest("hex").slice(0, 24)}`;
+
+export class SimulatedPaymentGateway implements PaymentGateway {
+  constructor(private readonly options: SimulatedGatewayOptions = { transientFailures: 1 }) {}
+
+  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+    switch (request.paymentToken) {
+      case TEST_TOKENS.declined:
+        throw new BusinessError("PaymentDeclined", "The card was declined.");
+      case TEST_TOKENS.insufficientFunds:
+        throw new BusinessError("PaymentDeclined", "The card was declined: insufficient funds.");
+      case TEST_TOKENS.processingError:
+        if (request.attempt <= this.options.transientFailures) {
+          throw new TransientError(
+            "PaymentGatewayUnavailable",
+            `The payment gateway had a processing error (attempt ${request.attempt}).`,
+          );
+        }
+        break;
+    }
+    if (request.amountMinor <= 0) {
+      throw new BusinessError("PaymentDeclined", "The amount to charge must be positive.");
+    }
+    return { chargeId: derivedId("ch", request.orderId) };
+  }
+
+  async refund(request: { readonly orderId: string; readonly chargeId: string }): Promise<{ readonly refundId: string }> {
+    return { refundId: derivedId("re", `${request.orderId}/${request.chargeId}`) };
+  }
+}

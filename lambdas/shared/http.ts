@@ -1,0 +1,32 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+
+const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** The one error body of the API: `{ "error": { "code", "message", "details" } }`. */
+export function errorResponse(
+  statusCode: number,
+  code: string,
+  message: string,
+  details: unknown = null,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return jsonResponse(statusCode, { error: { code, message, details } }, headers);
+}
+
+/** Header lookup is case-insensitive, as HTTP says. */
+export function header(headers: Record<string, string | undefined> | null, name: string): string | undefined {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * The collaborators of the order logic. handler.ts files wire AWS SDK v3 adapters; the local
+ * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
+ */
+import type { OrderRecord, PricedLine, Product } from "./order";
+import type { OrderLine } from "./order-request";
+
+export type CreateOrderResult = { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
+
+export interface OrderStore {
+  /** Conditional put: creates the order unless one with this id exists (then returns it). */
+  createPending(order: OrderRecord): Promise<CreateOrderResult>;
+  get(orderId: string): Promise<OrderRecord | undefined>;
+  markEnqueued(orderId: string, at: string): Promise<void>;
+  /** PENDING|PROCESSING → PROCESSING with priced lines; throws OrderNotFound if absent. */
+  markProcessing(orderId: string, lines: readonly PricedLine[], totalMinor: number, currency: string): Promise<void>;
+  /** Counts one payment attempt and returns the attempt number (1 for the first). */
+  countPaymentAttempt(orderId: string): Promise<number>;
+  recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void>;
+  recordRefund(orderId: string, refundId: string): Promise<void>;
+  /**
+   * PENDING|PROCESSING → CONFIRMED. Returns the order and whether this call changed it (false for a
+   * replayed event or an order that already FAILED); undefined when the order does not exist.
+   */
+  markConfirmed(orderId: string): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
+  /** Records that the "order confirmed" notification went out, so a replay does not send it twice. */
+  markConfirmationNotified(orderId: string): Promise<void>;
+}
+
+export type ReserveResult = "reserved" | "already-reserved";
+
+export interface InventoryStore {
+  getProducts(productIds: readonly string[]): Promise<Map<string, Product>>;
+  listProducts(): Promise<Product[]>;
+  /**
+   * Decrements stock for every line in one transaction, all or nothing, together with an order
+   * marker so a replayed call never decrements twice. Throws OutOfStock when any line is short.
+   */
+  reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult>;
+  /** Writes a catalog product unless it exists already (stock is never reset). */
+  seedProduct(product: Product): Promise<"created" | "exists">;
+}
+
+export interface ChargeRequest {
+  /** The gateway's idempotency key: one order is charged at most once. */
+  readonly orderId: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly paymentToken: string;
+  /** 1 for the first attempt at this charge, 2 for the first retry, … */
+  readonly attempt: number;
+}
+
+export interface PaymentGateway {
+  /** Throws PaymentDeclined (business) or PaymentGatewayUnavailable (transient). */
+  charge(request: ChargeRequest): Promise<{ readonly chargeId: string }>;
+  refund(request: { readonly orderId: string; readonly chargeId: string; readonly amountMinor: number }): Promise<{
+    readonly refundId: string;
+  }>;
+}
+
+export interface Notification {
+  readonly subject: string;
+  readonly message: string;
+}
+
+export interface Notifier {
+  publish(notification: Notification): Promise<void>;
+}
+
+export interface OrderQueueMessage {
+  readonly orderId: string;
+}
+
+export interface OrderQueue {
+  send(message: OrderQueueMessage): Promise<void>;
+}
+
+export interface WorkflowStarter {
+  /** Starts the execution named `orderId`; a second start of the same name is not an error. */
+  start(orderId: string, input: { readonly orderId: string }): Promise<"started" | "already-started">;
+}

@@ -1,0 +1,63 @@
+/**
+ * The HTTP route table, shared by the API Gateway construct (resources, methods, integrations) and
+ * the local HTTP server, so both serve exactly the same routes.
+ */
+export type ApiOperation = "placeOrder" | "getOrder" | "listProducts";
+export type HttpMethod = "GET" | "POST" | "PUT";
+
+export interface ApiRoute {
+  readonly method: HttpMethod;
+  /** API Gateway resource path; `{name}` segments are path parameters. */
+  readonly resourcePath: string;
+  readonly operation: ApiOperation;
+  /** Whether API Gateway validates the JSON body against the order model. */
+  readonly validatesBody: boolean;
+}
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  { method: "POST", resourcePath: "/orders", operation: "placeOrder", validatesBody: true },
+  { method: "GET", resourcePath: "/orders/{orderId}", operation: "getOrder", validatesBody: false },
+  { method: "GET", resourcePath: "/products", operation: "listProducts", validatesBody: false },
+];
+
+/** The seed's ApiGatewayRootMethod: `/` places an order with the method chosen at deploy time. */
+export const ROOT_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT"];
+export const DEFAULT_ROOT_METHOD: HttpMethod = "POST";
+
+export function rootRoute(method: HttpMethod): ApiRoute {
+  return { method, resourcePath: "/", operation: "placeOrder", validatesBody: method !== "GET" };
+}
+
+export interface RouteMatch {
+  readonly route: ApiRoute;
+  readonly pathParameters: Record<string, string> | null;
+}
+
+/** Finds the route for a concrete path, as API Gateway does. `null` when no resource matches. */
+export function matchRoute(
+  routes: readonly ApiRoute[],
+  method: string,
+  path: string,
+): RouteMatch | { readonly methodNotAllowed: true } | null {
+  const segments = path.replace(/\/+$/, "").split("/").filter(Boolean);
+  let pathMatched = false;
+  for (const route of routes) {
+    const template = route.resourcePath.split("/").filter(Boolean);
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      const param = /^\{(\w+)\}$/.exec(part);
+      if (param) {
+        params[param[1]] = decodeURIComponent(segments[i]);
+        return true;
+      }
+      return part === segments[i];
+    });
+    if (!matches) continue;
+    pathMatched = true;
+    if (route.method === method.toUpperCase()) {
+      return { route, pathParameters: Object.keys(params).length > 0 ? params : null };
+    }
+  }
+  return pathMatched ? { methodNotAllowed: true } : null;
+}

@@ -1,0 +1,50 @@
+/** Cold-start wiring shared by every handler.ts: configuration, observability and SDK clients. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === "") {
+    throw new Error(`Missing required environment variable ${name}; the stack sets it on every deployed function.`);
+  }
+  return value;
+}
+
+export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
+  return {
+    logger: new Logger({ serviceName }),
+    metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EcommerceOrders" }),
+  };
+}
+
+let sharedDocumentClient: DynamoDBDocumentClient | undefined;
+
+/** One DocumentClient per process, with the SDK's standard retries (backoff with jitter). */
+export function documentClient(): DynamoDBDocumentClient {
+  sharedDocumentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return sharedDocumentClient;
+}
+
+/**
+ * Runs one invocation with the logger's Lambda context and flushes metrics (EMF) at the end, so
+ * every handler gets the same structured logs and metrics without repeating the plumbing.
+ */
+export async function instrumented<T>(
+  observability: { logger: Logger; metrics: Metrics },
+  context: Context | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { logger, metrics } = observability;
+  if (context) logger.addContext(context);
+  try {
+    return await work();
+  } finally {
+    metrics.publishStoredMetrics();
+    logger.resetKeys();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The one builder of OrderProcessingStateMachine's definition (Amazon States Language). The stack
+ * passes Terraform references, the local runtime and tests pass local ARNs: all run the same states.
+ */
+import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from "./errors";
+
+export interface WorkflowResources {
+  readonly validateOrderFunctionArn: string;
+  readonly processPaymentFunctionArn: string;
+  readonly updateInventoryFunctionArn: string;
+  readonly ordersTableName: string;
+  readonly orderErrorTopicArn: string;
+  readonly criticalAlertsTopicArn: string;
+}
+
+/** State names: users look for these in the console, and the local runtime binds tasks by name. */
+export const STATES = {
+  validateOrder: "ValidateOrder",
+  processPayment: "ProcessPayment",
+  updateInventory: "UpdateInventory",
+  refundPayment: "RefundPayment",
+  notifyCompensationFailure: "NotifyCompensationFailure",
+  classifyFailure: "ClassifyFailure",
+  describeBusinessFailure: "DescribeBusinessFailure",
+  describeUnexpectedFailure: "DescribeUnexpectedFailure",
+  orderFailed: "OrderFailed",
+  notifyOrderFailure: "NotifyOrderFailure",
+  orderProcessingFailed: "OrderProcessingFailed",
+} as const;
+
+/** The seed's order of the happy path. */
+export const HAPPY_PATH = [STATES.validateOrder, STATES.processPayment, STATES.updateInventory] as const;
+
+export type StateDefinition = Record<string, unknown>;
+export interface WorkflowDefinition {
+  readonly Comment: string;
+  readonly StartAt: string;
+  readonly TimeoutSeconds: number;
+  readonly States: Record<string, StateDefinition>;
+}
+
+/** Transient failures only: backoff with full jitter, so retries of many orders do not align. */
+const retryTransient = (maxAttempts: number) => ({
+  ErrorEquals: [...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_ERRORS],
+  IntervalSeconds: 1,
+  BackoffRate: 2,
+  MaxAttempts: maxAttempts,
+  MaxDelaySeconds: 20,
+  JitterStrategy: "FULL",
+});
+
+/** Business errors and anything unexpected go to the failure path, with the error kept at $.error. */
+const catchToFailure = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next }];
+
+export function buildOrderWorkflowDefinition(resources: WorkflowResources): WorkflowDefinition {
+  return {
+    Comment:
+      "Order processing saga: validate, charge, reserve stock; refund when stock fails after the charge; record and announce failures.",
+    StartAt: STATES.validateOrder,
+    TimeoutSeconds: 900,
+    States: {
+      [STATES.validateOrder]: {
+        Type: "Task",
+        Resource: resources.validateOrderFunctionArn,
+        Parameters: { "orderId.$": "$.orderId" },
+        ResultPath: "$.order",
+        Retry: [retryTransient(3)],
+        Catch: catchToFailure(STATES.classifyFailure),
+        Next: STATES.processPayment,
+      },
+      [STATES.processPayment]: {
+        Type: "Task",
+        Resource: resources.processPaymentFunctionArn,
+        Parameters: {
+          action: "charge",
+          "orderId.$": "$.orderId",
+          "amountMinor.$": "$.order.totalMinor",
+          "currency.$": "$.order.currency",
+        },
+        ResultPath: "$.payment",
+        Retry: [retryTransient(4)],
+        Catch: catchToFailure(STATES.classifyFailure),
+        Next: STATES.updateInventory,
+      },
+      [STATES.updateInventory]: {
+        Type: "Task",
+        Resource: resources.updateInventoryFunctionArn,
+        Parameters: { "orderId.$": "$.orderId", "items.$": "$.order.items" },
+        ResultPath: "$.inventory",
+        Retry: [retryTransient(3)],
+        // Payment was taken: every failure from here on is compensated with a refund first.
+        Catch: catchToFailure(STATES.refundPayment),
+        End: true,
+      },
+      [STATES.refundPayment]: {
+        Type: "Task",
+        Resource: resources.processPaymentFunctionArn,
+        Parameters: { action: "refund", "orderId.$": "$.orderId" },
+        ResultPath: "$.refund",
+        Retry: [retryTransient(5)],
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.compensationError", Next: STATES.notifyCompensationFailure }],
+        Next: STATES.classifyFailure,
+      },
+      [STATES.notifyCompensationFailure]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sns:publish",
+        Parameters: {
+          TopicArn: resources.criticalAlertsTopicArn,
+          "Subject.$": "States.Format('Refund failed for order {}', $.orderId)",
+          "Message.$":
+            "States.Format('Order {} could not be fulfilled after its payment was taken, and the automatic refund failed: {}. Refund the customer by hand.', $.orderId, $.compensationError.Cause)",
+        },
+        ResultPath: null,
+        Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Next: STATES.classifyFailure,
+      },
+      [STATES.classifyFailure]: {
+        Type: "Choice",
+        Choices: [
+          {
+            Or: BUSINESS_ERRORS.map((name) => ({ Variable: "$.error.Error", StringEquals: name })),
+            Next: STATES.describeBusinessFailure,
+          },
+        ],
+        Default: STATES.describeUnexpectedFailure,
+      },
+      [STATES.describeBusinessFailure]: {
+        Type: "Pass",
+        // A Lambda error's Cause is JSON: {"errorType","errorMessage",…}; the message is for people.
+        Parameters: { "code.$": "$.error.Error", "cause.$": "States.StringToJson($.error.Cause)" },
+        ResultPath: "$.failure",
+        Next: STATES.orderFailed,
+      },
+      [STATES.describeUnexpectedFailure]: {
+        Type: "Pass",
+        Parameters: {
+          "code.$": "$.error.Error",
+          cause: {
+            "errorMessage.$":
+              "States.Format('The order could not be processed because of an internal error ({}).', $.error.Error)",
+          },
+        },
+        ResultPath: "$.failure",
+        Next: STATES.orderFailed,
+      },
+      [STATES.orderFailed]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::dynamodb:updateItem",
+        Parameters: {
+          TableName: resources.ordersTableName,
+          Key: { orderId: { "S.$": "$.orderId" } },
+          UpdateExpression: "SET #status = :failed, failureCode = :code, failureReason = :reason, updatedAt = :now",
+          ConditionExpression: "attribute_exists(orderId)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":failed": { S: "FAILED" },
+            ":code": { "S.$": "$.failure.code" },
+            ":reason": { "S.$": "$.failure.cause.errorMessage" },
+            ":now": { "S.$": "$$.State.EnteredTime" },
+          },
+        },
+        ResultPath: null,
+        Retry: [
+          {
+            ErrorEquals: ["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.InternalServerErrorException"],
+            IntervalSeconds: 1,
+            BackoffRate: 2,
+            MaxAttempts: 5,
+            JitterStrategy: "FULL",
+          },
+        ],
+        // An order that never existed still gets its failure announced.
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.notifyOrderFailure }],
+        Next: STATES.notifyOrderFailure,
+      },
+      [STATES.notifyOrderFailure]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sns:publish",
+        Parameters: {
+          TopicArn: resources.orderErrorTopicArn,
+          "Subject.$": "States.Format('Order {} failed', $.orderId)",
+          "Message.$": "States.Format('Order {} failed ({}): {}', $.orderId, $.failure.code, $.failure.cause.errorMessage)",
+        },
+        ResultPath: null,
+        Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Next: STATES.orderProcessingFailed,
+      },
+      [STATES.orderProcessingFailed]: {
+        Type: "Fail",
+        ErrorPath: "$.failure.code",
+        CausePath: "$.failure.cause.errorMessage",
+      },
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** StartOrderProcessingLambda: OrdersQueue batches → one state machine execution per order. */
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
+import type { WorkflowStarter } from "../shared/ports";
+import { createObservability, instrumented, requireEnv } from "../shared/runtime";
+import { workflowInputSchema } from "../shared/workflow-io";
+
+export interface StartOrderProcessingDeps {
+  readonly workflow: WorkflowStarter;
+}
+
+const observability = createObservability("start-order-processing");
+const { logger, metrics } = observability;
+
+export function createHandler(overrides: Partial<StartOrderProcessingDeps> = {}) {
+  const deps: StartOrderProcessingDeps = {
+    workflow:
+      overrides.workflow ??
+      new StepFunctionsWorkflowStarter(new SFNClient({ maxAttempts: 3 }), requireEnv("STATE_MACHINE_ARN")),
+  };
+
+  const processRecord = async (record: SQSRecord): Promise<void> => {
+    // A malformed message throws: it is redelivered and, after maxReceiveCount, dead-lettered.
+    const { orderId } = workflowInputSchema.parse(JSON.parse(record.body));
+    const outcome = await deps.workflow.start(orderId, { orderId });
+    logger.info(outcome === "started" ? "Order workflow started" : "Order workflow already started", {
+      orderId,
+      messageId: record.messageId,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+    });
+    if (outcome === "started") metrics.addMetric("WorkflowsStarted", MetricUnit.Count, 1);
+  };
+
+  return (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
+    instrumented(observability, context, async () => {
+      // Failed records are reported one by one (ReportBatchItemFailures); the rest of the batch is done.
+      const processor = new BatchProcessor(EventType.SQS);
+      const response = await processPartialResponse(event, processRecord, processor, {
+        context,
+        throwOnFullBatchFailure: false,
+      });
+      if (response.batchItemFailures.length > 0) {
+        logger.warn("Some messages failed and will be redelivered", {
+          failed: response.batchItemFailures.map((f) => f.itemIdentifier),
+          errors: processor.errors.map((e) => e.message),
+        });
+      }
+      return response;
+    });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,35 @@
+/** UpdateInventoryLambda: decrements stock for the whole order in one transaction, exactly once. */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
+import type { InventoryStore, ReserveResult } from "../shared/ports";
+import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { inventoryRequestSchema } from "../shared/workflow-io";
+
+export interface UpdateInventoryDeps {
+  readonly inventory: InventoryStore;
+}
+
+const observability = createObservability("update-inventory");
+const { logger, metrics } = observability;
+
+export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
+  const deps: UpdateInventoryDeps = {
+    inventory:
+      overrides.inventory ??
+      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+  };
+
+  return (input: unknown, context?: Context): Promise<{ orderId: string; inventory: ReserveResult }> =>
+    instrumented(observability, context, async () => {
+      const { orderId, items } = inventoryRequestSchema.parse(input);
+      logger.appendKeys({ orderId });
+      // OutOfStock (another order won the race) propagates as a typed error: the workflow refunds.
+      const result = await deps.inventory.reserveStock(orderId, items);
+      logger.info(result === "reserved" ? "Inventory updated" : "Inventory was already updated for this order");
+      if (result === "reserved") metrics.addMetric("InventoryReservations", MetricUnit.Count, 1);
+      return { orderId, inventory: result };
+    });
+}
+
+export const handler = createHandler();

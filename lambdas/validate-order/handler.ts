@@ -1,0 +1,72 @@
+/** ValidateOrderLambda: checks products and stock, prices the order from InventoryTable, marks it PROCESSING. */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
+import { BusinessError } from "../shared/errors";
+import { formatMoney } from "../shared/money";
+import type { PricedLine } from "../shared/order";
+import type { InventoryStore, OrderStore } from "../shared/ports";
+import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
+
+export interface ValidateOrderDeps {
+  readonly orders: OrderStore;
+  readonly inventory: InventoryStore;
+}
+
+const observability = createObservability("validate-order");
+const { logger, metrics } = observability;
+
+export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
+  const deps: ValidateOrderDeps = {
+    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
+    inventory:
+      overrides.inventory ??
+      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+  };
+
+  return (input: unknown, context?: Context): Promise<ValidatedOrder> =>
+    instrumented(observability, context, async () => {
+      const { orderId } = workflowInputSchema.parse(input);
+      logger.appendKeys({ orderId });
+      const order = await deps.orders.get(orderId);
+      if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
+
+      const products = await deps.inventory.getProducts(order.items.map((i) => i.productId));
+      const unknown = order.items.filter((i) => !products.has(i.productId)).map((i) => i.productId);
+      if (unknown.length > 0) {
+        throw new BusinessError("ProductNotFound", `Unknown product: ${unknown.join(", ")}.`);
+      }
+      const short = order.items.flatMap((item) => {
+        const product = products.get(item.productId)!;
+        return product.stock < item.quantity
+          ? [`${product.name} (${item.productId}): ${item.quantity} requested, ${product.stock} in stock`]
+          : [];
+      });
+      if (short.length > 0) throw new BusinessError("InsufficientStock", `Insufficient stock: ${short.join("; ")}.`);
+
+      const lines: PricedLine[] = order.items.map((item) => {
+        const product = products.get(item.productId)!;
+        return {
+          productId: item.productId,
+          name: product.name,
+          quantity: item.quantity,
+          unitPriceMinor: product.priceMinor,
+          lineTotalMinor: product.priceMinor * item.quantity,
+        };
+      });
+      const currencies = new Set(order.items.map((i) => products.get(i.productId)!.currency));
+      if (currencies.size > 1) {
+        throw new BusinessError("ProductNotFound", "Products priced in different currencies cannot share an order.");
+      }
+      const [currency] = currencies;
+      const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
+      await deps.orders.markProcessing(orderId, lines, totalMinor, currency);
+      logger.info("Order validated", { total: formatMoney(totalMinor, currency) });
+      metrics.addMetric("OrdersValidated", MetricUnit.Count, 1);
+      return { orderId, totalMinor, currency, items: order.items.map((i) => ({ ...i })) };
+    });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,21 @@
+/** `npm run build`: bundles every Lambda handler into dist/lambdas/<folder>/index.js. */
+import { resolve } from "node:path";
+import { BUNDLE_ROOT } from "../lambdas/functions";
+import { bundleFunctions } from "./bundle";
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, "..");
+  const started = Date.now();
+  const results = await bundleFunctions(root, resolve(root, BUNDLE_ROOT));
+  if (!process.argv.includes("--quiet")) {
+    for (const r of results) {
+      process.stderr.write(`  ${r.spec.folder.padEnd(24)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB\n`);
+    }
+    process.stderr.write(`Bundled ${results.length} functions in ${Date.now() - started} ms\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Build failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
