@@ -1,0 +1,16 @@
+/**
+ * The cdktf app: the state-backend bootstrap stack and one order-system stack per environment
+ * (`order-system-dev`, `order-system-prod`), each with its own remote state.
+ */
+import { App } from "cdktf";
+import { ENVIRONMENTS, loadBackendConfig } from "./stacks/config";
+import { OrderSystemStack } from "./stacks/order-system-stack";
+import { StateBackendStack } from "./stacks/state-backend-stack";
+
+const app = new App();
+const backend = loadBackendConfig(__dirname);
+new StateBackendStack(app, "state-backend", backend);
+for (const environment of ENVIRONMENTS) {
+  new OrderSystemStack(app, `order-system-${environment.name}`, { environment, backend });
+}
+app.synth();

@@ -1,0 +1,33 @@
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { Construct } from "constructs";
+import { INVENTORY_TABLE, ORDERS_TABLE, type TableDefinition } from "../../lambdas/shared/tables";
+
+export interface DataTablesProps {
+  readonly namePrefix: string;
+  readonly deletionProtection: boolean;
+}
+
+/** InventoryTable (ProductID) and OrdersTable (orderId): on-demand, PITR, encrypted, key schemas shared. */
+export class DataTables extends Construct {
+  readonly inventory: DynamodbTable;
+  readonly orders: DynamodbTable;
+
+  constructor(scope: Construct, id: string, props: DataTablesProps) {
+    super(scope, id);
+    const table = (definition: TableDefinition, suffix: string) => {
+      const resource = new DynamodbTable(this, definition.logicalName, {
+        name: `${props.namePrefix}-${suffix}`,
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: definition.partitionKey,
+        attribute: [{ name: definition.partitionKey, type: "S" }],
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+        deletionProtectionEnabled: props.deletionProtection,
+      });
+      resource.overrideLogicalId(definition.logicalName);
+      return resource;
+    };
+    this.inventory = table(INVENTORY_TABLE, "inventory");
+    this.orders = table(ORDERS_TABLE, "orders");
+  }
+}

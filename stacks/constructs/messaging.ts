@@ -1,0 +1,142 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import { Construct } from "constructs";
+import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
+
+export interface MessagingProps {
+  readonly namePrefix: string;
+  readonly accountId: string;
+  readonly partition: string;
+  readonly notificationEmail: string;
+}
+
+/** OrdersQueue with its dead-letter queue, and the three SNS topics with e-mail subscriptions. */
+export class Messaging extends Construct {
+  readonly ordersQueue: SqsQueue;
+  readonly deadLetterQueue: SqsQueue;
+  readonly orderAlertsTopic: SnsTopic;
+  readonly orderErrorTopic: SnsTopic;
+  readonly criticalAlertsTopic: SnsTopic;
+  /** Customer-managed key of the topics: CloudWatch alarms cannot publish with the aws/sns key. */
+  readonly topicKey: KmsKey;
+
+  constructor(scope: Construct, id: string, props: MessagingProps) {
+    super(scope, id);
+    const rootArn = `arn:${props.partition}:iam::${props.accountId}:root`;
+
+    this.deadLetterQueue = new SqsQueue(this, "OrdersDeadLetterQueue", {
+      name: `${props.namePrefix}-orders-dlq`,
+      messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
+      sqsManagedSseEnabled: true,
+    });
+    this.ordersQueue = new SqsQueue(this, "OrdersQueue", {
+      name: `${props.namePrefix}-orders`,
+      visibilityTimeoutSeconds: ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds,
+      messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.messageRetentionSeconds,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.deadLetterQueue.arn,
+        maxReceiveCount: ORDERS_QUEUE_SETTINGS.maxReceiveCount,
+      }),
+    });
+    this.ordersQueue.overrideLogicalId("OrdersQueue");
+    new SqsQueueRedriveAllowPolicy(this, "DeadLetterRedriveAllow", {
+      queueUrl: this.deadLetterQueue.id,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.ordersQueue.arn] }),
+    });
+    for (const [name, queue] of [
+      ["OrdersQueuePolicy", this.ordersQueue],
+      ["DeadLetterQueuePolicy", this.deadLetterQueue],
+    ] as const) {
+      const doc = new DataAwsIamPolicyDocument(this, `${name}Document`, {
+        statement: [
+          {
+            sid: "DenyInsecureTransport",
+            effect: "Deny",
+            actions: ["sqs:*"],
+            principals: [{ type: "*", identifiers: ["*"] }],
+            resources: [queue.arn],
+            condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+          },
+        ],
+      });
+      new SqsQueuePolicy(this, name, { queueUrl: queue.id, policy: doc.json });
+    }
+
+    const keyPolicy = new DataAwsIamPolicyDocument(this, "TopicKeyPolicy", {
+      statement: [
+        {
+          sid: "AccountAdministersKeyThroughIam",
+          actions: ["kms:*"],
+          principals: [{ type: "AWS", identifiers: [rootArn] }],
+          // A key policy's resource is always the key itself.
+          resources: ["*"],
+        },
+        {
+          sid: "CloudWatchAlarmsPublishToEncryptedTopics",
+          actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          resources: ["*"],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
+        },
+      ],
+    });
+    this.topicKey = new KmsKey(this, "NotificationTopicsKey", {
+      description: `${props.namePrefix} SNS topics (encryption at rest, usable by CloudWatch alarms)`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy.json,
+    });
+    new KmsAlias(this, "NotificationTopicsKeyAlias", {
+      name: `alias/${props.namePrefix}-notifications`,
+      targetKeyId: this.topicKey.keyId,
+    });
+
+    const topic = (logicalId: string, suffix: string, displayName: string) => {
+      const resource = new SnsTopic(this, logicalId, {
+        name: `${props.namePrefix}-${suffix}`,
+        displayName,
+        kmsMasterKeyId: this.topicKey.arn,
+      });
+      resource.overrideLogicalId(logicalId);
+      new SnsTopicSubscription(this, `${logicalId}EmailSubscription`, {
+        topicArn: resource.arn,
+        protocol: "email",
+        endpoint: props.notificationEmail,
+      });
+      return resource;
+    };
+    this.orderAlertsTopic = topic("OrderAlertsTopic", "order-alerts", "Order confirmations");
+    this.orderErrorTopic = topic("OrderErrorNotificationTopic", "order-errors", "Order failures");
+    this.criticalAlertsTopic = topic("CriticalAlertsTopic", "critical-alerts", "Order system critical alerts");
+
+    const criticalPolicy = new DataAwsIamPolicyDocument(this, "CriticalAlertsTopicPolicyDocument", {
+      statement: [
+        {
+          sid: "CloudWatchAlarmsPublish",
+          actions: ["sns:Publish"],
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          resources: [this.criticalAlertsTopic.arn],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
+        },
+        {
+          sid: "AccountPrincipalsPublish",
+          actions: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"],
+          principals: [{ type: "AWS", identifiers: [rootArn] }],
+          resources: [this.criticalAlertsTopic.arn],
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, "CriticalAlertsTopicPolicy", {
+      arn: this.criticalAlertsTopic.arn,
+      policy: criticalPolicy.json,
+    });
+  }
+}

@@ -1,0 +1,212 @@
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Construct } from "constructs";
+
+export interface MonitoringProps {
+  readonly namePrefix: string;
+  readonly region: string;
+  readonly alarmTopicArn: string;
+  readonly queueName: string;
+  readonly deadLetterQueueName: string;
+  readonly queueDepthThreshold: number;
+  readonly stateMachineArn: string;
+  readonly apiName: string;
+  readonly stageName: string;
+  readonly functionNames: readonly { readonly id: string; readonly name: string }[];
+}
+
+type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" | "alarmName"> & {
+  readonly suffix: string;
+};
+
+/** Alarms that page CriticalAlertsTopic, and the EcommerceProcessingDashboard. */
+export class Monitoring extends Construct {
+  readonly alarms: CloudwatchMetricAlarm[] = [];
+  readonly dashboard: CloudwatchDashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const alarm = (logicalId: string, settings: AlarmSettings) => {
+      const { suffix, ...config } = settings;
+      const resource = new CloudwatchMetricAlarm(this, logicalId, {
+        ...config,
+        alarmName: `${props.namePrefix}-${suffix}`,
+        alarmActions: [props.alarmTopicArn],
+        okActions: [props.alarmTopicArn],
+      });
+      resource.overrideLogicalId(logicalId);
+      this.alarms.push(resource);
+      return resource;
+    };
+
+    alarm("OrdersQueueDepthAlarm", {
+      suffix: "orders-queue-depth",
+      alarmDescription: `More than ${props.queueDepthThreshold} orders are waiting in OrdersQueue: the consumer is falling behind.`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: props.queueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 2,
+      threshold: props.queueDepthThreshold,
+      comparisonOperator: "GreaterThanThreshold",
+      // SQS publishes this metric even when idle: missing data means CloudWatch is missing data, not load.
+      treatMissingData: "notBreaching",
+    });
+    alarm("OrdersDeadLetterQueueNotEmptyAlarm", {
+      suffix: "orders-dlq-not-empty",
+      alarmDescription: "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: props.deadLetterQueueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+    alarm("OrderProcessingWorkflowFailureAlarm", {
+      suffix: "order-workflow-failures",
+      alarmDescription: "Order workflow executions failed (business failures are expected; a burst is not).",
+      namespace: "AWS/States",
+      metricName: "ExecutionsFailed",
+      dimensions: { StateMachineArn: props.stateMachineArn },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      // No executions means no failures.
+      treatMissingData: "notBreaching",
+    });
+    alarm("OrderProcessingWorkflowTimeoutAlarm", {
+      suffix: "order-workflow-timeouts",
+      alarmDescription: "Order workflow executions timed out.",
+      namespace: "AWS/States",
+      metricName: "ExecutionsTimedOut",
+      dimensions: { StateMachineArn: props.stateMachineArn },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    alarm("ApiServerErrorsAlarm", {
+      suffix: "api-5xx",
+      alarmDescription: "The order API answered 5XX errors.",
+      namespace: "AWS/ApiGateway",
+      metricName: "5XXError",
+      dimensions: { ApiName: props.apiName, Stage: props.stageName },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 5,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    for (const fn of props.functionNames) {
+      alarm(`${fn.id}LambdaErrorsAlarm`, {
+        suffix: `${fn.name.replace(`${props.namePrefix}-`, "")}-errors`,
+        alarmDescription: `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 5,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      });
+      alarm(`${fn.id}LambdaThrottlesAlarm`, {
+        suffix: `${fn.name.replace(`${props.namePrefix}-`, "")}-throttles`,
+        alarmDescription: `${fn.id}Lambda was throttled: concurrency is exhausted.`,
+        namespace: "AWS/Lambda",
+        metricName: "Throttles",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      });
+    }
+
+    this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
+      dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
+      dashboardBody: JSON.stringify(dashboardBody(props, this.alarms.map((a) => a.arn))),
+    });
+    this.dashboard.overrideLogicalId("EcommerceProcessingDashboard");
+  }
+}
+
+type Metric = (string | Record<string, unknown>)[];
+
+/** The dashboard's widgets: every Lambda, the queues, the workflow, the API and the alarms. */
+export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Record<string, unknown> {
+  const widget = (title: string, metrics: Metric[], extra: Record<string, unknown> = {}) => ({
+    type: "metric",
+    width: 12,
+    height: 6,
+    properties: { title, region: props.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra },
+  });
+  const perFunction = (metricName: string, stat: string): Metric[] =>
+    props.functionNames.map((fn) => ["AWS/Lambda", metricName, "FunctionName", fn.name, { stat, label: fn.id }]);
+  const sfn = (metricName: string, stat = "Sum"): Metric => [
+    "AWS/States",
+    metricName,
+    "StateMachineArn",
+    props.stateMachineArn,
+    { stat },
+  ];
+  const api = (metricName: string, stat = "Sum"): Metric => [
+    "AWS/ApiGateway",
+    metricName,
+    "ApiName",
+    props.apiName,
+    "Stage",
+    props.stageName,
+    { stat },
+  ];
+  const queue = (metricName: string, name: string, stat = "Maximum"): Metric => [
+    "AWS/SQS",
+    metricName,
+    "QueueName",
+    name,
+    { stat },
+  ];
+  return {
+    widgets: [
+      widget("Lambda invocations", perFunction("Invocations", "Sum")),
+      widget("Lambda errors", perFunction("Errors", "Sum")),
+      widget("Lambda duration p99 (ms)", perFunction("Duration", "p99")),
+      widget("Lambda throttles", perFunction("Throttles", "Sum")),
+      widget("Queues: visible messages", [
+        queue("ApproximateNumberOfMessagesVisible", props.queueName),
+        queue("ApproximateNumberOfMessagesVisible", props.deadLetterQueueName),
+      ]),
+      widget("Queues: age of oldest message (s)", [
+        queue("ApproximateAgeOfOldestMessage", props.queueName),
+        queue("ApproximateAgeOfOldestMessage", props.deadLetterQueueName),
+      ]),
+      widget("Order workflow executions", [
+        sfn("ExecutionsStarted"),
+        sfn("ExecutionsSucceeded"),
+        sfn("ExecutionsFailed"),
+        sfn("ExecutionsTimedOut"),
+      ]),
+      widget("Order workflow duration (ms)", [sfn("ExecutionTime", "p50"), sfn("ExecutionTime", "p99")]),
+      widget("API requests and errors", [api("Count"), api("4XXError"), api("5XXError")]),
+      widget("API latency (ms)", [api("Latency", "p50"), api("Latency", "p99"), api("IntegrationLatency", "p99")]),
+      widget("Business metrics", [
+        ["EcommerceOrders", "OrdersPlaced", "service", "order-placement", { stat: "Sum" }],
+        ["EcommerceOrders", "OrdersConfirmed", "service", "order-success-handler", { stat: "Sum" }],
+        ["EcommerceOrders", "PaymentsRefunded", "service", "process-payment", { stat: "Sum" }],
+      ]),
+      { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: alarmArns } },
+    ],
+  };
+}

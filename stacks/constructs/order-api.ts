@@ -1,0 +1,231 @@
+import { createHash } from "node:crypto";
+import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
+import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
+import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
+import { ApiGatewayModel } from "@cdktf/provider-aws/lib/api-gateway-model";
+import { ApiGatewayRequestValidator } from "@cdktf/provider-aws/lib/api-gateway-request-validator";
+import { ApiGatewayResource } from "@cdktf/provider-aws/lib/api-gateway-resource";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Fn, Token } from "cdktf";
+import { Construct } from "constructs";
+import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
+import { API_ROUTES } from "../../lambdas/shared/routes";
+import { ServiceRole } from "./policy";
+
+export interface OrderApiProps {
+  readonly namePrefix: string;
+  readonly apiName: string;
+  /** GET, POST or PUT: the seed's ApiGatewayRootMethod. */
+  readonly rootHttpMethod: string;
+  readonly stageName: string;
+  readonly handler: LambdaFunction;
+  readonly logRetentionDays: number;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly manageAccountSettings: boolean;
+  readonly partition: string;
+}
+
+/** Error bodies API Gateway itself answers with, in the API's one error shape. */
+const GATEWAY_ERROR_BODIES: Record<string, { status: string; code: string; message: string }> = {
+  BAD_REQUEST_BODY: { status: "400", code: "INVALID_REQUEST_BODY", message: "$context.error.validationErrorString" },
+  BAD_REQUEST_PARAMETERS: { status: "400", code: "INVALID_PARAMETERS", message: "$context.error.validationErrorString" },
+  THROTTLED: { status: "429", code: "TOO_MANY_REQUESTS", message: "Too many requests; retry with backoff." },
+  DEFAULT_4XX: { status: "", code: "REQUEST_REJECTED", message: "$context.error.messageString" },
+  DEFAULT_5XX: { status: "", code: "GATEWAY_ERROR", message: "$context.error.messageString" },
+};
+
+/**
+ * The REST API: routes from the shared route table, the root method, request validation, a
+ * deployment that is replaced whenever the routes change, and a stage with throttling, access
+ * logs and X-Ray.
+ */
+export class OrderApi extends Construct {
+  readonly restApi: ApiGatewayRestApi;
+  readonly stage: ApiGatewayStage;
+  readonly rootMethod: ApiGatewayMethod;
+
+  constructor(scope: Construct, id: string, props: OrderApiProps) {
+    super(scope, id);
+    this.restApi = new ApiGatewayRestApi(this, "RestApi", {
+      name: props.apiName,
+      description: "E-commerce order placement API",
+      endpointConfiguration: { types: ["REGIONAL"] },
+    });
+    this.restApi.overrideLogicalId("ApiGateway");
+    const apiId = this.restApi.id;
+
+    const orderSchema = JSON.stringify(placeOrderJsonSchema());
+    const model = new ApiGatewayModel(this, "OrderRequestModel", {
+      restApiId: apiId,
+      name: "PlaceOrderRequest",
+      contentType: "application/json",
+      schema: orderSchema,
+    });
+    const bodyValidator = new ApiGatewayRequestValidator(this, "BodyValidator", {
+      restApiId: apiId,
+      name: "validate-body",
+      validateRequestBody: true,
+      validateRequestParameters: false,
+    });
+    const paramsValidator = new ApiGatewayRequestValidator(this, "ParametersValidator", {
+      restApiId: apiId,
+      name: "validate-parameters",
+      validateRequestBody: false,
+      validateRequestParameters: true,
+    });
+
+    // Resources for every path segment of the route table, parents first.
+    const resources = new Map<string, string>([["/", this.restApi.rootResourceId]]);
+    const redeploymentInputs: string[] = [
+      createHash("sha256").update(JSON.stringify(API_ROUTES)).update(orderSchema).digest("hex"),
+    ];
+    const resourceFor = (path: string): string => {
+      const existing = resources.get(path);
+      if (existing) return existing;
+      const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
+      const segment = path.slice(path.lastIndexOf("/") + 1);
+      const resource = new ApiGatewayResource(this, `Resource${path.replace(/[^A-Za-z0-9]/g, "_")}`, {
+        restApiId: apiId,
+        parentId: resourceFor(parentPath),
+        pathPart: segment,
+      });
+      resources.set(path, resource.id);
+      redeploymentInputs.push(resource.id);
+      return resource.id;
+    };
+
+    const integrate = (logicalId: string, resourceId: string, method: ApiGatewayMethod) => {
+      const integration = new ApiGatewayIntegration(this, logicalId, {
+        restApiId: apiId,
+        resourceId,
+        httpMethod: method.httpMethod,
+        type: "AWS_PROXY",
+        integrationHttpMethod: "POST",
+        uri: props.handler.invokeArn,
+      });
+      redeploymentInputs.push(method.id, integration.id, integration.uri);
+      return integration;
+    };
+
+    const integrations: ApiGatewayIntegration[] = [];
+    for (const route of API_ROUTES) {
+      const resourceId = resourceFor(route.resourcePath);
+      const name = `${route.method}${route.resourcePath.replace(/[^A-Za-z0-9]/g, "_")}`;
+      const pathParams = [...route.resourcePath.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const method = new ApiGatewayMethod(this, `Method_${name}`, {
+        restApiId: apiId,
+        resourceId,
+        httpMethod: route.method,
+        authorization: "NONE",
+        requestValidatorId: route.validatesBody ? bodyValidator.id : pathParams.length ? paramsValidator.id : undefined,
+        requestModels: route.validatesBody ? { "application/json": model.name } : undefined,
+        requestParameters: pathParams.length
+          ? Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true]))
+          : undefined,
+      });
+      integrations.push(integrate(`Integration_${name}`, resourceId, method));
+    }
+
+    // The seed's root method: its verb comes from a variable, validated to GET/POST/PUT.
+    const rootIsGet = `${props.rootHttpMethod} == "GET"`;
+    this.rootMethod = new ApiGatewayMethod(this, "RootMethod", {
+      restApiId: apiId,
+      resourceId: this.restApi.rootResourceId,
+      httpMethod: props.rootHttpMethod,
+      authorization: "NONE",
+      requestValidatorId: Token.asString(Fn.conditional(rootIsGet, paramsValidator.id, bodyValidator.id)),
+      requestModels: Token.asStringMap(Fn.conditional(rootIsGet, {}, { "application/json": model.name })),
+    });
+    this.rootMethod.overrideLogicalId("ApiGatewayRootMethod");
+    integrations.push(integrate("RootIntegration", this.restApi.rootResourceId, this.rootMethod));
+
+    for (const [type, body] of Object.entries(GATEWAY_ERROR_BODIES)) {
+      new ApiGatewayGatewayResponse(this, `GatewayResponse_${type}`, {
+        restApiId: apiId,
+        responseType: type,
+        statusCode: body.status || undefined,
+        responseTemplates: {
+          "application/json": `{"error":{"code":"${body.code}","message":"${body.message}","details":null}}`,
+        },
+      });
+    }
+
+    const deployment = new ApiGatewayDeployment(this, "Deployment", {
+      restApiId: apiId,
+      description: "Replaced whenever a route, method, integration or the order model changes",
+      triggers: { redeployment: Fn.sha1(Fn.jsonencode(redeploymentInputs)) },
+      lifecycle: { createBeforeDestroy: true },
+      dependsOn: integrations,
+    });
+    deployment.overrideLogicalId("ApiGatewayDeployment");
+
+    const accessLogs = new CloudwatchLogGroup(this, "AccessLogGroup", {
+      name: `/aws/apigateway/${props.namePrefix}-access-logs`,
+      retentionInDays: props.logRetentionDays,
+    });
+    const accountSettings: ApiGatewayAccount[] = [];
+    if (props.manageAccountSettings) {
+      // Access logs need the account-level CloudWatch role (one per account and region).
+      const cloudwatchRole = new ServiceRole(this, "CloudWatchRole", {
+        name: `${props.namePrefix}-apigateway-cloudwatch`,
+        servicePrincipal: "apigateway.amazonaws.com",
+        statements: [],
+      });
+      new IamRolePolicyAttachment(this, "CloudWatchRoleManagedPolicy", {
+        role: cloudwatchRole.role.name,
+        policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+      });
+      accountSettings.push(
+        new ApiGatewayAccount(this, "AccountSettings", { cloudwatchRoleArn: cloudwatchRole.role.arn }),
+      );
+    }
+    this.stage = new ApiGatewayStage(this, "Stage", {
+      restApiId: apiId,
+      deploymentId: deployment.id,
+      stageName: props.stageName,
+      xrayTracingEnabled: true,
+      accessLogSettings: {
+        destinationArn: accessLogs.arn,
+        format: JSON.stringify({
+          requestId: "$context.requestId",
+          ip: "$context.identity.sourceIp",
+          requestTime: "$context.requestTime",
+          httpMethod: "$context.httpMethod",
+          resourcePath: "$context.resourcePath",
+          status: "$context.status",
+          responseLength: "$context.responseLength",
+          integrationLatency: "$context.integrationLatency",
+          errorMessage: "$context.error.message",
+        }),
+      },
+      dependsOn: accountSettings,
+    });
+    this.stage.overrideLogicalId("ApiGatewayStage");
+    new ApiGatewayMethodSettings(this, "StageSettings", {
+      restApiId: apiId,
+      stageName: this.stage.stageName,
+      methodPath: "*/*",
+      settings: {
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+      },
+    });
+    new LambdaPermission(this, "InvokePermission", {
+      statementId: "AllowApiGatewayInvoke",
+      action: "lambda:InvokeFunction",
+      functionName: props.handler.functionName,
+      principal: "apigateway.amazonaws.com",
+      // Only this API (any stage, method and route of it) may invoke the function.
+      sourceArn: `${this.restApi.executionArn}/*/*`,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { Construct } from "constructs";
+
+export interface OrderEventsProps {
+  readonly namePrefix: string;
+  readonly stateMachineArn: string;
+  readonly successHandler: LambdaFunction;
+}
+
+/** The pattern of OrderConfirmationRule: this state machine's executions that SUCCEEDED. */
+export function orderConfirmationPattern(stateMachineArn: string): Record<string, unknown> {
+  return {
+    source: ["aws.states"],
+    "detail-type": ["Step Functions Execution Status Change"],
+    detail: { status: ["SUCCEEDED"], stateMachineArn: [stateMachineArn] },
+  };
+}
+
+/** OrderConfirmationRule: successful executions → OrderSuccessHandlerLambda. */
+export class OrderEvents extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: OrderEventsProps) {
+    super(scope, id);
+    this.rule = new CloudwatchEventRule(this, "Rule", {
+      name: `${props.namePrefix}-order-confirmation`,
+      description: "Order workflow executions that succeeded go to OrderSuccessHandlerLambda",
+      eventPattern: JSON.stringify(orderConfirmationPattern(props.stateMachineArn)),
+    });
+    this.rule.overrideLogicalId("OrderConfirmationRule");
+    new CloudwatchEventTarget(this, "Target", {
+      rule: this.rule.name,
+      arn: props.successHandler.arn,
+      retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+    });
+    new LambdaPermission(this, "InvokePermission", {
+      statementId: "AllowOrderConfirmationRule",
+      action: "lambda:InvokeFunction",
+      functionName: props.successHandler.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: this.rule.arn,
+    });
+  }
+}

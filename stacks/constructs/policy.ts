@@ -1,0 +1,68 @@
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
+
+export type Statement = DataAwsIamPolicyDocumentStatement;
+
+/**
+ * The only wildcard resources in the system: these AWS actions cannot be scoped to a resource.
+ * The IAM policy test allows exactly these and nothing else.
+ */
+export const UNSCOPABLE_ACTIONS = [
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+] as const;
+
+export const XRAY_STATEMENT: Statement = {
+  sid: "XRayTracing",
+  actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+  // X-Ray trace segments have no resource ARN; AWS allows only "*".
+  resources: ["*"],
+};
+
+export function allow(sid: string, actions: string[], resources: string[]): Statement {
+  return { sid, effect: "Allow", actions, resources };
+}
+
+export interface ServiceRoleProps {
+  readonly name: string;
+  readonly servicePrincipal: string;
+  readonly statements: Statement[];
+  /** Confused-deputy guard on the trust policy (aws:SourceAccount). */
+  readonly sourceAccount?: string;
+}
+
+/** An IAM role for one AWS service principal with one inline policy: least privilege, per component. */
+export class ServiceRole extends Construct {
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: ServiceRoleProps) {
+    super(scope, id);
+    const trust = new DataAwsIamPolicyDocument(this, "Trust", {
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: [props.servicePrincipal] }],
+          condition: props.sourceAccount
+            ? [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.sourceAccount] }]
+            : undefined,
+        },
+      ],
+    });
+    this.role = new IamRole(this, "Role", { name: props.name, assumeRolePolicy: trust.json });
+    if (props.statements.length === 0) return;
+    const permissions = new DataAwsIamPolicyDocument(this, "Permissions", { statement: props.statements });
+    new IamRolePolicy(this, "Policy", { name: `${props.name}-policy`, role: this.role.id, policy: permissions.json });
+  }
+}

@@ -1,0 +1,242 @@
+import { createHash } from "node:crypto";
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Fn, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { FUNCTIONS, type FunctionId } from "../lambdas/functions";
+import catalog from "../lambdas/shared/catalog.json";
+import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
+import type { BackendConfig, EnvironmentConfig } from "./config";
+import { CodeBucket } from "./constructs/code-bucket";
+import { DataTables } from "./constructs/data-tables";
+import { Messaging } from "./constructs/messaging";
+import { Monitoring } from "./constructs/monitoring";
+import { OrderApi } from "./constructs/order-api";
+import { OrderEvents } from "./constructs/order-events";
+import { OrderFunction } from "./constructs/order-function";
+import { OrderWorkflow } from "./constructs/order-workflow";
+import { allow, type Statement } from "./constructs/policy";
+import { OrderSystemVariables } from "./constructs/variables";
+
+export interface OrderSystemStackProps {
+  readonly environment: EnvironmentConfig;
+  /** Remote state; omitted in tests and offline plans, which use a local backend. */
+  readonly backend?: BackendConfig;
+  /** From cdktf.out/stacks/<stack>/ back to the project root (see OrderFunction). */
+  readonly projectRootFromModule?: string;
+}
+
+/** The whole order system for one environment. */
+export class OrderSystemStack extends TerraformStack {
+  readonly functions: Record<FunctionId, OrderFunction>;
+
+  constructor(scope: Construct, id: string, props: OrderSystemStackProps) {
+    super(scope, id);
+    const env = props.environment;
+    const prefix = env.namePrefix;
+
+    if (props.backend) {
+      new S3Backend(this, {
+        bucket: props.backend.bucket,
+        key: `${props.backend.keyPrefix}/${env.name}/terraform.tfstate`,
+        region: props.backend.region,
+        encrypt: true,
+        dynamodbTable: props.backend.lockTable,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    }
+
+    new AwsProvider(this, "aws", {
+      region: env.region,
+      defaultTags: [{ tags: { Application: "ecommerce-order-system", Environment: env.name, ManagedBy: "cdktf" } }],
+    });
+    new ArchiveProvider(this, "archive");
+
+    const vars = new OrderSystemVariables(this, "Variables", env);
+    const account = new DataAwsCallerIdentity(this, "Account").accountId;
+    const region = new DataAwsRegion(this, "Region").name;
+    const partition = new DataAwsPartition(this, "Partition").partition;
+    const logRetentionDays = vars.logRetentionDays.numberValue;
+
+    const codeBucket = new CodeBucket(this, "CodeBucket", {
+      bucketName: Fn.conditional(
+        `${vars.codeBucketName.stringValue} == ""`,
+        `ecommerce-application-lambda-code-${env.name}-${account}`,
+        vars.codeBucketName.stringValue,
+      ),
+      accountId: account,
+      forceDestroy: env.disposable,
+    }).bucket;
+    const tables = new DataTables(this, "Tables", { namePrefix: prefix, deletionProtection: !env.disposable });
+    const messaging = new Messaging(this, "Messaging", {
+      namePrefix: prefix,
+      accountId: account,
+      partition,
+      notificationEmail: vars.notificationEmail.stringValue,
+    });
+
+    const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${prefix}-order-processing`;
+    const tableEnv = { ORDERS_TABLE_NAME: tables.orders.name, INVENTORY_TABLE_NAME: tables.inventory.name };
+    const functionConfig: Record<FunctionId, { environment: Record<string, string>; statements: Statement[] }> = {
+      OrderPlacement: {
+        environment: { ...tableEnv, ORDERS_QUEUE_URL: messaging.ordersQueue.url },
+        statements: [
+          allow("RecordOrders", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
+          allow("ListProducts", ["dynamodb:Scan"], [tables.inventory.arn]),
+          allow("QueueOrders", ["sqs:SendMessage"], [messaging.ordersQueue.arn]),
+        ],
+      },
+      StartOrderProcessing: {
+        environment: { STATE_MACHINE_ARN: stateMachineArn },
+        statements: [
+          allow(
+            "ConsumeOrdersQueue",
+            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            [messaging.ordersQueue.arn],
+          ),
+          allow("StartOrderWorkflow", ["states:StartExecution"], [stateMachineArn]),
+        ],
+      },
+      ValidateOrder: {
+        environment: tableEnv,
+        statements: [
+          allow("ReadAndPriceOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
+          allow("ReadInventory", ["dynamodb:BatchGetItem"], [tables.inventory.arn]),
+        ],
+      },
+      ProcessPayment: {
+        environment: {
+          ORDERS_TABLE_NAME: tables.orders.name,
+          PAYMENT_GATEWAY: "simulated",
+          SIMULATED_GATEWAY_TRANSIENT_FAILURES: Fn.tostring(vars.simulatedGatewayTransientFailures.numberValue),
+        },
+        statements: [allow("RecordPayments", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn])],
+      },
+      UpdateInventory: {
+        environment: tableEnv,
+        statements: [
+          // One TransactWriteItems: conditional decrements plus the order's exactly-once marker.
+          allow("DecrementStock", ["dynamodb:UpdateItem"], [tables.inventory.arn]),
+          allow("MarkOrderReserved", ["dynamodb:UpdateItem"], [tables.orders.arn]),
+        ],
+      },
+      OrderSuccessHandler: {
+        environment: { ORDERS_TABLE_NAME: tables.orders.name, ORDER_ALERTS_TOPIC_ARN: messaging.orderAlertsTopic.arn },
+        statements: [
+          allow("ConfirmOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
+          allow("AnnounceConfirmedOrders", ["sns:Publish"], [messaging.orderAlertsTopic.arn]),
+          allow("EncryptForEncryptedTopic", ["kms:GenerateDataKey*", "kms:Decrypt"], [messaging.topicKey.arn]),
+        ],
+      },
+      SeedInventory: {
+        environment: tableEnv,
+        statements: [allow("SeedCatalog", ["dynamodb:PutItem"], [tables.inventory.arn])],
+      },
+    };
+
+    this.functions = Object.fromEntries(
+      FUNCTIONS.map((spec) => [
+        spec.id,
+        new OrderFunction(this, spec.id, {
+          spec,
+          namePrefix: prefix,
+          codeBucket,
+          projectRootFromModule: props.projectRootFromModule ?? "../../..",
+          logRetentionDays,
+          ...functionConfig[spec.id],
+        }),
+      ]),
+    ) as Record<FunctionId, OrderFunction>;
+    const fn = (id: FunctionId) => this.functions[id].function;
+
+    new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
+      eventSourceArn: messaging.ordersQueue.arn,
+      functionName: fn("StartOrderProcessing").arn,
+      batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
+      maximumBatchingWindowInSeconds: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    });
+
+    const workflow = new OrderWorkflow(this, "Workflow", {
+      namePrefix: prefix,
+      accountId: account,
+      logRetentionDays,
+      ordersTableArn: tables.orders.arn,
+      topicKeyArn: messaging.topicKey.arn,
+      resources: {
+        validateOrderFunctionArn: fn("ValidateOrder").arn,
+        processPaymentFunctionArn: fn("ProcessPayment").arn,
+        updateInventoryFunctionArn: fn("UpdateInventory").arn,
+        ordersTableName: tables.orders.name,
+        orderErrorTopicArn: messaging.orderErrorTopic.arn,
+        criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
+      },
+    });
+
+    new OrderEvents(this, "Events", {
+      namePrefix: prefix,
+      stateMachineArn: workflow.stateMachine.arn,
+      successHandler: fn("OrderSuccessHandler"),
+    });
+
+    const api = new OrderApi(this, "Api", {
+      namePrefix: prefix,
+      apiName: vars.apiName.stringValue,
+      rootHttpMethod: vars.rootHttpMethod.stringValue,
+      stageName: vars.stageName.stringValue,
+      handler: fn("OrderPlacement"),
+      logRetentionDays,
+      throttle: env.apiThrottle,
+      manageAccountSettings: env.manageApiGatewayAccount,
+      partition,
+    });
+
+    const monitoring = new Monitoring(this, "Monitoring", {
+      namePrefix: prefix,
+      region,
+      alarmTopicArn: messaging.criticalAlertsTopic.arn,
+      queueName: messaging.ordersQueue.name,
+      deadLetterQueueName: messaging.deadLetterQueue.name,
+      queueDepthThreshold: vars.queueDepthAlarmThreshold.numberValue,
+      stateMachineArn: workflow.stateMachine.arn,
+      apiName: api.restApi.name,
+      stageName: api.stage.stageName,
+      functionNames: FUNCTIONS.map((spec) => ({ id: spec.id, name: this.functions[spec.id].functionName })),
+    });
+
+    // Seeds the catalog once at deploy; re-run only when the catalog changes, never resetting stock.
+    const seed = new LambdaInvocation(this, "SeedInventoryInvocation", {
+      functionName: fn("SeedInventory").functionName,
+      input: JSON.stringify(catalog),
+      triggers: { catalog: createHash("sha256").update(JSON.stringify(catalog)).digest("hex") },
+      dependsOn: [tables.inventory],
+    });
+    seed.overrideLogicalId("SeedInventoryInvocation");
+
+    const output = (name: string, value: string, description: string) =>
+      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+    output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
+    output("orders_endpoint", `${api.stage.invokeUrl}/orders`, "POST orders here; GET /orders/{orderId} for status");
+    output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
+    output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
+    output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
+    output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
+    output("inventory_table_name", tables.inventory.name, "InventoryTable");
+    output("orders_table_name", tables.orders.name, "Orders table");
+    output("order_alerts_topic_arn", messaging.orderAlertsTopic.arn, "OrderAlertsTopic (order confirmed)");
+    output("order_error_topic_arn", messaging.orderErrorTopic.arn, "OrderErrorNotificationTopic (order failed)");
+    output("critical_alerts_topic_arn", messaging.criticalAlertsTopic.arn, "CriticalAlertsTopic (alarms, failed refunds)");
+    output(
+      "dashboard_url",
+      `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
+      "EcommerceProcessingDashboard",
+    );
+    output("code_bucket_name", codeBucket.bucket, "S3 bucket holding the Lambda bundles");
+  }
+}
