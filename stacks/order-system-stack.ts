@@ -6,7 +6,7 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId } from "../lambdas/functions";
 import catalog from "../lambdas/shared/catalog.json";
@@ -54,7 +54,9 @@ export class OrderSystemStack extends TerraformStack {
 
     new AwsProvider(this, "aws", {
       region: env.region,
-      defaultTags: [{ tags: { Application: "ecommerce-order-system", Environment: env.name, ManagedBy: "cdktf" } }],
+      defaultTags: [
+        { tags: { Application: "ecommerce-order-system", Environment: env.name, ManagedBy: "cdktf" } },
+      ],
     });
     new ArchiveProvider(this, "archive");
 
@@ -66,14 +68,18 @@ export class OrderSystemStack extends TerraformStack {
 
     const codeBucket = new CodeBucket(this, "CodeBucket", {
       bucketName: Fn.conditional(
-        `${vars.codeBucketName.stringValue} == ""`,
+        // cdktf renders a falsy operand ("" or 0) as `undefined`, hence `< 1` rather than `== ""`.
+        Op.lt(Fn.lengthOf(vars.codeBucketName.stringValue), 1),
         `ecommerce-application-lambda-code-${env.name}-${account}`,
         vars.codeBucketName.stringValue,
       ),
       accountId: account,
       forceDestroy: env.disposable,
     }).bucket;
-    const tables = new DataTables(this, "Tables", { namePrefix: prefix, deletionProtection: !env.disposable });
+    const tables = new DataTables(this, "Tables", {
+      namePrefix: prefix,
+      deletionProtection: !env.disposable,
+    });
     const messaging = new Messaging(this, "Messaging", {
       namePrefix: prefix,
       accountId: account,
@@ -83,11 +89,18 @@ export class OrderSystemStack extends TerraformStack {
 
     const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${prefix}-order-processing`;
     const tableEnv = { ORDERS_TABLE_NAME: tables.orders.name, INVENTORY_TABLE_NAME: tables.inventory.name };
-    const functionConfig: Record<FunctionId, { environment: Record<string, string>; statements: Statement[] }> = {
+    const functionConfig: Record<
+      FunctionId,
+      { environment: Record<string, string>; statements: Statement[] }
+    > = {
       OrderPlacement: {
         environment: { ...tableEnv, ORDERS_QUEUE_URL: messaging.ordersQueue.url },
         statements: [
-          allow("RecordOrders", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
+          allow(
+            "RecordOrders",
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            [tables.orders.arn],
+          ),
           allow("ListProducts", ["dynamodb:Scan"], [tables.inventory.arn]),
           allow("QueueOrders", ["sqs:SendMessage"], [messaging.ordersQueue.arn]),
         ],
@@ -97,7 +110,12 @@ export class OrderSystemStack extends TerraformStack {
         statements: [
           allow(
             "ConsumeOrdersQueue",
-            ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            [
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+              "sqs:GetQueueAttributes",
+              "sqs:ChangeMessageVisibility",
+            ],
             [messaging.ordersQueue.arn],
           ),
           allow("StartOrderWorkflow", ["states:StartExecution"], [stateMachineArn]),
@@ -114,9 +132,13 @@ export class OrderSystemStack extends TerraformStack {
         environment: {
           ORDERS_TABLE_NAME: tables.orders.name,
           PAYMENT_GATEWAY: "simulated",
-          SIMULATED_GATEWAY_TRANSIENT_FAILURES: Fn.tostring(vars.simulatedGatewayTransientFailures.numberValue),
+          SIMULATED_GATEWAY_TRANSIENT_FAILURES: Fn.tostring(
+            vars.simulatedGatewayTransientFailures.numberValue,
+          ),
         },
-        statements: [allow("RecordPayments", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn])],
+        statements: [
+          allow("RecordPayments", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
+        ],
       },
       UpdateInventory: {
         environment: tableEnv,
@@ -127,11 +149,18 @@ export class OrderSystemStack extends TerraformStack {
         ],
       },
       OrderSuccessHandler: {
-        environment: { ORDERS_TABLE_NAME: tables.orders.name, ORDER_ALERTS_TOPIC_ARN: messaging.orderAlertsTopic.arn },
+        environment: {
+          ORDERS_TABLE_NAME: tables.orders.name,
+          ORDER_ALERTS_TOPIC_ARN: messaging.orderAlertsTopic.arn,
+        },
         statements: [
           allow("ConfirmOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
           allow("AnnounceConfirmedOrders", ["sns:Publish"], [messaging.orderAlertsTopic.arn]),
-          allow("EncryptForEncryptedTopic", ["kms:GenerateDataKey*", "kms:Decrypt"], [messaging.topicKey.arn]),
+          allow(
+            "EncryptForEncryptedTopic",
+            ["kms:GenerateDataKey*", "kms:Decrypt"],
+            [messaging.topicKey.arn],
+          ),
         ],
       },
       SeedInventory: {
@@ -222,7 +251,11 @@ export class OrderSystemStack extends TerraformStack {
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
     output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
-    output("orders_endpoint", `${api.stage.invokeUrl}/orders`, "POST orders here; GET /orders/{orderId} for status");
+    output(
+      "orders_endpoint",
+      `${api.stage.invokeUrl}/orders`,
+      "POST orders here; GET /orders/{orderId} for status",
+    );
     output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
     output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
     output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
@@ -230,8 +263,16 @@ export class OrderSystemStack extends TerraformStack {
     output("inventory_table_name", tables.inventory.name, "InventoryTable");
     output("orders_table_name", tables.orders.name, "Orders table");
     output("order_alerts_topic_arn", messaging.orderAlertsTopic.arn, "OrderAlertsTopic (order confirmed)");
-    output("order_error_topic_arn", messaging.orderErrorTopic.arn, "OrderErrorNotificationTopic (order failed)");
-    output("critical_alerts_topic_arn", messaging.criticalAlertsTopic.arn, "CriticalAlertsTopic (alarms, failed refunds)");
+    output(
+      "order_error_topic_arn",
+      messaging.orderErrorTopic.arn,
+      "OrderErrorNotificationTopic (order failed)",
+    );
+    output(
+      "critical_alerts_topic_arn",
+      messaging.criticalAlertsTopic.arn,
+      "CriticalAlertsTopic (alarms, failed refunds)",
+    );
     output(
       "dashboard_url",
       `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${monitoring.dashboard.dashboardName}`,

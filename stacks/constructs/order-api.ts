@@ -14,7 +14,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { Fn, Token } from "cdktf";
+import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
 import { API_ROUTES } from "../../lambdas/shared/routes";
@@ -135,7 +135,7 @@ export class OrderApi extends Construct {
     }
 
     // The seed's root method: its verb comes from a variable, validated to GET/POST/PUT.
-    const rootIsGet = `${props.rootHttpMethod} == "GET"`;
+    const rootIsGet = Op.eq(props.rootHttpMethod, "GET");
     this.rootMethod = new ApiGatewayMethod(this, "RootMethod", {
       restApiId: apiId,
       resourceId: this.restApi.rootResourceId,

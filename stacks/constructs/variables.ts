@@ -17,7 +17,9 @@ export class OrderSystemVariables extends Construct {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
     const variable = (name: string, config: ConstructorParameters<typeof TerraformVariable>[2]) => {
-      const v = new TerraformVariable(this, name, config);
+      // In Terraform JSON a condition is an expression only inside ${…}.
+      const validation = config?.validation?.map((rule) => ({ ...rule, condition: `\${${rule.condition}}` }));
+      const v = new TerraformVariable(this, name, { ...config, validation });
       v.overrideLogicalId(name);
       return v;
     };

@@ -1,0 +1,247 @@
+/**
+ * Offline `terraform init/validate/plan` of synthesized stacks, for the test suite and
+ * `npm run plan:offline`. Test-harness only: nothing here is part of the deployed configuration.
+ *
+ * What is substituted, and only in the copy under .plan-offline/:
+ * - every `data.archive_file` (hashicorp/archive is not mirrored here) is replaced by a zip this
+ *   harness builds from the same source_dir at the same output_path; references to its
+ *   `output_path` and `output_base64sha256` become those literal values;
+ * - the backend becomes a local one (backend_override.tf.json): the remote state is never touched;
+ * - the AWS provider gets fake credentials, `skip_*` flags and loopback endpoints for STS and
+ *   Step Functions (provider_override.tf.json), served by aws-stub-server.ts.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { zipSync } from "fflate";
+import { startAwsStub, type StubServer } from "./aws-stub-server";
+
+export const DEFAULT_PROVIDER_MIRROR = "/opt/tf-plugins";
+
+export interface PlanSummary {
+  readonly stack: string;
+  readonly validate: { readonly valid: boolean; readonly diagnostics: readonly string[] };
+  readonly toCreate: Record<string, number>;
+  readonly warnings: readonly string[];
+  readonly planJsonPath: string;
+  readonly substitutedArchives: readonly string[];
+}
+
+export interface HarnessOptions {
+  readonly projectRoot: string;
+  /** Folder holding cdktf.out-style `stacks/<name>/cdk.tf.json`. */
+  readonly synthDir: string;
+  readonly workRoot?: string;
+  readonly terraformBin?: string;
+  readonly providerMirror?: string;
+  readonly log?: (line: string) => void;
+}
+
+interface Json {
+  [key: string]: unknown;
+}
+
+export function findTerraform(bin = process.env.TERRAFORM_BIN ?? "terraform"): string | undefined {
+  if (bin.includes("/")) return existsSync(bin) ? bin : undefined;
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const candidate = join(dir, bin);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+function zipDirectory(dir: string): Uint8Array {
+  const files: Record<string, [Uint8Array, { mtime: Date }]> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current).sort()) {
+      const full = join(current, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      // A fixed timestamp: the same bundle always zips to the same bytes and hash.
+      else files[relative(dir, full)] = [readFileSync(full), { mtime: new Date("2020-01-01T00:00:00Z") }];
+    }
+  };
+  walk(dir);
+  return zipSync(files, { level: 6 });
+}
+
+/** Replaces data.archive_file with harness-built zips; returns the rewritten config and what was replaced. */
+export function substituteArchives(config: Json, moduleDir: string): { config: Json; substituted: string[] } {
+  const data = (config.data ?? {}) as Record<string, Record<string, Json>>;
+  const archives = data.archive_file ?? {};
+  let text = JSON.stringify(config);
+  const substituted: string[] = [];
+  for (const [name, block] of Object.entries(archives)) {
+    const resolvePath = (p: string) => p.replace("${path.module}", moduleDir);
+    const sourceDir = resolvePath(String(block.source_dir));
+    const outputPath = String(block.output_path);
+    if (!existsSync(sourceDir)) {
+      throw new Error(`archive_file.${name}: ${sourceDir} does not exist. Run \`npm run build\` first.`);
+    }
+    const zip = zipDirectory(sourceDir);
+    mkdirSync(dirname(resolvePath(outputPath)), { recursive: true });
+    writeFileSync(resolvePath(outputPath), zip);
+    const hash = createHash("sha256").update(zip).digest("base64");
+    text = text
+      .split(`\${data.archive_file.${name}.output_path}`)
+      .join(outputPath)
+      .split(`\${data.archive_file.${name}.output_base64sha256}`)
+      .join(hash);
+    substituted.push(name);
+  }
+  const rewritten = JSON.parse(text) as Json;
+  if (rewritten.data) {
+    delete (rewritten.data as Json).archive_file;
+    if (Object.keys(rewritten.data as Json).length === 0) delete rewritten.data;
+  }
+  if (rewritten.provider) delete (rewritten.provider as Json).archive;
+  const terraform = rewritten.terraform as Json | undefined;
+  if (terraform?.required_providers) delete (terraform.required_providers as Json).archive;
+  return { config: rewritten, substituted };
+}
+
+function cliConfig(mirror: string | undefined): string {
+  if (!mirror) return "";
+  return [
+    "provider_installation {",
+    `  filesystem_mirror {`,
+    `    path    = ${JSON.stringify(mirror)}`,
+    `    include = ["registry.terraform.io/hashicorp/aws"]`,
+    "  }",
+    "  direct {",
+    `    exclude = ["registry.terraform.io/hashicorp/aws"]`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+function providerOverride(stub: StubServer): Json {
+  return {
+    provider: {
+      aws: [
+        {
+          access_key: "AKIAOFFLINEPLAN00000",
+          secret_key: "offline-plan-not-a-secret",
+          skip_credentials_validation: true,
+          skip_metadata_api_check: true,
+          skip_region_validation: true,
+          skip_requesting_account_id: false,
+          endpoints: [{ sts: stub.url, sfn: stub.url }],
+        },
+      ],
+    },
+  };
+}
+
+function summarisePlan(plan: Json): { toCreate: Record<string, number> } {
+  const toCreate: Record<string, number> = {};
+  for (const change of (plan.resource_changes ?? []) as Json[]) {
+    const actions = ((change.change as Json).actions ?? []) as string[];
+    if (change.mode === "managed" && actions.includes("create")) {
+      const type = String(change.type);
+      toCreate[type] = (toCreate[type] ?? 0) + 1;
+    }
+  }
+  return { toCreate };
+}
+
+export function listStacks(synthDir: string): string[] {
+  const stacksDir = join(synthDir, "stacks");
+  if (!existsSync(stacksDir)) return [];
+  return readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, "cdk.tf.json")));
+}
+
+export async function planStacks(options: HarnessOptions, stacks: string[]): Promise<PlanSummary[]> {
+  const terraform = options.terraformBin ?? findTerraform();
+  if (!terraform) throw new Error("terraform CLI not found on PATH (set TERRAFORM_BIN to its path).");
+  const log = options.log ?? (() => undefined);
+  // Same depth as cdktf.out/stacks/<stack>, so ${path.module}/../../.. still reaches the project root.
+  const workRoot = options.workRoot ?? join(options.projectRoot, ".plan-offline");
+  const mirrorSetting = options.providerMirror ?? process.env.TF_PROVIDER_MIRROR ?? DEFAULT_PROVIDER_MIRROR;
+  const mirror = existsSync(mirrorSetting) ? mirrorSetting : undefined;
+  mkdirSync(workRoot, { recursive: true });
+  const cliConfigFile = join(workRoot, "terraform.rc");
+  writeFileSync(cliConfigFile, cliConfig(mirror));
+  log(mirror ? `Providers: filesystem mirror ${mirror} (hashicorp/aws)` : "Providers: registry (no local mirror found)");
+
+  const stub = await startAwsStub();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_VAR_notification_email: process.env.TF_VAR_notification_email ?? "orders-ops@example.com",
+    AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLAN00000",
+    AWS_SECRET_ACCESS_KEY: "offline-plan-not-a-secret",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const summaries: PlanSummary[] = [];
+  try {
+    for (const stack of stacks) {
+      const source = join(options.synthDir, "stacks", stack, "cdk.tf.json");
+      const workDir = join(workRoot, "stacks", stack);
+      rmSync(join(workDir, "cdk.tf.json"), { force: true });
+      mkdirSync(workDir, { recursive: true });
+      const original = JSON.parse(readFileSync(source, "utf8")) as Json;
+      const { config, substituted } = substituteArchives(original, workDir);
+      writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
+      writeFileSync(
+        join(workDir, "backend_override.tf.json"),
+        JSON.stringify({ terraform: { backend: { local: { path: "offline.tfstate" } } } }),
+      );
+      writeFileSync(join(workDir, "provider_override.tf.json"), JSON.stringify(providerOverride(stub)));
+
+      log(`[${stack}] terraform init`);
+      const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
+      if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
+      log(`[${stack}] terraform validate`);
+      const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
+      const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
+      const diagnostics = validateJson.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim());
+      if (!validateJson.valid) throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
+      log(`[${stack}] terraform plan`);
+      const plan = await run(
+        terraform,
+        ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"],
+        workDir,
+        env,
+      );
+      if (plan.code !== 0) throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
+      const show = await run(terraform, ["show", "-json", "offline.tfplan"], workDir, env);
+      if (show.code !== 0) throw new Error(`[${stack}] terraform show failed:\n${show.stderr}`);
+      const planJsonPath = join(workDir, "plan.json");
+      writeFileSync(planJsonPath, show.stdout);
+      const warnings = [...plan.stdout.matchAll(/Warning: (.+)/g)].map((m) => m[1].trim());
+      summaries.push({
+        stack,
+        validate: { valid: true, diagnostics },
+        ...summarisePlan(JSON.parse(show.stdout) as Json),
+        warnings: [...new Set([...diagnostics.filter((d) => d.startsWith("warning")), ...warnings])],
+        planJsonPath,
+        substitutedArchives: substituted,
+      });
+    }
+  } finally {
+    await stub.close();
+  }
+  return summaries;
+}
