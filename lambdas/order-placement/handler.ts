@@ -41,11 +41,16 @@ function acceptedBody(order: OrderRecord): Record<string, unknown> {
   return { orderId: order.orderId, status: order.status, links: { self: `/orders/${order.orderId}` } };
 }
 
+/** A claim older than this belongs to a request that died mid-send (the function times out at 10 s). */
+const ENQUEUE_CLAIM_STALE_MS = 30_000;
+
+/** Sends the order to OrdersQueue under a claim already held; false when the send failed. */
 async function enqueue(deps: OrderPlacementDeps, orderId: string): Promise<boolean> {
   try {
     await deps.queue.send({ orderId });
   } catch (error) {
     logger.error("Could not send the order to OrdersQueue", { error: error as Error });
+    await deps.orders.releaseEnqueue(orderId).catch(() => undefined);
     return false;
   }
   await deps.orders.markEnqueued(orderId, new Date().toISOString());
@@ -108,6 +113,8 @@ async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent)
     idempotencyKey,
     createdAt: now,
     updatedAt: now,
+    // The creating request holds the claim to send it.
+    enqueueClaimedAt: now,
   };
   const created = await deps.orders.createPending(order);
   const keyHeader = { "Idempotency-Key": idempotencyKey, Location: `/orders/${orderId}` };
@@ -127,7 +134,13 @@ async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent)
     );
   }
   logger.info("Replayed order request", { status: existing.status });
-  if (!existing.enqueuedAt && !(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
+  if (!existing.enqueuedAt) {
+    const staleBefore = new Date(Date.now() - ENQUEUE_CLAIM_STALE_MS).toISOString();
+    // Only one replay re-sends; the others see the claim and answer with the same order.
+    if ((await deps.orders.claimEnqueue(orderId, new Date().toISOString(), staleBefore)) && !(await enqueue(deps, orderId))) {
+      return queueUnavailable(orderId, idempotencyKey);
+    }
+  }
   return jsonResponse(200, acceptedBody(existing), { ...keyHeader, "Idempotent-Replayed": "true" });
 }
 

@@ -33,6 +33,8 @@ export interface OrderRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly enqueuedAt?: string;
+  /** Set while one request is sending the order to the queue (see OrderStore.claimEnqueue). */
+  readonly enqueueClaimedAt?: string;
   readonly lines?: readonly PricedLine[];
   readonly totalMinor?: number;
   readonly currency?: string;

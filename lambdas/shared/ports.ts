@@ -12,6 +12,13 @@ export interface OrderStore {
   createPending(order: OrderRecord): Promise<CreateOrderResult>;
   get(orderId: string): Promise<OrderRecord | undefined>;
   markEnqueued(orderId: string, at: string): Promise<void>;
+  /**
+   * Claims the right to (re-)send a not-yet-queued order: false while another request holds a claim
+   * newer than `staleBefore`, or once the order is queued. Concurrent replays then send it once.
+   */
+  claimEnqueue(orderId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Gives a claim back after a failed send, so the client's retry can send at once. */
+  releaseEnqueue(orderId: string): Promise<void>;
   /** PENDING|PROCESSING → PROCESSING with priced lines; throws OrderNotFound if absent. */
   markProcessing(orderId: string, lines: readonly PricedLine[], totalMinor: number, currency: string): Promise<void>;
   /** Counts one payment attempt and returns the attempt number (1 for the first). */

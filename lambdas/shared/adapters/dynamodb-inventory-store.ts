@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  IdempotentParameterMismatchException,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -108,6 +112,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
       );
       return "reserved";
     } catch (error) {
+      // The token already committed a transaction for this order (with other items): it is reserved.
+      if (error instanceof IdempotentParameterMismatchException) return "already-reserved";
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
       if (reasons[markerIndex]?.Code === "ConditionalCheckFailed") return "already-reserved";

@@ -49,6 +49,36 @@ export class DynamoDbOrderStore implements OrderStore {
     );
   }
 
+  async claimEnqueue(orderId: string, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET enqueueClaimedAt = :now",
+          ConditionExpression:
+            "attribute_exists(orderId) AND attribute_not_exists(enqueuedAt) AND (attribute_not_exists(enqueueClaimedAt) OR enqueueClaimedAt < :stale)",
+          ExpressionAttributeValues: { ":now": now, ":stale": staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseEnqueue(orderId: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "REMOVE enqueueClaimedAt",
+        ConditionExpression: "attribute_exists(orderId)",
+      }),
+    );
+  }
+
   async markProcessing(
     orderId: string,
     lines: readonly PricedLine[],

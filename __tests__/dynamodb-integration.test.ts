@@ -1,0 +1,179 @@
+/**
+ * The DynamoDB code run for real against dynalite (with the local TransactWriteItems front):
+ * no oversell under concurrency, all-or-nothing multi-item orders, exactly-once decrements and
+ * idempotent order creation.
+ */
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import { createHandler as createOrderPlacement } from "../lambdas/order-placement/handler";
+import { DynamoDbInventoryStore } from "../lambdas/shared/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "../lambdas/shared/adapters/dynamodb-order-store";
+import { BusinessError } from "../lambdas/shared/errors";
+import type { OrderQueueMessage } from "../lambdas/shared/ports";
+import { startTestDatabase, type TestDatabase } from "./support/dynamodb";
+
+let database: TestDatabase;
+let inventory: DynamoDbInventoryStore;
+let orders: DynamoDbOrderStore;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders);
+  orders = new DynamoDbOrderStore(database.client, database.tables.orders);
+});
+afterAll(() => database.close());
+
+async function seedProduct(productId: string, stock: number): Promise<void> {
+  await database.client.send(
+    new PutCommand({
+      TableName: database.tables.inventory,
+      Item: { ProductID: productId, name: productId, priceMinor: 1000, currency: "USD", stock },
+    }),
+  );
+}
+
+async function stockOf(productId: string): Promise<number> {
+  const result = await database.client.send(
+    new GetCommand({ TableName: database.tables.inventory, Key: { ProductID: productId } }),
+  );
+  return Number(result.Item?.stock);
+}
+
+async function createOrder(items: { productId: string; quantity: number }[]): Promise<string> {
+  const orderId = randomUUID();
+  const now = new Date().toISOString();
+  await orders.createPending({
+    orderId,
+    status: "PROCESSING",
+    customerEmail: "buyer@example.com",
+    items,
+    paymentToken: "tok_visa",
+    requestHash: "h",
+    createdAt: now,
+    updatedAt: now,
+  });
+  return orderId;
+}
+
+test("200 concurrent single-unit orders against a stock of 10: exactly 10 decrements, stock 0", async () => {
+  await seedProduct("RACE-1", 10);
+  const orderIds = await Promise.all(Array.from({ length: 200 }, () => createOrder([{ productId: "RACE-1", quantity: 1 }])));
+  const outcomes = await Promise.allSettled(
+    orderIds.map((id) => inventory.reserveStock(id, [{ productId: "RACE-1", quantity: 1 }])),
+  );
+  const reserved = outcomes.filter((o) => o.status === "fulfilled" && o.value === "reserved");
+  const outOfStock = outcomes.filter(
+    (o) => o.status === "rejected" && o.reason instanceof BusinessError && o.reason.name === "OutOfStock",
+  );
+  expect(reserved).toHaveLength(10);
+  expect(outOfStock).toHaveLength(190);
+  expect(await stockOf("RACE-1")).toBe(0);
+});
+
+test("a multi-item order with one item short changes nothing", async () => {
+  await seedProduct("MULTI-A", 5);
+  await seedProduct("MULTI-B", 1);
+  const orderId = await createOrder([]);
+  await expect(
+    inventory.reserveStock(orderId, [
+      { productId: "MULTI-A", quantity: 2 },
+      { productId: "MULTI-B", quantity: 2 },
+    ]),
+  ).rejects.toMatchObject({ name: "OutOfStock", message: expect.stringContaining("MULTI-B") });
+  expect(await stockOf("MULTI-A")).toBe(5);
+  expect(await stockOf("MULTI-B")).toBe(1);
+  const order = await orders.get(orderId);
+  expect(order?.inventoryReserved).toBeUndefined();
+});
+
+test("an unknown product in a transaction is OutOfStock and changes nothing", async () => {
+  await seedProduct("KNOWN-1", 3);
+  const orderId = await createOrder([]);
+  await expect(
+    inventory.reserveStock(orderId, [
+      { productId: "KNOWN-1", quantity: 1 },
+      { productId: "NOT-THERE", quantity: 1 },
+    ]),
+  ).rejects.toMatchObject({ name: "OutOfStock" });
+  expect(await stockOf("KNOWN-1")).toBe(3);
+});
+
+test("the same UpdateInventory call replayed 3 times decrements once", async () => {
+  await seedProduct("REPLAY-1", 7);
+  await seedProduct("REPLAY-2", 7);
+  const lines = [
+    { productId: "REPLAY-1", quantity: 2 },
+    { productId: "REPLAY-2", quantity: 3 },
+  ];
+  const orderId = await createOrder(lines);
+  const results = [];
+  for (let i = 0; i < 3; i++) results.push(await inventory.reserveStock(orderId, lines));
+  expect(results[0]).toBe("reserved");
+  expect(await stockOf("REPLAY-1")).toBe(5);
+  expect(await stockOf("REPLAY-2")).toBe(4);
+  // A replay after the token window is caught by the order marker.
+  const marker = await orders.get(orderId);
+  expect(marker?.inventoryReserved).toBe(true);
+});
+
+test("a second reservation for a reserved order never decrements again", async () => {
+  await seedProduct("MARKER-1", 4);
+  const orderId = await createOrder([{ productId: "MARKER-1", quantity: 1 }]);
+  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-1", quantity: 1 }])).toBe("reserved");
+  // Same order, other parameters: DynamoDB's token check (IdempotentParameterMismatch) stops it.
+  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-1", quantity: 2 }])).toBe("already-reserved");
+  expect(await stockOf("MARKER-1")).toBe(3);
+});
+
+test("the order marker alone stops a decrement when the request token is new", async () => {
+  await seedProduct("MARKER-2", 4);
+  const orderId = await createOrder([{ productId: "MARKER-2", quantity: 1 }]);
+  await database.client.send(
+    new UpdateCommand({
+      TableName: database.tables.orders,
+      Key: { orderId },
+      UpdateExpression: "SET inventoryReserved = :t",
+      ExpressionAttributeValues: { ":t": true },
+    }),
+  );
+  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-2", quantity: 1 }])).toBe("already-reserved");
+  expect(await stockOf("MARKER-2")).toBe(4);
+});
+
+test("seeding never overwrites existing stock", async () => {
+  await seedProduct("SEED-1", 2);
+  const outcome = await inventory.seedProduct({ productId: "SEED-1", name: "x", priceMinor: 1, currency: "USD", stock: 99 });
+  expect(outcome).toBe("exists");
+  expect(await stockOf("SEED-1")).toBe(2);
+});
+
+test("the same Idempotency-Key submitted concurrently 20 times creates one order", async () => {
+  const sent: OrderQueueMessage[] = [];
+  const placeOrder = createOrderPlacement({
+    orders,
+    inventory,
+    queue: { send: async (m) => void sent.push(m) },
+  });
+  const key = `idem-${randomUUID()}`;
+  const event = {
+    resource: "/orders",
+    path: "/orders",
+    httpMethod: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    body: JSON.stringify({
+      customerEmail: "buyer@example.com",
+      items: [{ productId: "SKU-1001", quantity: 1 }],
+      paymentToken: "tok_visa",
+    }),
+  } as unknown as APIGatewayProxyEvent;
+  const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(event)));
+  const ids = new Set(responses.map((r) => JSON.parse(r.body).orderId));
+  expect(responses.every((r) => r.statusCode === 200 || r.statusCode === 202)).toBe(true);
+  expect(responses.filter((r) => r.statusCode === 202)).toHaveLength(1);
+  expect(ids.size).toBe(1);
+  const all = await database.client.send(new ScanCommand({ TableName: database.tables.orders }));
+  expect((all.Items ?? []).filter((item) => item.idempotencyKey === key)).toHaveLength(1);
+  // Replays of an order that was already queued do not queue it again.
+  expect(sent.filter((m) => m.orderId === [...ids][0])).toHaveLength(1);
+});

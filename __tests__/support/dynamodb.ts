@@ -1,0 +1,33 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { startLocalDynamoDb, type LocalDynamoDb } from "../../local/dynamodb-server";
+import { createOrderTables, type TableNames } from "../../local/tables";
+
+export interface TestDatabase {
+  readonly db: LocalDynamoDb;
+  readonly client: DynamoDBDocumentClient;
+  readonly tables: TableNames;
+  close(): Promise<void>;
+}
+
+/** A dynalite-backed DynamoDB started by the test itself, with the stack's table definitions. */
+export async function startTestDatabase(): Promise<TestDatabase> {
+  const db = await startLocalDynamoDb();
+  const raw = new DynamoDBClient({
+    endpoint: db.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const tables = { orders: "orders-it", inventory: "inventory-it" };
+  await createOrderTables(raw, tables);
+  const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    db,
+    client,
+    tables,
+    close: async () => {
+      raw.destroy();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+// Handlers read their configuration from the environment at load time, as on Lambda.
+process.env.AWS_REGION ??= "us-east-1";
+process.env.AWS_ACCESS_KEY_ID ??= "test";
+process.env.AWS_SECRET_ACCESS_KEY ??= "test";
+process.env.ORDERS_TABLE_NAME ??= "orders-test";
+process.env.INVENTORY_TABLE_NAME ??= "inventory-test";
+process.env.ORDERS_QUEUE_URL ??= "https://sqs.us-east-1.amazonaws.com/123456789012/orders-test";
+process.env.STATE_MACHINE_ARN ??= "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing-test";
+process.env.ORDER_ALERTS_TOPIC_ARN ??= "arn:aws:sns:us-east-1:123456789012:order-alerts-test";
+process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+process.env.CHECKPOINT_DISABLE = "1";
