@@ -180,9 +180,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     }
     if (reasons.some((r) => r.Code !== "None")) {
       for (const { table, key, old } of undo.reverse()) {
-        await internal.send(
-          old ? new PutItemCommand({ TableName: table, Item: old }) : new DeleteItemCommand({ TableName: table, Key: key }),
-        );
+        if (old) await internal.send(new PutItemCommand({ TableName: table, Item: old }));
+        else await internal.send(new DeleteItemCommand({ TableName: table, Key: key }));
       }
       throw new TransactionFailure(
         400,

@@ -44,7 +44,8 @@ export async function instrumented<T>(
   try {
     return await work();
   } finally {
-    metrics.publishStoredMetrics();
+    // Only when there is something to say: an empty flush just logs a warning.
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.resetKeys();
   }
 }

@@ -37,14 +37,14 @@ export function validateDefinition(definitionText: string): {
       diagnostics: [{ severity: "ERROR", code: "INVALID_JSON_DESCRIPTION", message: String(error) }],
     };
   }
-  const { isValid, errors } = validator(definition as Parameters<typeof validator>[0]);
+  const { isValid, errors } = validator(definition);
   return {
     result: isValid ? "OK" : "FAIL",
     diagnostics: errors.map((e) => ({
       severity: "ERROR",
       code: "SCHEMA_VALIDATION_FAILED",
       message: e.message ?? "Invalid definition",
-      location: "path" in e && typeof e.path === "string" ? e.path : undefined,
+      location: e.path,
     })),
   };
 }

@@ -3,20 +3,12 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
+import { orderConfirmationPattern } from "../../lambdas/shared/events";
 
 export interface OrderEventsProps {
   readonly namePrefix: string;
   readonly stateMachineArn: string;
   readonly successHandler: LambdaFunction;
-}
-
-/** The pattern of OrderConfirmationRule: this state machine's executions that SUCCEEDED. */
-export function orderConfirmationPattern(stateMachineArn: string): Record<string, unknown> {
-  return {
-    source: ["aws.states"],
-    "detail-type": ["Step Functions Execution Status Change"],
-    detail: { status: ["SUCCEEDED"], stateMachineArn: [stateMachineArn] },
-  };
 }
 
 /** OrderConfirmationRule: successful executions → OrderSuccessHandlerLambda. */

@@ -1,0 +1,169 @@
+/** `npm start`: runs the whole order system locally. `npm start -- --help` lists the options. */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
+import { startLocalOrderSystem, type LocalOrderSystem } from "./runtime";
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the order system locally: the bundled Lambda handlers, the state machine definition the
+stack deploys (aws-local-stepfunctions), DynamoDB (dynalite), an SQS-like queue, local SNS and the
+EventBridge success rule, behind an HTTP server that speaks the API Gateway contract.
+
+Options:
+  --port <n>                         HTTP port (default: $PORT or 3000)
+  --host <addr>                      Interface to listen on (default: 127.0.0.1)
+  --data-dir <dir>                   Keep DynamoDB data in <dir> between runs
+                                     (default: $ORDER_SYSTEM_DATA_DIR, else in memory)
+  --root-method <GET|POST|PUT>       Method of the root route "/" (default: POST)
+  --gateway-transient-failures <n>   Attempts of a tok_processingError charge that fail
+                                     before the simulated gateway recovers (default: 1)
+  --visibility-timeout <seconds>     OrdersQueue visibility timeout (default: 180, as deployed)
+  --verbose                          Also print the handlers' JSON logs and EMF metrics
+  -h, --help                         Show this help
+
+Local-only endpoints: GET /_local/health, /_local/notifications, /_local/executions, /_local/queue
+`;
+
+class UsageError extends Error {}
+
+function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
+  return n;
+}
+
+function banner(system: LocalOrderSystem): string {
+  const products = system.products
+    .map((p) => `  ${p.productId.padEnd(10)} ${p.name.padEnd(30)} ${p.price.toFixed(2).padStart(8)}  stock ${p.stock}`)
+    .join("\n");
+  const scarce = system.products.reduce((a, b) => (b.stock < a.stock ? b : a));
+  const order = (token: string, productId: string, quantity: number) =>
+    `curl -s -X POST ${system.url}/orders -H 'Content-Type: application/json' \\\n` +
+    `    -d '{"customerEmail":"you@example.com","paymentToken":"${token}","items":[{"productId":"${productId}","quantity":${quantity}}]}'`;
+  return [
+    "",
+    `Order system running at ${system.url}`,
+    "",
+    "Products (GET /products):",
+    products,
+    "",
+    "Place an order that succeeds:",
+    `  ${order("tok_visa", system.products[0].productId, 2)}`,
+    "",
+    "Place an order that fails (card declined):",
+    `  ${order("tok_chargeDeclined", system.products[1].productId, 1)}`,
+    "",
+    `Then: curl -s ${system.url}/orders/<orderId>   ·   notifications: curl -s ${system.url}/_local/notifications`,
+    `Sold out soon: ${scarce.productId} (${scarce.name}) has ${scarce.stock} in stock.`,
+    "Press Ctrl-C to stop.",
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "data-dir": { type: "string" },
+        "root-method": { type: "string" },
+        "gateway-transient-failures": { type: "string" },
+        "visibility-timeout": { type: "string" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  let port: number;
+  let rootMethod: HttpMethod;
+  let gatewayTransientFailures: number | undefined;
+  let visibilitySeconds: number | undefined;
+  try {
+    port = wholeNumber("--port", args.port ?? process.env.PORT, 0) ?? 3000;
+    if (port > 65535) throw new UsageError("--port must be at most 65535");
+    const method = (args["root-method"] ?? "POST").toUpperCase();
+    if (!ROOT_METHODS.includes(method as HttpMethod)) {
+      throw new UsageError(`--root-method must be one of ${ROOT_METHODS.join(", ")}`);
+    }
+    rootMethod = method as HttpMethod;
+    gatewayTransientFailures = wholeNumber("--gateway-transient-failures", args["gateway-transient-failures"], 0);
+    visibilitySeconds = wholeNumber("--visibility-timeout", args["visibility-timeout"], 1);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\nRun \`npm start -- --help\` for the options.\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const time = () => new Date().toISOString().slice(11, 23);
+  const log = (line: string) => process.stdout.write(`${time()}  ${line}\n`);
+  process.stdout.write("Starting the order system (DynamoDB, queue, workflow, API)…\n");
+  let system: LocalOrderSystem;
+  try {
+    system = await startLocalOrderSystem({
+      projectRoot: resolve(__dirname, ".."),
+      port,
+      host: args.host ?? "127.0.0.1",
+      dataDir: args["data-dir"] ?? process.env.ORDER_SYSTEM_DATA_DIR,
+      rootMethod,
+      gatewayTransientFailures,
+      visibilityTimeoutMs: visibilitySeconds === undefined ? undefined : visibilitySeconds * 1000,
+      handlerLogs: args.verbose ?? false,
+      log,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") {
+      process.stderr.write(`Port ${port} is already in use. Stop what is using it, or pick another: PORT=${port + 1} npm start\n`);
+      return 3;
+    }
+    if (code === "EACCES") {
+      process.stderr.write(`Not allowed to listen on port ${port}; pick a port above 1024.\n`);
+      return 3;
+    }
+    process.stderr.write(`Could not start the order system: ${(error as Error).message}\n`);
+    return 1;
+  }
+  system.notifications.onPublish((n) =>
+    log(`SNS ${n.topic}: ${n.subject}\n${n.message.replace(/^/gm, "              | ")}`),
+  );
+  process.stdout.write(banner(system));
+
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: stopping (letting running orders finish)…\n`);
+      system.stop().then(resolveStop, (error: unknown) => {
+        process.stderr.write(`Error while stopping: ${String(error)}\n`);
+        resolveStop();
+      });
+    };
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
+  });
+  process.stdout.write("Stopped.\n");
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`Unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+/** Loads the bundled handlers (dist/lambdas/<folder>/index.js) and invokes them as Lambda would. */
+import type { Context } from "aws-lambda";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../lambdas/functions";
+
+export type LambdaHandler<E = unknown, R = unknown> = (event: E, context?: Context) => Promise<R>;
+
+export interface BundleModule<E = unknown, R = unknown> {
+  readonly handler: LambdaHandler<E, R>;
+  readonly createHandler: (overrides?: object) => LambdaHandler<E, R>;
+}
+
+export function bundlePath(projectRoot: string, id: FunctionId): string {
+  return join(projectRoot, BUNDLE_ROOT, functionSpec(id).folder, BUNDLE_ENTRY_FILE);
+}
+
+/** Requires a bundle; the environment must already hold the configuration the stack would set. */
+export function loadBundle<E = unknown, R = unknown>(projectRoot: string, id: FunctionId): BundleModule<E, R> {
+  const file = bundlePath(projectRoot, id);
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run \`npm run build\` (npm start does it for you).`);
+  }
+  return require(file) as BundleModule<E, R>;
+}
+
+export function lambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: "256",
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Step Functions sees a failed Lambda as Error = errorType and Cause = the JSON error payload;
+ * this rethrows a handler's error in that shape so the definition's Catch/Retry behave as on AWS.
+ */
+export function asLambdaTask<E, R>(functionName: string, handler: LambdaHandler<E, R>, timeoutMs: number) {
+  return async (input: E): Promise<R> => {
+    try {
+      return await handler(input, lambdaContext(functionName, timeoutMs));
+    } catch (error) {
+      const errorType = error instanceof Error ? error.name : "Error";
+      const errorMessage = error instanceof Error ? error.message : String(error);
+      const failure = new Error(JSON.stringify({ errorType, errorMessage }));
+      failure.name = errorType;
+      throw failure;
+    }
+  };
+}

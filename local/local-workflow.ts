@@ -1,0 +1,121 @@
+/**
+ * Local Step Functions: aws-local-stepfunctions runs the state machine definition produced by the
+ * same builder the stack uses. Executions are named (a duplicate name is rejected as on AWS), run
+ * in the background, and report their end to the listener (the local EventBridge).
+ */
+import { StateMachine } from "aws-local-stepfunctions";
+import type { WorkflowDefinition } from "../lambdas/shared/workflow-definition";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./notifications";
+
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
+
+export interface Execution {
+  readonly name: string;
+  readonly executionArn: string;
+  readonly input: string;
+  status: ExecutionStatus;
+  output?: string;
+  error?: string;
+  cause?: string;
+  readonly startDate: number;
+  stopDate?: number;
+}
+
+export class ExecutionAlreadyExistsError extends Error {
+  constructor(name: string) {
+    super(`Execution Already Exists: '${name}'`);
+    this.name = "ExecutionAlreadyExists";
+  }
+}
+
+type RunOptions = NonNullable<Parameters<StateMachine["run"]>[1]>;
+type LocalTaskHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
+export type TaskHandler = LocalTaskHandlers[string];
+
+export interface LocalWorkflowOptions {
+  readonly stateMachineName: string;
+  readonly definition: WorkflowDefinition;
+  /** Task state name → what runs instead of the Resource (bundled Lambda, local SNS, DynamoDB). */
+  readonly tasks: Record<string, TaskHandler>;
+  /** Shortens Retry pauses (ms) for tests; real IntervalSeconds/BackoffRate/jitter when omitted. */
+  readonly retryIntervalMs?: number;
+  readonly onFinished?: (execution: Execution) => void;
+}
+
+export class LocalWorkflow {
+  readonly stateMachineArn: string;
+  private readonly machine: StateMachine;
+  private readonly executions = new Map<string, Execution>();
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly options: LocalWorkflowOptions) {
+    this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${options.stateMachineName}`;
+    // Lambda ARNs are checked by the library's validator; SNS/DynamoDB integrations are local overrides.
+    this.machine = new StateMachine(options.definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+      validationOptions: { checkArn: false },
+    });
+  }
+
+  /** StartExecution: throws ExecutionAlreadyExistsError for a name already used. */
+  startExecution(name: string, input: unknown): Execution {
+    if (this.executions.has(name)) throw new ExecutionAlreadyExistsError(name);
+    const execution: Execution = {
+      name,
+      executionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.options.stateMachineName}:${name}`,
+      input: JSON.stringify(input),
+      status: "RUNNING",
+      startDate: Date.now(),
+    };
+    this.executions.set(name, execution);
+    const retryIntervalOverrides =
+      this.options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(this.options.definition.States).map((s) => [s, this.options.retryIntervalMs!]));
+    const startTime = new Date(execution.startDate).toISOString();
+    const run = this.machine.run(input as Parameters<StateMachine["run"]>[0], {
+      overrides: { taskResourceLocalHandlers: this.options.tasks, retryIntervalOverrides },
+      context: {
+        Execution: { Id: execution.executionArn, Name: name },
+        StateMachine: { Id: this.stateMachineArn, Name: this.options.stateMachineName },
+        // The library keeps a static context object: EnteredTime is the execution's start locally.
+        State: { EnteredTime: startTime, Name: "" },
+      },
+    });
+    const finished = run.result.then(
+      (output: unknown) => {
+        execution.status = "SUCCEEDED";
+        execution.output = JSON.stringify(output);
+      },
+      (error: unknown) => {
+        execution.status = "FAILED";
+        const failure = (error as { cause?: unknown }).cause ?? error;
+        execution.error = failure instanceof Error ? failure.name : "States.Runtime";
+        execution.cause = failure instanceof Error ? failure.message : String(failure);
+      },
+    );
+    const tracked = finished.then(() => {
+      execution.stopDate = Date.now();
+      this.running.delete(tracked);
+      this.options.onFinished?.(execution);
+    });
+    this.running.add(tracked);
+    return execution;
+  }
+
+  get(name: string): Execution | undefined {
+    return this.executions.get(name);
+  }
+
+  list(): Execution[] {
+    return [...this.executions.values()];
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when no execution is running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running]);
+  }
+}
