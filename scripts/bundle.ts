@@ -22,6 +22,8 @@ export const PRODUCTION: BuildOptions = {
   sourcesContent: false,
   mainFields: ["module", "main"],
   legalComments: "none",
+  // CommonJS bundles load lazily with require(): the same on Lambda, and loadable in a jest/vm host.
+  supported: { "dynamic-import": false },
   // Credential sources other than the environment are loaded lazily by the SDK and never reached on
   // Lambda (credentials come from env vars); nodejs22.x ships them, so they stay out of the bundle.
   external: [
