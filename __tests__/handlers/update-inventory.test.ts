@@ -1,0 +1,67 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { handler } from "../../lambdas/update-inventory/handler";
+import { context, ORDER_ID } from "../support/events";
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const input = {
+  orderId: ORDER_ID,
+  items: [
+    { productId: "SKU-1001", quantity: 2 },
+    { productId: "SKU-1002", quantity: 1 },
+  ],
+};
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: "Transaction cancelled",
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+beforeEach(() => {
+  dynamo.reset();
+  dynamo.on(TransactWriteCommand).resolves({});
+});
+
+test("decrements every line and sets the order marker in one transaction, token = orderId", async () => {
+  await expect(handler(input, context)).resolves.toEqual({ orderId: ORDER_ID, inventory: "reserved" });
+  const [call] = dynamo.commandCalls(TransactWriteCommand);
+  const request = call.args[0].input;
+  expect(request.ClientRequestToken).toBe(ORDER_ID);
+  expect(request.TransactItems).toHaveLength(3);
+  expect(request.TransactItems?.[0]).toEqual({
+    Update: {
+      TableName: "inventory-test",
+      Key: { ProductID: "SKU-1001" },
+      UpdateExpression: "SET stock = stock - :qty",
+      ConditionExpression: "attribute_exists(ProductID) AND stock >= :qty",
+      ExpressionAttributeValues: { ":qty": 2 },
+    },
+  });
+  expect(request.TransactItems?.[2]?.Update).toMatchObject({
+    TableName: "orders-test",
+    Key: { orderId: ORDER_ID },
+    ConditionExpression: "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved)",
+  });
+});
+
+test("a short line cancels the transaction as an OutOfStock business error naming it", async () => {
+  dynamo.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed", "None"));
+  await expect(handler(input, context)).rejects.toMatchObject({ name: "OutOfStock", message: expect.stringContaining("SKU-1002") });
+});
+
+test("a replay after the order was reserved decrements nothing", async () => {
+  dynamo.on(TransactWriteCommand).rejects(cancelled("None", "None", "ConditionalCheckFailed"));
+  await expect(handler(input, context)).resolves.toEqual({ orderId: ORDER_ID, inventory: "already-reserved" });
+});
+
+test("a transaction conflict stays a transient TransactionCanceledException for the workflow to retry", async () => {
+  dynamo.on(TransactWriteCommand).rejects(cancelled("TransactionConflict", "None", "None"));
+  await expect(handler(input, context)).rejects.toMatchObject({ name: "TransactionCanceledException" });
+});
+
+test("invalid task input is rejected before any write", async () => {
+  await expect(handler({ orderId: ORDER_ID, items: [] }, context)).rejects.toThrow();
+  expect(dynamo.calls()).toHaveLength(0);
+});
