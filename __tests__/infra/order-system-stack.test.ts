@@ -1,0 +1,386 @@
+/** What `cdktf synth` writes for the order system: one assertion group per component. */
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
+import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
+import { ApiGatewayModel } from "@cdktf/provider-aws/lib/api-gateway-model";
+import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api";
+import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
+import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { FUNCTIONS } from "../../lambdas/functions";
+import catalog from "../../lambdas/shared/catalog.json";
+import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
+import { HAPPY_PATH } from "../../lambdas/shared/workflow-definition";
+import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../support/synth";
+
+const s = synthOrderSystem("dev");
+const { text } = s;
+
+describe("providers and variables", () => {
+  test("AWS and archive providers, tagged by default", () => {
+    expect(text).toHaveProviderWithProperties(AwsProvider, {
+      region: "us-east-1",
+      default_tags: [{ tags: expect.objectContaining({ Application: "ecommerce-order-system", Environment: "dev" }) }],
+    });
+    expect(text).toHaveProvider(ArchiveProvider);
+  });
+
+  test("the seed's parameters are validated variables", () => {
+    const variables = s.json.variable as Record<string, { default?: unknown; validation?: { condition: string }[] }>;
+    expect(Object.keys(variables)).toEqual(
+      expect.arrayContaining(["api_name", "http_method", "stage_name", "notification_email", "code_bucket_name", "log_retention_days"]),
+    );
+    expect(variables.http_method.default).toBe("POST");
+    expect(variables.http_method.validation?.[0].condition).toBe('${contains(["GET","POST","PUT"], var.http_method)}');
+    expect(variables.stage_name.default).toBe("prod");
+    expect(variables.notification_email.default).toBeUndefined();
+    expect(variables.notification_email.validation?.[0].condition).toContain("var.notification_email");
+    expect(variables.log_retention_days.default).toBe(30);
+  });
+
+  test("outputs users read with cdktf output", () => {
+    expect(Object.keys(s.json.output as object).sort()).toEqual(
+      [
+        "api_url",
+        "code_bucket_name",
+        "critical_alerts_topic_arn",
+        "dashboard_url",
+        "inventory_table_name",
+        "order_alerts_topic_arn",
+        "order_error_topic_arn",
+        "orders_dlq_url",
+        "orders_endpoint",
+        "orders_queue_url",
+        "orders_table_name",
+        "products_endpoint",
+        "state_machine_arn",
+      ].sort(),
+    );
+  });
+});
+
+describe("API Gateway", () => {
+  test("REST API named by a variable, with the root method from a variable", () => {
+    expect(text).toHaveResourceWithProperties(ApiGatewayRestApi, { name: "${var.api_name}" });
+    const root = resourceNamed(s, "aws_api_gateway_method", "ApiGatewayRootMethod");
+    expect(root).toMatchObject({ http_method: "${var.http_method}", authorization: "NONE" });
+  });
+
+  test("routes POST /orders (validated), GET /orders/{orderId}, GET /products with Lambda proxy integrations", () => {
+    expect(text).toHaveResourceWithProperties(ApiGatewayMethod, {
+      http_method: "POST",
+      request_models: { "application/json": expect.stringContaining("aws_api_gateway_model") },
+      request_validator_id: expect.stringContaining("BodyValidator"),
+    });
+    expect(text).toHaveResourceWithProperties(ApiGatewayMethod, {
+      http_method: "GET",
+      request_parameters: { "method.request.path.orderId": true },
+    });
+    const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration"));
+    expect(integrations).toHaveLength(4);
+    for (const integration of integrations) {
+      expect(integration).toMatchObject({
+        type: "AWS_PROXY",
+        integration_http_method: "POST",
+        uri: "${aws_lambda_function.OrderPlacementLambda.invoke_arn}",
+      });
+    }
+    const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
+    expect(paths.sort()).toEqual(["orders", "products", "{orderId}"]);
+  });
+
+  test("the order model is the handler's schema, strict", () => {
+    expect(text).toHaveResourceWithProperties(ApiGatewayModel, { content_type: "application/json" });
+    const model = Object.values(resourcesOf(s, "aws_api_gateway_model"))[0];
+    const schema = JSON.parse(String(model.schema));
+    expect(schema).toMatchObject({
+      $schema: "http://json-schema.org/draft-04/schema#",
+      required: ["customerEmail", "items", "paymentToken"],
+      additionalProperties: false,
+    });
+    expect(schema.properties.items).toMatchObject({ minItems: 1, maxItems: 50 });
+  });
+
+  test("the deployment is replaced when routes change, and the stage has throttling, access logs and X-Ray", () => {
+    expect(text).toHaveResourceWithProperties(ApiGatewayDeployment, {
+      triggers: { redeployment: expect.stringContaining("sha1(jsonencode(") },
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(text).toHaveResourceWithProperties(ApiGatewayStage, {
+      stage_name: "${var.stage_name}",
+      xray_tracing_enabled: true,
+      access_log_settings: expect.objectContaining({ destination_arn: expect.stringContaining("aws_cloudwatch_log_group") }),
+    });
+    expect(text).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
+      method_path: "*/*",
+      settings: expect.objectContaining({ throttling_rate_limit: 50, throttling_burst_limit: 100, metrics_enabled: true }),
+    });
+  });
+
+  test("the API may invoke OrderPlacement only through its own execution ARN", () => {
+    expect(text).toHaveResourceWithProperties(LambdaPermission, {
+      principal: "apigateway.amazonaws.com",
+      function_name: "${aws_lambda_function.OrderPlacementLambda.function_name}",
+      source_arn: "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/*",
+    });
+  });
+
+  test("client errors from API Gateway itself use the API's JSON error shape", () => {
+    const responses = resourcesOf(s, "aws_api_gateway_gateway_response");
+    const badBody = Object.values(responses).find((r) => r.response_type === "BAD_REQUEST_BODY");
+    expect(badBody).toMatchObject({ status_code: "400" });
+    const template = (badBody?.response_templates as Record<string, string>)["application/json"];
+    expect(template).toContain('"code":"INVALID_REQUEST_BODY"');
+  });
+});
+
+describe("Lambda functions", () => {
+  test.each(FUNCTIONS.map((f) => [f.id, f]))("%sLambda: nodejs22.x on arm64, from the code bucket, traced", (id, spec) => {
+    const fn = resourceNamed(s, "aws_lambda_function", `${id}Lambda`);
+    expect(fn).toMatchObject({
+      function_name: `ecommerce-dev-${spec.folder}`,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      timeout: spec.timeoutSeconds,
+      tracing_config: { mode: "Active" },
+      s3_bucket: expect.stringContaining("aws_s3_object"),
+      s3_key: expect.stringContaining("aws_s3_object"),
+      source_code_hash: expect.stringMatching(/^\$\{data\.archive_file\..*\.output_base64sha256\}$/),
+      depends_on: [expect.stringContaining("aws_cloudwatch_log_group")],
+    });
+    expect(fn.role).toMatch(/aws_iam_role\..*Role.*\.arn/);
+  });
+
+  test("seven functions, seven roles, seven log groups with 30-day retention by default", () => {
+    expect(Object.keys(resourcesOf(s, "aws_lambda_function"))).toHaveLength(7);
+    expect(new Set(Object.values(resourcesOf(s, "aws_lambda_function")).map((f) => f.role)).size).toBe(7);
+    const groups = resourceNamed(s, "aws_cloudwatch_log_group", "OrderPlacementLambdaLogGroup");
+    expect(groups).toMatchObject({ name: "/aws/lambda/ecommerce-dev-order-placement", retention_in_days: "${var.log_retention_days}" });
+    expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/aws/lambda/ecommerce-dev-seed-inventory" });
+  });
+
+  test("environment variables carry the table names, queue URL, topic and state machine ARNs", () => {
+    const env = (id: string) =>
+      ((resourceNamed(s, "aws_lambda_function", `${id}Lambda`).environment as { variables: Record<string, string> }).variables);
+    expect(env("OrderPlacement")).toMatchObject({
+      ORDERS_TABLE_NAME: "${aws_dynamodb_table.OrdersTable.name}",
+      INVENTORY_TABLE_NAME: "${aws_dynamodb_table.InventoryTable.name}",
+      ORDERS_QUEUE_URL: "${aws_sqs_queue.OrdersQueue.url}",
+    });
+    expect(env("StartOrderProcessing").STATE_MACHINE_ARN).toContain(":stateMachine:ecommerce-dev-order-processing");
+    expect(env("OrderSuccessHandler").ORDER_ALERTS_TOPIC_ARN).toBe("${aws_sns_topic.OrderAlertsTopic.arn}");
+    expect(env("ProcessPayment")).toMatchObject({ PAYMENT_GATEWAY: "simulated" });
+  });
+
+  test("code: zipped by the archive provider from the bundle folder, uploaded with a content hash", () => {
+    expect(text).toHaveDataSourceWithProperties(DataArchiveFile, {
+      type: "zip",
+      source_dir: "${path.module}/../../../dist/lambdas/order-placement",
+      output_path: "${path.module}/../../../dist/archives/order-placement.zip",
+    });
+    expect(text).toHaveResourceWithProperties(S3Object, {
+      key: "lambdas/order-placement.zip",
+      source_hash: expect.stringContaining("output_base64sha256"),
+      server_side_encryption: "AES256",
+    });
+    expect(Object.keys(dataOf(s, "archive_file"))).toHaveLength(7);
+  });
+
+  test("SeedInventory is invoked once at deploy with the catalog, re-run only when it changes", () => {
+    expect(text).toHaveResourceWithProperties(LambdaInvocation, {
+      function_name: "${aws_lambda_function.SeedInventoryLambda.function_name}",
+      input: JSON.stringify(catalog),
+      triggers: { catalog: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+  });
+});
+
+describe("code bucket", () => {
+  test("named after the seed, unique per account, overridable; AES256, versioned, public access blocked", () => {
+    const bucket = Object.values(resourcesOf(s, "aws_s3_bucket"))[0];
+    expect(bucket.bucket).toContain("ecommerce-application-lambda-code-dev-${data.aws_caller_identity.Account.account_id}");
+    expect(bucket.bucket).toContain("var.code_bucket_name");
+    expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
+      rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
+    });
+    expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(text).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+  });
+
+  test("LambdaCodeBucketPolicy: Lambda reads code in this account only; non-TLS requests denied", () => {
+    resourceNamed(s, "aws_s3_bucket_policy", "LambdaCodeBucketPolicy");
+    const doc = Object.values(dataOf(s, "aws_iam_policy_document")).find((d) =>
+      (d.statement as { sid?: string }[]).some((st) => st.sid === "LambdaServiceReadsCode"),
+    )!;
+    expect(doc.statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          sid: "LambdaServiceReadsCode",
+          actions: ["s3:GetObject", "s3:GetObjectVersion"],
+          principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.Account.account_id}"] }],
+        }),
+        expect.objectContaining({
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        }),
+      ]),
+    );
+  });
+});
+
+describe("data, queues and topics", () => {
+  test("InventoryTable (ProductID) and OrdersTable (orderId): on demand, PITR, encrypted", () => {
+    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+      name: "ecommerce-dev-inventory",
+      hash_key: "ProductID",
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+    expect(text).toHaveResourceWithProperties(DynamodbTable, { name: "ecommerce-dev-orders", hash_key: "orderId" });
+  });
+
+  test("OrdersQueue: encrypted, dead-letter after maxReceiveCount, visibility ≥ 6× the consumer timeout", () => {
+    const queue = resourceNamed(s, "aws_sqs_queue", "OrdersQueue");
+    expect(queue).toMatchObject({ sqs_managed_sse_enabled: true, visibility_timeout_seconds: 180 });
+    expect(Number(queue.visibility_timeout_seconds)).toBeGreaterThanOrEqual(6 * ORDERS_QUEUE_SETTINGS.consumerTimeoutSeconds);
+    expect(JSON.parse(String(queue.redrive_policy))).toEqual({
+      deadLetterTargetArn: expect.stringContaining("aws_sqs_queue"),
+      maxReceiveCount: 4,
+    });
+    expect(text).toHaveResourceWithProperties(SqsQueue, { name: "ecommerce-dev-orders-dlq", sqs_managed_sse_enabled: true });
+    const start = resourceNamed(s, "aws_lambda_function", "StartOrderProcessingLambda");
+    expect(Number(queue.visibility_timeout_seconds)).toBeGreaterThanOrEqual(6 * Number(start.timeout));
+  });
+
+  test("the queue feeds StartOrderProcessing with partial batch responses", () => {
+    expect(text).toHaveResourceWithProperties(LambdaEventSourceMapping, {
+      event_source_arn: "${aws_sqs_queue.OrdersQueue.arn}",
+      function_name: "${aws_lambda_function.StartOrderProcessingLambda.arn}",
+      function_response_types: ["ReportBatchItemFailures"],
+      batch_size: 10,
+    });
+  });
+
+  test("three topics, encrypted with a key alarms can use, each with an e-mail subscription", () => {
+    for (const name of ["OrderAlertsTopic", "OrderErrorNotificationTopic", "CriticalAlertsTopic"]) {
+      expect(resourceNamed(s, "aws_sns_topic", name).kms_master_key_id).toContain("aws_kms_key");
+    }
+    expect(text).toHaveResourceWithProperties(SnsTopic, { name: "ecommerce-dev-critical-alerts" });
+    expect(Object.values(resourcesOf(s, "aws_sns_topic_subscription"))).toHaveLength(3);
+    expect(text).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "${var.notification_email}" });
+    const keyPolicy = Object.values(dataOf(s, "aws_iam_policy_document")).find((d) =>
+      (d.statement as { sid?: string }[]).some((st) => st.sid === "CloudWatchAlarmsPublishToEncryptedTopics"),
+    );
+    expect(keyPolicy).toBeDefined();
+  });
+});
+
+describe("workflow, events and monitoring", () => {
+  test("OrderProcessingStateMachine: Standard, logging ALL, tracing, the seed's states in order", () => {
+    expect(text).toHaveResourceWithProperties(SfnStateMachine, {
+      type: "STANDARD",
+      logging_configuration: expect.objectContaining({ level: "ALL", include_execution_data: true }),
+      tracing_configuration: { enabled: true },
+    });
+    const machine = resourceNamed(s, "aws_sfn_state_machine", "OrderProcessingStateMachine");
+    const definition = JSON.parse(String(machine.definition));
+    expect(definition.StartAt).toBe("ValidateOrder");
+    expect(HAPPY_PATH.map((name) => definition.States[name].Next ?? "END")).toEqual(["ProcessPayment", "UpdateInventory", "END"]);
+    expect(definition.States.ValidateOrder.Resource).toBe("${aws_lambda_function.ValidateOrderLambda.arn}");
+    expect(definition.States.NotifyOrderFailure).toMatchObject({
+      Resource: "arn:aws:states:::sns:publish",
+      Parameters: expect.objectContaining({ TopicArn: "${aws_sns_topic.OrderErrorNotificationTopic.arn}" }),
+    });
+  });
+
+  test("OrderConfirmationRule: this state machine's SUCCEEDED executions → OrderSuccessHandler", () => {
+    const rule = resourceNamed(s, "aws_cloudwatch_event_rule", "OrderConfirmationRule");
+    expect(JSON.parse(String(rule.event_pattern))).toEqual({
+      source: ["aws.states"],
+      "detail-type": ["Step Functions Execution Status Change"],
+      detail: { status: ["SUCCEEDED"], stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"] },
+    });
+    expect(text).toHaveResource(CloudwatchEventRule);
+    expect(text).toHaveResourceWithProperties(LambdaPermission, {
+      principal: "events.amazonaws.com",
+      source_arn: "${aws_cloudwatch_event_rule.OrderConfirmationRule.arn}",
+    });
+  });
+
+  test("alarms page CriticalAlertsTopic with deliberate missing-data handling", () => {
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrdersQueueDepthAlarm")).toMatchObject({
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      comparison_operator: "GreaterThanThreshold",
+      threshold: "${var.queue_depth_alarm_threshold}",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
+    });
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrderProcessingWorkflowFailureAlarm")).toMatchObject({
+      namespace: "AWS/States",
+      metric_name: "ExecutionsFailed",
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+    });
+    expect(text).toHaveResourceWithProperties(CloudwatchMetricAlarm, { metric_name: "5XXError", namespace: "AWS/ApiGateway" });
+    const alarms = Object.values(resourcesOf(s, "aws_cloudwatch_metric_alarm"));
+    expect(alarms.length).toBeGreaterThanOrEqual(5 + 2 * 7);
+    for (const alarm of alarms) expect(alarm.treat_missing_data).toBeDefined();
+  });
+
+  test("EcommerceProcessingDashboard covers every Lambda, the queues, the workflow, the API and the alarms", () => {
+    expect(text).toHaveResource(CloudwatchDashboard);
+    const body = JSON.parse(String(resourceNamed(s, "aws_cloudwatch_dashboard", "EcommerceProcessingDashboard").dashboard_body));
+    const flat = JSON.stringify(body);
+    for (const spec of FUNCTIONS) expect(flat).toContain(`ecommerce-dev-${spec.folder}`);
+    for (const metric of ["ApproximateAgeOfOldestMessage", "ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionTime", "Latency", "4XXError", "5XXError", "Duration"]) {
+      expect(flat).toContain(metric);
+    }
+    expect(body.widgets.some((w: { type: string }) => w.type === "alarm")).toBe(true);
+  });
+});
+
+test("the synthesized JSON is portable: no absolute path of the build machine", () => {
+  const root = process.cwd();
+  expect(text).not.toContain(root);
+  expect(text).not.toMatch(/"\/(home|root|Users|work|tmp)\//);
+  for (const archive of Object.values(dataOf(s, "archive_file"))) {
+    expect(String(archive.source_dir)).toMatch(/^\$\{path\.module\}\//);
+  }
+});
+
+test("the prod environment protects its data and runs with higher limits", () => {
+  const prod = synthOrderSystem("prod");
+  expect(prod.text).toHaveResourceWithProperties(DynamodbTable, { name: "ecommerce-prod-orders", deletion_protection_enabled: true });
+  expect(prod.text).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
+    settings: expect.objectContaining({ throttling_rate_limit: 500 }),
+  });
+  expect(Object.keys(resourcesOf(prod, "aws_api_gateway_account"))).toHaveLength(0);
+  expect(prod.text).toHaveResourceWithProperties(LambdaFunction, { function_name: "ecommerce-prod-order-placement" });
+});

@@ -1,0 +1,224 @@
+/**
+ * Security and operations baseline, checked on synthesized Terraform JSON: every finding names the
+ * resource and the rule it breaks. Used by the test suite on every stack the app synthesizes.
+ */
+import { UNSCOPABLE_ACTIONS } from "./constructs/policy";
+
+export interface Finding {
+  readonly rule: string;
+  readonly resource: string;
+  readonly message: string;
+}
+
+type Block = Record<string, unknown>;
+export interface SynthesizedStack {
+  readonly resource?: Record<string, Record<string, Block>>;
+  readonly data?: Record<string, Record<string, Block>>;
+  readonly variable?: Record<string, Block>;
+}
+
+/** A retention set as a number, or as a variable whose default is a positive number. */
+function positiveNumber(stack: SynthesizedStack, value: unknown): boolean {
+  if (typeof value === "number") return value > 0;
+  const variable = typeof value === "string" ? /^\$\{var\.(\w+)\}$/.exec(value)?.[1] : undefined;
+  const fallback = variable ? stack.variable?.[variable]?.default : undefined;
+  return typeof fallback === "number" && fallback > 0;
+}
+
+const ref = (type: string, name: string) => `${type}.${name}`;
+const refersTo = (value: unknown, type: string, name: string) =>
+  typeof value === "string" && value.includes(`\${${ref(type, name)}.`);
+
+function resources(stack: SynthesizedStack, type: string): [string, Block][] {
+  return Object.entries(stack.resource?.[type] ?? {});
+}
+
+function policyDocuments(stack: SynthesizedStack): [string, Block][] {
+  return Object.entries(stack.data?.aws_iam_policy_document ?? {});
+}
+
+interface PolicyStatement {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  resources?: string[];
+  condition?: { test: string; variable: string; values: string[] }[];
+}
+
+const statementsOf = (doc: Block) => (doc.statement ?? []) as PolicyStatement[];
+
+/** Rule 1: S3 buckets are encrypted, public-access-blocked and TLS-only. */
+function checkBuckets(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name] of resources(stack, "aws_s3_bucket")) {
+    const id = ref("aws_s3_bucket", name);
+    const attached = (type: string) => resources(stack, type).filter(([, r]) => refersTo(r.bucket, "aws_s3_bucket", name));
+    const encryption = attached("aws_s3_bucket_server_side_encryption_configuration");
+    const algorithms = encryption.flatMap(([, r]) =>
+      ((r.rule ?? []) as Block[]).map((rule) => (rule.apply_server_side_encryption_by_default as Block)?.sse_algorithm),
+    );
+    if (!algorithms.some((a) => a === "AES256" || a === "aws:kms" || a === "aws:kms:dsse")) {
+      findings.push({ rule: "s3-encryption", resource: id, message: `${id} has no default server-side encryption` });
+    }
+    const block = attached("aws_s3_bucket_public_access_block").map(([, r]) => r);
+    const fullyBlocked = block.some(
+      (r) => r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets,
+    );
+    if (!fullyBlocked) {
+      findings.push({ rule: "s3-public-access", resource: id, message: `${id} does not block all public access` });
+    }
+    const policies = attached("aws_s3_bucket_policy").map(([, r]) => String(r.policy));
+    const tlsOnly = policyDocuments(stack).some(
+      ([docName, doc]) =>
+        policies.some((p) => p.includes(`data.aws_iam_policy_document.${docName}.json`)) &&
+        statementsOf(doc).some(
+          (s) =>
+            s.effect === "Deny" &&
+            (s.condition ?? []).some((c) => c.variable === "aws:SecureTransport" && c.values.includes("false")),
+        ),
+    );
+    if (!tlsOnly) {
+      findings.push({ rule: "s3-tls-only", resource: id, message: `${id} has no bucket policy denying non-TLS requests` });
+    }
+  }
+  return findings;
+}
+
+/** Rule 2: SQS queues are encrypted; every queue that is not a dead-letter queue has one. */
+function checkQueues(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  const queues = resources(stack, "aws_sqs_queue");
+  for (const [name, queue] of queues) {
+    const id = ref("aws_sqs_queue", name);
+    if (queue.sqs_managed_sse_enabled !== true && !queue.kms_master_key_id) {
+      findings.push({ rule: "sqs-encryption", resource: id, message: `${id} is not encrypted at rest` });
+    }
+    const isDeadLetterTarget = queues.some(
+      ([, other]) => typeof other.redrive_policy === "string" && refersTo(other.redrive_policy, "aws_sqs_queue", name),
+    );
+    if (!queue.redrive_policy && !isDeadLetterTarget) {
+      findings.push({ rule: "sqs-dead-letter", resource: id, message: `${id} has no dead-letter queue (redrive policy)` });
+    }
+  }
+  return findings;
+}
+
+/** Rule 3: each Lambda has its own role, active tracing and a log group with retention. */
+function checkFunctions(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  const functions = resources(stack, "aws_lambda_function");
+  const logGroups = resources(stack, "aws_cloudwatch_log_group");
+  const roleUse = new Map<string, string[]>();
+  for (const [name, fn] of functions) {
+    const id = ref("aws_lambda_function", name);
+    if ((fn.tracing_config as Block | undefined)?.mode !== "Active") {
+      findings.push({ rule: "lambda-tracing", resource: id, message: `${id} does not have active X-Ray tracing` });
+    }
+    const logGroupName = (fn.logging_config as Block | undefined)?.log_group;
+    const group = logGroups.find(
+      ([groupName, g]) =>
+        g.name === `/aws/lambda/${String(fn.function_name)}` ||
+        (typeof logGroupName === "string" && refersTo(logGroupName, "aws_cloudwatch_log_group", groupName)),
+    );
+    if (!group || !positiveNumber(stack, group[1].retention_in_days)) {
+      findings.push({ rule: "lambda-log-retention", resource: id, message: `${id} has no log group with a retention period` });
+    }
+    const role = String(fn.role);
+    roleUse.set(role, [...(roleUse.get(role) ?? []), id]);
+  }
+  for (const [role, users] of roleUse) {
+    if (users.length > 1) {
+      for (const user of users) {
+        findings.push({ rule: "lambda-own-role", resource: user, message: `${user} shares its role ${role} with ${users.length - 1} other function(s)` });
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Rule 4: no wildcard actions or resources in Allow statements, except the documented actions AWS
+ * cannot scope (UNSCOPABLE_ACTIONS) and KMS key policies, where "*" means the key itself.
+ */
+function checkIamWildcards(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  const keyPolicies = resources(stack, "aws_kms_key").map(([, key]) => String(key.policy ?? ""));
+  for (const [docName, doc] of policyDocuments(stack)) {
+    const id = `data.aws_iam_policy_document.${docName}`;
+    const isKeyPolicy = keyPolicies.some((p) => p.includes(`${id}.json`));
+    for (const statement of statementsOf(doc)) {
+      if (statement.effect === "Deny") continue; // A wildcard in a Deny only narrows access.
+      const label = `${id} (${statement.sid ?? "statement"})`;
+      const actions = statement.actions ?? [];
+      const wildActions = actions.filter((a) => a === "*" || a.endsWith(":*"));
+      if (wildActions.length > 0 && !isKeyPolicy) {
+        findings.push({ rule: "iam-wildcard-action", resource: label, message: `${label} allows wildcard actions ${wildActions.join(", ")}` });
+      }
+      if (actions.includes("*")) {
+        findings.push({ rule: "iam-wildcard-action", resource: label, message: `${label} allows every action ("*")` });
+      }
+      const wildResources = (statement.resources ?? []).filter((r) => r === "*");
+      const allowed = actions.every((a) => (UNSCOPABLE_ACTIONS as readonly string[]).includes(a));
+      if (wildResources.length > 0 && !allowed && !isKeyPolicy) {
+        findings.push({
+          rule: "iam-wildcard-resource",
+          resource: label,
+          message: `${label} allows ${actions.join(", ")} on every resource ("*")`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Rule 5: every alarm notifies someone. */
+function checkAlarms(stack: SynthesizedStack): Finding[] {
+  return resources(stack, "aws_cloudwatch_metric_alarm")
+    .filter(([, alarm]) => !Array.isArray(alarm.alarm_actions) || alarm.alarm_actions.length === 0)
+    .map(([name]) => {
+      const id = ref("aws_cloudwatch_metric_alarm", name);
+      return { rule: "alarm-action", resource: id, message: `${id} has no alarm action` };
+    });
+}
+
+/** Rule 6: DynamoDB tables have point-in-time recovery and server-side encryption. */
+function checkTables(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, table] of resources(stack, "aws_dynamodb_table")) {
+    const id = ref("aws_dynamodb_table", name);
+    if ((table.point_in_time_recovery as Block | undefined)?.enabled !== true) {
+      findings.push({ rule: "dynamodb-pitr", resource: id, message: `${id} does not have point-in-time recovery` });
+    }
+    if ((table.server_side_encryption as Block | undefined)?.enabled !== true) {
+      findings.push({ rule: "dynamodb-encryption", resource: id, message: `${id} does not use server-side encryption with KMS` });
+    }
+  }
+  return findings;
+}
+
+export const RULES = [
+  "s3-encryption",
+  "s3-public-access",
+  "s3-tls-only",
+  "sqs-encryption",
+  "sqs-dead-letter",
+  "lambda-tracing",
+  "lambda-log-retention",
+  "lambda-own-role",
+  "iam-wildcard-action",
+  "iam-wildcard-resource",
+  "alarm-action",
+  "dynamodb-pitr",
+  "dynamodb-encryption",
+] as const;
+
+export function checkBaseline(stack: SynthesizedStack): Finding[] {
+  return [
+    ...checkBuckets(stack),
+    ...checkQueues(stack),
+    ...checkFunctions(stack),
+    ...checkIamWildcards(stack),
+    ...checkAlarms(stack),
+    ...checkTables(stack),
+  ];
+}
