@@ -1,0 +1,182 @@
+/**
+ * The state machine definition from the shared builder: valid ASL, and its saga behaviour run for
+ * real with aws-local-stepfunctions, tasks replaced by scripted Lambda-shaped handlers.
+ */
+import validator from "asl-validator";
+import { StateMachine } from "aws-local-stepfunctions";
+import { BUSINESS_ERRORS, BusinessError, TransientError } from "../lambdas/shared/errors";
+import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../lambdas/shared/workflow-definition";
+import { asLambdaTask } from "../local/lambda-host";
+
+const resources = {
+  validateOrderFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:validate",
+  processPaymentFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:payment",
+  updateInventoryFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:inventory",
+  ordersTableName: "orders",
+  orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:order-errors",
+  criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:critical-alerts",
+};
+const definition = buildOrderWorkflowDefinition(resources);
+const ORDER_ID = "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f";
+
+type Script = (input: Record<string, unknown>, call: number) => unknown;
+
+async function run(scripts: { validate?: Script; payment?: Script; inventory?: Script }) {
+  const calls: Record<string, Record<string, unknown>[]> = {};
+  const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
+  const lambda = (name: string, script: Script) =>
+    asLambdaTask(name, async (input: Record<string, unknown>) => script(input, calls[name]?.length ?? 0), 1000);
+  const task = (name: string, script: Script) => async (input: unknown) => {
+    record(name, input as Record<string, unknown>);
+    return lambda(name, script)(input as Record<string, unknown>);
+  };
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const paymentScript = scripts.payment ?? (() => ({ status: "CHARGED", chargeId: "ch_1" }));
+  const execution = machine.run({ orderId: ORDER_ID }, {
+    overrides: {
+      taskResourceLocalHandlers: {
+        [STATES.validateOrder]: task("validate", scripts.validate ?? (() => ({ orderId: ORDER_ID, totalMinor: 1000, currency: "USD", items: [{ productId: "A", quantity: 1 }] }))),
+        [STATES.processPayment]: task("charge", paymentScript),
+        [STATES.refundPayment]: task("refund", paymentScript),
+        [STATES.updateInventory]: task("inventory", scripts.inventory ?? (() => ({ orderId: ORDER_ID, inventory: "reserved" }))),
+        [STATES.orderFailed]: async (input) => (record("recordFailure", input as Record<string, unknown>), {}),
+        [STATES.notifyOrderFailure]: async (input) => (record("notifyFailure", input as Record<string, unknown>), {}),
+        [STATES.notifyCompensationFailure]: async (input) => (record("notifyCritical", input as Record<string, unknown>), {}),
+      } as never,
+      retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((s) => [s, 1])),
+    },
+    context: { State: { EnteredTime: "2026-01-01T00:00:00.000Z" } } as never,
+  });
+  let output: unknown;
+  let error: { name?: string; message?: string } | undefined;
+  try {
+    output = await execution.result;
+  } catch (e) {
+    error = ((e as { cause?: unknown }).cause ?? e) as { name?: string; message?: string };
+  }
+  return { calls, output, error };
+}
+
+const fail = (name: (typeof BUSINESS_ERRORS)[number], message: string) => () => {
+  throw new BusinessError(name, message);
+};
+
+test("passes asl-validator", () => {
+  const result = validator(definition);
+  expect(result.errors).toEqual([]);
+  expect(result.isValid).toBe(true);
+});
+
+test("asl-validator rejects a broken definition (the check can fail)", () => {
+  const broken = { ...definition, States: { ...definition.States, [STATES.validateOrder]: { ...definition.States[STATES.validateOrder], Next: "Nowhere" } } };
+  expect(validator(broken).isValid).toBe(false);
+});
+
+test("runs the seed's states in order: ValidateOrder → ProcessPayment → UpdateInventory", () => {
+  expect(definition.StartAt).toBe(HAPPY_PATH[0]);
+  expect(definition.States[HAPPY_PATH[0]].Next).toBe(HAPPY_PATH[1]);
+  expect(definition.States[HAPPY_PATH[1]].Next).toBe(HAPPY_PATH[2]);
+  expect(definition.States[HAPPY_PATH[2]].End).toBe(true);
+});
+
+test("retries only transient errors, with backoff and full jitter; business errors are never retried", () => {
+  for (const name of HAPPY_PATH) {
+    const retriers = definition.States[name].Retry as { ErrorEquals: string[]; BackoffRate: number; JitterStrategy: string }[];
+    for (const retrier of retriers) {
+      expect(retrier.ErrorEquals).not.toContain("States.ALL");
+      for (const business of BUSINESS_ERRORS) expect(retrier.ErrorEquals).not.toContain(business);
+      expect(retrier.BackoffRate).toBeGreaterThan(1);
+      expect(retrier.JitterStrategy).toBe("FULL");
+    }
+    expect(retriers[0].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException"]));
+  }
+});
+
+test("happy path: charged with the validated total, stock reserved, execution succeeds", async () => {
+  const { calls, output, error } = await run({});
+  expect(error).toBeUndefined();
+  expect(calls.charge).toEqual([{ action: "charge", orderId: ORDER_ID, amountMinor: 1000, currency: "USD" }]);
+  expect(calls.inventory).toEqual([{ orderId: ORDER_ID, items: [{ productId: "A", quantity: 1 }] }]);
+  expect(output).toMatchObject({ orderId: ORDER_ID, payment: { status: "CHARGED" }, inventory: { inventory: "reserved" } });
+  expect(calls.recordFailure).toBeUndefined();
+});
+
+test("a business error in ValidateOrder: no charge, failure recorded with its reason, notified, execution fails", async () => {
+  const { calls, error } = await run({ validate: fail("ProductNotFound", "Unknown product: X.") });
+  expect(calls.validate).toHaveLength(1);
+  expect(calls.charge).toBeUndefined();
+  expect(calls.recordFailure?.[0]).toMatchObject({
+    TableName: "orders",
+    Key: { orderId: { S: ORDER_ID } },
+    ExpressionAttributeValues: {
+      ":failed": { S: "FAILED" },
+      ":code": { S: "ProductNotFound" },
+      ":reason": { S: "Unknown product: X." },
+      ":now": { S: "2026-01-01T00:00:00.000Z" },
+    },
+  });
+  expect(calls.notifyFailure?.[0]).toEqual({
+    TopicArn: resources.orderErrorTopicArn,
+    Subject: `Order ${ORDER_ID} failed`,
+    Message: `Order ${ORDER_ID} failed (ProductNotFound): Unknown product: X.`,
+  });
+  expect(error?.name).toBe("ProductNotFound");
+});
+
+test("a declined card fails fast: one attempt, no refund", async () => {
+  const { calls, error } = await run({ payment: fail("PaymentDeclined", "The card was declined.") });
+  expect(calls.charge).toHaveLength(1);
+  expect(calls.refund).toBeUndefined();
+  expect(error?.name).toBe("PaymentDeclined");
+});
+
+test("a gateway hiccup is retried and the order goes on", async () => {
+  const { calls, error } = await run({
+    payment: (_, call) => {
+      if (call < 3) throw new TransientError("PaymentGatewayUnavailable", "hiccup");
+      return { status: "CHARGED", chargeId: "ch_1" };
+    },
+  });
+  expect(error).toBeUndefined();
+  expect(calls.charge).toHaveLength(3);
+});
+
+test("a gateway that never recovers fails the order after the retries, with a readable reason", async () => {
+  const { calls, error } = await run({
+    payment: () => {
+      throw new TransientError("PaymentGatewayUnavailable", "down");
+    },
+  });
+  expect(calls.charge).toHaveLength(5);
+  expect(calls.recordFailure?.[0].ExpressionAttributeValues).toMatchObject({
+    ":reason": { S: "The order could not be processed because of an internal error (PaymentGatewayUnavailable)." },
+  });
+  expect(error?.name).toBe("PaymentGatewayUnavailable");
+});
+
+test("out of stock after the charge: refund first (compensation), then the failure path", async () => {
+  const { calls, error } = await run({ inventory: fail("OutOfStock", "Not enough stock left for A.") });
+  expect(calls.inventory).toHaveLength(1);
+  expect(calls.refund).toEqual([{ action: "refund", orderId: ORDER_ID }]);
+  expect(calls.recordFailure?.[0].ExpressionAttributeValues).toMatchObject({ ":code": { S: "OutOfStock" } });
+  expect(calls.notifyCritical).toBeUndefined();
+  expect(error?.name).toBe("OutOfStock");
+});
+
+test("a failed refund alerts CriticalAlertsTopic and the order still ends FAILED", async () => {
+  const { calls, error } = await run({
+    inventory: fail("OutOfStock", "Not enough stock left for A."),
+    payment: (input) => {
+      if (input.action === "refund") throw new Error("gateway refused the refund");
+      return { status: "CHARGED", chargeId: "ch_1" };
+    },
+  });
+  expect(calls.notifyCritical?.[0]).toMatchObject({
+    TopicArn: resources.criticalAlertsTopicArn,
+    Subject: `Refund failed for order ${ORDER_ID}`,
+    Message: expect.stringContaining("gateway refused the refund"),
+  });
+  expect(calls.recordFailure).toHaveLength(1);
+  expect(calls.notifyFailure).toHaveLength(1);
+  expect(error?.name).toBe("OutOfStock");
+});
