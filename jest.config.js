@@ -8,4 +8,5 @@ module.exports = {
   setupFiles: ["<rootDir>/__tests__/support/env.ts"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/matchers.ts"],
   testTimeout: 60000,
+  reporters: ["default", "<rootDir>/__tests__/support/summary-reporter.js"],
 };

@@ -58,7 +58,9 @@ async function createOrder(items: { productId: string; quantity: number }[]): Pr
 
 test("200 concurrent single-unit orders against a stock of 10: exactly 10 decrements, stock 0", async () => {
   await seedProduct("RACE-1", 10);
-  const orderIds = await Promise.all(Array.from({ length: 200 }, () => createOrder([{ productId: "RACE-1", quantity: 1 }])));
+  const orderIds = await Promise.all(
+    Array.from({ length: 200 }, () => createOrder([{ productId: "RACE-1", quantity: 1 }])),
+  );
   const outcomes = await Promise.allSettled(
     orderIds.map((id) => inventory.reserveStock(id, [{ productId: "RACE-1", quantity: 1 }])),
   );
@@ -122,7 +124,9 @@ test("a second reservation for a reserved order never decrements again", async (
   const orderId = await createOrder([{ productId: "MARKER-1", quantity: 1 }]);
   expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-1", quantity: 1 }])).toBe("reserved");
   // Same order, other parameters: DynamoDB's token check (IdempotentParameterMismatch) stops it.
-  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-1", quantity: 2 }])).toBe("already-reserved");
+  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-1", quantity: 2 }])).toBe(
+    "already-reserved",
+  );
   expect(await stockOf("MARKER-1")).toBe(3);
 });
 
@@ -137,13 +141,21 @@ test("the order marker alone stops a decrement when the request token is new", a
       ExpressionAttributeValues: { ":t": true },
     }),
   );
-  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-2", quantity: 1 }])).toBe("already-reserved");
+  expect(await inventory.reserveStock(orderId, [{ productId: "MARKER-2", quantity: 1 }])).toBe(
+    "already-reserved",
+  );
   expect(await stockOf("MARKER-2")).toBe(4);
 });
 
 test("seeding never overwrites existing stock", async () => {
   await seedProduct("SEED-1", 2);
-  const outcome = await inventory.seedProduct({ productId: "SEED-1", name: "x", priceMinor: 1, currency: "USD", stock: 99 });
+  const outcome = await inventory.seedProduct({
+    productId: "SEED-1",
+    name: "x",
+    priceMinor: 1,
+    currency: "USD",
+    stock: 99,
+  });
   expect(outcome).toBe("exists");
   expect(await stockOf("SEED-1")).toBe(2);
 });

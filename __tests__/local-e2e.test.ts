@@ -20,7 +20,8 @@ const good = (productId: string, quantity = 1, paymentToken = "tok_visa") => ({
   items: [{ productId, quantity }],
 });
 
-const notificationsFor = (orderId: string) => t.system.notifications.list().filter((n) => n.subject.includes(orderId));
+const notificationsFor = (orderId: string) =>
+  t.system.notifications.list().filter((n) => n.subject.includes(orderId));
 
 test("a good order ends CONFIRMED, stock drops and an 'order confirmed' notification arrives", async () => {
   const before = await t.stockOf("SKU-1003");
@@ -55,25 +56,41 @@ test("a good order ends CONFIRMED, stock drops and an 'order confirmed' notifica
 });
 
 test.each([
-  ["an unknown product", good("SKU-DOES-NOT-EXIST"), "ProductNotFound", /Unknown product: SKU-DOES-NOT-EXIST/],
+  [
+    "an unknown product",
+    good("SKU-DOES-NOT-EXIST"),
+    "ProductNotFound",
+    /Unknown product: SKU-DOES-NOT-EXIST/,
+  ],
   ["insufficient stock", good("SKU-1012", 50), "InsufficientStock", /50 requested, \d+ in stock/],
   ["a declined card", good("SKU-1004", 1, "tok_chargeDeclined"), "PaymentDeclined", /declined/],
-  ["insufficient funds", good("SKU-1004", 1, "tok_insufficientFunds"), "PaymentDeclined", /insufficient funds/],
-])("%s ends FAILED with a specific reason, an error notification and no stock change", async (_, body, code, reason) => {
-  const productId = (body.items[0] as { productId: string }).productId;
-  const before = productId.startsWith("SKU-10") ? await t.stockOf(productId) : undefined;
-  const placed = await t.placeOrder(body);
-  expect(placed.status).toBe(202);
-  const orderId = String(placed.body.orderId);
-  const order = await t.waitForFinalStatus(orderId);
-  expect(order).toMatchObject({ status: "FAILED", failureCode: code });
-  expect(String(order.failureReason)).toMatch(reason);
-  const [notice] = notificationsFor(orderId);
-  expect(notice).toMatchObject({ topic: "OrderErrorNotificationTopic", subject: `Order ${orderId} failed` });
-  expect(notice.message).toContain(code);
-  if (before !== undefined) expect(await t.stockOf(productId)).toBe(before);
-  expect((await t.orderRecord(orderId))?.payment).toBeUndefined();
-});
+  [
+    "insufficient funds",
+    good("SKU-1004", 1, "tok_insufficientFunds"),
+    "PaymentDeclined",
+    /insufficient funds/,
+  ],
+])(
+  "%s ends FAILED with a specific reason, an error notification and no stock change",
+  async (_, body, code, reason) => {
+    const productId = (body.items[0] as { productId: string }).productId;
+    const before = productId.startsWith("SKU-10") ? await t.stockOf(productId) : undefined;
+    const placed = await t.placeOrder(body);
+    expect(placed.status).toBe(202);
+    const orderId = String(placed.body.orderId);
+    const order = await t.waitForFinalStatus(orderId);
+    expect(order).toMatchObject({ status: "FAILED", failureCode: code });
+    expect(String(order.failureReason)).toMatch(reason);
+    const [notice] = notificationsFor(orderId);
+    expect(notice).toMatchObject({
+      topic: "OrderErrorNotificationTopic",
+      subject: `Order ${orderId} failed`,
+    });
+    expect(notice.message).toContain(code);
+    if (before !== undefined) expect(await t.stockOf(productId)).toBe(before);
+    expect((await t.orderRecord(orderId))?.payment).toBeUndefined();
+  },
+);
 
 test("tok_processingError fails the first charge, the workflow retries, and the order completes", async () => {
   const placed = await t.placeOrder(good("SKU-1005", 1, "tok_processingError"));
@@ -149,7 +166,13 @@ test("the HTTP contract: products, unknown orders, bad input and unknown routes"
   expect(products.status).toBe(200);
   const { products: list } = (await products.json()) as { products: Record<string, unknown>[] };
   expect(list.length).toBeGreaterThanOrEqual(10);
-  expect(list[0]).toEqual({ productId: "SKU-1001", name: "Classic Cotton T-Shirt", price: 19.99, currency: "USD", stock: expect.any(Number) });
+  expect(list[0]).toEqual({
+    productId: "SKU-1001",
+    name: "Classic Cotton T-Shirt",
+    price: 19.99,
+    currency: "USD",
+    stock: expect.any(Number),
+  });
 
   expect((await t.getOrder(randomUUID())).status).toBe(404);
   const bad = await t.placeOrder({ customerEmail: "nope", paymentToken: "tok_visa", items: [] });

@@ -25,28 +25,51 @@ async function run(scripts: { validate?: Script; payment?: Script; inventory?: S
   const calls: Record<string, Record<string, unknown>[]> = {};
   const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
   const lambda = (name: string, script: Script) =>
-    asLambdaTask(name, async (input: Record<string, unknown>) => script(input, calls[name]?.length ?? 0), 1000);
+    asLambdaTask(
+      name,
+      async (input: Record<string, unknown>) => script(input, calls[name]?.length ?? 0),
+      1000,
+    );
   const task = (name: string, script: Script) => async (input: unknown) => {
     record(name, input as Record<string, unknown>);
     return lambda(name, script)(input as Record<string, unknown>);
   };
+  const recorder = (name: string) => async (input: unknown) => {
+    record(name, input as Record<string, unknown>);
+    return {};
+  };
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const paymentScript = scripts.payment ?? (() => ({ status: "CHARGED", chargeId: "ch_1" }));
-  const execution = machine.run({ orderId: ORDER_ID }, {
-    overrides: {
-      taskResourceLocalHandlers: {
-        [STATES.validateOrder]: task("validate", scripts.validate ?? (() => ({ orderId: ORDER_ID, totalMinor: 1000, currency: "USD", items: [{ productId: "A", quantity: 1 }] }))),
-        [STATES.processPayment]: task("charge", paymentScript),
-        [STATES.refundPayment]: task("refund", paymentScript),
-        [STATES.updateInventory]: task("inventory", scripts.inventory ?? (() => ({ orderId: ORDER_ID, inventory: "reserved" }))),
-        [STATES.orderFailed]: async (input) => (record("recordFailure", input as Record<string, unknown>), {}),
-        [STATES.notifyOrderFailure]: async (input) => (record("notifyFailure", input as Record<string, unknown>), {}),
-        [STATES.notifyCompensationFailure]: async (input) => (record("notifyCritical", input as Record<string, unknown>), {}),
-      } as never,
-      retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((s) => [s, 1])),
+  const execution = machine.run(
+    { orderId: ORDER_ID },
+    {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [STATES.validateOrder]: task(
+            "validate",
+            scripts.validate ??
+              (() => ({
+                orderId: ORDER_ID,
+                totalMinor: 1000,
+                currency: "USD",
+                items: [{ productId: "A", quantity: 1 }],
+              })),
+          ),
+          [STATES.processPayment]: task("charge", paymentScript),
+          [STATES.refundPayment]: task("refund", paymentScript),
+          [STATES.updateInventory]: task(
+            "inventory",
+            scripts.inventory ?? (() => ({ orderId: ORDER_ID, inventory: "reserved" })),
+          ),
+          [STATES.orderFailed]: recorder("recordFailure"),
+          [STATES.notifyOrderFailure]: recorder("notifyFailure"),
+          [STATES.notifyCompensationFailure]: recorder("notifyCritical"),
+        } as never,
+        retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((s) => [s, 1])),
+      },
+      context: { State: { EnteredTime: "2026-01-01T00:00:00.000Z" } } as never,
     },
-    context: { State: { EnteredTime: "2026-01-01T00:00:00.000Z" } } as never,
-  });
+  );
   let output: unknown;
   let error: { name?: string; message?: string } | undefined;
   try {
@@ -68,7 +91,13 @@ test("passes asl-validator", () => {
 });
 
 test("asl-validator rejects a broken definition (the check can fail)", () => {
-  const broken = { ...definition, States: { ...definition.States, [STATES.validateOrder]: { ...definition.States[STATES.validateOrder], Next: "Nowhere" } } };
+  const broken = {
+    ...definition,
+    States: {
+      ...definition.States,
+      [STATES.validateOrder]: { ...definition.States[STATES.validateOrder], Next: "Nowhere" },
+    },
+  };
   expect(validator(broken).isValid).toBe(false);
 });
 
@@ -81,14 +110,20 @@ test("runs the seed's states in order: ValidateOrder → ProcessPayment → Upda
 
 test("retries only transient errors, with backoff and full jitter; business errors are never retried", () => {
   for (const name of HAPPY_PATH) {
-    const retriers = definition.States[name].Retry as { ErrorEquals: string[]; BackoffRate: number; JitterStrategy: string }[];
+    const retriers = definition.States[name].Retry as {
+      ErrorEquals: string[];
+      BackoffRate: number;
+      JitterStrategy: string;
+    }[];
     for (const retrier of retriers) {
       expect(retrier.ErrorEquals).not.toContain("States.ALL");
       for (const business of BUSINESS_ERRORS) expect(retrier.ErrorEquals).not.toContain(business);
       expect(retrier.BackoffRate).toBeGreaterThan(1);
       expect(retrier.JitterStrategy).toBe("FULL");
     }
-    expect(retriers[0].ErrorEquals).toEqual(expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException"]));
+    expect(retriers[0].ErrorEquals).toEqual(
+      expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException"]),
+    );
   }
 });
 
@@ -97,7 +132,11 @@ test("happy path: charged with the validated total, stock reserved, execution su
   expect(error).toBeUndefined();
   expect(calls.charge).toEqual([{ action: "charge", orderId: ORDER_ID, amountMinor: 1000, currency: "USD" }]);
   expect(calls.inventory).toEqual([{ orderId: ORDER_ID, items: [{ productId: "A", quantity: 1 }] }]);
-  expect(output).toMatchObject({ orderId: ORDER_ID, payment: { status: "CHARGED" }, inventory: { inventory: "reserved" } });
+  expect(output).toMatchObject({
+    orderId: ORDER_ID,
+    payment: { status: "CHARGED" },
+    inventory: { inventory: "reserved" },
+  });
   expect(calls.recordFailure).toBeUndefined();
 });
 
@@ -149,7 +188,9 @@ test("a gateway that never recovers fails the order after the retries, with a re
   });
   expect(calls.charge).toHaveLength(5);
   expect(calls.recordFailure?.[0].ExpressionAttributeValues).toMatchObject({
-    ":reason": { S: "The order could not be processed because of an internal error (PaymentGatewayUnavailable)." },
+    ":reason": {
+      S: "The order could not be processed because of an internal error (PaymentGatewayUnavailable).",
+    },
   });
   expect(error?.name).toBe("PaymentGatewayUnavailable");
 });

@@ -30,13 +30,17 @@ class UsageError extends Error {}
 function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
   return n;
 }
 
 function banner(system: LocalOrderSystem): string {
   const products = system.products
-    .map((p) => `  ${p.productId.padEnd(10)} ${p.name.padEnd(30)} ${p.price.toFixed(2).padStart(8)}  stock ${p.stock}`)
+    .map(
+      (p) =>
+        `  ${p.productId.padEnd(10)} ${p.name.padEnd(30)} ${p.price.toFixed(2).padStart(8)}  stock ${p.stock}`,
+    )
     .join("\n");
   const scarce = system.products.reduce((a, b) => (b.stock < a.stock ? b : a));
   const order = (token: string, productId: string, quantity: number) =>
@@ -98,7 +102,11 @@ async function main(): Promise<number> {
       throw new UsageError(`--root-method must be one of ${ROOT_METHODS.join(", ")}`);
     }
     rootMethod = method as HttpMethod;
-    gatewayTransientFailures = wholeNumber("--gateway-transient-failures", args["gateway-transient-failures"], 0);
+    gatewayTransientFailures = wholeNumber(
+      "--gateway-transient-failures",
+      args["gateway-transient-failures"],
+      0,
+    );
     visibilitySeconds = wholeNumber("--visibility-timeout", args["visibility-timeout"], 1);
   } catch (error) {
     if (error instanceof UsageError) {
@@ -127,7 +135,9 @@ async function main(): Promise<number> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
-      process.stderr.write(`Port ${port} is already in use. Stop what is using it, or pick another: PORT=${port + 1} npm start\n`);
+      process.stderr.write(
+        `Port ${port} is already in use. Stop what is using it, or pick another: PORT=${port + 1} npm start\n`,
+      );
       return 3;
     }
     if (code === "EACCES") {

@@ -113,7 +113,11 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
       const seen = tokens.get(token);
       if (seen && Date.now() - seen.at < TOKEN_WINDOW_MS) {
         if (seen.hash !== hash) {
-          throw new TransactionFailure(400, "IdempotentParameterMismatchException", "ClientRequestToken reused with different parameters.");
+          throw new TransactionFailure(
+            400,
+            "IdempotentParameterMismatchException",
+            "ClientRequestToken reused with different parameters.",
+          );
         }
         return {};
       }
@@ -121,13 +125,18 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     const targets = await Promise.all(
       items.map(async (entry) => {
         const op = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
-        if (!op) throw new TransactionFailure(400, "ValidationException", "Each TransactItem needs one operation.");
+        if (!op)
+          throw new TransactionFailure(400, "ValidationException", "Each TransactItem needs one operation.");
         const key = entry.Put ? await keyOf(op.TableName, entry.Put.Item) : (op as { Key: Item }).Key;
         return { table: op.TableName, key, id: `${op.TableName}|${JSON.stringify(key)}` };
       }),
     );
     if (new Set(targets.map((t) => t.id)).size !== targets.length) {
-      throw new TransactionFailure(400, "ValidationException", "Transaction request cannot include multiple operations on one item");
+      throw new TransactionFailure(
+        400,
+        "ValidationException",
+        "Transaction request cannot include multiple operations on one item",
+      );
     }
 
     const undo: { table: string; key: Item; old: Item | undefined }[] = [];
@@ -142,7 +151,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
       try {
         if (entry.Put) {
           const r = await internal.send(
-            new PutItemCommand({ TableName: table, Item: entry.Put.Item, ...condition(entry.Put), ReturnValues: "ALL_OLD" }),
+            new PutItemCommand({
+              TableName: table,
+              Item: entry.Put.Item,
+              ...condition(entry.Put),
+              ReturnValues: "ALL_OLD",
+            }),
           );
           undo.push({ table, key, old: r.Attributes });
         } else if (entry.Update) {
@@ -158,14 +172,25 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
           undo.push({ table, key, old: r.Attributes });
         } else if (entry.Delete) {
           const r = await internal.send(
-            new DeleteItemCommand({ TableName: table, Key: key, ...condition(entry.Delete), ReturnValues: "ALL_OLD" }),
+            new DeleteItemCommand({
+              TableName: table,
+              Key: key,
+              ...condition(entry.Delete),
+              ReturnValues: "ALL_OLD",
+            }),
           );
           undo.push({ table, key, old: r.Attributes });
         } else if (entry.ConditionCheck) {
           // Rewrite the current image (or the bare key) under the condition: dynalite evaluates it.
-          const current = await internal.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+          const current = await internal.send(
+            new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+          );
           await internal.send(
-            new PutItemCommand({ TableName: table, Item: current.Item ?? key, ...condition(entry.ConditionCheck) }),
+            new PutItemCommand({
+              TableName: table,
+              Item: current.Item ?? key,
+              ...condition(entry.ConditionCheck),
+            }),
           );
           undo.push({ table, key, old: current.Item });
         }
@@ -174,7 +199,10 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
         if (error instanceof ConditionalCheckFailedException) {
           reasons.push({ Code: "ConditionalCheckFailed", Message: "The conditional request failed" });
         } else {
-          reasons.push({ Code: "ValidationError", Message: error instanceof Error ? error.message : String(error) });
+          reasons.push({
+            Code: "ValidationError",
+            Message: error instanceof Error ? error.message : String(error),
+          });
         }
       }
     }
@@ -207,10 +235,18 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
           const failure =
             error instanceof TransactionFailure
               ? error
-              : new TransactionFailure(500, "InternalServerError", error instanceof Error ? error.message : String(error));
+              : new TransactionFailure(
+                  500,
+                  "InternalServerError",
+                  error instanceof Error ? error.message : String(error),
+                );
           res.writeHead(failure.status, { "Content-Type": "application/x-amz-json-1.0" });
           res.end(
-            JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`, message: failure.message, ...failure.extra }),
+            JSON.stringify({
+              __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
+              message: failure.message,
+              ...failure.extra,
+            }),
           );
         }
       });
@@ -218,7 +254,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     }
     if (target.endsWith(".TransactGetItems")) {
       res.writeHead(400, { "Content-Type": "application/x-amz-json-1.0" });
-      res.end(JSON.stringify({ __type: "com.amazon.coral.validate#UnknownOperationException", message: "TransactGetItems is not supported locally" }));
+      res.end(
+        JSON.stringify({
+          __type: "com.amazon.coral.validate#UnknownOperationException",
+          message: "TransactGetItems is not supported locally",
+        }),
+      );
       return;
     }
     void lock.read(

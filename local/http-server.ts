@@ -85,7 +85,10 @@ export function toProxyEvent(
       authorizer: null,
       protocol: "HTTP/1.1",
       httpMethod: method,
-      identity: { sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: req.headers["user-agent"] ?? null },
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: req.headers["user-agent"] ?? null,
+      },
       path: `/${stageName}${url.pathname}`,
       stage: stageName,
       requestId: randomUUID(),
@@ -116,9 +119,21 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       try {
         body = await readBody(req);
       } catch {
-        return sendError(res, 413, "BODY_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        return sendError(
+          res,
+          413,
+          "BODY_TOO_LARGE",
+          `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+        );
       }
-      const event = toProxyEvent(req, url, body, match.route.resourcePath, match.pathParameters, options.stageName);
+      const event = toProxyEvent(
+        req,
+        url,
+        body,
+        match.route.resourcePath,
+        match.pathParameters,
+        options.stageName,
+      );
       const result = await options.handler(event);
       res.writeHead(result.statusCode, result.headers as Record<string, string>);
       res.end(result.body);

@@ -17,11 +17,16 @@ export function bundlePath(projectRoot: string, id: FunctionId): string {
 }
 
 /** Requires a bundle; the environment must already hold the configuration the stack would set. */
-export function loadBundle<E = unknown, R = unknown>(projectRoot: string, id: FunctionId): BundleModule<E, R> {
+export function loadBundle<E = unknown, R = unknown>(
+  projectRoot: string,
+  id: FunctionId,
+): BundleModule<E, R> {
   const file = bundlePath(projectRoot, id);
   if (!existsSync(file)) {
     throw new Error(`${file} is missing: run \`npm run build\` (npm start does it for you).`);
   }
+  // The bundles are CommonJS files chosen at run time, so a static import cannot name them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as BundleModule<E, R>;
 }
 

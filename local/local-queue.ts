@@ -41,7 +41,13 @@ export class LocalQueue {
   constructor(private readonly options: LocalQueueOptions) {}
 
   send(body: string): string {
-    const message: QueueMessage = { messageId: randomUUID(), body, sentAt: Date.now(), receiveCount: 0, visibleAt: 0 };
+    const message: QueueMessage = {
+      messageId: randomUUID(),
+      body,
+      sentAt: Date.now(),
+      receiveCount: 0,
+      visibleAt: 0,
+    };
     this.messages.push(message);
     this.signal();
     return message.messageId;
@@ -161,11 +167,16 @@ export class LocalQueue {
       }
       if (visible < this.options.batchSize && this.options.batchingWindowMs > 0) {
         // Like MaximumBatchingWindowInSeconds: gather a fuller batch, but never wait past the window.
-        const oldest = Math.min(...this.messages.filter((m) => m.visibleAt <= now).map((m) => Math.max(m.sentAt, m.visibleAt)));
+        const oldest = Math.min(
+          ...this.messages.filter((m) => m.visibleAt <= now).map((m) => Math.max(m.sentAt, m.visibleAt)),
+        );
         const remaining = oldest + this.options.batchingWindowMs - now;
         if (remaining > 0) {
           await this.waitForWork(remaining);
-          if (this.visibleCount(Date.now()) < this.options.batchSize && Date.now() < oldest + this.options.batchingWindowMs) {
+          if (
+            this.visibleCount(Date.now()) < this.options.batchSize &&
+            Date.now() < oldest + this.options.batchingWindowMs
+          ) {
             continue;
           }
         }

@@ -51,9 +51,12 @@ export class LocalWorkflow {
   constructor(private readonly options: LocalWorkflowOptions) {
     this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${options.stateMachineName}`;
     // Lambda ARNs are checked by the library's validator; SNS/DynamoDB integrations are local overrides.
-    this.machine = new StateMachine(options.definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
-      validationOptions: { checkArn: false },
-    });
+    this.machine = new StateMachine(
+      options.definition as unknown as ConstructorParameters<typeof StateMachine>[0],
+      {
+        validationOptions: { checkArn: false },
+      },
+    );
   }
 
   /** StartExecution: throws ExecutionAlreadyExistsError for a name already used. */
@@ -70,7 +73,9 @@ export class LocalWorkflow {
     const retryIntervalOverrides =
       this.options.retryIntervalMs === undefined
         ? undefined
-        : Object.fromEntries(Object.keys(this.options.definition.States).map((s) => [s, this.options.retryIntervalMs!]));
+        : Object.fromEntries(
+            Object.keys(this.options.definition.States).map((s) => [s, this.options.retryIntervalMs!]),
+          );
     const startTime = new Date(execution.startDate).toISOString();
     const run = this.machine.run(input as Parameters<StateMachine["run"]>[0], {
       overrides: { taskResourceLocalHandlers: this.options.tasks, retryIntervalOverrides },

@@ -4,7 +4,13 @@
  * the EventBridge success rule, behind an HTTP server that speaks the API Gateway contract.
  */
 import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, EventBridgeEvent, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  EventBridgeEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,7 +25,12 @@ import { startLocalDynamoDb, type LocalDynamoDb } from "./dynamodb-server";
 import { createLocalApiServer } from "./http-server";
 import { asLambdaTask, lambdaContext, loadBundle, type LambdaHandler } from "./lambda-host";
 import { LocalQueue } from "./local-queue";
-import { ExecutionAlreadyExistsError, LocalWorkflow, type Execution, type TaskHandler } from "./local-workflow";
+import {
+  ExecutionAlreadyExistsError,
+  LocalWorkflow,
+  type Execution,
+  type TaskHandler,
+} from "./local-workflow";
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_TOPICS, LocalNotifications } from "./notifications";
 import { createOrderTables } from "./tables";
 
@@ -125,7 +136,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       created: string[];
       existing: string[];
     };
-    log(`Inventory: ${seeded.created.length} products seeded, ${seeded.existing.length} kept from the data dir`);
+    log(
+      `Inventory: ${seeded.created.length} products seeded, ${seeded.existing.length} kept from the data dir`,
+    );
 
     const notifications = new LocalNotifications();
     const notifier = (topicArn: string): Notifier => ({
@@ -134,7 +147,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
 
     const successHandler = bundles.success.createHandler({ alerts: notifier(LOCAL_TOPICS.OrderAlertsTopic) });
     const pendingEvents = new Set<Promise<void>>();
-    const pattern = orderConfirmationPattern(`arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`);
+    const pattern = orderConfirmationPattern(
+      `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`,
+    );
     const deliverEvent = async (event: EventBridgeEvent<string, unknown>) => {
       // EventBridge invokes Lambda asynchronously: two retries after a failure.
       for (let attempt = 1; attempt <= 3; attempt++) {
@@ -142,7 +157,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
           await successHandler(event, lambdaContext("local-order-success-handler", 15_000));
           return;
         } catch (error) {
-          log(`OrderSuccessHandler failed (attempt ${attempt}/3): ${error instanceof Error ? error.message : String(error)}`);
+          log(
+            `OrderSuccessHandler failed (attempt ${attempt}/3): ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
     };
@@ -159,7 +176,8 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         error: execution.error ?? null,
         cause: execution.cause ?? null,
       };
-      if (execution.status === "FAILED") log(`order ${execution.name} FAILED: ${execution.cause ?? execution.error}`);
+      if (execution.status === "FAILED")
+        log(`order ${execution.name} FAILED: ${execution.cause ?? execution.error}`);
       const matches =
         pattern.source.includes("aws.states") &&
         pattern.detail.status.includes(detail.status) &&
@@ -183,7 +201,11 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       pendingEvents.add(delivery);
     };
 
-    const task = (id: FunctionId, bundle: { createHandler: () => LambdaHandler }, describe: (out: never) => string) => {
+    const task = (
+      id: FunctionId,
+      bundle: { createHandler: () => LambdaHandler },
+      describe: (out: never) => string,
+    ) => {
       const spec = functionSpec(id);
       const invoke = asLambdaTask(`local-${spec.folder}`, bundle.createHandler(), spec.timeoutSeconds * 1000);
       return async (input: unknown) => {
@@ -198,11 +220,21 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         }
       };
     };
-    const validateTask = task("ValidateOrder", bundles.validate, (o: { totalMinor: number; currency: string }) =>
-      `validated: total ${(o.totalMinor / 100).toFixed(2)} ${o.currency}`,
+    const validateTask = task(
+      "ValidateOrder",
+      bundles.validate,
+      (o: { totalMinor: number; currency: string }) =>
+        `validated: total ${(o.totalMinor / 100).toFixed(2)} ${o.currency}`,
     );
-    const paymentTask = task("ProcessPayment", bundles.payment, (o: { status: string; chargeId?: string; refundId?: string }) =>
-      o.status === "CHARGED" ? `paid (${o.chargeId})` : o.status === "REFUNDED" ? `refunded (${o.refundId})` : "nothing to refund",
+    const paymentTask = task(
+      "ProcessPayment",
+      bundles.payment,
+      (o: { status: string; chargeId?: string; refundId?: string }) =>
+        o.status === "CHARGED"
+          ? `paid (${o.chargeId})`
+          : o.status === "REFUNDED"
+            ? `refunded (${o.refundId})`
+            : "nothing to refund",
     );
     const inventoryTask = task("UpdateInventory", bundles.inventory, (o: { inventory: string }) =>
       o.inventory === "reserved" ? "inventory updated" : "inventory already updated",
@@ -267,14 +299,17 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
 
     const queue = new LocalQueue({
       queueArn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`,
-      visibilityTimeoutMs: options.visibilityTimeoutMs ?? ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds * 1000,
+      visibilityTimeoutMs:
+        options.visibilityTimeoutMs ?? ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds * 1000,
       maxReceiveCount: ORDERS_QUEUE_SETTINGS.maxReceiveCount,
       batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
       batchingWindowMs: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
       concurrency: options.queueConcurrency ?? 5,
       // Locally the OrdersDeadLetterQueueNotEmptyAlarm fires at once and pages CriticalAlertsTopic.
       onDeadLetter: (message) => {
-        log(`message ${message.messageId} moved to the dead-letter queue after ${message.receiveCount - 1} receives`);
+        log(
+          `message ${message.messageId} moved to the dead-letter queue after ${message.receiveCount - 1} receives`,
+        );
         notifications.publish(
           LOCAL_TOPICS.CriticalAlertsTopic,
           "ALARM: orders-dlq-not-empty",
@@ -296,14 +331,18 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       onResponse: (event, result) => {
         if (event.httpMethod !== "GET" || event.resource === "/") {
           if (result.statusCode === 202) log(`order ${JSON.parse(result.body).orderId} placed (PENDING)`);
-          else if (result.statusCode >= 400) log(`request rejected: ${result.statusCode} ${JSON.parse(result.body).error?.code}`);
+          else if (result.statusCode >= 400)
+            log(`request rejected: ${result.statusCode} ${JSON.parse(result.body).error?.code}`);
         }
       },
       localEndpoints: {
         health: () => ({ status: "ok" }),
         notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
         executions: () => ({ executions: workflow.list() }),
-        queue: () => ({ ...queue.stats(), deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)) }),
+        queue: () => ({
+          ...queue.stats(),
+          deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
+        }),
       },
     });
     server.keepAliveTimeout = 5_000;

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   if (synth.status !== 0) throw new Error("cdktf synth failed");
   const synthDir = resolve(root, "cdktf.out");
   const stacks = listStacks(synthDir).filter((s) => only.length === 0 || only.includes(s));
-  const summaries = await planStacks({ projectRoot: root, synthDir, log: (l) => process.stderr.write(`${l}\n`) }, stacks);
+  const summaries = await planStacks(
+    { projectRoot: root, synthDir, log: (l) => process.stderr.write(`${l}\n`) },
+    stacks,
+  );
   for (const s of summaries) {
     const total = Object.values(s.toCreate).reduce((a, b) => a + b, 0);
     process.stdout.write(`\n${s.stack}: validate OK, plan OK: ${total} to add\n`);
@@ -29,7 +32,9 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${String(count).padStart(3)}  ${type}\n`);
     }
     if (s.substitutedArchives.length) {
-      process.stdout.write(`  (offline: ${s.substitutedArchives.length} archive_file data sources built by the harness)\n`);
+      process.stdout.write(
+        `  (offline: ${s.substitutedArchives.length} archive_file data sources built by the harness)\n`,
+      );
     }
     for (const w of s.warnings) process.stdout.write(`  warning: ${w}\n`);
     process.stdout.write(`  plan: ${s.planJsonPath}\n`);

@@ -64,10 +64,7 @@ const BACKEND_ENV: Record<keyof BackendConfig, string> = {
 };
 
 /** Reads backend.json at the project root; each field can be overridden by its TF_STATE_* variable. */
-export function loadBackendConfig(
-  projectRoot: string,
-  env: NodeJS.ProcessEnv = process.env,
-): BackendConfig {
+export function loadBackendConfig(projectRoot: string, env: NodeJS.ProcessEnv = process.env): BackendConfig {
   const file = join(projectRoot, "backend.json");
   const committed = JSON.parse(readFileSync(file, "utf8")) as Partial<BackendConfig>;
   const merged = { ...committed } as Record<string, unknown>;
@@ -76,7 +73,9 @@ export function loadBackendConfig(
   }
   for (const field of Object.keys(BACKEND_ENV)) {
     if (typeof merged[field] !== "string" || merged[field] === "") {
-      throw new Error(`Backend setting "${field}" is missing: set it in backend.json or ${BACKEND_ENV[field as keyof BackendConfig]}.`);
+      throw new Error(
+        `Backend setting "${field}" is missing: set it in backend.json or ${BACKEND_ENV[field as keyof BackendConfig]}.`,
+      );
     }
   }
   return merged as unknown as BackendConfig;

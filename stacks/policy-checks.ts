@@ -52,20 +52,32 @@ function checkBuckets(stack: SynthesizedStack): Finding[] {
   const findings: Finding[] = [];
   for (const [name] of resources(stack, "aws_s3_bucket")) {
     const id = ref("aws_s3_bucket", name);
-    const attached = (type: string) => resources(stack, type).filter(([, r]) => refersTo(r.bucket, "aws_s3_bucket", name));
+    const attached = (type: string) =>
+      resources(stack, type).filter(([, r]) => refersTo(r.bucket, "aws_s3_bucket", name));
     const encryption = attached("aws_s3_bucket_server_side_encryption_configuration");
     const algorithms = encryption.flatMap(([, r]) =>
-      ((r.rule ?? []) as Block[]).map((rule) => (rule.apply_server_side_encryption_by_default as Block)?.sse_algorithm),
+      ((r.rule ?? []) as Block[]).map(
+        (rule) => (rule.apply_server_side_encryption_by_default as Block)?.sse_algorithm,
+      ),
     );
     if (!algorithms.some((a) => a === "AES256" || a === "aws:kms" || a === "aws:kms:dsse")) {
-      findings.push({ rule: "s3-encryption", resource: id, message: `${id} has no default server-side encryption` });
+      findings.push({
+        rule: "s3-encryption",
+        resource: id,
+        message: `${id} has no default server-side encryption`,
+      });
     }
     const block = attached("aws_s3_bucket_public_access_block").map(([, r]) => r);
     const fullyBlocked = block.some(
-      (r) => r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets,
+      (r) =>
+        r.block_public_acls && r.block_public_policy && r.ignore_public_acls && r.restrict_public_buckets,
     );
     if (!fullyBlocked) {
-      findings.push({ rule: "s3-public-access", resource: id, message: `${id} does not block all public access` });
+      findings.push({
+        rule: "s3-public-access",
+        resource: id,
+        message: `${id} does not block all public access`,
+      });
     }
     const policies = attached("aws_s3_bucket_policy").map(([, r]) => String(r.policy));
     const tlsOnly = policyDocuments(stack).some(
@@ -74,11 +86,17 @@ function checkBuckets(stack: SynthesizedStack): Finding[] {
         statementsOf(doc).some(
           (s) =>
             s.effect === "Deny" &&
-            (s.condition ?? []).some((c) => c.variable === "aws:SecureTransport" && c.values.includes("false")),
+            (s.condition ?? []).some(
+              (c) => c.variable === "aws:SecureTransport" && c.values.includes("false"),
+            ),
         ),
     );
     if (!tlsOnly) {
-      findings.push({ rule: "s3-tls-only", resource: id, message: `${id} has no bucket policy denying non-TLS requests` });
+      findings.push({
+        rule: "s3-tls-only",
+        resource: id,
+        message: `${id} has no bucket policy denying non-TLS requests`,
+      });
     }
   }
   return findings;
@@ -94,10 +112,15 @@ function checkQueues(stack: SynthesizedStack): Finding[] {
       findings.push({ rule: "sqs-encryption", resource: id, message: `${id} is not encrypted at rest` });
     }
     const isDeadLetterTarget = queues.some(
-      ([, other]) => typeof other.redrive_policy === "string" && refersTo(other.redrive_policy, "aws_sqs_queue", name),
+      ([, other]) =>
+        typeof other.redrive_policy === "string" && refersTo(other.redrive_policy, "aws_sqs_queue", name),
     );
     if (!queue.redrive_policy && !isDeadLetterTarget) {
-      findings.push({ rule: "sqs-dead-letter", resource: id, message: `${id} has no dead-letter queue (redrive policy)` });
+      findings.push({
+        rule: "sqs-dead-letter",
+        resource: id,
+        message: `${id} has no dead-letter queue (redrive policy)`,
+      });
     }
   }
   return findings;
@@ -112,7 +135,11 @@ function checkFunctions(stack: SynthesizedStack): Finding[] {
   for (const [name, fn] of functions) {
     const id = ref("aws_lambda_function", name);
     if ((fn.tracing_config as Block | undefined)?.mode !== "Active") {
-      findings.push({ rule: "lambda-tracing", resource: id, message: `${id} does not have active X-Ray tracing` });
+      findings.push({
+        rule: "lambda-tracing",
+        resource: id,
+        message: `${id} does not have active X-Ray tracing`,
+      });
     }
     const logGroupName = (fn.logging_config as Block | undefined)?.log_group;
     const group = logGroups.find(
@@ -121,7 +148,11 @@ function checkFunctions(stack: SynthesizedStack): Finding[] {
         (typeof logGroupName === "string" && refersTo(logGroupName, "aws_cloudwatch_log_group", groupName)),
     );
     if (!group || !positiveNumber(stack, group[1].retention_in_days)) {
-      findings.push({ rule: "lambda-log-retention", resource: id, message: `${id} has no log group with a retention period` });
+      findings.push({
+        rule: "lambda-log-retention",
+        resource: id,
+        message: `${id} has no log group with a retention period`,
+      });
     }
     const role = String(fn.role);
     roleUse.set(role, [...(roleUse.get(role) ?? []), id]);
@@ -129,7 +160,11 @@ function checkFunctions(stack: SynthesizedStack): Finding[] {
   for (const [role, users] of roleUse) {
     if (users.length > 1) {
       for (const user of users) {
-        findings.push({ rule: "lambda-own-role", resource: user, message: `${user} shares its role ${role} with ${users.length - 1} other function(s)` });
+        findings.push({
+          rule: "lambda-own-role",
+          resource: user,
+          message: `${user} shares its role ${role} with ${users.length - 1} other function(s)`,
+        });
       }
     }
   }
@@ -152,10 +187,18 @@ function checkIamWildcards(stack: SynthesizedStack): Finding[] {
       const actions = statement.actions ?? [];
       const wildActions = actions.filter((a) => a === "*" || a.endsWith(":*"));
       if (wildActions.length > 0 && !isKeyPolicy) {
-        findings.push({ rule: "iam-wildcard-action", resource: label, message: `${label} allows wildcard actions ${wildActions.join(", ")}` });
+        findings.push({
+          rule: "iam-wildcard-action",
+          resource: label,
+          message: `${label} allows wildcard actions ${wildActions.join(", ")}`,
+        });
       }
       if (actions.includes("*")) {
-        findings.push({ rule: "iam-wildcard-action", resource: label, message: `${label} allows every action ("*")` });
+        findings.push({
+          rule: "iam-wildcard-action",
+          resource: label,
+          message: `${label} allows every action ("*")`,
+        });
       }
       const wildResources = (statement.resources ?? []).filter((r) => r === "*");
       const allowed = actions.every((a) => (UNSCOPABLE_ACTIONS as readonly string[]).includes(a));
@@ -187,10 +230,18 @@ function checkTables(stack: SynthesizedStack): Finding[] {
   for (const [name, table] of resources(stack, "aws_dynamodb_table")) {
     const id = ref("aws_dynamodb_table", name);
     if ((table.point_in_time_recovery as Block | undefined)?.enabled !== true) {
-      findings.push({ rule: "dynamodb-pitr", resource: id, message: `${id} does not have point-in-time recovery` });
+      findings.push({
+        rule: "dynamodb-pitr",
+        resource: id,
+        message: `${id} does not have point-in-time recovery`,
+      });
     }
     if ((table.server_side_encryption as Block | undefined)?.enabled !== true) {
-      findings.push({ rule: "dynamodb-encryption", resource: id, message: `${id} does not use server-side encryption with KMS` });
+      findings.push({
+        rule: "dynamodb-encryption",
+        resource: id,
+        message: `${id} does not use server-side encryption with KMS`,
+      });
     }
   }
   return findings;

@@ -14,9 +14,12 @@ export class StateBackendStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, "aws", {
       region: backend.region,
-      defaultTags: [{ tags: { Application: "ecommerce-order-system", Purpose: "terraform-state", ManagedBy: "cdktf" } }],
+      defaultTags: [
+        { tags: { Application: "ecommerce-order-system", Purpose: "terraform-state", ManagedBy: "cdktf" } },
+      ],
     });
-    const bucket = new SecureBucket(this, "StateBucket", { bucketName: backend.bucket, forceDestroy: false }).bucket;
+    const bucket = new SecureBucket(this, "StateBucket", { bucketName: backend.bucket, forceDestroy: false })
+      .bucket;
     bucket.addOverride("lifecycle.prevent_destroy", true);
     const lockTable = new DynamodbTable(this, "LockTable", {
       name: backend.lockTable,

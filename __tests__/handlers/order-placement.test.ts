@@ -1,6 +1,15 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../lambdas/order-placement/handler";
 import { canonicalHash, orderIdForKey } from "../../lambdas/shared/ids";
@@ -9,9 +18,13 @@ import { apiEvent, context, validOrder } from "../support/events";
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
 
-const conditionFailed = () => new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  handler(apiEvent({ body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers } }), context);
+  handler(
+    apiEvent({ body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers } }),
+    context,
+  );
 const json = (r: { body: string }) => JSON.parse(r.body);
 const hashOf = (order: typeof validOrder) =>
   canonicalHash({ ...order, items: [...order.items].sort((a, b) => a.productId.localeCompare(b.productId)) });
@@ -33,13 +46,21 @@ describe("POST /orders", () => {
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: "orders-test",
       ConditionExpression: "attribute_not_exists(orderId)",
-      Item: expect.objectContaining({ orderId, status: "PENDING", items: validOrder.items, customerEmail: "buyer@example.com" }),
+      Item: expect.objectContaining({
+        orderId,
+        status: "PENDING",
+        items: validOrder.items,
+        customerEmail: "buyer@example.com",
+      }),
     });
     expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
       QueueUrl: process.env.ORDERS_QUEUE_URL,
       MessageBody: JSON.stringify({ orderId }),
     });
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { orderId }, UpdateExpression: expect.stringContaining("enqueuedAt") });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { orderId },
+      UpdateExpression: expect.stringContaining("enqueuedAt"),
+    });
   });
 
   test("never stores client-sent prices: unknown fields are rejected", async () => {
@@ -53,7 +74,13 @@ describe("POST /orders", () => {
     const orderId = orderIdForKey("key-2");
     dynamo.on(PutCommand).rejects(conditionFailed());
     dynamo.on(GetCommand).resolves({
-      Item: { orderId, status: "PROCESSING", requestHash: hashOf(validOrder), enqueuedAt: "2026-01-01T00:00:00Z", items: [] },
+      Item: {
+        orderId,
+        status: "PROCESSING",
+        requestHash: hashOf(validOrder),
+        enqueuedAt: "2026-01-01T00:00:00Z",
+        items: [],
+      },
     });
     const response = await post(validOrder, { "idempotency-key": "key-2" });
     expect(response.statusCode).toBe(200);
@@ -64,17 +91,25 @@ describe("POST /orders", () => {
 
   test("a repeated Idempotency-Key with a different body is a 409", async () => {
     dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo.on(GetCommand).resolves({ Item: { orderId: orderIdForKey("key-3"), status: "PENDING", requestHash: "other" } });
+    dynamo
+      .on(GetCommand)
+      .resolves({ Item: { orderId: orderIdForKey("key-3"), status: "PENDING", requestHash: "other" } });
     const response = await post(validOrder, { "Idempotency-Key": "key-3" });
     expect(response.statusCode).toBe(409);
-    expect(json(response).error).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED", message: expect.any(String) });
+    expect(json(response).error).toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+      message: expect.any(String),
+    });
   });
 
   test("a failed send answers 503 with the key to retry with, and gives the send claim back", async () => {
     sqs.on(SendMessageCommand).rejects(new Error("SQS is unavailable"));
     const response = await post(validOrder, { "Idempotency-Key": "key-4" });
     expect(response.statusCode).toBe(503);
-    expect(json(response).error).toMatchObject({ code: "ORDER_NOT_QUEUED", details: { idempotencyKey: "key-4" } });
+    expect(json(response).error).toMatchObject({
+      code: "ORDER_NOT_QUEUED",
+      details: { idempotencyKey: "key-4" },
+    });
     expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: "REMOVE enqueueClaimedAt" });
     expect(response.body).not.toContain("SQS is unavailable");
   });
@@ -85,7 +120,9 @@ describe("POST /orders", () => {
     dynamo.on(GetCommand).resolves({ Item: { orderId, status: "PENDING", requestHash: hashOf(validOrder) } });
     const response = await post(validOrder, { "Idempotency-Key": "key-5" });
     expect(response.statusCode).toBe(200);
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: "SET enqueueClaimedAt = :now" });
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: "SET enqueueClaimedAt = :now",
+    });
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
   });
 
@@ -98,10 +135,14 @@ describe("POST /orders", () => {
   });
 
   test("a DynamoDB outage is a 500 with the error body and no internals", async () => {
-    dynamo.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} }));
+    dynamo
+      .on(PutCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} }));
     const response = await post(validOrder);
     expect(response.statusCode).toBe(500);
-    expect(json(response)).toEqual({ error: { code: "INTERNAL_ERROR", message: expect.any(String), details: null } });
+    expect(json(response)).toEqual({
+      error: { code: "INTERNAL_ERROR", message: expect.any(String), details: null },
+    });
     expect(response.body).not.toMatch(/slow down|at .*\.ts/);
   });
 });
@@ -116,7 +157,9 @@ describe("GET routes", () => {
         customerEmail: "buyer@example.com",
         paymentToken: "tok_visa",
         items: [{ productId: "SKU-1001", quantity: 2 }],
-        lines: [{ productId: "SKU-1001", name: "Tee", quantity: 2, unitPriceMinor: 1999, lineTotalMinor: 3998 }],
+        lines: [
+          { productId: "SKU-1001", name: "Tee", quantity: 2, unitPriceMinor: 1999, lineTotalMinor: 3998 },
+        ],
         totalMinor: 3998,
         currency: "USD",
         createdAt: "2026-01-01T00:00:00Z",
@@ -124,7 +167,12 @@ describe("GET routes", () => {
       },
     });
     const response = await handler(
-      apiEvent({ resource: "/orders/{orderId}", path: `/orders/${orderId}`, httpMethod: "GET", pathParameters: { orderId } }),
+      apiEvent({
+        resource: "/orders/{orderId}",
+        path: `/orders/${orderId}`,
+        httpMethod: "GET",
+        pathParameters: { orderId },
+      }),
       context,
     );
     expect(response.statusCode).toBe(200);
@@ -144,7 +192,12 @@ describe("GET routes", () => {
     dynamo.on(GetCommand).resolves({});
     for (const orderId of [orderIdForKey("missing"), "not-an-id"]) {
       const response = await handler(
-        apiEvent({ resource: "/orders/{orderId}", path: `/orders/${orderId}`, httpMethod: "GET", pathParameters: { orderId } }),
+        apiEvent({
+          resource: "/orders/{orderId}",
+          path: `/orders/${orderId}`,
+          httpMethod: "GET",
+          pathParameters: { orderId },
+        }),
         context,
       );
       expect(response.statusCode).toBe(404);
@@ -156,14 +209,22 @@ describe("GET routes", () => {
     dynamo.on(ScanCommand).resolves({
       Items: [{ ProductID: "SKU-1", name: "One", priceMinor: 1999, currency: "USD", stock: 4 }],
     });
-    const response = await handler(apiEvent({ resource: "/products", path: "/products", httpMethod: "GET" }), context);
-    expect(json(response)).toEqual({ products: [{ productId: "SKU-1", name: "One", price: 19.99, currency: "USD", stock: 4 }] });
+    const response = await handler(
+      apiEvent({ resource: "/products", path: "/products", httpMethod: "GET" }),
+      context,
+    );
+    expect(json(response)).toEqual({
+      products: [{ productId: "SKU-1", name: "One", price: 19.99, currency: "USD", stock: 4 }],
+    });
   });
 });
 
 describe("the root method", () => {
   test("POST / places an order like POST /orders", async () => {
-    const response = await handler(apiEvent({ resource: "/", path: "/", body: JSON.stringify(validOrder) }), context);
+    const response = await handler(
+      apiEvent({ resource: "/", path: "/", body: JSON.stringify(validOrder) }),
+      context,
+    );
     expect(response.statusCode).toBe(202);
   });
 
@@ -173,17 +234,28 @@ describe("the root method", () => {
         resource: "/",
         path: "/",
         httpMethod: "GET",
-        queryStringParameters: { customerEmail: "buyer@example.com", paymentToken: "tok_visa", items: "SKU-1001:2,SKU-1002:1" },
+        queryStringParameters: {
+          customerEmail: "buyer@example.com",
+          paymentToken: "tok_visa",
+          items: "SKU-1001:2,SKU-1002:1",
+        },
       }),
       context,
     );
     expect(response.statusCode).toBe(202);
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ items: validOrder.items }) });
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ items: validOrder.items }),
+    });
   });
 
   test("GET / with a malformed items parameter is a 400", async () => {
     const response = await handler(
-      apiEvent({ resource: "/", path: "/", httpMethod: "GET", queryStringParameters: { items: "SKU-1001", customerEmail: "a@b.co", paymentToken: "tok_visa" } }),
+      apiEvent({
+        resource: "/",
+        path: "/",
+        httpMethod: "GET",
+        queryStringParameters: { items: "SKU-1001", customerEmail: "a@b.co", paymentToken: "tok_visa" },
+      }),
       context,
     );
     expect(response.statusCode).toBe(400);

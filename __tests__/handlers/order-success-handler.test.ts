@@ -34,8 +34,20 @@ const confirmed = orderRecord({
   totalMinor: 9948,
   currency: "USD",
   lines: [
-    { productId: "SKU-1001", name: "Classic Cotton T-Shirt", quantity: 2, unitPriceMinor: 1999, lineTotalMinor: 3998 },
-    { productId: "SKU-1002", name: "Slim Fit Jeans", quantity: 1, unitPriceMinor: 5950, lineTotalMinor: 5950 },
+    {
+      productId: "SKU-1001",
+      name: "Classic Cotton T-Shirt",
+      quantity: 2,
+      unitPriceMinor: 1999,
+      lineTotalMinor: 3998,
+    },
+    {
+      productId: "SKU-1002",
+      name: "Slim Fit Jeans",
+      quantity: 1,
+      unitPriceMinor: 5950,
+      lineTotalMinor: 5950,
+    },
   ],
 });
 const conditionFailed = () => new ConditionalCheckFailedException({ message: "failed", $metadata: {} });
@@ -44,7 +56,9 @@ beforeEach(() => {
   dynamo.reset();
   sns.reset();
   dynamo.on(UpdateCommand).resolves({});
-  dynamo.on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" }).resolves({ Attributes: confirmed });
+  dynamo
+    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
+    .resolves({ Attributes: confirmed });
   sns.on(PublishCommand).resolves({ MessageId: "m-1" });
 });
 
@@ -60,18 +74,24 @@ test("marks the order CONFIRMED and tells OrderAlertsTopic in words a person can
     Message: expect.stringContaining("2 x Classic Cotton T-Shirt (SKU-1001) @ 19.99 USD = 39.98 USD"),
   });
   expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain("Total: 99.48 USD");
-  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: "SET confirmationNotifiedAt = :now" });
+  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+    UpdateExpression: "SET confirmationNotifiedAt = :now",
+  });
 });
 
 test("a duplicate event after the notification went out publishes nothing", async () => {
-  dynamo.on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" }).rejects(conditionFailed());
+  dynamo
+    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
+    .rejects(conditionFailed());
   dynamo.on(GetCommand).resolves({ Item: { ...confirmed, confirmationNotifiedAt: "2026-01-01T00:00:02Z" } });
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "duplicate" });
   expect(sns).not.toHaveReceivedCommand(PublishCommand);
 });
 
 test("a retry after a failed publish sends the confirmation it owes", async () => {
-  dynamo.on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" }).rejects(conditionFailed());
+  dynamo
+    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
+    .rejects(conditionFailed());
   dynamo.on(GetCommand).resolves({ Item: confirmed });
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "confirmed" });
   expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
@@ -80,11 +100,15 @@ test("a retry after a failed publish sends the confirmation it owes", async () =
 test("an SNS failure fails the invocation so EventBridge/Lambda retry it", async () => {
   sns.on(PublishCommand).rejects(new Error("SNS unavailable"));
   await expect(handler(event(), context)).rejects.toThrow("SNS unavailable");
-  expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: "SET confirmationNotifiedAt = :now" });
+  expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, {
+    UpdateExpression: "SET confirmationNotifiedAt = :now",
+  });
 });
 
 test("an order that already FAILED is not confirmed or announced", async () => {
-  dynamo.on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" }).rejects(conditionFailed());
+  dynamo
+    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
+    .rejects(conditionFailed());
   dynamo.on(GetCommand).resolves({ Item: orderRecord({ status: "FAILED" }) });
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "not-confirmed" });
   expect(sns).not.toHaveReceivedCommand(PublishCommand);

@@ -21,9 +21,9 @@ const rows: [string, string | null, string, Record<string, string>?][] = [
   ["no body", null, "MISSING_BODY"],
   ["an empty body", "", "MISSING_BODY"],
   ["whitespace only", "   ", "MISSING_BODY"],
-  ["malformed JSON", "{\"customerEmail\":", "INVALID_JSON"],
+  ["malformed JSON", '{"customerEmail":', "INVALID_JSON"],
   ["a JSON array", "[]", "INVALID_BODY"],
-  ["a JSON string", "\"order\"", "INVALID_BODY"],
+  ["a JSON string", '"order"', "INVALID_BODY"],
   ["JSON null", "null", "INVALID_BODY"],
   ["a body over 16 KB", JSON.stringify({ ...validOrder, pad: "x".repeat(17_000) }), "BODY_TOO_LARGE"],
   ["missing customerEmail", without("customerEmail"), "MISSING_FIELD"],
@@ -48,10 +48,24 @@ const rows: [string, string | null, string, Record<string, string>?][] = [
   ["a duplicate productId", withItems([item("SKU-1001", 1), item("SKU-1001", 2)]), "DUPLICATE_PRODUCT"],
   ["an unknown field on an item", withItems([{ ...item("SKU-1001", 1), price: 0.01 }]), "UNKNOWN_FIELD"],
   ["an unknown top-level field", JSON.stringify({ ...validOrder, discount: 100 }), "UNKNOWN_FIELD"],
-  ["a raw card number as token", JSON.stringify({ ...validOrder, paymentToken: "4242424242424242" }), "INVALID_PAYMENT_TOKEN"],
+  [
+    "a raw card number as token",
+    JSON.stringify({ ...validOrder, paymentToken: "4242424242424242" }),
+    "INVALID_PAYMENT_TOKEN",
+  ],
   ["an empty payment token", JSON.stringify({ ...validOrder, paymentToken: "" }), "INVALID_PAYMENT_TOKEN"],
-  ["an over-long Idempotency-Key", JSON.stringify(validOrder), "INVALID_IDEMPOTENCY_KEY", { "Idempotency-Key": "k".repeat(129) }],
-  ["an Idempotency-Key with spaces", JSON.stringify(validOrder), "INVALID_IDEMPOTENCY_KEY", { "Idempotency-Key": "a key" }],
+  [
+    "an over-long Idempotency-Key",
+    JSON.stringify(validOrder),
+    "INVALID_IDEMPOTENCY_KEY",
+    { "Idempotency-Key": "k".repeat(129) },
+  ],
+  [
+    "an Idempotency-Key with spaces",
+    JSON.stringify(validOrder),
+    "INVALID_IDEMPOTENCY_KEY",
+    { "Idempotency-Key": "a key" },
+  ],
 ];
 
 // [name, expected code, body, headers]: the code goes in the test's title.
@@ -67,7 +81,10 @@ test(`the table has at least 25 malformed requests (${cases.length})`, () => {
 });
 
 test.each(cases)("%s → 400 %s", async (_, code, body, headers) => {
-  const response = await handler(apiEvent({ body, headers: { "Content-Type": "application/json", ...headers } }), context);
+  const response = await handler(
+    apiEvent({ body, headers: { "Content-Type": "application/json", ...headers } }),
+    context,
+  );
   expect(response.statusCode).toBe(400);
   const payload = JSON.parse(response.body);
   expect(payload).toEqual({ error: { code, message: expect.any(String), details: payload.error.details } });
@@ -79,14 +96,19 @@ test.each(cases)("%s → 400 %s", async (_, code, body, headers) => {
 });
 
 test("a body that is not JSON by Content-Type is a 415", async () => {
-  const response = await handler(apiEvent({ body: "customerEmail=a", headers: { "Content-Type": "text/plain" } }), context);
+  const response = await handler(
+    apiEvent({ body: "customerEmail=a", headers: { "Content-Type": "text/plain" } }),
+    context,
+  );
   expect(response.statusCode).toBe(415);
   expect(JSON.parse(response.body).error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
 });
 
 test("every problem is listed in details, each with its path and code", async () => {
   const response = await handler(
-    apiEvent({ body: JSON.stringify({ customerEmail: "x", items: [item("SKU-1", 0)], paymentToken: "bad" }) }),
+    apiEvent({
+      body: JSON.stringify({ customerEmail: "x", items: [item("SKU-1", 0)], paymentToken: "bad" }),
+    }),
     context,
   );
   const { details } = JSON.parse(response.body).error;

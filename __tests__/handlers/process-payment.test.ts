@@ -23,13 +23,28 @@ beforeEach(() => {
 test("tok_visa is charged once, with a charge id derived from the order, and recorded", async () => {
   withOrder({});
   const result = await handler(charge, context);
-  expect(result).toEqual({ orderId: ORDER_ID, status: "CHARGED", chargeId: expect.stringMatching(/^ch_[0-9a-f]{24}$/), amountMinor: 9948 });
-  const again = await new SimulatedPaymentGateway().charge({ orderId: ORDER_ID, amountMinor: 9948, currency: "USD", paymentToken: "tok_visa", attempt: 1 });
+  expect(result).toEqual({
+    orderId: ORDER_ID,
+    status: "CHARGED",
+    chargeId: expect.stringMatching(/^ch_[0-9a-f]{24}$/),
+    amountMinor: 9948,
+  });
+  const again = await new SimulatedPaymentGateway().charge({
+    orderId: ORDER_ID,
+    amountMinor: 9948,
+    currency: "USD",
+    paymentToken: "tok_visa",
+    attempt: 1,
+  });
   expect(again.chargeId).toBe((result as { chargeId: string }).chargeId);
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
     UpdateExpression: "SET payment = :payment, updatedAt = :now",
     ExpressionAttributeValues: expect.objectContaining({
-      ":payment": { status: "CHARGED", chargeId: (result as { chargeId: string }).chargeId, amountMinor: 9948 },
+      ":payment": {
+        status: "CHARGED",
+        chargeId: (result as { chargeId: string }).chargeId,
+        amountMinor: 9948,
+      },
     }),
   });
 });
@@ -37,11 +52,16 @@ test("tok_visa is charged once, with a charge id derived from the order, and rec
 test.each([
   ["tok_chargeDeclined", "The card was declined."],
   ["tok_insufficientFunds", "The card was declined: insufficient funds."],
-])("%s is a PaymentDeclined business error and nothing is recorded as charged", async (paymentToken, message) => {
-  withOrder({ paymentToken });
-  await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentDeclined", message });
-  expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: "SET payment = :payment, updatedAt = :now" });
-});
+])(
+  "%s is a PaymentDeclined business error and nothing is recorded as charged",
+  async (paymentToken, message) => {
+    withOrder({ paymentToken });
+    await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentDeclined", message });
+    expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: "SET payment = :payment, updatedAt = :now",
+    });
+  },
+);
 
 test("tok_processingError fails transiently on the first attempt and succeeds on the retry", async () => {
   withOrder({ paymentToken: "tok_processingError" }, 1);
@@ -53,7 +73,12 @@ test("tok_processingError fails transiently on the first attempt and succeeds on
 test("a retried step after a successful charge never charges twice", async () => {
   withOrder({ payment: { status: "CHARGED", chargeId: "ch_existing", amountMinor: 9948 } });
   const result = await handler(charge, context);
-  expect(result).toEqual({ orderId: ORDER_ID, status: "CHARGED", chargeId: "ch_existing", amountMinor: 9948 });
+  expect(result).toEqual({
+    orderId: ORDER_ID,
+    status: "CHARGED",
+    chargeId: "ch_existing",
+    amountMinor: 9948,
+  });
   expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
 });
 
@@ -86,7 +111,11 @@ test("refund: an order that was never charged has nothing to refund", async () =
 });
 
 test("the gateway is configured from the environment, with clear errors", () => {
-  expect(gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "3" })).toBeInstanceOf(SimulatedPaymentGateway);
+  expect(gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "3" })).toBeInstanceOf(
+    SimulatedPaymentGateway,
+  );
   expect(() => gatewayFromEnvironment({ PAYMENT_GATEWAY: "stripe" })).toThrow(/not supported/);
-  expect(() => gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "-1" })).toThrow(/whole number/);
+  expect(() => gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "-1" })).toThrow(
+    /whole number/,
+  );
 });

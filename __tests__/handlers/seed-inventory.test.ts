@@ -24,7 +24,13 @@ test("writes every product with a not-exists condition, prices in minor units", 
   expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
     TableName: "inventory-test",
     ConditionExpression: "attribute_not_exists(ProductID)",
-    Item: { ProductID: "SKU-1001", name: "Classic Cotton T-Shirt", priceMinor: 1999, currency: "USD", stock: 250 },
+    Item: {
+      ProductID: "SKU-1001",
+      name: "Classic Cotton T-Shirt",
+      priceMinor: 1999,
+      currency: "USD",
+      stock: 250,
+    },
   });
 });
 
@@ -35,6 +41,8 @@ test("a second run keeps existing stock (safe to run twice)", async () => {
 });
 
 test("a malformed catalog is rejected before any write", async () => {
-  await expect(handler({ currency: "USD", products: [{ productId: "X", name: "x", price: -1, stock: 1 }] }, context)).rejects.toThrow();
+  await expect(
+    handler({ currency: "USD", products: [{ productId: "X", name: "x", price: -1, stock: 1 }] }, context),
+  ).rejects.toThrow();
   expect(dynamo.calls()).toHaveLength(0);
 });

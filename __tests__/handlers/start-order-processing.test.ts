@@ -4,7 +4,11 @@ import { handler } from "../../lambdas/start-order-processing/handler";
 import { context, sqsEvent } from "../support/events";
 
 const sfn = mockClient(SFNClient);
-const ids = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"];
+const ids = [
+  "11111111-1111-4111-8111-111111111111",
+  "22222222-2222-4222-8222-222222222222",
+  "33333333-3333-4333-8333-333333333333",
+];
 const body = (orderId: string) => JSON.stringify({ orderId });
 
 beforeEach(() => {
@@ -44,7 +48,10 @@ test("a transient failure on one record reports only that record", async () => {
 });
 
 test("a malformed message is reported (redelivered, then dead-lettered), the rest go on", async () => {
-  const response = await handler(sqsEvent(["not json", JSON.stringify({ orderId: "nope" }), body(ids[2])]), context);
+  const response = await handler(
+    sqsEvent(["not json", JSON.stringify({ orderId: "nope" }), body(ids[2])]),
+    context,
+  );
   expect(response.batchItemFailures).toEqual([{ itemIdentifier: "msg-0" }, { itemIdentifier: "msg-1" }]);
   expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
 });

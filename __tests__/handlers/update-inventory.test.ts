@@ -48,12 +48,18 @@ test("decrements every line and sets the order marker in one transaction, token 
 
 test("a short line cancels the transaction as an OutOfStock business error naming it", async () => {
   dynamo.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed", "None"));
-  await expect(handler(input, context)).rejects.toMatchObject({ name: "OutOfStock", message: expect.stringContaining("SKU-1002") });
+  await expect(handler(input, context)).rejects.toMatchObject({
+    name: "OutOfStock",
+    message: expect.stringContaining("SKU-1002"),
+  });
 });
 
 test("a replay after the order was reserved decrements nothing", async () => {
   dynamo.on(TransactWriteCommand).rejects(cancelled("None", "None", "ConditionalCheckFailed"));
-  await expect(handler(input, context)).resolves.toEqual({ orderId: ORDER_ID, inventory: "already-reserved" });
+  await expect(handler(input, context)).resolves.toEqual({
+    orderId: ORDER_ID,
+    inventory: "already-reserved",
+  });
 });
 
 test("a transaction conflict stays a transient TransactionCanceledException for the workflow to retry", async () => {

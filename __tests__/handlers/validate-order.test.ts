@@ -1,4 +1,7 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from "@aws-sdk/client-dynamodb";
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+} from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../lambdas/validate-order/handler";
@@ -35,7 +38,12 @@ test("prices the order from InventoryTable and marks it PROCESSING", async () =>
     ],
   });
   expect(dynamo).toHaveReceivedCommandWith(BatchGetCommand, {
-    RequestItems: { "inventory-test": { Keys: [{ ProductID: "SKU-1001" }, { ProductID: "SKU-1002" }], ConsistentRead: true } },
+    RequestItems: {
+      "inventory-test": {
+        Keys: [{ ProductID: "SKU-1001" }, { ProductID: "SKU-1002" }],
+        ConsistentRead: true,
+      },
+    },
   });
   expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
     Key: { orderId: ORDER_ID },
@@ -43,8 +51,20 @@ test("prices the order from InventoryTable and marks it PROCESSING", async () =>
       ":processing": "PROCESSING",
       ":total": 9948,
       ":lines": [
-        { productId: "SKU-1001", name: "Product SKU-1001", quantity: 2, unitPriceMinor: 1999, lineTotalMinor: 3998 },
-        { productId: "SKU-1002", name: "Product SKU-1002", quantity: 1, unitPriceMinor: 5950, lineTotalMinor: 5950 },
+        {
+          productId: "SKU-1001",
+          name: "Product SKU-1001",
+          quantity: 2,
+          unitPriceMinor: 1999,
+          lineTotalMinor: 3998,
+        },
+        {
+          productId: "SKU-1002",
+          name: "Product SKU-1002",
+          quantity: 1,
+          unitPriceMinor: 5950,
+          lineTotalMinor: 5950,
+        },
       ],
     }),
   });
@@ -95,7 +115,9 @@ test("a retried step (order already PROCESSING) validates again without error", 
 });
 
 test("DynamoDB throttling surfaces with its own name, which the workflow retries", async () => {
-  dynamo.on(BatchGetCommand).rejects(new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} }));
+  dynamo
+    .on(BatchGetCommand)
+    .rejects(new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} }));
   await expect(handler({ orderId: ORDER_ID }, context)).rejects.toMatchObject({
     name: "ProvisionedThroughputExceededException",
   });

@@ -20,14 +20,19 @@ test("backend.json is committed and complete", () => {
 });
 
 test("TF_STATE_* environment variables override the committed backend settings", () => {
-  const config = loadBackendConfig(process.cwd(), { TF_STATE_BUCKET: "my-state", TF_STATE_REGION: "eu-west-1" });
+  const config = loadBackendConfig(process.cwd(), {
+    TF_STATE_BUCKET: "my-state",
+    TF_STATE_REGION: "eu-west-1",
+  });
   expect(config).toMatchObject({ bucket: "my-state", region: "eu-west-1", lockTable: committed.lockTable });
 });
 
 test("a missing backend setting is a clear error", () => {
   const dir = mkdtempSync(join(tmpdir(), "backend-"));
   writeFileSync(join(dir, "backend.json"), JSON.stringify({ bucket: "b", region: "r", keyPrefix: "k" }));
-  expect(() => loadBackendConfig(dir, {})).toThrow('Backend setting "lockTable" is missing: set it in backend.json or TF_STATE_LOCK_TABLE.');
+  expect(() => loadBackendConfig(dir, {})).toThrow(
+    'Backend setting "lockTable" is missing: set it in backend.json or TF_STATE_LOCK_TABLE.',
+  );
 });
 
 test("each environment has its own encrypted, locked S3 state", () => {
@@ -42,13 +47,18 @@ test("each environment has its own encrypted, locked S3 state", () => {
     use_lockfile: true,
   });
   const prod = synthOrderSystem("prod", committed);
-  expect((prod.json.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe(`${committed.keyPrefix}/prod/terraform.tfstate`);
+  expect((prod.json.terraform as { backend: { s3: { key: string } } }).backend.s3.key).toBe(
+    `${committed.keyPrefix}/prod/terraform.tfstate`,
+  );
   expect(new Set(ENVIRONMENTS.map((e) => e.namePrefix)).size).toBe(ENVIRONMENTS.length);
 });
 
 test("the bootstrap stack creates the state bucket and the lock table, kept on destroy", () => {
   const text = Testing.synth(new StateBackendStack(Testing.app(), "state-backend", committed));
-  expect(text).toHaveResourceWithProperties(S3Bucket, { bucket: committed.bucket, lifecycle: { prevent_destroy: true } });
+  expect(text).toHaveResourceWithProperties(S3Bucket, {
+    bucket: committed.bucket,
+    lifecycle: { prevent_destroy: true },
+  });
   expect(text).toHaveResourceWithProperties(DynamodbTable, {
     name: committed.lockTable,
     hash_key: "LockID",

@@ -38,18 +38,32 @@ describe("providers and variables", () => {
   test("AWS and archive providers, tagged by default", () => {
     expect(text).toHaveProviderWithProperties(AwsProvider, {
       region: "us-east-1",
-      default_tags: [{ tags: expect.objectContaining({ Application: "ecommerce-order-system", Environment: "dev" }) }],
+      default_tags: [
+        { tags: expect.objectContaining({ Application: "ecommerce-order-system", Environment: "dev" }) },
+      ],
     });
     expect(text).toHaveProvider(ArchiveProvider);
   });
 
   test("the seed's parameters are validated variables", () => {
-    const variables = s.json.variable as Record<string, { default?: unknown; validation?: { condition: string }[] }>;
+    const variables = s.json.variable as Record<
+      string,
+      { default?: unknown; validation?: { condition: string }[] }
+    >;
     expect(Object.keys(variables)).toEqual(
-      expect.arrayContaining(["api_name", "http_method", "stage_name", "notification_email", "code_bucket_name", "log_retention_days"]),
+      expect.arrayContaining([
+        "api_name",
+        "http_method",
+        "stage_name",
+        "notification_email",
+        "code_bucket_name",
+        "log_retention_days",
+      ]),
     );
     expect(variables.http_method.default).toBe("POST");
-    expect(variables.http_method.validation?.[0].condition).toBe('${contains(["GET","POST","PUT"], var.http_method)}');
+    expect(variables.http_method.validation?.[0].condition).toBe(
+      '${contains(["GET","POST","PUT"], var.http_method)}',
+    );
     expect(variables.stage_name.default).toBe("prod");
     expect(variables.notification_email.default).toBeUndefined();
     expect(variables.notification_email.validation?.[0].condition).toContain("var.notification_email");
@@ -127,11 +141,17 @@ describe("API Gateway", () => {
     expect(text).toHaveResourceWithProperties(ApiGatewayStage, {
       stage_name: "${var.stage_name}",
       xray_tracing_enabled: true,
-      access_log_settings: expect.objectContaining({ destination_arn: expect.stringContaining("aws_cloudwatch_log_group") }),
+      access_log_settings: expect.objectContaining({
+        destination_arn: expect.stringContaining("aws_cloudwatch_log_group"),
+      }),
     });
     expect(text).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
       method_path: "*/*",
-      settings: expect.objectContaining({ throttling_rate_limit: 50, throttling_burst_limit: 100, metrics_enabled: true }),
+      settings: expect.objectContaining({
+        throttling_rate_limit: 50,
+        throttling_burst_limit: 100,
+        metrics_enabled: true,
+      }),
     });
   });
 
@@ -153,40 +173,54 @@ describe("API Gateway", () => {
 });
 
 describe("Lambda functions", () => {
-  test.each(FUNCTIONS.map((f) => [f.id, f]))("%sLambda: nodejs22.x on arm64, from the code bucket, traced", (id, spec) => {
-    const fn = resourceNamed(s, "aws_lambda_function", `${id}Lambda`);
-    expect(fn).toMatchObject({
-      function_name: `ecommerce-dev-${spec.folder}`,
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      handler: "index.handler",
-      timeout: spec.timeoutSeconds,
-      tracing_config: { mode: "Active" },
-      s3_bucket: expect.stringContaining("aws_s3_object"),
-      s3_key: expect.stringContaining("aws_s3_object"),
-      source_code_hash: expect.stringMatching(/^\$\{data\.archive_file\..*\.output_base64sha256\}$/),
-      depends_on: [expect.stringContaining("aws_cloudwatch_log_group")],
-    });
-    expect(fn.role).toMatch(/aws_iam_role\..*Role.*\.arn/);
-  });
+  test.each(FUNCTIONS.map((f) => [f.id, f]))(
+    "%sLambda: nodejs22.x on arm64, from the code bucket, traced",
+    (id, spec) => {
+      const fn = resourceNamed(s, "aws_lambda_function", `${id}Lambda`);
+      expect(fn).toMatchObject({
+        function_name: `ecommerce-dev-${spec.folder}`,
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        timeout: spec.timeoutSeconds,
+        tracing_config: { mode: "Active" },
+        s3_bucket: expect.stringContaining("aws_s3_object"),
+        s3_key: expect.stringContaining("aws_s3_object"),
+        source_code_hash: expect.stringMatching(/^\$\{data\.archive_file\..*\.output_base64sha256\}$/),
+        depends_on: [expect.stringContaining("aws_cloudwatch_log_group")],
+      });
+      expect(fn.role).toMatch(/aws_iam_role\..*Role.*\.arn/);
+    },
+  );
 
   test("seven functions, seven roles, seven log groups with 30-day retention by default", () => {
     expect(Object.keys(resourcesOf(s, "aws_lambda_function"))).toHaveLength(7);
     expect(new Set(Object.values(resourcesOf(s, "aws_lambda_function")).map((f) => f.role)).size).toBe(7);
     const groups = resourceNamed(s, "aws_cloudwatch_log_group", "OrderPlacementLambdaLogGroup");
-    expect(groups).toMatchObject({ name: "/aws/lambda/ecommerce-dev-order-placement", retention_in_days: "${var.log_retention_days}" });
-    expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/aws/lambda/ecommerce-dev-seed-inventory" });
+    expect(groups).toMatchObject({
+      name: "/aws/lambda/ecommerce-dev-order-placement",
+      retention_in_days: "${var.log_retention_days}",
+    });
+    expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: "/aws/lambda/ecommerce-dev-seed-inventory",
+    });
   });
 
   test("environment variables carry the table names, queue URL, topic and state machine ARNs", () => {
     const env = (id: string) =>
-      ((resourceNamed(s, "aws_lambda_function", `${id}Lambda`).environment as { variables: Record<string, string> }).variables);
+      (
+        resourceNamed(s, "aws_lambda_function", `${id}Lambda`).environment as {
+          variables: Record<string, string>;
+        }
+      ).variables;
     expect(env("OrderPlacement")).toMatchObject({
       ORDERS_TABLE_NAME: "${aws_dynamodb_table.OrdersTable.name}",
       INVENTORY_TABLE_NAME: "${aws_dynamodb_table.InventoryTable.name}",
       ORDERS_QUEUE_URL: "${aws_sqs_queue.OrdersQueue.url}",
     });
-    expect(env("StartOrderProcessing").STATE_MACHINE_ARN).toContain(":stateMachine:ecommerce-dev-order-processing");
+    expect(env("StartOrderProcessing").STATE_MACHINE_ARN).toContain(
+      ":stateMachine:ecommerce-dev-order-processing",
+    );
     expect(env("OrderSuccessHandler").ORDER_ALERTS_TOPIC_ARN).toBe("${aws_sns_topic.OrderAlertsTopic.arn}");
     expect(env("ProcessPayment")).toMatchObject({ PAYMENT_GATEWAY: "simulated" });
   });
@@ -217,12 +251,16 @@ describe("Lambda functions", () => {
 describe("code bucket", () => {
   test("named after the seed, unique per account, overridable; AES256, versioned, public access blocked", () => {
     const bucket = Object.values(resourcesOf(s, "aws_s3_bucket"))[0];
-    expect(bucket.bucket).toContain("ecommerce-application-lambda-code-dev-${data.aws_caller_identity.Account.account_id}");
+    expect(bucket.bucket).toContain(
+      "ecommerce-application-lambda-code-dev-${data.aws_caller_identity.Account.account_id}",
+    );
     expect(bucket.bucket).toContain("var.code_bucket_name");
     expect(text).toHaveResourceWithProperties(S3BucketServerSideEncryptionConfigurationA, {
       rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }],
     });
-    expect(text).toHaveResourceWithProperties(S3BucketVersioningA, { versioning_configuration: { status: "Enabled" } });
+    expect(text).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: "Enabled" },
+    });
     expect(text).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
       block_public_acls: true,
       block_public_policy: true,
@@ -242,7 +280,13 @@ describe("code bucket", () => {
           sid: "LambdaServiceReadsCode",
           actions: ["s3:GetObject", "s3:GetObjectVersion"],
           principals: [{ type: "Service", identifiers: ["lambda.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: ["${data.aws_caller_identity.Account.account_id}"] }],
+          condition: [
+            {
+              test: "StringEquals",
+              variable: "aws:SourceAccount",
+              values: ["${data.aws_caller_identity.Account.account_id}"],
+            },
+          ],
         }),
         expect.objectContaining({
           sid: "DenyInsecureTransport",
@@ -263,18 +307,26 @@ describe("data, queues and topics", () => {
       point_in_time_recovery: { enabled: true },
       server_side_encryption: { enabled: true },
     });
-    expect(text).toHaveResourceWithProperties(DynamodbTable, { name: "ecommerce-dev-orders", hash_key: "orderId" });
+    expect(text).toHaveResourceWithProperties(DynamodbTable, {
+      name: "ecommerce-dev-orders",
+      hash_key: "orderId",
+    });
   });
 
   test("OrdersQueue: encrypted, dead-letter after maxReceiveCount, visibility ≥ 6× the consumer timeout", () => {
     const queue = resourceNamed(s, "aws_sqs_queue", "OrdersQueue");
     expect(queue).toMatchObject({ sqs_managed_sse_enabled: true, visibility_timeout_seconds: 180 });
-    expect(Number(queue.visibility_timeout_seconds)).toBeGreaterThanOrEqual(6 * ORDERS_QUEUE_SETTINGS.consumerTimeoutSeconds);
+    expect(Number(queue.visibility_timeout_seconds)).toBeGreaterThanOrEqual(
+      6 * ORDERS_QUEUE_SETTINGS.consumerTimeoutSeconds,
+    );
     expect(JSON.parse(String(queue.redrive_policy))).toEqual({
       deadLetterTargetArn: expect.stringContaining("aws_sqs_queue"),
       maxReceiveCount: 4,
     });
-    expect(text).toHaveResourceWithProperties(SqsQueue, { name: "ecommerce-dev-orders-dlq", sqs_managed_sse_enabled: true });
+    expect(text).toHaveResourceWithProperties(SqsQueue, {
+      name: "ecommerce-dev-orders-dlq",
+      sqs_managed_sse_enabled: true,
+    });
     const start = resourceNamed(s, "aws_lambda_function", "StartOrderProcessingLambda");
     expect(Number(queue.visibility_timeout_seconds)).toBeGreaterThanOrEqual(6 * Number(start.timeout));
   });
@@ -294,7 +346,10 @@ describe("data, queues and topics", () => {
     }
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: "ecommerce-dev-critical-alerts" });
     expect(Object.values(resourcesOf(s, "aws_sns_topic_subscription"))).toHaveLength(3);
-    expect(text).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "${var.notification_email}" });
+    expect(text).toHaveResourceWithProperties(SnsTopicSubscription, {
+      protocol: "email",
+      endpoint: "${var.notification_email}",
+    });
     const keyPolicy = Object.values(dataOf(s, "aws_iam_policy_document")).find((d) =>
       (d.statement as { sid?: string }[]).some((st) => st.sid === "CloudWatchAlarmsPublishToEncryptedTopics"),
     );
@@ -312,7 +367,11 @@ describe("workflow, events and monitoring", () => {
     const machine = resourceNamed(s, "aws_sfn_state_machine", "OrderProcessingStateMachine");
     const definition = JSON.parse(String(machine.definition));
     expect(definition.StartAt).toBe("ValidateOrder");
-    expect(HAPPY_PATH.map((name) => definition.States[name].Next ?? "END")).toEqual(["ProcessPayment", "UpdateInventory", "END"]);
+    expect(HAPPY_PATH.map((name) => definition.States[name].Next ?? "END")).toEqual([
+      "ProcessPayment",
+      "UpdateInventory",
+      "END",
+    ]);
     expect(definition.States.ValidateOrder.Resource).toBe("${aws_lambda_function.ValidateOrderLambda.arn}");
     expect(definition.States.NotifyOrderFailure).toMatchObject({
       Resource: "arn:aws:states:::sns:publish",
@@ -325,7 +384,10 @@ describe("workflow, events and monitoring", () => {
     expect(JSON.parse(String(rule.event_pattern))).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["SUCCEEDED"], stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"] },
+      detail: {
+        status: ["SUCCEEDED"],
+        stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"],
+      },
     });
     expect(text).toHaveResource(CloudwatchEventRule);
     expect(text).toHaveResourceWithProperties(LambdaPermission, {
@@ -342,13 +404,18 @@ describe("workflow, events and monitoring", () => {
       treat_missing_data: "notBreaching",
       alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
     });
-    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrderProcessingWorkflowFailureAlarm")).toMatchObject({
+    expect(
+      resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrderProcessingWorkflowFailureAlarm"),
+    ).toMatchObject({
       namespace: "AWS/States",
       metric_name: "ExecutionsFailed",
       comparison_operator: "GreaterThanOrEqualToThreshold",
       threshold: 1,
     });
-    expect(text).toHaveResourceWithProperties(CloudwatchMetricAlarm, { metric_name: "5XXError", namespace: "AWS/ApiGateway" });
+    expect(text).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      metric_name: "5XXError",
+      namespace: "AWS/ApiGateway",
+    });
     const alarms = Object.values(resourcesOf(s, "aws_cloudwatch_metric_alarm"));
     expect(alarms.length).toBeGreaterThanOrEqual(5 + 2 * 7);
     for (const alarm of alarms) expect(alarm.treat_missing_data).toBeDefined();
@@ -356,10 +423,22 @@ describe("workflow, events and monitoring", () => {
 
   test("EcommerceProcessingDashboard covers every Lambda, the queues, the workflow, the API and the alarms", () => {
     expect(text).toHaveResource(CloudwatchDashboard);
-    const body = JSON.parse(String(resourceNamed(s, "aws_cloudwatch_dashboard", "EcommerceProcessingDashboard").dashboard_body));
+    const body = JSON.parse(
+      String(resourceNamed(s, "aws_cloudwatch_dashboard", "EcommerceProcessingDashboard").dashboard_body),
+    );
     const flat = JSON.stringify(body);
     for (const spec of FUNCTIONS) expect(flat).toContain(`ecommerce-dev-${spec.folder}`);
-    for (const metric of ["ApproximateAgeOfOldestMessage", "ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionTime", "Latency", "4XXError", "5XXError", "Duration"]) {
+    for (const metric of [
+      "ApproximateAgeOfOldestMessage",
+      "ExecutionsStarted",
+      "ExecutionsSucceeded",
+      "ExecutionsFailed",
+      "ExecutionTime",
+      "Latency",
+      "4XXError",
+      "5XXError",
+      "Duration",
+    ]) {
       expect(flat).toContain(metric);
     }
     expect(body.widgets.some((w: { type: string }) => w.type === "alarm")).toBe(true);
@@ -377,10 +456,15 @@ test("the synthesized JSON is portable: no absolute path of the build machine", 
 
 test("the prod environment protects its data and runs with higher limits", () => {
   const prod = synthOrderSystem("prod");
-  expect(prod.text).toHaveResourceWithProperties(DynamodbTable, { name: "ecommerce-prod-orders", deletion_protection_enabled: true });
+  expect(prod.text).toHaveResourceWithProperties(DynamodbTable, {
+    name: "ecommerce-prod-orders",
+    deletion_protection_enabled: true,
+  });
   expect(prod.text).toHaveResourceWithProperties(ApiGatewayMethodSettings, {
     settings: expect.objectContaining({ throttling_rate_limit: 500 }),
   });
   expect(Object.keys(resourcesOf(prod, "aws_api_gateway_account"))).toHaveLength(0);
-  expect(prod.text).toHaveResourceWithProperties(LambdaFunction, { function_name: "ecommerce-prod-order-placement" });
+  expect(prod.text).toHaveResourceWithProperties(LambdaFunction, {
+    function_name: "ecommerce-prod-order-placement",
+  });
 });

@@ -11,17 +11,26 @@ const synth = (build: (app: App) => Parameters<typeof Testing.synth>[0]): Synthe
 const backend = loadBackendConfig(process.cwd());
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e]))("order-system-%s", (_, environment) => {
-  const stack = synth((app) => new OrderSystemStack(app, `order-system-${environment.name}`, { environment, backend }));
+  const stack = synth(
+    (app) => new OrderSystemStack(app, `order-system-${environment.name}`, { environment, backend }),
+  );
 
   test("meets the whole baseline", () => {
     expect(checkBaseline(stack)).toEqual([]);
   });
 
   test("IAM: every Allow statement names its actions and resources (documented exceptions only)", () => {
-    const docs = Object.entries((stack.data?.aws_iam_policy_document ?? {}) as Record<string, { statement: { effect?: string; actions?: string[]; resources?: string[] }[] }>);
+    const docs = Object.entries(
+      (stack.data?.aws_iam_policy_document ?? {}) as Record<
+        string,
+        { statement: { effect?: string; actions?: string[]; resources?: string[] }[] }
+      >,
+    );
     expect(docs.length).toBeGreaterThan(10);
     const starResources = docs.flatMap(([name, doc]) =>
-      doc.statement.filter((st) => st.effect !== "Deny" && st.resources?.includes("*")).map((st) => `${name}: ${st.actions?.join(",")}`),
+      doc.statement
+        .filter((st) => st.effect !== "Deny" && st.resources?.includes("*"))
+        .map((st) => `${name}: ${st.actions?.join(",")}`),
     );
     // Only X-Ray, vended-log delivery and the KMS key policy use "*", each commented where written.
     for (const entry of starResources) expect(entry).toMatch(/xray:|logs:CreateLogDelivery|KeyPolicy/);
@@ -46,10 +55,18 @@ describe("a deliberately insecure stack", () => {
     const byRule = (rule: string) => findings.filter((f) => f.rule === rule).map((f) => f.resource);
     expect(byRule("s3-encryption")).toEqual(["aws_s3_bucket.OpenBucket"]);
     expect(byRule("sqs-dead-letter")).toEqual(["aws_sqs_queue.PlainQueue"]);
-    expect(byRule("lambda-own-role")).toEqual(["aws_lambda_function.Fn_first", "aws_lambda_function.Fn_second"]);
-    expect(byRule("lambda-log-retention")).toEqual(["aws_lambda_function.Fn_first", "aws_lambda_function.Fn_second"]);
+    expect(byRule("lambda-own-role")).toEqual([
+      "aws_lambda_function.Fn_first",
+      "aws_lambda_function.Fn_second",
+    ]);
+    expect(byRule("lambda-log-retention")).toEqual([
+      "aws_lambda_function.Fn_first",
+      "aws_lambda_function.Fn_second",
+    ]);
     expect(byRule("iam-wildcard-action")).toContain("data.aws_iam_policy_document.BroadPolicy (AllOfDynamo)");
-    expect(byRule("iam-wildcard-resource")).toEqual(["data.aws_iam_policy_document.AdminPolicy (Everything)"]);
+    expect(byRule("iam-wildcard-resource")).toEqual([
+      "data.aws_iam_policy_document.AdminPolicy (Everything)",
+    ]);
     expect(byRule("alarm-action")).toEqual(["aws_cloudwatch_metric_alarm.SilentAlarm"]);
     expect(byRule("dynamodb-pitr")).toEqual(["aws_dynamodb_table.UnprotectedTable"]);
   });

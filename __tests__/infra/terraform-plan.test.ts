@@ -12,14 +12,22 @@ import { ENVIRONMENTS, loadBackendConfig } from "../../stacks/config";
 import { OrderSystemStack } from "../../stacks/order-system-stack";
 import { StateBackendStack } from "../../stacks/state-backend-stack";
 import { startAwsStub, validateDefinition } from "../../scripts/offline-plan/aws-stub-server";
-import { findTerraform, listStacks, planStacks, type PlanSummary } from "../../scripts/offline-plan/terraform-harness";
+import {
+  findTerraform,
+  listStacks,
+  planStacks,
+  type PlanSummary,
+} from "../../scripts/offline-plan/terraform-harness";
 import { buildOrderWorkflowDefinition } from "../../lambdas/shared/workflow-definition";
 
 const terraform = findTerraform();
 const required = process.env.REQUIRE_TERRAFORM === "1";
 if (!terraform) {
-  if (required) throw new Error("REQUIRE_TERRAFORM=1 but no terraform CLI was found on PATH (or TERRAFORM_BIN).");
-  console.warn("terraform CLI not found: skipping the offline validate/plan tests (set REQUIRE_TERRAFORM=1 to fail instead).");
+  if (required)
+    throw new Error("REQUIRE_TERRAFORM=1 but no terraform CLI was found on PATH (or TERRAFORM_BIN).");
+  console.warn(
+    "terraform CLI not found: skipping the offline validate/plan tests (set REQUIRE_TERRAFORM=1 to fail instead).",
+  );
 }
 const describeWithTerraform = terraform ? describe : describe.skip;
 
@@ -62,26 +70,42 @@ describeWithTerraform("offline terraform validate + plan", () => {
       new OrderSystemStack(app, `order-system-${environment.name}`, { environment, backend });
     }
     app.synth();
-    summaries = await planStacks({ projectRoot: process.cwd(), synthDir, terraformBin: terraform }, listStacks(synthDir));
+    summaries = await planStacks(
+      { projectRoot: process.cwd(), synthDir, terraformBin: terraform },
+      listStacks(synthDir),
+    );
   });
   afterAll(() => rmSync(synthDir, { recursive: true, force: true }));
 
   test("every stack the app synthesizes is planned", () => {
-    expect(summaries.map((s) => s.stack).sort()).toEqual(["order-system-dev", "order-system-prod", "state-backend"]);
+    expect(summaries.map((s) => s.stack).sort()).toEqual([
+      "order-system-dev",
+      "order-system-prod",
+      "state-backend",
+    ]);
   });
 
-  test.each(ENVIRONMENTS.map((e) => [`order-system-${e.name}`, e] as const))("%s validates and plans every component", (stack, env) => {
-    const summary = summaries.find((s) => s.stack === stack)!;
-    expect(summary.validate.valid).toBe(true);
-    expect(summary.toCreate).toMatchObject(ORDER_SYSTEM_COMPONENTS);
-    // A role per function, the state machine's, and API Gateway's CloudWatch role where managed.
-    expect(summary.toCreate.aws_iam_role).toBe(FUNCTIONS.length + 1 + (env.manageApiGatewayAccount ? 1 : 0));
-    expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
-  });
+  test.each(ENVIRONMENTS.map((e) => [`order-system-${e.name}`, e] as const))(
+    "%s validates and plans every component",
+    (stack, env) => {
+      const summary = summaries.find((s) => s.stack === stack)!;
+      expect(summary.validate.valid).toBe(true);
+      expect(summary.toCreate).toMatchObject(ORDER_SYSTEM_COMPONENTS);
+      // A role per function, the state machine's, and API Gateway's CloudWatch role where managed.
+      expect(summary.toCreate.aws_iam_role).toBe(
+        FUNCTIONS.length + 1 + (env.manageApiGatewayAccount ? 1 : 0),
+      );
+      expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
+    },
+  );
 
   test("the bootstrap stack plans the state bucket and lock table", () => {
     const summary = summaries.find((s) => s.stack === "state-backend")!;
-    expect(summary.toCreate).toMatchObject({ aws_s3_bucket: 1, aws_dynamodb_table: 1, aws_s3_bucket_policy: 1 });
+    expect(summary.toCreate).toMatchObject({
+      aws_s3_bucket: 1,
+      aws_dynamodb_table: 1,
+      aws_s3_bucket_policy: 1,
+    });
   });
 });
 
@@ -101,10 +125,16 @@ describe("the offline Step Functions stub", () => {
       const call = (definition: unknown) =>
         fetch(stub.url, {
           method: "POST",
-          headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AWSStepFunctions.ValidateStateMachineDefinition" },
+          headers: {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AWSStepFunctions.ValidateStateMachineDefinition",
+          },
           body: JSON.stringify({ definition: JSON.stringify(definition), type: "STANDARD" }),
-        }).then((r) => r.json());
-      expect(await call(buildOrderWorkflowDefinition(resources))).toMatchObject({ result: "OK", diagnostics: [] });
+        }).then((r) => r.json() as Promise<{ result: string; diagnostics: unknown[] }>);
+      expect(await call(buildOrderWorkflowDefinition(resources))).toMatchObject({
+        result: "OK",
+        diagnostics: [],
+      });
       const broken = await call({ StartAt: "Missing", States: {} });
       expect(broken.result).toBe("FAIL");
       expect(broken.diagnostics.length).toBeGreaterThan(0);
@@ -118,6 +148,9 @@ describe("the offline Step Functions stub", () => {
   });
 
   test("reports invalid JSON as a diagnostic", () => {
-    expect(validateDefinition("{")).toMatchObject({ result: "FAIL", diagnostics: [{ code: "INVALID_JSON_DESCRIPTION" }] });
+    expect(validateDefinition("{")).toMatchObject({
+      result: "FAIL",
+      diagnostics: [{ code: "INVALID_JSON_DESCRIPTION" }],
+    });
   });
 });

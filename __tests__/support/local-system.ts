@@ -13,7 +13,10 @@ export interface OrderBody {
 
 export interface TestSystem {
   readonly system: LocalOrderSystem;
-  placeOrder(body: OrderBody, idempotencyKey?: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  placeOrder(
+    body: OrderBody,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   getOrder(orderId: string): Promise<{ status: number; body: Record<string, unknown> }>;
   stockOf(productId: string): Promise<number>;
   waitForFinalStatus(orderId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -59,7 +62,9 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
     getOrder,
     stockOf: async (productId) => {
       const { body } = await json(await fetch(`${system.url}/products`));
-      const product = (body.products as { productId: string; stock: number }[]).find((p) => p.productId === productId);
+      const product = (body.products as { productId: string; stock: number }[]).find(
+        (p) => p.productId === productId,
+      );
       if (!product) throw new Error(`No product ${productId}`);
       return product.stock;
     },
@@ -72,16 +77,17 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
           await system.settled();
           return (await getOrder(orderId)).body;
         }
-        if (Date.now() > deadline) throw new Error(`Order ${orderId} still ${String(body.status)} after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`Order ${orderId} still ${String(body.status)} after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },
     orderRecord: async (orderId) =>
       (await documents.send(new GetCommand({ TableName: system.tables.orders, Key: { orderId } }))).Item as
-        | OrderRecord
-        | undefined,
+        OrderRecord | undefined,
     allOrders: async () =>
-      ((await documents.send(new ScanCommand({ TableName: system.tables.orders }))).Items ?? []) as OrderRecord[],
+      ((await documents.send(new ScanCommand({ TableName: system.tables.orders }))).Items ??
+        []) as OrderRecord[],
     stop: async () => {
       documents.destroy();
       await system.stop();

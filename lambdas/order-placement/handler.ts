@@ -30,10 +30,16 @@ const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
 
 function operationFor(event: APIGatewayProxyEvent): ApiOperation | undefined {
   if (event.resource === "/") return "placeOrder";
-  const byResource = API_ROUTES.find((r) => r.resourcePath === event.resource && r.method === event.httpMethod);
+  const byResource = API_ROUTES.find(
+    (r) => r.resourcePath === event.resource && r.method === event.httpMethod,
+  );
   if (byResource) return byResource.operation;
   // Events without a resource template (hand-built ones) are matched by path.
-  const match = matchRoute([...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)], event.httpMethod, event.path);
+  const match = matchRoute(
+    [...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)],
+    event.httpMethod,
+    event.path,
+  );
   return match && "route" in match ? match.route.operation : undefined;
 }
 
@@ -67,7 +73,10 @@ function queueUnavailable(orderId: string, idempotencyKey: string): APIGatewayPr
   );
 }
 
-async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function placeOrder(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
   const suppliedKey = header(event.headers, "Idempotency-Key");
   if (
     suppliedKey !== undefined &&
@@ -87,7 +96,8 @@ async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent)
     if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
       return errorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.");
     }
-    const body = event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+    const body =
+      event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
     parsed = parsePlaceOrderBody(body);
   }
   if (!parsed.ok) {
@@ -137,14 +147,20 @@ async function placeOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent)
   if (!existing.enqueuedAt) {
     const staleBefore = new Date(Date.now() - ENQUEUE_CLAIM_STALE_MS).toISOString();
     // Only one replay re-sends; the others see the claim and answer with the same order.
-    if ((await deps.orders.claimEnqueue(orderId, new Date().toISOString(), staleBefore)) && !(await enqueue(deps, orderId))) {
+    if (
+      (await deps.orders.claimEnqueue(orderId, new Date().toISOString(), staleBefore)) &&
+      !(await enqueue(deps, orderId))
+    ) {
       return queueUnavailable(orderId, idempotencyKey);
     }
   }
   return jsonResponse(200, acceptedBody(existing), { ...keyHeader, "Idempotent-Replayed": "true" });
 }
 
-async function getOrder(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+async function getOrder(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
   if (!order) return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${orderId}.`);
@@ -161,8 +177,13 @@ export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
     orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
     inventory:
       overrides.inventory ??
-      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
-    queue: overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), requireEnv("ORDERS_QUEUE_URL")),
+      new DynamoDbInventoryStore(
+        documentClient(),
+        requireEnv("INVENTORY_TABLE_NAME"),
+        requireEnv("ORDERS_TABLE_NAME"),
+      ),
+    queue:
+      overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), requireEnv("ORDERS_QUEUE_URL")),
   };
   return (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>
     instrumented(observability, context, async () => {

@@ -38,7 +38,8 @@ const { logger, metrics } = observability;
 export function confirmationMessage(order: OrderRecord): Notification {
   const currency = order.currency ?? "USD";
   const lines = (order.lines ?? []).map(
-    (l) => `  - ${l.quantity} x ${l.name} (${l.productId}) @ ${formatMoney(l.unitPriceMinor, currency)} = ${formatMoney(l.lineTotalMinor, currency)}`,
+    (l) =>
+      `  - ${l.quantity} x ${l.name} (${l.productId}) @ ${formatMoney(l.unitPriceMinor, currency)} = ${formatMoney(l.lineTotalMinor, currency)}`,
   );
   return {
     subject: `Order ${order.orderId} confirmed`,
@@ -57,7 +58,9 @@ export function confirmationMessage(order: OrderRecord): Notification {
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
   const deps: OrderSuccessDeps = {
     orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
-    alerts: overrides.alerts ?? new SnsNotifier(new SNSClient({ maxAttempts: 3 }), requireEnv("ORDER_ALERTS_TOPIC_ARN")),
+    alerts:
+      overrides.alerts ??
+      new SnsNotifier(new SNSClient({ maxAttempts: 3 }), requireEnv("ORDER_ALERTS_TOPIC_ARN")),
   };
 
   return (event: StatusChangeEvent, context?: Context): Promise<{ orderId: string; outcome: string }> =>
@@ -67,7 +70,9 @@ export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
         logger.warn("Ignoring an execution that did not succeed", { status: detail.status });
         return { orderId: detail.name, outcome: "ignored" };
       }
-      const { orderId } = workflowInputSchema.parse(detail.input ? JSON.parse(detail.input) : { orderId: detail.name });
+      const { orderId } = workflowInputSchema.parse(
+        detail.input ? JSON.parse(detail.input) : { orderId: detail.name },
+      );
       logger.appendKeys({ orderId, executionArn: detail.executionArn });
       const result = await deps.orders.markConfirmed(orderId);
       if (!result) {

@@ -18,7 +18,12 @@ export interface ProcessPaymentDeps {
 }
 
 export type PaymentResult =
-  | { readonly orderId: string; readonly status: "CHARGED"; readonly chargeId: string; readonly amountMinor: number }
+  | {
+      readonly orderId: string;
+      readonly status: "CHARGED";
+      readonly chargeId: string;
+      readonly amountMinor: number;
+    }
   | { readonly orderId: string; readonly status: "REFUNDED"; readonly refundId: string }
   | { readonly orderId: string; readonly status: "NOTHING_TO_REFUND" };
 
@@ -74,7 +79,12 @@ export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
       if (order.payment) {
         // A retried step after a successful charge: never charge twice.
         logger.info("Order already charged", { chargeId: order.payment.chargeId });
-        return { orderId, status: "CHARGED", chargeId: order.payment.chargeId, amountMinor: order.payment.amountMinor };
+        return {
+          orderId,
+          status: "CHARGED",
+          chargeId: order.payment.chargeId,
+          amountMinor: order.payment.amountMinor,
+        };
       }
       const attempt = await deps.orders.countPaymentAttempt(orderId);
       const { chargeId } = await deps.gateway.charge({

@@ -36,7 +36,11 @@ export function createHandler(overrides: Partial<SeedInventoryDeps> = {}) {
   const deps: SeedInventoryDeps = {
     inventory:
       overrides.inventory ??
-      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+      new DynamoDbInventoryStore(
+        documentClient(),
+        requireEnv("INVENTORY_TABLE_NAME"),
+        requireEnv("ORDERS_TABLE_NAME"),
+      ),
   };
 
   return (input: unknown, context?: Context): Promise<{ created: string[]; existing: string[] }> =>

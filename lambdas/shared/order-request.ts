@@ -34,7 +34,12 @@ export interface ValidationIssue {
 
 export type ParseResult =
   | { readonly ok: true; readonly value: PlaceOrderRequest }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly issues: ValidationIssue[] };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly issues: ValidationIssue[];
+    };
 
 function fail(code: string, message: string, issues: ValidationIssue[] = []): ParseResult {
   return { ok: false, code, message, issues };
@@ -69,7 +74,12 @@ function toIssue(issue: ZodIssue, input: unknown): ValidationIssue {
   }
   if (issue.code === "invalid_type") {
     if (valueAt(input, issue.path) === undefined) return issueOf("MISSING_FIELD", `${field} is required`);
-    if (inItems && field === "quantity" && issue.expected === "int" && typeof valueAt(input, issue.path) === "number") {
+    if (
+      inItems &&
+      field === "quantity" &&
+      issue.expected === "int" &&
+      typeof valueAt(input, issue.path) === "number"
+    ) {
       return issueOf("INVALID_QUANTITY", `quantity ${FIELD_RULES.quantity}`);
     }
     return issueOf("INVALID_TYPE", `${field} must be of type ${issue.expected}`);
@@ -123,9 +133,11 @@ export function validatePlaceOrder(json: unknown): ParseResult {
   const seen = new Set<string>();
   for (const [index, line] of parsed.data.items.entries()) {
     if (seen.has(line.productId)) {
-      return fail("DUPLICATE_PRODUCT", `items.${index}.productId: ${line.productId} appears more than once.`, [
-        { path: `items.${index}.productId`, code: "DUPLICATE_PRODUCT", message: "Duplicate productId" },
-      ]);
+      return fail(
+        "DUPLICATE_PRODUCT",
+        `items.${index}.productId: ${line.productId} appears more than once.`,
+        [{ path: `items.${index}.productId`, code: "DUPLICATE_PRODUCT", message: "Duplicate productId" }],
+      );
     }
     seen.add(line.productId);
   }

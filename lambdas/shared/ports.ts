@@ -5,7 +5,8 @@
 import type { OrderRecord, PricedLine, Product } from "./order";
 import type { OrderLine } from "./order-request";
 
-export type CreateOrderResult = { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
+export type CreateOrderResult =
+  { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
 
 export interface OrderStore {
   /** Conditional put: creates the order unless one with this id exists (then returns it). */
@@ -20,7 +21,12 @@ export interface OrderStore {
   /** Gives a claim back after a failed send, so the client's retry can send at once. */
   releaseEnqueue(orderId: string): Promise<void>;
   /** PENDING|PROCESSING → PROCESSING with priced lines; throws OrderNotFound if absent. */
-  markProcessing(orderId: string, lines: readonly PricedLine[], totalMinor: number, currency: string): Promise<void>;
+  markProcessing(
+    orderId: string,
+    lines: readonly PricedLine[],
+    totalMinor: number,
+    currency: string,
+  ): Promise<void>;
   /** Counts one payment attempt and returns the attempt number (1 for the first). */
   countPaymentAttempt(orderId: string): Promise<number>;
   recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void>;
@@ -29,7 +35,9 @@ export interface OrderStore {
    * PENDING|PROCESSING → CONFIRMED. Returns the order and whether this call changed it (false for a
    * replayed event or an order that already FAILED); undefined when the order does not exist.
    */
-  markConfirmed(orderId: string): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
+  markConfirmed(
+    orderId: string,
+  ): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
   /** Records that the "order confirmed" notification went out, so a replay does not send it twice. */
   markConfirmationNotified(orderId: string): Promise<void>;
 }
@@ -61,7 +69,11 @@ export interface ChargeRequest {
 export interface PaymentGateway {
   /** Throws PaymentDeclined (business) or PaymentGatewayUnavailable (transient). */
   charge(request: ChargeRequest): Promise<{ readonly chargeId: string }>;
-  refund(request: { readonly orderId: string; readonly chargeId: string; readonly amountMinor: number }): Promise<{
+  refund(request: {
+    readonly orderId: string;
+    readonly chargeId: string;
+    readonly amountMinor: number;
+  }): Promise<{
     readonly refundId: string;
   }>;
 }

@@ -8,7 +8,9 @@ import type { Context } from "aws-lambda";
 export function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === "") {
-    throw new Error(`Missing required environment variable ${name}; the stack sets it on every deployed function.`);
+    throw new Error(
+      `Missing required environment variable ${name}; the stack sets it on every deployed function.`,
+    );
   }
   return value;
 }
@@ -16,7 +18,10 @@ export function requireEnv(name: string): string {
 export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName }),
-    metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EcommerceOrders" }),
+    metrics: new Metrics({
+      serviceName,
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EcommerceOrders",
+    }),
   };
 }
 

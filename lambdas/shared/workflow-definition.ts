@@ -98,7 +98,13 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
         Parameters: { action: "refund", "orderId.$": "$.orderId" },
         ResultPath: "$.refund",
         Retry: [retryTransient(5)],
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.compensationError", Next: STATES.notifyCompensationFailure }],
+        Catch: [
+          {
+            ErrorEquals: ["States.ALL"],
+            ResultPath: "$.compensationError",
+            Next: STATES.notifyCompensationFailure,
+          },
+        ],
         Next: STATES.classifyFailure,
       },
       [STATES.notifyCompensationFailure]: {
@@ -111,7 +117,15 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
             "States.Format('Order {} could not be fulfilled after its payment was taken, and the automatic refund failed: {}. Refund the customer by hand.', $.orderId, $.compensationError.Cause)",
         },
         ResultPath: null,
-        Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Retry: [
+          {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 1,
+            BackoffRate: 2,
+            MaxAttempts: 3,
+            JitterStrategy: "FULL",
+          },
+        ],
         Next: STATES.classifyFailure,
       },
       [STATES.classifyFailure]: {
@@ -149,7 +163,8 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
         Parameters: {
           TableName: resources.ordersTableName,
           Key: { orderId: { "S.$": "$.orderId" } },
-          UpdateExpression: "SET #status = :failed, failureCode = :code, failureReason = :reason, updatedAt = :now",
+          UpdateExpression:
+            "SET #status = :failed, failureCode = :code, failureReason = :reason, updatedAt = :now",
           ConditionExpression: "attribute_exists(orderId)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
@@ -162,7 +177,11 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
         ResultPath: null,
         Retry: [
           {
-            ErrorEquals: ["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException", "DynamoDB.InternalServerErrorException"],
+            ErrorEquals: [
+              "DynamoDB.ProvisionedThroughputExceededException",
+              "DynamoDB.ThrottlingException",
+              "DynamoDB.InternalServerErrorException",
+            ],
             IntervalSeconds: 1,
             BackoffRate: 2,
             MaxAttempts: 5,
@@ -170,7 +189,9 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
           },
         ],
         // An order that never existed still gets its failure announced.
-        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.notifyOrderFailure }],
+        Catch: [
+          { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.notifyOrderFailure },
+        ],
         Next: STATES.notifyOrderFailure,
       },
       [STATES.notifyOrderFailure]: {
@@ -179,10 +200,19 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
         Parameters: {
           TopicArn: resources.orderErrorTopicArn,
           "Subject.$": "States.Format('Order {} failed', $.orderId)",
-          "Message.$": "States.Format('Order {} failed ({}): {}', $.orderId, $.failure.code, $.failure.cause.errorMessage)",
+          "Message.$":
+            "States.Format('Order {} failed ({}): {}', $.orderId, $.failure.code, $.failure.cause.errorMessage)",
         },
         ResultPath: null,
-        Retry: [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: "FULL" }],
+        Retry: [
+          {
+            ErrorEquals: ["States.ALL"],
+            IntervalSeconds: 1,
+            BackoffRate: 2,
+            MaxAttempts: 3,
+            JitterStrategy: "FULL",
+          },
+        ],
         Next: STATES.orderProcessingFailed,
       },
       [STATES.orderProcessingFailed]: {

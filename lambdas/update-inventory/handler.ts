@@ -17,7 +17,11 @@ export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
   const deps: UpdateInventoryDeps = {
     inventory:
       overrides.inventory ??
-      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+      new DynamoDbInventoryStore(
+        documentClient(),
+        requireEnv("INVENTORY_TABLE_NAME"),
+        requireEnv("ORDERS_TABLE_NAME"),
+      ),
   };
 
   return (input: unknown, context?: Context): Promise<{ orderId: string; inventory: ReserveResult }> =>
@@ -26,7 +30,9 @@ export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
       logger.appendKeys({ orderId });
       // OutOfStock (another order won the race) propagates as a typed error: the workflow refunds.
       const result = await deps.inventory.reserveStock(orderId, items);
-      logger.info(result === "reserved" ? "Inventory updated" : "Inventory was already updated for this order");
+      logger.info(
+        result === "reserved" ? "Inventory updated" : "Inventory was already updated for this order",
+      );
       if (result === "reserved") metrics.addMetric("InventoryReservations", MetricUnit.Count, 1);
       return { orderId, inventory: result };
     });

@@ -23,7 +23,11 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
     orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
     inventory:
       overrides.inventory ??
-      new DynamoDbInventoryStore(documentClient(), requireEnv("INVENTORY_TABLE_NAME"), requireEnv("ORDERS_TABLE_NAME")),
+      new DynamoDbInventoryStore(
+        documentClient(),
+        requireEnv("INVENTORY_TABLE_NAME"),
+        requireEnv("ORDERS_TABLE_NAME"),
+      ),
   };
 
   return (input: unknown, context?: Context): Promise<ValidatedOrder> =>
@@ -44,7 +48,8 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
           ? [`${product.name} (${item.productId}): ${item.quantity} requested, ${product.stock} in stock`]
           : [];
       });
-      if (short.length > 0) throw new BusinessError("InsufficientStock", `Insufficient stock: ${short.join("; ")}.`);
+      if (short.length > 0)
+        throw new BusinessError("InsufficientStock", `Insufficient stock: ${short.join("; ")}.`);
 
       const lines: PricedLine[] = order.items.map((item) => {
         const product = products.get(item.productId)!;
@@ -58,7 +63,10 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
       });
       const currencies = new Set(order.items.map((i) => products.get(i.productId)!.currency));
       if (currencies.size > 1) {
-        throw new BusinessError("ProductNotFound", "Products priced in different currencies cannot share an order.");
+        throw new BusinessError(
+          "ProductNotFound",
+          "Products priced in different currencies cannot share an order.",
+        );
       }
       const [currency] = currencies;
       const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);

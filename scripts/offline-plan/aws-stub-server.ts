@@ -73,7 +73,12 @@ export async function startAwsStub(): Promise<StubServer> {
       return;
     }
     res.writeHead(400, { "Content-Type": "application/json" });
-    res.end(JSON.stringify({ __type: "UnknownOperationException", message: `Offline stub: ${target || body.slice(0, 80)}` }));
+    res.end(
+      JSON.stringify({
+        __type: "UnknownOperationException",
+        message: `Offline stub: ${target || body.slice(0, 80)}`,
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

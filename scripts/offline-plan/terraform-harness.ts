@@ -180,7 +180,11 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
   mkdirSync(workRoot, { recursive: true });
   const cliConfigFile = join(workRoot, "terraform.rc");
   writeFileSync(cliConfigFile, cliConfig(mirror));
-  log(mirror ? `Providers: filesystem mirror ${mirror} (hashicorp/aws)` : "Providers: registry (no local mirror found)");
+  log(
+    mirror
+      ? `Providers: filesystem mirror ${mirror} (hashicorp/aws)`
+      : "Providers: registry (no local mirror found)",
+  );
 
   const stub = await startAwsStub();
   const env: NodeJS.ProcessEnv = {
@@ -212,12 +216,16 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
 
       log(`[${stack}] terraform init`);
       const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
-      if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
+      if (init.code !== 0)
+        throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
       log(`[${stack}] terraform validate`);
       const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
       const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
-      const diagnostics = validateJson.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim());
-      if (!validateJson.valid) throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
+      const diagnostics = validateJson.diagnostics.map((d) =>
+        `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim(),
+      );
+      if (!validateJson.valid)
+        throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
       log(`[${stack}] terraform plan`);
       const plan = await run(
         terraform,
@@ -225,7 +233,8 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
         workDir,
         env,
       );
-      if (plan.code !== 0) throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
+      if (plan.code !== 0)
+        throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
       const show = await run(terraform, ["show", "-json", "offline.tfplan"], workDir, env);
       if (show.code !== 0) throw new Error(`[${stack}] terraform show failed:\n${show.stderr}`);
       const planJsonPath = join(workDir, "plan.json");

@@ -49,7 +49,10 @@ export class Messaging extends Construct {
     this.ordersQueue.overrideLogicalId("OrdersQueue");
     new SqsQueueRedriveAllowPolicy(this, "DeadLetterRedriveAllow", {
       queueUrl: this.deadLetterQueue.id,
-      redriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [this.ordersQueue.arn] }),
+      redriveAllowPolicy: JSON.stringify({
+        redrivePermission: "byQueue",
+        sourceQueueArns: [this.ordersQueue.arn],
+      }),
     });
     for (const [name, queue] of [
       ["OrdersQueuePolicy", this.ordersQueue],
@@ -115,7 +118,11 @@ export class Messaging extends Construct {
     };
     this.orderAlertsTopic = topic("OrderAlertsTopic", "order-alerts", "Order confirmations");
     this.orderErrorTopic = topic("OrderErrorNotificationTopic", "order-errors", "Order failures");
-    this.criticalAlertsTopic = topic("CriticalAlertsTopic", "critical-alerts", "Order system critical alerts");
+    this.criticalAlertsTopic = topic(
+      "CriticalAlertsTopic",
+      "critical-alerts",
+      "Order system critical alerts",
+    );
 
     const criticalPolicy = new DataAwsIamPolicyDocument(this, "CriticalAlertsTopicPolicyDocument", {
       statement: [

@@ -1,5 +1,8 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import {
+  CloudwatchMetricAlarm,
+  type CloudwatchMetricAlarmConfig,
+} from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 
 export interface MonitoringProps {
@@ -55,7 +58,8 @@ export class Monitoring extends Construct {
     });
     alarm("OrdersDeadLetterQueueNotEmptyAlarm", {
       suffix: "orders-dlq-not-empty",
-      alarmDescription: "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
+      alarmDescription:
+        "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: props.deadLetterQueueName },
@@ -137,7 +141,12 @@ export class Monitoring extends Construct {
 
     this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
       dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
-      dashboardBody: JSON.stringify(dashboardBody(props, this.alarms.map((a) => a.arn))),
+      dashboardBody: JSON.stringify(
+        dashboardBody(
+          props,
+          this.alarms.map((a) => a.arn),
+        ),
+      ),
     });
     this.dashboard.overrideLogicalId("EcommerceProcessingDashboard");
   }
@@ -151,10 +160,24 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
     type: "metric",
     width: 12,
     height: 6,
-    properties: { title, region: props.region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra },
+    properties: {
+      title,
+      region: props.region,
+      view: "timeSeries",
+      stacked: false,
+      period: 60,
+      metrics,
+      ...extra,
+    },
   });
   const perFunction = (metricName: string, stat: string): Metric[] =>
-    props.functionNames.map((fn) => ["AWS/Lambda", metricName, "FunctionName", fn.name, { stat, label: fn.id }]);
+    props.functionNames.map((fn) => [
+      "AWS/Lambda",
+      metricName,
+      "FunctionName",
+      fn.name,
+      { stat, label: fn.id },
+    ]);
   const sfn = (metricName: string, stat = "Sum"): Metric => [
     "AWS/States",
     metricName,
@@ -200,7 +223,11 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
       ]),
       widget("Order workflow duration (ms)", [sfn("ExecutionTime", "p50"), sfn("ExecutionTime", "p99")]),
       widget("API requests and errors", [api("Count"), api("4XXError"), api("5XXError")]),
-      widget("API latency (ms)", [api("Latency", "p50"), api("Latency", "p99"), api("IntegrationLatency", "p99")]),
+      widget("API latency (ms)", [
+        api("Latency", "p50"),
+        api("Latency", "p99"),
+        api("IntegrationLatency", "p99"),
+      ]),
       widget("Business metrics", [
         ["EcommerceOrders", "OrdersPlaced", "service", "order-placement", { stat: "Sum" }],
         ["EcommerceOrders", "OrdersConfirmed", "service", "order-success-handler", { stat: "Sum" }],

@@ -35,8 +35,16 @@ export interface OrderApiProps {
 
 /** Error bodies API Gateway itself answers with, in the API's one error shape. */
 const GATEWAY_ERROR_BODIES: Record<string, { status: string; code: string; message: string }> = {
-  BAD_REQUEST_BODY: { status: "400", code: "INVALID_REQUEST_BODY", message: "$context.error.validationErrorString" },
-  BAD_REQUEST_PARAMETERS: { status: "400", code: "INVALID_PARAMETERS", message: "$context.error.validationErrorString" },
+  BAD_REQUEST_BODY: {
+    status: "400",
+    code: "INVALID_REQUEST_BODY",
+    message: "$context.error.validationErrorString",
+  },
+  BAD_REQUEST_PARAMETERS: {
+    status: "400",
+    code: "INVALID_PARAMETERS",
+    message: "$context.error.validationErrorString",
+  },
   THROTTLED: { status: "429", code: "TOO_MANY_REQUESTS", message: "Too many requests; retry with backoff." },
   DEFAULT_4XX: { status: "", code: "REQUEST_REJECTED", message: "$context.error.messageString" },
   DEFAULT_5XX: { status: "", code: "GATEWAY_ERROR", message: "$context.error.messageString" },
@@ -125,7 +133,11 @@ export class OrderApi extends Construct {
         resourceId,
         httpMethod: route.method,
         authorization: "NONE",
-        requestValidatorId: route.validatesBody ? bodyValidator.id : pathParams.length ? paramsValidator.id : undefined,
+        requestValidatorId: route.validatesBody
+          ? bodyValidator.id
+          : pathParams.length
+            ? paramsValidator.id
+            : undefined,
         requestModels: route.validatesBody ? { "application/json": model.name } : undefined,
         requestParameters: pathParams.length
           ? Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true]))

@@ -1,7 +1,10 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { Construct } from "constructs";
-import { buildOrderWorkflowDefinition, type WorkflowResources } from "../../lambdas/shared/workflow-definition";
+import {
+  buildOrderWorkflowDefinition,
+  type WorkflowResources,
+} from "../../lambdas/shared/workflow-definition";
 import { allow, ServiceRole } from "./policy";
 
 export interface OrderWorkflowProps {
@@ -33,8 +36,16 @@ export class OrderWorkflow extends Construct {
       servicePrincipal: "states.amazonaws.com",
       sourceAccount: props.accountId,
       statements: [
-        allow("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], [...lambdas, ...lambdas.map((arn) => `${arn}:*`)]),
-        allow("PublishWorkflowNotifications", ["sns:Publish"], [r.orderErrorTopicArn, r.criticalAlertsTopicArn]),
+        allow(
+          "InvokeWorkflowFunctions",
+          ["lambda:InvokeFunction"],
+          [...lambdas, ...lambdas.map((arn) => `${arn}:*`)],
+        ),
+        allow(
+          "PublishWorkflowNotifications",
+          ["sns:Publish"],
+          [r.orderErrorTopicArn, r.criticalAlertsTopicArn],
+        ),
         allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey*", "kms:Decrypt"], [props.topicKeyArn]),
         allow("RecordOrderFailure", ["dynamodb:UpdateItem"], [props.ordersTableArn]),
         // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
@@ -54,7 +65,12 @@ export class OrderWorkflow extends Construct {
         ),
         allow(
           "XRayTracing",
-          ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+          [
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+          ],
           ["*"],
         ),
       ],

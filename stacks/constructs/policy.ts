@@ -1,4 +1,7 @@
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
@@ -63,6 +66,10 @@ export class ServiceRole extends Construct {
     this.role = new IamRole(this, "Role", { name: props.name, assumeRolePolicy: trust.json });
     if (props.statements.length === 0) return;
     const permissions = new DataAwsIamPolicyDocument(this, "Permissions", { statement: props.statements });
-    new IamRolePolicy(this, "Policy", { name: `${props.name}-policy`, role: this.role.id, policy: permissions.json });
+    new IamRolePolicy(this, "Policy", {
+      name: `${props.name}-policy`,
+      role: this.role.id,
+      policy: permissions.json,
+    });
   }
 }

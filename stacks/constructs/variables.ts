@@ -74,8 +74,10 @@ export class OrderSystemVariables extends Construct {
         "Name of the Lambda code bucket. Empty: ecommerce-application-lambda-code-<environment>-<account id>, unique per account.",
       validation: [
         {
-          condition: 'var.code_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.code_bucket_name))',
-          errorMessage: "code_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-').",
+          condition:
+            'var.code_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.code_bucket_name))',
+          errorMessage:
+            "code_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-').",
         },
       ],
     });
@@ -87,7 +89,8 @@ export class OrderSystemVariables extends Construct {
         {
           condition:
             "contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)",
-          errorMessage: "log_retention_days must be a retention CloudWatch Logs supports (1, 3, 5, 7, 14, 30, 60, 90, …).",
+          errorMessage:
+            "log_retention_days must be a retention CloudWatch Logs supports (1, 3, 5, 7, 14, 30, 60, 90, …).",
         },
       ],
     });
@@ -95,15 +98,19 @@ export class OrderSystemVariables extends Construct {
       type: "number",
       default: 10,
       description: "OrdersQueueDepthAlarm fires when more messages than this are waiting.",
-      validation: [{ condition: "var.queue_depth_alarm_threshold >= 1", errorMessage: "Must be at least 1." }],
+      validation: [
+        { condition: "var.queue_depth_alarm_threshold >= 1", errorMessage: "Must be at least 1." },
+      ],
     });
     this.simulatedGatewayTransientFailures = variable("simulated_gateway_transient_failures", {
       type: "number",
       default: 1,
-      description: "Simulated payment gateway: attempts of a tok_processingError charge that fail before it recovers.",
+      description:
+        "Simulated payment gateway: attempts of a tok_processingError charge that fail before it recovers.",
       validation: [
         {
-          condition: "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
+          condition:
+            "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
           errorMessage: "Must be a whole number, 0 or more.",
         },
       ],

@@ -50,7 +50,10 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     return { chargeId: derivedId("ch", request.orderId) };
   }
 
-  async refund(request: { readonly orderId: string; readonly chargeId: string }): Promise<{ readonly refundId: string }> {
+  async refund(request: {
+    readonly orderId: string;
+    readonly chargeId: string;
+  }): Promise<{ readonly refundId: string }> {
     return { refundId: derivedId("re", `${request.orderId}/${request.chargeId}`) };
   }
 }

@@ -1,0 +1,28 @@
+/** The GitHub Actions workflow users copy is valid and does what the README says. */
+import { validateWorkflow } from "@action-validator/core";
+import { readFileSync } from "node:fs";
+
+const source = readFileSync(".github/workflows/ci.yml", "utf8");
+
+test("validates against the GitHub Actions workflow schema", () => {
+  const result = validateWorkflow(source);
+  expect(result.errors).toEqual([]);
+});
+
+test("the validator catches a broken workflow (the check can fail)", () => {
+  const broken = source.replace("runs-on: ubuntu-latest", "runs-on: [");
+  expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0);
+  expect(validateWorkflow("on: push\njobs:\n  x:\n    steps: 3\n").errors.length).toBeGreaterThan(0);
+});
+
+test("uses OIDC, posts one updatable plan comment, and gates deploys behind an environment", () => {
+  expect(source).toContain("aws-actions/configure-aws-credentials@v4");
+  expect(source).toContain("role-to-assume: ${{ vars.AWS_ROLE_ARN }}");
+  expect(source).toContain("id-token: write");
+  expect(source).toContain("hashicorp/setup-terraform@v3");
+  expect(source).toContain("<!-- order-system-plan -->");
+  expect(source).toContain("updateComment");
+  expect(source).toMatch(/deploy:[\s\S]*environment: production/);
+  expect(source).toContain("npm test");
+  expect(source).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
+});
