@@ -1,4 +1,5 @@
 /** `npm start`: runs the whole order system locally. `npm start -- --help` lists the options. */
+import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
@@ -114,6 +115,19 @@ async function main(): Promise<number> {
       return 2;
     }
     throw error;
+  }
+
+  // Fail fast on a busy port, before anything starts.
+  const probe = createServer();
+  const portError = await new Promise<NodeJS.ErrnoException | undefined>((done) => {
+    probe.once("error", done);
+    probe.listen(port, args.host ?? "127.0.0.1", () => probe.close(() => done(undefined)));
+  });
+  if (portError?.code === "EADDRINUSE") {
+    process.stderr.write(
+      `Port ${port} is already in use. Stop what is using it, or pick another: PORT=${port + 1} npm start\n`,
+    );
+    return 3;
   }
 
   const time = () => new Date().toISOString().slice(11, 23);

@@ -21,6 +21,7 @@ import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/po
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
 import { buildOrderWorkflowDefinition, STATES } from "../lambdas/shared/workflow-definition";
+import { startLocalDynamoDbProcess } from "./dynamodb-process";
 import { startLocalDynamoDb, type LocalDynamoDb } from "./dynamodb-server";
 import { createLocalApiServer } from "./http-server";
 import { asLambdaTask, lambdaContext, loadBundle, type LambdaHandler } from "./lambda-host";
@@ -52,6 +53,8 @@ export interface LocalRuntimeOptions {
   readonly queueConcurrency?: number;
   /** Shows the handlers' own JSON logs (Powertools) and EMF metrics. */
   readonly handlerLogs?: boolean;
+  /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
+  readonly inProcessDatabase?: boolean;
   /** One readable line per order event. */
   readonly log?: (line: string) => void;
 }
@@ -95,7 +98,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
   const stageName = options.stageName ?? "prod";
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const db: LocalDynamoDb = await startLocalDynamoDb({ dataDir: options.dataDir, host });
+    const db: LocalDynamoDb = options.inProcessDatabase
+      ? await startLocalDynamoDb({ dataDir: options.dataDir, host })
+      : await startLocalDynamoDbProcess({ dataDir: options.dataDir, host });
     cleanups.push(() => db.close());
 
     // What the stack sets on each function, pointed at local services. SDK clients find DynamoDB

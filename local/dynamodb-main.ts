@@ -1,0 +1,25 @@
+/**
+ * Child-process entry of the local DynamoDB (see dynamodb-process.ts): runs the server, reports its
+ * endpoint to the parent over IPC, and exits as soon as the parent goes away, so no orphan is left.
+ */
+import { startLocalDynamoDb } from "./dynamodb-server";
+
+async function main(): Promise<void> {
+  const db = await startLocalDynamoDb({
+    dataDir: process.env.LOCAL_DYNAMODB_DATA_DIR || undefined,
+    host: process.env.LOCAL_DYNAMODB_HOST,
+  });
+  const stop = () => {
+    db.close().finally(() => process.exit(0));
+  };
+  process.on("disconnect", stop);
+  process.on("SIGTERM", stop);
+  // Ctrl-C reaches the whole process group; the parent decides when this process stops.
+  process.on("SIGINT", () => undefined);
+  process.send?.({ endpoint: db.endpoint, port: db.port });
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * `npm run bench:lambdas`: each function's bundle size and cold init time (a fresh Node process
+ * that loads the bundle, which builds its SDK clients), beside a baseline bundle of the same
+ * handler that is neither minified nor tree-shaken, built and measured in the same run.
+ * Usage: npm run bench:lambdas -- [runs=7]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { BUNDLE_ROOT } from "../lambdas/functions";
+import { BASELINE, bundleFunctions, PRODUCTION } from "./bundle";
+import { machine, median, runNode } from "./bench/stats";
+
+const root = resolve(__dirname, "..");
+const runs = Number(process.argv[2] ?? 7);
+
+/** The configuration each function gets from the stack (values are placeholders; nothing is called). */
+const LAMBDA_ENV: NodeJS.ProcessEnv = {
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  ORDERS_TABLE_NAME: "orders",
+  INVENTORY_TABLE_NAME: "inventory",
+  ORDERS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
+  STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:orders",
+  ORDER_ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts",
+  POWERTOOLS_LOG_LEVEL: "SILENT",
+};
+
+const INIT_PROBE = `
+const started = process.hrtime.bigint();
+const mod = require(process.argv[1]);
+if (typeof mod.handler !== "function") throw new Error("no handler export");
+process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+`;
+
+function initMs(file: string): number {
+  const samples = Array.from({ length: runs }, () =>
+    Number(runNode(["-e", INIT_PROBE, file], { cwd: root, env: LAMBDA_ENV }).stdout),
+  );
+  return median(samples);
+}
+
+async function main(): Promise<void> {
+  const baselineDir = mkdtempSync(join(tmpdir(), "bench-bundles-"));
+  try {
+    const production = await bundleFunctions(root, resolve(root, BUNDLE_ROOT), PRODUCTION);
+    const baseline = await bundleFunctions(root, baselineDir, BASELINE);
+    const rows = production.map((prod) => {
+      const base = baseline.find((b) => b.spec.id === prod.spec.id)!;
+      process.stderr.write(`  measuring ${prod.spec.folder}…\n`);
+      return { prod, base, prodInit: initMs(prod.outfile), baseInit: initMs(base.outfile) };
+    });
+    process.stdout.write(
+      `\nbench:lambdas — bundle size and cold init (median of ${runs} fresh processes, ${machine()})\n`,
+    );
+    process.stdout.write(
+      "| function | bundle | init | baseline bundle | baseline init |\n|---|---:|---:|---:|---:|\n",
+    );
+    for (const r of rows) {
+      process.stdout.write(
+        `| ${r.prod.spec.folder} | ${(r.prod.bytes / 1024).toFixed(1)} KB | ${r.prodInit.toFixed(0)} ms | ${(r.base.bytes / 1024).toFixed(1)} KB | ${r.baseInit.toFixed(0)} ms |\n`,
+      );
+    }
+    const over = rows.filter((r) => r.prod.bytes > 300 * 1024 || r.prodInit > 150);
+    process.stdout.write(
+      over.length === 0
+        ? "\nEvery bundle is under 300 KB and initialises in under 150 ms.\n"
+        : `\nOver target: ${over.map((r) => r.prod.spec.folder).join(", ")}\n`,
+    );
+  } finally {
+    rmSync(baselineDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:lambdas failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:local`: pushes N orders (default 1,000) at a given concurrency (default 50) through
+ * the local order system started in this process, and reports orders/second end to end (POST until
+ * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
+ * in the same process is the baseline. Every order must end CONFIRMED: none lost.
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C]
+ */
+import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startLocalOrderSystem, type LocalOrderSystem } from "../local/runtime";
+import { machine, percentile } from "./bench/stats";
+
+const { values } = parseArgs({ options: { orders: { type: "string" }, concurrency: { type: "string" } } });
+const ORDERS = Number(values.orders ?? 1000);
+const CONCURRENCY = Number(values.concurrency ?? 50);
+const PRODUCTS = ["SKU-1001", "SKU-1002", "SKU-1005", "SKU-1007", "SKU-1008"];
+
+interface RunResult {
+  readonly label: string;
+  readonly orders: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+  readonly lost: number;
+}
+
+async function run(
+  system: LocalOrderSystem,
+  label: string,
+  orders: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const placedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const confirmed = new Map<string, () => void>();
+  system.notifications.onPublish((n) => {
+    const orderId = /^Order (\S+) confirmed$/.exec(n.subject)?.[1];
+    const started = orderId ? placedAt.get(orderId) : undefined;
+    if (orderId && started !== undefined && !confirmed.has(orderId)) {
+      latencies.push(performance.now() - started);
+      confirmed.set(orderId, () => undefined);
+    }
+  });
+  let next = 0;
+  const start = performance.now();
+  const client = async () => {
+    while (next < orders) {
+      const i = next++;
+      const t0 = performance.now();
+      const response = await fetch(`${system.url}/orders`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          customerEmail: `bench${i}@example.com`,
+          paymentToken: "tok_visa",
+          items: [{ productId: PRODUCTS[i % PRODUCTS.length], quantity: 1 }],
+        }),
+      });
+      const body = (await response.json()) as { orderId?: string };
+      if (response.status !== 202 || !body.orderId)
+        throw new Error(`Order ${i} rejected: ${response.status}`);
+      placedAt.set(body.orderId, t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const deadline = Date.now() + 120_000;
+  while (latencies.length < orders && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const seconds = (performance.now() - start) / 1000;
+  return { label, orders, concurrency, seconds, latencies, lost: orders - latencies.length };
+}
+
+async function main(): Promise<void> {
+  const system = await startLocalOrderSystem({ projectRoot: resolve(__dirname, ".."), port: 0 });
+  try {
+    // Enough stock for every order, so each one can end CONFIRMED.
+    const dynamodb = new DynamoDBClient({ endpoint: system.dynamoDbEndpoint });
+    for (const productId of PRODUCTS) {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: system.tables.inventory,
+          Key: { ProductID: { S: productId } },
+          UpdateExpression: "SET stock = :s",
+          ExpressionAttributeValues: { ":s": { N: "10000000" } },
+        }),
+      );
+    }
+    dynamodb.destroy();
+    process.stderr.write(`Warming up…\n`);
+    await run(system, "warm-up", 50, 10);
+    await system.settled();
+    process.stderr.write(`Baseline: ${Math.max(20, ORDERS / 20)} orders, one at a time…\n`);
+    const baseline = await run(system, "baseline: 1 client", Math.max(20, ORDERS / 20), 1);
+    await system.settled();
+    process.stderr.write(`Load: ${ORDERS} orders, ${CONCURRENCY} concurrent clients…\n`);
+    const load = await run(system, `load: ${CONCURRENCY} clients`, ORDERS, CONCURRENCY);
+    await system.settled();
+
+    process.stdout.write(
+      `\nbench:local — POST /orders until "order confirmed", local runtime in one process (${machine()})\n`,
+    );
+    process.stdout.write(
+      "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (const r of [baseline, load]) {
+      process.stdout.write(
+        `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
+      );
+    }
+    if (load.lost > 0 || baseline.lost > 0) {
+      process.stdout.write(`\n${load.lost + baseline.lost} orders did not reach CONFIRMED.\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await system.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:local failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
