@@ -12,8 +12,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { module: "writable", process: "readonly" } },
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly", process: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["**/*.mjs"],

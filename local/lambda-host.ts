@@ -1,8 +1,9 @@
 /** Loads the bundled handlers (dist/lambdas/<folder>/index.js) and invokes them as Lambda would. */
 import type { Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../lambdas/functions";
 
 export type LambdaHandler<E = unknown, R = unknown> = (event: E, context?: Context) => Promise<R>;
@@ -16,7 +17,12 @@ export function bundlePath(projectRoot: string, id: FunctionId): string {
   return join(projectRoot, BUNDLE_ROOT, functionSpec(id).folder, BUNDLE_ENTRY_FILE);
 }
 
-/** Requires a bundle; the environment must already hold the configuration the stack would set. */
+/**
+ * Loads a fresh copy of a bundle, outside the module cache: like a Lambda execution environment,
+ * each load has its own module state (SDK clients built from the environment at load time), so a
+ * restarted local system never talks to the previous one's services. The CommonJS wrapper is
+ * evaluated in the caller's realm, so the bundle sees the same `process.env` as its host.
+ */
 export function loadBundle<E = unknown, R = unknown>(
   projectRoot: string,
   id: FunctionId,
@@ -25,9 +31,17 @@ export function loadBundle<E = unknown, R = unknown>(
   if (!existsSync(file)) {
     throw new Error(`${file} is missing: run \`npm run build\` (npm start does it for you).`);
   }
-  // The bundles are CommonJS files chosen at run time, so a static import cannot name them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as BundleModule<E, R>;
+  const module = { exports: {} as BundleModule<E, R> };
+  const evaluate = new Function(
+    "exports",
+    "require",
+    "module",
+    "__filename",
+    "__dirname",
+    readFileSync(file, "utf8"),
+  );
+  evaluate(module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
 }
 
 export function lambdaContext(functionName: string, timeoutMs: number): Context {

@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmark scripts. */
 import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,5 +34,5 @@ export function runNode(args: string[], options: { cwd: string; env?: NodeJS.Pro
 }
 
 export function machine(): string {
-  return `Node ${process.version}, ${require("node:os").cpus().length} cores`;
+  return `Node ${process.version}, ${cpus().length} cores`;
 }
