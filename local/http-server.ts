@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readBody } from "./read-body";
 import { API_ROUTES, matchRoute, rootRoute, type HttpMethod } from "../lambdas/shared/routes";
 import type { LambdaHandler } from "./lambda-host";
 
@@ -31,17 +32,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { code, message, details: null } });
-}
-
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new RangeError("body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return size === 0 ? null : Buffer.concat(chunks).toString("utf8");
 }
 
 export function toProxyEvent(
@@ -117,7 +107,7 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       }
       let body: string | null;
       try {
-        body = await readBody(req);
+        body = (await readBody(req, MAX_BODY_BYTES)) || null;
       } catch {
         return sendError(
           res,

@@ -201,7 +201,7 @@ function checkIamWildcards(stack: SynthesizedStack): Finding[] {
         });
       }
       const wildResources = (statement.resources ?? []).filter((r) => r === "*");
-      const allowed = actions.every((a) => (UNSCOPABLE_ACTIONS as readonly string[]).includes(a));
+      const allowed = actions.every((a) => UNSCOPABLE_ACTIONS.includes(a));
       if (wildResources.length > 0 && !allowed && !isKeyPolicy) {
         findings.push({
           rule: "iam-wildcard-resource",

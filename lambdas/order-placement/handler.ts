@@ -3,11 +3,13 @@
  * read-only routes GET /orders/{orderId} and GET /products, which need only reads of the same tables
  * and so share this function's role rather than adding an eighth function.
  */
+import {
+  inventoryStoreFromEnvironment,
+  orderStoreFromEnvironment,
+} from "../shared/adapters/stores-from-environment";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
-import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
 import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
@@ -15,7 +17,7 @@ import { orderView, productView, type OrderRecord } from "../shared/order";
 import { ORDER_LIMITS, parsePlaceOrderBody, placeOrderFromQuery } from "../shared/order-request";
 import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
 import { API_ROUTES, matchRoute, rootRoute, type ApiOperation, type HttpMethod } from "../shared/routes";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented, requireEnv } from "../shared/runtime";
 
 export interface OrderPlacementDeps {
   readonly orders: OrderStore;
@@ -174,14 +176,8 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
 
 export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
   const deps: OrderPlacementDeps = {
-    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
-    inventory:
-      overrides.inventory ??
-      new DynamoDbInventoryStore(
-        documentClient(),
-        requireEnv("INVENTORY_TABLE_NAME"),
-        requireEnv("ORDERS_TABLE_NAME"),
-      ),
+    orders: overrides.orders ?? orderStoreFromEnvironment(),
+    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
     queue:
       overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), requireEnv("ORDERS_QUEUE_URL")),
   };

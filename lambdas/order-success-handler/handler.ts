@@ -2,16 +2,16 @@
  * OrderSuccessHandlerLambda: on EventBridge's "Step Functions Execution Status Change" (SUCCEEDED),
  * marks the order CONFIRMED and tells OrderAlertsTopic, once, even if the event is delivered twice.
  */
+import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
 import { formatMoney, toMajorUnits } from "../shared/money";
 import type { OrderRecord } from "../shared/order";
 import type { Notification, Notifier, OrderStore } from "../shared/ports";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented, requireEnv } from "../shared/runtime";
 import { workflowInputSchema } from "../shared/workflow-io";
 
 export interface OrderSuccessDeps {
@@ -57,7 +57,7 @@ export function confirmationMessage(order: OrderRecord): Notification {
 
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
   const deps: OrderSuccessDeps = {
-    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
+    orders: overrides.orders ?? orderStoreFromEnvironment(),
     alerts:
       overrides.alerts ??
       new SnsNotifier(new SNSClient({ maxAttempts: 3 }), requireEnv("ORDER_ALERTS_TOPIC_ARN")),

@@ -2,14 +2,14 @@
  * ProcessPaymentLambda: charges an order through the PaymentGateway port, idempotent by orderId, and
  * refunds it for the saga's compensation step (`action: "refund"`).
  */
+import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
 import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
 import { BusinessError } from "../shared/errors";
 import { toMajorUnits } from "../shared/money";
 import type { OrderStore, PaymentGateway } from "../shared/ports";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/runtime";
 import { paymentRequestSchema } from "../shared/workflow-io";
 
 export interface ProcessPaymentDeps {
@@ -45,7 +45,7 @@ export function gatewayFromEnvironment(env: NodeJS.ProcessEnv = process.env): Pa
 
 export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
   const deps: ProcessPaymentDeps = {
-    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
+    orders: overrides.orders ?? orderStoreFromEnvironment(),
     gateway: overrides.gateway ?? gatewayFromEnvironment(),
   };
 

@@ -2,13 +2,13 @@
  * SeedInventoryLambda: writes the catalog into InventoryTable, invoked once at deploy. Products that
  * exist already are left alone, so re-deploying never resets stock.
  */
+import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
 import bundledCatalog from "../shared/catalog.json";
 import { toMinorUnits } from "../shared/money";
 import type { InventoryStore } from "../shared/ports";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/runtime";
 
 export const catalogSchema = z.object({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
@@ -34,13 +34,7 @@ const { logger } = observability;
 
 export function createHandler(overrides: Partial<SeedInventoryDeps> = {}) {
   const deps: SeedInventoryDeps = {
-    inventory:
-      overrides.inventory ??
-      new DynamoDbInventoryStore(
-        documentClient(),
-        requireEnv("INVENTORY_TABLE_NAME"),
-        requireEnv("ORDERS_TABLE_NAME"),
-      ),
+    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
   };
 
   return (input: unknown, context?: Context): Promise<{ created: string[]; existing: string[] }> =>

@@ -49,6 +49,15 @@ const retryTransient = (maxAttempts: number) => ({
   JitterStrategy: "FULL",
 });
 
+/** SNS publishes are idempotent enough to retry on any error: a duplicate alert beats a lost one. */
+const retryPublish = {
+  ErrorEquals: ["States.ALL"],
+  IntervalSeconds: 1,
+  BackoffRate: 2,
+  MaxAttempts: 3,
+  JitterStrategy: "FULL",
+};
+
 /** Business errors and anything unexpected go to the failure path, with the error kept at $.error. */
 const catchToFailure = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: next }];
 
@@ -117,15 +126,7 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
             "States.Format('Order {} could not be fulfilled after its payment was taken, and the automatic refund failed: {}. Refund the customer by hand.', $.orderId, $.compensationError.Cause)",
         },
         ResultPath: null,
-        Retry: [
-          {
-            ErrorEquals: ["States.ALL"],
-            IntervalSeconds: 1,
-            BackoffRate: 2,
-            MaxAttempts: 3,
-            JitterStrategy: "FULL",
-          },
-        ],
+        Retry: [retryPublish],
         Next: STATES.classifyFailure,
       },
       [STATES.classifyFailure]: {
@@ -204,15 +205,7 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
             "States.Format('Order {} failed ({}): {}', $.orderId, $.failure.code, $.failure.cause.errorMessage)",
         },
         ResultPath: null,
-        Retry: [
-          {
-            ErrorEquals: ["States.ALL"],
-            IntervalSeconds: 1,
-            BackoffRate: 2,
-            MaxAttempts: 3,
-            JitterStrategy: "FULL",
-          },
-        ],
+        Retry: [retryPublish],
         Next: STATES.orderProcessingFailed,
       },
       [STATES.orderProcessingFailed]: {

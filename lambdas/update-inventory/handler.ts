@@ -1,9 +1,9 @@
 /** UpdateInventoryLambda: decrements stock for the whole order in one transaction, exactly once. */
+import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
 import type { InventoryStore, ReserveResult } from "../shared/ports";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/runtime";
 import { inventoryRequestSchema } from "../shared/workflow-io";
 
 export interface UpdateInventoryDeps {
@@ -15,13 +15,7 @@ const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
   const deps: UpdateInventoryDeps = {
-    inventory:
-      overrides.inventory ??
-      new DynamoDbInventoryStore(
-        documentClient(),
-        requireEnv("INVENTORY_TABLE_NAME"),
-        requireEnv("ORDERS_TABLE_NAME"),
-      ),
+    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
   };
 
   return (input: unknown, context?: Context): Promise<{ orderId: string; inventory: ReserveResult }> =>

@@ -1,13 +1,15 @@
 /** ValidateOrderLambda: checks products and stock, prices the order from InventoryTable, marks it PROCESSING. */
+import {
+  inventoryStoreFromEnvironment,
+  orderStoreFromEnvironment,
+} from "../shared/adapters/stores-from-environment";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { DynamoDbInventoryStore } from "../shared/adapters/dynamodb-inventory-store";
-import { DynamoDbOrderStore } from "../shared/adapters/dynamodb-order-store";
 import { BusinessError } from "../shared/errors";
 import { formatMoney } from "../shared/money";
 import type { PricedLine } from "../shared/order";
 import type { InventoryStore, OrderStore } from "../shared/ports";
-import { createObservability, documentClient, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/runtime";
 import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
 
 export interface ValidateOrderDeps {
@@ -20,14 +22,8 @@ const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
   const deps: ValidateOrderDeps = {
-    orders: overrides.orders ?? new DynamoDbOrderStore(documentClient(), requireEnv("ORDERS_TABLE_NAME")),
-    inventory:
-      overrides.inventory ??
-      new DynamoDbInventoryStore(
-        documentClient(),
-        requireEnv("INVENTORY_TABLE_NAME"),
-        requireEnv("ORDERS_TABLE_NAME"),
-      ),
+    orders: overrides.orders ?? orderStoreFromEnvironment(),
+    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
   };
 
   return (input: unknown, context?: Context): Promise<ValidatedOrder> =>

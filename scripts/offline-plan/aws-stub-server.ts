@@ -4,8 +4,9 @@
  * ValidateStateMachineDefinition (for aws_sfn_state_machine), which it answers with asl-validator.
  */
 import validator from "asl-validator";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "../../local/read-body";
 
 export const OFFLINE_ACCOUNT_ID = "123456789012";
 
@@ -13,15 +14,6 @@ export interface StubServer {
   readonly url: string;
   readonly validations: { definition: unknown; result: string }[];
   close(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 export function validateDefinition(definitionText: string): {

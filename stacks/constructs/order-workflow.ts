@@ -5,7 +5,7 @@ import {
   buildOrderWorkflowDefinition,
   type WorkflowResources,
 } from "../../lambdas/shared/workflow-definition";
-import { allow, ServiceRole } from "./policy";
+import { allow, LOG_DELIVERY_ACTIONS, ServiceRole, XRAY_ACTIONS } from "./policy";
 
 export interface OrderWorkflowProps {
   readonly namePrefix: string;
@@ -49,30 +49,8 @@ export class OrderWorkflow extends Construct {
         allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey*", "kms:Decrypt"], [props.topicKeyArn]),
         allow("RecordOrderFailure", ["dynamodb:UpdateItem"], [props.ordersTableArn]),
         // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
-        allow(
-          "DeliverExecutionLogs",
-          [
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-          ],
-          ["*"],
-        ),
-        allow(
-          "XRayTracing",
-          [
-            "xray:PutTraceSegments",
-            "xray:PutTelemetryRecords",
-            "xray:GetSamplingRules",
-            "xray:GetSamplingTargets",
-          ],
-          ["*"],
-        ),
+        allow("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, ["*"]),
+        allow("XRayTracing", XRAY_ACTIONS, ["*"]),
       ],
     });
     this.stateMachine = new SfnStateMachine(this, "StateMachine", {

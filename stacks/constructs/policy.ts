@@ -12,11 +12,15 @@ export type Statement = DataAwsIamPolicyDocumentStatement;
  * The only wildcard resources in the system: these AWS actions cannot be scoped to a resource.
  * The IAM policy test allows exactly these and nothing else.
  */
-export const UNSCOPABLE_ACTIONS = [
+export const XRAY_ACTIONS = [
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
   "xray:GetSamplingRules",
   "xray:GetSamplingTargets",
+];
+
+/** CloudWatch Logs vended-log delivery, which Step Functions uses for execution logs. */
+export const LOG_DELIVERY_ACTIONS = [
   "logs:CreateLogDelivery",
   "logs:GetLogDelivery",
   "logs:UpdateLogDelivery",
@@ -25,7 +29,9 @@ export const UNSCOPABLE_ACTIONS = [
   "logs:PutResourcePolicy",
   "logs:DescribeResourcePolicies",
   "logs:DescribeLogGroups",
-] as const;
+];
+
+export const UNSCOPABLE_ACTIONS: readonly string[] = [...XRAY_ACTIONS, ...LOG_DELIVERY_ACTIONS];
 
 export const XRAY_STATEMENT: Statement = {
   sid: "XRayTracing",
