@@ -1,3 +1,12 @@
+// The suite runs on the Node 22 that `npm ci` installs (the "node" devDependency); npm scripts put it
+// first on PATH. Running jest with another Node would test a runtime Lambda does not use.
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 22) {
+  throw new Error(
+    `Tests need Node 22 or later (this is ${process.version}): run them with \`npm test\` after \`npm ci\`.`,
+  );
+}
+
 // Handlers read their configuration from the environment at load time, as on Lambda.
 process.env.AWS_REGION ??= "us-east-1";
 process.env.AWS_ACCESS_KEY_ID ??= "test";

@@ -2,8 +2,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import { BusinessError } from "./errors";
 
 export function requireEnv(name: string): string {
   const value = process.env[name];
@@ -48,6 +49,13 @@ export async function instrumented<T>(
   if (context) logger.addContext(context);
   try {
     return await work();
+  } catch (error) {
+    // A business error ends the order on the failure path: count it, by reason.
+    if (error instanceof BusinessError) {
+      metrics.addDimension("reason", error.name);
+      metrics.addMetric("OrdersFailed", MetricUnit.Count, 1);
+    }
+    throw error;
   } finally {
     // Only when there is something to say: an empty flush just logs a warning.
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
