@@ -38,7 +38,8 @@ export function loadBundle<E = unknown, R = unknown>(
     "module",
     "__filename",
     "__dirname",
-    readFileSync(file, "utf8"),
+    // sourceURL names the code in stack traces and profiles.
+    `${readFileSync(file, "utf8")}\n//# sourceURL=${file}`,
   );
   evaluate(module.exports, createRequire(file), module, file, dirname(file));
   return module.exports;
