@@ -168,7 +168,24 @@ describe("API Gateway", () => {
     const badBody = Object.values(responses).find((r) => r.response_type === "BAD_REQUEST_BODY");
     expect(badBody).toMatchObject({ status_code: "400" });
     const template = (badBody?.response_templates as Record<string, string>)["application/json"];
-    expect(template).toContain('"code":"INVALID_REQUEST_BODY"');
+    expect(JSON.parse(template)).toEqual({
+      error: { code: "INVALID_REQUEST_BODY", message: expect.any(String), details: null },
+    });
+  });
+
+  test("every gateway response renders valid JSON once API Gateway substitutes its variables", () => {
+    // $context.error.messageString is documented as already quoted, e.g. "Missing Authentication Token".
+    const substitute = (template: string) =>
+      template.replaceAll("$context.error.messageString", '"Forbidden"');
+    const templates = Object.values(resourcesOf(s, "aws_api_gateway_gateway_response")).map(
+      (r) => (r.response_templates as Record<string, string>)["application/json"],
+    );
+    expect(templates).toHaveLength(5);
+    for (const template of templates) {
+      expect(JSON.parse(substitute(template))).toMatchObject({
+        error: { code: expect.any(String), details: null },
+      });
+    }
   });
 });
 

@@ -33,22 +33,38 @@ export interface OrderApiProps {
   readonly partition: string;
 }
 
-/** Error bodies API Gateway itself answers with, in the API's one error shape. */
-const GATEWAY_ERROR_BODIES: Record<string, { status: string; code: string; message: string }> = {
+/**
+ * Error bodies API Gateway itself answers with, in the API's one error shape. Gateway response
+ * templates are plain substitution, not VTL: `$context.error.messageString` arrives already quoted,
+ * and the validation error string may contain quotes, so body-validation errors get a fixed message
+ * (the function returns the detailed, per-field errors for everything the model lets through).
+ */
+export const GATEWAY_ERROR_TEMPLATES: Record<string, { status?: string; template: string }> = {
   BAD_REQUEST_BODY: {
     status: "400",
-    code: "INVALID_REQUEST_BODY",
-    message: "$context.error.validationErrorString",
+    template: errorTemplate(
+      "INVALID_REQUEST_BODY",
+      '"The request body does not match the order schema: see the API documentation."',
+    ),
   },
   BAD_REQUEST_PARAMETERS: {
     status: "400",
-    code: "INVALID_PARAMETERS",
-    message: "$context.error.validationErrorString",
+    template: errorTemplate(
+      "INVALID_PARAMETERS",
+      '"A required path or query parameter is missing or invalid."',
+    ),
   },
-  THROTTLED: { status: "429", code: "TOO_MANY_REQUESTS", message: "Too many requests; retry with backoff." },
-  DEFAULT_4XX: { status: "", code: "REQUEST_REJECTED", message: "$context.error.messageString" },
-  DEFAULT_5XX: { status: "", code: "GATEWAY_ERROR", message: "$context.error.messageString" },
+  THROTTLED: {
+    status: "429",
+    template: errorTemplate("TOO_MANY_REQUESTS", '"Too many requests; retry with backoff."'),
+  },
+  DEFAULT_4XX: { template: errorTemplate("REQUEST_REJECTED", "$context.error.messageString") },
+  DEFAULT_5XX: { template: errorTemplate("GATEWAY_ERROR", "$context.error.messageString") },
 };
+
+function errorTemplate(code: string, messageJson: string): string {
+  return `{"error":{"code":"${code}","message":${messageJson},"details":null}}`;
+}
 
 /**
  * The REST API: routes from the shared route table, the root method, request validation, a
@@ -159,13 +175,13 @@ export class OrderApi extends Construct {
     this.rootMethod.overrideLogicalId("ApiGatewayRootMethod");
     integrations.push(integrate("RootIntegration", this.restApi.rootResourceId, this.rootMethod));
 
-    for (const [type, body] of Object.entries(GATEWAY_ERROR_BODIES)) {
+    for (const [type, body] of Object.entries(GATEWAY_ERROR_TEMPLATES)) {
       new ApiGatewayGatewayResponse(this, `GatewayResponse_${type}`, {
         restApiId: apiId,
         responseType: type,
-        statusCode: body.status || undefined,
+        statusCode: body.status,
         responseTemplates: {
-          "application/json": `{"error":{"code":"${body.code}","message":"${body.message}","details":null}}`,
+          "application/json": body.template,
         },
       });
     }
