@@ -3,14 +3,14 @@
  * read-only routes GET /orders/{orderId} and GET /products, which need only reads of the same tables
  * and so share this function's role rather than adding an eighth function.
  */
-import {
-  inventoryStoreFromEnvironment,
-  orderStoreFromEnvironment,
-} from "../shared/adapters/stores-from-environment";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
+import {
+  inventoryStoreFromEnvironment,
+  orderStoreFromEnvironment,
+} from "../shared/adapters/stores-from-environment";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, productView, type OrderRecord } from "../shared/order";

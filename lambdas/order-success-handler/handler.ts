@@ -2,12 +2,12 @@
  * OrderSuccessHandlerLambda: on EventBridge's "Step Functions Execution Status Change" (SUCCEEDED),
  * marks the order CONFIRMED and tells OrderAlertsTopic, once, even if the event is delivered twice.
  */
-import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
+import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { formatMoney, toMajorUnits } from "../shared/money";
 import type { OrderRecord } from "../shared/order";
 import type { Notification, Notifier, OrderStore } from "../shared/ports";

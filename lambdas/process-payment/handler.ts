@@ -2,10 +2,10 @@
  * ProcessPaymentLambda: charges an order through the PaymentGateway port, idempotent by orderId, and
  * refunds it for the saga's compensation step (`action: "refund"`).
  */
-import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
+import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { BusinessError } from "../shared/errors";
 import { toMajorUnits } from "../shared/money";
 import type { OrderStore, PaymentGateway } from "../shared/ports";

@@ -2,9 +2,9 @@
  * SeedInventoryLambda: writes the catalog into InventoryTable, invoked once at deploy. Products that
  * exist already are left alone, so re-deploying never resets stock.
  */
-import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
+import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import bundledCatalog from "../shared/catalog.json";
 import { toMinorUnits } from "../shared/money";
 import type { InventoryStore } from "../shared/ports";

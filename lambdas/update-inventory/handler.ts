@@ -1,7 +1,7 @@
 /** UpdateInventoryLambda: decrements stock for the whole order in one transaction, exactly once. */
-import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
 import type { InventoryStore, ReserveResult } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/runtime";
 import { inventoryRequestSchema } from "../shared/workflow-io";

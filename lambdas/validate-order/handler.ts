@@ -1,10 +1,10 @@
 /** ValidateOrderLambda: checks products and stock, prices the order from InventoryTable, marks it PROCESSING. */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import {
   inventoryStoreFromEnvironment,
   orderStoreFromEnvironment,
 } from "../shared/adapters/stores-from-environment";
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { Context } from "aws-lambda";
 import { BusinessError } from "../shared/errors";
 import { formatMoney } from "../shared/money";
 import type { PricedLine } from "../shared/order";
