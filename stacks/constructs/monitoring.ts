@@ -70,73 +70,68 @@ export class Monitoring extends Construct {
       comparisonOperator: "GreaterThanThreshold",
       treatMissingData: "notBreaching",
     });
-    alarm("OrderProcessingWorkflowFailureAlarm", {
-      suffix: "order-workflow-failures",
-      alarmDescription: "Order workflow executions failed (business failures are expected; a burst is not).",
-      namespace: "AWS/States",
-      metricName: "ExecutionsFailed",
-      dimensions: { StateMachineArn: props.stateMachineArn },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      // No executions means no failures.
-      treatMissingData: "notBreaching",
-    });
-    alarm("OrderProcessingWorkflowTimeoutAlarm", {
-      suffix: "order-workflow-timeouts",
-      alarmDescription: "Order workflow executions timed out.",
-      namespace: "AWS/States",
-      metricName: "ExecutionsTimedOut",
-      dimensions: { StateMachineArn: props.stateMachineArn },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-    });
-    alarm("ApiServerErrorsAlarm", {
-      suffix: "api-5xx",
-      alarmDescription: "The order API answered 5XX errors.",
-      namespace: "AWS/ApiGateway",
-      metricName: "5XXError",
-      dimensions: { ApiName: props.apiName, Stage: props.stageName },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 5,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-    });
+    /** "At least `threshold` in 5 minutes": for counts of bad events, where no data means none happened. */
+    const countAlarm = (
+      logicalId: string,
+      suffix: string,
+      alarmDescription: string,
+      metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
+      threshold: number,
+    ) =>
+      alarm(logicalId, {
+        suffix,
+        alarmDescription,
+        ...metric,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      });
+    const workflow = { namespace: "AWS/States", dimensions: { StateMachineArn: props.stateMachineArn } };
+    countAlarm(
+      "OrderProcessingWorkflowFailureAlarm",
+      "order-workflow-failures",
+      "Order workflow executions failed (business failures are expected; a burst is not).",
+      { ...workflow, metricName: "ExecutionsFailed" },
+      1,
+    );
+    countAlarm(
+      "OrderProcessingWorkflowTimeoutAlarm",
+      "order-workflow-timeouts",
+      "Order workflow executions timed out.",
+      { ...workflow, metricName: "ExecutionsTimedOut" },
+      1,
+    );
+    countAlarm(
+      "ApiServerErrorsAlarm",
+      "api-5xx",
+      "The order API answered 5XX errors.",
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "5XXError",
+        dimensions: { ApiName: props.apiName, Stage: props.stageName },
+      },
+      5,
+    );
     for (const fn of props.functionNames) {
-      alarm(`${fn.id}LambdaErrorsAlarm`, {
-        suffix: `${fn.name.replace(`${props.namePrefix}-`, "")}-errors`,
-        alarmDescription: `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
-        namespace: "AWS/Lambda",
-        metricName: "Errors",
-        dimensions: { FunctionName: fn.name },
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 5,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-      });
-      alarm(`${fn.id}LambdaThrottlesAlarm`, {
-        suffix: `${fn.name.replace(`${props.namePrefix}-`, "")}-throttles`,
-        alarmDescription: `${fn.id}Lambda was throttled: concurrency is exhausted.`,
-        namespace: "AWS/Lambda",
-        metricName: "Throttles",
-        dimensions: { FunctionName: fn.name },
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-      });
+      const shortName = fn.name.replace(`${props.namePrefix}-`, "");
+      const lambda = { namespace: "AWS/Lambda", dimensions: { FunctionName: fn.name } };
+      countAlarm(
+        `${fn.id}LambdaErrorsAlarm`,
+        `${shortName}-errors`,
+        `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
+        { ...lambda, metricName: "Errors" },
+        5,
+      );
+      countAlarm(
+        `${fn.id}LambdaThrottlesAlarm`,
+        `${shortName}-throttles`,
+        `${fn.id}Lambda was throttled: concurrency is exhausted.`,
+        { ...lambda, metricName: "Throttles" },
+        1,
+      );
     }
 
     this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
