@@ -220,7 +220,8 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
           log(`order ${orderId} ${describe(output as never)}`);
           return output;
         } catch (error) {
-          log(`order ${orderId} ${id}: ${(error as Error).name}`);
+          const { errorMessage } = JSON.parse((error as Error).message) as { errorMessage: string };
+          log(`order ${orderId} ${id} raised ${(error as Error).name}: ${errorMessage}`);
           throw error;
         }
       };
