@@ -5,7 +5,7 @@
  * in the same process is the baseline. Every order must end CONFIRMED: none lost.
  * Usage: npm run bench:local -- [--orders N] [--concurrency C]
  */
-import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalOrderSystem, type LocalOrderSystem } from "../local/runtime";
@@ -85,6 +85,24 @@ async function main(): Promise<void> {
         }),
       );
     }
+    // The floor under everything: how many plain GetItem calls one process gets from the local
+    // DynamoDB through the SDK (an order makes about 13 DynamoDB calls end to end).
+    const probeCalls = 3000;
+    let issued = 0;
+    const probeStart = performance.now();
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (issued++ < probeCalls) {
+          await dynamodb.send(
+            new GetItemCommand({
+              TableName: system.tables.inventory,
+              Key: { ProductID: { S: PRODUCTS[0] } },
+            }),
+          );
+        }
+      }),
+    );
+    const getItemsPerSecond = probeCalls / ((performance.now() - probeStart) / 1000);
     dynamodb.destroy();
     process.stderr.write(`Warming up…\n`);
     await run(system, "warm-up", 50, 10);
@@ -107,6 +125,9 @@ async function main(): Promise<void> {
         `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
       );
     }
+    process.stdout.write(
+      `\nDynamoDB floor: ${getItemsPerSecond.toFixed(0)} GetItem/s from one process through the SDK to the local DynamoDB.\n`,
+    );
     if (load.lost > 0 || baseline.lost > 0) {
       process.stdout.write(`\n${load.lost + baseline.lost} orders did not reach CONFIRMED.\n`);
       process.exitCode = 1;
