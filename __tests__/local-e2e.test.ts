@@ -161,6 +161,28 @@ test("after maxReceiveCount failures the message is dead-lettered and a critical
   expect((await t.getOrder(orderId)).body.status).toBe("PENDING");
 });
 
+test("a failed confirmation publish is retried; after every retry it is dead-lettered and alerted", async () => {
+  const retriedKey = randomUUID();
+  t.system.failConfirmations(orderIdForKey(retriedKey), 2);
+  const retried = await t.placeOrder(good("SKU-1006"), retriedKey);
+  const retriedId = String(retried.body.orderId);
+  expect((await t.waitForFinalStatus(retriedId)).status).toBe("CONFIRMED");
+  expect(notificationsFor(retriedId).filter((n) => n.topic === "OrderAlertsTopic")).toHaveLength(1);
+
+  const lostKey = randomUUID();
+  const lostId = orderIdForKey(lostKey);
+  t.system.failConfirmations(lostId, 3);
+  await t.placeOrder(good("SKU-1006"), lostKey);
+  await t.waitForFinalStatus(lostId);
+  expect(t.system.confirmationDeadLetters().map((e) => (e.detail as { name: string }).name)).toContain(
+    lostId,
+  );
+  const critical = t.system.notifications.list().filter((n) => n.topic === "CriticalAlertsTopic");
+  expect(critical.some((n) => n.message.includes(lostId))).toBe(true);
+  // Paid and confirmed, but the customer was not told: the record shows it for the replay.
+  expect((await t.orderRecord(lostId))?.confirmationNotifiedAt).toBeUndefined();
+});
+
 test("the HTTP contract: products, unknown orders, bad input and unknown routes", async () => {
   const products = await fetch(`${t.system.url}/products`);
   expect(products.status).toBe(200);

@@ -70,6 +70,10 @@ export interface LocalOrderSystem {
   readonly products: typeof catalog.products;
   /** Makes StartOrderProcessing fail on this order's message `times` times (a crash mid-batch). */
   failWorkflowStarts(orderId: string, times: number): void;
+  /** Makes OrderSuccessHandler's publish fail for this order `times` times. */
+  failConfirmations(orderId: string, times: number): void;
+  /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
+  confirmationDeadLetters(): readonly EventBridgeEvent<string, unknown>[];
   /** Resolves once the queue is drained and no execution or success handler is running. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -150,23 +154,47 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       publish: async (n) => void notifications.publish(topicArn, n.subject, n.message),
     });
 
-    const successHandler = bundles.success.createHandler({ alerts: notifier(LOCAL_TOPICS.OrderAlertsTopic) });
+    // Test hook: the alerts publish fails for an order a given number of times.
+    const confirmationFaults = new Map<string, number>();
+    const alerts = notifier(LOCAL_TOPICS.OrderAlertsTopic);
+    const successHandler = bundles.success.createHandler({
+      alerts: {
+        publish: async (notification: { subject: string; message: string }) => {
+          const orderId = /^Order (\S+) confirmed$/.exec(notification.subject)?.[1] ?? "";
+          const remaining = confirmationFaults.get(orderId) ?? 0;
+          if (remaining > 0) {
+            confirmationFaults.set(orderId, remaining - 1);
+            throw new Error(`Injected fault: publishing the confirmation of ${orderId} failed`);
+          }
+          await alerts.publish(notification);
+        },
+      },
+    });
+    const confirmationDeadLetters: EventBridgeEvent<string, unknown>[] = [];
     const pendingEvents = new Set<Promise<void>>();
     const pattern = orderConfirmationPattern(
       `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`,
     );
-    const deliverEvent = async (event: EventBridgeEvent<string, unknown>) => {
-      // EventBridge invokes Lambda asynchronously: two retries after a failure.
+    /** EventBridge invokes Lambda asynchronously: two retries, then the on-failure destination. */
+    const deliverEvent = async (event: EventBridgeEvent<string, unknown>): Promise<boolean> => {
       for (let attempt = 1; attempt <= 3; attempt++) {
         try {
           await successHandler(event, lambdaContext("local-order-success-handler", 15_000));
-          return;
+          return true;
         } catch (error) {
           log(
             `OrderSuccessHandler failed (attempt ${attempt}/3): ${error instanceof Error ? error.message : String(error)}`,
           );
         }
       }
+      confirmationDeadLetters.push(event);
+      // As deployed, ConfirmationDeadLetterQueueNotEmptyAlarm pages CriticalAlertsTopic.
+      notifications.publish(
+        LOCAL_TOPICS.CriticalAlertsTopic,
+        "ALARM: order-confirmation-dlq-not-empty",
+        `An order confirmation could not be handled after 3 attempts and was dead-lettered: ${JSON.stringify(event.detail)}`,
+      );
+      return false;
     };
     const onFinished = (execution: Execution) => {
       const detail = {
@@ -199,9 +227,13 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         resources: [execution.executionArn],
         detail,
       };
-      const delivery = deliverEvent(event).then(() => {
+      const delivery = deliverEvent(event).then((handled) => {
         pendingEvents.delete(delivery);
-        log(`order ${execution.name} CONFIRMED`);
+        log(
+          handled
+            ? `order ${execution.name} CONFIRMED`
+            : `order ${execution.name}: confirmation dead-lettered after 3 attempts`,
+        );
       });
       pendingEvents.add(delivery);
     };
@@ -348,6 +380,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         queue: () => ({
           ...queue.stats(),
           deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
+          confirmationDeadLetters: confirmationDeadLetters.map((e) => e.detail),
         }),
       },
     });
@@ -377,6 +410,8 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       workflow,
       products: catalog.products,
       failWorkflowStarts: (orderId, times) => void injectedFaults.set(orderId, times),
+      failConfirmations: (orderId, times) => void confirmationFaults.set(orderId, times),
+      confirmationDeadLetters: () => confirmationDeadLetters,
       settled,
       stop: async () => {
         // Stop taking requests first, let running executions finish, then shut the stores.

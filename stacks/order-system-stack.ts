@@ -156,6 +156,8 @@ export class OrderSystemStack extends TerraformStack {
         statements: [
           allow("ConfirmOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
           allow("AnnounceConfirmedOrders", ["sns:Publish"], [messaging.orderAlertsTopic.arn]),
+          // The on-failure destination of its asynchronous invocations.
+          allow("KeepFailedConfirmations", ["sqs:SendMessage"], [messaging.confirmationDeadLetterQueue.arn]),
           allow(
             "EncryptForEncryptedTopic",
             ["kms:GenerateDataKey*", "kms:Decrypt"],
@@ -212,6 +214,7 @@ export class OrderSystemStack extends TerraformStack {
       namePrefix: prefix,
       stateMachineArn: workflow.stateMachine.arn,
       successHandler: fn("OrderSuccessHandler"),
+      deadLetterQueue: messaging.confirmationDeadLetterQueue,
     });
 
     const api = new OrderApi(this, "Api", {
@@ -232,6 +235,7 @@ export class OrderSystemStack extends TerraformStack {
       alarmTopicArn: messaging.criticalAlertsTopic.arn,
       queueName: messaging.ordersQueue.name,
       deadLetterQueueName: messaging.deadLetterQueue.name,
+      confirmationDeadLetterQueueName: messaging.confirmationDeadLetterQueue.name,
       queueDepthThreshold: vars.queueDepthAlarmThreshold.numberValue,
       stateMachineArn: workflow.stateMachine.arn,
       apiName: api.restApi.name,
@@ -260,6 +264,11 @@ export class OrderSystemStack extends TerraformStack {
     output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
     output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
     output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
+    output(
+      "confirmation_dlq_url",
+      messaging.confirmationDeadLetterQueue.url,
+      "Order confirmations that could not be delivered or handled",
+    );
     output("inventory_table_name", tables.inventory.name, "InventoryTable");
     output("orders_table_name", tables.orders.name, "Orders table");
     output("order_alerts_topic_arn", messaging.orderAlertsTopic.arn, "OrderAlertsTopic (order confirmed)");

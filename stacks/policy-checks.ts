@@ -111,10 +111,19 @@ function checkQueues(stack: SynthesizedStack): Finding[] {
     if (queue.sqs_managed_sse_enabled !== true && !queue.kms_master_key_id) {
       findings.push({ rule: "sqs-encryption", resource: id, message: `${id} is not encrypted at rest` });
     }
-    const isDeadLetterTarget = queues.some(
-      ([, other]) =>
-        typeof other.redrive_policy === "string" && refersTo(other.redrive_policy, "aws_sqs_queue", name),
-    );
+    // A dead-letter queue: of another queue, of an EventBridge target, or a Lambda failure destination.
+    const isDeadLetterTarget =
+      queues.some(([, other]) => refersTo(other.redrive_policy, "aws_sqs_queue", name)) ||
+      resources(stack, "aws_cloudwatch_event_target").some(([, t]) =>
+        refersTo((t.dead_letter_config as Block | undefined)?.arn, "aws_sqs_queue", name),
+      ) ||
+      resources(stack, "aws_lambda_function_event_invoke_config").some(([, c]) =>
+        refersTo(
+          ((c.destination_config as Block | undefined)?.on_failure as Block | undefined)?.destination,
+          "aws_sqs_queue",
+          name,
+        ),
+      );
     if (!queue.redrive_policy && !isDeadLetterTarget) {
       findings.push({
         rule: "sqs-dead-letter",

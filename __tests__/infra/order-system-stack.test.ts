@@ -14,6 +14,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -75,6 +76,7 @@ describe("providers and variables", () => {
       [
         "api_url",
         "code_bucket_name",
+        "confirmation_dlq_url",
         "critical_alerts_topic_arn",
         "dashboard_url",
         "inventory_table_name",
@@ -393,6 +395,27 @@ describe("workflow, events and monitoring", () => {
     expect(definition.States.NotifyOrderFailure).toMatchObject({
       Resource: "arn:aws:states:::sns:publish",
       Parameters: expect.objectContaining({ TopicArn: "${aws_sns_topic.OrderErrorNotificationTopic.arn}" }),
+    });
+  });
+
+  test("confirmations that cannot be delivered or handled are kept in a dead-letter queue, with an alarm", () => {
+    const target = Object.values(resourcesOf(s, "aws_cloudwatch_event_target"))[0];
+    expect(target.dead_letter_config).toEqual({
+      arn: "${aws_sqs_queue.ConfirmationDeadLetterQueue.arn}",
+    });
+    expect(text).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
+      function_name: "${aws_lambda_function.OrderSuccessHandlerLambda.function_name}",
+      maximum_retry_attempts: 2,
+      destination_config: {
+        on_failure: {
+          destination: target.dead_letter_config && (target.dead_letter_config as { arn: string }).arn,
+        },
+      },
+    });
+    expect(
+      resourceNamed(s, "aws_cloudwatch_metric_alarm", "ConfirmationDeadLetterQueueNotEmptyAlarm"),
+    ).toMatchObject({
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
     });
   });
 

@@ -21,6 +21,11 @@ export interface MessagingProps {
 export class Messaging extends Construct {
   readonly ordersQueue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
+  /**
+   * Where "order confirmed" events go when they cannot be handled: EventBridge delivery failures
+   * and OrderSuccessHandler invocations that failed every retry. Its policy lives with the rule.
+   */
+  readonly confirmationDeadLetterQueue: SqsQueue;
   readonly orderAlertsTopic: SnsTopic;
   readonly orderErrorTopic: SnsTopic;
   readonly criticalAlertsTopic: SnsTopic;
@@ -47,6 +52,12 @@ export class Messaging extends Construct {
       }),
     });
     this.ordersQueue.overrideLogicalId("OrdersQueue");
+    this.confirmationDeadLetterQueue = new SqsQueue(this, "ConfirmationDeadLetterQueue", {
+      name: `${props.namePrefix}-order-confirmation-dlq`,
+      messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
+      sqsManagedSseEnabled: true,
+    });
+    this.confirmationDeadLetterQueue.overrideLogicalId("ConfirmationDeadLetterQueue");
     new SqsQueueRedriveAllowPolicy(this, "DeadLetterRedriveAllow", {
       queueUrl: this.deadLetterQueue.id,
       redriveAllowPolicy: JSON.stringify({

@@ -11,6 +11,7 @@ export interface MonitoringProps {
   readonly alarmTopicArn: string;
   readonly queueName: string;
   readonly deadLetterQueueName: string;
+  readonly confirmationDeadLetterQueueName: string;
   readonly queueDepthThreshold: number;
   readonly stateMachineArn: string;
   readonly apiName: string;
@@ -63,6 +64,20 @@ export class Monitoring extends Construct {
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: props.deadLetterQueueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+    alarm("ConfirmationDeadLetterQueueNotEmptyAlarm", {
+      suffix: "order-confirmation-dlq-not-empty",
+      alarmDescription:
+        "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: props.confirmationDeadLetterQueueName },
       statistic: "Maximum",
       period: 60,
       evaluationPeriods: 1,
@@ -205,6 +220,7 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
       widget("Queues: visible messages", [
         queue("ApproximateNumberOfMessagesVisible", props.queueName),
         queue("ApproximateNumberOfMessagesVisible", props.deadLetterQueueName),
+        queue("ApproximateNumberOfMessagesVisible", props.confirmationDeadLetterQueueName),
       ]),
       widget("Queues: age of oldest message (s)", [
         queue("ApproximateAgeOfOldestMessage", props.queueName),

@@ -1,5 +1,9 @@
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
@@ -9,9 +13,14 @@ export interface OrderEventsProps {
   readonly namePrefix: string;
   readonly stateMachineArn: string;
   readonly successHandler: LambdaFunction;
+  /** Receives events that could not be delivered or handled, so no confirmation is lost silently. */
+  readonly deadLetterQueue: SqsQueue;
 }
 
-/** OrderConfirmationRule: successful executions → OrderSuccessHandlerLambda. */
+/**
+ * OrderConfirmationRule: successful executions → OrderSuccessHandlerLambda. Events EventBridge
+ * cannot deliver, and invocations that fail every Lambda retry, land in the dead-letter queue.
+ */
 export class OrderEvents extends Construct {
   readonly rule: CloudwatchEventRule;
 
@@ -27,6 +36,37 @@ export class OrderEvents extends Construct {
       rule: this.rule.name,
       arn: props.successHandler.arn,
       retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: props.deadLetterQueue.arn },
+    });
+    // EventBridge invokes the function asynchronously: after Lambda's own retries, keep the event.
+    new LambdaFunctionEventInvokeConfig(this, "InvokeConfig", {
+      functionName: props.successHandler.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 6 * 3600,
+      destinationConfig: { onFailure: { destination: props.deadLetterQueue.arn } },
+    });
+    const queuePolicy = new DataAwsIamPolicyDocument(this, "DeadLetterQueuePolicyDocument", {
+      statement: [
+        {
+          sid: "OrderConfirmationRuleDeadLetters",
+          actions: ["sqs:SendMessage"],
+          principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+          resources: [props.deadLetterQueue.arn],
+          condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [this.rule.arn] }],
+        },
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          actions: ["sqs:*"],
+          principals: [{ type: "*", identifiers: ["*"] }],
+          resources: [props.deadLetterQueue.arn],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, "DeadLetterQueuePolicy", {
+      queueUrl: props.deadLetterQueue.id,
+      policy: queuePolicy.json,
     });
     new LambdaPermission(this, "InvokePermission", {
       statementId: "AllowOrderConfirmationRule",
