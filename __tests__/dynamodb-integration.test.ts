@@ -147,6 +147,20 @@ test("the order marker alone stops a decrement when the request token is new", a
   expect(await stockOf("MARKER-2")).toBe(4);
 });
 
+test("releasing a reservation gives the stock back exactly once", async () => {
+  await seedProduct("RELEASE-1", 5);
+  const lines = [{ productId: "RELEASE-1", quantity: 3 }];
+  const reserved = await createOrder(lines);
+  expect(await inventory.reserveStock(reserved, lines)).toBe("reserved");
+  expect(await stockOf("RELEASE-1")).toBe(2);
+  expect(await inventory.releaseStock(reserved, lines)).toBe("released");
+  expect(await inventory.releaseStock(reserved, lines)).toBe("nothing-reserved");
+  expect(await stockOf("RELEASE-1")).toBe(5);
+  const never = await createOrder(lines);
+  expect(await inventory.releaseStock(never, lines)).toBe("nothing-reserved");
+  expect(await stockOf("RELEASE-1")).toBe(5);
+});
+
 test("seeding never overwrites existing stock", async () => {
   await seedProduct("SEED-1", 2);
   const outcome = await inventory.seedProduct({

@@ -21,7 +21,7 @@ const ORDER_ID = "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f";
 
 type Script = (input: Record<string, unknown>, call: number) => unknown;
 
-async function run(scripts: { validate?: Script; payment?: Script; inventory?: Script }) {
+async function run(scripts: { validate?: Script; payment?: Script; inventory?: Script; release?: Script }) {
   const calls: Record<string, Record<string, unknown>[]> = {};
   const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
   const lambda = (name: string, script: Script) =>
@@ -64,6 +64,11 @@ async function run(scripts: { validate?: Script; payment?: Script; inventory?: S
           [STATES.orderFailed]: recorder("recordFailure"),
           [STATES.notifyOrderFailure]: recorder("notifyFailure"),
           [STATES.notifyCompensationFailure]: recorder("notifyCritical"),
+          [STATES.releaseInventory]: task(
+            "release",
+            scripts.release ?? (() => ({ orderId: ORDER_ID, inventory: "nothing-reserved" })),
+          ),
+          [STATES.notifyReleaseFailure]: recorder("notifyReleaseFailure"),
         } as never,
         retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((s) => [s, 1])),
       },
@@ -195,12 +200,34 @@ test("a gateway that never recovers fails the order after the retries, with a re
   expect(error?.name).toBe("PaymentGatewayUnavailable");
 });
 
-test("out of stock after the charge: refund first (compensation), then the failure path", async () => {
+test("out of stock after the charge: release stock, refund (compensation), then the failure path", async () => {
   const { calls, error } = await run({ inventory: fail("OutOfStock", "Not enough stock left for A.") });
   expect(calls.inventory).toHaveLength(1);
+  expect(calls.release).toEqual([
+    { action: "release", orderId: ORDER_ID, items: [{ productId: "A", quantity: 1 }] },
+  ]);
   expect(calls.refund).toEqual([{ action: "refund", orderId: ORDER_ID }]);
   expect(calls.recordFailure?.[0].ExpressionAttributeValues).toMatchObject({ ":code": { S: "OutOfStock" } });
   expect(calls.notifyCritical).toBeUndefined();
+  expect(error?.name).toBe("OutOfStock");
+});
+
+test("a stock release that fails is alerted, and the payment is still refunded", async () => {
+  const { calls, error } = await run({
+    inventory: fail("OutOfStock", "Not enough stock left for A."),
+    release: () => {
+      throw new Error("table unavailable");
+    },
+  });
+  // An unexpected error is not retried (only transient ones are).
+  expect(calls.release).toHaveLength(1);
+  expect(calls.notifyReleaseFailure?.[0]).toMatchObject({
+    TopicArn: resources.criticalAlertsTopicArn,
+    Subject: `Stock release failed for order ${ORDER_ID}`,
+    Message: expect.stringContaining("table unavailable"),
+  });
+  expect(calls.refund).toEqual([{ action: "refund", orderId: ORDER_ID }]);
+  expect(calls.recordFailure).toHaveLength(1);
   expect(error?.name).toBe("OutOfStock");
 });
 

@@ -274,8 +274,16 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
             ? `refunded (${o.refundId})`
             : "nothing to refund",
     );
-    const inventoryTask = task("UpdateInventory", bundles.inventory, (o: { inventory: string }) =>
-      o.inventory === "reserved" ? "inventory updated" : "inventory already updated",
+    const inventoryTask = task(
+      "UpdateInventory",
+      bundles.inventory,
+      (o: { inventory: string }) =>
+        ({
+          reserved: "inventory updated",
+          "already-reserved": "inventory already updated",
+          released: "inventory released (compensation)",
+          "nothing-reserved": "no inventory to release",
+        })[o.inventory] ?? `inventory: ${o.inventory}`,
     );
     const publishTask = async (input: unknown) => {
       const { TopicArn, Subject, Message } = input as { TopicArn: string; Subject?: string; Message: string };
@@ -297,9 +305,11 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       [STATES.processPayment]: paymentTask as TaskHandler,
       [STATES.refundPayment]: paymentTask as TaskHandler,
       [STATES.updateInventory]: inventoryTask as TaskHandler,
+      [STATES.releaseInventory]: inventoryTask as TaskHandler,
       [STATES.orderFailed]: updateItemTask as TaskHandler,
       [STATES.notifyOrderFailure]: publishTask as TaskHandler,
       [STATES.notifyCompensationFailure]: publishTask as TaskHandler,
+      [STATES.notifyReleaseFailure]: publishTask as TaskHandler,
     };
     const workflow = new LocalWorkflow({
       stateMachineName: STATE_MACHINE_NAME,

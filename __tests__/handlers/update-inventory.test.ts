@@ -71,3 +71,27 @@ test("invalid task input is rejected before any write", async () => {
   await expect(handler({ orderId: ORDER_ID, items: [] }, context)).rejects.toThrow();
   expect(dynamo.calls()).toHaveLength(0);
 });
+
+test("release (compensation) gives the stock back and clears the marker in one transaction", async () => {
+  await expect(handler({ ...input, action: "release" }, context)).resolves.toEqual({
+    orderId: ORDER_ID,
+    inventory: "released",
+  });
+  const request = dynamo.commandCalls(TransactWriteCommand)[0].args[0].input;
+  expect(request.TransactItems?.[0]?.Update).toMatchObject({
+    UpdateExpression: "SET stock = stock + :qty",
+    ExpressionAttributeValues: { ":qty": 2 },
+  });
+  expect(request.TransactItems?.[2]?.Update).toMatchObject({
+    UpdateExpression: "REMOVE inventoryReserved",
+    ConditionExpression: "inventoryReserved = :true",
+  });
+});
+
+test("release for an order that reserved nothing changes nothing", async () => {
+  dynamo.on(TransactWriteCommand).rejects(cancelled("None", "None", "ConditionalCheckFailed"));
+  await expect(handler({ ...input, action: "release" }, context)).resolves.toEqual({
+    orderId: ORDER_ID,
+    inventory: "nothing-reserved",
+  });
+});

@@ -43,6 +43,7 @@ export interface OrderStore {
 }
 
 export type ReserveResult = "reserved" | "already-reserved";
+export type ReleaseResult = "released" | "nothing-reserved";
 
 export interface InventoryStore {
   getProducts(productIds: readonly string[]): Promise<Map<string, Product>>;
@@ -52,6 +53,11 @@ export interface InventoryStore {
    * marker so a replayed call never decrements twice. Throws OutOfStock when any line is short.
    */
   reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult>;
+  /**
+   * Compensation: gives back the stock this order took, in one transaction that also clears the
+   * order marker, so it happens at most once and only if the reservation did.
+   */
+  releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult>;
   /** Writes a catalog product unless it exists already (stock is never reset). */
   seedProduct(product: Product): Promise<"created" | "exists">;
 }

@@ -18,7 +18,9 @@ export const STATES = {
   validateOrder: "ValidateOrder",
   processPayment: "ProcessPayment",
   updateInventory: "UpdateInventory",
+  releaseInventory: "ReleaseInventory",
   refundPayment: "RefundPayment",
+  notifyReleaseFailure: "NotifyInventoryReleaseFailure",
   notifyCompensationFailure: "NotifyCompensationFailure",
   classifyFailure: "ClassifyFailure",
   describeBusinessFailure: "DescribeBusinessFailure",
@@ -97,9 +99,35 @@ export function buildOrderWorkflowDefinition(resources: WorkflowResources): Work
         Parameters: { "orderId.$": "$.orderId", "items.$": "$.order.items" },
         ResultPath: "$.inventory",
         Retry: [retryTransient(3)],
-        // Payment was taken: every failure from here on is compensated with a refund first.
-        Catch: catchToFailure(STATES.refundPayment),
+        // Payment was taken: every failure from here on is compensated (stock, then payment) first.
+        Catch: catchToFailure(STATES.releaseInventory),
         End: true,
+      },
+      [STATES.releaseInventory]: {
+        Type: "Task",
+        Resource: resources.updateInventoryFunctionArn,
+        // Gives stock back only if this order's reservation committed (e.g. before a timeout).
+        Parameters: { action: "release", "orderId.$": "$.orderId", "items.$": "$.order.items" },
+        ResultPath: "$.release",
+        Retry: [retryTransient(5)],
+        // The refund must happen even if the stock could not be given back.
+        Catch: [
+          { ErrorEquals: ["States.ALL"], ResultPath: "$.releaseError", Next: STATES.notifyReleaseFailure },
+        ],
+        Next: STATES.refundPayment,
+      },
+      [STATES.notifyReleaseFailure]: {
+        Type: "Task",
+        Resource: "arn:aws:states:::sns:publish",
+        Parameters: {
+          TopicArn: resources.criticalAlertsTopicArn,
+          "Subject.$": "States.Format('Stock release failed for order {}', $.orderId)",
+          "Message.$":
+            "States.Format('Order {} failed after its payment was taken and its stock could not be given back: {}. Check the stock of its items by hand; the payment is being refunded.', $.orderId, $.releaseError.Cause)",
+        },
+        ResultPath: null,
+        Retry: [retryPublish],
+        Next: STATES.refundPayment,
       },
       [STATES.refundPayment]: {
         Type: "Task",

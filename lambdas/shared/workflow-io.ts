@@ -26,6 +26,8 @@ export const paymentRequestSchema = z.discriminatedUnion("action", [
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
 
 export const inventoryRequestSchema = z.object({
+  /** reserve (default): take the stock; release: the saga gives back what this order took. */
+  action: z.optional(z.enum(["reserve", "release"])),
   orderId: orderIdSchema,
   items: z
     .array(z.object({ productId: z.string().check(z.minLength(1)), quantity: z.int().check(z.gte(1)) }))

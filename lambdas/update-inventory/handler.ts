@@ -1,8 +1,11 @@
-/** UpdateInventoryLambda: decrements stock for the whole order in one transaction, exactly once. */
+/**
+ * UpdateInventoryLambda: decrements stock for the whole order in one transaction, exactly once;
+ * with `action: "release"`, the saga's compensation gives that stock back, also at most once.
+ */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
-import type { InventoryStore, ReserveResult } from "../shared/ports";
+import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/runtime";
 import { inventoryRequestSchema } from "../shared/workflow-io";
 
@@ -18,10 +21,21 @@ export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
     inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
   };
 
-  return (input: unknown, context?: Context): Promise<{ orderId: string; inventory: ReserveResult }> =>
+  return (
+    input: unknown,
+    context?: Context,
+  ): Promise<{ orderId: string; inventory: ReserveResult | ReleaseResult }> =>
     instrumented(observability, context, async () => {
-      const { orderId, items } = inventoryRequestSchema.parse(input);
+      const { orderId, items, action } = inventoryRequestSchema.parse(input);
       logger.appendKeys({ orderId });
+      if (action === "release") {
+        const released = await deps.inventory.releaseStock(orderId, items);
+        logger.info(
+          released === "released" ? "Inventory released" : "No inventory was reserved; nothing to release",
+        );
+        if (released === "released") metrics.addMetric("InventoryReleases", MetricUnit.Count, 1);
+        return { orderId, inventory: released };
+      }
       // OutOfStock (another order won the race) propagates as a typed error: the workflow refunds.
       const result = await deps.inventory.reserveStock(orderId, items);
       logger.info(

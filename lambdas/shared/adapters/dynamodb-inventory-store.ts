@@ -14,7 +14,7 @@ import {
 import { BusinessError } from "../errors";
 import type { Product } from "../order";
 import type { OrderLine } from "../order-request";
-import type { InventoryStore, ReserveResult } from "../ports";
+import type { InventoryStore, ReleaseResult, ReserveResult } from "../ports";
 import { INVENTORY_TABLE, ORDERS_TABLE } from "../tables";
 
 /** DynamoDB's BatchGetItem limit. */
@@ -124,6 +124,42 @@ export class DynamoDbInventoryStore implements InventoryStore {
         throw new BusinessError("OutOfStock", `Not enough stock left for ${short.join(", ")}.`);
       }
       // Conflicts and throttling cancel a transaction too: those are transient, let the workflow retry.
+      throw error;
+    }
+  }
+
+  async releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...lines.map((line) => ({
+              Update: {
+                TableName: this.inventoryTableName,
+                Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
+                UpdateExpression: "SET stock = stock + :qty",
+                ConditionExpression: "attribute_exists(ProductID)",
+                ExpressionAttributeValues: { ":qty": line.quantity },
+              },
+            })),
+            {
+              // Only an order that holds a reservation gives stock back, and only once.
+              Update: {
+                TableName: this.ordersTableName,
+                Key: { [ORDERS_TABLE.partitionKey]: orderId },
+                UpdateExpression: "REMOVE inventoryReserved",
+                ConditionExpression: "inventoryReserved = :true",
+                ExpressionAttributeValues: { ":true": true },
+              },
+            },
+          ],
+        }),
+      );
+      return "released";
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return "nothing-reserved";
       throw error;
     }
   }
