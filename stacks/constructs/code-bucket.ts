@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { denyInsecureTransport } from "./policy";
 
 export interface SecureBucketProps {
   readonly bucketName: string;
@@ -62,14 +63,7 @@ export class SecureBucket extends Construct {
     });
     const policy = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
       statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["s3:*"],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport("s3", [this.bucket.arn, `${this.bucket.arn}/*`]),
         ...(props.extraStatements?.(this.bucket.arn) ?? []),
       ],
     });

@@ -8,6 +8,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
 import { Construct } from "constructs";
+import { denyInsecureTransport } from "./policy";
 import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
 
 export interface MessagingProps {
@@ -70,16 +71,7 @@ export class Messaging extends Construct {
       ["DeadLetterQueuePolicy", this.deadLetterQueue],
     ] as const) {
       const doc = new DataAwsIamPolicyDocument(this, `${name}Document`, {
-        statement: [
-          {
-            sid: "DenyInsecureTransport",
-            effect: "Deny",
-            actions: ["sqs:*"],
-            principals: [{ type: "*", identifiers: ["*"] }],
-            resources: [queue.arn],
-            condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-          },
-        ],
+        statement: [denyInsecureTransport("sqs", [queue.arn])],
       });
       new SqsQueuePolicy(this, name, { queueUrl: queue.id, policy: doc.json });
     }

@@ -57,34 +57,38 @@ export class Monitoring extends Construct {
       // SQS publishes this metric even when idle: missing data means CloudWatch is missing data, not load.
       treatMissingData: "notBreaching",
     });
-    alarm("OrdersDeadLetterQueueNotEmptyAlarm", {
-      suffix: "orders-dlq-not-empty",
-      alarmDescription:
-        "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: props.deadLetterQueueName },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-    });
-    alarm("ConfirmationDeadLetterQueueNotEmptyAlarm", {
-      suffix: "order-confirmation-dlq-not-empty",
-      alarmDescription:
-        "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: props.confirmationDeadLetterQueueName },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-    });
+    /** Any message in a dead-letter queue needs a person. */
+    const deadLetterAlarm = (
+      logicalId: string,
+      suffix: string,
+      queueName: string,
+      alarmDescription: string,
+    ) =>
+      alarm(logicalId, {
+        suffix,
+        alarmDescription,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queueName },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+      });
+    deadLetterAlarm(
+      "OrdersDeadLetterQueueNotEmptyAlarm",
+      "orders-dlq-not-empty",
+      props.deadLetterQueueName,
+      "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
+    );
+    deadLetterAlarm(
+      "ConfirmationDeadLetterQueueNotEmptyAlarm",
+      "order-confirmation-dlq-not-empty",
+      props.confirmationDeadLetterQueueName,
+      "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
+    );
     /** "At least `threshold` in 5 minutes": for counts of bad events, where no data means none happened. */
     const countAlarm = (
       logicalId: string,

@@ -8,6 +8,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import { orderConfirmationPattern } from "../../lambdas/shared/events";
+import { denyInsecureTransport } from "./policy";
 
 export interface OrderEventsProps {
   readonly namePrefix: string;
@@ -54,14 +55,7 @@ export class OrderEvents extends Construct {
           resources: [props.deadLetterQueue.arn],
           condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [this.rule.arn] }],
         },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          actions: ["sqs:*"],
-          principals: [{ type: "*", identifiers: ["*"] }],
-          resources: [props.deadLetterQueue.arn],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
+        denyInsecureTransport("sqs", [props.deadLetterQueue.arn]),
       ],
     });
     new SqsQueuePolicy(this, "DeadLetterQueuePolicy", {

@@ -40,6 +40,18 @@ export const XRAY_STATEMENT: Statement = {
   resources: ["*"],
 };
 
+/** Resource-policy statement refusing any request that does not use TLS. */
+export function denyInsecureTransport(service: "s3" | "sqs", resources: string[]): Statement {
+  return {
+    sid: "DenyInsecureTransport",
+    effect: "Deny",
+    actions: [`${service}:*`],
+    principals: [{ type: "*", identifiers: ["*"] }],
+    resources,
+    condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+  };
+}
+
 export function allow(sid: string, actions: string[], resources: string[]): Statement {
   return { sid, effect: "Allow", actions, resources };
 }
