@@ -66,7 +66,7 @@ export class OrderSystemStack extends TerraformStack {
     const partition = new DataAwsPartition(this, "Partition").partition;
     const logRetentionDays = vars.logRetentionDays.numberValue;
 
-    const codeBucket = new CodeBucket(this, "CodeBucket", {
+    const code = new CodeBucket(this, "CodeBucket", {
       bucketName: Fn.conditional(
         // cdktf renders a falsy operand ("" or 0) as `undefined`, hence `< 1` rather than `== ""`.
         Op.lt(Fn.lengthOf(vars.codeBucketName.stringValue), 1),
@@ -75,7 +75,8 @@ export class OrderSystemStack extends TerraformStack {
       ),
       accountId: account,
       forceDestroy: env.disposable,
-    }).bucket;
+    });
+    const codeBucket = code.bucket;
     const tables = new DataTables(this, "Tables", {
       namePrefix: prefix,
       deletionProtection: !env.disposable,
@@ -178,6 +179,7 @@ export class OrderSystemStack extends TerraformStack {
           spec,
           namePrefix: prefix,
           codeBucket,
+          codeBucketVersioning: code.versioning,
           projectRootFromModule: props.projectRootFromModule ?? "../../..",
           logRetentionDays,
           ...functionConfig[spec.id],

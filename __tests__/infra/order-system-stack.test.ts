@@ -251,6 +251,7 @@ describe("Lambda functions", () => {
       output_path: "${path.module}/../../../dist/archives/order-placement.zip",
     });
     expect(text).toHaveResourceWithProperties(S3Object, {
+      depends_on: [expect.stringContaining("aws_s3_bucket_versioning")],
       key: "lambdas/order-placement.zip",
       source_hash: expect.stringContaining("output_base64sha256"),
       server_side_encryption: "AES256",

@@ -23,6 +23,8 @@ export interface SecureBucketProps {
 /** An S3 bucket with the baseline: AES256 at rest, versioned, no public access, TLS-only, owner-enforced. */
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
+  /** Objects written before versioning is on get no version id: writers depend on this. */
+  readonly versioning: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -34,7 +36,7 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    new S3BucketVersioningA(this, "Versioning", {
+    this.versioning = new S3BucketVersioningA(this, "Versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
@@ -86,10 +88,11 @@ export interface CodeBucketProps {
 /** The Lambda code bucket: bundles are uploaded here and the functions deploy from it. */
 export class CodeBucket extends Construct {
   readonly bucket: S3Bucket;
+  readonly versioning: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: CodeBucketProps) {
     super(scope, id);
-    this.bucket = new SecureBucket(this, "LambdaCodeBucket", {
+    const secure = new SecureBucket(this, "LambdaCodeBucket", {
       bucketName: props.bucketName,
       forceDestroy: props.forceDestroy,
       policyId: "LambdaCodeBucketPolicy",
@@ -103,6 +106,8 @@ export class CodeBucket extends Construct {
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
         },
       ],
-    }).bucket;
+    });
+    this.bucket = secure.bucket;
+    this.versioning = secure.versioning;
   }
 }

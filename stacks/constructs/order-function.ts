@@ -3,6 +3,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { BUNDLE_ROOT, LAMBDA_HANDLER, type FunctionSpec } from "../../lambdas/functions";
 import { allow, ServiceRole, XRAY_STATEMENT, type Statement } from "./policy";
@@ -14,6 +15,8 @@ export interface OrderFunctionProps {
   readonly spec: FunctionSpec;
   readonly namePrefix: string;
   readonly codeBucket: S3Bucket;
+  /** The bucket's versioning: the upload must come after it, so the function can pin the version. */
+  readonly codeBucketVersioning: ITerraformDependable;
   /**
    * Path from the synthesized stack folder (Terraform's path.module) to the project root, so the
    * archive paths in the JSON are relative and portable. cdktf writes cdktf.out/stacks/<stack>/.
@@ -58,6 +61,7 @@ export class OrderFunction extends Construct {
       // Re-upload exactly when the bundle changes; an unchanged build plans no change.
       sourceHash: archive.outputBase64Sha256,
       serverSideEncryption: "AES256",
+      dependsOn: [props.codeBucketVersioning],
     });
 
     this.role = new ServiceRole(this, "Role", {
