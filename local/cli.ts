@@ -36,14 +36,22 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-function banner(system: LocalOrderSystem): string {
-  const products = system.products
+interface ListedProduct {
+  readonly productId: string;
+  readonly name: string;
+  readonly price: number;
+  readonly stock: number;
+}
+
+/** The banner shows the live catalog (a kept --data-dir may hold other stock than the seed). */
+function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): string {
+  const products = catalog
     .map(
       (p) =>
         `  ${p.productId.padEnd(10)} ${p.name.padEnd(30)} ${p.price.toFixed(2).padStart(8)}  stock ${p.stock}`,
     )
     .join("\n");
-  const scarce = system.products.reduce((a, b) => (b.stock < a.stock ? b : a));
+  const scarce = catalog.reduce((a, b) => (b.stock < a.stock ? b : a));
   const order = (token: string, productId: string, quantity: number) =>
     `curl -s -X POST ${system.url}/orders -H 'Content-Type: application/json' \\\n` +
     `    -d '{"customerEmail":"you@example.com","paymentToken":"${token}","items":[{"productId":"${productId}","quantity":${quantity}}]}'`;
@@ -55,10 +63,10 @@ function banner(system: LocalOrderSystem): string {
     products,
     "",
     "Place an order that succeeds:",
-    `  ${order("tok_visa", system.products[0].productId, 2)}`,
+    `  ${order("tok_visa", catalog[0].productId, 2)}`,
     "",
     "Place an order that fails (card declined):",
-    `  ${order("tok_chargeDeclined", system.products[1].productId, 1)}`,
+    `  ${order("tok_chargeDeclined", catalog[1].productId, 1)}`,
     "",
     `Then: curl -s ${system.url}/orders/<orderId>   ·   notifications: curl -s ${system.url}/_local/notifications`,
     `Sold out soon: ${scarce.productId} (${scarce.name}) has ${scarce.stock} in stock.`,
@@ -164,7 +172,8 @@ async function main(): Promise<number> {
   system.notifications.onPublish((n) =>
     log(`SNS ${n.topic}: ${n.subject}\n${n.message.replace(/^/gm, "              | ")}`),
   );
-  process.stdout.write(banner(system));
+  const listed = (await (await fetch(`${system.url}/products`)).json()) as { products: ListedProduct[] };
+  process.stdout.write(banner(system, listed.products));
 
   await new Promise<void>((resolveStop) => {
     let stopping = false;
