@@ -80,35 +80,57 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return products.sort((a, b) => a.productId.localeCompare(b.productId));
   }
 
+  /**
+   * One transaction over every order line plus the order's marker item, so stock and marker change
+   * together or not at all. The marker is the last item: its cancellation reason is at lines.length.
+   */
+  private stockTransaction(
+    orderId: string,
+    lines: readonly OrderLine[],
+    stock: { readonly update: string; readonly condition: string },
+    marker: { readonly update: string; readonly condition: string },
+    clientRequestToken?: string,
+  ): TransactWriteCommand {
+    return new TransactWriteCommand({
+      ClientRequestToken: clientRequestToken,
+      TransactItems: [
+        ...lines.map((line) => ({
+          Update: {
+            TableName: this.inventoryTableName,
+            Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
+            UpdateExpression: stock.update,
+            ConditionExpression: stock.condition,
+            ExpressionAttributeValues: { ":qty": line.quantity },
+          },
+        })),
+        {
+          Update: {
+            TableName: this.ordersTableName,
+            Key: { [ORDERS_TABLE.partitionKey]: orderId },
+            UpdateExpression: marker.update,
+            ConditionExpression: marker.condition,
+            ExpressionAttributeValues: { ":true": true },
+          },
+        },
+      ],
+    });
+  }
+
   async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
-    const markerIndex = lines.length;
     try {
       await this.client.send(
-        new TransactWriteCommand({
+        this.stockTransaction(
+          orderId,
+          lines,
+          { update: "SET stock = stock - :qty", condition: "attribute_exists(ProductID) AND stock >= :qty" },
+          // The order marker: the decrement happens at most once per order, whatever the retries.
+          {
+            update: "SET inventoryReserved = :true",
+            condition: "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved)",
+          },
           // Same token for a replay within DynamoDB's 10-minute window: the replay is a no-op.
-          ClientRequestToken: orderId,
-          TransactItems: [
-            ...lines.map((line) => ({
-              Update: {
-                TableName: this.inventoryTableName,
-                Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
-                UpdateExpression: "SET stock = stock - :qty",
-                ConditionExpression: "attribute_exists(ProductID) AND stock >= :qty",
-                ExpressionAttributeValues: { ":qty": line.quantity },
-              },
-            })),
-            {
-              // The order marker: the decrement happens at most once per order, whatever the retries.
-              Update: {
-                TableName: this.ordersTableName,
-                Key: { [ORDERS_TABLE.partitionKey]: orderId },
-                UpdateExpression: "SET inventoryReserved = :true",
-                ConditionExpression: "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved)",
-                ExpressionAttributeValues: { ":true": true },
-              },
-            },
-          ],
-        }),
+          orderId,
+        ),
       );
       return "reserved";
     } catch (error) {
@@ -116,7 +138,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
       if (error instanceof IdempotentParameterMismatchException) return "already-reserved";
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[markerIndex]?.Code === "ConditionalCheckFailed") return "already-reserved";
+      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return "already-reserved";
       const short = lines
         .filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed")
         .map((l) => l.productId);
@@ -131,29 +153,13 @@ export class DynamoDbInventoryStore implements InventoryStore {
   async releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult> {
     try {
       await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...lines.map((line) => ({
-              Update: {
-                TableName: this.inventoryTableName,
-                Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
-                UpdateExpression: "SET stock = stock + :qty",
-                ConditionExpression: "attribute_exists(ProductID)",
-                ExpressionAttributeValues: { ":qty": line.quantity },
-              },
-            })),
-            {
-              // Only an order that holds a reservation gives stock back, and only once.
-              Update: {
-                TableName: this.ordersTableName,
-                Key: { [ORDERS_TABLE.partitionKey]: orderId },
-                UpdateExpression: "REMOVE inventoryReserved",
-                ConditionExpression: "inventoryReserved = :true",
-                ExpressionAttributeValues: { ":true": true },
-              },
-            },
-          ],
-        }),
+        this.stockTransaction(
+          orderId,
+          lines,
+          { update: "SET stock = stock + :qty", condition: "attribute_exists(ProductID)" },
+          // Only an order that holds a reservation gives stock back, and only once.
+          { update: "REMOVE inventoryReserved", condition: "inventoryReserved = :true" },
+        ),
       );
       return "released";
     } catch (error) {
