@@ -67,7 +67,6 @@ export interface LocalOrderSystem {
   readonly notifications: LocalNotifications;
   readonly queue: LocalQueue;
   readonly workflow: LocalWorkflow;
-  readonly products: typeof catalog.products;
   /** Makes StartOrderProcessing fail on this order's message `times` times (a crash mid-batch). */
   failWorkflowStarts(orderId: string, times: number): void;
   /** Makes OrderSuccessHandler's publish fail for this order `times` times. */
@@ -211,11 +210,6 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       };
       if (execution.status === "FAILED")
         log(`order ${execution.name} FAILED: ${execution.cause ?? execution.error}`);
-      const matches =
-        pattern.source.includes("aws.states") &&
-        pattern.detail.status.includes(detail.status) &&
-        pattern.detail.stateMachineArn.includes(detail.stateMachineArn);
-      if (!matches) return;
       const event: EventBridgeEvent<string, unknown> = {
         version: "0",
         id: randomUUID(),
@@ -227,6 +221,13 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         resources: [execution.executionArn],
         detail,
       };
+      // OrderConfirmationRule's own pattern decides, as EventBridge would.
+      const matches =
+        pattern.source.includes(event.source) &&
+        pattern["detail-type"].includes(event["detail-type"]) &&
+        pattern.detail.status.includes(detail.status) &&
+        pattern.detail.stateMachineArn.includes(detail.stateMachineArn);
+      if (!matches) return;
       const delivery = deliverEvent(event).then((handled) => {
         pendingEvents.delete(delivery);
         log(
@@ -418,7 +419,6 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       notifications,
       queue,
       workflow,
-      products: catalog.products,
       failWorkflowStarts: (orderId, times) => void injectedFaults.set(orderId, times),
       failConfirmations: (orderId, times) => void confirmationFaults.set(orderId, times),
       confirmationDeadLetters: () => confirmationDeadLetters,

@@ -52,7 +52,3 @@ export const LAMBDA_SERVICE_ERRORS = [
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
 ] as const;
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
