@@ -26,6 +26,14 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
     context,
   );
 const json = (r: { body: string }) => JSON.parse(r.body);
+const getOrderEvent = (orderId: string) =>
+  apiEvent({
+    resource: "/orders/{orderId}",
+    path: `/orders/${orderId}`,
+    httpMethod: "GET",
+    pathParameters: { orderId },
+  });
+
 const hashOf = (order: typeof validOrder) =>
   canonicalHash({ ...order, items: [...order.items].sort((a, b) => a.productId.localeCompare(b.productId)) });
 
@@ -166,15 +174,7 @@ describe("GET routes", () => {
         updatedAt: "2026-01-01T00:00:01Z",
       },
     });
-    const response = await handler(
-      apiEvent({
-        resource: "/orders/{orderId}",
-        path: `/orders/${orderId}`,
-        httpMethod: "GET",
-        pathParameters: { orderId },
-      }),
-      context,
-    );
+    const response = await handler(getOrderEvent(orderId), context);
     expect(response.statusCode).toBe(200);
     expect(json(response)).toEqual({
       orderId,
@@ -191,15 +191,7 @@ describe("GET routes", () => {
   test("GET /orders/{orderId} for an unknown or malformed id is a 404 with an error body", async () => {
     dynamo.on(GetCommand).resolves({});
     for (const orderId of [orderIdForKey("missing"), "not-an-id"]) {
-      const response = await handler(
-        apiEvent({
-          resource: "/orders/{orderId}",
-          path: `/orders/${orderId}`,
-          httpMethod: "GET",
-          pathParameters: { orderId },
-        }),
-        context,
-      );
+      const response = await handler(getOrderEvent(orderId), context);
       expect(response.statusCode).toBe(404);
       expect(json(response).error.code).toBe("ORDER_NOT_FOUND");
     }
