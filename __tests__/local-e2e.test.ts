@@ -139,7 +139,7 @@ test("the same Idempotency-Key twice: one order, one execution", async () => {
 test("a crash mid-batch: the message is redelivered and the order still completes once", async () => {
   const keys = [randomUUID(), randomUUID(), randomUUID()];
   const crashing = orderIdForKey(keys[1]);
-  t.system.failWorkflowStarts(crashing, 1);
+  t.failWorkflowStarts(crashing, 1);
   const placed = await Promise.all(keys.map((k) => t.placeOrder(good("SKU-1010"), k)));
   const finals = await Promise.all(placed.map((p) => t.waitForFinalStatus(String(p.body.orderId))));
   expect(finals.map((o) => o.status)).toEqual(["CONFIRMED", "CONFIRMED", "CONFIRMED"]);
@@ -150,7 +150,7 @@ test("a crash mid-batch: the message is redelivered and the order still complete
 test("after maxReceiveCount failures the message is dead-lettered and a critical alert is published", async () => {
   const key = randomUUID();
   const orderId = orderIdForKey(key);
-  t.system.failWorkflowStarts(orderId, 100);
+  t.failWorkflowStarts(orderId, 100);
   const placed = await t.placeOrder(good("SKU-1001"), key);
   expect(placed.status).toBe(202);
   await t.system.settled();
@@ -163,7 +163,7 @@ test("after maxReceiveCount failures the message is dead-lettered and a critical
 
 test("a failed confirmation publish is retried; after every retry it is dead-lettered and alerted", async () => {
   const retriedKey = randomUUID();
-  t.system.failConfirmations(orderIdForKey(retriedKey), 2);
+  t.failConfirmations(orderIdForKey(retriedKey), 2);
   const retried = await t.placeOrder(good("SKU-1006"), retriedKey);
   const retriedId = String(retried.body.orderId);
   expect((await t.waitForFinalStatus(retriedId)).status).toBe("CONFIRMED");
@@ -171,7 +171,7 @@ test("a failed confirmation publish is retried; after every retry it is dead-let
 
   const lostKey = randomUUID();
   const lostId = orderIdForKey(lostKey);
-  t.system.failConfirmations(lostId, 3);
+  t.failConfirmations(lostId, 3);
   await t.placeOrder(good("SKU-1006"), lostKey);
   await t.waitForFinalStatus(lostId);
   expect(t.system.confirmationDeadLetters().map((e) => (e.detail as { name: string }).name)).toContain(

@@ -8,10 +8,13 @@ import { BUSINESS_ERRORS, BusinessError, TransientError } from "../lambdas/share
 import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../lambdas/shared/workflow-definition";
 import { asLambdaTask } from "../local/lambda-host";
 
+const FUNCTION_ARNS: Record<string, string> = {
+  ValidateOrder: "arn:aws:lambda:us-east-1:123456789012:function:validate",
+  ProcessPayment: "arn:aws:lambda:us-east-1:123456789012:function:payment",
+  UpdateInventory: "arn:aws:lambda:us-east-1:123456789012:function:inventory",
+};
 const resources = {
-  validateOrderFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:validate",
-  processPaymentFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:payment",
-  updateInventoryFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:inventory",
+  functionArn: (id: string) => FUNCTION_ARNS[id],
   ordersTableName: "orders",
   orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:order-errors",
   criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:critical-alerts",
@@ -25,11 +28,7 @@ async function run(scripts: { validate?: Script; payment?: Script; inventory?: S
   const calls: Record<string, Record<string, unknown>[]> = {};
   const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
   const lambda = (name: string, script: Script) =>
-    asLambdaTask(
-      name,
-      async (input: Record<string, unknown>) => script(input, calls[name]?.length ?? 0),
-      1000,
-    );
+    asLambdaTask(async (input: Record<string, unknown>) => script(input, calls[name]?.length ?? 0));
   const task = (name: string, script: Script) => async (input: unknown) => {
     record(name, input as Record<string, unknown>);
     return lambda(name, script)(input as Record<string, unknown>);

@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
-import { startLocalOrderSystem, type LocalOrderSystem } from "./runtime";
+import { startLocalOrderSystem, type LocalOrderSystem } from "./order-system";
 
 const HELP = `Usage: npm start -- [options]
 

@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../lambdas/functions";
+import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../lambdas/contracts";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
 
 export type LambdaHandler<E = unknown, R = unknown> = (event: E, context?: Context) => Promise<R>;
 
@@ -51,7 +52,7 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
     memoryLimitInMB: "256",
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
@@ -67,10 +68,10 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
  * Step Functions sees a failed Lambda as Error = errorType and Cause = the JSON error payload;
  * this rethrows a handler's error in that shape so the definition's Catch/Retry behave as on AWS.
  */
-export function asLambdaTask<E, R>(functionName: string, handler: LambdaHandler<E, R>, timeoutMs: number) {
+export function asLambdaTask<E, R>(invoke: (input: E) => Promise<R>) {
   return async (input: E): Promise<R> => {
     try {
-      return await handler(input, lambdaContext(functionName, timeoutMs));
+      return await invoke(input);
     } catch (error) {
       const errorType = error instanceof Error ? error.name : "Error";
       const errorMessage = error instanceof Error ? error.message : String(error);

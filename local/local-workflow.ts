@@ -5,7 +5,7 @@
  */
 import { StateMachine } from "aws-local-stepfunctions";
 import type { WorkflowDefinition } from "../lambdas/shared/workflow-definition";
-import { LOCAL_ACCOUNT, LOCAL_REGION } from "./notifications";
+import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 

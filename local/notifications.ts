@@ -1,4 +1,6 @@
 /** Local SNS: every publish is kept (for GET /_local/notifications) and shown to the listener. */
+import type { Notifier } from "../lambdas/shared/ports";
+import { LOCAL_TOPICS } from "./local-resources";
 export interface PublishedNotification {
   readonly topic: string;
   readonly topicArn: string;
@@ -7,16 +9,9 @@ export interface PublishedNotification {
   readonly publishedAt: string;
 }
 
-export const LOCAL_ACCOUNT = "000000000000";
-export const LOCAL_REGION = "us-east-1";
-
-export const LOCAL_TOPICS = {
-  OrderAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-alerts`,
-  OrderErrorNotificationTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-errors`,
-  CriticalAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:critical-alerts`,
-} as const;
-
+/** Local SNS as a service: it holds nothing that needs releasing. */
 export class LocalNotifications {
+  readonly name = "notifications";
   private readonly published: PublishedNotification[] = [];
   private readonly listeners: ((n: PublishedNotification) => void)[] = [];
 
@@ -37,7 +32,14 @@ export class LocalNotifications {
     return { MessageId: `local-${this.published.length}` };
   }
 
+  async stop(): Promise<void> {}
+
   list(): readonly PublishedNotification[] {
     return this.published;
+  }
+
+  /** The Notifier port of one topic, as a handler's SNS adapter would publish to it. */
+  notifier(topicArn: string): Notifier {
+    return { publish: async (n) => void this.publish(topicArn, n.subject, n.message) };
   }
 }

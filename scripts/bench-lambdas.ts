@@ -7,25 +7,32 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUNDLE_ROOT } from "../lambdas/functions";
+import {
+  BUNDLE_ROOT,
+  environmentFor,
+  observabilityEnvironment,
+  type FunctionSpec,
+} from "../lambdas/contracts";
+import { LOCAL_RESOURCES } from "../local/local-resources";
 import { BASELINE, bundleFunctions, PRODUCTION } from "./bundle";
 import { machine, median, runNode } from "./bench/stats";
 
 const root = resolve(__dirname, "..");
 const runs = Number(process.argv[2] ?? 7);
 
-/** The configuration each function gets from the stack (values are placeholders; nothing is called). */
-const LAMBDA_ENV: NodeJS.ProcessEnv = {
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  ORDERS_TABLE_NAME: "orders",
-  INVENTORY_TABLE_NAME: "inventory",
-  ORDERS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/orders",
-  STATE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:orders",
-  ORDER_ALERTS_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:alerts",
-  POWERTOOLS_LOG_LEVEL: "SILENT",
-};
+/** The configuration each function's contract gives it (local resources; nothing is called). */
+function lambdaEnvironment(spec: FunctionSpec): NodeJS.ProcessEnv {
+  return {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    ...observabilityEnvironment(spec.folder, { logLevel: "SILENT", metrics: true }),
+    ...environmentFor(spec, LOCAL_RESOURCES, {
+      paymentGateway: "simulated",
+      simulatedGatewayTransientFailures: "1",
+    }),
+  };
+}
 
 const INIT_PROBE = `
 const started = process.hrtime.bigint();
@@ -34,9 +41,9 @@ if (typeof mod.handler !== "function") throw new Error("no handler export");
 process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
 `;
 
-function initMs(file: string): number {
+function initMs(spec: FunctionSpec, file: string): number {
   const samples = Array.from({ length: runs }, () =>
-    Number(runNode(["-e", INIT_PROBE, file], { cwd: root, env: LAMBDA_ENV }).stdout),
+    Number(runNode(["-e", INIT_PROBE, file], { cwd: root, env: lambdaEnvironment(spec) }).stdout),
   );
   return median(samples);
 }
@@ -49,7 +56,12 @@ async function main(): Promise<void> {
     const rows = production.map((prod) => {
       const base = baseline.find((b) => b.spec.id === prod.spec.id)!;
       process.stderr.write(`  measuring ${prod.spec.folder}…\n`);
-      return { prod, base, prodInit: initMs(prod.outfile), baseInit: initMs(base.outfile) };
+      return {
+        prod,
+        base,
+        prodInit: initMs(prod.spec, prod.outfile),
+        baseInit: initMs(base.spec, base.outfile),
+      };
     });
     process.stdout.write(
       `\nbench:lambdas — bundle size and cold init (median of ${runs} fresh processes, ${machine()})\n`,

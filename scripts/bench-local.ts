@@ -8,7 +8,7 @@
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startLocalOrderSystem, type LocalOrderSystem } from "../local/runtime";
+import { startLocalOrderSystem, type LocalOrderSystem } from "../local/order-system";
 import { machine, percentile } from "./bench/stats";
 
 const { values } = parseArgs({ options: { orders: { type: "string" }, concurrency: { type: "string" } } });

@@ -1,6 +1,6 @@
 /** `npm run build`: bundles every Lambda handler into dist/lambdas/<folder>/index.js. */
 import { resolve } from "node:path";
-import { BUNDLE_ROOT } from "../lambdas/functions";
+import { BUNDLE_ROOT } from "../lambdas/contracts";
 import { bundleFunctions } from "./bundle";
 
 async function main(): Promise<void> {

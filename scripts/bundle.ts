@@ -2,7 +2,7 @@
 import { build, type BuildOptions, type Metafile } from "esbuild";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/functions";
+import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/contracts";
 
 export interface BundleResult {
   readonly spec: FunctionSpec;

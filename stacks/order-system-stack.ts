@@ -8,7 +8,7 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { FUNCTIONS, type FunctionId } from "../lambdas/functions";
+import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import type { BackendConfig, EnvironmentConfig } from "./config";
@@ -20,7 +20,6 @@ import { OrderApi } from "./constructs/order-api";
 import { OrderEvents } from "./constructs/order-events";
 import { OrderFunction } from "./constructs/order-function";
 import { OrderWorkflow } from "./constructs/order-workflow";
-import { allow, type Statement } from "./constructs/policy";
 import { OrderSystemVariables } from "./constructs/variables";
 
 export interface OrderSystemStackProps {
@@ -39,26 +38,7 @@ export class OrderSystemStack extends TerraformStack {
     super(scope, id);
     const env = props.environment;
     const prefix = env.namePrefix;
-
-    if (props.backend) {
-      new S3Backend(this, {
-        bucket: props.backend.bucket,
-        key: `${props.backend.keyPrefix}/${env.name}/terraform.tfstate`,
-        region: props.backend.region,
-        encrypt: true,
-        dynamodbTable: props.backend.lockTable,
-      });
-      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
-      this.addOverride("terraform.backend.s3.use_lockfile", true);
-    }
-
-    new AwsProvider(this, "aws", {
-      region: env.region,
-      defaultTags: [
-        { tags: { Application: "ecommerce-order-system", Environment: env.name, ManagedBy: "cdktf" } },
-      ],
-    });
-    new ArchiveProvider(this, "archive");
+    this.configureProviders(env, props.backend);
 
     const vars = new OrderSystemVariables(this, "Variables", env);
     const account = new DataAwsCallerIdentity(this, "Account").accountId;
@@ -76,7 +56,6 @@ export class OrderSystemStack extends TerraformStack {
       accountId: account,
       forceDestroy: env.disposable,
     });
-    const codeBucket = code.bucket;
     const tables = new DataTables(this, "Tables", {
       namePrefix: prefix,
       deletionProtection: !env.disposable,
@@ -88,101 +67,35 @@ export class OrderSystemStack extends TerraformStack {
       notificationEmail: vars.notificationEmail.stringValue,
     });
 
+    // Known before the state machine exists: its consumer's role and environment name it.
     const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${prefix}-order-processing`;
-    const tableEnv = { ORDERS_TABLE_NAME: tables.orders.name, INVENTORY_TABLE_NAME: tables.inventory.name };
-    const functionConfig: Record<
-      FunctionId,
-      { environment: Record<string, string>; statements: Statement[] }
-    > = {
-      OrderPlacement: {
-        environment: { ...tableEnv, ORDERS_QUEUE_URL: messaging.ordersQueue.url },
-        statements: [
-          allow(
-            "RecordOrders",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-            [tables.orders.arn],
-          ),
-          allow("ListProducts", ["dynamodb:Scan"], [tables.inventory.arn]),
-          allow("QueueOrders", ["sqs:SendMessage"], [messaging.ordersQueue.arn]),
-        ],
-      },
-      StartOrderProcessing: {
-        environment: { STATE_MACHINE_ARN: stateMachineArn },
-        statements: [
-          allow(
-            "ConsumeOrdersQueue",
-            [
-              "sqs:ReceiveMessage",
-              "sqs:DeleteMessage",
-              "sqs:GetQueueAttributes",
-              "sqs:ChangeMessageVisibility",
-            ],
-            [messaging.ordersQueue.arn],
-          ),
-          allow("StartOrderWorkflow", ["states:StartExecution"], [stateMachineArn]),
-        ],
-      },
-      ValidateOrder: {
-        environment: tableEnv,
-        statements: [
-          allow("ReadAndPriceOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
-          allow("ReadInventory", ["dynamodb:BatchGetItem"], [tables.inventory.arn]),
-        ],
-      },
-      ProcessPayment: {
-        environment: {
-          ORDERS_TABLE_NAME: tables.orders.name,
-          PAYMENT_GATEWAY: "simulated",
-          SIMULATED_GATEWAY_TRANSIENT_FAILURES: Fn.tostring(
-            vars.simulatedGatewayTransientFailures.numberValue,
-          ),
-        },
-        statements: [
-          allow("RecordPayments", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
-        ],
-      },
-      UpdateInventory: {
-        environment: tableEnv,
-        statements: [
-          // One TransactWriteItems: conditional decrements plus the order's exactly-once marker.
-          allow("DecrementStock", ["dynamodb:UpdateItem"], [tables.inventory.arn]),
-          allow("MarkOrderReserved", ["dynamodb:UpdateItem"], [tables.orders.arn]),
-        ],
-      },
-      OrderSuccessHandler: {
-        environment: {
-          ORDERS_TABLE_NAME: tables.orders.name,
-          ORDER_ALERTS_TOPIC_ARN: messaging.orderAlertsTopic.arn,
-        },
-        statements: [
-          allow("ConfirmOrders", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [tables.orders.arn]),
-          allow("AnnounceConfirmedOrders", ["sns:Publish"], [messaging.orderAlertsTopic.arn]),
-          // The on-failure destination of its asynchronous invocations.
-          allow("KeepFailedConfirmations", ["sqs:SendMessage"], [messaging.confirmationDeadLetterQueue.arn]),
-          allow(
-            "EncryptForEncryptedTopic",
-            ["kms:GenerateDataKey*", "kms:Decrypt"],
-            [messaging.topicKey.arn],
-          ),
-        ],
-      },
-      SeedInventory: {
-        environment: tableEnv,
-        statements: [allow("SeedCatalog", ["dynamodb:PutItem"], [tables.inventory.arn])],
-      },
+    const ordersTableName = tables.orders.name;
+    const resources: ResourceHandles = {
+      ordersTable: { arn: tables.orders.arn, name: ordersTableName },
+      inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
+      ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
+      confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
+      orderWorkflow: { arn: stateMachineArn },
+      orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
+      topicKey: { arn: messaging.topicKey.arn },
     };
-
     this.functions = Object.fromEntries(
       FUNCTIONS.map((spec) => [
         spec.id,
         new OrderFunction(this, spec.id, {
           spec,
           namePrefix: prefix,
-          codeBucket,
+          codeBucket: code.bucket,
           codeBucketVersioning: code.versioning,
           projectRootFromModule: props.projectRootFromModule ?? "../../..",
           logRetentionDays,
-          ...functionConfig[spec.id],
+          resources,
+          settings: {
+            paymentGateway: "simulated",
+            simulatedGatewayTransientFailures: Fn.tostring(
+              vars.simulatedGatewayTransientFailures.numberValue,
+            ),
+          },
         }),
       ]),
     ) as Record<FunctionId, OrderFunction>;
@@ -196,17 +109,17 @@ export class OrderSystemStack extends TerraformStack {
       functionResponseTypes: ["ReportBatchItemFailures"],
     });
 
+    // One reference per function, so the role derived from the definition names each function once.
+    const functionArns = Object.fromEntries(FUNCTIONS.map((spec) => [spec.id, fn(spec.id).arn]));
     const workflow = new OrderWorkflow(this, "Workflow", {
       namePrefix: prefix,
       accountId: account,
       logRetentionDays,
-      ordersTableArn: tables.orders.arn,
+      tableArns: new Map([[ordersTableName, tables.orders.arn]]),
       topicKeyArn: messaging.topicKey.arn,
       resources: {
-        validateOrderFunctionArn: fn("ValidateOrder").arn,
-        processPaymentFunctionArn: fn("ProcessPayment").arn,
-        updateInventoryFunctionArn: fn("UpdateInventory").arn,
-        ordersTableName: tables.orders.name,
+        functionArn: (functionId) => functionArns[functionId],
+        ordersTableName,
         orderErrorTopicArn: messaging.orderErrorTopic.arn,
         criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
       },
@@ -254,6 +167,50 @@ export class OrderSystemStack extends TerraformStack {
     });
     seed.overrideLogicalId("SeedInventoryInvocation");
 
+    this.addOutputs({
+      api,
+      workflow,
+      messaging,
+      tables,
+      region,
+      dashboardName: monitoring.dashboard.dashboardName,
+      codeBucketName: code.bucket.bucket,
+    });
+  }
+
+  /** Remote state (when given), the AWS provider with default tags, and the archive provider. */
+  private configureProviders(env: EnvironmentConfig, backend: BackendConfig | undefined): void {
+    if (backend) {
+      new S3Backend(this, {
+        bucket: backend.bucket,
+        key: `${backend.keyPrefix}/${env.name}/terraform.tfstate`,
+        region: backend.region,
+        encrypt: true,
+        dynamodbTable: backend.lockTable,
+      });
+      // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    }
+    new AwsProvider(this, "aws", {
+      region: env.region,
+      defaultTags: [
+        { tags: { Application: "ecommerce-order-system", Environment: env.name, ManagedBy: "cdktf" } },
+      ],
+    });
+    new ArchiveProvider(this, "archive");
+  }
+
+  /** What `cdktf output` shows: endpoints and handles, never a secret. */
+  private addOutputs(parts: {
+    api: OrderApi;
+    workflow: OrderWorkflow;
+    messaging: Messaging;
+    tables: DataTables;
+    region: string;
+    dashboardName: string;
+    codeBucketName: string;
+  }): void {
+    const { api, workflow, messaging, tables, region } = parts;
     const output = (name: string, value: string, description: string) =>
       new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
     output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
@@ -286,9 +243,9 @@ export class OrderSystemStack extends TerraformStack {
     );
     output(
       "dashboard_url",
-      `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
+      `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${parts.dashboardName}`,
       "EcommerceProcessingDashboard",
     );
-    output("code_bucket_name", codeBucket.bucket, "S3 bucket holding the Lambda bundles");
+    output("code_bucket_name", parts.codeBucketName, "S3 bucket holding the Lambda bundles");
   }
 }

@@ -7,7 +7,7 @@ import { App } from "cdktf";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FUNCTIONS } from "../../lambdas/functions";
+import { FUNCTIONS } from "../../lambdas/contracts";
 import { ENVIRONMENTS, loadBackendConfig } from "../../stacks/config";
 import { OrderSystemStack } from "../../stacks/order-system-stack";
 import { StateBackendStack } from "../../stacks/state-backend-stack";
@@ -112,9 +112,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
 
 describe("the offline Step Functions stub", () => {
   const resources = {
-    validateOrderFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:v",
-    processPaymentFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:p",
-    updateInventoryFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:u",
+    functionArn: (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:${id}`,
     ordersTableName: "orders",
     orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:e",
     criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:c",

@@ -2,7 +2,12 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { resolve } from "node:path";
 import type { OrderRecord } from "../../lambdas/shared/order";
-import { startLocalOrderSystem, type LocalOrderSystem, type LocalRuntimeOptions } from "../../local/runtime";
+import {
+  startLocalOrderSystem,
+  type LocalOrderSystem,
+  type LocalRuntimeOptions,
+} from "../../local/order-system";
+import { faultInjector, type FaultInjector } from "./faults";
 
 export interface OrderBody {
   customerEmail?: unknown;
@@ -11,7 +16,7 @@ export interface OrderBody {
   [key: string]: unknown;
 }
 
-export interface TestSystem {
+export interface TestSystem extends Omit<FaultInjector, "wrappers"> {
   readonly system: LocalOrderSystem;
   placeOrder(
     body: OrderBody,
@@ -27,12 +32,14 @@ export interface TestSystem {
 
 /** Starts the local runtime (`npm start`'s engine) on a free port, with fast retries for tests. */
 export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}): Promise<TestSystem> {
+  const faults = faultInjector(options.wrapPorts);
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, "../.."),
     port: 0,
     retryIntervalMs: 20,
     visibilityTimeoutMs: 300,
     ...options,
+    wrapPorts: faults.wrappers,
   });
   const documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({
@@ -48,6 +55,8 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
   const getOrder = async (orderId: string) => json(await fetch(`${system.url}/orders/${orderId}`));
   return {
     system,
+    failWorkflowStarts: faults.failWorkflowStarts,
+    failConfirmations: faults.failConfirmations,
     placeOrder: async (body, idempotencyKey) =>
       json(
         await fetch(`${system.url}/orders`, {

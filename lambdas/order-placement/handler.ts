@@ -7,17 +7,15 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
-import {
-  inventoryStoreFromEnvironment,
-  orderStoreFromEnvironment,
-} from "../shared/adapters/stores-from-environment";
+import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, productView, type OrderRecord } from "../shared/order";
 import { ORDER_LIMITS, parsePlaceOrderBody, placeOrderFromQuery } from "../shared/order-request";
 import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
 import { API_ROUTES, matchRoute, rootRoute, type ApiOperation, type HttpMethod } from "../shared/routes";
-import { createObservability, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
+import { functionConfig } from "../contracts";
 
 export interface OrderPlacementDeps {
   readonly orders: OrderStore;
@@ -26,6 +24,7 @@ export interface OrderPlacementDeps {
 }
 
 const observability = createObservability("order-placement");
+const config = functionConfig("OrderPlacement");
 const { logger, metrics } = observability;
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
@@ -176,10 +175,9 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
 
 export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
   const deps: OrderPlacementDeps = {
-    orders: overrides.orders ?? orderStoreFromEnvironment(),
-    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
-    queue:
-      overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), requireEnv("ORDERS_QUEUE_URL")),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
+    inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
+    queue: overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), config.ordersQueueUrl),
   };
   return (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>
     instrumented(observability, context, async () => {

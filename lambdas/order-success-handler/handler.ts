@@ -7,12 +7,13 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
-import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
+import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { formatMoney, toMajorUnits } from "../shared/money";
 import type { OrderRecord } from "../shared/order";
 import type { Notification, Notifier, OrderStore } from "../shared/ports";
-import { createObservability, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
+import { functionConfig } from "../contracts";
 
 export interface OrderSuccessDeps {
   readonly orders: OrderStore;
@@ -33,6 +34,7 @@ export const executionStatusChangeSchema = z.object({
 type StatusChangeEvent = EventBridgeEvent<"Step Functions Execution Status Change", unknown>;
 
 const observability = createObservability("order-success-handler");
+const config = functionConfig("OrderSuccessHandler");
 const { logger, metrics } = observability;
 
 export function confirmationMessage(order: OrderRecord): Notification {
@@ -57,10 +59,9 @@ export function confirmationMessage(order: OrderRecord): Notification {
 
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
   const deps: OrderSuccessDeps = {
-    orders: overrides.orders ?? orderStoreFromEnvironment(),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
     alerts:
-      overrides.alerts ??
-      new SnsNotifier(new SNSClient({ maxAttempts: 3 }), requireEnv("ORDER_ALERTS_TOPIC_ARN")),
+      overrides.alerts ?? new SnsNotifier(new SNSClient({ maxAttempts: 3 }), config.orderAlertsTopicArn),
   };
 
   return (event: StatusChangeEvent, context?: Context): Promise<{ orderId: string; outcome: string }> =>

@@ -5,12 +5,13 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
-import { orderStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
+import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { BusinessError } from "../shared/errors";
 import { toMajorUnits } from "../shared/money";
 import type { OrderStore, PaymentGateway } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema } from "../shared/workflow-io";
+import { CONFIG, functionConfig } from "../contracts";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;
@@ -28,24 +29,29 @@ export type PaymentResult =
   | { readonly orderId: string; readonly status: "NOTHING_TO_REFUND" };
 
 const observability = createObservability("process-payment");
+const config = functionConfig("ProcessPayment");
 const { logger, metrics } = observability;
 
 /** Only the simulated gateway ships; a real provider is another PaymentGateway adapter. */
 export function gatewayFromEnvironment(env: NodeJS.ProcessEnv = process.env): PaymentGateway {
-  const kind = env.PAYMENT_GATEWAY ?? "simulated";
+  const { paymentGateway: kind, simulatedGatewayTransientFailures } = functionConfig("ProcessPayment", env);
   if (kind !== "simulated") {
-    throw new Error(`PAYMENT_GATEWAY=${kind} is not supported; the only built-in gateway is "simulated".`);
+    throw new Error(
+      `${CONFIG.paymentGateway.env}=${kind} is not supported; the only built-in gateway is "simulated".`,
+    );
   }
-  const failures = Number(env.SIMULATED_GATEWAY_TRANSIENT_FAILURES ?? "1");
+  const failures = Number(simulatedGatewayTransientFailures);
   if (!Number.isInteger(failures) || failures < 0) {
-    throw new Error("SIMULATED_GATEWAY_TRANSIENT_FAILURES must be a whole number of attempts (0 or more).");
+    throw new Error(
+      `${CONFIG.simulatedGatewayTransientFailures.env} must be a whole number of attempts (0 or more).`,
+    );
   }
   return new SimulatedPaymentGateway({ transientFailures: failures });
 }
 
 export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
   const deps: ProcessPaymentDeps = {
-    orders: overrides.orders ?? orderStoreFromEnvironment(),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
     gateway: overrides.gateway ?? gatewayFromEnvironment(),
   };
 

@@ -4,11 +4,12 @@
  */
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
+import { dynamoDbInventoryStore } from "../shared/adapters/dynamodb-stores";
 import bundledCatalog from "../shared/catalog.json";
 import { toMinorUnits } from "../shared/money";
 import type { InventoryStore } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
+import { functionConfig } from "../contracts";
 
 export const catalogSchema = z.object({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
@@ -30,11 +31,12 @@ export interface SeedInventoryDeps {
 }
 
 const observability = createObservability("seed-inventory");
+const config = functionConfig("SeedInventory");
 const { logger } = observability;
 
 export function createHandler(overrides: Partial<SeedInventoryDeps> = {}) {
   const deps: SeedInventoryDeps = {
-    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
+    inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
   };
 
   return (input: unknown, context?: Context): Promise<{ created: string[]; existing: string[] }> =>

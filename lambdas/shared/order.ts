@@ -1,7 +1,50 @@
+/**
+ * The order and its rules: statuses, the transitions between them, failure codes and the attribute
+ * names that the order store and the workflow's failure update write. Stores derive their status
+ * guards from ORDER_TRANSITIONS; the state machine's OrderFailed step uses ORDER_ATTRIBUTES.
+ */
+import { BUSINESS_ERRORS, type BusinessErrorName } from "./errors";
 import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "./money";
 
-export type OrderStatus = "PENDING" | "PROCESSING" | "CONFIRMED" | "FAILED";
+export const ORDER_STATUSES = ["PENDING", "PROCESSING", "CONFIRMED", "FAILED"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/**
+ * Every legal status change. PROCESSING → PROCESSING is a retried ValidateOrder; PENDING → FAILED is
+ * an order rejected before it was priced. CONFIRMED and FAILED are final: nothing leaves them.
+ */
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  PENDING: ["PROCESSING", "CONFIRMED", "FAILED"],
+  PROCESSING: ["PROCESSING", "CONFIRMED", "FAILED"],
+  CONFIRMED: [],
+  FAILED: [],
+};
+
+export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses an order may be in for a change to `to` to be legal (a store's condition). */
+export function statusesBefore(to: OrderStatus): OrderStatus[] {
+  return ORDER_STATUSES.filter((from) => isLegalTransition(from, to));
+}
+
+export function isFinalStatus(status: OrderStatus): boolean {
+  return ORDER_TRANSITIONS[status].length === 0;
+}
+
+/** Why an order FAILED: a business error's name, or the name of an unexpected error. */
+export type FailureCode = BusinessErrorName | (string & {});
+export const BUSINESS_FAILURE_CODES: readonly BusinessErrorName[] = BUSINESS_ERRORS;
+
+/** Attribute names of the orders table that both the store and the workflow definition write. */
+export const ORDER_ATTRIBUTES = {
+  status: "status",
+  failureCode: "failureCode",
+  failureReason: "failureReason",
+  updatedAt: "updatedAt",
+} as const;
 
 /** An order line priced from InventoryTable (never from the client). */
 export interface PricedLine {
@@ -38,7 +81,7 @@ export interface OrderRecord {
   readonly lines?: readonly PricedLine[];
   readonly totalMinor?: number;
   readonly currency?: string;
-  readonly failureCode?: string;
+  readonly failureCode?: FailureCode;
   readonly failureReason?: string;
   readonly payment?: PaymentRecord;
   readonly paymentAttempts?: number;

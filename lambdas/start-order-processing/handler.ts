@@ -5,21 +5,23 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
 import type { WorkflowStarter } from "../shared/ports";
-import { createObservability, instrumented, requireEnv } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
+import { functionConfig } from "../contracts";
 
 export interface StartOrderProcessingDeps {
   readonly workflow: WorkflowStarter;
 }
 
 const observability = createObservability("start-order-processing");
+const config = functionConfig("StartOrderProcessing");
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<StartOrderProcessingDeps> = {}) {
   const deps: StartOrderProcessingDeps = {
     workflow:
       overrides.workflow ??
-      new StepFunctionsWorkflowStarter(new SFNClient({ maxAttempts: 3 }), requireEnv("STATE_MACHINE_ARN")),
+      new StepFunctionsWorkflowStarter(new SFNClient({ maxAttempts: 3 }), config.stateMachineArn),
   };
 
   const processRecord = async (record: SQSRecord): Promise<void> => {

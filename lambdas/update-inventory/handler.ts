@@ -4,21 +4,23 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { inventoryStoreFromEnvironment } from "../shared/adapters/stores-from-environment";
+import { dynamoDbInventoryStore } from "../shared/adapters/dynamodb-stores";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
 import { inventoryRequestSchema } from "../shared/workflow-io";
+import { functionConfig } from "../contracts";
 
 export interface UpdateInventoryDeps {
   readonly inventory: InventoryStore;
 }
 
 const observability = createObservability("update-inventory");
+const config = functionConfig("UpdateInventory");
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
   const deps: UpdateInventoryDeps = {
-    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
+    inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
   };
 
   return (

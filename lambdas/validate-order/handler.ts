@@ -1,16 +1,14 @@
 /** ValidateOrderLambda: checks products and stock, prices the order from InventoryTable, marks it PROCESSING. */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import {
-  inventoryStoreFromEnvironment,
-  orderStoreFromEnvironment,
-} from "../shared/adapters/stores-from-environment";
+import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { BusinessError } from "../shared/errors";
 import { formatMoney } from "../shared/money";
 import type { PricedLine } from "../shared/order";
 import type { InventoryStore, OrderStore } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/runtime";
+import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
+import { functionConfig } from "../contracts";
 
 export interface ValidateOrderDeps {
   readonly orders: OrderStore;
@@ -18,12 +16,13 @@ export interface ValidateOrderDeps {
 }
 
 const observability = createObservability("validate-order");
+const config = functionConfig("ValidateOrder");
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
   const deps: ValidateOrderDeps = {
-    orders: overrides.orders ?? orderStoreFromEnvironment(),
-    inventory: overrides.inventory ?? inventoryStoreFromEnvironment(),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
+    inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
   };
 
   return (input: unknown, context?: Context): Promise<ValidatedOrder> =>

@@ -1,6 +1,6 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
-import { INVENTORY_TABLE, ORDERS_TABLE, type TableDefinition } from "../../lambdas/shared/tables";
+import { INVENTORY_TABLE, ORDERS_TABLE, type TableDefinition } from "../../lambdas/shared/table-definitions";
 
 export interface DataTablesProps {
   readonly namePrefix: string;

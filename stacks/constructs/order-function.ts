@@ -5,8 +5,16 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { BUNDLE_ROOT, LAMBDA_HANDLER, type FunctionSpec } from "../../lambdas/functions";
-import { allow, ServiceRole, XRAY_STATEMENT, type Statement } from "./policy";
+import {
+  BUNDLE_ROOT,
+  environmentFor,
+  LAMBDA_HANDLER,
+  observabilityEnvironment,
+  type FunctionSpec,
+  type ResourceHandles,
+  type Settings,
+} from "../../lambdas/contracts";
+import { allow, grantStatements, ServiceRole, XRAY_STATEMENT } from "./policy";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
 export const LAMBDA_ARCHITECTURE = "arm64";
@@ -23,14 +31,15 @@ export interface OrderFunctionProps {
    */
   readonly projectRootFromModule: string;
   readonly logRetentionDays: number;
-  readonly environment: Record<string, string>;
-  /** What this function may do beyond writing its own logs and traces. */
-  readonly statements: Statement[];
+  /** The deployment's resources: the contract's configuration and grants are resolved against them. */
+  readonly resources: ResourceHandles;
+  readonly settings: Settings;
 }
 
 /**
  * One Lambda function with everything it owns: its bundle zipped by the archive provider and
  * uploaded to the code bucket, its log group (created first, with retention) and its own role.
+ * Its environment and its permissions come from its contract (lambdas/contracts.ts).
  */
 export class OrderFunction extends Construct {
   readonly function: LambdaFunction;
@@ -70,7 +79,7 @@ export class OrderFunction extends Construct {
       statements: [
         allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${this.logGroup.arn}:*`]),
         XRAY_STATEMENT,
-        ...props.statements,
+        ...grantStatements(spec.access, props.resources),
       ],
     });
 
@@ -92,10 +101,8 @@ export class OrderFunction extends Construct {
       environment: {
         variables: {
           NODE_OPTIONS: "--enable-source-maps",
-          POWERTOOLS_SERVICE_NAME: spec.folder,
-          POWERTOOLS_METRICS_NAMESPACE: "EcommerceOrders",
-          POWERTOOLS_LOG_LEVEL: "INFO",
-          ...props.environment,
+          ...observabilityEnvironment(spec.folder, { logLevel: "INFO", metrics: true }),
+          ...environmentFor(spec, props.resources, props.settings),
         },
       },
       dependsOn: [this.logGroup],

@@ -3,17 +3,63 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { Construct } from "constructs";
 import {
   buildOrderWorkflowDefinition,
+  type WorkflowDefinition,
   type WorkflowResources,
 } from "../../lambdas/shared/workflow-definition";
-import { allow, LOG_DELIVERY_ACTIONS, ServiceRole, XRAY_ACTIONS } from "./policy";
+import { distinct, workflowTasks } from "../../lambdas/shared/workflow-tasks";
+import { allow, LOG_DELIVERY_ACTIONS, ServiceRole, XRAY_ACTIONS, type Statement } from "./policy";
 
 export interface OrderWorkflowProps {
   readonly namePrefix: string;
   readonly resources: WorkflowResources;
-  readonly ordersTableArn: string;
+  /** Table name (as passed in `resources`) → table ARN, for the definition's DynamoDB tasks. */
+  readonly tableArns: ReadonlyMap<string, string>;
+  /** The key that encrypts the topics the definition publishes to. */
   readonly topicKeyArn: string;
   readonly accountId: string;
   readonly logRetentionDays: number;
+}
+
+/**
+ * The state machine role's permissions, derived from the definition: every function a Task invokes
+ * (and its versions and aliases), every topic it publishes to, every table it updates.
+ */
+export function workflowRoleStatements(
+  definition: WorkflowDefinition,
+  tableArns: ReadonlyMap<string, string>,
+  topicKeyArn: string,
+): Statement[] {
+  const tasks = workflowTasks(definition);
+  const functions = distinct(tasks.flatMap((t) => (t.kind === "lambda" ? [t.functionArn] : [])));
+  const topics = distinct(tasks.flatMap((t) => (t.kind === "snsPublish" ? [t.topicArn] : [])));
+  const tables = distinct(tasks.flatMap((t) => (t.kind === "dynamodbUpdateItem" ? [t.tableName] : []))).map(
+    (name) => {
+      const arn = tableArns.get(name);
+      if (!arn) throw new Error(`The workflow updates table ${name}, whose ARN was not given.`);
+      return arn;
+    },
+  );
+  return [
+    ...(functions.length > 0
+      ? [
+          allow(
+            "InvokeWorkflowFunctions",
+            ["lambda:InvokeFunction"],
+            [...functions, ...functions.map((arn) => `${arn}:*`)],
+          ),
+        ]
+      : []),
+    ...(topics.length > 0
+      ? [
+          allow("PublishWorkflowNotifications", ["sns:Publish"], topics),
+          allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey*", "kms:Decrypt"], [topicKeyArn]),
+        ]
+      : []),
+    ...(tables.length > 0 ? [allow("RecordOrderFailure", ["dynamodb:UpdateItem"], tables)] : []),
+    // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
+    allow("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, ["*"]),
+    allow("XRayTracing", XRAY_ACTIONS, ["*"]),
+  ];
 }
 
 /** OrderProcessingStateMachine (Standard), its execution log group (level ALL) and its role. */
@@ -29,35 +75,18 @@ export class OrderWorkflow extends Construct {
       retentionInDays: props.logRetentionDays,
     });
     this.logGroup.overrideLogicalId("OrderProcessingStateMachineLogGroup");
-    const r = props.resources;
-    const lambdas = [r.validateOrderFunctionArn, r.processPaymentFunctionArn, r.updateInventoryFunctionArn];
+    const definition = buildOrderWorkflowDefinition(props.resources);
     const role = new ServiceRole(this, "Role", {
       name: `${name}-role`,
       servicePrincipal: "states.amazonaws.com",
       sourceAccount: props.accountId,
-      statements: [
-        allow(
-          "InvokeWorkflowFunctions",
-          ["lambda:InvokeFunction"],
-          [...lambdas, ...lambdas.map((arn) => `${arn}:*`)],
-        ),
-        allow(
-          "PublishWorkflowNotifications",
-          ["sns:Publish"],
-          [r.orderErrorTopicArn, r.criticalAlertsTopicArn],
-        ),
-        allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey*", "kms:Decrypt"], [props.topicKeyArn]),
-        allow("RecordOrderFailure", ["dynamodb:UpdateItem"], [props.ordersTableArn]),
-        // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
-        allow("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, ["*"]),
-        allow("XRayTracing", XRAY_ACTIONS, ["*"]),
-      ],
+      statements: workflowRoleStatements(definition, props.tableArns, props.topicKeyArn),
     });
     this.stateMachine = new SfnStateMachine(this, "StateMachine", {
       name,
       type: "STANDARD",
       roleArn: role.role.arn,
-      definition: JSON.stringify(buildOrderWorkflowDefinition(props.resources)),
+      definition: JSON.stringify(definition),
       loggingConfiguration: {
         logDestination: `${this.logGroup.arn}:*`,
         includeExecutionData: true,

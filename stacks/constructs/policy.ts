@@ -5,6 +5,7 @@ import {
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import type { Grant, ResourceHandles } from "../../lambdas/contracts";
 
 export type Statement = DataAwsIamPolicyDocumentStatement;
 
@@ -54,6 +55,11 @@ export function denyInsecureTransport(service: "s3" | "sqs", resources: string[]
 
 export function allow(sid: string, actions: string[], resources: string[]): Statement {
   return { sid, effect: "Allow", actions, resources };
+}
+
+/** One Allow statement per grant of a function contract, on the named resource's ARN. */
+export function grantStatements(grants: readonly Grant[], resources: ResourceHandles): Statement[] {
+  return grants.map((g) => allow(g.sid, [...g.actions], [resources[g.resource].arn]));
 }
 
 export interface ServiceRoleProps {

@@ -15,7 +15,7 @@ import { BusinessError } from "../errors";
 import type { Product } from "../order";
 import type { OrderLine } from "../order-request";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../ports";
-import { INVENTORY_TABLE, ORDERS_TABLE } from "../tables";
+import { INVENTORY_TABLE, ORDERS_TABLE } from "../table-definitions";
 
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_LIMIT = 100;

@@ -1,39 +1,18 @@
-/** Cold-start wiring shared by every handler.ts: configuration, observability and SDK clients. */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+/** Observability shared by every handler.ts: Powertools logger and metrics, flushed per invocation. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import { METRICS_NAMESPACE } from "../contracts";
 import { BusinessError } from "./errors";
-
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === "") {
-    throw new Error(
-      `Missing required environment variable ${name}; the stack sets it on every deployed function.`,
-    );
-  }
-  return value;
-}
 
 export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({
       serviceName,
-      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "EcommerceOrders",
+      namespace: METRICS_NAMESPACE,
     }),
   };
-}
-
-let sharedDocumentClient: DynamoDBDocumentClient | undefined;
-
-/** One DocumentClient per process, with the SDK's standard retries (backoff with jitter). */
-export function documentClient(): DynamoDBDocumentClient {
-  sharedDocumentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return sharedDocumentClient;
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import { fork } from "node:child_process";
 import { join } from "node:path";
-import type { LocalDynamoDb, LocalDynamoDbOptions } from "./dynamodb-server";
+import type { LocalDynamoDb, LocalDynamoDbOptions } from "./server";
 
 export function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
-  const child = fork(join(__dirname, "dynamodb-main.ts"), [], {
+  const child = fork(join(__dirname, "main.ts"), [], {
     execArgv: ["--import", "tsx"],
     env: {
       ...process.env,

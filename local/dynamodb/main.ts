@@ -1,8 +1,8 @@
 /**
- * Child-process entry of the local DynamoDB (see dynamodb-process.ts): runs the server, reports its
+ * Child-process entry of the local DynamoDB (see process.ts): runs the server, reports its
  * endpoint to the parent over IPC, and exits as soon as the parent goes away, so no orphan is left.
  */
-import { startLocalDynamoDb } from "./dynamodb-server";
+import { startLocalDynamoDb } from "./server";
 
 async function main(): Promise<void> {
   const db = await startLocalDynamoDb({

@@ -21,7 +21,7 @@ import {
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "./read-body";
+import { readBody } from "../read-body";
 import dynalite from "dynalite";
 import { ReadWriteLock } from "./rw-lock";
 

@@ -1,0 +1,286 @@
+/**
+ * The one home of every function's contract: what it is (folder, description, timeout, memory), what
+ * triggers it, the configuration it reads and the access it needs. From this declaration:
+ * - the stack derives each function's environment and its least-privilege IAM statements;
+ * - the local runtime derives the same environment, pointed at local resources;
+ * - each handler reads its configuration through `functionConfig(id)`, which fails at cold start
+ *   naming the missing variable;
+ * - the build, the benchmarks and the tests enumerate the functions.
+ * Environment variable names are written here and nowhere else.
+ */
+import { ORDERS_QUEUE_SETTINGS } from "./shared/queue-settings";
+
+/** The resources a function can be configured with or granted access to. */
+export type ResourceName =
+  | "ordersTable"
+  | "inventoryTable"
+  | "ordersQueue"
+  | "confirmationDeadLetterQueue"
+  | "orderWorkflow"
+  | "orderAlertsTopic"
+  | "topicKey";
+
+/** How the stack or the local runtime names one resource. */
+export interface ResourceHandle {
+  readonly arn: string;
+  /** Tables: the table name; queues: the queue URL. */
+  readonly name?: string;
+  readonly url?: string;
+}
+export type ResourceHandles = Record<ResourceName, ResourceHandle>;
+
+/** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
+export type SettingName = "paymentGateway" | "simulatedGatewayTransientFailures";
+export type Settings = Record<SettingName, string>;
+
+type ConfigSource =
+  | { readonly resource: ResourceName; readonly attribute: keyof ResourceHandle }
+  | { readonly setting: SettingName };
+
+/** Every configuration value a function may read: its environment variable and where its value comes from. */
+export const CONFIG = {
+  ordersTableName: { env: "ORDERS_TABLE_NAME", from: { resource: "ordersTable", attribute: "name" } },
+  inventoryTableName: {
+    env: "INVENTORY_TABLE_NAME",
+    from: { resource: "inventoryTable", attribute: "name" },
+  },
+  ordersQueueUrl: { env: "ORDERS_QUEUE_URL", from: { resource: "ordersQueue", attribute: "url" } },
+  stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
+  orderAlertsTopicArn: {
+    env: "ORDER_ALERTS_TOPIC_ARN",
+    from: { resource: "orderAlertsTopic", attribute: "arn" },
+  },
+  paymentGateway: { env: "PAYMENT_GATEWAY", from: { setting: "paymentGateway" }, default: "simulated" },
+  simulatedGatewayTransientFailures: {
+    env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
+    from: { setting: "simulatedGatewayTransientFailures" },
+    default: "1",
+  },
+} as const satisfies Record<
+  string,
+  { readonly env: string; readonly from: ConfigSource; readonly default?: string }
+>;
+export type ConfigName = keyof typeof CONFIG;
+
+/** Grant-style access: "these actions on this resource", one IAM statement each. */
+export interface Grant {
+  readonly sid: string;
+  readonly resource: ResourceName;
+  readonly actions: readonly string[];
+}
+
+/** What invokes a function. The stack wires each trigger; the local runtime mirrors it. */
+export type Trigger = "api" | "ordersQueue" | "workflow" | "orderConfirmationRule" | "deploy";
+
+export interface FunctionContract {
+  /** Folder under lambdas/ holding handler.ts. */
+  readonly folder: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly trigger: Trigger;
+  readonly config: readonly ConfigName[];
+  /** What it may do beyond writing its own logs and traces. */
+  readonly access: readonly Grant[];
+}
+
+const ORDERS_TABLE_READ_WRITE = ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+/** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
+const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
+
+const CONTRACTS = {
+  OrderPlacement: {
+    folder: "order-placement",
+    description: "API: validates and records orders, queues them; serves order status and products",
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    trigger: "api",
+    config: [...STORE_TABLES, "ordersQueueUrl"],
+    access: [
+      {
+        sid: "RecordOrders",
+        resource: "ordersTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      },
+      { sid: "ListProducts", resource: "inventoryTable", actions: ["dynamodb:Scan"] },
+      { sid: "QueueOrders", resource: "ordersQueue", actions: ["sqs:SendMessage"] },
+    ],
+  },
+  StartOrderProcessing: {
+    folder: "start-order-processing",
+    description: "OrdersQueue consumer: starts one workflow execution per order",
+    timeoutSeconds: ORDERS_QUEUE_SETTINGS.consumerTimeoutSeconds,
+    memoryMb: 256,
+    trigger: "ordersQueue",
+    config: ["stateMachineArn"],
+    access: [
+      {
+        sid: "ConsumeOrdersQueue",
+        resource: "ordersQueue",
+        actions: [
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:ChangeMessageVisibility",
+        ],
+      },
+      { sid: "StartOrderWorkflow", resource: "orderWorkflow", actions: ["states:StartExecution"] },
+    ],
+  },
+  ValidateOrder: {
+    folder: "validate-order",
+    description: "Workflow: checks products and stock, prices the order from InventoryTable",
+    timeoutSeconds: 15,
+    memoryMb: 256,
+    trigger: "workflow",
+    config: STORE_TABLES,
+    access: [
+      { sid: "ReadAndPriceOrders", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      { sid: "ReadInventory", resource: "inventoryTable", actions: ["dynamodb:BatchGetItem"] },
+    ],
+  },
+  ProcessPayment: {
+    folder: "process-payment",
+    description: "Workflow: charges (idempotent by orderId) and refunds through the payment gateway",
+    timeoutSeconds: 20,
+    memoryMb: 256,
+    trigger: "workflow",
+    config: ["ordersTableName", "paymentGateway", "simulatedGatewayTransientFailures"],
+    access: [{ sid: "RecordPayments", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE }],
+  },
+  UpdateInventory: {
+    folder: "update-inventory",
+    description: "Workflow: decrements stock for the whole order in one transaction, once",
+    timeoutSeconds: 15,
+    memoryMb: 256,
+    trigger: "workflow",
+    config: STORE_TABLES,
+    access: [
+      // One TransactWriteItems: conditional decrements plus the order's exactly-once marker.
+      { sid: "DecrementStock", resource: "inventoryTable", actions: ["dynamodb:UpdateItem"] },
+      { sid: "MarkOrderReserved", resource: "ordersTable", actions: ["dynamodb:UpdateItem"] },
+    ],
+  },
+  OrderSuccessHandler: {
+    folder: "order-success-handler",
+    description: "EventBridge target: marks orders CONFIRMED and announces them",
+    timeoutSeconds: 15,
+    memoryMb: 256,
+    trigger: "orderConfirmationRule",
+    config: ["ordersTableName", "orderAlertsTopicArn"],
+    access: [
+      { sid: "ConfirmOrders", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      { sid: "AnnounceConfirmedOrders", resource: "orderAlertsTopic", actions: ["sns:Publish"] },
+      // The on-failure destination of its asynchronous invocations.
+      {
+        sid: "KeepFailedConfirmations",
+        resource: "confirmationDeadLetterQueue",
+        actions: ["sqs:SendMessage"],
+      },
+      {
+        sid: "EncryptForEncryptedTopic",
+        resource: "topicKey",
+        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+      },
+    ],
+  },
+  SeedInventory: {
+    folder: "seed-inventory",
+    description: "Deploy-time: writes the catalog without resetting existing stock",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    trigger: "deploy",
+    config: STORE_TABLES,
+    access: [{ sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] }],
+  },
+} as const satisfies Record<string, FunctionContract>;
+
+export type FunctionId = keyof typeof CONTRACTS;
+
+export interface FunctionSpec extends FunctionContract {
+  readonly id: FunctionId;
+}
+
+/** Every function, in declaration order. */
+export const FUNCTIONS: readonly FunctionSpec[] = (Object.keys(CONTRACTS) as FunctionId[]).map((id) => ({
+  id,
+  ...CONTRACTS[id],
+}));
+
+export const BUNDLE_ROOT = "dist/lambdas";
+export const BUNDLE_ENTRY_FILE = "index.js";
+export const LAMBDA_HANDLER = "index.handler";
+
+export function functionSpec(id: FunctionId): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.id === id);
+  if (!spec) throw new Error(`Unknown function ${id}`);
+  return spec;
+}
+
+/** The value of one configuration entry, from the resources and settings of a deployment. */
+function configValue(name: ConfigName, resources: ResourceHandles, settings: Settings): string {
+  const source: ConfigSource = CONFIG[name].from;
+  if ("setting" in source) return settings[source.setting];
+  const value = resources[source.resource][source.attribute];
+  if (value === undefined) {
+    throw new Error(`${name} needs the ${source.attribute} of ${source.resource}, which was not given.`);
+  }
+  return value;
+}
+
+/** The environment variables a function's contract says it reads, with their values. */
+export function environmentFor(
+  spec: FunctionSpec,
+  resources: ResourceHandles,
+  settings: Settings,
+): Record<string, string> {
+  return Object.fromEntries(
+    spec.config.map((name) => [CONFIG[name].env, configValue(name, resources, settings)]),
+  );
+}
+
+type ConfigOf<Id extends FunctionId> = { readonly [K in (typeof CONTRACTS)[Id]["config"][number]]: string };
+
+/**
+ * A handler's typed configuration: only the entries its contract declares. Each value is read when
+ * first used (at cold start, when the handler builds its adapters); a missing variable throws an
+ * error that names it.
+ */
+export function functionConfig<Id extends FunctionId>(
+  id: Id,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<Id> {
+  const config = {} as Record<ConfigName, string>;
+  for (const name of CONTRACTS[id].config as readonly ConfigName[]) {
+    Object.defineProperty(config, name, {
+      enumerable: true,
+      get: () => {
+        const entry: { env: string; default?: string } = CONFIG[name];
+        const value = env[entry.env] || entry.default;
+        const variable = entry.env;
+        if (value === undefined || value === "") {
+          throw new Error(
+            `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's contract in lambdas/contracts.ts.`,
+          );
+        }
+        return value;
+      },
+    });
+  }
+  return config as ConfigOf<Id>;
+}
+
+/** Powertools settings every function gets; the local runtime turns logs and metrics off unless asked. */
+export function observabilityEnvironment(
+  serviceName: string,
+  options: { readonly logLevel: string; readonly metrics: boolean },
+): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: options.logLevel,
+    ...(options.metrics ? {} : { POWERTOOLS_METRICS_DISABLED: "true" }),
+  };
+}
+
+export const METRICS_NAMESPACE = "EcommerceOrders";

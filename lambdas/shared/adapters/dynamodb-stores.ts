@@ -1,0 +1,27 @@
+/** The DynamoDB stores as every deployed function builds them, on one DocumentClient per process. */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "./dynamodb-order-store";
+
+let sharedDocumentClient: DynamoDBDocumentClient | undefined;
+
+/** One DocumentClient per process, with the SDK's standard retries (backoff with jitter). */
+export function documentClient(): DynamoDBDocumentClient {
+  sharedDocumentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return sharedDocumentClient;
+}
+
+export function dynamoDbOrderStore(config: { readonly ordersTableName: string }): DynamoDbOrderStore {
+  return new DynamoDbOrderStore(documentClient(), config.ordersTableName);
+}
+
+/** The inventory store also names the orders table: a reservation writes the order's marker. */
+export function dynamoDbInventoryStore(config: {
+  readonly inventoryTableName: string;
+  readonly ordersTableName: string;
+}): DynamoDbInventoryStore {
+  return new DynamoDbInventoryStore(documentClient(), config.inventoryTableName, config.ordersTableName);
+}

@@ -1,0 +1,48 @@
+/**
+ * Reads what each Task state of a built definition touches, so that everything wired to the workflow
+ * is derived from the definition alone: the state machine role's permissions (stack) and the local
+ * task bindings (local runtime). A new Task state needs no other edit.
+ */
+import { DYNAMODB_UPDATE_ITEM, SNS_PUBLISH, type WorkflowDefinition } from "./workflow-definition";
+
+export type WorkflowTask =
+  | { readonly state: string; readonly kind: "lambda"; readonly functionArn: string }
+  | { readonly state: string; readonly kind: "snsPublish"; readonly topicArn: string }
+  | { readonly state: string; readonly kind: "dynamodbUpdateItem"; readonly tableName: string };
+
+const OPTIMIZED_INTEGRATION = "arn:aws:states:::";
+
+function taskOf(state: string, definition: Record<string, unknown>): WorkflowTask {
+  const resource = String(definition.Resource);
+  const parameters = (definition.Parameters ?? {}) as Record<string, unknown>;
+  if (resource === SNS_PUBLISH) {
+    if (typeof parameters.TopicArn !== "string") {
+      throw new Error(`Task ${state} publishes to SNS without a fixed TopicArn.`);
+    }
+    return { state, kind: "snsPublish", topicArn: parameters.TopicArn };
+  }
+  if (resource === DYNAMODB_UPDATE_ITEM) {
+    if (typeof parameters.TableName !== "string") {
+      throw new Error(`Task ${state} updates DynamoDB without a fixed TableName.`);
+    }
+    return { state, kind: "dynamodbUpdateItem", tableName: parameters.TableName };
+  }
+  if (resource.startsWith(OPTIMIZED_INTEGRATION)) {
+    throw new Error(
+      `Task ${state} uses ${resource}, which the workflow wiring does not know: add it to lambdas/shared/workflow-tasks.ts.`,
+    );
+  }
+  return { state, kind: "lambda", functionArn: resource };
+}
+
+/** Every Task state of the definition, in definition order. */
+export function workflowTasks(definition: WorkflowDefinition): WorkflowTask[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === "Task")
+    .map(([name, state]) => taskOf(name, state));
+}
+
+/** Distinct values in first-seen order. */
+export function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,92 @@
+/**
+ * The local twins of the stack's resources: names, ARNs and URLs the local runtime gives the
+ * functions (through their contracts, as the stack does) and its services answer to.
+ */
+import {
+  CONFIG,
+  FUNCTIONS,
+  environmentFor,
+  functionSpec,
+  observabilityEnvironment,
+  type FunctionId,
+  type ResourceHandles,
+  type Settings,
+} from "../lambdas/contracts";
+
+export const LOCAL_ACCOUNT = "000000000000";
+export const LOCAL_REGION = "us-east-1";
+
+export const LOCAL_TABLES = { orders: "local-orders", inventory: "local-inventory" } as const;
+
+export const LOCAL_TOPICS = {
+  OrderAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-alerts`,
+  OrderErrorNotificationTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-errors`,
+  CriticalAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:critical-alerts`,
+} as const;
+
+export const STATE_MACHINE_NAME = "order-processing";
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
+
+const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
+
+export const LOCAL_RESOURCES: ResourceHandles = {
+  ordersTable: { arn: tableArn(LOCAL_TABLES.orders), name: LOCAL_TABLES.orders },
+  inventoryTable: { arn: tableArn(LOCAL_TABLES.inventory), name: LOCAL_TABLES.inventory },
+  ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },
+  confirmationDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-confirmation-dlq` },
+  orderWorkflow: { arn: LOCAL_STATE_MACHINE_ARN },
+  orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
+  topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
+};
+
+/** The name a local function goes by (in its ARN, its context and the logs). */
+export function localFunctionName(id: FunctionId): string {
+  return `local-${functionSpec(id).folder}`;
+}
+
+export function localFunctionArn(id: FunctionId): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${localFunctionName(id)}`;
+}
+
+/** The function a local Lambda ARN names; throws for an ARN no contract declares. */
+export function functionIdForArn(arn: string): FunctionId {
+  const spec = FUNCTIONS.find((f) => localFunctionArn(f.id) === arn);
+  if (!spec) {
+    throw new Error(`${arn} is not a function of lambdas/contracts.ts: declare its contract there first.`);
+  }
+  return spec.id;
+}
+
+export interface LocalEnvironmentOptions {
+  readonly dynamoDbEndpoint: string;
+  readonly settings: Settings;
+  readonly handlerLogs: boolean;
+}
+
+/**
+ * What the stack sets on each function, pointed at local services. All local functions share one
+ * process environment, and every contract resolves against the same local resources, so the union
+ * of their environments is what each one would see. SDK clients find DynamoDB through
+ * AWS_ENDPOINT_URL_DYNAMODB; the queue, the workflow and SNS are passed in as adapters.
+ */
+export function localEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
+  const functions = Object.assign(
+    {},
+    ...FUNCTIONS.map((spec) => environmentFor(spec, LOCAL_RESOURCES, options.settings)),
+  ) as Record<string, string>;
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
+    ...functions,
+    ...observabilityEnvironment("local", {
+      logLevel: options.handlerLogs ? "INFO" : "SILENT",
+      metrics: options.handlerLogs,
+    }),
+  };
+}
+
+/** Every configuration name the local environment provides (a test checks none is missing). */
+export const LOCAL_CONFIG_NAMES = Object.keys(CONFIG);

@@ -1,0 +1,201 @@
+/**
+ * The whole order system on one machine, as named services started in dependency order and stopped
+ * in reverse: the database (dynalite), notifications (SNS), events (OrderConfirmationRule), the
+ * workflow (the deployed definition), the queue consumer (OrdersQueue → StartOrderProcessing) and the
+ * API (API Gateway in front of OrderPlacement). The functions run from their bundles, configured from
+ * their contracts as the stack configures them.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import catalog from "../lambdas/shared/catalog.json";
+import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
+import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
+import { LocalFunctions } from "./local-functions";
+import type { LocalQueue } from "./local-queue";
+import { LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
+import type { LocalWorkflow } from "./local-workflow";
+import { LocalNotifications } from "./notifications";
+import { startApiService } from "./services/api";
+import { startDatabaseService } from "./services/database";
+import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
+import { startQueueService, type QueueService } from "./services/queue-consumer";
+import { ServiceGroup } from "./services/service";
+import { startWorkflowService, type WorkflowService } from "./services/workflow";
+
+/** Wraps a port before a function is given it: how tests inject faults without touching this code. */
+export interface PortWrappers {
+  readonly orderQueue?: (port: OrderQueue) => OrderQueue;
+  readonly workflowStarter?: (port: WorkflowStarter) => WorkflowStarter;
+  readonly orderAlerts?: (port: Notifier) => Notifier;
+}
+
+export interface LocalRuntimeOptions {
+  readonly projectRoot: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Keeps DynamoDB data (LevelDB) between runs; in memory when omitted. */
+  readonly dataDir?: string;
+  readonly rootMethod?: HttpMethod;
+  readonly stageName?: string;
+  /** Attempts of a tok_processingError charge that fail before the simulated gateway recovers. */
+  readonly gatewayTransientFailures?: number;
+  /** OrdersQueue visibility timeout; the stack's value when omitted. */
+  readonly visibilityTimeoutMs?: number;
+  /** Pause before a workflow Retry (ms); the definition's backoff with jitter when omitted. */
+  readonly retryIntervalMs?: number;
+  readonly queueConcurrency?: number;
+  /** Shows the handlers' own JSON logs (Powertools) and EMF metrics. */
+  readonly handlerLogs?: boolean;
+  /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
+  readonly inProcessDatabase?: boolean;
+  readonly wrapPorts?: PortWrappers;
+  /** One readable line per order event. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalOrderSystem {
+  readonly url: string;
+  readonly port: number;
+  readonly dynamoDbEndpoint: string;
+  readonly tables: { readonly orders: string; readonly inventory: string };
+  readonly notifications: LocalNotifications;
+  readonly queue: LocalQueue;
+  readonly workflow: LocalWorkflow;
+  /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
+  confirmationDeadLetters(): readonly StatusChangeEvent[];
+  /** Resolves once the queue is drained and no execution or success handler is running. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Seeded exactly as the stack's aws_lambda_invocation does: same handler, same catalog. */
+async function seedInventory(functions: LocalFunctions, log: (line: string) => void): Promise<void> {
+  const seeded = await functions.handler<unknown, { created: string[]; existing: string[] }>("SeedInventory")(
+    catalog,
+  );
+  log(
+    `Inventory: ${seeded.created.length} products seeded, ${seeded.existing.length} kept from the data dir`,
+  );
+}
+
+function localEndpoints(
+  notifications: LocalNotifications,
+  workflow: LocalWorkflow,
+  queue: LocalQueue,
+  events: EventService,
+) {
+  return {
+    health: () => ({ status: "ok" }),
+    notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
+    executions: () => ({ executions: workflow.list() }),
+    queue: () => ({
+      ...queue.stats(),
+      deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
+      confirmationDeadLetters: events.deadLetters().map((e) => e.detail),
+    }),
+  };
+}
+
+function settledWhen(queue: QueueService, workflow: WorkflowService, events: EventService) {
+  return async () => {
+    for (;;) {
+      await workflow.workflow.idle();
+      await events.idle();
+      if (queue.queue.isDrained() && workflow.workflow.runningCount() === 0 && events.pendingCount() === 0)
+        return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+}
+
+export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
+  const log = options.log ?? (() => undefined);
+  const host = options.host ?? "127.0.0.1";
+  const wrap = options.wrapPorts ?? {};
+  const services = new ServiceGroup();
+  try {
+    const database = await services.start(() =>
+      startDatabaseService({
+        tables: LOCAL_TABLES,
+        dataDir: options.dataDir,
+        host,
+        inProcess: options.inProcessDatabase,
+      }),
+    );
+    const settings = {
+      paymentGateway: "simulated",
+      simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
+    };
+    Object.assign(
+      process.env,
+      localEnvironment({
+        dynamoDbEndpoint: database.endpoint,
+        settings,
+        handlerLogs: options.handlerLogs ?? false,
+      }),
+    );
+    const functions = new LocalFunctions(options.projectRoot);
+    await seedInventory(functions, log);
+    const notifications = await services.start(() => new LocalNotifications());
+    const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
+    const events = await services.start(() =>
+      startEventService({
+        successHandler: functions.handler("OrderSuccessHandler", {
+          alerts: wrap.orderAlerts?.(alerts) ?? alerts,
+        }),
+        notifications,
+        log,
+      }),
+    );
+    const workflow = await services.start(() =>
+      startWorkflowService({
+        functions,
+        notifications,
+        dynamodb: database.client,
+        retryIntervalMs: options.retryIntervalMs,
+        onFinished: events.executionFinished,
+        log,
+      }),
+    );
+    const starter = wrap.workflowStarter?.(workflow.starter) ?? workflow.starter;
+    const queue = await services.start(() =>
+      startQueueService({
+        consumer: functions.handler<SQSEvent, SQSBatchResponse>("StartOrderProcessing", {
+          workflow: starter,
+        }),
+        notifications,
+        visibilityTimeoutMs: options.visibilityTimeoutMs,
+        concurrency: options.queueConcurrency,
+        log,
+      }),
+    );
+    const api = await services.start(() =>
+      startApiService({
+        handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement", {
+          queue: wrap.orderQueue?.(queue.sender) ?? queue.sender,
+        }),
+        stageName: options.stageName ?? "prod",
+        rootMethod: options.rootMethod ?? DEFAULT_ROOT_METHOD,
+        host,
+        port: options.port ?? 3000,
+        localEndpoints: localEndpoints(notifications, workflow.workflow, queue.queue, events),
+        log,
+      }),
+    );
+    return {
+      url: api.url,
+      port: api.port,
+      dynamoDbEndpoint: database.endpoint,
+      tables: LOCAL_TABLES,
+      notifications,
+      queue: queue.queue,
+      workflow: workflow.workflow,
+      confirmationDeadLetters: events.deadLetters,
+      settled: settledWhen(queue, workflow, events),
+      stop: () => services.stopAll(),
+    };
+  } catch (error) {
+    await services.stopAll().catch(() => undefined);
+    throw error;
+  }
+}

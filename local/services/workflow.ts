@@ -1,0 +1,166 @@
+/**
+ * Local Step Functions: the state machine definition the stack deploys, built with local ARNs and run
+ * by aws-local-stepfunctions. Each Task state is bound from its Resource, as AWS resolves it: a Lambda
+ * ARN runs that function's bundle, `sns:publish` publishes to local SNS, `dynamodb:updateItem` sends
+ * the resolved Parameters to the local DynamoDB. No state names are listed here.
+ */
+import {
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import type { FunctionId } from "../../lambdas/contracts";
+import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import {
+  buildOrderWorkflowDefinition,
+  type WorkflowDefinition,
+} from "../../lambdas/shared/workflow-definition";
+import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-tasks";
+import { asLambdaTask } from "../lambda-host";
+import type { LocalFunctions } from "../local-functions";
+import {
+  functionIdForArn,
+  localFunctionArn,
+  LOCAL_TABLES,
+  LOCAL_TOPICS,
+  STATE_MACHINE_NAME,
+} from "../local-resources";
+import {
+  ExecutionAlreadyExistsError,
+  LocalWorkflow,
+  type Execution,
+  type TaskHandler,
+} from "../local-workflow";
+import type { LocalNotifications } from "../notifications";
+import type { LocalService } from "./service";
+
+/** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
+export function localWorkflowDefinition(): WorkflowDefinition {
+  return buildOrderWorkflowDefinition({
+    functionArn: localFunctionArn,
+    ordersTableName: LOCAL_TABLES.orders,
+    orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
+    criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
+  });
+}
+
+export interface TaskTargets {
+  /** Runs a function's bundle with a Lambda task's input. */
+  readonly invokeFunction: (id: FunctionId, input: unknown) => Promise<unknown>;
+  readonly notifications: Pick<LocalNotifications, "publish">;
+  readonly dynamodb: Pick<DynamoDBClient, "send">;
+}
+
+function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
+  switch (task.kind) {
+    case "lambda": {
+      const id = functionIdForArn(task.functionArn);
+      return ((input: unknown) => targets.invokeFunction(id, input)) as TaskHandler;
+    }
+    case "snsPublish":
+      return (async (input: unknown) => {
+        const { TopicArn, Subject, Message } = input as {
+          TopicArn: string;
+          Subject?: string;
+          Message: string;
+        };
+        return targets.notifications.publish(TopicArn, Subject ?? "", Message);
+      }) as TaskHandler;
+    case "dynamodbUpdateItem":
+      // The task's resolved Parameters go to DynamoDB as they are; errors are named as Step Functions names them.
+      return (async (input: unknown) => {
+        try {
+          await targets.dynamodb.send(new UpdateItemCommand(input as UpdateItemCommandInput));
+          return {};
+        } catch (error) {
+          const failure = new Error((error as Error).message);
+          failure.name = `DynamoDB.${(error as Error).name}`;
+          throw failure;
+        }
+      }) as TaskHandler;
+  }
+}
+
+/** State name → local handler, for every Task state of the definition. */
+export function bindWorkflowTasks(
+  definition: WorkflowDefinition,
+  targets: TaskTargets,
+): Record<string, TaskHandler> {
+  return Object.fromEntries(workflowTasks(definition).map((task) => [task.state, bindTask(task, targets)]));
+}
+
+/** One readable line per finished task, for the ones that say something worth reading. */
+function describeOutput(id: FunctionId, output: Record<string, unknown>): string {
+  if (id === "ValidateOrder")
+    return `validated: total ${(Number(output.totalMinor) / 100).toFixed(2)} ${String(output.currency)}`;
+  if (output.status === "CHARGED") return `paid (${String(output.chargeId)})`;
+  if (output.status === "REFUNDED") return `refunded (${String(output.refundId)})`;
+  if (output.status === "NOTHING_TO_REFUND") return "nothing to refund";
+  const inventory: Record<string, string> = {
+    reserved: "inventory updated",
+    "already-reserved": "inventory already updated",
+    released: "inventory released (compensation)",
+    "nothing-reserved": "no inventory to release",
+  };
+  if (typeof output.inventory === "string")
+    return inventory[output.inventory] ?? `inventory: ${output.inventory}`;
+  return `${id} done`;
+}
+
+export interface WorkflowService extends LocalService {
+  readonly workflow: LocalWorkflow;
+  /** The WorkflowStarter port StartOrderProcessing is given (StartExecution named by orderId). */
+  readonly starter: WorkflowStarter;
+}
+
+export interface WorkflowServiceOptions {
+  readonly functions: LocalFunctions;
+  readonly notifications: LocalNotifications;
+  readonly dynamodb: DynamoDBClient;
+  readonly retryIntervalMs?: number;
+  readonly onFinished: (execution: Execution) => void;
+  readonly log: (line: string) => void;
+}
+
+export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
+  const { log } = options;
+  const invokers = new Map<FunctionId, (input: unknown) => Promise<unknown>>();
+  const invokeFunction = async (id: FunctionId, input: unknown) => {
+    if (!invokers.has(id)) invokers.set(id, asLambdaTask(options.functions.handler(id)));
+    const orderId = (input as { orderId?: string }).orderId ?? "?";
+    try {
+      const output = await invokers.get(id)!(input);
+      log(`order ${orderId} ${describeOutput(id, output as Record<string, unknown>)}`);
+      return output;
+    } catch (error) {
+      const { errorMessage } = JSON.parse((error as Error).message) as { errorMessage: string };
+      log(`order ${orderId} ${id} raised ${(error as Error).name}: ${errorMessage}`);
+      throw error;
+    }
+  };
+  const definition = localWorkflowDefinition();
+  const workflow = new LocalWorkflow({
+    stateMachineName: STATE_MACHINE_NAME,
+    definition,
+    tasks: bindWorkflowTasks(definition, {
+      invokeFunction,
+      notifications: options.notifications,
+      dynamodb: options.dynamodb,
+    }),
+    retryIntervalMs: options.retryIntervalMs,
+    onFinished: options.onFinished,
+  });
+  const starter: WorkflowStarter = {
+    start: async (orderId, input) => {
+      try {
+        workflow.startExecution(orderId, input);
+        log(`order ${orderId} workflow started`);
+        return "started";
+      } catch (error) {
+        if (error instanceof ExecutionAlreadyExistsError) return "already-started";
+        throw error;
+      }
+    },
+  };
+  return { name: "workflow", workflow, starter, stop: () => workflow.idle() };
+}
