@@ -9,13 +9,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQS
 import catalog from "../lambdas/shared/catalog.json";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
+import type { LocalEndpoints } from "./http-server";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
 import { LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
 import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
-import { startDatabaseService } from "./services/database";
+import { startDatabaseService, type DatabaseService } from "./services/database";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
 import { ServiceGroup } from "./services/service";
@@ -108,44 +109,93 @@ function settledWhen(queue: QueueService, workflow: WorkflowService, events: Eve
   };
 }
 
+type Log = (line: string) => void;
+
+/** Points every function at the local services (as the stack's contracts do), then loads the bundles. */
+function loadFunctions(options: LocalRuntimeOptions, database: DatabaseService): LocalFunctions {
+  const settings = {
+    paymentGateway: "simulated",
+    simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
+  };
+  const handlerLogs = options.handlerLogs ?? false;
+  Object.assign(
+    process.env,
+    localEnvironment({ dynamoDbEndpoint: database.endpoint, settings, handlerLogs }),
+  );
+  return new LocalFunctions(options.projectRoot);
+}
+
+/** OrderConfirmationRule → OrderSuccessHandler, whose alerts go to local SNS. */
+function startEvents(
+  functions: LocalFunctions,
+  notifications: LocalNotifications,
+  wrap: PortWrappers,
+  log: Log,
+) {
+  const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
+  const successHandler = functions.handler<StatusChangeEvent, unknown>("OrderSuccessHandler", {
+    alerts: wrap.orderAlerts?.(alerts) ?? alerts,
+  });
+  return startEventService({ successHandler, notifications, log });
+}
+
+/** OrdersQueue → StartOrderProcessing, which starts executions of the local workflow. */
+function startQueue(
+  options: LocalRuntimeOptions,
+  functions: LocalFunctions,
+  workflow: WorkflowService,
+  notifications: LocalNotifications,
+  log: Log,
+) {
+  const starter = options.wrapPorts?.workflowStarter?.(workflow.starter) ?? workflow.starter;
+  return startQueueService({
+    consumer: functions.handler<SQSEvent, SQSBatchResponse>("StartOrderProcessing", { workflow: starter }),
+    notifications,
+    visibilityTimeoutMs: options.visibilityTimeoutMs,
+    concurrency: options.queueConcurrency,
+    log,
+  });
+}
+
+/** The API stage in front of OrderPlacement, which sends to the local OrdersQueue. */
+function startApi(
+  options: LocalRuntimeOptions,
+  functions: LocalFunctions,
+  queue: QueueService,
+  localRoutes: LocalEndpoints,
+  log: Log,
+) {
+  const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
+  return startApiService({
+    handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement", {
+      queue: sender,
+    }),
+    stageName: options.stageName ?? "prod",
+    rootMethod: options.rootMethod ?? DEFAULT_ROOT_METHOD,
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 3000,
+    localEndpoints: localRoutes,
+    log,
+  });
+}
+
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
   const log = options.log ?? (() => undefined);
-  const host = options.host ?? "127.0.0.1";
-  const wrap = options.wrapPorts ?? {};
   const services = new ServiceGroup();
   try {
     const database = await services.start(() =>
       startDatabaseService({
         tables: LOCAL_TABLES,
         dataDir: options.dataDir,
-        host,
+        host: options.host ?? "127.0.0.1",
         inProcess: options.inProcessDatabase,
       }),
     );
-    const settings = {
-      paymentGateway: "simulated",
-      simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
-    };
-    Object.assign(
-      process.env,
-      localEnvironment({
-        dynamoDbEndpoint: database.endpoint,
-        settings,
-        handlerLogs: options.handlerLogs ?? false,
-      }),
-    );
-    const functions = new LocalFunctions(options.projectRoot);
+    const functions = loadFunctions(options, database);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications());
-    const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
     const events = await services.start(() =>
-      startEventService({
-        successHandler: functions.handler("OrderSuccessHandler", {
-          alerts: wrap.orderAlerts?.(alerts) ?? alerts,
-        }),
-        notifications,
-        log,
-      }),
+      startEvents(functions, notifications, options.wrapPorts ?? {}, log),
     );
     const workflow = await services.start(() =>
       startWorkflowService({
@@ -157,31 +207,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
         log,
       }),
     );
-    const starter = wrap.workflowStarter?.(workflow.starter) ?? workflow.starter;
-    const queue = await services.start(() =>
-      startQueueService({
-        consumer: functions.handler<SQSEvent, SQSBatchResponse>("StartOrderProcessing", {
-          workflow: starter,
-        }),
-        notifications,
-        visibilityTimeoutMs: options.visibilityTimeoutMs,
-        concurrency: options.queueConcurrency,
-        log,
-      }),
-    );
-    const api = await services.start(() =>
-      startApiService({
-        handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement", {
-          queue: wrap.orderQueue?.(queue.sender) ?? queue.sender,
-        }),
-        stageName: options.stageName ?? "prod",
-        rootMethod: options.rootMethod ?? DEFAULT_ROOT_METHOD,
-        host,
-        port: options.port ?? 3000,
-        localEndpoints: localEndpoints(notifications, workflow.workflow, queue.queue, events),
-        log,
-      }),
-    );
+    const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
+    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events);
+    const api = await services.start(() => startApi(options, functions, queue, routes, log));
     return {
       url: api.url,
       port: api.port,

@@ -12,6 +12,7 @@ import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/con
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import type { BackendConfig, EnvironmentConfig } from "./config";
+import { enforceSecurityBaseline } from "./policy-checks";
 import { CodeBucket } from "./constructs/code-bucket";
 import { DataTables } from "./constructs/data-tables";
 import { Messaging } from "./constructs/messaging";
@@ -30,6 +31,16 @@ export interface OrderSystemStackProps {
   readonly projectRootFromModule?: string;
 }
 
+/** What the parts of the stack share: the environment, its variables and the account's coordinates. */
+interface StackContext {
+  readonly env: EnvironmentConfig;
+  readonly vars: OrderSystemVariables;
+  readonly account: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly logRetentionDays: number;
+}
+
 /** The whole order system for one environment. */
 export class OrderSystemStack extends TerraformStack {
   readonly functions: Record<FunctionId, OrderFunction>;
@@ -37,69 +48,40 @@ export class OrderSystemStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: OrderSystemStackProps) {
     super(scope, id);
     const env = props.environment;
-    const prefix = env.namePrefix;
     this.configureProviders(env, props.backend);
-
+    enforceSecurityBaseline(this);
     const vars = new OrderSystemVariables(this, "Variables", env);
-    const account = new DataAwsCallerIdentity(this, "Account").accountId;
-    const region = new DataAwsRegion(this, "Region").name;
-    const partition = new DataAwsPartition(this, "Partition").partition;
-    const logRetentionDays = vars.logRetentionDays.numberValue;
+    const ctx: StackContext = {
+      env,
+      vars,
+      account: new DataAwsCallerIdentity(this, "Account").accountId,
+      region: new DataAwsRegion(this, "Region").name,
+      partition: new DataAwsPartition(this, "Partition").partition,
+      logRetentionDays: vars.logRetentionDays.numberValue,
+    };
 
     const code = new CodeBucket(this, "CodeBucket", {
       bucketName: Fn.conditional(
         // cdktf renders a falsy operand ("" or 0) as `undefined`, hence `< 1` rather than `== ""`.
         Op.lt(Fn.lengthOf(vars.codeBucketName.stringValue), 1),
-        `ecommerce-application-lambda-code-${env.name}-${account}`,
+        `ecommerce-application-lambda-code-${env.name}-${ctx.account}`,
         vars.codeBucketName.stringValue,
       ),
-      accountId: account,
+      accountId: ctx.account,
       forceDestroy: env.disposable,
     });
     const tables = new DataTables(this, "Tables", {
-      namePrefix: prefix,
+      namePrefix: env.namePrefix,
       deletionProtection: !env.disposable,
     });
     const messaging = new Messaging(this, "Messaging", {
-      namePrefix: prefix,
-      accountId: account,
-      partition,
+      namePrefix: env.namePrefix,
+      accountId: ctx.account,
+      partition: ctx.partition,
       notificationEmail: vars.notificationEmail.stringValue,
     });
-
-    // Known before the state machine exists: its consumer's role and environment name it.
-    const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${prefix}-order-processing`;
-    const ordersTableName = tables.orders.name;
-    const resources: ResourceHandles = {
-      ordersTable: { arn: tables.orders.arn, name: ordersTableName },
-      inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
-      ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
-      confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
-      orderWorkflow: { arn: stateMachineArn },
-      orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
-      topicKey: { arn: messaging.topicKey.arn },
-    };
-    this.functions = Object.fromEntries(
-      FUNCTIONS.map((spec) => [
-        spec.id,
-        new OrderFunction(this, spec.id, {
-          spec,
-          namePrefix: prefix,
-          codeBucket: code.bucket,
-          codeBucketVersioning: code.versioning,
-          projectRootFromModule: props.projectRootFromModule ?? "../../..",
-          logRetentionDays,
-          resources,
-          settings: {
-            paymentGateway: "simulated",
-            simulatedGatewayTransientFailures: Fn.tostring(
-              vars.simulatedGatewayTransientFailures.numberValue,
-            ),
-          },
-        }),
-      ]),
-    ) as Record<FunctionId, OrderFunction>;
-    const fn = (id: FunctionId) => this.functions[id].function;
+    this.functions = this.createFunctions(ctx, code, tables, messaging, props.projectRootFromModule);
+    const fn = (functionId: FunctionId) => this.functions[functionId].function;
 
     new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
       eventSourceArn: messaging.ordersQueue.arn,
@@ -108,13 +90,87 @@ export class OrderSystemStack extends TerraformStack {
       maximumBatchingWindowInSeconds: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds,
       functionResponseTypes: ["ReportBatchItemFailures"],
     });
+    const workflow = this.createWorkflow(ctx, tables, messaging);
+    new OrderEvents(this, "Events", {
+      namePrefix: env.namePrefix,
+      stateMachineArn: workflow.stateMachine.arn,
+      successHandler: fn("OrderSuccessHandler"),
+      deadLetterQueue: messaging.confirmationDeadLetterQueue,
+    });
+    const api = new OrderApi(this, "Api", {
+      namePrefix: env.namePrefix,
+      apiName: vars.apiName.stringValue,
+      rootHttpMethod: vars.rootHttpMethod.stringValue,
+      stageName: vars.stageName.stringValue,
+      handler: fn("OrderPlacement"),
+      logRetentionDays: ctx.logRetentionDays,
+      throttle: env.apiThrottle,
+      manageAccountSettings: env.manageApiGatewayAccount,
+      partition: ctx.partition,
+    });
+    const monitoring = this.createMonitoring(ctx, messaging, workflow, api);
+    this.seedInventory(tables);
+    this.addOutputs({
+      api,
+      workflow,
+      messaging,
+      tables,
+      region: ctx.region,
+      dashboardName: monitoring.dashboard.dashboardName,
+      codeBucketName: code.bucket.bucket,
+    });
+  }
 
-    // One reference per function, so the role derived from the definition names each function once.
-    const functionArns = Object.fromEntries(FUNCTIONS.map((spec) => [spec.id, fn(spec.id).arn]));
-    const workflow = new OrderWorkflow(this, "Workflow", {
-      namePrefix: prefix,
-      accountId: account,
-      logRetentionDays,
+  /** Every function of lambdas/contracts.ts, configured and granted from its contract. */
+  private createFunctions(
+    ctx: StackContext,
+    code: CodeBucket,
+    tables: DataTables,
+    messaging: Messaging,
+    projectRootFromModule = "../../..",
+  ): Record<FunctionId, OrderFunction> {
+    // Known before the state machine exists: its consumer's role and environment name it.
+    const stateMachineArn = `arn:${ctx.partition}:states:${ctx.region}:${ctx.account}:stateMachine:${ctx.env.namePrefix}-order-processing`;
+    const resources: ResourceHandles = {
+      ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
+      inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
+      ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
+      confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
+      orderWorkflow: { arn: stateMachineArn },
+      orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
+      topicKey: { arn: messaging.topicKey.arn },
+    };
+    const settings = {
+      paymentGateway: "simulated",
+      simulatedGatewayTransientFailures: Fn.tostring(ctx.vars.simulatedGatewayTransientFailures.numberValue),
+    };
+    const functions = FUNCTIONS.map((spec) => {
+      const fn = new OrderFunction(this, spec.id, {
+        spec,
+        namePrefix: ctx.env.namePrefix,
+        codeBucket: code.bucket,
+        codeBucketVersioning: code.versioning,
+        projectRootFromModule,
+        logRetentionDays: ctx.logRetentionDays,
+        resources,
+        settings,
+      });
+      return [spec.id, fn] as const;
+    });
+    return Object.fromEntries(functions) as Record<FunctionId, OrderFunction>;
+  }
+
+  /** The state machine from the shared definition; its role follows from what the definition touches. */
+  private createWorkflow(ctx: StackContext, tables: DataTables, messaging: Messaging): OrderWorkflow {
+    // One reference per function and table, so the role derived from the definition names each once.
+    const functionArns = Object.fromEntries(
+      FUNCTIONS.map((spec) => [spec.id, this.functions[spec.id].function.arn]),
+    );
+    const ordersTableName = tables.orders.name;
+    return new OrderWorkflow(this, "Workflow", {
+      namePrefix: ctx.env.namePrefix,
+      accountId: ctx.account,
+      logRetentionDays: ctx.logRetentionDays,
       tableArns: new Map([[ordersTableName, tables.orders.arn]]),
       topicKeyArn: messaging.topicKey.arn,
       resources: {
@@ -124,58 +180,38 @@ export class OrderSystemStack extends TerraformStack {
         criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
       },
     });
+  }
 
-    new OrderEvents(this, "Events", {
-      namePrefix: prefix,
-      stateMachineArn: workflow.stateMachine.arn,
-      successHandler: fn("OrderSuccessHandler"),
-      deadLetterQueue: messaging.confirmationDeadLetterQueue,
-    });
-
-    const api = new OrderApi(this, "Api", {
-      namePrefix: prefix,
-      apiName: vars.apiName.stringValue,
-      rootHttpMethod: vars.rootHttpMethod.stringValue,
-      stageName: vars.stageName.stringValue,
-      handler: fn("OrderPlacement"),
-      logRetentionDays,
-      throttle: env.apiThrottle,
-      manageAccountSettings: env.manageApiGatewayAccount,
-      partition,
-    });
-
-    const monitoring = new Monitoring(this, "Monitoring", {
-      namePrefix: prefix,
-      region,
+  private createMonitoring(
+    ctx: StackContext,
+    messaging: Messaging,
+    workflow: OrderWorkflow,
+    api: OrderApi,
+  ): Monitoring {
+    return new Monitoring(this, "Monitoring", {
+      namePrefix: ctx.env.namePrefix,
+      region: ctx.region,
       alarmTopicArn: messaging.criticalAlertsTopic.arn,
       queueName: messaging.ordersQueue.name,
       deadLetterQueueName: messaging.deadLetterQueue.name,
       confirmationDeadLetterQueueName: messaging.confirmationDeadLetterQueue.name,
-      queueDepthThreshold: vars.queueDepthAlarmThreshold.numberValue,
+      queueDepthThreshold: ctx.vars.queueDepthAlarmThreshold.numberValue,
       stateMachineArn: workflow.stateMachine.arn,
       apiName: api.restApi.name,
       stageName: api.stage.stageName,
       functionNames: FUNCTIONS.map((spec) => ({ id: spec.id, name: this.functions[spec.id].functionName })),
     });
+  }
 
-    // Seeds the catalog once at deploy; re-run only when the catalog changes, never resetting stock.
+  /** Seeds the catalog once at deploy; re-run only when the catalog changes, never resetting stock. */
+  private seedInventory(tables: DataTables): void {
     const seed = new LambdaInvocation(this, "SeedInventoryInvocation", {
-      functionName: fn("SeedInventory").functionName,
+      functionName: this.functions.SeedInventory.function.functionName,
       input: JSON.stringify(catalog),
       triggers: { catalog: createHash("sha256").update(JSON.stringify(catalog)).digest("hex") },
       dependsOn: [tables.inventory],
     });
     seed.overrideLogicalId("SeedInventoryInvocation");
-
-    this.addOutputs({
-      api,
-      workflow,
-      messaging,
-      tables,
-      region,
-      dashboardName: monitoring.dashboard.dashboardName,
-      codeBucketName: code.bucket.bucket,
-    });
   }
 
   /** Remote state (when given), the AWS provider with default tags, and the archive provider. */

@@ -2,6 +2,7 @@
  * Security and operations baseline, checked on synthesized Terraform JSON: every finding names the
  * resource and the rule it breaks. Used by the test suite on every stack the app synthesizes.
  */
+import type { TerraformStack } from "cdktf";
 import { UNSCOPABLE_ACTIONS } from "./constructs/policy";
 
 export interface Finding {
@@ -281,4 +282,17 @@ export function checkBaseline(stack: SynthesizedStack): Finding[] {
     ...checkAlarms(stack),
     ...checkTables(stack),
   ];
+}
+
+/**
+ * Makes the baseline part of synthesis: `cdktf synth`, `diff` and `deploy` (and `Testing.synth` with
+ * validations) refuse the stack, listing each broken rule with the resource that breaks it.
+ */
+export function enforceSecurityBaseline(stack: TerraformStack): void {
+  stack.node.addValidation({
+    validate: () =>
+      checkBaseline(stack.toTerraform() as SynthesizedStack).map(
+        (f) => `security baseline rule ${f.rule} broken by ${f.resource}: ${f.message}`,
+      ),
+  });
 }

@@ -3,7 +3,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { BackendConfig } from "./config";
-import { SecureBucket } from "./constructs/code-bucket";
+import { SecureBucket } from "./constructs/secure-bucket";
+import { enforceSecurityBaseline } from "./policy-checks";
 
 /**
  * Bootstrap: the S3 bucket and DynamoDB lock table that hold every environment's Terraform state.
@@ -12,6 +13,7 @@ import { SecureBucket } from "./constructs/code-bucket";
 export class StateBackendStack extends TerraformStack {
   constructor(scope: Construct, id: string, backend: BackendConfig) {
     super(scope, id);
+    enforceSecurityBaseline(this);
     new AwsProvider(this, "aws", {
       region: backend.region,
       defaultTags: [

@@ -11,7 +11,13 @@ import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/d
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, productView, type OrderRecord } from "../shared/order";
-import { ORDER_LIMITS, parsePlaceOrderBody, placeOrderFromQuery } from "../shared/order-request";
+import {
+  ORDER_LIMITS,
+  parsePlaceOrderBody,
+  placeOrderFromQuery,
+  type ParseResult,
+  type PlaceOrderRequest,
+} from "../shared/order-request";
 import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
 import { API_ROUTES, matchRoute, rootRoute, type ApiOperation, type HttpMethod } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
@@ -74,69 +80,73 @@ function queueUnavailable(orderId: string, idempotencyKey: string): APIGatewayPr
   );
 }
 
-async function placeOrder(
-  deps: OrderPlacementDeps,
+/** The request's order, or the 4xx response that rejects it. */
+function parseRequest(
   event: APIGatewayProxyEvent,
-): Promise<APIGatewayProxyResult> {
-  const suppliedKey = header(event.headers, "Idempotency-Key");
+): { request: PlaceOrderRequest } | { rejected: APIGatewayProxyResult } {
+  if (event.httpMethod === "GET") return parsedOrRejected(placeOrderFromQuery(event.queryStringParameters));
+  const contentType = header(event.headers, "Content-Type");
+  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+    return { rejected: errorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.") };
+  }
+  const body =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  return parsedOrRejected(parsePlaceOrderBody(body));
+}
+
+function parsedOrRejected(
+  parsed: ParseResult,
+): { request: PlaceOrderRequest } | { rejected: APIGatewayProxyResult } {
+  if (parsed.ok) return { request: parsed.value };
+  metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
+  const details = parsed.issues.length > 0 ? parsed.issues : null;
+  return { rejected: errorResponse(400, parsed.code, parsed.message, details) };
+}
+
+function invalidKey(suppliedKey: string | undefined): APIGatewayProxyResult | undefined {
   if (
-    suppliedKey !== undefined &&
-    (suppliedKey.length > ORDER_LIMITS.maxIdempotencyKeyLength || !IDEMPOTENCY_KEY_PATTERN.test(suppliedKey))
+    suppliedKey === undefined ||
+    (suppliedKey.length <= ORDER_LIMITS.maxIdempotencyKeyLength && IDEMPOTENCY_KEY_PATTERN.test(suppliedKey))
   ) {
-    return errorResponse(
-      400,
-      "INVALID_IDEMPOTENCY_KEY",
-      `Idempotency-Key must be 1-${ORDER_LIMITS.maxIdempotencyKeyLength} printable ASCII characters without spaces.`,
-    );
+    return undefined;
   }
-  let parsed;
-  if (event.httpMethod === "GET") {
-    parsed = placeOrderFromQuery(event.queryStringParameters);
-  } else {
-    const contentType = header(event.headers, "Content-Type");
-    if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-      return errorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.");
-    }
-    const body =
-      event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-    parsed = parsePlaceOrderBody(body);
-  }
-  if (!parsed.ok) {
-    metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
-    return errorResponse(400, parsed.code, parsed.message, parsed.issues.length > 0 ? parsed.issues : null);
-  }
-  const request = parsed.value;
-  const idempotencyKey = suppliedKey ?? newIdempotencyKey();
-  const orderId = orderIdForKey(idempotencyKey);
-  logger.appendKeys({ orderId });
-  const requestHash = canonicalHash({
-    ...request,
-    items: [...request.items].sort((a, b) => a.productId.localeCompare(b.productId)),
-  });
+  return errorResponse(
+    400,
+    "INVALID_IDEMPOTENCY_KEY",
+    `Idempotency-Key must be 1-${ORDER_LIMITS.maxIdempotencyKeyLength} printable ASCII characters without spaces.`,
+  );
+}
+
+/** A new PENDING order; the creating request holds the claim to send it to the queue. */
+function pendingOrder(request: PlaceOrderRequest, idempotencyKey: string): OrderRecord {
   const now = new Date().toISOString();
-  const order: OrderRecord = {
-    orderId,
+  return {
+    orderId: orderIdForKey(idempotencyKey),
     status: "PENDING",
     customerEmail: request.customerEmail,
     items: request.items,
     paymentToken: request.paymentToken,
-    requestHash,
+    // Items in a canonical order: the same order listed differently is the same request.
+    requestHash: canonicalHash({
+      ...request,
+      items: [...request.items].sort((a, b) => a.productId.localeCompare(b.productId)),
+    }),
     idempotencyKey,
     createdAt: now,
     updatedAt: now,
-    // The creating request holds the claim to send it.
     enqueueClaimedAt: now,
   };
-  const created = await deps.orders.createPending(order);
-  const keyHeader = { "Idempotency-Key": idempotencyKey, Location: `/orders/${orderId}` };
-  if (created.created) {
-    logger.info("Order placed", { items: request.items.length });
-    metrics.addMetric("OrdersPlaced", MetricUnit.Count, 1);
-    if (!(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
-    return jsonResponse(202, acceptedBody(order), keyHeader);
-  }
-  const existing = created.existing;
-  if (existing.requestHash !== requestHash) {
+}
+
+/** The same key again: the first order, re-sent to the queue if no earlier request managed to. */
+async function replay(
+  deps: OrderPlacementDeps,
+  order: OrderRecord,
+  existing: OrderRecord,
+  headers: Record<string, string>,
+) {
+  const { orderId } = order;
+  if (existing.requestHash !== order.requestHash) {
     return errorResponse(
       409,
       "IDEMPOTENCY_KEY_REUSED",
@@ -152,10 +162,32 @@ async function placeOrder(
       (await deps.orders.claimEnqueue(orderId, new Date().toISOString(), staleBefore)) &&
       !(await enqueue(deps, orderId))
     ) {
-      return queueUnavailable(orderId, idempotencyKey);
+      return queueUnavailable(orderId, order.idempotencyKey!);
     }
   }
-  return jsonResponse(200, acceptedBody(existing), { ...keyHeader, "Idempotent-Replayed": "true" });
+  return jsonResponse(200, acceptedBody(existing), { ...headers, "Idempotent-Replayed": "true" });
+}
+
+async function placeOrder(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  const suppliedKey = header(event.headers, "Idempotency-Key");
+  const keyRejected = invalidKey(suppliedKey);
+  if (keyRejected) return keyRejected;
+  const parsed = parseRequest(event);
+  if ("rejected" in parsed) return parsed.rejected;
+  const idempotencyKey = suppliedKey ?? newIdempotencyKey();
+  const order = pendingOrder(parsed.request, idempotencyKey);
+  const { orderId } = order;
+  logger.appendKeys({ orderId });
+  const created = await deps.orders.createPending(order);
+  const keyHeader = { "Idempotency-Key": idempotencyKey, Location: `/orders/${orderId}` };
+  if (!created.created) return replay(deps, order, created.existing, keyHeader);
+  logger.info("Order placed", { items: order.items.length });
+  metrics.addMetric("OrdersPlaced", MetricUnit.Count, 1);
+  if (!(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
+  return jsonResponse(202, acceptedBody(order), keyHeader);
 }
 
 async function getOrder(

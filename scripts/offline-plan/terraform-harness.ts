@@ -169,6 +169,63 @@ export function listStacks(synthDir: string): string[] {
   return readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, "cdk.tf.json")));
 }
 
+/** Writes the stack's JSON (archives substituted) with a local backend and the offline provider override. */
+function prepareWorkDir(options: HarnessOptions, stack: string, workDir: string, stub: StubServer): string[] {
+  const source = join(options.synthDir, "stacks", stack, "cdk.tf.json");
+  rmSync(join(workDir, "cdk.tf.json"), { force: true });
+  mkdirSync(workDir, { recursive: true });
+  const original = JSON.parse(readFileSync(source, "utf8")) as Json;
+  const { config, substituted } = substituteArchives(original, workDir);
+  writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
+  writeFileSync(
+    join(workDir, "backend_override.tf.json"),
+    JSON.stringify({ terraform: { backend: { local: { path: "offline.tfstate" } } } }),
+  );
+  writeFileSync(join(workDir, "provider_override.tf.json"), JSON.stringify(providerOverride(stub)));
+  return substituted;
+}
+
+/** init, validate, plan and show for one prepared stack directory. */
+async function planOne(
+  terraform: string,
+  stack: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<Omit<PlanSummary, "substitutedArchives">> {
+  log(`[${stack}] terraform init`);
+  const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
+  if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
+  log(`[${stack}] terraform validate`);
+  const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
+  const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
+  const diagnostics = validateJson.diagnostics.map((d) =>
+    `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim(),
+  );
+  if (!validateJson.valid)
+    throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
+  log(`[${stack}] terraform plan`);
+  const plan = await run(
+    terraform,
+    ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"],
+    workDir,
+    env,
+  );
+  if (plan.code !== 0) throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
+  const show = await run(terraform, ["show", "-json", "offline.tfplan"], workDir, env);
+  if (show.code !== 0) throw new Error(`[${stack}] terraform show failed:\n${show.stderr}`);
+  const planJsonPath = join(workDir, "plan.json");
+  writeFileSync(planJsonPath, show.stdout);
+  const warnings = [...plan.stdout.matchAll(/Warning: (.+)/g)].map((m) => m[1].trim());
+  return {
+    stack,
+    validate: { valid: true, diagnostics },
+    ...summarisePlan(JSON.parse(show.stdout) as Json),
+    warnings: [...new Set([...diagnostics.filter((d) => d.startsWith("warning")), ...warnings])],
+    planJsonPath,
+  };
+}
+
 export async function planStacks(options: HarnessOptions, stacks: string[]): Promise<PlanSummary[]> {
   const terraform = options.terraformBin ?? findTerraform();
   if (!terraform) throw new Error("terraform CLI not found on PATH (set TERRAFORM_BIN to its path).");
@@ -201,51 +258,10 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
   const summaries: PlanSummary[] = [];
   try {
     for (const stack of stacks) {
-      const source = join(options.synthDir, "stacks", stack, "cdk.tf.json");
       const workDir = join(workRoot, "stacks", stack);
-      rmSync(join(workDir, "cdk.tf.json"), { force: true });
-      mkdirSync(workDir, { recursive: true });
-      const original = JSON.parse(readFileSync(source, "utf8")) as Json;
-      const { config, substituted } = substituteArchives(original, workDir);
-      writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
-      writeFileSync(
-        join(workDir, "backend_override.tf.json"),
-        JSON.stringify({ terraform: { backend: { local: { path: "offline.tfstate" } } } }),
-      );
-      writeFileSync(join(workDir, "provider_override.tf.json"), JSON.stringify(providerOverride(stub)));
-
-      log(`[${stack}] terraform init`);
-      const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
-      if (init.code !== 0)
-        throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
-      log(`[${stack}] terraform validate`);
-      const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
-      const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
-      const diagnostics = validateJson.diagnostics.map((d) =>
-        `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim(),
-      );
-      if (!validateJson.valid)
-        throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
-      log(`[${stack}] terraform plan`);
-      const plan = await run(
-        terraform,
-        ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"],
-        workDir,
-        env,
-      );
-      if (plan.code !== 0)
-        throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
-      const show = await run(terraform, ["show", "-json", "offline.tfplan"], workDir, env);
-      if (show.code !== 0) throw new Error(`[${stack}] terraform show failed:\n${show.stderr}`);
-      const planJsonPath = join(workDir, "plan.json");
-      writeFileSync(planJsonPath, show.stdout);
-      const warnings = [...plan.stdout.matchAll(/Warning: (.+)/g)].map((m) => m[1].trim());
+      const substituted = prepareWorkDir(options, stack, workDir, stub);
       summaries.push({
-        stack,
-        validate: { valid: true, diagnostics },
-        ...summarisePlan(JSON.parse(show.stdout) as Json),
-        warnings: [...new Set([...diagnostics.filter((d) => d.startsWith("warning")), ...warnings])],
-        planJsonPath,
+        ...(await planOne(terraform, stack, workDir, env, log)),
         substitutedArchives: substituted,
       });
     }

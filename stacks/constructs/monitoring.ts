@@ -4,6 +4,7 @@ import {
   type CloudwatchMetricAlarmConfig,
 } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../lambdas/contracts";
 
 export interface MonitoringProps {
   readonly namePrefix: string;
@@ -168,53 +169,61 @@ export class Monitoring extends Construct {
 
 type Metric = (string | Record<string, unknown>)[];
 
+/** Metric lines of the dashboard, per namespace. */
+function metricLines(props: MonitoringProps) {
+  return {
+    perFunction: (metricName: string, stat: string): Metric[] =>
+      props.functionNames.map((fn) => [
+        "AWS/Lambda",
+        metricName,
+        "FunctionName",
+        fn.name,
+        { stat, label: fn.id },
+      ]),
+    sfn: (metricName: string, stat = "Sum"): Metric => [
+      "AWS/States",
+      metricName,
+      "StateMachineArn",
+      props.stateMachineArn,
+      { stat },
+    ],
+    api: (metricName: string, stat = "Sum"): Metric => [
+      "AWS/ApiGateway",
+      metricName,
+      "ApiName",
+      props.apiName,
+      "Stage",
+      props.stageName,
+      { stat },
+    ],
+    queue: (metricName: string, name: string, stat = "Maximum"): Metric => [
+      "AWS/SQS",
+      metricName,
+      "QueueName",
+      name,
+      { stat },
+    ],
+    business: (metricName: string, service: string): Metric => [
+      METRICS_NAMESPACE,
+      metricName,
+      "service",
+      service,
+      { stat: "Sum" },
+    ],
+  };
+}
+
 /** The dashboard's widgets: every Lambda, the queues, the workflow, the API and the alarms. */
 export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Record<string, unknown> {
-  const widget = (title: string, metrics: Metric[], extra: Record<string, unknown> = {}) => ({
+  const widget = (title: string, metrics: Metric[]) => ({
     type: "metric",
     width: 12,
     height: 6,
-    properties: {
-      title,
-      region: props.region,
-      view: "timeSeries",
-      stacked: false,
-      period: 60,
-      metrics,
-      ...extra,
-    },
+    properties: { title, region: props.region, view: "timeSeries", stacked: false, period: 60, metrics },
   });
-  const perFunction = (metricName: string, stat: string): Metric[] =>
-    props.functionNames.map((fn) => [
-      "AWS/Lambda",
-      metricName,
-      "FunctionName",
-      fn.name,
-      { stat, label: fn.id },
-    ]);
-  const sfn = (metricName: string, stat = "Sum"): Metric => [
-    "AWS/States",
-    metricName,
-    "StateMachineArn",
-    props.stateMachineArn,
-    { stat },
-  ];
-  const api = (metricName: string, stat = "Sum"): Metric => [
-    "AWS/ApiGateway",
-    metricName,
-    "ApiName",
-    props.apiName,
-    "Stage",
-    props.stageName,
-    { stat },
-  ];
-  const queue = (metricName: string, name: string, stat = "Maximum"): Metric => [
-    "AWS/SQS",
-    metricName,
-    "QueueName",
-    name,
-    { stat },
-  ];
+  const { perFunction, sfn, api, queue, business } = metricLines(props);
+  const visible = "ApproximateNumberOfMessagesVisible";
+  const oldest = "ApproximateAgeOfOldestMessage";
   return {
     widgets: [
       widget("Lambda invocations", perFunction("Invocations", "Sum")),
@@ -222,20 +231,20 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
       widget("Lambda duration p99 (ms)", perFunction("Duration", "p99")),
       widget("Lambda throttles", perFunction("Throttles", "Sum")),
       widget("Queues: visible messages", [
-        queue("ApproximateNumberOfMessagesVisible", props.queueName),
-        queue("ApproximateNumberOfMessagesVisible", props.deadLetterQueueName),
-        queue("ApproximateNumberOfMessagesVisible", props.confirmationDeadLetterQueueName),
+        queue(visible, props.queueName),
+        queue(visible, props.deadLetterQueueName),
+        queue(visible, props.confirmationDeadLetterQueueName),
       ]),
       widget("Queues: age of oldest message (s)", [
-        queue("ApproximateAgeOfOldestMessage", props.queueName),
-        queue("ApproximateAgeOfOldestMessage", props.deadLetterQueueName),
+        queue(oldest, props.queueName),
+        queue(oldest, props.deadLetterQueueName),
       ]),
-      widget("Order workflow executions", [
-        sfn("ExecutionsStarted"),
-        sfn("ExecutionsSucceeded"),
-        sfn("ExecutionsFailed"),
-        sfn("ExecutionsTimedOut"),
-      ]),
+      widget(
+        "Order workflow executions",
+        ["ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"].map((m) =>
+          sfn(m),
+        ),
+      ),
       widget("Order workflow duration (ms)", [sfn("ExecutionTime", "p50"), sfn("ExecutionTime", "p99")]),
       widget("API requests and errors", [api("Count"), api("4XXError"), api("5XXError")]),
       widget("API latency (ms)", [
@@ -244,9 +253,9 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         api("IntegrationLatency", "p99"),
       ]),
       widget("Business metrics", [
-        ["EcommerceOrders", "OrdersPlaced", "service", "order-placement", { stat: "Sum" }],
-        ["EcommerceOrders", "OrdersConfirmed", "service", "order-success-handler", { stat: "Sum" }],
-        ["EcommerceOrders", "PaymentsRefunded", "service", "process-payment", { stat: "Sum" }],
+        business("OrdersPlaced", "order-placement"),
+        business("OrdersConfirmed", "order-success-handler"),
+        business("PaymentsRefunded", "process-payment"),
       ]),
       { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: alarmArns } },
     ],

@@ -71,12 +71,27 @@ function errorTemplate(code: string, messageJson: string): string {
  * deployment that is replaced whenever the routes change, and a stage with throttling, access
  * logs and X-Ray.
  */
+interface RequestValidation {
+  readonly model: ApiGatewayModel;
+  readonly bodyValidator: ApiGatewayRequestValidator;
+  readonly paramsValidator: ApiGatewayRequestValidator;
+  readonly orderSchema: string;
+}
+
 export class OrderApi extends Construct {
   readonly restApi: ApiGatewayRestApi;
   readonly stage: ApiGatewayStage;
   readonly rootMethod: ApiGatewayMethod;
+  /** Everything whose change must redeploy the stage. */
+  private readonly redeploymentInputs: string[] = [];
+  private readonly integrations: ApiGatewayIntegration[] = [];
+  private readonly resourceIds = new Map<string, string>();
 
-  constructor(scope: Construct, id: string, props: OrderApiProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: OrderApiProps,
+  ) {
     super(scope, id);
     this.restApi = new ApiGatewayRestApi(this, "RestApi", {
       name: props.apiName,
@@ -84,8 +99,37 @@ export class OrderApi extends Construct {
       endpointConfiguration: { types: ["REGIONAL"] },
     });
     this.restApi.overrideLogicalId("ApiGateway");
-    const apiId = this.restApi.id;
+    const validation = this.requestValidation();
+    this.resourceIds.set("/", this.restApi.rootResourceId);
+    this.redeploymentInputs.push(
+      createHash("sha256").update(JSON.stringify(API_ROUTES)).update(validation.orderSchema).digest("hex"),
+    );
+    for (const route of API_ROUTES) this.addRoute(route, validation);
+    this.rootMethod = this.addRootMethod(validation);
+    this.addGatewayResponses();
 
+    const deployment = new ApiGatewayDeployment(this, "Deployment", {
+      restApiId: this.restApi.id,
+      description: "Replaced whenever a route, method, integration or the order model changes",
+      triggers: { redeployment: Fn.sha1(Fn.jsonencode(this.redeploymentInputs)) },
+      lifecycle: { createBeforeDestroy: true },
+      dependsOn: this.integrations,
+    });
+    deployment.overrideLogicalId("ApiGatewayDeployment");
+    this.stage = this.addStage(deployment);
+    new LambdaPermission(this, "InvokePermission", {
+      statementId: "AllowApiGatewayInvoke",
+      action: "lambda:InvokeFunction",
+      functionName: props.handler.functionName,
+      principal: "apigateway.amazonaws.com",
+      // Only this API (any stage, method and route of it) may invoke the function.
+      sourceArn: `${this.restApi.executionArn}/*/*`,
+    });
+  }
+
+  /** The order model and the two validators (body; path and query parameters). */
+  private requestValidation(): RequestValidation {
+    const apiId = this.restApi.id;
     const orderSchema = JSON.stringify(placeOrderJsonSchema());
     const model = new ApiGatewayModel(this, "OrderRequestModel", {
       restApiId: apiId,
@@ -105,141 +149,124 @@ export class OrderApi extends Construct {
       validateRequestBody: false,
       validateRequestParameters: true,
     });
+    return { model, bodyValidator, paramsValidator, orderSchema };
+  }
 
-    // Resources for every path segment of the route table, parents first.
-    const resources = new Map<string, string>([["/", this.restApi.rootResourceId]]);
-    const redeploymentInputs: string[] = [
-      createHash("sha256").update(JSON.stringify(API_ROUTES)).update(orderSchema).digest("hex"),
-    ];
-    const resourceFor = (path: string): string => {
-      const existing = resources.get(path);
-      if (existing) return existing;
-      const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
-      const segment = path.slice(path.lastIndexOf("/") + 1);
-      const resource = new ApiGatewayResource(this, `Resource${path.replace(/[^A-Za-z0-9]/g, "_")}`, {
-        restApiId: apiId,
-        parentId: resourceFor(parentPath),
-        pathPart: segment,
-      });
-      resources.set(path, resource.id);
-      redeploymentInputs.push(resource.id);
-      return resource.id;
-    };
-
-    const integrate = (logicalId: string, resourceId: string, method: ApiGatewayMethod) => {
-      const integration = new ApiGatewayIntegration(this, logicalId, {
-        restApiId: apiId,
-        resourceId,
-        httpMethod: method.httpMethod,
-        type: "AWS_PROXY",
-        integrationHttpMethod: "POST",
-        uri: props.handler.invokeArn,
-      });
-      redeploymentInputs.push(method.id, integration.id, integration.uri);
-      return integration;
-    };
-
-    const integrations: ApiGatewayIntegration[] = [];
-    for (const route of API_ROUTES) {
-      const resourceId = resourceFor(route.resourcePath);
-      const name = `${route.method}${route.resourcePath.replace(/[^A-Za-z0-9]/g, "_")}`;
-      const pathParams = [...route.resourcePath.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      const method = new ApiGatewayMethod(this, `Method_${name}`, {
-        restApiId: apiId,
-        resourceId,
-        httpMethod: route.method,
-        authorization: "NONE",
-        requestValidatorId: route.validatesBody
-          ? bodyValidator.id
-          : pathParams.length
-            ? paramsValidator.id
-            : undefined,
-        requestModels: route.validatesBody ? { "application/json": model.name } : undefined,
-        requestParameters: pathParams.length
-          ? Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true]))
-          : undefined,
-      });
-      integrations.push(integrate(`Integration_${name}`, resourceId, method));
-    }
-
-    // The seed's root method: its verb comes from a variable, validated to GET/POST/PUT.
-    const rootIsGet = Op.eq(props.rootHttpMethod, "GET");
-    this.rootMethod = new ApiGatewayMethod(this, "RootMethod", {
-      restApiId: apiId,
-      resourceId: this.restApi.rootResourceId,
-      httpMethod: props.rootHttpMethod,
-      authorization: "NONE",
-      requestValidatorId: Token.asString(Fn.conditional(rootIsGet, paramsValidator.id, bodyValidator.id)),
-      requestModels: Token.asStringMap(Fn.conditional(rootIsGet, {}, { "application/json": model.name })),
+  /** The resource of a path of the route table, its parents created first. */
+  private resourceFor(path: string): string {
+    const existing = this.resourceIds.get(path);
+    if (existing) return existing;
+    const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
+    const segment = path.slice(path.lastIndexOf("/") + 1);
+    const resource = new ApiGatewayResource(this, `Resource${path.replace(/[^A-Za-z0-9]/g, "_")}`, {
+      restApiId: this.restApi.id,
+      parentId: this.resourceFor(parentPath),
+      pathPart: segment,
     });
-    this.rootMethod.overrideLogicalId("ApiGatewayRootMethod");
-    integrations.push(integrate("RootIntegration", this.restApi.rootResourceId, this.rootMethod));
+    this.resourceIds.set(path, resource.id);
+    this.redeploymentInputs.push(resource.id);
+    return resource.id;
+  }
 
+  /** A Lambda proxy integration of a method with the order function. */
+  private integrate(logicalId: string, resourceId: string, method: ApiGatewayMethod): void {
+    const integration = new ApiGatewayIntegration(this, logicalId, {
+      restApiId: this.restApi.id,
+      resourceId,
+      httpMethod: method.httpMethod,
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      uri: this.props.handler.invokeArn,
+    });
+    this.redeploymentInputs.push(method.id, integration.id, integration.uri);
+    this.integrations.push(integration);
+  }
+
+  private addRoute(route: (typeof API_ROUTES)[number], v: RequestValidation): void {
+    const resourceId = this.resourceFor(route.resourcePath);
+    const name = `${route.method}${route.resourcePath.replace(/[^A-Za-z0-9]/g, "_")}`;
+    const pathParams = [...route.resourcePath.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const method = new ApiGatewayMethod(this, `Method_${name}`, {
+      restApiId: this.restApi.id,
+      resourceId,
+      httpMethod: route.method,
+      authorization: "NONE",
+      requestValidatorId: route.validatesBody
+        ? v.bodyValidator.id
+        : pathParams.length
+          ? v.paramsValidator.id
+          : undefined,
+      requestModels: route.validatesBody ? { "application/json": v.model.name } : undefined,
+      requestParameters: pathParams.length
+        ? Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true]))
+        : undefined,
+    });
+    this.integrate(`Integration_${name}`, resourceId, method);
+  }
+
+  /** The seed's root method: its verb comes from a variable, validated to GET/POST/PUT. */
+  private addRootMethod(v: RequestValidation): ApiGatewayMethod {
+    const rootIsGet = Op.eq(this.props.rootHttpMethod, "GET");
+    const method = new ApiGatewayMethod(this, "RootMethod", {
+      restApiId: this.restApi.id,
+      resourceId: this.restApi.rootResourceId,
+      httpMethod: this.props.rootHttpMethod,
+      authorization: "NONE",
+      requestValidatorId: Token.asString(Fn.conditional(rootIsGet, v.paramsValidator.id, v.bodyValidator.id)),
+      requestModels: Token.asStringMap(Fn.conditional(rootIsGet, {}, { "application/json": v.model.name })),
+    });
+    method.overrideLogicalId("ApiGatewayRootMethod");
+    this.integrate("RootIntegration", this.restApi.rootResourceId, method);
+    return method;
+  }
+
+  private addGatewayResponses(): void {
     for (const [type, body] of Object.entries(GATEWAY_ERROR_TEMPLATES)) {
       new ApiGatewayGatewayResponse(this, `GatewayResponse_${type}`, {
-        restApiId: apiId,
+        restApiId: this.restApi.id,
         responseType: type,
         statusCode: body.status,
-        responseTemplates: {
-          "application/json": body.template,
-        },
+        responseTemplates: { "application/json": body.template },
       });
     }
+  }
 
-    const deployment = new ApiGatewayDeployment(this, "Deployment", {
-      restApiId: apiId,
-      description: "Replaced whenever a route, method, integration or the order model changes",
-      triggers: { redeployment: Fn.sha1(Fn.jsonencode(redeploymentInputs)) },
-      lifecycle: { createBeforeDestroy: true },
-      dependsOn: integrations,
+  /** API Gateway's CloudWatch role, when this stack manages the account's settings. */
+  private accountSettings(): ApiGatewayAccount[] {
+    if (!this.props.manageAccountSettings) return [];
+    // Access logs need the account-level CloudWatch role (one per account and region).
+    const cloudwatchRole = new ServiceRole(this, "CloudWatchRole", {
+      name: `${this.props.namePrefix}-apigateway-cloudwatch`,
+      servicePrincipal: "apigateway.amazonaws.com",
+      statements: [],
     });
-    deployment.overrideLogicalId("ApiGatewayDeployment");
+    new IamRolePolicyAttachment(this, "CloudWatchRoleManagedPolicy", {
+      role: cloudwatchRole.role.name,
+      policyArn: `arn:${this.props.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
+    });
+    return [new ApiGatewayAccount(this, "AccountSettings", { cloudwatchRoleArn: cloudwatchRole.role.arn })];
+  }
 
+  /** The stage with access logs, X-Ray, metrics and throttling. */
+  private addStage(deployment: ApiGatewayDeployment): ApiGatewayStage {
+    const props = this.props;
     const accessLogs = new CloudwatchLogGroup(this, "AccessLogGroup", {
       name: `/aws/apigateway/${props.namePrefix}-access-logs`,
       retentionInDays: props.logRetentionDays,
     });
-    const accountSettings: ApiGatewayAccount[] = [];
-    if (props.manageAccountSettings) {
-      // Access logs need the account-level CloudWatch role (one per account and region).
-      const cloudwatchRole = new ServiceRole(this, "CloudWatchRole", {
-        name: `${props.namePrefix}-apigateway-cloudwatch`,
-        servicePrincipal: "apigateway.amazonaws.com",
-        statements: [],
-      });
-      new IamRolePolicyAttachment(this, "CloudWatchRoleManagedPolicy", {
-        role: cloudwatchRole.role.name,
-        policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs`,
-      });
-      accountSettings.push(
-        new ApiGatewayAccount(this, "AccountSettings", { cloudwatchRoleArn: cloudwatchRole.role.arn }),
-      );
-    }
-    this.stage = new ApiGatewayStage(this, "Stage", {
-      restApiId: apiId,
+    const accountSettings = this.accountSettings();
+    const stage = new ApiGatewayStage(this, "Stage", {
+      restApiId: this.restApi.id,
       deploymentId: deployment.id,
       stageName: props.stageName,
       xrayTracingEnabled: true,
-      accessLogSettings: {
-        destinationArn: accessLogs.arn,
-        format: JSON.stringify({
-          requestId: "$context.requestId",
-          ip: "$context.identity.sourceIp",
-          requestTime: "$context.requestTime",
-          httpMethod: "$context.httpMethod",
-          resourcePath: "$context.resourcePath",
-          status: "$context.status",
-          responseLength: "$context.responseLength",
-          integrationLatency: "$context.integrationLatency",
-          errorMessage: "$context.error.message",
-        }),
-      },
+      accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
       dependsOn: accountSettings,
     });
-    this.stage.overrideLogicalId("ApiGatewayStage");
+    stage.overrideLogicalId("ApiGatewayStage");
     new ApiGatewayMethodSettings(this, "StageSettings", {
-      restApiId: apiId,
-      stageName: this.stage.stageName,
+      restApiId: this.restApi.id,
+      stageName: stage.stageName,
       methodPath: "*/*",
       settings: {
         metricsEnabled: true,
@@ -247,13 +274,18 @@ export class OrderApi extends Construct {
         throttlingBurstLimit: props.throttle.burstLimit,
       },
     });
-    new LambdaPermission(this, "InvokePermission", {
-      statementId: "AllowApiGatewayInvoke",
-      action: "lambda:InvokeFunction",
-      functionName: props.handler.functionName,
-      principal: "apigateway.amazonaws.com",
-      // Only this API (any stage, method and route of it) may invoke the function.
-      sourceArn: `${this.restApi.executionArn}/*/*`,
-    });
+    return stage;
   }
 }
+
+const ACCESS_LOG_FORMAT = {
+  requestId: "$context.requestId",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  integrationLatency: "$context.integrationLatency",
+  errorMessage: "$context.error.message",
+};

@@ -1,10 +1,29 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../errors";
-import type { OrderRecord, PricedLine } from "../order";
+import {
+  ORDER_ATTRIBUTES,
+  statusesBefore,
+  type OrderRecord,
+  type OrderStatus,
+  type PricedLine,
+} from "../order";
 import type { CreateOrderResult, OrderStore } from "../ports";
 
 const now = (): string => new Date().toISOString();
+
+/**
+ * The condition and values that let an order move to `to` only from the statuses the order module
+ * allows (e.g. `#status IN (:pending, :processing)`), so a finished order never goes back.
+ */
+function statusGuard(to: OrderStatus): { condition: string; values: Record<string, string> } {
+  const from = statusesBefore(to);
+  const placeholder = (status: OrderStatus) => `:${status.toLowerCase()}`;
+  return {
+    condition: `attribute_exists(orderId) AND #status IN (${from.map(placeholder).join(", ")})`,
+    values: Object.fromEntries([to, ...from].map((status) => [placeholder(status), status])),
+  };
+}
 
 export class DynamoDbOrderStore implements OrderStore {
   constructor(
@@ -85,6 +104,7 @@ export class DynamoDbOrderStore implements OrderStore {
     totalMinor: number,
     currency: string,
   ): Promise<void> {
+    const guard = statusGuard("PROCESSING");
     try {
       await this.client.send(
         new UpdateCommand({
@@ -92,11 +112,10 @@ export class DynamoDbOrderStore implements OrderStore {
           Key: { orderId },
           UpdateExpression:
             "SET #status = :processing, #lines = :lines, totalMinor = :total, currency = :currency, updatedAt = :now",
-          ConditionExpression: "attribute_exists(orderId) AND #status IN (:pending, :processing)",
-          ExpressionAttributeNames: { "#status": "status", "#lines": "lines" },
+          ConditionExpression: guard.condition,
+          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status, "#lines": "lines" },
           ExpressionAttributeValues: {
-            ":processing": "PROCESSING",
-            ":pending": "PENDING",
+            ...guard.values,
             ":lines": lines,
             ":total": totalMinor,
             ":currency": currency,
@@ -154,20 +173,16 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 
   async markConfirmed(orderId: string): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+    const guard = statusGuard("CONFIRMED");
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
           UpdateExpression: "SET #status = :confirmed, updatedAt = :now",
-          ConditionExpression: "attribute_exists(orderId) AND #status IN (:pending, :processing)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":confirmed": "CONFIRMED",
-            ":pending": "PENDING",
-            ":processing": "PROCESSING",
-            ":now": now(),
-          },
+          ConditionExpression: guard.condition,
+          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status },
+          ExpressionAttributeValues: { ...guard.values, ":now": now() },
           ReturnValues: "ALL_NEW",
         }),
       );

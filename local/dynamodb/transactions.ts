@@ -1,0 +1,187 @@
+/**
+ * TransactWriteItems for dynalite, which does not implement it. Each item is applied as the matching
+ * conditional single-item call (so dynalite evaluates the conditions itself); on any failure the
+ * applied items are restored from their old images: all or nothing, with CancellationReasons per item
+ * and ClientRequestToken idempotency, as DynamoDB answers. The caller holds an exclusive lock.
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { createHash } from "node:crypto";
+
+type Item = Record<string, AttributeValue>;
+type Expression = {
+  TableName: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Item;
+};
+export interface TransactItem {
+  Put?: Expression & { Item: Item };
+  Update?: Expression & { Key: Item; UpdateExpression: string };
+  Delete?: Expression & { Key: Item };
+  ConditionCheck?: Expression & { Key: Item };
+}
+export interface TransactWriteRequest {
+  TransactItems?: TransactItem[];
+  ClientRequestToken?: string;
+}
+
+/** DynamoDB's idempotency window for ClientRequestToken. */
+const TOKEN_WINDOW_MS = 10 * 60 * 1000;
+
+/** An error answered in DynamoDB's wire shape (`__type`, `message`, extra fields). */
+export class TransactionFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface Target {
+  readonly table: string;
+  readonly key: Item;
+}
+interface Undo extends Target {
+  readonly old: Item | undefined;
+}
+type Reason = { Code: string; Message?: string };
+
+const conditionOf = (op: Expression) => ({
+  ConditionExpression: op.ConditionExpression,
+  ExpressionAttributeNames: op.ExpressionAttributeNames,
+  ExpressionAttributeValues: op.ExpressionAttributeValues,
+});
+
+export class TransactionExecutor {
+  private readonly tokens = new Map<string, { hash: string; at: number }>();
+  private readonly keySchemas = new Map<string, string[]>();
+
+  /** `client` talks to dynalite directly, past the lock the caller holds. */
+  constructor(private readonly client: DynamoDBClient) {}
+
+  async transactWrite(request: TransactWriteRequest): Promise<Record<string, never>> {
+    const items = request.TransactItems ?? [];
+    if (items.length === 0 || items.length > 100) {
+      throw new TransactionFailure(400, "ValidationException", "TransactItems must have 1 to 100 items.");
+    }
+    const hash = createHash("sha256").update(JSON.stringify(items)).digest("hex");
+    if (this.isReplay(request.ClientRequestToken, hash)) return {};
+    const targets = await this.targetsOf(items);
+    const undo: Undo[] = [];
+    const reasons: Reason[] = [];
+    for (const [i, entry] of items.entries()) reasons.push(await this.apply(entry, targets[i], undo));
+    if (reasons.some((r) => r.Code !== "None")) {
+      await this.rollBack(undo);
+      throw new TransactionFailure(
+        400,
+        "TransactionCanceledException",
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(", ")}]`,
+        { CancellationReasons: reasons },
+      );
+    }
+    if (request.ClientRequestToken) this.tokens.set(request.ClientRequestToken, { hash, at: Date.now() });
+    return {};
+  }
+
+  /** A token seen within the window: the same request succeeds again without effect; another fails. */
+  private isReplay(token: string | undefined, hash: string): boolean {
+    const seen = token ? this.tokens.get(token) : undefined;
+    if (!seen || Date.now() - seen.at >= TOKEN_WINDOW_MS) return false;
+    if (seen.hash !== hash) {
+      throw new TransactionFailure(
+        400,
+        "IdempotentParameterMismatchException",
+        "ClientRequestToken reused with different parameters.",
+      );
+    }
+    return true;
+  }
+
+  private async keyOf(table: string, item: Item): Promise<Item> {
+    let names = this.keySchemas.get(table);
+    if (!names) {
+      const described = await this.client.send(new DescribeTableCommand({ TableName: table }));
+      names = (described.Table?.KeySchema ?? []).map((k) => k.AttributeName!);
+      this.keySchemas.set(table, names);
+    }
+    return Object.fromEntries(names.map((n) => [n, item[n]]));
+  }
+
+  /** The item each entry targets; DynamoDB refuses two operations on one item. */
+  private async targetsOf(items: TransactItem[]): Promise<Target[]> {
+    const targets = await Promise.all(
+      items.map(async (entry) => {
+        const op = entry.Put ?? entry.Update ?? entry.Delete ?? entry.ConditionCheck;
+        if (!op)
+          throw new TransactionFailure(400, "ValidationException", "Each TransactItem needs one operation.");
+        const key = entry.Put ? await this.keyOf(op.TableName, entry.Put.Item) : (op as { Key: Item }).Key;
+        return { table: op.TableName, key };
+      }),
+    );
+    const ids = targets.map((t) => `${t.table}|${JSON.stringify(t.key)}`);
+    if (new Set(ids).size !== ids.length) {
+      throw new TransactionFailure(
+        400,
+        "ValidationException",
+        "Transaction request cannot include multiple operations on one item",
+      );
+    }
+    return targets;
+  }
+
+  /** Applies one entry, recording its old image for a roll-back; returns its cancellation reason. */
+  private async apply(entry: TransactItem, target: Target, undo: Undo[]): Promise<Reason> {
+    try {
+      undo.push({ ...target, old: await this.applyOne(entry, target) });
+      return { Code: "None" };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { Code: "ConditionalCheckFailed", Message: "The conditional request failed" };
+      }
+      return { Code: "ValidationError", Message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** The matching conditional single-item call; returns the item's image before it. */
+  private async applyOne(entry: TransactItem, { table, key }: Target): Promise<Item | undefined> {
+    const send = this.client.send.bind(this.client);
+    if (entry.Put) {
+      const put = { TableName: table, Item: entry.Put.Item, ...conditionOf(entry.Put) };
+      return (await send(new PutItemCommand({ ...put, ReturnValues: "ALL_OLD" }))).Attributes;
+    }
+    if (entry.Update) {
+      const update = { TableName: table, Key: key, UpdateExpression: entry.Update.UpdateExpression };
+      const condition = conditionOf(entry.Update);
+      return (await send(new UpdateItemCommand({ ...update, ...condition, ReturnValues: "ALL_OLD" })))
+        .Attributes;
+    }
+    if (entry.Delete) {
+      const remove = { TableName: table, Key: key, ...conditionOf(entry.Delete) };
+      return (await send(new DeleteItemCommand({ ...remove, ReturnValues: "ALL_OLD" }))).Attributes;
+    }
+    // ConditionCheck: rewrite the current image (or the bare key) under the condition, so dynalite evaluates it.
+    const current = await send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    const check = entry.ConditionCheck!;
+    await send(new PutItemCommand({ TableName: table, Item: current.Item ?? key, ...conditionOf(check) }));
+    return current.Item;
+  }
+
+  private async rollBack(undo: Undo[]): Promise<void> {
+    for (const { table, key, old } of undo.reverse()) {
+      if (old) await this.client.send(new PutItemCommand({ TableName: table, Item: old }));
+      else await this.client.send(new DeleteItemCommand({ TableName: table, Key: key }));
+    }
+  }
+}
