@@ -1,12 +1,29 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two projects: `unit` (handlers through createHandler with in-memory fakes or a mocked SDK, the
+ * workflow definition in-process, pure modules: no database process, no bundles, no network) and
+ * `integration` (dynalite, the bundles, the local runtime, synthesized stacks and terraform).
+ * `npm run test:unit` runs the first alone; `npm test` runs both.
+ * @type {import('jest').Config}
+ */
+const shared = {
   testEnvironment: "node",
-  roots: ["<rootDir>/__tests__"],
   // Only real test files: fixtures and helpers under __tests__ are not tests.
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFiles: ["<rootDir>/__tests__/support/env.ts"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/matchers.ts"],
+};
+
+module.exports = {
   testTimeout: 60000,
   reporters: ["default", "<rootDir>/__tests__/support/summary-reporter.js"],
+  projects: [
+    { ...shared, displayName: "unit", roots: ["<rootDir>/__tests__/unit"] },
+    {
+      ...shared,
+      displayName: "integration",
+      roots: ["<rootDir>/__tests__/integration"],
+      globalSetup: "<rootDir>/__tests__/support/fresh-bundles.ts",
+    },
+  ],
 };

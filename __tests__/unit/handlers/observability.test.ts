@@ -2,8 +2,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- jest.isolateModules loads a fresh handler (and its
    Logger and Metrics) with metrics and logs switched on, which only require() can do. */
 import { mockClient } from "aws-sdk-client-mock";
-import { context, ORDER_ID } from "../support/events";
-import { orderRecord } from "../support/orders";
+import { context, ORDER_ID } from "../../support/events";
+import { orderRecord } from "../../support/orders";
 
 type LibDynamoDb = typeof import("@aws-sdk/lib-dynamodb");
 
@@ -33,7 +33,7 @@ async function runValidateOrder(stock: number): Promise<Record<string, unknown>[
     let lib: LibDynamoDb | undefined;
     jest.isolateModules(() => {
       lib = require("@aws-sdk/lib-dynamodb") as LibDynamoDb;
-      handler = require("../../lambdas/validate-order/handler").handler;
+      handler = require("../../../lambdas/validate-order/handler").handler;
     });
     const { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } = lib!;
     const dynamo = mockClient(DynamoDBDocumentClient);

@@ -4,9 +4,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/validate-order/handler";
-import { context, ORDER_ID } from "../support/events";
-import { orderRecord } from "../support/orders";
+import { handler } from "../../../lambdas/validate-order/handler";
+import { context, ORDER_ID } from "../../support/events";
+import { orderRecord } from "../../support/orders";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const product = (id: string, priceMinor: number, stock: number) => ({

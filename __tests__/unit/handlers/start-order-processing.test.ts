@@ -1,7 +1,7 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/start-order-processing/handler";
-import { context, sqsEvent } from "../support/events";
+import { handler } from "../../../lambdas/start-order-processing/handler";
+import { context, sqsEvent } from "../../support/events";
 
 const sfn = mockClient(SFNClient);
 const ids = [

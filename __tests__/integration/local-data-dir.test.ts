@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startTestSystem } from "./support/local-system";
+import { startTestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);
 

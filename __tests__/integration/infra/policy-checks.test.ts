@@ -1,10 +1,16 @@
 /** The security and operations baseline holds for every stack, and each check can fail. */
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { App, Testing } from "cdktf";
-import { ENVIRONMENTS, loadBackendConfig } from "../../stacks/config";
-import { OrderSystemStack } from "../../stacks/order-system-stack";
-import { checkBaseline, RULES, type SynthesizedStack } from "../../stacks/policy-checks";
-import { StateBackendStack } from "../../stacks/state-backend-stack";
-import { InsecureStack } from "../fixtures/insecure-stack";
+import { ENVIRONMENTS, loadBackendConfig } from "../../../stacks/config";
+import { OrderSystemStack } from "../../../stacks/order-system-stack";
+import {
+  checkBaseline,
+  enforceSecurityBaseline,
+  RULES,
+  type SynthesizedStack,
+} from "../../../stacks/policy-checks";
+import { StateBackendStack } from "../../../stacks/state-backend-stack";
+import { InsecureStack } from "../../fixtures/insecure-stack";
 
 const synth = (build: (app: App) => Parameters<typeof Testing.synth>[0]): SynthesizedStack =>
   JSON.parse(Testing.synth(build(Testing.app())));
@@ -69,5 +75,37 @@ describe("a deliberately insecure stack", () => {
     ]);
     expect(byRule("alarm-action")).toEqual(["aws_cloudwatch_metric_alarm.SilentAlarm"]);
     expect(byRule("dynamodb-pitr")).toEqual(["aws_dynamodb_table.UnprotectedTable"]);
+  });
+});
+
+describe("the baseline is enforced at synth", () => {
+  test("a stack that breaks a rule is refused, naming the rule and the resource", () => {
+    const stack = new InsecureStack(Testing.app(), "insecure");
+    enforceSecurityBaseline(stack);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /security baseline rule s3-encryption broken by aws_s3_bucket\.OpenBucket/,
+    );
+  });
+
+  test("an order-system stack given a wildcard grant is refused at synth", () => {
+    const app = Testing.app();
+    const stack = new OrderSystemStack(app, "order-system-dev", { environment: ENVIRONMENTS[0] });
+    new DataAwsIamPolicyDocument(stack, "Loose", {
+      statement: [{ sid: "All", actions: ["*"], resources: ["*"] }],
+    });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /iam-wildcard-action broken by data\.aws_iam_policy_document\.Loose/,
+    );
+  });
+
+  test("the order-system and state-backend stacks pass synth with validations", () => {
+    const app = Testing.app();
+    const orderSystem = new OrderSystemStack(app, "order-system-prod", {
+      environment: ENVIRONMENTS[1],
+      backend,
+    });
+    const stateBackend = new StateBackendStack(app, "state-backend", backend);
+    expect(() => Testing.synth(orderSystem, true)).not.toThrow();
+    expect(() => Testing.synth(stateBackend, true)).not.toThrow();
   });
 });

@@ -26,11 +26,11 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { FUNCTIONS } from "../../lambdas/contracts";
-import catalog from "../../lambdas/shared/catalog.json";
-import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
-import { HAPPY_PATH } from "../../lambdas/shared/workflow-definition";
-import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../support/synth";
+import { FUNCTIONS } from "../../../lambdas/contracts";
+import catalog from "../../../lambdas/shared/catalog.json";
+import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
+import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
+import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 
 const s = synthOrderSystem("dev");
 const { text } = s;

@@ -7,18 +7,18 @@ import { App } from "cdktf";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FUNCTIONS } from "../../lambdas/contracts";
-import { ENVIRONMENTS, loadBackendConfig } from "../../stacks/config";
-import { OrderSystemStack } from "../../stacks/order-system-stack";
-import { StateBackendStack } from "../../stacks/state-backend-stack";
-import { startAwsStub, validateDefinition } from "../../scripts/offline-plan/aws-stub-server";
+import { FUNCTIONS } from "../../../lambdas/contracts";
+import { ENVIRONMENTS, loadBackendConfig } from "../../../stacks/config";
+import { OrderSystemStack } from "../../../stacks/order-system-stack";
+import { StateBackendStack } from "../../../stacks/state-backend-stack";
+import { startAwsStub, validateDefinition } from "../../../scripts/offline-plan/aws-stub-server";
 import {
   findTerraform,
   listStacks,
   planStacks,
   type PlanSummary,
-} from "../../scripts/offline-plan/terraform-harness";
-import { buildOrderWorkflowDefinition } from "../../lambdas/shared/workflow-definition";
+} from "../../../scripts/offline-plan/terraform-harness";
+import { buildOrderWorkflowDefinition } from "../../../lambdas/shared/workflow-definition";
 
 const terraform = findTerraform();
 const required = process.env.REQUIRE_TERRAFORM === "1";

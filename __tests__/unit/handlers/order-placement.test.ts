@@ -11,9 +11,9 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/order-placement/handler";
-import { canonicalHash, orderIdForKey } from "../../lambdas/shared/ids";
-import { apiEvent, context, validOrder } from "../support/events";
+import { handler } from "../../../lambdas/order-placement/handler";
+import { canonicalHash, orderIdForKey } from "../../../lambdas/shared/ids";
+import { apiEvent, context, validOrder } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);

@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/update-inventory/handler";
-import { context, ORDER_ID } from "../support/events";
+import { handler } from "../../../lambdas/update-inventory/handler";
+import { context, ORDER_ID } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const input = {

@@ -3,8 +3,8 @@
  * definition, dynalite, the local queue, SNS and EventBridge.
  */
 import { randomUUID } from "node:crypto";
-import { orderIdForKey } from "../lambdas/shared/ids";
-import { startTestSystem, type TestSystem } from "./support/local-system";
+import { orderIdForKey } from "../../lambdas/shared/ids";
+import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);
 

@@ -2,9 +2,9 @@ import { Testing } from "cdktf";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENVIRONMENTS, loadBackendConfig } from "../../stacks/config";
-import { StateBackendStack } from "../../stacks/state-backend-stack";
-import { synthOrderSystem } from "../support/synth";
+import { ENVIRONMENTS, loadBackendConfig } from "../../../stacks/config";
+import { StateBackendStack } from "../../../stacks/state-backend-stack";
+import { synthOrderSystem } from "../../support/synth";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 

@@ -6,12 +6,12 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { createHandler as createOrderPlacement } from "../lambdas/order-placement/handler";
-import { DynamoDbInventoryStore } from "../lambdas/shared/adapters/dynamodb-inventory-store";
-import { DynamoDbOrderStore } from "../lambdas/shared/adapters/dynamodb-order-store";
-import { BusinessError } from "../lambdas/shared/errors";
-import type { OrderQueueMessage } from "../lambdas/shared/ports";
-import { startTestDatabase, type TestDatabase } from "./support/dynamodb";
+import { createHandler as createOrderPlacement } from "../../lambdas/order-placement/handler";
+import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
+import { BusinessError } from "../../lambdas/shared/errors";
+import type { OrderQueueMessage } from "../../lambdas/shared/ports";
+import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 
 let database: TestDatabase;
 let inventory: DynamoDbInventoryStore;

@@ -3,9 +3,9 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { EventBridgeEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/order-success-handler/handler";
-import { context, ORDER_ID } from "../support/events";
-import { orderRecord } from "../support/orders";
+import { handler } from "../../../lambdas/order-success-handler/handler";
+import { context, ORDER_ID } from "../../support/events";
+import { orderRecord } from "../../support/orders";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);

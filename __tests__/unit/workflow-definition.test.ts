@@ -4,9 +4,9 @@
  */
 import validator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
-import { BUSINESS_ERRORS, BusinessError, TransientError } from "../lambdas/shared/errors";
-import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../lambdas/shared/workflow-definition";
-import { asLambdaTask } from "../local/lambda-host";
+import { BUSINESS_ERRORS, BusinessError, TransientError } from "../../lambdas/shared/errors";
+import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
+import { asLambdaTask } from "../../local/lambda-host";
 
 const FUNCTION_ARNS: Record<string, string> = {
   ValidateOrder: "arn:aws:lambda:us-east-1:123456789012:function:validate",

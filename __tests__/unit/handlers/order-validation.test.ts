@@ -2,8 +2,8 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../lambdas/order-placement/handler";
-import { apiEvent, context, validOrder } from "../support/events";
+import { handler } from "../../../lambdas/order-placement/handler";
+import { apiEvent, context, validOrder } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);

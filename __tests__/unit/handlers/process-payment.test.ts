@@ -1,9 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { gatewayFromEnvironment, handler } from "../../lambdas/process-payment/handler";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import { context, ORDER_ID } from "../support/events";
-import { orderRecord } from "../support/orders";
+import { gatewayFromEnvironment, handler } from "../../../lambdas/process-payment/handler";
+import { SimulatedPaymentGateway } from "../../../lambdas/shared/adapters/simulated-payment-gateway";
+import { context, ORDER_ID } from "../../support/events";
+import { orderRecord } from "../../support/orders";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const charge = { action: "charge", orderId: ORDER_ID, amountMinor: 9948, currency: "USD" };

@@ -1,0 +1,201 @@
+/**
+ * Least privilege, pinned: every role's permissions in the synthesized stack, statement by statement,
+ * against an allow-list written out here by hand. Any added, widened or re-targeted action fails a
+ * named test, and so does a function whose environment strays from its contract.
+ */
+import { CONFIG, FUNCTIONS } from "../../../lambdas/contracts";
+import { dataOf, resourcesOf, synthOrderSystem } from "../../support/synth";
+
+const stack = synthOrderSystem("dev");
+const ORDERS = "${aws_dynamodb_table.OrdersTable.arn}";
+const INVENTORY = "${aws_dynamodb_table.InventoryTable.arn}";
+const QUEUE = "${aws_sqs_queue.OrdersQueue.arn}";
+const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
+const STATE_MACHINE =
+  "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing";
+const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+const lambda = (id: string) => `\${aws_lambda_function.${id}Lambda.arn}`;
+
+type AllowList = Record<string, { actions: string[]; resources: string[] }>;
+const ownLogs = (id: string) => ({
+  actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  resources: [`\${aws_cloudwatch_log_group.${id}LambdaLogGroup.arn}:*`],
+});
+const functionRole = (id: string, grants: AllowList): AllowList => ({
+  WriteOwnLogs: ownLogs(id),
+  XRayTracing: { actions: XRAY, resources: ["*"] },
+  ...grants,
+});
+
+const ALLOWED: Record<string, AllowList> = {
+  OrderPlacement: functionRole("OrderPlacement", {
+    RecordOrders: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      resources: [ORDERS],
+    },
+    ListProducts: { actions: ["dynamodb:Scan"], resources: [INVENTORY] },
+    QueueOrders: { actions: ["sqs:SendMessage"], resources: [QUEUE] },
+  }),
+  StartOrderProcessing: functionRole("StartOrderProcessing", {
+    ConsumeOrdersQueue: {
+      actions: [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+      ],
+      resources: [QUEUE],
+    },
+    StartOrderWorkflow: { actions: ["states:StartExecution"], resources: [STATE_MACHINE] },
+  }),
+  ValidateOrder: functionRole("ValidateOrder", {
+    ReadAndPriceOrders: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    ReadInventory: { actions: ["dynamodb:BatchGetItem"], resources: [INVENTORY] },
+  }),
+  ProcessPayment: functionRole("ProcessPayment", {
+    RecordPayments: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+  }),
+  UpdateInventory: functionRole("UpdateInventory", {
+    DecrementStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
+    MarkOrderReserved: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
+  }),
+  OrderSuccessHandler: functionRole("OrderSuccessHandler", {
+    ConfirmOrders: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    AnnounceConfirmedOrders: {
+      actions: ["sns:Publish"],
+      resources: ["${aws_sns_topic.OrderAlertsTopic.arn}"],
+    },
+    KeepFailedConfirmations: {
+      actions: ["sqs:SendMessage"],
+      resources: ["${aws_sqs_queue.ConfirmationDeadLetterQueue.arn}"],
+    },
+    EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [TOPIC_KEY] },
+  }),
+  SeedInventory: functionRole("SeedInventory", {
+    SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
+  }),
+  Workflow: {
+    InvokeWorkflowFunctions: {
+      actions: ["lambda:InvokeFunction"],
+      resources: ["ValidateOrder", "ProcessPayment", "UpdateInventory"].flatMap((id) => [
+        lambda(id),
+        `${lambda(id)}:*`,
+      ]),
+    },
+    PublishWorkflowNotifications: {
+      actions: ["sns:Publish"],
+      resources: [
+        "${aws_sns_topic.OrderErrorNotificationTopic.arn}",
+        "${aws_sns_topic.CriticalAlertsTopic.arn}",
+      ],
+    },
+    EncryptForEncryptedTopics: { actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [TOPIC_KEY] },
+    RecordOrderFailure: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
+    DeliverExecutionLogs: {
+      actions: [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+      ],
+      resources: ["*"],
+    },
+    XRayTracing: { actions: [...XRAY, "xray:GetSamplingRules", "xray:GetSamplingTargets"], resources: ["*"] },
+  },
+};
+
+interface Statement {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  resources?: string[];
+}
+
+function granted(role: string): AllowList {
+  const documents = Object.entries(dataOf(stack, "aws_iam_policy_document")).filter(([name]) =>
+    name.startsWith(`${role}_Role_Permissions_`),
+  );
+  expect(documents).toHaveLength(1);
+  const statements = (documents[0][1].statement ?? []) as Statement[];
+  for (const s of statements) expect(s.effect ?? "Allow").toBe("Allow");
+  return Object.fromEntries(
+    statements.map((s) => [
+      s.sid ?? "(no sid)",
+      { actions: [...(s.actions ?? [])].sort(), resources: [...(s.resources ?? [])].sort() },
+    ]),
+  );
+}
+
+const sorted = (list: AllowList): AllowList =>
+  Object.fromEntries(
+    Object.entries(list).map(([sid, s]) => [
+      sid,
+      { actions: [...s.actions].sort(), resources: [...s.resources].sort() },
+    ]),
+  );
+
+test.each(Object.keys(ALLOWED).map((role) => [role]))(
+  "the %s role is granted exactly its allow-list: no extra or wider action, no other resource",
+  (role) => {
+    expect(granted(role)).toEqual(sorted(ALLOWED[role]));
+  },
+);
+
+test("every role of the stack is pinned above (a new role needs its own allow-list)", () => {
+  const roles = Object.keys(resourcesOf(stack, "aws_iam_role"));
+  const pinned = Object.keys(ALLOWED).map((role) => `${role}_Role_`);
+  // The API Gateway account role carries only the AWS managed policy for pushing logs.
+  const unpinned = roles.filter(
+    (r) => !pinned.some((p) => r.startsWith(p)) && !r.startsWith("Api_CloudWatchRole_"),
+  );
+  expect(unpinned).toEqual([]);
+  expect(
+    Object.values(resourcesOf(stack, "aws_iam_role_policy_attachment")).map((a) => a.policy_arn),
+  ).toEqual([
+    "arn:${data.aws_partition.Partition.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+  ]);
+});
+
+test("only the API and OrderConfirmationRule may invoke functions from outside, each one function", () => {
+  const permissions = Object.values(resourcesOf(stack, "aws_lambda_permission")).map((p) => ({
+    principal: p.principal,
+    function: p.function_name,
+    action: p.action,
+  }));
+  expect(permissions).toEqual(
+    expect.arrayContaining([
+      {
+        principal: "apigateway.amazonaws.com",
+        function: "${aws_lambda_function.OrderPlacementLambda.function_name}",
+        action: "lambda:InvokeFunction",
+      },
+      {
+        principal: "events.amazonaws.com",
+        function: "${aws_lambda_function.OrderSuccessHandlerLambda.function_name}",
+        action: "lambda:InvokeFunction",
+      },
+    ]),
+  );
+  expect(permissions).toHaveLength(2);
+});
+
+test.each(FUNCTIONS.map((f) => [f.id, f]))(
+  "%s gets exactly the environment its contract declares, plus the shared runtime settings",
+  (_, spec) => {
+    const fn = resourcesOf(stack, "aws_lambda_function")[`${spec.id}Lambda`];
+    const variables = (fn.environment as { variables: Record<string, string> }).variables;
+    expect(Object.keys(variables).sort()).toEqual(
+      [
+        ...spec.config.map((name) => CONFIG[name].env),
+        "NODE_OPTIONS",
+        "POWERTOOLS_LOG_LEVEL",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_SERVICE_NAME",
+      ].sort(),
+    );
+  },
+);

@@ -1,0 +1,250 @@
+/**
+ * In-memory fakes of the order system's ports, for unit tests that call a handler's createHandler:
+ * no database process, no bundles, no network. They keep the rules the DynamoDB adapters enforce
+ * (status guards from the order module, the enqueue claim, the once-only stock marker), so a
+ * handler test exercises behaviour, not expression text; the adapters themselves run against
+ * dynalite in the integration project.
+ */
+import { BusinessError } from "../../lambdas/shared/errors";
+import {
+  isLegalTransition,
+  type OrderRecord,
+  type OrderStatus,
+  type PricedLine,
+  type Product,
+} from "../../lambdas/shared/order";
+import type { OrderLine } from "../../lambdas/shared/order-request";
+import type {
+  ChargeRequest,
+  CreateOrderResult,
+  InventoryStore,
+  Notification,
+  Notifier,
+  OrderQueue,
+  OrderQueueMessage,
+  OrderStore,
+  PaymentGateway,
+  ReleaseResult,
+  ReserveResult,
+  WorkflowStarter,
+} from "../../lambdas/shared/ports";
+
+const now = () => new Date().toISOString();
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class InMemoryOrderStore implements OrderStore {
+  readonly orders = new Map<string, OrderRecord>();
+
+  constructor(initial: readonly OrderRecord[] = []) {
+    for (const order of initial) this.orders.set(order.orderId, copy(order));
+  }
+
+  private update(orderId: string, change: Partial<OrderRecord>): OrderRecord {
+    const order = this.orders.get(orderId);
+    if (!order) throw new Error(`ConditionalCheckFailed: no order ${orderId}`);
+    const updated = { ...order, ...change } as OrderRecord;
+    this.orders.set(orderId, updated);
+    return updated;
+  }
+
+  /** Moves the order to `to` if the order module allows it from its current status. */
+  private transition(orderId: string, to: OrderStatus, change: Partial<OrderRecord> = {}): boolean {
+    const order = this.orders.get(orderId);
+    if (!order || !isLegalTransition(order.status, to)) return false;
+    this.update(orderId, { ...change, status: to, updatedAt: now() });
+    return true;
+  }
+
+  async createPending(order: OrderRecord): Promise<CreateOrderResult> {
+    const existing = this.orders.get(order.orderId);
+    if (existing) return { created: false, existing: copy(existing) };
+    this.orders.set(order.orderId, copy(order));
+    return { created: true };
+  }
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    const order = this.orders.get(orderId);
+    return order && copy(order);
+  }
+
+  async markEnqueued(orderId: string, at: string): Promise<void> {
+    this.update(orderId, { enqueuedAt: this.orders.get(orderId)?.enqueuedAt ?? at });
+  }
+
+  async claimEnqueue(orderId: string, claimedAt: string, staleBefore: string): Promise<boolean> {
+    const order = this.orders.get(orderId);
+    if (!order || order.enqueuedAt) return false;
+    if (order.enqueueClaimedAt && order.enqueueClaimedAt >= staleBefore) return false;
+    this.update(orderId, { enqueueClaimedAt: claimedAt });
+    return true;
+  }
+
+  async releaseEnqueue(orderId: string): Promise<void> {
+    this.update(orderId, { enqueueClaimedAt: undefined });
+  }
+
+  async markProcessing(
+    orderId: string,
+    lines: readonly PricedLine[],
+    totalMinor: number,
+    currency: string,
+  ): Promise<void> {
+    if (!this.transition(orderId, "PROCESSING", { lines: copy(lines), totalMinor, currency })) {
+      throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist or is already finished.`);
+    }
+  }
+
+  async countPaymentAttempt(orderId: string): Promise<number> {
+    const attempts = (this.orders.get(orderId)?.paymentAttempts ?? 0) + 1;
+    this.update(orderId, { paymentAttempts: attempts, updatedAt: now() });
+    return attempts;
+  }
+
+  async recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void> {
+    this.update(orderId, { payment: { status: "CHARGED", chargeId, amountMinor }, updatedAt: now() });
+  }
+
+  async recordRefund(orderId: string, refundId: string): Promise<void> {
+    const payment = this.orders.get(orderId)?.payment;
+    if (!payment) throw new Error(`ConditionalCheckFailed: order ${orderId} has no payment`);
+    this.update(orderId, { payment: { ...payment, status: "REFUNDED", refundId }, updatedAt: now() });
+  }
+
+  async markConfirmed(orderId: string): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+    if (!this.orders.has(orderId)) return undefined;
+    const changed = this.transition(orderId, "CONFIRMED");
+    return { order: copy(this.orders.get(orderId)!), changed };
+  }
+
+  async markConfirmationNotified(orderId: string): Promise<void> {
+    this.update(orderId, { confirmationNotifiedAt: now() });
+  }
+}
+
+export class InMemoryInventoryStore implements InventoryStore {
+  readonly products = new Map<string, Product>();
+  /** Orders whose stock is taken: the marker that makes a reservation happen once. */
+  readonly reservedOrders = new Set<string>();
+
+  constructor(products: readonly Product[] = []) {
+    for (const product of products) this.products.set(product.productId, { ...product });
+  }
+
+  async getProducts(productIds: readonly string[]): Promise<Map<string, Product>> {
+    return new Map(
+      productIds.filter((id) => this.products.has(id)).map((id) => [id, { ...this.products.get(id)! }]),
+    );
+  }
+
+  async listProducts(): Promise<Product[]> {
+    return [...this.products.values()].sort((a, b) => a.productId.localeCompare(b.productId));
+  }
+
+  async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
+    if (this.reservedOrders.has(orderId)) return "already-reserved";
+    const short = lines.filter((l) => (this.products.get(l.productId)?.stock ?? -1) < l.quantity);
+    if (short.length > 0) {
+      throw new BusinessError(
+        "OutOfStock",
+        `Not enough stock left for ${short.map((l) => l.productId).join(", ")}.`,
+      );
+    }
+    for (const line of lines) this.adjust(line.productId, -line.quantity);
+    this.reservedOrders.add(orderId);
+    return "reserved";
+  }
+
+  async releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult> {
+    if (!this.reservedOrders.delete(orderId)) return "nothing-reserved";
+    for (const line of lines) this.adjust(line.productId, line.quantity);
+    return "released";
+  }
+
+  async seedProduct(product: Product): Promise<"created" | "exists"> {
+    if (this.products.has(product.productId)) return "exists";
+    this.products.set(product.productId, { ...product });
+    return "created";
+  }
+
+  stockOf(productId: string): number | undefined {
+    return this.products.get(productId)?.stock;
+  }
+
+  private adjust(productId: string, delta: number): void {
+    const product = this.products.get(productId)!;
+    this.products.set(productId, { ...product, stock: product.stock + delta });
+  }
+}
+
+export class RecordingNotifier implements Notifier {
+  readonly published: Notification[] = [];
+  /** Publishes that fail before the notifier recovers. */
+  failures = 0;
+
+  async publish(notification: Notification): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error("SNS publish failed");
+    }
+    this.published.push(notification);
+  }
+}
+
+export class RecordingQueue implements OrderQueue {
+  readonly sent: OrderQueueMessage[] = [];
+  /** Sends that fail before the queue recovers. */
+  failures = 0;
+
+  /** @param delayMs how long each send takes, so concurrent requests overlap as they do in AWS. */
+  constructor(private readonly delayMs = 0) {}
+
+  async send(message: OrderQueueMessage): Promise<void> {
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error("SQS send failed");
+    }
+    this.sent.push({ ...message });
+  }
+}
+
+/** Step Functions' StartExecution: a name already used is "already-started", never a second run. */
+export class RecordingWorkflowStarter implements WorkflowStarter {
+  readonly started: string[] = [];
+  failures = new Map<string, number>();
+
+  async start(orderId: string): Promise<"started" | "already-started"> {
+    const left = this.failures.get(orderId) ?? 0;
+    if (left > 0) {
+      this.failures.set(orderId, left - 1);
+      throw new Error(`StartExecution failed for ${orderId}`);
+    }
+    if (this.started.includes(orderId)) return "already-started";
+    this.started.push(orderId);
+    return "started";
+  }
+}
+
+/** Wraps a gateway and counts what reached it. */
+export class CountingGateway implements PaymentGateway {
+  readonly charges: ChargeRequest[] = [];
+  readonly refunds: { orderId: string; chargeId: string; amountMinor: number }[] = [];
+
+  constructor(private readonly inner: PaymentGateway) {}
+
+  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+    this.charges.push(request);
+    return this.inner.charge(request);
+  }
+
+  async refund(request: { orderId: string; chargeId: string; amountMinor: number }) {
+    this.refunds.push(request);
+    return this.inner.refund(request);
+  }
+}
+
+export const PRODUCTS: readonly Product[] = [
+  { productId: "SKU-1001", name: "Trail Running Shoes", priceMinor: 1999, currency: "USD", stock: 10 },
+  { productId: "SKU-1002", name: "Rain Jacket", priceMinor: 5950, currency: "USD", stock: 1 },
+  { productId: "SKU-2001", name: "Travel Mug", priceMinor: 1200, currency: "EUR", stock: 5 },
+];

@@ -1,0 +1,71 @@
+/** Function contracts: the typed configuration reader and the environment derived from a contract. */
+import {
+  CONFIG,
+  environmentFor,
+  functionConfig,
+  functionSpec,
+  FUNCTIONS,
+  type ResourceHandles,
+} from "../../lambdas/contracts";
+import { LOCAL_RESOURCES, localEnvironment } from "../../local/local-resources";
+
+const settings = { paymentGateway: "simulated", simulatedGatewayTransientFailures: "2" };
+
+test("functionConfig returns the declared values and names a missing variable at first use", () => {
+  const config = functionConfig("OrderPlacement", {
+    ORDERS_TABLE_NAME: "orders",
+    INVENTORY_TABLE_NAME: "inventory",
+  });
+  expect(config.ordersTableName).toBe("orders");
+  expect(config.inventoryTableName).toBe("inventory");
+  expect(() => config.ordersQueueUrl).toThrow(
+    "OrderPlacement: missing required environment variable ORDERS_QUEUE_URL (ordersQueueUrl)",
+  );
+});
+
+test("an empty variable counts as missing; a setting with a default falls back to it", () => {
+  expect(() => functionConfig("ValidateOrder", { ORDERS_TABLE_NAME: "" }).ordersTableName).toThrow(
+    /ORDERS_TABLE_NAME/,
+  );
+  const payment = functionConfig("ProcessPayment", {});
+  expect(payment.paymentGateway).toBe("simulated");
+  expect(payment.simulatedGatewayTransientFailures).toBe("1");
+});
+
+test("a function's environment is exactly the configuration its contract declares", () => {
+  for (const spec of FUNCTIONS) {
+    const env = environmentFor(spec, LOCAL_RESOURCES, settings);
+    expect(Object.keys(env).sort()).toEqual(spec.config.map((name) => CONFIG[name].env).sort());
+  }
+  expect(environmentFor(functionSpec("ProcessPayment"), LOCAL_RESOURCES, settings)).toEqual({
+    ORDERS_TABLE_NAME: "local-orders",
+    PAYMENT_GATEWAY: "simulated",
+    SIMULATED_GATEWAY_TRANSIENT_FAILURES: "2",
+  });
+});
+
+test("a configuration bound to a resource attribute that is not given fails, naming both", () => {
+  const withoutUrl: ResourceHandles = { ...LOCAL_RESOURCES, ordersQueue: { arn: "arn:aws:sqs:::q" } };
+  expect(() => environmentFor(functionSpec("OrderPlacement"), withoutUrl, settings)).toThrow(
+    "ordersQueueUrl needs the url of ordersQueue",
+  );
+});
+
+test("the local runtime gives every function every variable its contract declares", () => {
+  const env = localEnvironment({ dynamoDbEndpoint: "http://127.0.0.1:1", settings, handlerLogs: false });
+  for (const spec of FUNCTIONS) {
+    for (const name of spec.config) expect(env[CONFIG[name].env]).toEqual(expect.any(String));
+    // Each handler's reader finds its whole configuration there.
+    const config = functionConfig(spec.id, env) as Record<string, string>;
+    for (const name of spec.config) expect(config[name]).toBe(env[CONFIG[name].env]);
+  }
+});
+
+test("every grant names a resource the deployments provide and at least one action", () => {
+  for (const spec of FUNCTIONS) {
+    for (const grant of spec.access) {
+      expect(LOCAL_RESOURCES[grant.resource]).toBeDefined();
+      expect(grant.actions.length).toBeGreaterThan(0);
+    }
+  }
+});
