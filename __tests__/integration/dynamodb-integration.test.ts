@@ -203,3 +203,53 @@ test("the same Idempotency-Key submitted concurrently 20 times creates one order
   // Replays of an order that was already queued do not queue it again.
   expect(sent.filter((m) => m.orderId === [...ids][0])).toHaveLength(1);
 });
+
+describe("the order store's guards, evaluated by DynamoDB itself", () => {
+  const placeWith = (send: (m: OrderQueueMessage) => Promise<void>) =>
+    createOrderPlacement({ orders, inventory, queue: { send } });
+  const postWithKey = (key: string) =>
+    ({
+      resource: "/orders",
+      path: "/orders",
+      httpMethod: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: JSON.stringify({
+        customerEmail: "buyer@example.com",
+        items: [{ productId: "SKU-1001", quantity: 1 }],
+        paymentToken: "tok_visa",
+      }),
+    }) as unknown as APIGatewayProxyEvent;
+  const slowly = (sent: OrderQueueMessage[], ms: number) => async (m: OrderQueueMessage) => {
+    await new Promise((r) => setTimeout(r, ms));
+    sent.push(m);
+  };
+
+  test("20 concurrent requests with one key while the queue takes 300 ms to answer send one message", async () => {
+    const sent: OrderQueueMessage[] = [];
+    const placeOrder = placeWith(slowly(sent, 300));
+    const key = `slow-${randomUUID()}`;
+    const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(postWithKey(key))));
+    expect(responses.map((r) => r.statusCode).sort((a, b) => a - b)).toEqual([...Array(19).fill(200), 202]);
+    expect(sent).toHaveLength(1);
+  });
+
+  test("after a failed first send, 20 concurrent replays re-send the order exactly once", async () => {
+    const sent: OrderQueueMessage[] = [];
+    let failNext = true;
+    const flaky = slowly(sent, 100);
+    const placeOrder = placeWith(async (m) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("SQS unavailable");
+      }
+      await flaky(m);
+    });
+    const key = `replay-${randomUUID()}`;
+    expect((await placeOrder(postWithKey(key))).statusCode).toBe(503);
+    const replays = await Promise.all(Array.from({ length: 20 }, () => placeOrder(postWithKey(key))));
+    expect(replays.every((r) => r.statusCode === 200)).toBe(true);
+    expect(sent).toHaveLength(1);
+    const orderId = JSON.parse(replays[0].body).orderId as string;
+    expect((await orders.get(orderId))?.enqueuedAt).toEqual(expect.any(String));
+  });
+});
