@@ -252,4 +252,84 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     const orderId = JSON.parse(replays[0].body).orderId as string;
     expect((await orders.get(orderId))?.enqueuedAt).toEqual(expect.any(String));
   });
+
+  test.each(["CONFIRMED", "FAILED"] as const)(
+    "a %s order cannot go back to PROCESSING: markProcessing is refused and the order is unchanged",
+    async (status) => {
+      const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+      await database.client.send(
+        new UpdateCommand({
+          TableName: database.tables.orders,
+          Key: { orderId },
+          UpdateExpression: "SET #s = :s",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":s": status },
+        }),
+      );
+      await expect(orders.markProcessing(orderId, [], 100, "USD")).rejects.toMatchObject({
+        name: "OrderNotFound",
+      });
+      expect((await orders.get(orderId))?.status).toBe(status);
+      expect((await orders.get(orderId))?.totalMinor).toBeUndefined();
+    },
+  );
+
+  test("a FAILED order is never confirmed, and a confirmation happens once", async () => {
+    const failed = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    await database.client.send(
+      new UpdateCommand({
+        TableName: database.tables.orders,
+        Key: { orderId: failed },
+        UpdateExpression: "SET #s = :s",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: { ":s": "FAILED" },
+      }),
+    );
+    expect(await orders.markConfirmed(failed)).toMatchObject({ changed: false, order: { status: "FAILED" } });
+    expect((await orders.get(failed))?.status).toBe("FAILED");
+
+    const processing = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    expect(await orders.markConfirmed(processing)).toMatchObject({
+      changed: true,
+      order: { status: "CONFIRMED" },
+    });
+    expect(await orders.markConfirmed(processing)).toMatchObject({
+      changed: false,
+      order: { status: "CONFIRMED" },
+    });
+    expect(await orders.markConfirmed(randomUUID())).toBeUndefined();
+  });
+
+  test("a PENDING or PROCESSING order is priced and marked PROCESSING; an absent one is OrderNotFound", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 2 }]);
+    const lines = [
+      { productId: "SKU-1001", name: "Shoes", quantity: 2, unitPriceMinor: 500, lineTotalMinor: 1000 },
+    ];
+    await orders.markProcessing(orderId, lines, 1000, "USD");
+    await orders.markProcessing(orderId, lines, 1000, "USD");
+    expect(await orders.get(orderId)).toMatchObject({
+      status: "PROCESSING",
+      totalMinor: 1000,
+      currency: "USD",
+      lines,
+    });
+    await expect(orders.markProcessing(randomUUID(), lines, 1000, "USD")).rejects.toBeInstanceOf(
+      BusinessError,
+    );
+  });
+
+  test("a refund is recorded only on a charged order", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    await expect(orders.recordRefund(orderId, "re_1")).rejects.toMatchObject({
+      name: "ConditionalCheckFailedException",
+    });
+    await orders.recordCharge(orderId, "ch_1", 1000);
+    await orders.recordRefund(orderId, "re_1");
+    expect((await orders.get(orderId))?.payment).toEqual({
+      status: "REFUNDED",
+      chargeId: "ch_1",
+      amountMinor: 1000,
+      refundId: "re_1",
+    });
+  });
 });
