@@ -4,7 +4,13 @@
  */
 import validator from "asl-validator";
 import { StateMachine } from "aws-local-stepfunctions";
-import { BUSINESS_ERRORS, BusinessError, TransientError } from "../../lambdas/shared/errors";
+import {
+  BUSINESS_ERRORS,
+  BusinessError,
+  LAMBDA_SERVICE_ERRORS,
+  TRANSIENT_ERRORS,
+  TransientError,
+} from "../../lambdas/shared/errors";
 import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
 import { workflowTasks } from "../../lambdas/shared/workflow-tasks";
 import { asLambdaTask } from "../../local/lambda-host";
@@ -168,6 +174,7 @@ test("a declined card fails fast: one attempt, no refund", async () => {
   const { calls, error } = await run({ payment: fail("PaymentDeclined", "The card was declined.") });
   expect(calls.charge).toHaveLength(1);
   expect(calls.refund).toBeUndefined();
+  expect(calls.release).toBeUndefined();
   expect(error?.name).toBe("PaymentDeclined");
 });
 
@@ -204,6 +211,7 @@ test("out of stock after the charge: release stock, refund (compensation), then 
     { action: "release", orderId: ORDER_ID, items: [{ productId: "A", quantity: 1 }] },
   ]);
   expect(calls.refund).toEqual([{ action: "refund", orderId: ORDER_ID }]);
+  expect(calls.charge).toHaveLength(1);
   expect(calls.recordFailure?.[0].ExpressionAttributeValues).toMatchObject({ ":code": { S: "OutOfStock" } });
   expect(calls.notifyCritical).toBeUndefined();
   expect(error?.name).toBe("OutOfStock");
@@ -241,7 +249,116 @@ test("a failed refund alerts CriticalAlertsTopic and the order still ends FAILED
     Subject: `Refund failed for order ${ORDER_ID}`,
     Message: expect.stringContaining("gateway refused the refund"),
   });
+  // An unexpected refund failure is not retried: a refund is attempted once, then a person is paged.
+  expect(calls.refund).toHaveLength(1);
+  expect(calls.release).toHaveLength(1);
   expect(calls.recordFailure).toHaveLength(1);
   expect(calls.notifyFailure).toHaveLength(1);
   expect(error?.name).toBe("OutOfStock");
+});
+
+test("a refund the gateway cannot make for a while is retried, then alerted: never more than its retries", async () => {
+  const { calls, error } = await run({
+    inventory: fail("OutOfStock", "Not enough stock left for A."),
+    payment: (input) => {
+      if (input.action === "refund") throw new TransientError("PaymentGatewayUnavailable", "down");
+      return { status: "CHARGED", chargeId: "ch_1" };
+    },
+  });
+  expect(calls.charge).toHaveLength(1);
+  // The first attempt and MaxAttempts (5) retries.
+  expect(calls.refund).toHaveLength(6);
+  expect(calls.notifyCritical).toHaveLength(1);
+  expect(error?.name).toBe("OutOfStock");
+});
+
+/** Every Task state's retry policy and failure route, written out: a change to any of them fails here. */
+const TASK_POLICIES: Record<
+  string,
+  { retry: { on: string; attempts: number }[]; catchTo?: string; resultPath?: string }
+> = {
+  [STATES.validateOrder]: {
+    retry: [{ on: "transient", attempts: 3 }],
+    catchTo: STATES.classifyFailure,
+    resultPath: "$.error",
+  },
+  [STATES.processPayment]: {
+    retry: [{ on: "transient", attempts: 4 }],
+    catchTo: STATES.classifyFailure,
+    resultPath: "$.error",
+  },
+  [STATES.updateInventory]: {
+    retry: [{ on: "transient", attempts: 3 }],
+    catchTo: STATES.releaseInventory,
+    resultPath: "$.error",
+  },
+  [STATES.releaseInventory]: {
+    retry: [{ on: "transient", attempts: 5 }],
+    catchTo: STATES.notifyReleaseFailure,
+    resultPath: "$.releaseError",
+  },
+  [STATES.notifyReleaseFailure]: { retry: [{ on: "any", attempts: 3 }] },
+  [STATES.refundPayment]: {
+    retry: [{ on: "transient", attempts: 5 }],
+    catchTo: STATES.notifyCompensationFailure,
+    resultPath: "$.compensationError",
+  },
+  [STATES.notifyCompensationFailure]: { retry: [{ on: "any", attempts: 3 }] },
+  [STATES.orderFailed]: {
+    retry: [{ on: "dynamodb-throttling", attempts: 5 }],
+    catchTo: STATES.notifyOrderFailure,
+    resultPath: "$.recordError",
+  },
+  [STATES.notifyOrderFailure]: { retry: [{ on: "any", attempts: 3 }] },
+};
+
+const TRANSIENT = [...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_ERRORS];
+const DYNAMODB_THROTTLING = [
+  "DynamoDB.ProvisionedThroughputExceededException",
+  "DynamoDB.ThrottlingException",
+  "DynamoDB.InternalServerErrorException",
+];
+const errorsOf = { transient: TRANSIENT, any: ["States.ALL"], "dynamodb-throttling": DYNAMODB_THROTTLING };
+
+test("every Task state has a written-out retry policy and failure route (a new Task must add its own)", () => {
+  const tasks = Object.entries(definition.States)
+    .filter(([, state]) => state.Type === "Task")
+    .map(([name]) => name);
+  expect(tasks.sort()).toEqual(Object.keys(TASK_POLICIES).sort());
+});
+
+test.each(Object.entries(TASK_POLICIES))("%s retries and catches exactly as written", (name, policy) => {
+  const state = definition.States[name] as {
+    Retry?: { ErrorEquals: string[]; MaxAttempts: number; BackoffRate: number; JitterStrategy: string }[];
+    Catch?: { ErrorEquals: string[]; Next: string; ResultPath: string }[];
+  };
+  expect(
+    (state.Retry ?? []).map((r) => ({ ErrorEquals: [...r.ErrorEquals].sort(), MaxAttempts: r.MaxAttempts })),
+  ).toEqual(
+    policy.retry.map((r) => ({
+      ErrorEquals: [...errorsOf[r.on as keyof typeof errorsOf]].sort(),
+      MaxAttempts: r.attempts,
+    })),
+  );
+  for (const retrier of state.Retry ?? []) {
+    expect(retrier.BackoffRate).toBe(2);
+    expect(retrier.JitterStrategy).toBe("FULL");
+  }
+  expect(state.Catch ?? []).toEqual(
+    policy.catchTo
+      ? [{ ErrorEquals: ["States.ALL"], Next: policy.catchTo, ResultPath: policy.resultPath }]
+      : [],
+  );
+});
+
+test("no Task that moves money or stock retries on every error (States.ALL)", () => {
+  for (const name of [
+    STATES.processPayment,
+    STATES.refundPayment,
+    STATES.updateInventory,
+    STATES.releaseInventory,
+  ]) {
+    const retriers = definition.States[name].Retry as { ErrorEquals: string[] }[];
+    for (const retrier of retriers) expect(retrier.ErrorEquals).not.toContain("States.ALL");
+  }
 });
