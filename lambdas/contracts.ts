@@ -180,7 +180,7 @@ const CONTRACTS = {
       {
         sid: "EncryptForEncryptedTopic",
         resource: "topicKey",
-        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
       },
     ],
   },

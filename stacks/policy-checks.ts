@@ -182,8 +182,9 @@ function checkFunctions(stack: SynthesizedStack): Finding[] {
 }
 
 /**
- * Rule 4: no wildcard actions or resources in Allow statements, except the documented actions AWS
- * cannot scope (UNSCOPABLE_ACTIONS) and KMS key policies, where "*" means the key itself.
+ * Rule 4: no wildcard actions (a "*" anywhere in the action) or resources in Allow statements, except
+ * the documented actions AWS cannot scope (UNSCOPABLE_ACTIONS) and KMS key policies, where "*" means
+ * the key itself.
  */
 function checkIamWildcards(stack: SynthesizedStack): Finding[] {
   const findings: Finding[] = [];
@@ -195,7 +196,8 @@ function checkIamWildcards(stack: SynthesizedStack): Finding[] {
       if (statement.effect === "Deny") continue; // A wildcard in a Deny only narrows access.
       const label = `${id} (${statement.sid ?? "statement"})`;
       const actions = statement.actions ?? [];
-      const wildActions = actions.filter((a) => a === "*" || a.endsWith(":*"));
+      // Any "*" in an action widens it: "*", "dynamodb:*", "dynamodb:Update*", "dynamodb:*Item".
+      const wildActions = actions.filter((a) => a.includes("*"));
       if (wildActions.length > 0 && !isKeyPolicy) {
         findings.push({
           rule: "iam-wildcard-action",

@@ -52,7 +52,7 @@ export function workflowRoleStatements(
     ...(topics.length > 0
       ? [
           allow("PublishWorkflowNotifications", ["sns:Publish"], topics),
-          allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey*", "kms:Decrypt"], [topicKeyArn]),
+          allow("EncryptForEncryptedTopics", ["kms:GenerateDataKey", "kms:Decrypt"], [topicKeyArn]),
         ]
       : []),
     ...(tables.length > 0 ? [allow("RecordOrderFailure", ["dynamodb:UpdateItem"], tables)] : []),

@@ -69,7 +69,7 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["sqs:SendMessage"],
       resources: ["${aws_sqs_queue.ConfirmationDeadLetterQueue.arn}"],
     },
-    EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [TOPIC_KEY] },
+    EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [TOPIC_KEY] },
   }),
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
@@ -89,7 +89,7 @@ const ALLOWED: Record<string, AllowList> = {
         "${aws_sns_topic.CriticalAlertsTopic.arn}",
       ],
     },
-    EncryptForEncryptedTopics: { actions: ["kms:GenerateDataKey*", "kms:Decrypt"], resources: [TOPIC_KEY] },
+    EncryptForEncryptedTopics: { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [TOPIC_KEY] },
     RecordOrderFailure: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
     DeliverExecutionLogs: {
       actions: [

@@ -70,6 +70,9 @@ describe("a deliberately insecure stack", () => {
       "aws_lambda_function.Fn_second",
     ]);
     expect(byRule("iam-wildcard-action")).toContain("data.aws_iam_policy_document.BroadPolicy (AllOfDynamo)");
+    expect(byRule("iam-wildcard-action")).toContain(
+      "data.aws_iam_policy_document.BroadPolicy (SomeOfDynamo)",
+    );
     expect(byRule("iam-wildcard-resource")).toEqual([
       "data.aws_iam_policy_document.AdminPolicy (Everything)",
     ]);
