@@ -40,6 +40,7 @@ test("a good order ends CONFIRMED, stock drops and an 'order confirmed' notifica
   const order = await t.waitForFinalStatus(orderId);
   expect(order).toMatchObject({ orderId, status: "CONFIRMED", currency: "USD", total: 2 * 89 + 24 });
   expect(await t.stockOf("SKU-1003")).toBe(before - 2);
+  expect(notificationsFor(orderId)).toHaveLength(1);
   const [confirmation] = notificationsFor(orderId);
   expect(confirmation).toMatchObject({ topic: "OrderAlertsTopic", subject: `Order ${orderId} confirmed` });
   expect(confirmation.message).toContain("Total: 202.00 USD");
@@ -81,7 +82,9 @@ test.each([
     const order = await t.waitForFinalStatus(orderId);
     expect(order).toMatchObject({ status: "FAILED", failureCode: code });
     expect(String(order.failureReason)).toMatch(reason);
-    const [notice] = notificationsFor(orderId);
+    const notices = notificationsFor(orderId);
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
     expect(notice).toMatchObject({
       topic: "OrderErrorNotificationTopic",
       subject: `Order ${orderId} failed`,
@@ -115,6 +118,17 @@ test("the race: 50 concurrent orders for a stock of 5 → 5 CONFIRMED, 45 FAILED
     if (record?.status === "CONFIRMED") expect(record.payment?.status).toBe("CHARGED");
     // Every order that was charged and then failed was refunded.
     if (record?.status === "FAILED" && record.payment) expect(record.payment.status).toBe("REFUNDED");
+  }
+  // The compensation path ran for real: orders priced while stock lasted were charged, lost the
+  // race for the stock, and were refunded.
+  const refunded = records.filter((r) => r?.status === "FAILED" && r.payment?.status === "REFUNDED");
+  expect(refunded.length).toBeGreaterThanOrEqual(1);
+  // Each order told its outcome exactly once: a confirmation or a failure notice.
+  for (const record of records) {
+    const told = notificationsFor(record!.orderId).map((n) => n.topic);
+    expect(told).toEqual([
+      record!.status === "CONFIRMED" ? "OrderAlertsTopic" : "OrderErrorNotificationTopic",
+    ]);
   }
   const failureCodes = new Set(records.filter((r) => r?.status === "FAILED").map((r) => r?.failureCode));
   expect([...failureCodes].every((c) => c === "InsufficientStock" || c === "OutOfStock")).toBe(true);

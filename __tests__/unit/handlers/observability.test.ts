@@ -24,7 +24,9 @@ function captureStdout(): { lines: () => Record<string, unknown>[]; restore: () 
   };
 }
 
-async function runValidateOrder(stock: number): Promise<Record<string, unknown>[]> {
+async function runValidateOrder(
+  stock: number,
+): Promise<{ lines: Record<string, unknown>[]; error: Error | undefined }> {
   const saved = { ...process.env };
   Object.assign(process.env, { POWERTOOLS_LOG_LEVEL: "INFO", POWERTOOLS_METRICS_DISABLED: "false" });
   const output = captureStdout();
@@ -44,9 +46,12 @@ async function runValidateOrder(stock: number): Promise<Record<string, unknown>[
       },
     });
     dynamo.on(UpdateCommand).resolves({});
-    // The business failure is the point of the second test: its error is expected here.
-    await handler({ orderId: ORDER_ID }, context).catch(() => undefined);
-    return output.lines();
+    // The business failure is the point of the second test: its error is returned, not swallowed.
+    const error = await handler({ orderId: ORDER_ID }, context).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    return { lines: output.lines(), error };
   } finally {
     output.restore();
     process.env = saved;
@@ -54,7 +59,8 @@ async function runValidateOrder(stock: number): Promise<Record<string, unknown>[
 }
 
 test("a validated order logs JSON with its orderId and publishes OrdersValidated", async () => {
-  const lines = await runValidateOrder(10);
+  const { lines, error } = await runValidateOrder(10);
+  expect(error).toBeUndefined();
   const logs = lines.filter((l) => "message" in l);
   expect(logs.length).toBeGreaterThan(0);
   for (const log of logs) expect(log).toMatchObject({ orderId: ORDER_ID, service: "validate-order" });
@@ -65,7 +71,8 @@ test("a validated order logs JSON with its orderId and publishes OrdersValidated
 });
 
 test("a business failure publishes OrdersFailed with its reason", async () => {
-  const lines = await runValidateOrder(1);
+  const { lines, error } = await runValidateOrder(1);
+  expect(error).toMatchObject({ name: "InsufficientStock" });
   const emf = lines.find((l) => "_aws" in l);
   expect(emf).toMatchObject({ OrdersFailed: 1, reason: "InsufficientStock" });
 });

@@ -1,14 +1,10 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+/** OrderSuccessHandler through createHandler with the in-memory order store and a recording notifier. */
 import type { EventBridgeEvent } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
-import { handler } from "../../../lambdas/order-success-handler/handler";
+import { createHandler } from "../../../lambdas/order-success-handler/handler";
+import type { OrderRecord } from "../../../lambdas/shared/order";
 import { context, ORDER_ID } from "../../support/events";
+import { InMemoryOrderStore, RecordingNotifier } from "../../support/fakes";
 import { orderRecord } from "../../support/orders";
-
-const dynamo = mockClient(DynamoDBDocumentClient);
-const sns = mockClient(SNSClient);
 
 const event = (status = "SUCCEEDED") =>
   ({
@@ -29,93 +25,103 @@ const event = (status = "SUCCEEDED") =>
     },
   }) as EventBridgeEvent<"Step Functions Execution Status Change", unknown>;
 
-const confirmed = orderRecord({
-  status: "CONFIRMED",
-  totalMinor: 9948,
-  currency: "USD",
-  lines: [
-    {
-      productId: "SKU-1001",
-      name: "Classic Cotton T-Shirt",
-      quantity: 2,
-      unitPriceMinor: 1999,
-      lineTotalMinor: 3998,
-    },
-    {
-      productId: "SKU-1002",
-      name: "Slim Fit Jeans",
-      quantity: 1,
-      unitPriceMinor: 5950,
-      lineTotalMinor: 5950,
-    },
-  ],
-});
-const conditionFailed = () => new ConditionalCheckFailedException({ message: "failed", $metadata: {} });
+const priced = (overrides: Partial<OrderRecord> = {}) =>
+  orderRecord({
+    status: "PROCESSING",
+    totalMinor: 9948,
+    currency: "USD",
+    lines: [
+      {
+        productId: "SKU-1001",
+        name: "Classic Cotton T-Shirt",
+        quantity: 2,
+        unitPriceMinor: 1999,
+        lineTotalMinor: 3998,
+      },
+      {
+        productId: "SKU-1002",
+        name: "Slim Fit Jeans",
+        quantity: 1,
+        unitPriceMinor: 5950,
+        lineTotalMinor: 5950,
+      },
+    ],
+    ...overrides,
+  });
 
-beforeEach(() => {
-  dynamo.reset();
-  sns.reset();
-  dynamo.on(UpdateCommand).resolves({});
-  dynamo
-    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
-    .resolves({ Attributes: confirmed });
-  sns.on(PublishCommand).resolves({ MessageId: "m-1" });
-});
+function system(order: OrderRecord | null = priced()) {
+  const orders = new InMemoryOrderStore(order ? [order] : []);
+  const alerts = new RecordingNotifier();
+  return { orders, alerts, handler: createHandler({ orders, alerts }) };
+}
 
 test("marks the order CONFIRMED and tells OrderAlertsTopic in words a person can read", async () => {
+  const { orders, alerts, handler } = system();
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "confirmed" });
-  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-    Key: { orderId: ORDER_ID },
-    ConditionExpression: "attribute_exists(orderId) AND #status IN (:pending, :processing)",
-  });
-  expect(sns).toHaveReceivedCommandWith(PublishCommand, {
-    TopicArn: process.env.ORDER_ALERTS_TOPIC_ARN,
-    Subject: `Order ${ORDER_ID} confirmed`,
-    Message: expect.stringContaining("2 x Classic Cotton T-Shirt (SKU-1001) @ 19.99 USD = 39.98 USD"),
-  });
-  expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain("Total: 99.48 USD");
-  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-    UpdateExpression: "SET confirmationNotifiedAt = :now",
-  });
+  expect((await orders.get(ORDER_ID))?.status).toBe("CONFIRMED");
+  expect(alerts.published).toEqual([
+    {
+      subject: `Order ${ORDER_ID} confirmed`,
+      message: expect.stringContaining("2 x Classic Cotton T-Shirt (SKU-1001) @ 19.99 USD = 39.98 USD"),
+    },
+  ]);
+  expect(alerts.published[0].message).toContain("Total: 99.48 USD");
+  expect((await orders.get(ORDER_ID))?.confirmationNotifiedAt).toEqual(expect.any(String));
 });
 
 test("a duplicate event after the notification went out publishes nothing", async () => {
-  dynamo
-    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
-    .rejects(conditionFailed());
-  dynamo.on(GetCommand).resolves({ Item: { ...confirmed, confirmationNotifiedAt: "2026-01-01T00:00:02Z" } });
+  const { alerts, handler } = system(
+    priced({ status: "CONFIRMED", confirmationNotifiedAt: "2026-01-01T00:00:02Z" }),
+  );
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "duplicate" });
-  expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  expect(alerts.published).toEqual([]);
+});
+
+test("the same event delivered twice confirms and announces once", async () => {
+  const { alerts, handler } = system();
+  await handler(event(), context);
+  await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "duplicate" });
+  expect(alerts.published).toHaveLength(1);
 });
 
 test("a retry after a failed publish sends the confirmation it owes", async () => {
-  dynamo
-    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
-    .rejects(conditionFailed());
-  dynamo.on(GetCommand).resolves({ Item: confirmed });
+  const { orders, alerts, handler } = system(priced({ status: "CONFIRMED" }));
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "confirmed" });
-  expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  expect(alerts.published).toHaveLength(1);
+  expect((await orders.get(ORDER_ID))?.confirmationNotifiedAt).toEqual(expect.any(String));
 });
 
 test("an SNS failure fails the invocation so EventBridge/Lambda retry it", async () => {
-  sns.on(PublishCommand).rejects(new Error("SNS unavailable"));
-  await expect(handler(event(), context)).rejects.toThrow("SNS unavailable");
-  expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, {
-    UpdateExpression: "SET confirmationNotifiedAt = :now",
-  });
+  const { orders, alerts, handler } = system();
+  alerts.failures = 1;
+  await expect(handler(event(), context)).rejects.toThrow("SNS publish failed");
+  // Confirmed, but not yet announced: the retry owes the customer the message.
+  expect(await orders.get(ORDER_ID)).toMatchObject({ status: "CONFIRMED" });
+  expect((await orders.get(ORDER_ID))?.confirmationNotifiedAt).toBeUndefined();
+  await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "confirmed" });
+  expect(alerts.published).toHaveLength(1);
 });
 
 test("an order that already FAILED is not confirmed or announced", async () => {
-  dynamo
-    .on(UpdateCommand, { UpdateExpression: "SET #status = :confirmed, updatedAt = :now" })
-    .rejects(conditionFailed());
-  dynamo.on(GetCommand).resolves({ Item: orderRecord({ status: "FAILED" }) });
+  const { orders, alerts, handler } = system(priced({ status: "FAILED" }));
   await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "not-confirmed" });
-  expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  expect((await orders.get(ORDER_ID))?.status).toBe("FAILED");
+  expect(alerts.published).toEqual([]);
+});
+
+test("a succeeded execution for an order that does not exist is reported, not invented", async () => {
+  const { orders, alerts, handler } = system(null);
+  await expect(handler(event(), context)).resolves.toEqual({ orderId: ORDER_ID, outcome: "missing" });
+  expect(orders.orders.size).toBe(0);
+  expect(alerts.published).toEqual([]);
 });
 
 test("events that are not SUCCEEDED are ignored; foreign events are rejected", async () => {
+  const { orders, alerts, handler } = system();
   await expect(handler(event("FAILED"), context)).resolves.toMatchObject({ outcome: "ignored" });
-  await expect(handler({ ...event(), source: "aws.ec2" } as never, context)).rejects.toThrow();
-  expect(dynamo.calls()).toHaveLength(0);
+  await expect(handler({ ...event(), source: "aws.ec2" } as never, context)).rejects.toMatchObject({
+    name: "$ZodError",
+  });
+  expect((await orders.get(ORDER_ID))?.status).toBe("PROCESSING");
+  expect(alerts.published).toEqual([]);
 });

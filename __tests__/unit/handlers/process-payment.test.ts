@@ -1,27 +1,21 @@
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
-import { gatewayFromEnvironment, handler } from "../../../lambdas/process-payment/handler";
+/** ProcessPayment through createHandler with the in-memory order store and a counting gateway. */
+import { createHandler, gatewayFromEnvironment } from "../../../lambdas/process-payment/handler";
 import { SimulatedPaymentGateway } from "../../../lambdas/shared/adapters/simulated-payment-gateway";
+import type { OrderRecord } from "../../../lambdas/shared/order";
 import { context, ORDER_ID } from "../../support/events";
+import { CountingGateway, InMemoryOrderStore } from "../../support/fakes";
 import { orderRecord } from "../../support/orders";
 
-const dynamo = mockClient(DynamoDBDocumentClient);
 const charge = { action: "charge", orderId: ORDER_ID, amountMinor: 9948, currency: "USD" };
 
-function withOrder(overrides: Parameters<typeof orderRecord>[0], attempt = 1) {
-  dynamo.on(GetCommand).resolves({ Item: orderRecord({ status: "PROCESSING", ...overrides }) });
-  dynamo.on(UpdateCommand, { UpdateExpression: "ADD paymentAttempts :one SET updatedAt = :now" }).resolves({
-    Attributes: { paymentAttempts: attempt },
-  });
+function withOrder(overrides: Partial<OrderRecord>) {
+  const orders = new InMemoryOrderStore([orderRecord({ status: "PROCESSING", ...overrides })]);
+  const gateway = new CountingGateway(new SimulatedPaymentGateway({ transientFailures: 1 }));
+  return { orders, gateway, handler: createHandler({ orders, gateway }) };
 }
 
-beforeEach(() => {
-  dynamo.reset();
-  dynamo.on(UpdateCommand).resolves({});
-});
-
 test("tok_visa is charged once, with a charge id derived from the order, and recorded", async () => {
-  withOrder({});
+  const { orders, gateway, handler } = withOrder({});
   const result = await handler(charge, context);
   expect(result).toEqual({
     orderId: ORDER_ID,
@@ -29,24 +23,14 @@ test("tok_visa is charged once, with a charge id derived from the order, and rec
     chargeId: expect.stringMatching(/^ch_[0-9a-f]{24}$/),
     amountMinor: 9948,
   });
-  const again = await new SimulatedPaymentGateway().charge({
-    orderId: ORDER_ID,
-    amountMinor: 9948,
-    currency: "USD",
-    paymentToken: "tok_visa",
-    attempt: 1,
-  });
-  expect(again.chargeId).toBe((result as { chargeId: string }).chargeId);
-  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-    UpdateExpression: "SET payment = :payment, updatedAt = :now",
-    ExpressionAttributeValues: expect.objectContaining({
-      ":payment": {
-        status: "CHARGED",
-        chargeId: (result as { chargeId: string }).chargeId,
-        amountMinor: 9948,
-      },
-    }),
-  });
+  const { chargeId } = result as { chargeId: string };
+  expect(gateway.charges).toEqual([
+    { orderId: ORDER_ID, amountMinor: 9948, currency: "USD", paymentToken: "tok_visa", attempt: 1 },
+  ]);
+  // The gateway's idempotency: the same order yields the same charge.
+  const again = await new SimulatedPaymentGateway().charge({ ...gateway.charges[0] });
+  expect(again.chargeId).toBe(chargeId);
+  expect((await orders.get(ORDER_ID))?.payment).toEqual({ status: "CHARGED", chargeId, amountMinor: 9948 });
 });
 
 test.each([
@@ -55,23 +39,25 @@ test.each([
 ])(
   "%s is a PaymentDeclined business error and nothing is recorded as charged",
   async (paymentToken, message) => {
-    withOrder({ paymentToken });
+    const { orders, gateway, handler } = withOrder({ paymentToken });
     await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentDeclined", message });
-    expect(dynamo).not.toHaveReceivedCommandWith(UpdateCommand, {
-      UpdateExpression: "SET payment = :payment, updatedAt = :now",
-    });
+    expect(gateway.charges).toHaveLength(1);
+    expect((await orders.get(ORDER_ID))?.payment).toBeUndefined();
   },
 );
 
 test("tok_processingError fails transiently on the first attempt and succeeds on the retry", async () => {
-  withOrder({ paymentToken: "tok_processingError" }, 1);
+  const { orders, gateway, handler } = withOrder({ paymentToken: "tok_processingError" });
   await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentGatewayUnavailable" });
-  withOrder({ paymentToken: "tok_processingError" }, 2);
+  expect((await orders.get(ORDER_ID))?.payment).toBeUndefined();
   await expect(handler(charge, context)).resolves.toMatchObject({ status: "CHARGED" });
+  expect(gateway.charges.map((c) => c.attempt)).toEqual([1, 2]);
 });
 
 test("a retried step after a successful charge never charges twice", async () => {
-  withOrder({ payment: { status: "CHARGED", chargeId: "ch_existing", amountMinor: 9948 } });
+  const { gateway, handler } = withOrder({
+    payment: { status: "CHARGED", chargeId: "ch_existing", amountMinor: 9948 },
+  });
   const result = await handler(charge, context);
   expect(result).toEqual({
     orderId: ORDER_ID,
@@ -79,35 +65,64 @@ test("a retried step after a successful charge never charges twice", async () =>
     chargeId: "ch_existing",
     amountMinor: 9948,
   });
-  expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+  expect(gateway.charges).toEqual([]);
+});
+
+test("the same charge step run three times charges once", async () => {
+  const { gateway, handler } = withOrder({});
+  const results = [
+    await handler(charge, context),
+    await handler(charge, context),
+    await handler(charge, context),
+  ];
+  expect(new Set(results.map((r) => (r as { chargeId: string }).chargeId)).size).toBe(1);
+  expect(gateway.charges).toHaveLength(1);
 });
 
 test("refund: a charged order is refunded and recorded", async () => {
-  withOrder({ payment: { status: "CHARGED", chargeId: "ch_1", amountMinor: 500 } });
+  const { orders, gateway, handler } = withOrder({
+    payment: { status: "CHARGED", chargeId: "ch_1", amountMinor: 500 },
+  });
   const result = await handler({ action: "refund", orderId: ORDER_ID }, context);
   expect(result).toEqual({ orderId: ORDER_ID, status: "REFUNDED", refundId: expect.stringMatching(/^re_/) });
-  expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-    ConditionExpression: "attribute_exists(payment)",
-    ExpressionAttributeValues: expect.objectContaining({ ":refunded": "REFUNDED" }),
+  expect(gateway.refunds).toEqual([{ orderId: ORDER_ID, chargeId: "ch_1", amountMinor: 500 }]);
+  expect((await orders.get(ORDER_ID))?.payment).toEqual({
+    status: "REFUNDED",
+    chargeId: "ch_1",
+    amountMinor: 500,
+    refundId: (result as { refundId: string }).refundId,
   });
 });
 
 test("refund: a replayed refund returns the first refund", async () => {
-  withOrder({ payment: { status: "REFUNDED", chargeId: "ch_1", amountMinor: 500, refundId: "re_1" } });
+  const { gateway, handler } = withOrder({
+    payment: { status: "REFUNDED", chargeId: "ch_1", amountMinor: 500, refundId: "re_1" },
+  });
   await expect(handler({ action: "refund", orderId: ORDER_ID }, context)).resolves.toEqual({
     orderId: ORDER_ID,
     status: "REFUNDED",
     refundId: "re_1",
   });
-  expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+  expect(gateway.refunds).toEqual([]);
 });
 
 test("refund: an order that was never charged has nothing to refund", async () => {
-  withOrder({});
+  const { gateway, handler } = withOrder({});
   await expect(handler({ action: "refund", orderId: ORDER_ID }, context)).resolves.toEqual({
     orderId: ORDER_ID,
     status: "NOTHING_TO_REFUND",
   });
+  expect(gateway.refunds).toEqual([]);
+});
+
+test("an order that does not exist is OrderNotFound, and nothing is charged", async () => {
+  const { gateway, handler } = withOrder({});
+  await expect(
+    handler({ ...charge, orderId: "6f1c8e0d-2a4b-5c3d-8e9f-0a1b2c3d4e5f" }, context),
+  ).rejects.toMatchObject({
+    name: "OrderNotFound",
+  });
+  expect(gateway.charges).toEqual([]);
 });
 
 test("the gateway is configured from the environment, with clear errors", () => {

@@ -124,6 +124,6 @@ test("DynamoDB throttling surfaces with its own name, which the workflow retries
 });
 
 test("invalid task input is rejected before any read", async () => {
-  await expect(handler({ orderId: "nope" }, context)).rejects.toThrow();
+  await expect(handler({ orderId: "nope" }, context)).rejects.toMatchObject({ name: "$ZodError" });
   expect(dynamo.calls()).toHaveLength(0);
 });
