@@ -2,7 +2,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "dist/", "coverage/", ".plan-offline/", "jest.config.js"] },
+  {
+    ignores: [
+      "node_modules/",
+      "cdktf.out/",
+      "dist/",
+      "coverage/",
+      ".plan-offline/",
+      "jest.config.js",
+      "reports/",
+      ".stryker-tmp/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

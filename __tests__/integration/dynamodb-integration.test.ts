@@ -333,3 +333,31 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     });
   });
 });
+
+describe("the stores' reads and counters against dynalite", () => {
+  test("payment attempts count 1, 2, 3; the confirmation notice is recorded", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    expect([
+      await orders.countPaymentAttempt(orderId),
+      await orders.countPaymentAttempt(orderId),
+      await orders.countPaymentAttempt(orderId),
+    ]).toEqual([1, 2, 3]);
+    await expect(orders.countPaymentAttempt(randomUUID())).rejects.toMatchObject({
+      name: "ConditionalCheckFailedException",
+    });
+    await orders.markConfirmationNotified(orderId);
+    expect((await orders.get(orderId))?.confirmationNotifiedAt).toEqual(expect.any(String));
+  });
+
+  test("products are read in batches of 100 and listed in id order", async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `BATCH-${String(i).padStart(3, "0")}`);
+    for (const id of [...ids].reverse()) await seedProduct(id, 1);
+    const found = await inventory.getProducts([...ids, "BATCH-MISSING"]);
+    expect(found.size).toBe(120);
+    expect(found.get("BATCH-119")).toMatchObject({ productId: "BATCH-119", stock: 1, priceMinor: 1000 });
+    const listed = (await inventory.listProducts())
+      .map((p) => p.productId)
+      .filter((id) => id.startsWith("BATCH-"));
+    expect(listed).toEqual(ids);
+  });
+});

@@ -26,3 +26,16 @@ test("uses OIDC, posts one updatable plan comment, and gates deploys behind an e
   expect(source).toContain("npm test");
   expect(source).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
 });
+
+describe("the mutation-testing workflow", () => {
+  const mutation = readFileSync(".github/workflows/mutation.yml", "utf8");
+
+  test("validates, runs weekly and on demand (never on push), and keeps the report", () => {
+    expect(validateWorkflow(mutation).errors).toEqual([]);
+    expect(mutation).toMatch(/schedule:\s+- cron:/);
+    expect(mutation).toContain("workflow_dispatch:");
+    expect(mutation).not.toMatch(/^\s*(push|pull_request):/m);
+    expect(mutation).toContain("npm run test:mutation");
+    expect(mutation).toContain("reports/mutation/");
+  });
+});
