@@ -3,7 +3,6 @@
  * functions (through their contracts, as the stack does) and its services answer to.
  */
 import {
-  CONFIG,
   FUNCTIONS,
   environmentFor,
   functionSpec,
@@ -87,6 +86,3 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     }),
   };
 }
-
-/** Every configuration name the local environment provides (a test checks none is missing). */
-export const LOCAL_CONFIG_NAMES = Object.keys(CONFIG);

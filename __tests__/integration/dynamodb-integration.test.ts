@@ -56,6 +56,34 @@ async function createOrder(items: { productId: string; quantity: number }[]): Pr
   return orderId;
 }
 
+/** POST /orders of one unit of SKU-1001 under an Idempotency-Key. */
+function postWithKey(key: string): APIGatewayProxyEvent {
+  return {
+    resource: "/orders",
+    path: "/orders",
+    httpMethod: "POST",
+    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    body: JSON.stringify({
+      customerEmail: "buyer@example.com",
+      items: [{ productId: "SKU-1001", quantity: 1 }],
+      paymentToken: "tok_visa",
+    }),
+  } as unknown as APIGatewayProxyEvent;
+}
+
+/** Puts an order in a status directly, as another writer would have. */
+async function setStatus(orderId: string, status: string): Promise<void> {
+  await database.client.send(
+    new UpdateCommand({
+      TableName: database.tables.orders,
+      Key: { orderId },
+      UpdateExpression: "SET #s = :s",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":s": status },
+    }),
+  );
+}
+
 test("200 concurrent single-unit orders against a stock of 10: exactly 10 decrements, stock 0", async () => {
   await seedProduct("RACE-1", 10);
   const orderIds = await Promise.all(
@@ -182,17 +210,7 @@ test("the same Idempotency-Key submitted concurrently 20 times creates one order
     queue: { send: async (m) => void sent.push(m) },
   });
   const key = `idem-${randomUUID()}`;
-  const event = {
-    resource: "/orders",
-    path: "/orders",
-    httpMethod: "POST",
-    headers: { "Content-Type": "application/json", "Idempotency-Key": key },
-    body: JSON.stringify({
-      customerEmail: "buyer@example.com",
-      items: [{ productId: "SKU-1001", quantity: 1 }],
-      paymentToken: "tok_visa",
-    }),
-  } as unknown as APIGatewayProxyEvent;
+  const event = postWithKey(key);
   const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(event)));
   const ids = new Set(responses.map((r) => JSON.parse(r.body).orderId));
   expect(responses.every((r) => r.statusCode === 200 || r.statusCode === 202)).toBe(true);
@@ -207,18 +225,6 @@ test("the same Idempotency-Key submitted concurrently 20 times creates one order
 describe("the order store's guards, evaluated by DynamoDB itself", () => {
   const placeWith = (send: (m: OrderQueueMessage) => Promise<void>) =>
     createOrderPlacement({ orders, inventory, queue: { send } });
-  const postWithKey = (key: string) =>
-    ({
-      resource: "/orders",
-      path: "/orders",
-      httpMethod: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
-      body: JSON.stringify({
-        customerEmail: "buyer@example.com",
-        items: [{ productId: "SKU-1001", quantity: 1 }],
-        paymentToken: "tok_visa",
-      }),
-    }) as unknown as APIGatewayProxyEvent;
   const slowly = (sent: OrderQueueMessage[], ms: number) => async (m: OrderQueueMessage) => {
     await new Promise((r) => setTimeout(r, ms));
     sent.push(m);
@@ -257,15 +263,7 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     "a %s order cannot go back to PROCESSING: markProcessing is refused and the order is unchanged",
     async (status) => {
       const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
-      await database.client.send(
-        new UpdateCommand({
-          TableName: database.tables.orders,
-          Key: { orderId },
-          UpdateExpression: "SET #s = :s",
-          ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: { ":s": status },
-        }),
-      );
+      await setStatus(orderId, status);
       await expect(orders.markProcessing(orderId, [], 100, "USD")).rejects.toMatchObject({
         name: "OrderNotFound",
       });
@@ -276,15 +274,7 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
 
   test("a FAILED order is never confirmed, and a confirmation happens once", async () => {
     const failed = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
-    await database.client.send(
-      new UpdateCommand({
-        TableName: database.tables.orders,
-        Key: { orderId: failed },
-        UpdateExpression: "SET #s = :s",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":s": "FAILED" },
-      }),
-    );
+    await setStatus(failed, "FAILED");
     expect(await orders.markConfirmed(failed)).toMatchObject({ changed: false, order: { status: "FAILED" } });
     expect((await orders.get(failed))?.status).toBe("FAILED");
 

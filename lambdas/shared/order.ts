@@ -3,7 +3,7 @@
  * names that the order store and the workflow's failure update write. Stores derive their status
  * guards from ORDER_TRANSITIONS; the state machine's OrderFailed step uses ORDER_ATTRIBUTES.
  */
-import { BUSINESS_ERRORS, type BusinessErrorName } from "./errors";
+import type { BusinessErrorName } from "./errors";
 import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "./money";
 
@@ -36,7 +36,6 @@ export function isFinalStatus(status: OrderStatus): boolean {
 
 /** Why an order FAILED: a business error's name, or the name of an unexpected error. */
 export type FailureCode = BusinessErrorName | (string & {});
-export const BUSINESS_FAILURE_CODES: readonly BusinessErrorName[] = BUSINESS_ERRORS;
 
 /** Attribute names of the orders table that both the store and the workflow definition write. */
 export const ORDER_ATTRIBUTES = {
