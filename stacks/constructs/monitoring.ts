@@ -24,27 +24,95 @@ type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActio
   readonly suffix: string;
 };
 
+type CountMetric = { namespace: string; metricName: string; dimensions: Record<string, string> };
+
 /** Alarms that page CriticalAlertsTopic, and the EcommerceProcessingDashboard. */
 export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   readonly dashboard: CloudwatchDashboard;
 
-  constructor(scope: Construct, id: string, props: MonitoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: MonitoringProps,
+  ) {
     super(scope, id);
-    const alarm = (logicalId: string, settings: AlarmSettings) => {
-      const { suffix, ...config } = settings;
-      const resource = new CloudwatchMetricAlarm(this, logicalId, {
-        ...config,
-        alarmName: `${props.namePrefix}-${suffix}`,
-        alarmActions: [props.alarmTopicArn],
-        okActions: [props.alarmTopicArn],
-      });
-      resource.overrideLogicalId(logicalId);
-      this.alarms.push(resource);
-      return resource;
-    };
+    this.queueAlarms();
+    this.workflowAndApiAlarms();
+    this.functionAlarms();
+    this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
+      dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
+      dashboardBody: JSON.stringify(
+        dashboardBody(
+          props,
+          this.alarms.map((a) => a.arn),
+        ),
+      ),
+    });
+    this.dashboard.overrideLogicalId("EcommerceProcessingDashboard");
+  }
 
-    alarm("OrdersQueueDepthAlarm", {
+  /** One alarm under its seed-style logical id, paging CriticalAlertsTopic on ALARM and OK. */
+  private alarm(logicalId: string, settings: AlarmSettings): CloudwatchMetricAlarm {
+    const { suffix, ...config } = settings;
+    const resource = new CloudwatchMetricAlarm(this, logicalId, {
+      ...config,
+      alarmName: `${this.props.namePrefix}-${suffix}`,
+      alarmActions: [this.props.alarmTopicArn],
+      okActions: [this.props.alarmTopicArn],
+    });
+    resource.overrideLogicalId(logicalId);
+    this.alarms.push(resource);
+    return resource;
+  }
+
+  /** Any message in a dead-letter queue needs a person. */
+  private deadLetterAlarm(
+    logicalId: string,
+    suffix: string,
+    queueName: string,
+    alarmDescription: string,
+  ): void {
+    this.alarm(logicalId, {
+      suffix,
+      alarmDescription,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: queueName },
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+  }
+
+  /** "At least `threshold` in 5 minutes": for counts of bad events, where no data means none happened. */
+  private countAlarm(
+    logicalId: string,
+    suffix: string,
+    alarmDescription: string,
+    metric: CountMetric,
+    threshold: number,
+  ): void {
+    this.alarm(logicalId, {
+      suffix,
+      alarmDescription,
+      ...metric,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+  }
+
+  /** OrdersQueue falling behind, and both dead-letter queues. */
+  private queueAlarms(): void {
+    const props = this.props;
+    this.alarm("OrdersQueueDepthAlarm", {
       suffix: "orders-queue-depth",
       alarmDescription: `More than ${props.queueDepthThreshold} orders are waiting in OrdersQueue: the consumer is falling behind.`,
       namespace: "AWS/SQS",
@@ -58,73 +126,39 @@ export class Monitoring extends Construct {
       // SQS publishes this metric even when idle: missing data means CloudWatch is missing data, not load.
       treatMissingData: "notBreaching",
     });
-    /** Any message in a dead-letter queue needs a person. */
-    const deadLetterAlarm = (
-      logicalId: string,
-      suffix: string,
-      queueName: string,
-      alarmDescription: string,
-    ) =>
-      alarm(logicalId, {
-        suffix,
-        alarmDescription,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: queueName },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-      });
-    deadLetterAlarm(
+    this.deadLetterAlarm(
       "OrdersDeadLetterQueueNotEmptyAlarm",
       "orders-dlq-not-empty",
       props.deadLetterQueueName,
       "Orders reached the dead-letter queue: they were not started after every retry. Inspect and redrive.",
     );
-    deadLetterAlarm(
+    this.deadLetterAlarm(
       "ConfirmationDeadLetterQueueNotEmptyAlarm",
       "order-confirmation-dlq-not-empty",
       props.confirmationDeadLetterQueueName,
       "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
     );
-    /** "At least `threshold` in 5 minutes": for counts of bad events, where no data means none happened. */
-    const countAlarm = (
-      logicalId: string,
-      suffix: string,
-      alarmDescription: string,
-      metric: { namespace: string; metricName: string; dimensions: Record<string, string> },
-      threshold: number,
-    ) =>
-      alarm(logicalId, {
-        suffix,
-        alarmDescription,
-        ...metric,
-        statistic: "Sum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-      });
+  }
+
+  /** Failed or timed-out workflow executions, and the API's 5XX answers. */
+  private workflowAndApiAlarms(): void {
+    const props = this.props;
     const workflow = { namespace: "AWS/States", dimensions: { StateMachineArn: props.stateMachineArn } };
-    countAlarm(
+    this.countAlarm(
       "OrderProcessingWorkflowFailureAlarm",
       "order-workflow-failures",
       "Order workflow executions failed (business failures are expected; a burst is not).",
       { ...workflow, metricName: "ExecutionsFailed" },
       1,
     );
-    countAlarm(
+    this.countAlarm(
       "OrderProcessingWorkflowTimeoutAlarm",
       "order-workflow-timeouts",
       "Order workflow executions timed out.",
       { ...workflow, metricName: "ExecutionsTimedOut" },
       1,
     );
-    countAlarm(
+    this.countAlarm(
       "ApiServerErrorsAlarm",
       "api-5xx",
       "The order API answered 5XX errors.",
@@ -135,17 +169,21 @@ export class Monitoring extends Construct {
       },
       5,
     );
-    for (const fn of props.functionNames) {
-      const shortName = fn.name.replace(`${props.namePrefix}-`, "");
+  }
+
+  /** Errors and throttles of every function. */
+  private functionAlarms(): void {
+    for (const fn of this.props.functionNames) {
+      const shortName = fn.name.replace(`${this.props.namePrefix}-`, "");
       const lambda = { namespace: "AWS/Lambda", dimensions: { FunctionName: fn.name } };
-      countAlarm(
+      this.countAlarm(
         `${fn.id}LambdaErrorsAlarm`,
         `${shortName}-errors`,
         `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
         { ...lambda, metricName: "Errors" },
         5,
       );
-      countAlarm(
+      this.countAlarm(
         `${fn.id}LambdaThrottlesAlarm`,
         `${shortName}-throttles`,
         `${fn.id}Lambda was throttled: concurrency is exhausted.`,
@@ -153,17 +191,6 @@ export class Monitoring extends Construct {
         1,
       );
     }
-
-    this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
-      dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
-      dashboardBody: JSON.stringify(
-        dashboardBody(
-          props,
-          this.alarms.map((a) => a.arn),
-        ),
-      ),
-    });
-    this.dashboard.overrideLogicalId("EcommerceProcessingDashboard");
   }
 }
 
