@@ -9,7 +9,12 @@ const shared = {
   testEnvironment: "node",
   // Only real test files: fixtures and helpers under __tests__ are not tests.
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  transform: {
+    "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }],
+    // jose ships ES modules only; jest loads CommonJS, so it is compiled like the sources.
+    "/node_modules/jose/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }],
+  },
+  transformIgnorePatterns: ["/node_modules/(?!jose/)"],
   setupFiles: ["<rootDir>/__tests__/support/env.ts"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/support/matchers.ts"],
 };

@@ -13,6 +13,7 @@ import { ORDERS_QUEUE_SETTINGS } from "./shared/queue-settings";
 /** The resources a function can be configured with or granted access to. */
 export type ResourceName =
   | "ordersTable"
+  | "ordersByCustomerIndex"
   | "inventoryTable"
   | "ordersQueue"
   | "confirmationDeadLetterQueue"
@@ -30,7 +31,8 @@ export interface ResourceHandle {
 export type ResourceHandles = Record<ResourceName, ResourceHandle>;
 
 /** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
-export type SettingName = "paymentGateway" | "simulatedGatewayTransientFailures";
+export type SettingName =
+  "paymentGateway" | "simulatedGatewayTransientFailures" | "apiAuth" | "allowedOrigins";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -56,11 +58,23 @@ export const CONFIG = {
     from: { setting: "simulatedGatewayTransientFailures" },
     default: "1",
   },
+  /** `cognito` or `none` (the Terraform variable api_auth; `npm start -- --no-auth`). */
+  apiAuth: { env: "API_AUTH", from: { setting: "apiAuth" }, default: "cognito" },
+  /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
+  allowedOrigins: { env: "ALLOWED_ORIGINS", from: { setting: "allowedOrigins" }, default: "" },
 } as const satisfies Record<
   string,
   { readonly env: string; readonly from: ConfigSource; readonly default?: string }
 >;
 export type ConfigName = keyof typeof CONFIG;
+
+/** Every setting at its default: a simulated gateway, Cognito sign-in on, no CORS. */
+export const DEFAULT_SETTINGS: Settings = {
+  paymentGateway: CONFIG.paymentGateway.default,
+  simulatedGatewayTransientFailures: CONFIG.simulatedGatewayTransientFailures.default,
+  apiAuth: CONFIG.apiAuth.default,
+  allowedOrigins: CONFIG.allowedOrigins.default,
+};
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
 export interface Grant {
@@ -91,17 +105,19 @@ const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
 const CONTRACTS = {
   OrderPlacement: {
     folder: "order-placement",
-    description: "API: validates and records orders, queues them; serves order status and products",
+    description:
+      "API: validates and records customers' orders, queues them; serves their orders and products",
     timeoutSeconds: 10,
     memoryMb: 512,
     trigger: "api",
-    config: [...STORE_TABLES, "ordersQueueUrl"],
+    config: [...STORE_TABLES, "ordersQueueUrl", "apiAuth", "allowedOrigins"],
     access: [
       {
         sid: "RecordOrders",
         resource: "ordersTable",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       },
+      { sid: "ListCustomerOrders", resource: "ordersByCustomerIndex", actions: ["dynamodb:Query"] },
       { sid: "ListProducts", resource: "inventoryTable", actions: ["dynamodb:Scan"] },
       { sid: "QueueOrders", resource: "ordersQueue", actions: ["sqs:SendMessage"] },
     ],
@@ -258,7 +274,8 @@ export function functionConfig<Id extends FunctionId>(
         const entry: { env: string; default?: string } = CONFIG[name];
         const value = env[entry.env] || entry.default;
         const variable = entry.env;
-        if (value === undefined || value === "") {
+        // An empty default ("" = nothing configured) is a value; any other empty value is missing.
+        if (value === undefined || (value === "" && entry.default !== "")) {
           throw new Error(
             `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's contract in lambdas/contracts.ts.`,
           );

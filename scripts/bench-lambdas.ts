@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import {
   BUNDLE_ROOT,
   environmentFor,
+  DEFAULT_SETTINGS,
   observabilityEnvironment,
   type FunctionSpec,
 } from "../lambdas/contracts";
@@ -27,10 +28,7 @@ function lambdaEnvironment(spec: FunctionSpec): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
     ...observabilityEnvironment(spec.folder, { logLevel: "SILENT", metrics: true }),
-    ...environmentFor(spec, LOCAL_RESOURCES, {
-      paymentGateway: "simulated",
-      simulatedGatewayTransientFailures: "1",
-    }),
+    ...environmentFor(spec, LOCAL_RESOURCES, DEFAULT_SETTINGS),
   };
 }
 

@@ -2,6 +2,41 @@ import type { APIGatewayProxyEvent, Context, SQSEvent } from "aws-lambda";
 
 export const context = { functionName: "test", awsRequestId: "req-1" } as unknown as Context;
 
+/** A signed-in customer, as API Gateway's Cognito authorizer describes them (every claim a string). */
+export interface TestCustomer {
+  readonly sub: string;
+  readonly email: string;
+  readonly emailVerified?: boolean;
+}
+
+export const BUYER: TestCustomer = {
+  sub: "7f3c2b1a-0000-4000-8000-00000000b001",
+  email: "buyer@example.com",
+};
+export const OTHER_CUSTOMER: TestCustomer = {
+  sub: "7f3c2b1a-0000-4000-8000-00000000c002",
+  email: "someone.else@example.com",
+};
+
+export function signedIn(customer: TestCustomer): APIGatewayProxyEvent["requestContext"] {
+  return {
+    authorizer: {
+      claims: {
+        sub: customer.sub,
+        email: customer.email,
+        email_verified: String(customer.emailVerified ?? true),
+        token_use: "id",
+        "cognito:username": customer.sub,
+        iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test",
+        aud: "testclient",
+        exp: "Wed Nov 25 07:00:00 UTC 2026",
+        iat: "Wed Nov 25 06:30:00 UTC 2026",
+      },
+    },
+  } as unknown as APIGatewayProxyEvent["requestContext"];
+}
+
+/** An API request, signed in as BUYER unless `requestContext` says otherwise. */
 export function apiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
   return {
     resource: "/orders",
@@ -15,7 +50,7 @@ export function apiEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGate
     stageVariables: null,
     body: null,
     isBase64Encoded: false,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
+    requestContext: signedIn(BUYER),
     ...overrides,
   };
 }

@@ -13,6 +13,7 @@ import {
   type PricedLine,
   type Product,
 } from "../../lambdas/shared/order";
+import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
 import type { OrderLine } from "../../lambdas/shared/order-request";
 import type {
   ChargeRequest,
@@ -22,6 +23,7 @@ import type {
   Notifier,
   OrderQueue,
   OrderQueueMessage,
+  OrderPage,
   OrderStore,
   PaymentGateway,
   ReleaseResult,
@@ -65,6 +67,24 @@ export class InMemoryOrderStore implements OrderStore {
   async get(orderId: string): Promise<OrderRecord | undefined> {
     const order = this.orders.get(orderId);
     return order && copy(order);
+  }
+
+  /** The index's order: newest createdAt first, then orderId descending, as DynamoDB sorts ties. */
+  async listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage> {
+    const key = (o: { createdAt: string; orderId: string }) => `${o.createdAt}|${o.orderId}`;
+    const mine = [...this.orders.values()]
+      .filter((o) => o.customerId === customerId)
+      .sort((a, b) => key(b).localeCompare(key(a)))
+      .filter((o) => after === undefined || key(o) < key(after));
+    const page = mine.slice(0, limit).map(copy);
+    const last = page[page.length - 1];
+    return {
+      orders: page,
+      next:
+        mine.length > limit && last
+          ? { orderId: last.orderId, customerId, createdAt: last.createdAt }
+          : undefined,
+    };
   }
 
   async markEnqueued(orderId: string, at: string): Promise<void> {

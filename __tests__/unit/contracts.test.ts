@@ -1,6 +1,7 @@
 /** Function contracts: the typed configuration reader and the environment derived from a contract. */
 import {
   CONFIG,
+  DEFAULT_SETTINGS,
   environmentFor,
   functionConfig,
   functionSpec,
@@ -9,7 +10,7 @@ import {
 } from "../../lambdas/contracts";
 import { LOCAL_RESOURCES, localEnvironment } from "../../local/local-resources";
 
-const settings = { paymentGateway: "simulated", simulatedGatewayTransientFailures: "2" };
+const settings = { ...DEFAULT_SETTINGS, simulatedGatewayTransientFailures: "2" };
 
 test("functionConfig returns the declared values and names a missing variable at first use", () => {
   const config = functionConfig("OrderPlacement", {

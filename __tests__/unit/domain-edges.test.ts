@@ -11,7 +11,7 @@ import { canonicalHash, ORDER_ID_PATTERN, orderIdForKey } from "../../lambdas/sh
 import { toMinorUnits } from "../../lambdas/shared/money";
 import { orderView } from "../../lambdas/shared/order";
 import { createHandler as validateOrder } from "../../lambdas/validate-order/handler";
-import { apiEvent, context, ORDER_ID, validOrder } from "../support/events";
+import { apiEvent, BUYER, context, ORDER_ID, validOrder } from "../support/events";
 import { InMemoryInventoryStore, InMemoryOrderStore, PRODUCTS, RecordingQueue } from "../support/fakes";
 import { orderRecord } from "../support/orders";
 
@@ -211,7 +211,7 @@ describe("OrderPlacement's edges", () => {
       }),
       context,
     );
-    expect(bodyOf(conflict).error).toMatchObject({ details: { orderId: orderIdForKey("k-503") } });
+    expect(bodyOf(conflict).error).toMatchObject({ details: { orderId: orderIdForKey("k-503", BUYER.sub) } });
   });
 
   test("the accepted order's Location and the unknown order's 404 name the order", async () => {
@@ -220,7 +220,7 @@ describe("OrderPlacement's edges", () => {
       post({ "Content-Type": "application/json", "Idempotency-Key": "k-loc" }),
       context,
     );
-    expect(placed.headers).toMatchObject({ Location: `/orders/${orderIdForKey("k-loc")}` });
+    expect(placed.headers).toMatchObject({ Location: `/orders/${orderIdForKey("k-loc", BUYER.sub)}` });
     const missing = await handler(
       apiEvent({
         resource: "/orders/{orderId}",

@@ -159,15 +159,11 @@ test("20 concurrent replays of an order whose first send failed queue it exactly
   expect(s.queue.sent).toHaveLength(1);
 });
 
-test("an idempotency key replayed with another e-mail, token or items is refused, never a second order", async () => {
+test("an idempotency key replayed with another token or items is refused, never a second order", async () => {
   const s = system();
   const key = "key-for-one-order";
   expect((await s.place(post(order(), key), context)).statusCode).toBe(202);
-  const variants = [
-    { ...order(), customerEmail: "someone-else@example.com" },
-    order("tok_mastercard"),
-    order("tok_visa", 3),
-  ];
+  const variants = [order("tok_mastercard"), order("tok_visa", 3)];
   for (const variant of variants) {
     const replay = await s.place(post(variant, key), context);
     expect(replay.statusCode).toBe(409);

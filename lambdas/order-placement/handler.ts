@@ -1,16 +1,20 @@
 /**
- * OrderPlacementLambda: the API function. Serves POST /orders (and the root method), plus the two
- * read-only routes GET /orders/{orderId} and GET /products, which need only reads of the same tables
- * and so share this function's role rather than adding an eighth function.
+ * OrderPlacementLambda: the API function. Serves POST /orders (and the root method), plus the
+ * read-only routes GET /orders (the caller's orders), GET /orders/{orderId} and GET /products, which
+ * need only reads of the same tables and so share this function's role rather than adding an eighth
+ * function. Behind the Cognito authorizer, every order belongs to the customer who placed it.
  */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
 import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
+import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
+import { API_AUTH_MODES, customerOf, sameEmail, type ApiAuthMode, type Customer } from "../shared/customer";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, productView, type OrderRecord } from "../shared/order";
+import { decodeCursor, encodeCursor, ORDER_LIST_LIMITS } from "../shared/order-cursor";
 import {
   ORDER_LIMITS,
   parsePlaceOrderBody,
@@ -19,14 +23,21 @@ import {
   type PlaceOrderRequest,
 } from "../shared/order-request";
 import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
-import { API_ROUTES, matchRoute, rootRoute, type ApiOperation, type HttpMethod } from "../shared/routes";
+import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
 import { functionConfig } from "../contracts";
+
+export interface OrderPlacementSettings {
+  /** `cognito`: order routes need a signed-in customer; `none`: orders have no owner. */
+  readonly apiAuth: ApiAuthMode;
+  readonly allowedOrigins: readonly string[];
+}
 
 export interface OrderPlacementDeps {
   readonly orders: OrderStore;
   readonly inventory: InventoryStore;
   readonly queue: OrderQueue;
+  readonly settings: OrderPlacementSettings;
 }
 
 const observability = createObservability("order-placement");
@@ -35,19 +46,29 @@ const { logger, metrics } = observability;
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
 
-function operationFor(event: APIGatewayProxyEvent): ApiOperation | undefined {
-  if (event.resource === "/") return "placeOrder";
+function routeFor(event: APIGatewayProxyEvent): ApiRoute | undefined {
+  if (event.resource === "/") return rootRoute(event.httpMethod as HttpMethod);
   const byResource = API_ROUTES.find(
     (r) => r.resourcePath === event.resource && r.method === event.httpMethod,
   );
-  if (byResource) return byResource.operation;
+  if (byResource) return byResource;
   // Events without a resource template (hand-built ones) are matched by path.
   const match = matchRoute(
     [...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)],
     event.httpMethod,
     event.path,
   );
-  return match && "route" in match ? match.route.operation : undefined;
+  return match && "route" in match ? match.route : undefined;
+}
+
+function settingsFromConfig(): OrderPlacementSettings {
+  const apiAuth = config.apiAuth as ApiAuthMode;
+  if (!API_AUTH_MODES.includes(apiAuth)) {
+    throw new Error(
+      `OrderPlacement: the apiAuth setting must be one of ${API_AUTH_MODES.join(", ")} (got "${apiAuth}").`,
+    );
+  }
+  return { apiAuth, allowedOrigins: parseAllowedOrigins(config.allowedOrigins) };
 }
 
 function acceptedBody(order: OrderRecord): Record<string, unknown> {
@@ -117,18 +138,72 @@ function invalidKey(suppliedKey: string | undefined): APIGatewayProxyResult | un
   );
 }
 
+/**
+ * The address the confirmation goes to: a signed-in customer's verified e-mail (a different one in
+ * the body is refused), else the body's (api_auth = none).
+ */
+function customerEmailFor(
+  request: PlaceOrderRequest,
+  customer: Customer | undefined,
+): { email: string } | { rejected: APIGatewayProxyResult } {
+  if (customer) {
+    if (!customer.email || !customer.emailVerified) {
+      return {
+        rejected: errorResponse(
+          403,
+          "EMAIL_NOT_VERIFIED",
+          "Verify your account's e-mail address before placing orders: the confirmation is sent there.",
+        ),
+      };
+    }
+    if (request.customerEmail !== undefined && !sameEmail(request.customerEmail, customer.email)) {
+      return {
+        rejected: errorResponse(
+          400,
+          "CUSTOMER_EMAIL_MISMATCH",
+          "customerEmail differs from the signed-in customer's e-mail address; omit it or send the same address.",
+          [
+            {
+              path: "customerEmail",
+              code: "CUSTOMER_EMAIL_MISMATCH",
+              message: "Not the signed-in customer's e-mail",
+            },
+          ],
+        ),
+      };
+    }
+    return { email: customer.email };
+  }
+  if (request.customerEmail === undefined) {
+    metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
+    return {
+      rejected: errorResponse(400, "MISSING_FIELD", "customerEmail is required", [
+        { path: "customerEmail", code: "MISSING_FIELD", message: "customerEmail is required" },
+      ]),
+    };
+  }
+  return { email: request.customerEmail };
+}
+
 /** A new PENDING order; the creating request holds the claim to send it to the queue. */
-function pendingOrder(request: PlaceOrderRequest, idempotencyKey: string): OrderRecord {
+function pendingOrder(
+  request: PlaceOrderRequest,
+  customerEmail: string,
+  idempotencyKey: string,
+  customer: Customer | undefined,
+): OrderRecord {
   const now = new Date().toISOString();
   return {
-    orderId: orderIdForKey(idempotencyKey),
+    orderId: orderIdForKey(idempotencyKey, customer?.customerId),
     status: "PENDING",
-    customerEmail: request.customerEmail,
+    ...(customer ? { customerId: customer.customerId } : {}),
+    customerEmail,
     items: request.items,
     paymentToken: request.paymentToken,
     // Items in a canonical order: the same order listed differently is the same request.
     requestHash: canonicalHash({
       ...request,
+      customerEmail,
       items: [...request.items].sort((a, b) => a.productId.localeCompare(b.productId)),
     }),
     idempotencyKey,
@@ -171,14 +246,17 @@ async function replay(
 async function placeOrder(
   deps: OrderPlacementDeps,
   event: APIGatewayProxyEvent,
+  customer: Customer | undefined,
 ): Promise<APIGatewayProxyResult> {
   const suppliedKey = header(event.headers, "Idempotency-Key");
   const keyRejected = invalidKey(suppliedKey);
   if (keyRejected) return keyRejected;
   const parsed = parseRequest(event);
   if ("rejected" in parsed) return parsed.rejected;
+  const email = customerEmailFor(parsed.request, customer);
+  if ("rejected" in email) return email.rejected;
   const idempotencyKey = suppliedKey ?? newIdempotencyKey();
-  const order = pendingOrder(parsed.request, idempotencyKey);
+  const order = pendingOrder(parsed.request, email.email, idempotencyKey, customer);
   const { orderId } = order;
   logger.appendKeys({ orderId });
   const created = await deps.orders.createPending(order);
@@ -190,14 +268,67 @@ async function placeOrder(
   return jsonResponse(202, acceptedBody(order), keyHeader);
 }
 
+/** Another customer's order answers exactly as an unknown id does: ids cannot be probed. */
 async function getOrder(
   deps: OrderPlacementDeps,
   event: APIGatewayProxyEvent,
+  customer: Customer | undefined,
 ): Promise<APIGatewayProxyResult> {
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
-  if (!order) return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${orderId}.`);
+  if (!order || (customer !== undefined && order.customerId !== customer.customerId)) {
+    return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${orderId}.`);
+  }
   return jsonResponse(200, orderView(order));
+}
+
+/** The page size of `?limit=`, or the 400 that rejects it. */
+function listLimit(raw: string | undefined): number | APIGatewayProxyResult {
+  if (raw === undefined) return ORDER_LIST_LIMITS.default;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < ORDER_LIST_LIMITS.min || limit > ORDER_LIST_LIMITS.max) {
+    return errorResponse(
+      400,
+      "INVALID_LIMIT",
+      `limit must be a whole number from ${ORDER_LIST_LIMITS.min} to ${ORDER_LIST_LIMITS.max}.`,
+    );
+  }
+  return limit;
+}
+
+/** GET /orders: the caller's orders, newest first, a page at a time. */
+async function listOrders(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+  customer: Customer | undefined,
+): Promise<APIGatewayProxyResult> {
+  if (!customer) {
+    return errorResponse(
+      403,
+      "CUSTOMER_REQUIRED",
+      "Listing orders needs a signed-in customer; this API runs with api_auth = none, so orders have no owner.",
+    );
+  }
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
+  if (unknown.length > 0) {
+    return errorResponse(400, "UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
+  }
+  const limit = listLimit(query.limit);
+  if (typeof limit !== "number") return limit;
+  let after;
+  if (query.cursor !== undefined) {
+    const decoded = decodeCursor(query.cursor, customer.customerId);
+    if (!decoded.ok) {
+      return errorResponse(400, "INVALID_CURSOR", "cursor is not a nextCursor of your order list.");
+    }
+    after = decoded.position;
+  }
+  const page = await deps.orders.listByCustomer(customer.customerId, limit, after);
+  return jsonResponse(200, {
+    orders: page.orders.map(orderView),
+    nextCursor: page.next ? encodeCursor(page.next) : null,
+  });
 }
 
 async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyResult> {
@@ -205,30 +336,47 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
   return jsonResponse(200, { products: products.map(productView) });
 }
 
+async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const matched = routeFor(event);
+  if (!matched)
+    return errorResponse(404, "ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${event.path}.`);
+  const customer = customerOf(event);
+  // The authorizer refuses these before they arrive; this holds if a method ever lost it.
+  if (matched.access === "customer" && deps.settings.apiAuth === "cognito" && !customer) {
+    return errorResponse(401, "UNAUTHORIZED", "Sign in: this route needs a customer's ID token.");
+  }
+  if (customer) logger.appendKeys({ customerId: customer.customerId });
+  switch (matched.operation) {
+    case "placeOrder":
+      return placeOrder(deps, event, customer);
+    case "getOrder":
+      return getOrder(deps, event, customer);
+    case "listOrders":
+      return listOrders(deps, event, customer);
+    case "listProducts":
+      return listProducts(deps);
+  }
+}
+
 export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
   const deps: OrderPlacementDeps = {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
     queue: overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), config.ordersQueueUrl),
+    settings: overrides.settings ?? settingsFromConfig(),
   };
   return (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>
     instrumented(observability, context, async () => {
+      let result: APIGatewayProxyResult;
       try {
-        switch (operationFor(event)) {
-          case "placeOrder":
-            return await placeOrder(deps, event);
-          case "getOrder":
-            return await getOrder(deps, event);
-          case "listProducts":
-            return await listProducts(deps);
-          default:
-            return errorResponse(404, "ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${event.path}.`);
-        }
+        result = await route(deps, event);
       } catch (error) {
         // A fault of ours or of AWS, never of the client: log it, answer without internals.
         logger.error("Unhandled error", { error: error as Error });
-        return errorResponse(500, "INTERNAL_ERROR", "The order service failed unexpectedly. Please retry.");
+        result = errorResponse(500, "INTERNAL_ERROR", "The order service failed unexpectedly. Please retry.");
       }
+      const cors = corsHeaders(event.headers, deps.settings.allowedOrigins);
+      return { ...result, headers: { ...result.headers, ...cors } };
     });
 }
 

@@ -3,9 +3,12 @@ import { createHash, randomUUID } from "node:crypto";
 /**
  * Order ids are UUID-shaped (36 characters, DynamoDB's ClientRequestToken limit). An order placed
  * with an Idempotency-Key gets an id derived from the key, so every replay addresses the same item.
+ * Keys are scoped to the customer: the same key from two customers names two orders. Without a
+ * customer (api_auth = none) the key alone names the order.
  */
-export function orderIdForKey(idempotencyKey: string): string {
-  const hex = createHash("sha256").update(`order:${idempotencyKey}`).digest("hex");
+export function orderIdForKey(idempotencyKey: string, customerId?: string): string {
+  const scope = customerId === undefined ? "" : `customer:${customerId}:`;
+  const hex = createHash("sha256").update(`order:${scope}${idempotencyKey}`).digest("hex");
   const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

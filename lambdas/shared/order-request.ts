@@ -18,7 +18,8 @@ export const orderLineSchema = z.strictObject({
 });
 
 export const placeOrderSchema = z.strictObject({
-  customerEmail: z.email().check(z.maxLength(254)),
+  /** Optional for a signed-in customer (their verified e-mail is used); required with api_auth = none. */
+  customerEmail: z.optional(z.email().check(z.maxLength(254))),
   items: z.array(orderLineSchema).check(z.minLength(1), z.maxLength(ORDER_LIMITS.maxDistinctProducts)),
   paymentToken: z.string().check(z.minLength(1), z.maxLength(255), z.regex(PAYMENT_TOKEN_PATTERN)),
 });

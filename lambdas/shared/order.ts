@@ -65,6 +65,8 @@ export interface PaymentRecord {
 export interface OrderRecord {
   readonly orderId: string;
   readonly status: OrderStatus;
+  /** The signed-in customer who placed it (the ID token's `sub`); absent with api_auth = none. */
+  readonly customerId?: string;
   readonly customerEmail: string;
   readonly items: readonly OrderLine[];
   /** A gateway card token (never a card number); read by ProcessPayment, never logged or returned. */

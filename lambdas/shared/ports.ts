@@ -3,15 +3,27 @@
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
 import type { OrderRecord, PricedLine, Product } from "./order";
+import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
 
 export type CreateOrderResult =
   { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
 
+/** One page of a customer's orders, newest first; `next` is where the following page starts. */
+export interface OrderPage {
+  readonly orders: readonly OrderRecord[];
+  readonly next?: OrderListPosition;
+}
+
 export interface OrderStore {
   /** Conditional put: creates the order unless one with this id exists (then returns it). */
   createPending(order: OrderRecord): Promise<CreateOrderResult>;
   get(orderId: string): Promise<OrderRecord | undefined>;
+  /**
+   * A customer's orders, newest first, from the customer's-orders index (eventually consistent: an
+   * order placed a moment ago may be missing for a moment). Records carry the index's attributes.
+   */
+  listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage>;
   markEnqueued(orderId: string, at: string): Promise<void>;
   /**
    * Claims the right to (re-)send a not-yet-queued order: false while another request holds a claim

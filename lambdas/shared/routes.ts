@@ -2,7 +2,7 @@
  * The HTTP route table, shared by the API Gateway construct (resources, methods, integrations) and
  * the local HTTP server, so both serve exactly the same routes.
  */
-export type ApiOperation = "placeOrder" | "getOrder" | "listProducts";
+export type ApiOperation = "placeOrder" | "getOrder" | "listOrders" | "listProducts";
 export type HttpMethod = "GET" | "POST" | "PUT";
 
 export interface ApiRoute {
@@ -12,12 +12,44 @@ export interface ApiRoute {
   readonly operation: ApiOperation;
   /** Whether API Gateway validates the JSON body against the order model. */
   readonly validatesBody: boolean;
+  /**
+   * `customer`: a signed-in customer's route, behind the Cognito authorizer (unless the deployment
+   * chose `api_auth = none`); `public`: open to anyone.
+   */
+  readonly access: RouteAccess;
 }
 
+export type RouteAccess = "customer" | "public";
+
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: "POST", resourcePath: "/orders", operation: "placeOrder", validatesBody: true },
-  { method: "GET", resourcePath: "/orders/{orderId}", operation: "getOrder", validatesBody: false },
-  { method: "GET", resourcePath: "/products", operation: "listProducts", validatesBody: false },
+  {
+    method: "POST",
+    resourcePath: "/orders",
+    operation: "placeOrder",
+    validatesBody: true,
+    access: "customer",
+  },
+  {
+    method: "GET",
+    resourcePath: "/orders",
+    operation: "listOrders",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "GET",
+    resourcePath: "/orders/{orderId}",
+    operation: "getOrder",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "GET",
+    resourcePath: "/products",
+    operation: "listProducts",
+    validatesBody: false,
+    access: "public",
+  },
 ];
 
 /** The seed's ApiGatewayRootMethod: `/` places an order with the method chosen at deploy time. */
@@ -25,7 +57,13 @@ export const ROOT_METHODS: readonly HttpMethod[] = ["GET", "POST", "PUT"];
 export const DEFAULT_ROOT_METHOD: HttpMethod = "POST";
 
 export function rootRoute(method: HttpMethod): ApiRoute {
-  return { method, resourcePath: "/", operation: "placeOrder", validatesBody: method !== "GET" };
+  return {
+    method,
+    resourcePath: "/",
+    operation: "placeOrder",
+    validatesBody: method !== "GET",
+    access: "customer",
+  };
 }
 
 export interface RouteMatch {

@@ -1,17 +1,61 @@
 /**
  * Table definitions shared by the stack (aws_dynamodb_table), the handlers and the local runtime
- * (CreateTable against dynalite), so the key schema lives in exactly one place.
+ * (CreateTable against dynalite), so key schemas and indexes live in exactly one place.
  */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Non-key attributes copied into the index (projection INCLUDE). */
+  readonly includedAttributes: readonly string[];
+}
+
 export interface TableDefinition {
   /** Logical name, used as the Terraform id and in local table names. */
   readonly logicalName: string;
   readonly partitionKey: string;
+  readonly indexes: readonly IndexDefinition[];
 }
 
 /** Seed-mandated key name: the inventory table is keyed by `ProductID`. */
-export const INVENTORY_TABLE: TableDefinition = { logicalName: "InventoryTable", partitionKey: "ProductID" };
+export const INVENTORY_TABLE: TableDefinition = {
+  logicalName: "InventoryTable",
+  partitionKey: "ProductID",
+  indexes: [],
+};
+
+/**
+ * A customer's orders, newest first (GET /orders). It carries what the public order view shows and
+ * nothing else: no payment token, no idempotency bookkeeping.
+ */
+export const ORDERS_BY_CUSTOMER_INDEX: IndexDefinition = {
+  name: "customerId-createdAt-index",
+  partitionKey: "customerId",
+  sortKey: "createdAt",
+  includedAttributes: [
+    "status",
+    "items",
+    "lines",
+    "totalMinor",
+    "currency",
+    "failureCode",
+    "failureReason",
+    "payment",
+    "updatedAt",
+  ],
+};
 
 /** Orders: status, totals, payment and idempotency data, one item per order. */
-export const ORDERS_TABLE: TableDefinition = { logicalName: "OrdersTable", partitionKey: "orderId" };
+export const ORDERS_TABLE: TableDefinition = {
+  logicalName: "OrdersTable",
+  partitionKey: "orderId",
+  indexes: [ORDERS_BY_CUSTOMER_INDEX],
+};
 
 export const TABLES: readonly TableDefinition[] = [INVENTORY_TABLE, ORDERS_TABLE];
+
+/** Every key attribute of a table and its indexes (all strings here), for AttributeDefinitions. */
+export function keyAttributes(table: TableDefinition): string[] {
+  const names = [table.partitionKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return [...new Set(names)];
+}

@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../errors";
 import {
   ORDER_ATTRIBUTES,
@@ -8,7 +14,9 @@ import {
   type OrderStatus,
   type PricedLine,
 } from "../order";
-import type { CreateOrderResult, OrderStore } from "../ports";
+import type { OrderListPosition } from "../order-cursor";
+import type { CreateOrderResult, OrderPage, OrderStore } from "../ports";
+import { ORDERS_BY_CUSTOMER_INDEX } from "../table-definitions";
 
 const now = (): string => new Date().toISOString();
 
@@ -54,6 +62,35 @@ export class DynamoDbOrderStore implements OrderStore {
       new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
     );
     return result.Item as OrderRecord | undefined;
+  }
+
+  async listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage> {
+    const index = ORDERS_BY_CUSTOMER_INDEX;
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: "#customer = :customer",
+        ExpressionAttributeNames: { "#customer": index.partitionKey },
+        ExpressionAttributeValues: { ":customer": customerId },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: after
+          ? { orderId: after.orderId, customerId: after.customerId, createdAt: after.createdAt }
+          : undefined,
+      }),
+    );
+    const last = result.LastEvaluatedKey;
+    return {
+      orders: (result.Items ?? []) as OrderRecord[],
+      next: last
+        ? {
+            orderId: String(last.orderId),
+            customerId: String(last.customerId),
+            createdAt: String(last.createdAt),
+          }
+        : undefined,
+    };
   }
 
   async markEnqueued(orderId: string, at: string): Promise<void> {

@@ -1,0 +1,50 @@
+/**
+ * The signed-in customer of a request. API Gateway's Cognito authorizer verifies the ID token and
+ * hands the function its claims at `requestContext.authorizer.claims`, every value a string; the
+ * local API does the same. The customer is the token's `sub`; their e-mail is its `email` claim.
+ */
+import type { APIGatewayProxyEvent } from "aws-lambda";
+
+/** `cognito`: every order route needs a signed-in customer. `none`: the documented opt-out for demos. */
+export const API_AUTH_MODES = ["cognito", "none"] as const;
+export type ApiAuthMode = (typeof API_AUTH_MODES)[number];
+
+export interface Customer {
+  readonly customerId: string;
+  readonly email: string | undefined;
+  readonly emailVerified: boolean;
+}
+
+/** Claim names as Cognito writes them into an ID token. */
+export interface IdTokenClaims {
+  readonly sub: string;
+  readonly email: string;
+  readonly email_verified: boolean;
+  readonly iss: string;
+  readonly aud: string;
+  readonly token_use: "id";
+  readonly "cognito:username": string;
+  readonly auth_time: number;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+/** Lifetimes of the storefront client's tokens, shared by the user pool client and the local issuer. */
+export const TOKEN_LIFETIMES = { idTokenMinutes: 30, accessTokenMinutes: 30, refreshTokenDays: 30 } as const;
+
+/** The customer behind a request, or undefined when no authorizer ran (api_auth = none). */
+export function customerOf(event: Pick<APIGatewayProxyEvent, "requestContext">): Customer | undefined {
+  const claims = (event.requestContext?.authorizer as { claims?: Record<string, unknown> } | null | undefined)
+    ?.claims;
+  const sub = claims?.sub;
+  if (typeof sub !== "string" || sub === "") return undefined;
+  const email = typeof claims?.email === "string" && claims.email !== "" ? claims.email : undefined;
+  // API Gateway passes every claim as a string; a hand-built event may carry the JSON boolean.
+  const verified = claims?.email_verified;
+  return { customerId: sub, email, emailVerified: verified === "true" || verified === true };
+}
+
+/** E-mail addresses compare case-insensitively, as the user pool's usernames do. */
+export function sameEmail(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
