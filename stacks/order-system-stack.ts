@@ -11,9 +11,11 @@ import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
+import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { CodeBucket } from "./constructs/code-bucket";
+import { CustomerIdentity } from "./constructs/customer-identity";
 import { DataTables } from "./constructs/data-tables";
 import { Messaging } from "./constructs/messaging";
 import { Monitoring } from "./constructs/monitoring";
@@ -97,6 +99,10 @@ export class OrderSystemStack extends TerraformStack {
       successHandler: fn("OrderSuccessHandler"),
       deadLetterQueue: messaging.confirmationDeadLetterQueue,
     });
+    const identity = new CustomerIdentity(this, "Customers", {
+      namePrefix: env.namePrefix,
+      disposable: env.disposable,
+    });
     const api = new OrderApi(this, "Api", {
       namePrefix: env.namePrefix,
       apiName: vars.apiName.stringValue,
@@ -107,11 +113,15 @@ export class OrderSystemStack extends TerraformStack {
       throttle: env.apiThrottle,
       manageAccountSettings: env.manageApiGatewayAccount,
       partition: ctx.partition,
+      apiAuth: vars.apiAuth.stringValue,
+      userPoolArn: identity.userPool.arn,
+      allowedOrigins: vars.allowedOrigins.listValue,
     });
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api);
     this.seedInventory(tables);
     this.addOutputs({
       api,
+      identity,
       workflow,
       messaging,
       tables,
@@ -133,6 +143,7 @@ export class OrderSystemStack extends TerraformStack {
     const stateMachineArn = `arn:${ctx.partition}:states:${ctx.region}:${ctx.account}:stateMachine:${ctx.env.namePrefix}-order-processing`;
     const resources: ResourceHandles = {
       ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
+      ordersByCustomerIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_CUSTOMER_INDEX.name}` },
       inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
       ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
       confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
@@ -143,6 +154,8 @@ export class OrderSystemStack extends TerraformStack {
     const settings = {
       paymentGateway: "simulated",
       simulatedGatewayTransientFailures: Fn.tostring(ctx.vars.simulatedGatewayTransientFailures.numberValue),
+      apiAuth: ctx.vars.apiAuth.stringValue,
+      allowedOrigins: Fn.join(",", ctx.vars.allowedOrigins.listValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {
@@ -239,6 +252,7 @@ export class OrderSystemStack extends TerraformStack {
   /** What `cdktf output` shows: endpoints and handles, never a secret. */
   private addOutputs(parts: {
     api: OrderApi;
+    identity: CustomerIdentity;
     workflow: OrderWorkflow;
     messaging: Messaging;
     tables: DataTables;
@@ -253,7 +267,7 @@ export class OrderSystemStack extends TerraformStack {
     output(
       "orders_endpoint",
       `${api.stage.invokeUrl}/orders`,
-      "POST orders here; GET /orders/{orderId} for status",
+      "POST orders here (signed in); GET it for the caller's orders, GET /orders/{orderId} for one",
     );
     output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
     output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
@@ -283,5 +297,12 @@ export class OrderSystemStack extends TerraformStack {
       "EcommerceProcessingDashboard",
     );
     output("code_bucket_name", parts.codeBucketName, "S3 bucket holding the Lambda bundles");
+    output("user_pool_id", parts.identity.userPool.id, "Cognito user pool of the store's customers");
+    output(
+      "user_pool_client_id",
+      parts.identity.storefrontClient.id,
+      "Public app client of the storefront (no secret)",
+    );
+    output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
   }
 }

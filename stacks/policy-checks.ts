@@ -3,6 +3,7 @@
  * resource and the rule it breaks. Used by the test suite on every stack the app synthesizes.
  */
 import type { TerraformStack } from "cdktf";
+import { API_ROUTES } from "../lambdas/shared/routes";
 import { UNSCOPABLE_ACTIONS } from "./constructs/policy";
 
 export interface Finding {
@@ -259,6 +260,48 @@ function checkTables(stack: SynthesizedStack): Finding[] {
   return findings;
 }
 
+/** The path of an API Gateway resource id expression, following parent_id up to the root. */
+function resourcePath(stack: SynthesizedStack, resourceId: unknown): string | undefined {
+  if (typeof resourceId !== "string") return undefined;
+  if (/\.root_resource_id\}$/.test(resourceId)) return "/";
+  const name = /^\$\{aws_api_gateway_resource\.([\w-]+)\.id\}$/.exec(resourceId)?.[1];
+  const resource = name ? stack.resource?.aws_api_gateway_resource?.[name] : undefined;
+  if (!resource) return undefined;
+  const parent = resourcePath(stack, resource.parent_id);
+  return parent === undefined ? undefined : `${parent === "/" ? "" : parent}/${String(resource.path_part)}`;
+}
+
+/** Methods the route table declares public; every other method is a customer's and needs sign-in. */
+const PUBLIC_METHODS = new Set(
+  API_ROUTES.filter((r) => r.access === "public").map((r) => `${r.method} ${r.resourcePath}`),
+);
+
+/**
+ * Rule 7: every API method other than a public route and CORS preflight has an authorizer, or is
+ * governed by the api_auth variable (whose `none` is the documented, explicit opt-out).
+ */
+function checkApiAuthorization(stack: SynthesizedStack): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, method] of resources(stack, "aws_api_gateway_method")) {
+    if (method.http_method === "OPTIONS") continue;
+    const path = resourcePath(stack, method.resource_id);
+    if (path !== undefined && PUBLIC_METHODS.has(`${String(method.http_method)} ${path}`)) continue;
+    const authorization = String(method.authorization ?? "NONE");
+    const guarded =
+      ["COGNITO_USER_POOLS", "CUSTOM", "AWS_IAM"].includes(authorization) ||
+      (authorization.includes("var.api_auth") && authorization.includes("COGNITO_USER_POOLS"));
+    if (!guarded) {
+      const id = ref("aws_api_gateway_method", name);
+      findings.push({
+        rule: "api-authorizer",
+        resource: id,
+        message: `${id} (${String(method.http_method)} ${path ?? "?"}) is open to anyone: it has no authorizer and is not a public route`,
+      });
+    }
+  }
+  return findings;
+}
+
 export const RULES = [
   "s3-encryption",
   "s3-public-access",
@@ -273,6 +316,7 @@ export const RULES = [
   "alarm-action",
   "dynamodb-pitr",
   "dynamodb-encryption",
+  "api-authorizer",
 ] as const;
 
 export function checkBaseline(stack: SynthesizedStack): Finding[] {
@@ -283,6 +327,7 @@ export function checkBaseline(stack: SynthesizedStack): Finding[] {
     ...checkIamWildcards(stack),
     ...checkAlarms(stack),
     ...checkTables(stack),
+    ...checkApiAuthorization(stack),
   ];
 }
 

@@ -26,7 +26,20 @@ export interface PlanSummary {
   readonly warnings: readonly string[];
   readonly planJsonPath: string;
   readonly substitutedArchives: readonly string[];
+  /** Further plans of the same stack with other variable values, by label. */
+  readonly variants: Readonly<Record<string, VariantResult>>;
 }
+
+/** Another plan of an initialized stack with `-var name=value` for each entry. */
+export interface PlanVariant {
+  readonly label: string;
+  /** Terraform expressions: strings quoted, lists as `["a", "b"]`. */
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+export type VariantResult =
+  | { readonly ok: true; readonly toCreate: Record<string, number>; readonly planJsonPath: string }
+  | { readonly ok: false; readonly error: string };
 
 export interface HarnessOptions {
   readonly projectRoot: string;
@@ -36,6 +49,8 @@ export interface HarnessOptions {
   readonly terraformBin?: string;
   readonly providerMirror?: string;
   readonly log?: (line: string) => void;
+  /** Plans to run per stack after its default plan (each setting value once, not a plan per test). */
+  readonly variants?: Readonly<Record<string, readonly PlanVariant[]>>;
 }
 
 interface Json {
@@ -192,7 +207,7 @@ async function planOne(
   workDir: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
-): Promise<Omit<PlanSummary, "substitutedArchives">> {
+): Promise<Omit<PlanSummary, "substitutedArchives" | "variants">> {
   log(`[${stack}] terraform init`);
   const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
   if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
@@ -224,6 +239,30 @@ async function planOne(
     warnings: [...new Set([...diagnostics.filter((d) => d.startsWith("warning")), ...warnings])],
     planJsonPath,
   };
+}
+
+/** Plans an initialized stack again with other variable values; a refused value is a result, not a throw. */
+async function planVariant(
+  terraform: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+  variant: PlanVariant,
+  index: number,
+): Promise<VariantResult> {
+  const planFile = `variant-${index}.tfplan`;
+  const vars = Object.entries(variant.vars).flatMap(([name, value]) => ["-var", `${name}=${value}`]);
+  const plan = await run(
+    terraform,
+    ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-out=${planFile}`, ...vars],
+    workDir,
+    env,
+  );
+  if (plan.code !== 0) return { ok: false, error: plan.stderr || plan.stdout };
+  const show = await run(terraform, ["show", "-json", planFile], workDir, env);
+  if (show.code !== 0) return { ok: false, error: show.stderr };
+  const planJsonPath = join(workDir, `variant-${index}.json`);
+  writeFileSync(planJsonPath, show.stdout);
+  return { ok: true, ...summarisePlan(JSON.parse(show.stdout) as Json), planJsonPath };
 }
 
 export async function planStacks(options: HarnessOptions, stacks: string[]): Promise<PlanSummary[]> {
@@ -260,10 +299,13 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     for (const stack of stacks) {
       const workDir = join(workRoot, "stacks", stack);
       const substituted = prepareWorkDir(options, stack, workDir, stub);
-      summaries.push({
-        ...(await planOne(terraform, stack, workDir, env, log)),
-        substitutedArchives: substituted,
-      });
+      const summary = await planOne(terraform, stack, workDir, env, log);
+      const variants: Record<string, VariantResult> = {};
+      for (const [index, variant] of (options.variants?.[stack] ?? []).entries()) {
+        log(`[${stack}] terraform plan (${variant.label})`);
+        variants[variant.label] = await planVariant(terraform, workDir, env, variant, index);
+      }
+      summaries.push({ ...summary, substitutedArchives: substituted, variants });
     }
   } finally {
     await stub.close();

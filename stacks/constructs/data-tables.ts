@@ -1,13 +1,21 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
-import { INVENTORY_TABLE, ORDERS_TABLE, type TableDefinition } from "../../lambdas/shared/table-definitions";
+import {
+  INVENTORY_TABLE,
+  ORDERS_TABLE,
+  keyAttributes,
+  type TableDefinition,
+} from "../../lambdas/shared/table-definitions";
 
 export interface DataTablesProps {
   readonly namePrefix: string;
   readonly deletionProtection: boolean;
 }
 
-/** InventoryTable (ProductID) and OrdersTable (orderId): on-demand, PITR, encrypted, key schemas shared. */
+/**
+ * InventoryTable (ProductID) and OrdersTable (orderId, with the customer's-orders index): on-demand,
+ * PITR, encrypted; key schemas and indexes shared with the local runtime.
+ */
 export class DataTables extends Construct {
   readonly inventory: DynamodbTable;
   readonly orders: DynamodbTable;
@@ -19,7 +27,14 @@ export class DataTables extends Construct {
         name: `${props.namePrefix}-${suffix}`,
         billingMode: "PAY_PER_REQUEST",
         hashKey: definition.partitionKey,
-        attribute: [{ name: definition.partitionKey, type: "S" }],
+        attribute: keyAttributes(definition).map((name) => ({ name, type: "S" })),
+        globalSecondaryIndex: definition.indexes.map((index) => ({
+          name: index.name,
+          hashKey: index.partitionKey,
+          rangeKey: index.sortKey,
+          projectionType: "INCLUDE",
+          nonKeyAttributes: [...index.includedAttributes],
+        })),
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
         deletionProtectionEnabled: props.deletionProtection,

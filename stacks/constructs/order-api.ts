@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { ApiGatewayAccount } from "@cdktf/provider-aws/lib/api-gateway-account";
+import { ApiGatewayAuthorizer } from "@cdktf/provider-aws/lib/api-gateway-authorizer";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
 import { ApiGatewayGatewayResponse } from "@cdktf/provider-aws/lib/api-gateway-gateway-response";
 import { ApiGatewayIntegration } from "@cdktf/provider-aws/lib/api-gateway-integration";
+import { ApiGatewayIntegrationResponse } from "@cdktf/provider-aws/lib/api-gateway-integration-response";
 import { ApiGatewayMethod } from "@cdktf/provider-aws/lib/api-gateway-method";
+import { ApiGatewayMethodResponse } from "@cdktf/provider-aws/lib/api-gateway-method-response";
 import { ApiGatewayMethodSettings } from "@cdktf/provider-aws/lib/api-gateway-method-settings";
 import { ApiGatewayModel } from "@cdktf/provider-aws/lib/api-gateway-model";
 import { ApiGatewayRequestValidator } from "@cdktf/provider-aws/lib/api-gateway-request-validator";
@@ -14,10 +17,12 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { Fn, Op, Token } from "cdktf";
+import { Fn, Op, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, preflightHeaders } from "../../lambdas/shared/cors";
+import { GATEWAY_RESPONSES, type GatewayResponse } from "../../lambdas/shared/gateway-responses";
 import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
-import { API_ROUTES } from "../../lambdas/shared/routes";
+import { API_ROUTES, DEFAULT_ROOT_METHOD, rootRoute, type ApiRoute } from "../../lambdas/shared/routes";
 import { ServiceRole } from "./policy";
 
 export interface OrderApiProps {
@@ -31,6 +36,12 @@ export interface OrderApiProps {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly manageAccountSettings: boolean;
   readonly partition: string;
+  /** The api_auth variable: `cognito` puts the authorizer on every customer route, `none` does not. */
+  readonly apiAuth: string;
+  /** The customer pool whose ID tokens the authorizer accepts. */
+  readonly userPoolArn: string;
+  /** The allowed_origins variable (a list); empty: no CORS. */
+  readonly allowedOrigins: string[];
 }
 
 /**
@@ -39,28 +50,19 @@ export interface OrderApiProps {
  * and the validation error string may contain quotes, so body-validation errors get a fixed message
  * (the function returns the detailed, per-field errors for everything the model lets through).
  */
-export const GATEWAY_ERROR_TEMPLATES: Record<string, { status?: string; template: string }> = {
-  BAD_REQUEST_BODY: {
-    status: "400",
-    template: errorTemplate(
-      "INVALID_REQUEST_BODY",
-      '"The request body does not match the order schema: see the API documentation."',
-    ),
-  },
-  BAD_REQUEST_PARAMETERS: {
-    status: "400",
-    template: errorTemplate(
-      "INVALID_PARAMETERS",
-      '"A required path or query parameter is missing or invalid."',
-    ),
-  },
-  THROTTLED: {
-    status: "429",
-    template: errorTemplate("TOO_MANY_REQUESTS", '"Too many requests; retry with backoff."'),
-  },
-  DEFAULT_4XX: { template: errorTemplate("REQUEST_REJECTED", "$context.error.messageString") },
-  DEFAULT_5XX: { template: errorTemplate("GATEWAY_ERROR", "$context.error.messageString") },
-};
+export const GATEWAY_ERROR_TEMPLATES: Record<string, { status?: string; template: string }> =
+  Object.fromEntries(
+    Object.entries(GATEWAY_RESPONSES).map(([type, response]: [string, GatewayResponse]) => [
+      type,
+      {
+        status: response.status === undefined ? undefined : String(response.status),
+        template: errorTemplate(
+          response.code,
+          response.message === null ? "$context.error.messageString" : JSON.stringify(response.message),
+        ),
+      },
+    ]),
+  );
 
 function errorTemplate(code: string, messageJson: string): string {
   return `{"error":{"code":"${code}","message":${messageJson},"details":null}}`;
@@ -84,8 +86,11 @@ export class OrderApi extends Construct {
   readonly rootMethod: ApiGatewayMethod;
   /** Everything whose change must redeploy the stage. */
   private readonly redeploymentInputs: string[] = [];
-  private readonly integrations: ApiGatewayIntegration[] = [];
+  private readonly integrations: ITerraformDependable[] = [];
   private readonly resourceIds = new Map<string, string>();
+  private readonly authorizer: ApiGatewayAuthorizer;
+  /** `length(var.allowed_origins) > 0`. */
+  private readonly corsEnabled: IResolvable;
 
   constructor(
     scope: Construct,
@@ -99,13 +104,26 @@ export class OrderApi extends Construct {
       endpointConfiguration: { types: ["REGIONAL"] },
     });
     this.restApi.overrideLogicalId("ApiGateway");
+    // cdktf renders a literal 0 operand as `undefined`, hence `>= 1` rather than `> 0`.
+    this.corsEnabled = Op.gte(Fn.lengthOf(props.allowedOrigins), 1);
+    this.authorizer = new ApiGatewayAuthorizer(this, "CustomerAuthorizer", {
+      name: "customers",
+      restApiId: this.restApi.id,
+      type: "COGNITO_USER_POOLS",
+      providerArns: [props.userPoolArn],
+      identitySource: "method.request.header.Authorization",
+    });
     const validation = this.requestValidation();
     this.resourceIds.set("/", this.restApi.rootResourceId);
     this.redeploymentInputs.push(
       createHash("sha256").update(JSON.stringify(API_ROUTES)).update(validation.orderSchema).digest("hex"),
+      this.authorizer.id,
+      props.apiAuth,
+      Fn.jsonencode(props.allowedOrigins),
     );
     for (const route of API_ROUTES) this.addRoute(route, validation);
     this.rootMethod = this.addRootMethod(validation);
+    this.addPreflights();
     this.addGatewayResponses();
 
     const deployment = new ApiGatewayDeployment(this, "Deployment", {
@@ -182,7 +200,20 @@ export class OrderApi extends Construct {
     this.integrations.push(integration);
   }
 
-  private addRoute(route: (typeof API_ROUTES)[number], v: RequestValidation): void {
+  /**
+   * Who may call a route: a customer route takes the Cognito authorizer unless api_auth = none;
+   * a public route is open.
+   */
+  private authorizationOf(route: ApiRoute): { authorization: string; authorizerId?: string } {
+    if (route.access === "public") return { authorization: "NONE" };
+    const signedIn = Op.eq(this.props.apiAuth, "cognito");
+    return {
+      authorization: Token.asString(Fn.conditional(signedIn, "COGNITO_USER_POOLS", "NONE")),
+      authorizerId: Token.asString(Fn.conditional(signedIn, this.authorizer.id, Token.nullValue())),
+    };
+  }
+
+  private addRoute(route: ApiRoute, v: RequestValidation): void {
     const resourceId = this.resourceFor(route.resourcePath);
     const name = `${route.method}${route.resourcePath.replace(/[^A-Za-z0-9]/g, "_")}`;
     const pathParams = [...route.resourcePath.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -190,7 +221,7 @@ export class OrderApi extends Construct {
       restApiId: this.restApi.id,
       resourceId,
       httpMethod: route.method,
-      authorization: "NONE",
+      ...this.authorizationOf(route),
       requestValidatorId: route.validatesBody
         ? v.bodyValidator.id
         : pathParams.length
@@ -211,7 +242,7 @@ export class OrderApi extends Construct {
       restApiId: this.restApi.id,
       resourceId: this.restApi.rootResourceId,
       httpMethod: this.props.rootHttpMethod,
-      authorization: "NONE",
+      ...this.authorizationOf(rootRoute(DEFAULT_ROOT_METHOD)),
       requestValidatorId: Token.asString(Fn.conditional(rootIsGet, v.paramsValidator.id, v.bodyValidator.id)),
       requestModels: Token.asStringMap(Fn.conditional(rootIsGet, {}, { "application/json": v.model.name })),
     });
@@ -220,13 +251,108 @@ export class OrderApi extends Construct {
     return method;
   }
 
+  /**
+   * CORS preflight (only when allowed_origins is set): an OPTIONS mock on every resource that answers
+   * an allowed Origin with the CORS headers and any other origin without them.
+   */
+  private addPreflights(): void {
+    // The root method's verb is the http_method variable.
+    const methodsByPath = new Map<string, string[]>([["/", [this.props.rootHttpMethod]]]);
+    for (const route of API_ROUTES) {
+      methodsByPath.set(route.resourcePath, [...(methodsByPath.get(route.resourcePath) ?? []), route.method]);
+    }
+    const count = Token.asNumber(Fn.conditional(this.corsEnabled, 1, 0));
+    // The mapping template echoes the request's Origin only when it is one of the allowed origins.
+    const originAllowed = Fn.join(" || ", Fn.formatlist("$origin == '%s'", [this.props.allowedOrigins]));
+    const template = [
+      '#set($origin = $input.params().header.get("Origin"))',
+      '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end',
+      `#if(${originAllowed})`,
+      "#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)",
+      "#end",
+    ].join("\n");
+    for (const [path, methods] of methodsByPath) {
+      const name = path.replace(/[^A-Za-z0-9]/g, "_");
+      const resourceId = this.resourceFor(path);
+      const headers = preflightHeaders([...new Set(methods)]);
+      const header = (h: string) => `method.response.header.${h}`;
+      const method = new ApiGatewayMethod(this, `Preflight_${name}`, {
+        count,
+        restApiId: this.restApi.id,
+        resourceId,
+        httpMethod: "OPTIONS",
+        authorization: "NONE",
+      });
+      const integration = new ApiGatewayIntegration(this, `PreflightIntegration_${name}`, {
+        count,
+        restApiId: this.restApi.id,
+        resourceId,
+        httpMethod: "OPTIONS",
+        type: "MOCK",
+        requestTemplates: { "application/json": '{"statusCode": 200}' },
+        dependsOn: [method],
+      });
+      const response = new ApiGatewayMethodResponse(this, `PreflightResponse_${name}`, {
+        count,
+        restApiId: this.restApi.id,
+        resourceId,
+        httpMethod: "OPTIONS",
+        statusCode: "200",
+        responseParameters: Object.fromEntries(
+          [...Object.keys(headers), "Access-Control-Allow-Origin", "Vary"].map((h) => [header(h), false]),
+        ),
+        dependsOn: [method],
+      });
+      const integrationResponse = new ApiGatewayIntegrationResponse(
+        this,
+        `PreflightIntegrationResponse_${name}`,
+        {
+          count,
+          restApiId: this.restApi.id,
+          resourceId,
+          httpMethod: "OPTIONS",
+          statusCode: "200",
+          responseParameters: {
+            ...Object.fromEntries(Object.entries(headers).map(([h, value]) => [header(h), `'${value}'`])),
+            [header("Vary")]: "'Origin'",
+          },
+          responseTemplates: { "application/json": template },
+          dependsOn: [integration, response],
+        },
+      );
+      this.integrations.push(integration, integrationResponse);
+      const staticHeaders = { path, headers: path === "/" ? CORS_ALLOWED_HEADERS : headers };
+      this.redeploymentInputs.push(createHash("sha256").update(JSON.stringify(staticHeaders)).digest("hex"));
+    }
+  }
+
+  /**
+   * API Gateway's own answers (401 from the authorizer, throttling, a bad body) in the API's error
+   * shape. With CORS on they carry the first allowed origin: a gateway response can only carry fixed
+   * header values, not the request's origin checked against a list.
+   */
   private addGatewayResponses(): void {
+    const firstOrigin = Fn.one(
+      Fn.slice(this.props.allowedOrigins, 0, Fn.min([1, Fn.lengthOf(this.props.allowedOrigins)])),
+    );
+    const corsHeaders = Token.asStringMap(
+      Fn.conditional(
+        this.corsEnabled,
+        {
+          "gatewayresponse.header.Access-Control-Allow-Origin": `'${firstOrigin}'`,
+          "gatewayresponse.header.Access-Control-Expose-Headers": `'${CORS_EXPOSED_HEADERS.join(", ")}'`,
+          "gatewayresponse.header.Vary": "'Origin'",
+        },
+        {},
+      ),
+    );
     for (const [type, body] of Object.entries(GATEWAY_ERROR_TEMPLATES)) {
       new ApiGatewayGatewayResponse(this, `GatewayResponse_${type}`, {
         restApiId: this.restApi.id,
         responseType: type,
         statusCode: body.status,
         responseTemplates: { "application/json": body.template },
+        responseParameters: corsHeaders,
       });
     }
   }

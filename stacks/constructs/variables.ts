@@ -1,5 +1,7 @@
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
+import { ORIGIN_PATTERN } from "../../lambdas/shared/cors";
+import { API_AUTH_MODES } from "../../lambdas/shared/customer";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
 
@@ -13,6 +15,8 @@ export class OrderSystemVariables extends Construct {
   readonly logRetentionDays: TerraformVariable;
   readonly queueDepthAlarmThreshold: TerraformVariable;
   readonly simulatedGatewayTransientFailures: TerraformVariable;
+  readonly apiAuth: TerraformVariable;
+  readonly allowedOrigins: TerraformVariable;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
@@ -112,6 +116,37 @@ export class OrderSystemVariables extends Construct {
           condition:
             "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
           errorMessage: "Must be a whole number, 0 or more.",
+        },
+      ],
+    });
+    this.apiAuth = variable("api_auth", {
+      type: "string",
+      default: "cognito",
+      description:
+        "Who may call the order routes. cognito: a signed-in customer (Cognito ID token) on every order route; orders belong to their customer. none: anyone (an explicit opt-out for demos; orders then have no owner). GET /products is public either way.",
+      validation: [
+        {
+          condition: `contains(${JSON.stringify(API_AUTH_MODES)}, var.api_auth)`,
+          errorMessage: `api_auth must be one of ${API_AUTH_MODES.join(", ")}.`,
+        },
+      ],
+    });
+    this.allowedOrigins = variable("allowed_origins", {
+      type: "list(string)",
+      default: [],
+      description:
+        "Storefront origins (https://shop.example.com) allowed to call the API from a browser (CORS). Empty: no CORS. API Gateway's own error responses can carry one fixed origin: the first.",
+      validation: [
+        {
+          condition: `alltrue([for origin in var.allowed_origins : can(regex(${JSON.stringify(
+            ORIGIN_PATTERN.source.replace(/\\\//g, "/"),
+          )}, origin))])`,
+          errorMessage:
+            "allowed_origins must list origins such as https://shop.example.com (scheme, host, optional port; no path, no trailing slash).",
+        },
+        {
+          condition: "length(var.allowed_origins) <= 20",
+          errorMessage: "allowed_origins may list at most 20 origins.",
         },
       ],
     });

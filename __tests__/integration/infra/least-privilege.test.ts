@@ -9,6 +9,7 @@ import { dataOf, resourcesOf, synthOrderSystem } from "../../support/synth";
 const stack = synthOrderSystem("dev");
 const ORDERS = "${aws_dynamodb_table.OrdersTable.arn}";
 const INVENTORY = "${aws_dynamodb_table.InventoryTable.arn}";
+const CUSTOMER_INDEX = "${aws_dynamodb_table.OrdersTable.arn}/index/customerId-createdAt-index";
 const QUEUE = "${aws_sqs_queue.OrdersQueue.arn}";
 const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
 const STATE_MACHINE =
@@ -33,6 +34,8 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [ORDERS],
     },
+    // Query on the customer's-orders index only: never a Scan or Query of the whole orders table.
+    ListCustomerOrders: { actions: ["dynamodb:Query"], resources: [CUSTOMER_INDEX] },
     ListProducts: { actions: ["dynamodb:Scan"], resources: [INVENTORY] },
     QueueOrders: { actions: ["sqs:SendMessage"], resources: [QUEUE] },
   }),

@@ -34,6 +34,10 @@ import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../../supp
 
 const s = synthOrderSystem("dev");
 const { text } = s;
+const SIGNED_IN_UNLESS_OPTED_OUT = '${(var.api_auth == "cognito") ? "COGNITO_USER_POOLS" : "NONE"}';
+const AUTHORIZER_UNLESS_OPTED_OUT =
+  '${(var.api_auth == "cognito") ? aws_api_gateway_authorizer.Api_CustomerAuthorizer_06684226.id : null}';
+const CORS_COUNT = "${(length(var.allowed_origins) >= 1) ? 1 : 0}";
 
 describe("providers and variables", () => {
   test("AWS and archive providers, tagged by default", () => {
@@ -88,6 +92,9 @@ describe("providers and variables", () => {
         "orders_table_name",
         "products_endpoint",
         "state_machine_arn",
+        "user_pool_client_id",
+        "user_pool_id",
+        "user_pool_issuer",
       ].sort(),
     );
   });
@@ -97,10 +104,13 @@ describe("API Gateway", () => {
   test("REST API named by a variable, with the root method from a variable", () => {
     expect(text).toHaveResourceWithProperties(ApiGatewayRestApi, { name: "${var.api_name}" });
     const root = resourceNamed(s, "aws_api_gateway_method", "ApiGatewayRootMethod");
-    expect(root).toMatchObject({ http_method: "${var.http_method}", authorization: "NONE" });
+    expect(root).toMatchObject({
+      http_method: "${var.http_method}",
+      authorization: SIGNED_IN_UNLESS_OPTED_OUT,
+    });
   });
 
-  test("routes POST /orders (validated), GET /orders/{orderId}, GET /products with Lambda proxy integrations", () => {
+  test("routes POST /orders (validated), GET /orders, GET /orders/{orderId}, GET /products with Lambda proxy integrations", () => {
     expect(text).toHaveResourceWithProperties(ApiGatewayMethod, {
       http_method: "POST",
       request_models: { "application/json": expect.stringContaining("aws_api_gateway_model") },
@@ -110,8 +120,10 @@ describe("API Gateway", () => {
       http_method: "GET",
       request_parameters: { "method.request.path.orderId": true },
     });
-    const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration"));
-    expect(integrations).toHaveLength(4);
+    const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
+      (i) => i.type !== "MOCK",
+    );
+    expect(integrations).toHaveLength(5);
     for (const integration of integrations) {
       expect(integration).toMatchObject({
         type: "AWS_PROXY",
@@ -129,7 +141,8 @@ describe("API Gateway", () => {
     const schema = JSON.parse(String(model.schema));
     expect(schema).toMatchObject({
       $schema: "http://json-schema.org/draft-04/schema#",
-      required: ["customerEmail", "items", "paymentToken"],
+      // customerEmail is optional: a signed-in customer's comes from their token.
+      required: ["items", "paymentToken"],
       additionalProperties: false,
     });
     expect(schema.properties.items).toMatchObject({ minItems: 1, maxItems: 50 });
@@ -182,12 +195,148 @@ describe("API Gateway", () => {
     const templates = Object.values(resourcesOf(s, "aws_api_gateway_gateway_response")).map(
       (r) => (r.response_templates as Record<string, string>)["application/json"],
     );
-    expect(templates).toHaveLength(5);
+    expect(templates).toHaveLength(7);
     for (const template of templates) {
       expect(JSON.parse(substitute(template))).toMatchObject({
         error: { code: expect.any(String), details: null },
       });
     }
+  });
+});
+
+describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
+  const variables = s.json.variable as Record<
+    string,
+    { default?: unknown; validation?: { condition: string }[] }
+  >;
+  const methods = Object.entries(resourcesOf(s, "aws_api_gateway_method"));
+  const pathOf = (resourceId: unknown) =>
+    String(resourceId).includes("root_resource_id")
+      ? "/"
+      : String(resourceId).replace(/^.*Resource_(\w+?)_[0-9A-F]{8}\.id\}$/, "$1");
+
+  test("variables: api_auth cognito|none (default cognito), allowed_origins a list (default empty), validated", () => {
+    expect(variables.api_auth.default).toBe("cognito");
+    expect(variables.api_auth.validation?.[0].condition).toBe(
+      '${contains(["cognito","none"], var.api_auth)}',
+    );
+    expect(variables.allowed_origins).toMatchObject({ type: "list(string)", default: [] });
+    expect(variables.allowed_origins.validation?.[0].condition).toContain("var.allowed_origins");
+  });
+
+  test("a user pool: e-mail sign-in, verified, strong passwords, case-insensitive, unprotected only when disposable", () => {
+    const pool = resourceNamed(s, "aws_cognito_user_pool", "CustomerUserPool");
+    expect(pool).toMatchObject({
+      username_attributes: ["email"],
+      auto_verified_attributes: ["email"],
+      username_configuration: { case_sensitive: false },
+      password_policy: {
+        minimum_length: 12,
+        require_lowercase: true,
+        require_uppercase: true,
+        require_numbers: true,
+        require_symbols: true,
+      },
+      deletion_protection: "INACTIVE",
+    });
+    const prodPool = resourceNamed(synthOrderSystem("prod"), "aws_cognito_user_pool", "CustomerUserPool");
+    expect(prodPool.deletion_protection).toBe("ACTIVE");
+  });
+
+  test("one public storefront client: no secret, SRP and refresh flows, short-lived tokens", () => {
+    const client = resourceNamed(s, "aws_cognito_user_pool_client", "StorefrontClient");
+    expect(client).toMatchObject({
+      generate_secret: false,
+      prevent_user_existence_errors: "ENABLED",
+      id_token_validity: 30,
+      access_token_validity: 30,
+      token_validity_units: [{ id_token: "minutes", access_token: "minutes", refresh_token: "days" }],
+    });
+    expect(client.explicit_auth_flows).toEqual(
+      expect.arrayContaining(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+    );
+    const prodClient = resourceNamed(
+      synthOrderSystem("prod"),
+      "aws_cognito_user_pool_client",
+      "StorefrontClient",
+    );
+    // Only disposable environments let an operator sign a test customer in from the CLI.
+    expect(prodClient.explicit_auth_flows).toEqual(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+  });
+
+  test("a COGNITO_USER_POOLS authorizer on the pool, on every order route and not on GET /products", () => {
+    const authorizers = Object.values(resourcesOf(s, "aws_api_gateway_authorizer"));
+    expect(authorizers).toEqual([
+      expect.objectContaining({
+        type: "COGNITO_USER_POOLS",
+        identity_source: "method.request.header.Authorization",
+        provider_arns: ["${aws_cognito_user_pool.CustomerUserPool.arn}"],
+      }),
+    ]);
+    const routes = methods
+      .filter(([, m]) => m.http_method !== "OPTIONS")
+      .map(([, m]) => [
+        `${String(m.http_method)} ${pathOf(m.resource_id)}`,
+        m.authorization,
+        m.authorizer_id,
+      ]);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        ["${var.http_method} /", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["POST orders", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["GET orders", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["GET orders__orderId_", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["GET products", "NONE", undefined],
+      ]),
+    );
+    expect(routes).toHaveLength(5);
+  });
+
+  test("401 and 403 from API Gateway carry the API's error body", () => {
+    const responses = Object.values(resourcesOf(s, "aws_api_gateway_gateway_response"));
+    const byType = (type: string) => responses.find((r) => r.response_type === type)!;
+    expect(byType("UNAUTHORIZED").status_code).toBe("401");
+    expect(
+      JSON.parse((byType("UNAUTHORIZED").response_templates as Record<string, string>)["application/json"]),
+    ).toMatchObject({
+      error: { code: "UNAUTHORIZED", message: expect.stringContaining("ID token"), details: null },
+    });
+    expect(byType("ACCESS_DENIED").status_code).toBe("403");
+  });
+
+  test("CORS exists only when allowed_origins is set: preflights, gateway-response headers, the function's list", () => {
+    const preflights = methods.filter(([, m]) => m.http_method === "OPTIONS");
+    expect(preflights).toHaveLength(4);
+    for (const [, method] of preflights) {
+      expect(method).toMatchObject({ authorization: "NONE", count: CORS_COUNT });
+    }
+    for (const type of ["aws_api_gateway_integration_response", "aws_api_gateway_method_response"]) {
+      for (const resource of Object.values(resourcesOf(s, type))) expect(resource.count).toBe(CORS_COUNT);
+    }
+    for (const response of Object.values(resourcesOf(s, "aws_api_gateway_gateway_response"))) {
+      expect(response.response_parameters).toMatch(/^\$\{\(length\(var\.allowed_origins\) >= 1\) \? \{/);
+    }
+    const placement = resourceNamed(s, "aws_lambda_function", "OrderPlacementLambda");
+    expect((placement.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      API_AUTH: "${var.api_auth}",
+      ALLOWED_ORIGINS: '${join(",", var.allowed_origins)}',
+    });
+  });
+
+  test("OrdersTable has the customer's-orders index (customerId, createdAt) without payment data", () => {
+    const orders = resourceNamed(s, "aws_dynamodb_table", "OrdersTable");
+    expect(orders.global_secondary_index).toEqual([
+      expect.objectContaining({
+        name: "customerId-createdAt-index",
+        hash_key: "customerId",
+        range_key: "createdAt",
+        projection_type: "INCLUDE",
+      }),
+    ]);
+    const included = (orders.global_secondary_index as { non_key_attributes: string[] }[])[0]
+      .non_key_attributes;
+    expect(included).not.toContain("paymentToken");
+    expect(included).not.toContain("idempotencyKey");
   });
 });
 

@@ -78,6 +78,32 @@ describe("a deliberately insecure stack", () => {
     ]);
     expect(byRule("alarm-action")).toEqual(["aws_cloudwatch_metric_alarm.SilentAlarm"]);
     expect(byRule("dynamodb-pitr")).toEqual(["aws_dynamodb_table.UnprotectedTable"]);
+    // The anonymous order route is a finding; the public catalog on the same API is not.
+    expect(byRule("api-authorizer")).toEqual(["aws_api_gateway_method.AnonymousOrders"]);
+  });
+});
+
+describe("api-authorizer", () => {
+  test("an order route of the order system that loses its authorizer is refused at synth", () => {
+    const stack = new OrderSystemStack(Testing.app(), "order-system-dev", { environment: ENVIRONMENTS[0] });
+    const getOrder = stack.node
+      .findAll()
+      .find((c) => c.node.id === "Method_GET_orders__orderId_") as unknown as {
+      addOverride(path: string, value: unknown): void;
+    };
+    getOrder.addOverride("authorization", "NONE");
+    expect(() => Testing.synth(stack, true)).toThrow(
+      /api-authorizer broken by aws_api_gateway_method\.Api_Method_GET_orders__orderId__\w+: .*\(GET \/orders\/\{orderId\}\) is open to anyone/,
+    );
+  });
+
+  test("methods governed by api_auth (the documented opt-out) pass; literal NONE does not", () => {
+    const base = synth((app) => new InsecureStack(app, "insecure"));
+    const method = base.resource!.aws_api_gateway_method.AnonymousOrders;
+    method.authorization = '${var.api_auth == "cognito" ? "COGNITO_USER_POOLS" : "NONE"}';
+    expect(checkBaseline(base).filter((f) => f.rule === "api-authorizer")).toEqual([]);
+    method.authorization = "COGNITO_USER_POOLS";
+    expect(checkBaseline(base).filter((f) => f.rule === "api-authorizer")).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@
  * Skipped with a message when no terraform CLI is present, unless REQUIRE_TERRAFORM=1 (CI).
  */
 import { App } from "cdktf";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FUNCTIONS } from "../../../lambdas/contracts";
@@ -17,6 +17,8 @@ import {
   listStacks,
   planStacks,
   type PlanSummary,
+  type PlanVariant,
+  type VariantResult,
 } from "../../../scripts/offline-plan/terraform-harness";
 import { buildOrderWorkflowDefinition } from "../../../lambdas/shared/workflow-definition";
 
@@ -36,8 +38,11 @@ jest.setTimeout(240_000);
 /** What every order-system plan must create: each component of the system, by type and count. */
 const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_rest_api: 1,
-  aws_api_gateway_method: 4,
-  aws_api_gateway_integration: 4,
+  aws_api_gateway_method: 5,
+  aws_api_gateway_integration: 5,
+  aws_api_gateway_authorizer: 1,
+  aws_cognito_user_pool: 1,
+  aws_cognito_user_pool_client: 1,
   aws_api_gateway_deployment: 1,
   aws_api_gateway_stage: 1,
   aws_lambda_function: FUNCTIONS.length,
@@ -59,6 +64,33 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_kms_key: 1,
 };
 
+/** The other value of each API setting, planned once, plus values Terraform must refuse. */
+const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
+const DEV_VARIANTS: PlanVariant[] = [
+  {
+    label: "open API with CORS",
+    vars: { api_auth: "none", allowed_origins: JSON.stringify(STOREFRONT_ORIGINS) },
+  },
+  { label: "unknown api_auth", vars: { api_auth: "open" } },
+  { label: "origin with a path", vars: { allowed_origins: '["https://shop.example.com/"]' } },
+];
+
+interface PlannedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** Every resource a saved plan would create, with its planned values. */
+function plannedResources(planJsonPath: string): PlannedResource[] {
+  const plan = JSON.parse(readFileSync(planJsonPath, "utf8")) as {
+    planned_values: { root_module: { resources: PlannedResource[] } };
+  };
+  return plan.planned_values.root_module.resources;
+}
+
+const ofType = (resources: PlannedResource[], type: string) => resources.filter((r) => r.type === type);
+
 describeWithTerraform("offline terraform validate + plan", () => {
   let summaries: PlanSummary[];
   const synthDir = mkdtempSync(join(tmpdir(), "order-system-synth-"));
@@ -72,7 +104,12 @@ describeWithTerraform("offline terraform validate + plan", () => {
     }
     app.synth();
     summaries = await planStacks(
-      { projectRoot: process.cwd(), synthDir, terraformBin: terraform },
+      {
+        projectRoot: process.cwd(),
+        synthDir,
+        terraformBin: terraform,
+        variants: { "order-system-dev": DEV_VARIANTS },
+      },
       listStacks(synthDir),
     );
   });
@@ -99,6 +136,55 @@ describeWithTerraform("offline terraform validate + plan", () => {
       expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
     },
   );
+
+  test("api_auth = cognito (default): every order route takes the Cognito authorizer; no CORS", () => {
+    const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
+    const methods = ofType(planned, "aws_api_gateway_method");
+    const byAuth = (auth: string) => methods.filter((m) => m.values.authorization === auth);
+    expect(
+      byAuth("COGNITO_USER_POOLS")
+        .map((m) => m.values.http_method)
+        .sort(),
+    ).toEqual(["GET", "GET", "POST", "POST"]);
+    // GET /products, public.
+    expect(byAuth("NONE")).toHaveLength(1);
+    expect(methods.some((m) => m.values.http_method === "OPTIONS")).toBe(false);
+    for (const response of ofType(planned, "aws_api_gateway_gateway_response")) {
+      expect(response.values.response_parameters ?? {}).toEqual({});
+    }
+  });
+
+  test("api_auth = none with allowed_origins: no authorizer on any route, a preflight on every resource", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants["open API with CORS"];
+    expect(variant).toMatchObject({ ok: true });
+    const planned = plannedResources((variant as Extract<VariantResult, { ok: true }>).planJsonPath);
+    const methods = ofType(planned, "aws_api_gateway_method");
+    expect(methods.every((m) => m.values.authorization === "NONE" && m.values.authorizer_id == null)).toBe(
+      true,
+    );
+    expect(methods.filter((m) => m.values.http_method === "OPTIONS")).toHaveLength(4);
+    const preflights = ofType(planned, "aws_api_gateway_integration_response");
+    expect(preflights).toHaveLength(4);
+    const template = (preflights[0].values.response_templates as Record<string, string>)["application/json"];
+    expect(template).toContain(
+      `$origin == '${STOREFRONT_ORIGINS[0]}' || $origin == '${STOREFRONT_ORIGINS[1]}'`,
+    );
+    for (const response of ofType(planned, "aws_api_gateway_gateway_response")) {
+      expect(response.values.response_parameters).toMatchObject({
+        "gatewayresponse.header.Access-Control-Allow-Origin": `'${STOREFRONT_ORIGINS[0]}'`,
+        "gatewayresponse.header.Vary": "'Origin'",
+      });
+    }
+  });
+
+  test.each([
+    ["unknown api_auth", "api_auth must be one of cognito, none"],
+    ["origin with a path", "allowed_origins must list origins such as https://shop.example.com"],
+  ])("Terraform refuses %s with a clear message", (label, message) => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
+    expect(variant.ok).toBe(false);
+    expect((variant as Extract<VariantResult, { ok: false }>).error.replace(/\s+/g, " ")).toContain(message);
+  });
 
   test("the bootstrap stack plans the state bucket and lock table", () => {
     const summary = summaries.find((s) => s.stack === "state-backend")!;
