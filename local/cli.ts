@@ -2,6 +2,8 @@
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parseAllowedOrigins } from "../lambdas/shared/cors";
+import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/shared/customer";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
 import { startLocalOrderSystem, type LocalOrderSystem } from "./order-system";
 
@@ -20,10 +22,15 @@ Options:
   --gateway-transient-failures <n>   Attempts of a tok_processingError charge that fail
                                      before the simulated gateway recovers (default: 1)
   --visibility-timeout <seconds>     OrdersQueue visibility timeout (default: 180, as deployed)
+  --no-auth                          Order routes without sign-in, as api_auth = none
+                                     (default: $ORDER_SYSTEM_API_AUTH, else cognito: sign-in on)
+  --allowed-origins <list>           Storefront origins allowed by CORS, comma-separated, as
+                                     allowed_origins (default: $ORDER_SYSTEM_ALLOWED_ORIGINS, else none)
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
-Local-only endpoints: GET /_local/health, /_local/notifications, /_local/executions, /_local/queue
+Local-only endpoints: GET /_local/health, /_local/notifications, /_local/executions, /_local/queue,
+/_local/jwks; POST /_local/token {"email": "you@example.com"} signs a local customer in (ID token).
 `;
 
 class UsageError extends Error {}
@@ -52,9 +59,19 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
     )
     .join("\n");
   const scarce = catalog.reduce((a, b) => (b.stock < a.stock ? b : a));
+  const signedIn = system.auth !== undefined;
+  const auth = signedIn ? ` -H "Authorization: $TOKEN"` : "";
+  const email = signedIn ? "" : `"customerEmail":"you@example.com",`;
   const order = (token: string, productId: string, quantity: number) =>
-    `curl -s -X POST ${system.url}/orders -H 'Content-Type: application/json' \\\n` +
-    `    -d '{"customerEmail":"you@example.com","paymentToken":"${token}","items":[{"productId":"${productId}","quantity":${quantity}}]}'`;
+    `curl -s -X POST ${system.url}/orders${auth} -H 'Content-Type: application/json' \\\n` +
+    `    -d '{${email}"paymentToken":"${token}","items":[{"productId":"${productId}","quantity":${quantity}}]}'`;
+  const signIn = signedIn
+    ? [
+        "Sign in as a customer (an ID token like the user pool's; valid 30 minutes):",
+        `  TOKEN=$(curl -s -X POST ${system.url}/_local/token -H 'Accept: text/plain' -d '{"email":"you@example.com"}')`,
+        "",
+      ]
+    : ["Sign-in is off (--no-auth): order routes are open and orders have no owner.", ""];
   return [
     "",
     `Order system running at ${system.url}`,
@@ -62,13 +79,17 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
     "Products (GET /products):",
     products,
     "",
+    ...signIn,
     "Place an order that succeeds:",
     `  ${order("tok_visa", catalog[0].productId, 2)}`,
     "",
     "Place an order that fails (card declined):",
     `  ${order("tok_chargeDeclined", catalog[1].productId, 1)}`,
     "",
-    `Then: curl -s ${system.url}/orders/<orderId>   ·   notifications: curl -s ${system.url}/_local/notifications`,
+    signedIn
+      ? `Your orders: curl -s ${system.url}/orders${auth}   ·   one: curl -s ${system.url}/orders/<orderId>${auth}`
+      : `Then: curl -s ${system.url}/orders/<orderId>`,
+    `Notifications: curl -s ${system.url}/_local/notifications`,
     `Sold out soon: ${scarce.productId} (${scarce.name}) has ${scarce.stock} in stock.`,
     "Press Ctrl-C to stop.",
     "",
@@ -86,6 +107,8 @@ async function main(): Promise<number> {
         "root-method": { type: "string" },
         "gateway-transient-failures": { type: "string" },
         "visibility-timeout": { type: "string" },
+        "no-auth": { type: "boolean" },
+        "allowed-origins": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -103,6 +126,8 @@ async function main(): Promise<number> {
   let rootMethod: HttpMethod;
   let gatewayTransientFailures: number | undefined;
   let visibilitySeconds: number | undefined;
+  let apiAuth: ApiAuthMode;
+  let allowedOrigins: string[];
   try {
     port = wholeNumber("--port", args.port ?? process.env.PORT, 0) ?? 3000;
     if (port > 65535) throw new UsageError("--port must be at most 65535");
@@ -117,6 +142,18 @@ async function main(): Promise<number> {
       0,
     );
     visibilitySeconds = wholeNumber("--visibility-timeout", args["visibility-timeout"], 1);
+    const authSetting = args["no-auth"] ? "none" : (process.env.ORDER_SYSTEM_API_AUTH ?? "cognito");
+    if (!API_AUTH_MODES.includes(authSetting as ApiAuthMode)) {
+      throw new UsageError(`ORDER_SYSTEM_API_AUTH must be one of ${API_AUTH_MODES.join(", ")}`);
+    }
+    apiAuth = authSetting as ApiAuthMode;
+    try {
+      allowedOrigins = parseAllowedOrigins(
+        args["allowed-origins"] ?? process.env.ORDER_SYSTEM_ALLOWED_ORIGINS ?? "",
+      );
+    } catch (error) {
+      throw new UsageError(`--allowed-origins: ${(error as Error).message}`);
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\nRun \`npm start -- --help\` for the options.\n`);
@@ -152,6 +189,8 @@ async function main(): Promise<number> {
       gatewayTransientFailures,
       visibilityTimeoutMs: visibilitySeconds === undefined ? undefined : visibilitySeconds * 1000,
       handlerLogs: args.verbose ?? false,
+      apiAuth,
+      allowedOrigins,
       log,
     });
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   type ResourceHandles,
   type Settings,
 } from "../lambdas/contracts";
+import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";
@@ -31,6 +32,9 @@ const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACC
 
 export const LOCAL_RESOURCES: ResourceHandles = {
   ordersTable: { arn: tableArn(LOCAL_TABLES.orders), name: LOCAL_TABLES.orders },
+  ordersByCustomerIndex: {
+    arn: `${tableArn(LOCAL_TABLES.orders)}/index/${ORDERS_BY_CUSTOMER_INDEX.name}`,
+  },
   inventoryTable: { arn: tableArn(LOCAL_TABLES.inventory), name: LOCAL_TABLES.inventory },
   ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },
   confirmationDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-confirmation-dlq` },

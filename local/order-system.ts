@@ -1,12 +1,15 @@
 /**
  * The whole order system on one machine, as named services started in dependency order and stopped
  * in reverse: the database (dynalite), notifications (SNS), events (OrderConfirmationRule), the
- * workflow (the deployed definition), the queue consumer (OrdersQueue → StartOrderProcessing) and the
- * API (API Gateway in front of OrderPlacement). The functions run from their bundles, configured from
+ * workflow (the deployed definition), the queue consumer (OrdersQueue → StartOrderProcessing), the
+ * user pool (local ID tokens) and the API (API Gateway with its Cognito authorizer in front of
+ * OrderPlacement). The functions run from their bundles, configured from
  * their contracts as the stack configures them.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DEFAULT_SETTINGS, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
+import type { ApiAuthMode } from "../lambdas/shared/customer";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
 import type { LocalEndpoints } from "./http-server";
@@ -16,6 +19,7 @@ import { LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources"
 import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
+import { startAuthService, type AuthService } from "./services/auth";
 import { startDatabaseService, type DatabaseService } from "./services/database";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
@@ -50,6 +54,10 @@ export interface LocalRuntimeOptions {
   /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
   readonly inProcessDatabase?: boolean;
   readonly wrapPorts?: PortWrappers;
+  /** `cognito` (default, as deployed): order routes need a local ID token. `none`: --no-auth. */
+  readonly apiAuth?: ApiAuthMode;
+  /** Storefront origins allowed by CORS (allowed_origins); none by default. */
+  readonly allowedOrigins?: readonly string[];
   /** One readable line per order event. */
   readonly log?: (line: string) => void;
 }
@@ -60,6 +68,8 @@ export interface LocalOrderSystem {
   readonly dynamoDbEndpoint: string;
   readonly tables: { readonly orders: string; readonly inventory: string };
   readonly notifications: LocalNotifications;
+  /** The local user pool; undefined with apiAuth "none". */
+  readonly auth: AuthService | undefined;
   readonly queue: LocalQueue;
   readonly workflow: LocalWorkflow;
   /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
@@ -84,9 +94,11 @@ function localEndpoints(
   workflow: LocalWorkflow,
   queue: LocalQueue,
   events: EventService,
+  auth: AuthService | undefined,
 ) {
   return {
     health: () => ({ status: "ok" }),
+    jwks: () => auth?.jwks() ?? { keys: [] },
     notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
     executions: () => ({ executions: workflow.list() }),
     queue: () => ({
@@ -113,9 +125,11 @@ type Log = (line: string) => void;
 
 /** Points every function at the local services (as the stack's contracts do), then loads the bundles. */
 function loadFunctions(options: LocalRuntimeOptions, database: DatabaseService): LocalFunctions {
-  const settings = {
-    paymentGateway: "simulated",
+  const settings: Settings = {
+    ...DEFAULT_SETTINGS,
     simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
+    apiAuth: options.apiAuth ?? "cognito",
+    allowedOrigins: (options.allowedOrigins ?? []).join(","),
   };
   const handlerLogs = options.handlerLogs ?? false;
   Object.assign(
@@ -163,6 +177,7 @@ function startApi(
   functions: LocalFunctions,
   queue: QueueService,
   localRoutes: LocalEndpoints,
+  auth: AuthService | undefined,
   log: Log,
 ) {
   const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
@@ -175,6 +190,8 @@ function startApi(
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 3000,
     localEndpoints: localRoutes,
+    auth,
+    allowedOrigins: options.allowedOrigins ?? [],
     log,
   });
 }
@@ -208,14 +225,16 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       }),
     );
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
-    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events);
-    const api = await services.start(() => startApi(options, functions, queue, routes, log));
+    const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
+    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events, auth);
+    const api = await services.start(() => startApi(options, functions, queue, routes, auth, log));
     return {
       url: api.url,
       port: api.port,
       dynamoDbEndpoint: database.endpoint,
       tables: LOCAL_TABLES,
       notifications,
+      auth,
       queue: queue.queue,
       workflow: workflow.workflow,
       confirmationDeadLetters: events.deadLetters,

@@ -11,7 +11,9 @@ import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-i
 import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
 import { BusinessError } from "../../lambdas/shared/errors";
 import type { OrderQueueMessage } from "../../lambdas/shared/ports";
+import { orderView } from "../../lambdas/shared/order";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
+import { BUYER, signedIn } from "../support/events";
 
 let database: TestDatabase;
 let inventory: DynamoDbInventoryStore;
@@ -63,6 +65,7 @@ function postWithKey(key: string): APIGatewayProxyEvent {
     path: "/orders",
     httpMethod: "POST",
     headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+    requestContext: signedIn(BUYER),
     body: JSON.stringify({
       customerEmail: "buyer@example.com",
       items: [{ productId: "SKU-1001", quantity: 1 }],
@@ -349,5 +352,53 @@ describe("the stores' reads and counters against dynalite", () => {
       .map((p) => p.productId)
       .filter((id) => id.startsWith("BATCH-"));
     expect(listed).toEqual(ids);
+  });
+});
+
+describe("a customer's orders through the customer's-orders index", () => {
+  const customerId = `customer-${randomUUID()}`;
+  const at = (second: number) => new Date(Date.UTC(2026, 5, 1, 12, 0, second)).toISOString();
+
+  beforeAll(async () => {
+    for (let i = 0; i < 7; i++) {
+      await orders.createPending({
+        orderId: randomUUID(),
+        status: "PENDING",
+        customerId,
+        customerEmail: "buyer@example.com",
+        items: [{ productId: "SKU-1001", quantity: i + 1 }],
+        paymentToken: "tok_visa",
+        requestHash: "h",
+        idempotencyKey: `k-${i}`,
+        createdAt: at(i),
+        updatedAt: at(i),
+      });
+    }
+    await createOrder([{ productId: "SKU-1001", quantity: 1 }]); // nobody's: no customerId
+  });
+
+  test("pages newest first, each order once, with the real DynamoDB Query and LastEvaluatedKey", async () => {
+    const seen: string[] = [];
+    let after;
+    do {
+      const page = await orders.listByCustomer(customerId, 3, after);
+      seen.push(...page.orders.map((o) => o.createdAt));
+      after = page.next;
+    } while (after);
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map(at));
+  });
+
+  test("the index carries everything the order view shows, and not the payment token", async () => {
+    const {
+      orders: [listed],
+    } = await orders.listByCustomer(customerId, 1);
+    const full = await orders.get(listed.orderId);
+    expect(orderView(listed)).toEqual(orderView(full!));
+    expect(listed).not.toHaveProperty("paymentToken");
+    expect(listed).not.toHaveProperty("idempotencyKey");
+  });
+
+  test("another customer's listing is empty", async () => {
+    expect(await orders.listByCustomer("someone-else", 20)).toEqual({ orders: [], next: undefined });
   });
 });

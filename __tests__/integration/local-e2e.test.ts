@@ -3,7 +3,6 @@
  * definition, dynalite, the local queue, SNS and EventBridge.
  */
 import { randomUUID } from "node:crypto";
-import { orderIdForKey } from "../../lambdas/shared/ids";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);
@@ -152,7 +151,7 @@ test("the same Idempotency-Key twice: one order, one execution", async () => {
 
 test("a crash mid-batch: the message is redelivered and the order still completes once", async () => {
   const keys = [randomUUID(), randomUUID(), randomUUID()];
-  const crashing = orderIdForKey(keys[1]);
+  const crashing = t.orderIdFor(keys[1]);
   t.failWorkflowStarts(crashing, 1);
   const placed = await Promise.all(keys.map((k) => t.placeOrder(good("SKU-1010"), k)));
   const finals = await Promise.all(placed.map((p) => t.waitForFinalStatus(String(p.body.orderId))));
@@ -163,7 +162,7 @@ test("a crash mid-batch: the message is redelivered and the order still complete
 
 test("after maxReceiveCount failures the message is dead-lettered and a critical alert is published", async () => {
   const key = randomUUID();
-  const orderId = orderIdForKey(key);
+  const orderId = t.orderIdFor(key);
   t.failWorkflowStarts(orderId, 100);
   const placed = await t.placeOrder(good("SKU-1001"), key);
   expect(placed.status).toBe(202);
@@ -177,14 +176,14 @@ test("after maxReceiveCount failures the message is dead-lettered and a critical
 
 test("a failed confirmation publish is retried; after every retry it is dead-lettered and alerted", async () => {
   const retriedKey = randomUUID();
-  t.failConfirmations(orderIdForKey(retriedKey), 2);
+  t.failConfirmations(t.orderIdFor(retriedKey), 2);
   const retried = await t.placeOrder(good("SKU-1006"), retriedKey);
   const retriedId = String(retried.body.orderId);
   expect((await t.waitForFinalStatus(retriedId)).status).toBe("CONFIRMED");
   expect(notificationsFor(retriedId).filter((n) => n.topic === "OrderAlertsTopic")).toHaveLength(1);
 
   const lostKey = randomUUID();
-  const lostId = orderIdForKey(lostKey);
+  const lostId = t.orderIdFor(lostKey);
   t.failConfirmations(lostId, 3);
   await t.placeOrder(good("SKU-1006"), lostKey);
   await t.waitForFinalStatus(lostId);
@@ -216,7 +215,7 @@ test("the HTTP contract: products, unknown orders, bad input and unknown routes"
   expect(bad.body).toMatchObject({ error: { code: "INVALID_EMAIL", message: expect.any(String) } });
   const malformed = await fetch(`${t.system.url}/orders`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", Authorization: t.token },
     body: "{not json",
   });
   expect(malformed.status).toBe(400);
@@ -232,7 +231,7 @@ test("the HTTP contract: products, unknown orders, bad input and unknown routes"
 test("the root method places an order the same way", async () => {
   const response = await fetch(`${t.system.url}/`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", Authorization: t.token },
     body: JSON.stringify(good("SKU-1002")),
   });
   expect(response.status).toBe(202);

@@ -1,7 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { resolve } from "node:path";
+import { orderIdForKey } from "../../lambdas/shared/ids";
 import type { OrderRecord } from "../../lambdas/shared/order";
+import { localCustomerId } from "../../local/services/auth";
 import {
   startLocalOrderSystem,
   type LocalOrderSystem,
@@ -16,13 +18,22 @@ export interface OrderBody {
   [key: string]: unknown;
 }
 
+type Reply = { status: number; body: Record<string, unknown> };
+
+/** The customer every request is signed in as, unless a test passes another token. */
+export const TEST_CUSTOMER_EMAIL = "buyer@example.com";
+
 export interface TestSystem extends Omit<FaultInjector, "wrappers"> {
   readonly system: LocalOrderSystem;
-  placeOrder(
-    body: OrderBody,
-    idempotencyKey?: string,
-  ): Promise<{ status: number; body: Record<string, unknown> }>;
-  getOrder(orderId: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** TEST_CUSTOMER_EMAIL's ID token ("" with apiAuth "none"). */
+  readonly token: string;
+  /** The order id the API gives an Idempotency-Key of the test customer. */
+  orderIdFor(idempotencyKey: string): string;
+  /** An ID token from the local user pool, as POST /_local/token issues it. */
+  tokenFor(email: string): Promise<string>;
+  placeOrder(body: OrderBody, idempotencyKey?: string, token?: string): Promise<Reply>;
+  getOrder(orderId: string, token?: string): Promise<Reply>;
+  listOrders(query?: string, token?: string): Promise<Reply>;
   stockOf(productId: string): Promise<number>;
   waitForFinalStatus(orderId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   orderRecord(orderId: string): Promise<OrderRecord | undefined>;
@@ -52,23 +63,41 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
     status: response.status,
     body: (await response.json()) as Record<string, unknown>,
   });
-  const getOrder = async (orderId: string) => json(await fetch(`${system.url}/orders/${orderId}`));
+  const tokenFor = async (email: string) => {
+    const response = await fetch(`${system.url}/_local/token`, {
+      method: "POST",
+      headers: { Accept: "text/plain" },
+      body: JSON.stringify({ email }),
+    });
+    if (!response.ok) throw new Error(`POST /_local/token answered ${response.status}`);
+    return response.text();
+  };
+  const token = system.auth ? await tokenFor(TEST_CUSTOMER_EMAIL) : "";
+  const signIn = (as: string): Record<string, string> => (as ? { Authorization: as } : {});
+  const getOrder = async (orderId: string, as = token) =>
+    json(await fetch(`${system.url}/orders/${orderId}`, { headers: signIn(as) }));
   return {
     system,
+    token,
+    orderIdFor: (key) => orderIdForKey(key, system.auth ? localCustomerId(TEST_CUSTOMER_EMAIL) : undefined),
+    tokenFor,
     failWorkflowStarts: faults.failWorkflowStarts,
     failConfirmations: faults.failConfirmations,
-    placeOrder: async (body, idempotencyKey) =>
+    placeOrder: async (body, idempotencyKey, as = token) =>
       json(
         await fetch(`${system.url}/orders`, {
           method: "POST",
           headers: {
             "Content-Type": "application/json",
+            ...signIn(as),
             ...(idempotencyKey ? { "Idempotency-Key": idempotencyKey } : {}),
           },
           body: JSON.stringify(body),
         }),
       ),
     getOrder,
+    listOrders: async (query = "", as = token) =>
+      json(await fetch(`${system.url}/orders${query}`, { headers: signIn(as) })),
     stockOf: async (productId) => {
       const { body } = await json(await fetch(`${system.url}/products`));
       const product = (body.products as { productId: string; stock: number }[]).find(

@@ -6,8 +6,17 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpMethod } from "../../lambdas/shared/routes";
-import { createLocalApiServer, type LocalEndpoints } from "../http-server";
+import * as z from "zod/mini";
+import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
+import { header } from "../../lambdas/shared/http";
+import {
+  createLocalApiServer,
+  type LocalActions,
+  type LocalEndpoints,
+  type LocalReply,
+} from "../http-server";
 import type { Invoke } from "../local-functions";
+import { localCustomerId, type AuthService } from "./auth";
 import type { LocalService } from "./service";
 
 export interface ApiService extends LocalService {
@@ -23,7 +32,50 @@ export interface ApiServiceOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly localEndpoints: LocalEndpoints;
+  /** Sign-in on customer routes (api_auth = cognito); open when omitted (api_auth = none). */
+  readonly auth?: AuthService;
+  readonly allowedOrigins: readonly string[];
   readonly log: (line: string) => void;
+}
+
+const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
+
+const localError = (status: number, code: string, message: string): LocalReply => ({
+  status,
+  body: { error: { code, message, details: null } },
+});
+
+/**
+ * POST /_local/token {"email": "..."}: an ID token for that local customer, as the user pool would
+ * issue after sign-in. `Accept: text/plain` returns the bare token, for shell variables.
+ */
+function tokenAction(auth: AuthService | undefined): LocalActions[string] {
+  return async (body, headers) => {
+    if (!auth) {
+      return localError(400, "AUTH_DISABLED", "Sign-in is off (--no-auth): order routes need no token.");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body ?? "");
+    } catch {
+      return localError(400, "INVALID_JSON", 'Send {"email": "you@example.com"} as JSON.');
+    }
+    const parsed = tokenRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      return localError(400, "INVALID_EMAIL", 'Send {"email": "you@example.com"}: a valid e-mail address.');
+    }
+    const idToken = await auth.issueIdToken(parsed.data.email);
+    if (/^text\/plain\b/i.test(header(headers, "Accept") ?? "")) return { status: 200, body: idToken };
+    return {
+      status: 200,
+      body: {
+        idToken,
+        tokenType: "Bearer",
+        expiresIn: TOKEN_LIFETIMES.idTokenMinutes * 60,
+        customerId: localCustomerId(parsed.data.email),
+      },
+    };
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -55,6 +107,9 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     handler: options.handler,
     onResponse: (event, result) => logResponse(options.log, event, result),
     localEndpoints: options.localEndpoints,
+    localActions: { token: tokenAction(options.auth) },
+    auth: options.auth,
+    allowedOrigins: options.allowedOrigins,
   });
   server.keepAliveTimeout = 5_000;
   const port = await listen(server, options.port, options.host);

@@ -2,8 +2,26 @@
  * Local DynamoDB as a service: dynalite in its own process (or in this one), with the order system's
  * tables created from the same definitions the stack deploys.
  */
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
-import { INVENTORY_TABLE, ORDERS_TABLE, type TableDefinition } from "../../lambdas/shared/table-definitions";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ScanCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
+import {
+  INVENTORY_TABLE,
+  ORDERS_TABLE,
+  keyAttributes,
+  type TableDefinition,
+} from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDbProcess } from "../dynamodb/process";
 import { startLocalDynamoDb } from "../dynamodb/server";
 import { LOCAL_REGION } from "../local-resources";
@@ -14,21 +32,81 @@ export interface TableNames {
   readonly inventory: string;
 }
 
-/** Creates the order system's tables from the same definitions the stack deploys (idempotent). */
-export async function createOrderTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+function createTableInput(definition: TableDefinition, name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: "PAY_PER_REQUEST",
+    KeySchema: [{ AttributeName: definition.partitionKey, KeyType: "HASH" }],
+    AttributeDefinitions: keyAttributes(definition).map((attribute) => ({
+      AttributeName: attribute,
+      AttributeType: "S",
+    })),
+    GlobalSecondaryIndexes:
+      definition.indexes.length === 0
+        ? undefined
+        : definition.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: "HASH" },
+              { AttributeName: index.sortKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.includedAttributes] },
+          })),
+  };
+}
+
+/**
+ * A table kept in a --data-dir from before an index was added gets it here. dynalite cannot add an
+ * index to an existing table (UpdateTable), so the table is copied out, re-created and refilled; a
+ * JSON copy of its items is written first (when a directory is given), so a crash loses nothing.
+ */
+async function addMissingIndexes(
+  client: DynamoDBClient,
+  definition: TableDefinition,
+  name: string,
+  backupDir: string | undefined,
+): Promise<void> {
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  if (definition.indexes.every((index) => present.has(index.name))) return;
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: name, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  if (backupDir) {
+    writeFileSync(join(backupDir, `${name}-before-indexes.json`), JSON.stringify(items));
+  }
+  await client.send(new DeleteTableCommand({ TableName: name }));
+  await client.send(new CreateTableCommand(createTableInput(definition, name)));
+  for (let i = 0; i < items.length; i += 25) {
+    const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    let unprocessed: Record<string, WriteRequest[]> | undefined = { [name]: batch };
+    while (unprocessed && Object.keys(unprocessed).length > 0) {
+      unprocessed = (await client.send(new BatchWriteItemCommand({ RequestItems: unprocessed })))
+        .UnprocessedItems;
+    }
+  }
+}
+
+/**
+ * Creates the order system's tables from the same definitions the stack deploys (idempotent); a kept
+ * table that lacks an index gets it.
+ */
+export async function createOrderTables(
+  client: DynamoDBClient,
+  names: TableNames,
+  backupDir?: string,
+): Promise<void> {
   const create = async (definition: TableDefinition, name: string) => {
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: "PAY_PER_REQUEST",
-          KeySchema: [{ AttributeName: definition.partitionKey, KeyType: "HASH" }],
-          AttributeDefinitions: [{ AttributeName: definition.partitionKey, AttributeType: "S" }],
-        }),
-      );
+      await client.send(new CreateTableCommand(createTableInput(definition, name)));
     } catch (error) {
       // A kept --data-dir already has them.
       if (!(error instanceof ResourceInUseException)) throw error;
+      await addMissingIndexes(client, definition, name, backupDir);
     }
   };
   await create(ORDERS_TABLE, names.orders);
@@ -59,7 +137,7 @@ export async function startDatabaseService(options: DatabaseOptions): Promise<Da
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   try {
-    await createOrderTables(client, options.tables);
+    await createOrderTables(client, options.tables, options.dataDir);
   } catch (error) {
     client.destroy();
     await db.close();

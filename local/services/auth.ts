@@ -1,0 +1,134 @@
+/**
+ * The local twin of the Cognito user pool and API Gateway's Cognito authorizer: it issues ID tokens
+ * of the same shape as the pool's (a key pair generated at start, RS256) and verifies them as the
+ * authorizer does (signature, issuer, audience, expiry, token_use), handing the function the claims
+ * as API Gateway does: every value a string, dates as Java's Date.toString() writes them.
+ */
+import { createHash } from "node:crypto";
+import {
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+} from "jose";
+import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
+import { LOCAL_REGION } from "../local-resources";
+import type { LocalService } from "./service";
+
+export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_LocalPool`;
+export const LOCAL_CLIENT_ID = "localstorefrontclient00000";
+export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
+const KEY_ID = "local-signing-key";
+
+export type Authorization =
+  | { readonly ok: true; readonly claims: Record<string, string> }
+  | { readonly ok: false; readonly reason: string };
+
+export interface IssueOptions {
+  /** Seconds until the token expires; negative for a token that has already expired. */
+  readonly lifetimeSeconds?: number;
+  readonly emailVerified?: boolean;
+  /** Claims to replace (iss, aud, token_use, …): how tests show the verifier checks each one. */
+  readonly claimOverrides?: Readonly<Record<string, string>>;
+}
+
+export interface AuthService extends LocalService {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** An ID token for the customer with this e-mail address (the same customer on every call). */
+  issueIdToken(email: string, options?: IssueOptions): Promise<string>;
+  /** Verifies the Authorization header's token as API Gateway's Cognito authorizer would. */
+  authorize(authorizationHeader: string | undefined): Promise<Authorization>;
+  /** The public key, as the pool publishes it at /.well-known/jwks.json. */
+  jwks(): { keys: JWK[] };
+}
+
+/** A local customer's `sub`: UUID-shaped and stable per e-mail address, so a kept --data-dir's orders stay theirs. */
+export function localCustomerId(email: string): string {
+  const hex = createHash("sha256").update(`customer:${email.trim().toLowerCase()}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `Sun Dec 17 07:28:12 UTC 2017`: how API Gateway renders the exp and iat claims. */
+export function gatewayClaimDate(epochSeconds: number): string {
+  const d = new Date(epochSeconds * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${time} UTC ${d.getUTCFullYear()}`;
+}
+
+/** The claims object API Gateway puts at requestContext.authorizer.claims. */
+function gatewayClaims(payload: JWTPayload): Record<string, string> {
+  const claims: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (name === "exp" || name === "iat") claims[name] = gatewayClaimDate(Number(value));
+    else claims[name] = Array.isArray(value) ? value.join(",") : String(value);
+  }
+  return claims;
+}
+
+function tokenOf(authorizationHeader: string | undefined): string | undefined {
+  const value = authorizationHeader?.trim();
+  if (!value) return undefined;
+  // API Gateway's Cognito authorizer reads the raw token; a "Bearer " prefix is accepted as well.
+  return value.replace(/^Bearer\s+/i, "");
+}
+
+export async function startAuthService(): Promise<AuthService> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
+  return {
+    name: "auth",
+    issuer: LOCAL_ISSUER,
+    clientId: LOCAL_CLIENT_ID,
+    issueIdToken: (email, options = {}) => sign(privateKey, email, options),
+    authorize: (header) => verify(publicKey, header),
+    jwks: () => ({ keys: [publicJwk] }),
+    stop: async () => undefined,
+  };
+}
+
+async function sign(privateKey: CryptoKey, email: string, options: IssueOptions): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = options.lifetimeSeconds ?? TOKEN_LIFETIMES.idTokenMinutes * 60;
+  const sub = localCustomerId(email);
+  return new SignJWT({
+    sub,
+    iss: LOCAL_ISSUER,
+    aud: LOCAL_CLIENT_ID,
+    email: email.trim(),
+    email_verified: options.emailVerified ?? true,
+    token_use: "id",
+    "cognito:username": sub,
+    auth_time: now,
+    iat: now,
+    exp: now + lifetime,
+    ...options.claimOverrides,
+  })
+    .setProtectedHeader({ alg: "RS256", kid: KEY_ID })
+    .sign(privateKey);
+}
+
+async function verify(publicKey: CryptoKey, header: string | undefined): Promise<Authorization> {
+  const token = tokenOf(header);
+  if (!token) return { ok: false, reason: "no token in the Authorization header" };
+  try {
+    const { payload } = await jwtVerify(token, publicKey, {
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_CLIENT_ID,
+      algorithms: ["RS256"],
+      requiredClaims: ["sub", "exp", "iat"],
+    });
+    if (payload.token_use !== "id") return { ok: false, reason: "not an ID token" };
+    return { ok: true, claims: gatewayClaims(payload) };
+  } catch (error) {
+    // Expired, badly signed, another issuer or audience, or not a JWT at all.
+    return { ok: false, reason: (error as Error).message };
+  }
+}
