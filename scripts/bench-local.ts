@@ -3,7 +3,7 @@
  * the local order system started in this process, and reports orders/second end to end (POST until
  * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
  * in the same process is the baseline. Every order must end CONFIRMED: none lost.
- * Usage: npm run bench:local -- [--orders N] [--concurrency C]
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth]
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
@@ -11,7 +11,11 @@ import { parseArgs } from "node:util";
 import { startLocalOrderSystem, type LocalOrderSystem } from "../local/order-system";
 import { machine, percentile } from "./bench/stats";
 
-const { values } = parseArgs({ options: { orders: { type: "string" }, concurrency: { type: "string" } } });
+const { values } = parseArgs({
+  options: { orders: { type: "string" }, concurrency: { type: "string" }, "no-auth": { type: "boolean" } },
+});
+/** `--no-auth` runs the API as api_auth = none, to see what sign-in costs. */
+const apiAuth = values["no-auth"] ? "none" : "cognito";
 const ORDERS = Number(values.orders ?? 1000);
 const CONCURRENCY = Number(values.concurrency ?? 50);
 const PRODUCTS = ["SKU-1001", "SKU-1002", "SKU-1005", "SKU-1007", "SKU-1008"];
@@ -32,6 +36,11 @@ async function run(
   concurrency: number,
 ): Promise<RunResult> {
   const placedAt = new Map<string, number>();
+  // Signed-in customers, as deployed: each request's token is verified by the local authorizer.
+  const auth = system.auth;
+  const tokens = auth
+    ? await Promise.all(Array.from({ length: 50 }, (_, i) => auth.issueIdToken(`bench${i}@example.com`)))
+    : [];
   const latencies: number[] = [];
   const confirmed = new Map<string, () => void>();
   system.notifications.onPublish((n) => {
@@ -50,9 +59,12 @@ async function run(
       const t0 = performance.now();
       const response = await fetch(`${system.url}/orders`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: {
+          "Content-Type": "application/json",
+          ...(auth ? { Authorization: tokens[i % tokens.length] } : {}),
+        },
         body: JSON.stringify({
-          customerEmail: `bench${i}@example.com`,
+          ...(auth ? {} : { customerEmail: `bench${i}@example.com` }),
           paymentToken: "tok_visa",
           items: [{ productId: PRODUCTS[i % PRODUCTS.length], quantity: 1 }],
         }),
@@ -71,7 +83,7 @@ async function run(
 }
 
 async function main(): Promise<void> {
-  const system = await startLocalOrderSystem({ projectRoot: resolve(__dirname, ".."), port: 0 });
+  const system = await startLocalOrderSystem({ projectRoot: resolve(__dirname, ".."), port: 0, apiAuth });
   try {
     // Enough stock for every order, so each one can end CONFIRMED.
     const dynamodb = new DynamoDBClient({ endpoint: system.dynamoDbEndpoint });
