@@ -14,6 +14,7 @@ import { ORDERS_QUEUE_SETTINGS } from "./shared/queue-settings";
 export type ResourceName =
   | "ordersTable"
   | "ordersByCustomerIndex"
+  | "orderKeysTable"
   | "inventoryTable"
   | "ordersQueue"
   | "confirmationDeadLetterQueue"
@@ -46,7 +47,10 @@ export const CONFIG = {
     env: "INVENTORY_TABLE_NAME",
     from: { resource: "inventoryTable", attribute: "name" },
   },
-  ordersQueueUrl: { env: "ORDERS_QUEUE_URL", from: { resource: "ordersQueue", attribute: "url" } },
+  orderKeysTableName: {
+    env: "ORDER_KEYS_TABLE_NAME",
+    from: { resource: "orderKeysTable", attribute: "name" },
+  },
   stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
   orderAlertsTopicArn: {
     env: "ORDER_ALERTS_TOPIC_ARN",
@@ -110,16 +114,21 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 512,
     trigger: "api",
-    config: [...STORE_TABLES, "ordersQueueUrl", "apiAuth", "allowedOrigins"],
+    config: [...STORE_TABLES, "orderKeysTableName", "apiAuth", "allowedOrigins"],
     access: [
+      // PutItem inside the order's transaction; UpdateItem re-queues a stale PENDING order.
       {
         sid: "RecordOrders",
         resource: "ordersTable",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       },
+      {
+        sid: "RecordIdempotencyKeys",
+        resource: "orderKeysTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      },
       { sid: "ListCustomerOrders", resource: "ordersByCustomerIndex", actions: ["dynamodb:Query"] },
       { sid: "ListProducts", resource: "inventoryTable", actions: ["dynamodb:Scan"] },
-      { sid: "QueueOrders", resource: "ordersQueue", actions: ["sqs:SendMessage"] },
     ],
   },
   StartOrderProcessing: {

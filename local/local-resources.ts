@@ -16,7 +16,11 @@ import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";
 
-export const LOCAL_TABLES = { orders: "local-orders", inventory: "local-inventory" } as const;
+export const LOCAL_TABLES = {
+  orders: "local-orders",
+  inventory: "local-inventory",
+  orderKeys: "local-order-keys",
+} as const;
 
 export const LOCAL_TOPICS = {
   OrderAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-alerts`,
@@ -36,6 +40,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
     arn: `${tableArn(LOCAL_TABLES.orders)}/index/${ORDERS_BY_CUSTOMER_INDEX.name}`,
   },
   inventoryTable: { arn: tableArn(LOCAL_TABLES.inventory), name: LOCAL_TABLES.inventory },
+  orderKeysTable: { arn: tableArn(LOCAL_TABLES.orderKeys), name: LOCAL_TABLES.orderKeys },
   ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },
   confirmationDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-confirmation-dlq` },
   orderWorkflow: { arn: LOCAL_STATE_MACHINE_ARN },

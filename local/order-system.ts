@@ -20,6 +20,7 @@ import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
 import { startAuthService, type AuthService } from "./services/auth";
+import { startOrderOutbox, type OutboxService } from "./services/order-outbox";
 import { startDatabaseService, type DatabaseService } from "./services/database";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
@@ -66,7 +67,7 @@ export interface LocalOrderSystem {
   readonly url: string;
   readonly port: number;
   readonly dynamoDbEndpoint: string;
-  readonly tables: { readonly orders: string; readonly inventory: string };
+  readonly tables: { readonly orders: string; readonly inventory: string; readonly orderKeys: string };
   readonly notifications: LocalNotifications;
   /** The local user pool; undefined with apiAuth "none". */
   readonly auth: AuthService | undefined;
@@ -94,6 +95,7 @@ function localEndpoints(
   workflow: LocalWorkflow,
   queue: LocalQueue,
   events: EventService,
+  outbox: OutboxService,
   auth: AuthService | undefined,
 ) {
   return {
@@ -105,16 +107,27 @@ function localEndpoints(
       ...queue.stats(),
       deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
       confirmationDeadLetters: events.deadLetters().map((e) => e.detail),
+      streamDeadLetters: outbox.deadLetters(),
     }),
   };
 }
 
-function settledWhen(queue: QueueService, workflow: WorkflowService, events: EventService) {
+function settledWhen(
+  outbox: OutboxService,
+  queue: QueueService,
+  workflow: WorkflowService,
+  events: EventService,
+) {
   return async () => {
     for (;;) {
       await workflow.workflow.idle();
       await events.idle();
-      if (queue.queue.isDrained() && workflow.workflow.runningCount() === 0 && events.pendingCount() === 0)
+      if (
+        (await outbox.isIdle()) &&
+        queue.queue.isDrained() &&
+        workflow.workflow.runningCount() === 0 &&
+        events.pendingCount() === 0
+      )
         return;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -175,16 +188,12 @@ function startQueue(
 function startApi(
   options: LocalRuntimeOptions,
   functions: LocalFunctions,
-  queue: QueueService,
   localRoutes: LocalEndpoints,
   auth: AuthService | undefined,
   log: Log,
 ) {
-  const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
   return startApiService({
-    handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement", {
-      queue: sender,
-    }),
+    handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement"),
     stageName: options.stageName ?? "prod",
     rootMethod: options.rootMethod ?? DEFAULT_ROOT_METHOD,
     host: options.host ?? "127.0.0.1",
@@ -225,9 +234,19 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       }),
     );
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
+    const outbox = await services.start(() =>
+      startOrderOutbox({
+        dynamoDbEndpoint: database.endpoint,
+        client: database.client,
+        ordersTable: LOCAL_TABLES.orders,
+        queue: options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender,
+        notifications,
+        log,
+      }),
+    );
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
-    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events, auth);
-    const api = await services.start(() => startApi(options, functions, queue, routes, auth, log));
+    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events, outbox, auth);
+    const api = await services.start(() => startApi(options, functions, routes, auth, log));
     return {
       url: api.url,
       port: api.port,
@@ -238,7 +257,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       queue: queue.queue,
       workflow: workflow.workflow,
       confirmationDeadLetters: events.deadLetters,
-      settled: settledWhen(queue, workflow, events),
+      settled: settledWhen(outbox, queue, workflow, events),
       stop: () => services.stopAll(),
     };
   } catch (error) {

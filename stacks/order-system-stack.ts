@@ -22,6 +22,7 @@ import { Monitoring } from "./constructs/monitoring";
 import { OrderApi } from "./constructs/order-api";
 import { OrderEvents } from "./constructs/order-events";
 import { OrderFunction } from "./constructs/order-function";
+import { OrderOutbox } from "./constructs/order-outbox";
 import { OrderWorkflow } from "./constructs/order-workflow";
 import { OrderSystemVariables } from "./constructs/variables";
 
@@ -92,6 +93,13 @@ export class OrderSystemStack extends TerraformStack {
       maximumBatchingWindowInSeconds: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds,
       functionResponseTypes: ["ReportBatchItemFailures"],
     });
+    new OrderOutbox(this, "Outbox", {
+      namePrefix: env.namePrefix,
+      accountId: ctx.account,
+      ordersTable: tables.orders,
+      ordersQueue: messaging.ordersQueue,
+      deadLetterQueue: messaging.orderStreamDeadLetterQueue,
+    });
     const workflow = this.createWorkflow(ctx, tables, messaging);
     new OrderEvents(this, "Events", {
       namePrefix: env.namePrefix,
@@ -144,6 +152,7 @@ export class OrderSystemStack extends TerraformStack {
     const resources: ResourceHandles = {
       ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
       ordersByCustomerIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_CUSTOMER_INDEX.name}` },
+      orderKeysTable: { arn: tables.orderKeys.arn, name: tables.orderKeys.name },
       inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
       ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
       confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
@@ -208,6 +217,7 @@ export class OrderSystemStack extends TerraformStack {
       queueName: messaging.ordersQueue.name,
       deadLetterQueueName: messaging.deadLetterQueue.name,
       confirmationDeadLetterQueueName: messaging.confirmationDeadLetterQueue.name,
+      orderStreamDeadLetterQueueName: messaging.orderStreamDeadLetterQueue.name,
       queueDepthThreshold: ctx.vars.queueDepthAlarmThreshold.numberValue,
       stateMachineArn: workflow.stateMachine.arn,
       apiName: api.restApi.name,
@@ -273,6 +283,12 @@ export class OrderSystemStack extends TerraformStack {
     output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
     output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
     output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
+    output(
+      "order_stream_dlq_url",
+      messaging.orderStreamDeadLetterQueue.url,
+      "Orders the outbox pipe could not queue (stream records)",
+    );
+    output("order_keys_table_name", tables.orderKeys.name, "Idempotency keys → order ids");
     output(
       "confirmation_dlq_url",
       messaging.confirmationDeadLetterQueue.url,

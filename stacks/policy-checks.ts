@@ -113,11 +113,21 @@ function checkQueues(stack: SynthesizedStack): Finding[] {
     if (queue.sqs_managed_sse_enabled !== true && !queue.kms_master_key_id) {
       findings.push({ rule: "sqs-encryption", resource: id, message: `${id} is not encrypted at rest` });
     }
-    // A dead-letter queue: of another queue, of an EventBridge target, or a Lambda failure destination.
+    // A dead-letter queue: of another queue, of an EventBridge target or pipe, or a Lambda failure destination.
     const isDeadLetterTarget =
       queues.some(([, other]) => refersTo(other.redrive_policy, "aws_sqs_queue", name)) ||
       resources(stack, "aws_cloudwatch_event_target").some(([, t]) =>
         refersTo((t.dead_letter_config as Block | undefined)?.arn, "aws_sqs_queue", name),
+      ) ||
+      resources(stack, "aws_pipes_pipe").some(([, pipe]) =>
+        refersTo(
+          (
+            ((pipe.source_parameters as Block | undefined)?.dynamodb_stream_parameters as Block | undefined)
+              ?.dead_letter_config as Block | undefined
+          )?.arn,
+          "aws_sqs_queue",
+          name,
+        ),
       ) ||
       resources(stack, "aws_lambda_function_event_invoke_config").some(([, c]) =>
         refersTo(

@@ -10,7 +10,7 @@ import { createHandler as createOrderPlacement } from "../../lambdas/order-place
 import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
 import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
 import { BusinessError } from "../../lambdas/shared/errors";
-import type { OrderQueueMessage } from "../../lambdas/shared/ports";
+import { READ_CHANGES_TARGET, type ChangePage } from "../../local/dynamodb/change-feed";
 import { orderView } from "../../lambdas/shared/order";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 import { BUYER, signedIn } from "../support/events";
@@ -22,7 +22,7 @@ let orders: DynamoDbOrderStore;
 beforeAll(async () => {
   database = await startTestDatabase();
   inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders);
-  orders = new DynamoDbOrderStore(database.client, database.tables.orders);
+  orders = new DynamoDbOrderStore(database.client, database.tables.orders, database.tables.orderKeys);
 });
 afterAll(() => database.close());
 
@@ -45,16 +45,19 @@ async function stockOf(productId: string): Promise<number> {
 async function createOrder(items: { productId: string; quantity: number }[]): Promise<string> {
   const orderId = randomUUID();
   const now = new Date().toISOString();
-  await orders.createPending({
-    orderId,
-    status: "PROCESSING",
-    customerEmail: "buyer@example.com",
-    items,
-    paymentToken: "tok_visa",
-    requestHash: "h",
-    createdAt: now,
-    updatedAt: now,
-  });
+  await orders.createPending(
+    {
+      orderId,
+      status: "PROCESSING",
+      customerEmail: "buyer@example.com",
+      items,
+      paymentToken: "tok_visa",
+      requestHash: "h",
+      createdAt: now,
+      updatedAt: now,
+    },
+    `key-of-${orderId}`,
+  );
   return orderId;
 }
 
@@ -205,13 +208,20 @@ test("seeding never overwrites existing stock", async () => {
   expect(await stockOf("SEED-1")).toBe(2);
 });
 
-test("the same Idempotency-Key submitted concurrently 20 times creates one order", async () => {
-  const sent: OrderQueueMessage[] = [];
-  const placeOrder = createOrderPlacement({
-    orders,
-    inventory,
-    queue: { send: async (m) => void sent.push(m) },
+/** Records the local DynamoDB's change feed (the orders table's stream) holds for one order. */
+async function streamRecordsOf(orderId: string): Promise<number> {
+  const response = await fetch(database.db.endpoint, {
+    method: "POST",
+    headers: { "X-Amz-Target": READ_CHANGES_TARGET },
+    body: JSON.stringify({ after: 0 }),
   });
+  const page = (await response.json()) as ChangePage;
+  return page.records.filter((r) => r.table === database.tables.orders && r.keys.orderId?.S === orderId)
+    .length;
+}
+
+test("the same Idempotency-Key submitted concurrently 20 times creates one order, one key, one stream record", async () => {
+  const placeOrder = createOrderPlacement({ orders, inventory });
   const key = `idem-${randomUUID()}`;
   const event = postWithKey(key);
   const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(event)));
@@ -221,45 +231,49 @@ test("the same Idempotency-Key submitted concurrently 20 times creates one order
   expect(ids.size).toBe(1);
   const all = await database.client.send(new ScanCommand({ TableName: database.tables.orders }));
   expect((all.Items ?? []).filter((item) => item.idempotencyKey === key)).toHaveLength(1);
-  // Replays of an order that was already queued do not queue it again.
-  expect(sent.filter((m) => m.orderId === [...ids][0])).toHaveLength(1);
+  const keys = await database.client.send(new ScanCommand({ TableName: database.tables.orderKeys }));
+  expect((keys.Items ?? []).filter((item) => item.orderId === [...ids][0])).toHaveLength(1);
+  // Replays write nothing: the order reaches the queue once, from its one write.
+  expect(await streamRecordsOf([...ids][0])).toBe(1);
 });
 
 describe("the order store's guards, evaluated by DynamoDB itself", () => {
-  const placeWith = (send: (m: OrderQueueMessage) => Promise<void>) =>
-    createOrderPlacement({ orders, inventory, queue: { send } });
-  const slowly = (sent: OrderQueueMessage[], ms: number) => async (m: OrderQueueMessage) => {
-    await new Promise((r) => setTimeout(r, ms));
-    sent.push(m);
-  };
-
-  test("20 concurrent requests with one key while the queue takes 300 ms to answer send one message", async () => {
-    const sent: OrderQueueMessage[] = [];
-    const placeOrder = placeWith(slowly(sent, 300));
-    const key = `slow-${randomUUID()}`;
-    const responses = await Promise.all(Array.from({ length: 20 }, () => placeOrder(postWithKey(key))));
-    expect(responses.map((r) => r.statusCode).sort((a, b) => a - b)).toEqual([...Array(19).fill(200), 202]);
-    expect(sent).toHaveLength(1);
+  test("an order and its key record are written together or not at all", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    const keyHash = `k-${randomUUID()}`;
+    const clash = { ...(await orders.get(orderId))!, status: "PENDING" as const };
+    // The order id is taken, so the transaction fails, and the new key is not recorded either.
+    await expect(orders.createPending(clash, keyHash)).rejects.toMatchObject({
+      name: "TransactionCanceledException",
+    });
+    const record = await database.client.send(
+      new GetCommand({ TableName: database.tables.orderKeys, Key: { keyHash } }),
+    );
+    expect(record.Item).toBeUndefined();
   });
 
-  test("after a failed first send, 20 concurrent replays re-send the order exactly once", async () => {
-    const sent: OrderQueueMessage[] = [];
-    let failNext = true;
-    const flaky = slowly(sent, 100);
-    const placeOrder = placeWith(async (m) => {
-      if (failNext) {
-        failNext = false;
-        throw new Error("SQS unavailable");
-      }
-      await flaky(m);
-    });
-    const key = `replay-${randomUUID()}`;
-    expect((await placeOrder(postWithKey(key))).statusCode).toBe(503);
+  test("a stale PENDING order is touched once however many replays race; a fresh or moving one is not", async () => {
+    const placeOrder = createOrderPlacement({ orders, inventory });
+    const key = `stale-${randomUUID()}`;
+    const orderId = JSON.parse((await placeOrder(postWithKey(key))).body).orderId as string;
+    // A prompt replay leaves it alone.
+    await placeOrder(postWithKey(key));
+    expect(await streamRecordsOf(orderId)).toBe(1);
+    await database.client.send(
+      new UpdateCommand({
+        TableName: database.tables.orders,
+        Key: { orderId },
+        UpdateExpression: "SET createdAt = :old",
+        ExpressionAttributeValues: { ":old": "2026-01-01T00:00:00.000Z" },
+      }),
+    );
+    const before = await streamRecordsOf(orderId);
     const replays = await Promise.all(Array.from({ length: 20 }, () => placeOrder(postWithKey(key))));
     expect(replays.every((r) => r.statusCode === 200)).toBe(true);
-    expect(sent).toHaveLength(1);
-    const orderId = JSON.parse(replays[0].body).orderId as string;
-    expect((await orders.get(orderId))?.enqueuedAt).toEqual(expect.any(String));
+    expect(await streamRecordsOf(orderId)).toBe(before + 1);
+    expect((await orders.get(orderId))?.requeuedAt).toEqual(expect.any(String));
+    await setStatus(orderId, "PROCESSING");
+    expect(await orders.requeue(orderId, new Date().toISOString(), new Date().toISOString())).toBe(false);
   });
 
   test.each(["CONFIRMED", "FAILED"] as const)(
@@ -361,18 +375,21 @@ describe("a customer's orders through the customer's-orders index", () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 7; i++) {
-      await orders.createPending({
-        orderId: randomUUID(),
-        status: "PENDING",
-        customerId,
-        customerEmail: "buyer@example.com",
-        items: [{ productId: "SKU-1001", quantity: i + 1 }],
-        paymentToken: "tok_visa",
-        requestHash: "h",
-        idempotencyKey: `k-${i}`,
-        createdAt: at(i),
-        updatedAt: at(i),
-      });
+      await orders.createPending(
+        {
+          orderId: randomUUID(),
+          status: "PENDING",
+          customerId,
+          customerEmail: "buyer@example.com",
+          items: [{ productId: "SKU-1001", quantity: i + 1 }],
+          paymentToken: "tok_visa",
+          requestHash: "h",
+          idempotencyKey: `k-${i}`,
+          createdAt: at(i),
+          updatedAt: at(i),
+        },
+        `${customerId}-k-${i}`,
+      );
     }
     await createOrder([{ productId: "SKU-1001", quantity: 1 }]); // nobody's: no customerId
   });

@@ -75,7 +75,7 @@ describe("sign-in on (the default, as api_auth = cognito)", () => {
     const placed = await t.placeOrder(order, "auth-1");
     expect(placed.status).toBe(202);
     const orderId = String(placed.body.orderId);
-    expect(orderId).toBe(t.orderIdFor("auth-1"));
+    expect(orderId).toBe(await t.orderIdFor("auth-1"));
     expect(await t.orderRecord(orderId)).toMatchObject({
       customerId: localCustomerId(TEST_CUSTOMER_EMAIL),
       customerEmail: TEST_CUSTOMER_EMAIL,

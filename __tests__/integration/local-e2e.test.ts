@@ -151,9 +151,9 @@ test("the same Idempotency-Key twice: one order, one execution", async () => {
 
 test("a crash mid-batch: the message is redelivered and the order still completes once", async () => {
   const keys = [randomUUID(), randomUUID(), randomUUID()];
-  const crashing = t.orderIdFor(keys[1]);
-  t.failWorkflowStarts(crashing, 1);
+  t.failWorkflowStarts(keys[1], 1);
   const placed = await Promise.all(keys.map((k) => t.placeOrder(good("SKU-1010"), k)));
+  const crashing = String(placed[1].body.orderId);
   const finals = await Promise.all(placed.map((p) => t.waitForFinalStatus(String(p.body.orderId))));
   expect(finals.map((o) => o.status)).toEqual(["CONFIRMED", "CONFIRMED", "CONFIRMED"]);
   expect(t.system.workflow.list().filter((e) => e.name === crashing)).toHaveLength(1);
@@ -162,10 +162,10 @@ test("a crash mid-batch: the message is redelivered and the order still complete
 
 test("after maxReceiveCount failures the message is dead-lettered and a critical alert is published", async () => {
   const key = randomUUID();
-  const orderId = t.orderIdFor(key);
-  t.failWorkflowStarts(orderId, 100);
+  t.failWorkflowStarts(key, 100);
   const placed = await t.placeOrder(good("SKU-1001"), key);
   expect(placed.status).toBe(202);
+  const orderId = String(placed.body.orderId);
   await t.system.settled();
   expect(t.system.queue.deadLetterMessages().map((m) => JSON.parse(m.body))).toContainEqual({ orderId });
   const alerts = t.system.notifications.list().filter((n) => n.topic === "CriticalAlertsTopic");
@@ -176,16 +176,15 @@ test("after maxReceiveCount failures the message is dead-lettered and a critical
 
 test("a failed confirmation publish is retried; after every retry it is dead-lettered and alerted", async () => {
   const retriedKey = randomUUID();
-  t.failConfirmations(t.orderIdFor(retriedKey), 2);
+  t.failConfirmations(retriedKey, 2);
   const retried = await t.placeOrder(good("SKU-1006"), retriedKey);
   const retriedId = String(retried.body.orderId);
   expect((await t.waitForFinalStatus(retriedId)).status).toBe("CONFIRMED");
   expect(notificationsFor(retriedId).filter((n) => n.topic === "OrderAlertsTopic")).toHaveLength(1);
 
   const lostKey = randomUUID();
-  const lostId = t.orderIdFor(lostKey);
-  t.failConfirmations(lostId, 3);
-  await t.placeOrder(good("SKU-1006"), lostKey);
+  t.failConfirmations(lostKey, 3);
+  const lostId = String((await t.placeOrder(good("SKU-1006"), lostKey)).body.orderId);
   await t.waitForFinalStatus(lostId);
   expect(t.system.confirmationDeadLetters().map((e) => (e.detail as { name: string }).name)).toContain(
     lostId,

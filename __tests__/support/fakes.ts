@@ -36,9 +36,31 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 export class InMemoryOrderStore implements OrderStore {
   readonly orders = new Map<string, OrderRecord>();
+  /** Idempotency records: key hash → order id. */
+  readonly keys = new Map<string, string>();
+  /** What the orders table's stream carries to OrdersQueue: every write that leaves an order PENDING. */
+  readonly stream: OrderQueueMessage[] = [];
 
-  constructor(initial: readonly OrderRecord[] = []) {
+  /**
+   * @param initial orders already in the table
+   * @param pipe where stream records go (the deployed EventBridge Pipe's OrdersQueue); kept in
+   *   `stream` when omitted
+   */
+  constructor(
+    initial: readonly OrderRecord[] = [],
+    private readonly pipe?: OrderQueue,
+  ) {
     for (const order of initial) this.orders.set(order.orderId, copy(order));
+  }
+
+  /** Orders whose stream record the pipe could not deliver (the pipe's dead-letter queue). */
+  readonly pipeDeadLetters: string[] = [];
+
+  /** The pipe runs apart from the writer: its failure never fails the write. */
+  private async streamed(order: OrderRecord): Promise<void> {
+    if (order.status !== "PENDING") return;
+    this.stream.push({ orderId: order.orderId });
+    await this.pipe?.send({ orderId: order.orderId }).catch(() => this.pipeDeadLetters.push(order.orderId));
   }
 
   private update(orderId: string, change: Partial<OrderRecord>): OrderRecord {
@@ -57,11 +79,23 @@ export class InMemoryOrderStore implements OrderStore {
     return true;
   }
 
-  async createPending(order: OrderRecord): Promise<CreateOrderResult> {
-    const existing = this.orders.get(order.orderId);
-    if (existing) return { created: false, existing: copy(existing) };
+  /** Both puts or neither, as the DynamoDB transaction. */
+  async createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult> {
+    const firstOrderId = this.keys.get(keyHash);
+    if (firstOrderId) return { created: false, existing: copy(this.orders.get(firstOrderId)!) };
+    if (this.orders.has(order.orderId)) throw new Error("TransactionCanceled: order id taken");
+    this.keys.set(keyHash, order.orderId);
     this.orders.set(order.orderId, copy(order));
+    await this.streamed(order);
     return { created: true };
+  }
+
+  async requeue(orderId: string, now: string, staleBefore: string): Promise<boolean> {
+    const order = this.orders.get(orderId);
+    if (!order || order.status !== "PENDING" || order.createdAt >= staleBefore) return false;
+    if (order.requeuedAt !== undefined && order.requeuedAt >= staleBefore) return false;
+    await this.streamed(this.update(orderId, { requeuedAt: now }));
+    return true;
   }
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
@@ -85,22 +119,6 @@ export class InMemoryOrderStore implements OrderStore {
           ? { orderId: last.orderId, customerId, createdAt: last.createdAt }
           : undefined,
     };
-  }
-
-  async markEnqueued(orderId: string, at: string): Promise<void> {
-    this.update(orderId, { enqueuedAt: this.orders.get(orderId)?.enqueuedAt ?? at });
-  }
-
-  async claimEnqueue(orderId: string, claimedAt: string, staleBefore: string): Promise<boolean> {
-    const order = this.orders.get(orderId);
-    if (!order || order.enqueuedAt) return false;
-    if (order.enqueueClaimedAt && order.enqueueClaimedAt >= staleBefore) return false;
-    this.update(orderId, { enqueueClaimedAt: claimedAt });
-    return true;
-  }
-
-  async releaseEnqueue(orderId: string): Promise<void> {
-    this.update(orderId, { enqueueClaimedAt: undefined });
   }
 
   async markProcessing(

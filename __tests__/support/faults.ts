@@ -5,33 +5,43 @@
 import type { Notifier, WorkflowStarter } from "../../lambdas/shared/ports";
 import type { PortWrappers } from "../../local/order-system";
 
+/** Order ids are random: faults name the order by the Idempotency-Key it will be placed with. */
+export type KeyResolver = (idempotencyKey: string) => Promise<string | undefined>;
+
 export interface FaultInjector {
   readonly wrappers: PortWrappers;
+  /** How to find the order an Idempotency-Key created (given once the system runs). */
+  resolveKeysWith(resolver: KeyResolver): void;
   /** Makes StartOrderProcessing fail on this order's message `times` times (a crash mid-batch). */
-  failWorkflowStarts(orderId: string, times: number): void;
+  failWorkflowStarts(idempotencyKey: string, times: number): void;
   /** Makes OrderSuccessHandler's publish fail for this order `times` times. */
-  failConfirmations(orderId: string, times: number): void;
+  failConfirmations(idempotencyKey: string, times: number): void;
 }
 
-/** Counts down the faults still to inject per order. */
-function countdown() {
+/** Counts down the faults still to inject per order, named by idempotency key. */
+function countdown(resolve: () => KeyResolver) {
   const remaining = new Map<string, number>();
   return {
-    set: (orderId: string, times: number) => void remaining.set(orderId, times),
-    take: (orderId: string) => {
-      const left = remaining.get(orderId) ?? 0;
-      if (left > 0) remaining.set(orderId, left - 1);
-      return left > 0;
+    set: (idempotencyKey: string, times: number) => void remaining.set(idempotencyKey, times),
+    take: async (orderId: string) => {
+      for (const [key, left] of remaining) {
+        if (left > 0 && (await resolve()(key)) === orderId) {
+          remaining.set(key, left - 1);
+          return true;
+        }
+      }
+      return false;
     },
   };
 }
 
 export function faultInjector(extra: PortWrappers = {}): FaultInjector {
-  const starts = countdown();
-  const confirmations = countdown();
+  let resolver: KeyResolver = async () => undefined;
+  const starts = countdown(() => resolver);
+  const confirmations = countdown(() => resolver);
   const workflowStarter = (port: WorkflowStarter): WorkflowStarter => ({
     start: async (orderId, input) => {
-      if (starts.take(orderId))
+      if (await starts.take(orderId))
         throw new Error(`Injected fault: StartOrderProcessing crashed on order ${orderId}`);
       return port.start(orderId, input);
     },
@@ -39,7 +49,7 @@ export function faultInjector(extra: PortWrappers = {}): FaultInjector {
   const orderAlerts = (port: Notifier): Notifier => ({
     publish: async (notification) => {
       const orderId = /^Order (\S+) confirmed$/.exec(notification.subject)?.[1] ?? "";
-      if (confirmations.take(orderId)) {
+      if (await confirmations.take(orderId)) {
         throw new Error(`Injected fault: publishing the confirmation of ${orderId} failed`);
       }
       await port.publish(notification);
@@ -50,6 +60,9 @@ export function faultInjector(extra: PortWrappers = {}): FaultInjector {
       ...extra,
       workflowStarter: (port) => workflowStarter(extra.workflowStarter?.(port) ?? port),
       orderAlerts: (port) => orderAlerts(extra.orderAlerts?.(port) ?? port),
+    },
+    resolveKeysWith: (resolve) => {
+      resolver = resolve;
     },
     failWorkflowStarts: starts.set,
     failConfirmations: confirmations.set,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { resolve } from "node:path";
-import { orderIdForKey } from "../../lambdas/shared/ids";
+import { idempotencyKeyHash } from "../../lambdas/shared/ids";
 import type { OrderRecord } from "../../lambdas/shared/order";
 import { localCustomerId } from "../../local/services/auth";
 import {
@@ -23,12 +23,12 @@ type Reply = { status: number; body: Record<string, unknown> };
 /** The customer every request is signed in as, unless a test passes another token. */
 export const TEST_CUSTOMER_EMAIL = "buyer@example.com";
 
-export interface TestSystem extends Omit<FaultInjector, "wrappers"> {
+export interface TestSystem extends Omit<FaultInjector, "wrappers" | "resolveKeysWith"> {
   readonly system: LocalOrderSystem;
   /** TEST_CUSTOMER_EMAIL's ID token ("" with apiAuth "none"). */
   readonly token: string;
-  /** The order id the API gives an Idempotency-Key of the test customer. */
-  orderIdFor(idempotencyKey: string): string;
+  /** The order an Idempotency-Key of the test customer created (from its idempotency record). */
+  orderIdFor(idempotencyKey: string): Promise<string | undefined>;
   /** An ID token from the local user pool, as POST /_local/token issues it. */
   tokenFor(email: string): Promise<string>;
   placeOrder(body: OrderBody, idempotencyKey?: string, token?: string): Promise<Reply>;
@@ -76,10 +76,24 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
   const signIn = (as: string): Record<string, string> => (as ? { Authorization: as } : {});
   const getOrder = async (orderId: string, as = token) =>
     json(await fetch(`${system.url}/orders/${orderId}`, { headers: signIn(as) }));
+  const orderIdFor = async (key: string) => {
+    const keyHash = idempotencyKeyHash(key, system.auth ? localCustomerId(TEST_CUSTOMER_EMAIL) : undefined);
+    const record = await documents.send(
+      new GetCommand({ TableName: system.tables.orderKeys, Key: { keyHash } }),
+    );
+    return record.Item?.orderId as string | undefined;
+  };
+  faults.resolveKeysWith(orderIdFor);
   return {
     system,
     token,
-    orderIdFor: (key) => orderIdForKey(key, system.auth ? localCustomerId(TEST_CUSTOMER_EMAIL) : undefined),
+    orderIdFor: async (key) => {
+      const keyHash = idempotencyKeyHash(key, system.auth ? localCustomerId(TEST_CUSTOMER_EMAIL) : undefined);
+      const record = await documents.send(
+        new GetCommand({ TableName: system.tables.orderKeys, Key: { keyHash } }),
+      );
+      return record.Item?.orderId as string | undefined;
+    },
     tokenFor,
     failWorkflowStarts: faults.failWorkflowStarts,
     failConfirmations: faults.failConfirmations,

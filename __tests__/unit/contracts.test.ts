@@ -19,8 +19,8 @@ test("functionConfig returns the declared values and names a missing variable at
   });
   expect(config.ordersTableName).toBe("orders");
   expect(config.inventoryTableName).toBe("inventory");
-  expect(() => config.ordersQueueUrl).toThrow(
-    "OrderPlacement: missing required environment variable ORDERS_QUEUE_URL (ordersQueueUrl)",
+  expect(() => config.orderKeysTableName).toThrow(
+    "OrderPlacement: missing required environment variable ORDER_KEYS_TABLE_NAME (orderKeysTableName)",
   );
 });
 
@@ -46,9 +46,12 @@ test("a function's environment is exactly the configuration its contract declare
 });
 
 test("a configuration bound to a resource attribute that is not given fails, naming both", () => {
-  const withoutUrl: ResourceHandles = { ...LOCAL_RESOURCES, ordersQueue: { arn: "arn:aws:sqs:::q" } };
-  expect(() => environmentFor(functionSpec("OrderPlacement"), withoutUrl, settings)).toThrow(
-    "ordersQueueUrl needs the url of ordersQueue",
+  const withoutName: ResourceHandles = {
+    ...LOCAL_RESOURCES,
+    orderKeysTable: { arn: "arn:aws:dynamodb:::t" },
+  };
+  expect(() => environmentFor(functionSpec("OrderPlacement"), withoutName, settings)).toThrow(
+    "orderKeysTableName needs the name of orderKeysTable",
   );
 });
 

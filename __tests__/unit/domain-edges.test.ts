@@ -7,11 +7,13 @@ import { createHandler as orderPlacement } from "../../lambdas/order-placement/h
 import { confirmationMessage } from "../../lambdas/order-success-handler/handler";
 import { gatewayFromEnvironment } from "../../lambdas/process-payment/handler";
 import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import { canonicalHash, ORDER_ID_PATTERN, orderIdForKey } from "../../lambdas/shared/ids";
+import { canonicalHash, idempotencyKeyHash, newOrderId, ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 import { toMinorUnits } from "../../lambdas/shared/money";
 import { orderView } from "../../lambdas/shared/order";
 import { createHandler as validateOrder } from "../../lambdas/validate-order/handler";
-import { apiEvent, BUYER, context, ORDER_ID, validOrder } from "../support/events";
+import { apiEvent, context, ORDER_ID, validOrder } from "../support/events";
+
+const UNKNOWN_PRODUCT_ORDER = "5e1f0c9a-7b2d-4e3f-9a8b-6c5d4e3f2a1b";
 import { InMemoryInventoryStore, InMemoryOrderStore, PRODUCTS, RecordingQueue } from "../support/fakes";
 import { orderRecord } from "../support/orders";
 
@@ -27,7 +29,11 @@ describe("money and ids", () => {
   });
 
   test("order ids match the whole UUID pattern, anchored at both ends", () => {
-    expect(ORDER_ID_PATTERN.test(orderIdForKey("k"))).toBe(true);
+    expect(ORDER_ID_PATTERN.test(newOrderId())).toBe(true);
+    // Keys are scoped: the same key of two customers, or with no customer, are three records.
+    expect(
+      new Set([idempotencyKeyHash("k"), idempotencyKeyHash("k", "a"), idempotencyKeyHash("k", "b")]).size,
+    ).toBe(3);
     expect(ORDER_ID_PATTERN.test(`x${ORDER_ID}`)).toBe(false);
     expect(ORDER_ID_PATTERN.test(`${ORDER_ID}x`)).toBe(false);
   });
@@ -143,13 +149,13 @@ describe("ValidateOrder", () => {
   test("errors name the unknown and the short products", async () => {
     const orders = new InMemoryOrderStore([
       orderRecord({ items: [{ productId: "SKU-1002", quantity: 5 }] }),
-      orderRecord({ orderId: orderIdForKey("u"), items: [{ productId: "SKU-404", quantity: 1 }] }),
+      orderRecord({ orderId: UNKNOWN_PRODUCT_ORDER, items: [{ productId: "SKU-404", quantity: 1 }] }),
     ]);
     const handler = validateOrder({ orders, inventory: new InMemoryInventoryStore(PRODUCTS) });
     await expect(handler({ orderId: ORDER_ID }, context)).rejects.toThrow(
       "Insufficient stock: Rain Jacket (SKU-1002): 5 requested, 1 in stock.",
     );
-    await expect(handler({ orderId: orderIdForKey("u") }, context)).rejects.toThrow(
+    await expect(handler({ orderId: UNKNOWN_PRODUCT_ORDER }, context)).rejects.toThrow(
       "Unknown product: SKU-404.",
     );
   });
@@ -157,12 +163,12 @@ describe("ValidateOrder", () => {
 
 describe("OrderPlacement's edges", () => {
   const system = () => {
-    const orders = new InMemoryOrderStore();
     const queue = new RecordingQueue();
+    const orders = new InMemoryOrderStore([], queue);
     return {
       orders,
       queue,
-      handler: orderPlacement({ orders, inventory: new InMemoryInventoryStore(PRODUCTS), queue }),
+      handler: orderPlacement({ orders, inventory: new InMemoryInventoryStore(PRODUCTS) }),
     };
   };
   const post = (headers: Record<string, string>, resource = "/orders") =>
@@ -191,9 +197,10 @@ describe("OrderPlacement's edges", () => {
     expect(response.statusCode).toBe(202);
   });
 
-  test("a failed send answers 503 with Retry-After and the key; the 409 names the order", async () => {
-    const { queue, handler } = system();
-    queue.failures = 1;
+  test("a write whose outcome is unknown answers 503 with Retry-After and the key; the 409 names the order", async () => {
+    const { orders, handler } = system();
+    const createPending = orders.createPending.bind(orders);
+    orders.createPending = () => Promise.reject(new Error("connection reset"));
     const failed = await handler(
       post({ "Content-Type": "application/json", "Idempotency-Key": "k-503" }),
       context,
@@ -201,9 +208,15 @@ describe("OrderPlacement's edges", () => {
     expect(failed.statusCode).toBe(503);
     expect(failed.headers).toMatchObject({ "Retry-After": "1", "Idempotency-Key": "k-503" });
     expect(bodyOf(failed).error).toMatchObject({
-      code: "ORDER_NOT_QUEUED",
+      code: "ORDER_NOT_CONFIRMED_RECORDED",
       message: expect.stringContaining("Retry"),
     });
+    orders.createPending = createPending;
+    const placed = await handler(
+      post({ "Content-Type": "application/json", "Idempotency-Key": "k-503" }),
+      context,
+    );
+    expect(placed.statusCode).toBe(202);
     const conflict = await handler(
       apiEvent({
         body: JSON.stringify({ ...validOrder, paymentToken: "tok_amex" }),
@@ -211,7 +224,7 @@ describe("OrderPlacement's edges", () => {
       }),
       context,
     );
-    expect(bodyOf(conflict).error).toMatchObject({ details: { orderId: orderIdForKey("k-503", BUYER.sub) } });
+    expect(bodyOf(conflict).error).toMatchObject({ details: { orderId: bodyOf(placed).orderId } });
   });
 
   test("the accepted order's Location and the unknown order's 404 name the order", async () => {
@@ -220,7 +233,7 @@ describe("OrderPlacement's edges", () => {
       post({ "Content-Type": "application/json", "Idempotency-Key": "k-loc" }),
       context,
     );
-    expect(placed.headers).toMatchObject({ Location: `/orders/${orderIdForKey("k-loc", BUYER.sub)}` });
+    expect(placed.headers).toMatchObject({ Location: `/orders/${bodyOf(placed).orderId}` });
     const missing = await handler(
       apiEvent({
         resource: "/orders/{orderId}",

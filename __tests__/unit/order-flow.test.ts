@@ -22,9 +22,10 @@ import {
 } from "../support/fakes";
 
 function system(queueDelayMs = 0) {
-  const orders = new InMemoryOrderStore();
-  const inventory = new InMemoryInventoryStore(PRODUCTS);
   const queue = new RecordingQueue(queueDelayMs);
+  // The orders table's stream, carried to OrdersQueue (an EventBridge Pipe when deployed).
+  const orders = new InMemoryOrderStore([], queue);
+  const inventory = new InMemoryInventoryStore(PRODUCTS);
   const workflow = new RecordingWorkflowStarter();
   const gateway = new CountingGateway(new SimulatedPaymentGateway({ transientFailures: 1 }));
   const alerts = new RecordingNotifier();
@@ -35,7 +36,7 @@ function system(queueDelayMs = 0) {
     workflow,
     gateway,
     alerts,
-    place: orderPlacement({ orders, inventory, queue }),
+    place: orderPlacement({ orders, inventory }),
     start: startOrderProcessing({ workflow }),
     validate: validateOrder({ orders, inventory }),
     pay: processPayment({ orders, gateway }),
@@ -148,15 +149,35 @@ test("a finished order never goes back: no re-validation after CONFIRMED, no con
   expect(s.alerts.published.filter((n) => n.subject.includes(failed))).toEqual([]);
 });
 
-test("20 concurrent replays of an order whose first send failed queue it exactly once", async () => {
-  const s = system(30);
-  s.queue.failures = 1;
+test("a recorded order is queued by the stream even when the API's caller never hears back", async () => {
+  const s = system();
+  const placed = bodyOf(await s.place(post(order(), "k-stream"), context)).orderId as string;
+  // The function made one write; the queue message came from that write, not from a second call.
+  expect(s.queue.sent).toEqual([{ orderId: placed }]);
+});
+
+test("a PENDING order whose stream record was lost is sent again by a replay, once it is stale", async () => {
+  const s = system();
+  s.queue.failures = 1; // the pipe gives up on the first record (its dead-letter queue)
   const key = "replay-key-1";
   const first = await s.place(post(order(), key), context);
-  expect(first.statusCode).toBe(503);
+  expect(first.statusCode).toBe(202);
+  const orderId = bodyOf(first).orderId as string;
+  expect(s.queue.sent).toEqual([]);
+  expect(s.orders.pipeDeadLetters).toEqual([orderId]);
+  // A prompt replay answers with the order and leaves it alone (the stream may still be delivering).
+  expect((await s.place(post(order(), key), context)).statusCode).toBe(200);
+  expect(s.queue.sent).toEqual([]);
+  // Once it has waited past the requeue window, 20 concurrent replays queue it again, once.
+  const stale = new Date(Date.now() - 60_000).toISOString();
+  s.orders.orders.set(orderId, { ...s.orders.orders.get(orderId)!, createdAt: stale });
   const replays = await Promise.all(Array.from({ length: 20 }, () => s.place(post(order(), key), context)));
-  expect(replays.every((r) => r.statusCode === 200)).toBe(true);
-  expect(s.queue.sent).toHaveLength(1);
+  expect(replays.every((r) => r.statusCode === 200 && bodyOf(r).orderId === orderId)).toBe(true);
+  expect(s.queue.sent).toEqual([{ orderId }]);
+  // …and the order goes on to CONFIRMED like any other.
+  const batch = await s.start(sqsEvent([JSON.stringify(s.queue.sent[0])]), context);
+  expect(batch.batchItemFailures).toEqual([]);
+  expect(s.workflow.started).toHaveLength(1);
 });
 
 test("an idempotency key replayed with another token or items is refused, never a second order", async () => {

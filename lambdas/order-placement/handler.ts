@@ -4,15 +4,19 @@
  * need only reads of the same tables and so share this function's role rather than adding an eighth
  * function. Behind the Cognito authorizer, every order belongs to the customer who placed it.
  */
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { SqsOrderQueue } from "../shared/adapters/sqs-order-queue";
 import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
 import { API_AUTH_MODES, customerOf, sameEmail, type ApiAuthMode, type Customer } from "../shared/customer";
 import { errorResponse, header, jsonResponse } from "../shared/http";
-import { canonicalHash, newIdempotencyKey, orderIdForKey, ORDER_ID_PATTERN } from "../shared/ids";
+import {
+  canonicalHash,
+  idempotencyKeyHash,
+  newIdempotencyKey,
+  newOrderId,
+  ORDER_ID_PATTERN,
+} from "../shared/ids";
 import { orderView, productView, type OrderRecord } from "../shared/order";
 import { decodeCursor, encodeCursor, ORDER_LIST_LIMITS } from "../shared/order-cursor";
 import {
@@ -22,7 +26,7 @@ import {
   type ParseResult,
   type PlaceOrderRequest,
 } from "../shared/order-request";
-import type { InventoryStore, OrderQueue, OrderStore } from "../shared/ports";
+import type { InventoryStore, OrderStore } from "../shared/ports";
 import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
 import { functionConfig } from "../contracts";
@@ -36,7 +40,6 @@ export interface OrderPlacementSettings {
 export interface OrderPlacementDeps {
   readonly orders: OrderStore;
   readonly inventory: InventoryStore;
-  readonly queue: OrderQueue;
   readonly settings: OrderPlacementSettings;
 }
 
@@ -75,28 +78,21 @@ function acceptedBody(order: OrderRecord): Record<string, unknown> {
   return { orderId: order.orderId, status: order.status, links: { self: `/orders/${order.orderId}` } };
 }
 
-/** A claim older than this belongs to a request that died mid-send (the function times out at 10 s). */
-const ENQUEUE_CLAIM_STALE_MS = 30_000;
+/**
+ * A PENDING order older than this, replayed, is touched so the table's stream queues it again: the
+ * stream and OrdersQueue deliver within seconds, so an order still PENDING after 30 s was lost on
+ * the way (a dead-lettered stream record) or is waiting behind a backlog, and a duplicate message
+ * costs nothing (executions are named by order id).
+ */
+const REQUEUE_AFTER_MS = 30_000;
 
-/** Sends the order to OrdersQueue under a claim already held; false when the send failed. */
-async function enqueue(deps: OrderPlacementDeps, orderId: string): Promise<boolean> {
-  try {
-    await deps.queue.send({ orderId });
-  } catch (error) {
-    logger.error("Could not send the order to OrdersQueue", { error: error as Error });
-    await deps.orders.releaseEnqueue(orderId).catch(() => undefined);
-    return false;
-  }
-  await deps.orders.markEnqueued(orderId, new Date().toISOString());
-  return true;
-}
-
-function queueUnavailable(orderId: string, idempotencyKey: string): APIGatewayProxyResult {
+/** The outcome of a write is unknown: retrying with the same key is safe and finds the order if it exists. */
+function outcomeUnknown(idempotencyKey: string): APIGatewayProxyResult {
   return errorResponse(
     503,
-    "ORDER_NOT_QUEUED",
-    "The order was saved but could not be queued. Retry the same request with the same Idempotency-Key.",
-    { orderId, idempotencyKey },
+    "ORDER_NOT_CONFIRMED_RECORDED",
+    "The order service could not confirm that your order was recorded. Retry the same request with the same Idempotency-Key: it never creates a second order.",
+    { idempotencyKey },
     { "Retry-After": "1", "Idempotency-Key": idempotencyKey },
   );
 }
@@ -185,7 +181,7 @@ function customerEmailFor(
   return { email: request.customerEmail };
 }
 
-/** A new PENDING order; the creating request holds the claim to send it to the queue. */
+/** A new PENDING order under a random, unguessable id; its key is recorded beside it. */
 function pendingOrder(
   request: PlaceOrderRequest,
   customerEmail: string,
@@ -194,7 +190,7 @@ function pendingOrder(
 ): OrderRecord {
   const now = new Date().toISOString();
   return {
-    orderId: orderIdForKey(idempotencyKey, customer?.customerId),
+    orderId: newOrderId(),
     status: "PENDING",
     ...(customer ? { customerId: customer.customerId } : {}),
     customerEmail,
@@ -209,36 +205,39 @@ function pendingOrder(
     idempotencyKey,
     createdAt: now,
     updatedAt: now,
-    enqueueClaimedAt: now,
   };
 }
 
-/** The same key again: the first order, re-sent to the queue if no earlier request managed to. */
+/**
+ * The same key again: the first order. A PENDING one that has waited too long is touched so the
+ * stream queues it again; a failure to do so is logged, never turned into an error for an order
+ * that exists.
+ */
 async function replay(
   deps: OrderPlacementDeps,
   order: OrderRecord,
   existing: OrderRecord,
-  headers: Record<string, string>,
-) {
-  const { orderId } = order;
+  idempotencyKey: string,
+): Promise<APIGatewayProxyResult> {
+  const headers = { "Idempotency-Key": idempotencyKey, Location: `/orders/${existing.orderId}` };
   if (existing.requestHash !== order.requestHash) {
     return errorResponse(
       409,
       "IDEMPOTENCY_KEY_REUSED",
       "This Idempotency-Key was already used for a different order. Use a new key for a new order.",
-      { orderId },
+      { orderId: existing.orderId },
+      headers,
     );
   }
+  logger.appendKeys({ orderId: existing.orderId });
   logger.info("Replayed order request", { status: existing.status });
-  if (!existing.enqueuedAt) {
-    const staleBefore = new Date(Date.now() - ENQUEUE_CLAIM_STALE_MS).toISOString();
-    // Only one replay re-sends; the others see the claim and answer with the same order.
-    if (
-      (await deps.orders.claimEnqueue(orderId, new Date().toISOString(), staleBefore)) &&
-      !(await enqueue(deps, orderId))
-    ) {
-      return queueUnavailable(orderId, order.idempotencyKey!);
-    }
+  if (existing.status === "PENDING") {
+    const now = Date.now();
+    const staleBefore = new Date(now - REQUEUE_AFTER_MS).toISOString();
+    await deps.orders
+      .requeue(existing.orderId, new Date(now).toISOString(), staleBefore)
+      .then((requeued) => requeued && logger.warn("Stale PENDING order sent to the queue again"))
+      .catch((error: unknown) => logger.error("Could not requeue a stale order", { error: error as Error }));
   }
   return jsonResponse(200, acceptedBody(existing), { ...headers, "Idempotent-Replayed": "true" });
 }
@@ -257,15 +256,24 @@ async function placeOrder(
   if ("rejected" in email) return email.rejected;
   const idempotencyKey = suppliedKey ?? newIdempotencyKey();
   const order = pendingOrder(parsed.request, email.email, idempotencyKey, customer);
-  const { orderId } = order;
-  logger.appendKeys({ orderId });
-  const created = await deps.orders.createPending(order);
-  const keyHeader = { "Idempotency-Key": idempotencyKey, Location: `/orders/${orderId}` };
-  if (!created.created) return replay(deps, order, created.existing, keyHeader);
+  let created;
+  try {
+    created = await deps.orders.createPending(
+      order,
+      idempotencyKeyHash(idempotencyKey, customer?.customerId),
+    );
+  } catch (error) {
+    logger.error("Could not record the order", { error: error as Error });
+    return outcomeUnknown(idempotencyKey);
+  }
+  if (!created.created) return replay(deps, order, created.existing, idempotencyKey);
+  logger.appendKeys({ orderId: order.orderId });
   logger.info("Order placed", { items: order.items.length });
   metrics.addMetric("OrdersPlaced", MetricUnit.Count, 1);
-  if (!(await enqueue(deps, orderId))) return queueUnavailable(orderId, idempotencyKey);
-  return jsonResponse(202, acceptedBody(order), keyHeader);
+  return jsonResponse(202, acceptedBody(order), {
+    "Idempotency-Key": idempotencyKey,
+    Location: `/orders/${order.orderId}`,
+  });
 }
 
 /** Another customer's order answers exactly as an unknown id does: ids cannot be probed. */
@@ -362,7 +370,6 @@ export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
   const deps: OrderPlacementDeps = {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
-    queue: overrides.queue ?? new SqsOrderQueue(new SQSClient({ maxAttempts: 3 }), config.ordersQueueUrl),
     settings: overrides.settings ?? settingsFromConfig(),
   };
   return (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> =>

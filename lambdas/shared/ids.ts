@@ -1,16 +1,21 @@
 import { createHash, randomUUID } from "node:crypto";
 
 /**
- * Order ids are UUID-shaped (36 characters, DynamoDB's ClientRequestToken limit). An order placed
- * with an Idempotency-Key gets an id derived from the key, so every replay addresses the same item.
- * Keys are scoped to the customer: the same key from two customers names two orders. Without a
- * customer (api_auth = none) the key alone names the order.
+ * Order ids are random UUIDs (36 characters, DynamoDB's ClientRequestToken limit): an id says
+ * nothing about the customer or the key, and cannot be guessed from either.
  */
-export function orderIdForKey(idempotencyKey: string, customerId?: string): string {
-  const scope = customerId === undefined ? "" : `customer:${customerId}:`;
-  const hex = createHash("sha256").update(`order:${scope}${idempotencyKey}`).digest("hex");
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+export function newOrderId(): string {
+  return randomUUID();
+}
+
+/**
+ * The idempotency record's key: the Idempotency-Key scoped to the customer (the same key from two
+ * customers names two records); without a customer (api_auth = none) the key alone. Hashed, so a
+ * client's key of any shape becomes a fixed-length table key.
+ */
+export function idempotencyKeyHash(idempotencyKey: string, customerId?: string): string {
+  const scope = customerId === undefined ? "anonymous" : `customer:${customerId}`;
+  return createHash("sha256").update(`${scope}\n${idempotencyKey}`).digest("hex");
 }
 
 export function newIdempotencyKey(): string {

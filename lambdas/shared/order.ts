@@ -76,9 +76,8 @@ export interface OrderRecord {
   readonly idempotencyKey?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
-  readonly enqueuedAt?: string;
-  /** Set while one request is sending the order to the queue (see OrderStore.claimEnqueue). */
-  readonly enqueueClaimedAt?: string;
+  /** When a replay last sent a still-PENDING order back to the queue (see OrderStore.requeue). */
+  readonly requeuedAt?: string;
   readonly lines?: readonly PricedLine[];
   readonly totalMinor?: number;
   readonly currency?: string;

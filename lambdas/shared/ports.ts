@@ -16,22 +16,23 @@ export interface OrderPage {
 }
 
 export interface OrderStore {
-  /** Conditional put: creates the order unless one with this id exists (then returns it). */
-  createPending(order: OrderRecord): Promise<CreateOrderResult>;
+  /**
+   * One transaction: the idempotency record (`keyHash` → orderId) and the PENDING order, each only
+   * if absent. When the key was used before, nothing is written and the first order is returned.
+   * The order's arrival in the table is what queues it (the table's stream, carried to OrdersQueue).
+   */
+  createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult>;
   get(orderId: string): Promise<OrderRecord | undefined>;
   /**
    * A customer's orders, newest first, from the customer's-orders index (eventually consistent: an
    * order placed a moment ago may be missing for a moment). Records carry the index's attributes.
    */
   listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage>;
-  markEnqueued(orderId: string, at: string): Promise<void>;
   /**
-   * Claims the right to (re-)send a not-yet-queued order: false while another request holds a claim
-   * newer than `staleBefore`, or once the order is queued. Concurrent replays then send it once.
+   * Touches a PENDING order that has waited since before `staleBefore` (and was not touched since),
+   * so the stream carries it to the queue again. False when it is no longer PENDING or not stale.
    */
-  claimEnqueue(orderId: string, now: string, staleBefore: string): Promise<boolean>;
-  /** Gives a claim back after a failed send, so the client's retry can send at once. */
-  releaseEnqueue(orderId: string): Promise<void>;
+  requeue(orderId: string, now: string, staleBefore: string): Promise<boolean>;
   /** PENDING|PROCESSING → PROCESSING with priced lines; throws OrderNotFound if absent. */
   markProcessing(
     orderId: string,

@@ -52,7 +52,18 @@ export const ORDERS_TABLE: TableDefinition = {
   indexes: [ORDERS_BY_CUSTOMER_INDEX],
 };
 
-export const TABLES: readonly TableDefinition[] = [INVENTORY_TABLE, ORDERS_TABLE];
+/**
+ * Idempotency keys: (customer, Idempotency-Key) → the order it created. Written in the same
+ * transaction as the order, so a key never names a missing order and an order id never derives
+ * from a key a client chose.
+ */
+export const ORDER_KEYS_TABLE: TableDefinition = {
+  logicalName: "OrderKeysTable",
+  partitionKey: "keyHash",
+  indexes: [],
+};
+
+export const TABLES: readonly TableDefinition[] = [INVENTORY_TABLE, ORDERS_TABLE, ORDER_KEYS_TABLE];
 
 /** Every key attribute of a table and its indexes (all strings here), for AttributeDefinitions. */
 export function keyAttributes(table: TableDefinition): string[] {

@@ -1,6 +1,7 @@
 /**
  * Local DynamoDB: dynalite (the DynamoDB API on LevelDB, in memory by default) behind a front that
- * adds TransactWriteItems (transactions.ts), which dynalite does not implement.
+ * adds TransactWriteItems (transactions.ts), which dynalite does not implement, and a change feed
+ * standing in for DynamoDB Streams (change-feed.ts).
  *
  * Transactions run under an exclusive lock while every other operation holds a shared one, so no
  * read or write can observe or interleave with a half-applied transaction.
@@ -10,8 +11,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import dynalite from "dynalite";
 import { readBody } from "../read-body";
+import { ChangeFeed, changesOf, READ_CHANGES_TARGET } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
-import { TransactionExecutor, TransactionFailure } from "./transactions";
+import { TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
@@ -39,9 +41,21 @@ function sendFailure(res: ServerResponse, failure: TransactionFailure): void {
   );
 }
 
-async function handleTransaction(req: IncomingMessage, res: ServerResponse, executor: TransactionExecutor) {
+async function handleTransaction(
+  req: IncomingMessage,
+  res: ServerResponse,
+  executor: TransactionExecutor,
+  feed: ChangeFeed,
+) {
   try {
-    const result = await executor.transactWrite(JSON.parse(await readBody(req)));
+    const request = JSON.parse(await readBody(req)) as TransactWriteRequest;
+    const result = await executor.transactWrite(request);
+    for (const entry of request.TransactItems ?? []) {
+      const write = entry.Put ? { table: entry.Put.TableName, keys: entry.Put.Item } : undefined;
+      const update = entry.Update ? { table: entry.Update.TableName, keys: entry.Update.Key } : undefined;
+      const change = write ?? update;
+      if (change) feed.append(change.table, change.keys);
+    }
     res.writeHead(200, JSON_CONTENT);
     res.end(JSON.stringify(result));
   } catch (error) {
@@ -55,16 +69,51 @@ async function handleTransaction(req: IncomingMessage, res: ServerResponse, exec
   }
 }
 
+/** A stream reader's long poll: `{"after": <seq>, "waitMs": <ms>}` → the records after it. */
+async function handleReadChanges(req: IncomingMessage, res: ServerResponse, feed: ChangeFeed) {
+  const { after = 0, waitMs = 0 } = JSON.parse((await readBody(req)) || "{}") as {
+    after?: number;
+    waitMs?: number;
+  };
+  const page = await feed.read(after, Math.min(waitMs, 20_000));
+  res.writeHead(200, JSON_CONTENT);
+  res.end(JSON.stringify(page));
+}
+
+/** Passes a request to dynalite, recording the writes it made in the change feed once it succeeds. */
+function delegateRecording(
+  delegate: (req: IncomingMessage, res: ServerResponse) => void,
+  feed: ChangeFeed,
+  target: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (!/\.(PutItem|UpdateItem|BatchWriteItem)$/.test(target)) return delegate(req, res);
+  const chunks: Buffer[] = [];
+  // A second listener sees the same chunks dynalite reads.
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  res.on("finish", () => {
+    if (res.statusCode !== 200) return;
+    for (const change of changesOf(target, JSON.parse(Buffer.concat(chunks).toString("utf8")))) {
+      feed.append(change.table, change.keys);
+    }
+  });
+  delegate(req, res);
+}
+
 /** The front: transactions under the write lock, everything else passed to dynalite under a read lock. */
 function frontServer(
   delegate: (req: IncomingMessage, res: ServerResponse) => void,
   executor: TransactionExecutor,
+  feed: ChangeFeed,
 ): Server {
   const lock = new ReadWriteLock();
   return createServer((req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
-    if (target.endsWith(".TransactWriteItems")) {
-      void lock.write(() => handleTransaction(req, res, executor));
+    if (target === READ_CHANGES_TARGET) {
+      void handleReadChanges(req, res, feed);
+    } else if (target.endsWith(".TransactWriteItems")) {
+      void lock.write(() => handleTransaction(req, res, executor, feed));
     } else if (target.endsWith(".TransactGetItems")) {
       res.writeHead(400, JSON_CONTENT);
       res.end(
@@ -78,7 +127,7 @@ function frontServer(
         () =>
           new Promise<void>((resolve) => {
             res.on("close", resolve);
-            delegate(req, res);
+            delegateRecording(delegate, feed, target, req, res);
           }),
       );
     }
@@ -97,7 +146,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
     maxAttempts: 1,
   });
-  const front = frontServer(delegate, new TransactionExecutor(internal));
+  const feed = new ChangeFeed();
+  const front = frontServer(delegate, new TransactionExecutor(internal), feed);
   front.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     front.once("error", reject);
@@ -108,6 +158,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     endpoint: `http://${host}:${port}`,
     port,
     close: async () => {
+      feed.close();
       internal.destroy();
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));

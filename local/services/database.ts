@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   INVENTORY_TABLE,
+  ORDER_KEYS_TABLE,
   ORDERS_TABLE,
   keyAttributes,
   type TableDefinition,
@@ -30,6 +31,7 @@ import type { LocalService } from "./service";
 export interface TableNames {
   readonly orders: string;
   readonly inventory: string;
+  readonly orderKeys: string;
 }
 
 function createTableInput(definition: TableDefinition, name: string): CreateTableCommandInput {
@@ -111,6 +113,7 @@ export async function createOrderTables(
   };
   await create(ORDERS_TABLE, names.orders);
   await create(INVENTORY_TABLE, names.inventory);
+  await create(ORDER_KEYS_TABLE, names.orderKeys);
 }
 
 export interface DatabaseService extends LocalService {

@@ -2,6 +2,7 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
 import {
   INVENTORY_TABLE,
+  ORDER_KEYS_TABLE,
   ORDERS_TABLE,
   keyAttributes,
   type TableDefinition,
@@ -13,16 +14,18 @@ export interface DataTablesProps {
 }
 
 /**
- * InventoryTable (ProductID) and OrdersTable (orderId, with the customer's-orders index): on-demand,
- * PITR, encrypted; key schemas and indexes shared with the local runtime.
+ * InventoryTable (ProductID), OrdersTable (orderId, with the customer's-orders index and the stream
+ * that queues orders) and OrderKeysTable (idempotency keys): on-demand, PITR, encrypted; key schemas
+ * and indexes shared with the local runtime.
  */
 export class DataTables extends Construct {
   readonly inventory: DynamodbTable;
   readonly orders: DynamodbTable;
+  readonly orderKeys: DynamodbTable;
 
   constructor(scope: Construct, id: string, props: DataTablesProps) {
     super(scope, id);
-    const table = (definition: TableDefinition, suffix: string) => {
+    const table = (definition: TableDefinition, suffix: string, stream = false) => {
       const resource = new DynamodbTable(this, definition.logicalName, {
         name: `${props.namePrefix}-${suffix}`,
         billingMode: "PAY_PER_REQUEST",
@@ -38,11 +41,14 @@ export class DataTables extends Construct {
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
         deletionProtectionEnabled: props.deletionProtection,
+        ...(stream ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
       });
       resource.overrideLogicalId(definition.logicalName);
       return resource;
     };
     this.inventory = table(INVENTORY_TABLE, "inventory");
-    this.orders = table(ORDERS_TABLE, "orders");
+    // The stream is the order outbox: every PENDING write reaches OrdersQueue (OrderOutbox).
+    this.orders = table(ORDERS_TABLE, "orders", true);
+    this.orderKeys = table(ORDER_KEYS_TABLE, "order-keys");
   }
 }

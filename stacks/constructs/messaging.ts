@@ -27,6 +27,8 @@ export class Messaging extends Construct {
    * and OrderSuccessHandler invocations that failed every retry. Its policy lives with the rule.
    */
   readonly confirmationDeadLetterQueue: SqsQueue;
+  /** Orders-table stream records the outbox pipe could not deliver to OrdersQueue. */
+  readonly orderStreamDeadLetterQueue: SqsQueue;
   readonly orderAlertsTopic: SnsTopic;
   readonly orderErrorTopic: SnsTopic;
   readonly criticalAlertsTopic: SnsTopic;
@@ -59,6 +61,12 @@ export class Messaging extends Construct {
       sqsManagedSseEnabled: true,
     });
     this.confirmationDeadLetterQueue.overrideLogicalId("ConfirmationDeadLetterQueue");
+    this.orderStreamDeadLetterQueue = new SqsQueue(this, "OrderStreamDeadLetterQueue", {
+      name: `${props.namePrefix}-order-stream-dlq`,
+      messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
+      sqsManagedSseEnabled: true,
+    });
+    this.orderStreamDeadLetterQueue.overrideLogicalId("OrderStreamDeadLetterQueue");
     new SqsQueueRedriveAllowPolicy(this, "DeadLetterRedriveAllow", {
       queueUrl: this.deadLetterQueue.id,
       redriveAllowPolicy: JSON.stringify({

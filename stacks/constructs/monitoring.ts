@@ -13,6 +13,7 @@ export interface MonitoringProps {
   readonly queueName: string;
   readonly deadLetterQueueName: string;
   readonly confirmationDeadLetterQueueName: string;
+  readonly orderStreamDeadLetterQueueName: string;
   readonly queueDepthThreshold: number;
   readonly stateMachineArn: string;
   readonly apiName: string;
@@ -138,6 +139,12 @@ export class Monitoring extends Construct {
       props.confirmationDeadLetterQueueName,
       "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
     );
+    this.deadLetterAlarm(
+      "OrderStreamDeadLetterQueueNotEmptyAlarm",
+      "order-stream-dlq-not-empty",
+      props.orderStreamDeadLetterQueueName,
+      "The outbox pipe could not queue recorded orders: they stay PENDING until a replay of their request (or a redrive) queues them.",
+    );
   }
 
   /** Failed or timed-out workflow executions, and the API's 5XX answers. */
@@ -261,6 +268,7 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         queue(visible, props.queueName),
         queue(visible, props.deadLetterQueueName),
         queue(visible, props.confirmationDeadLetterQueueName),
+        queue(visible, props.orderStreamDeadLetterQueueName),
       ]),
       widget("Queues: age of oldest message (s)", [
         queue(oldest, props.queueName),

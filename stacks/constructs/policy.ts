@@ -73,6 +73,8 @@ export interface ServiceRoleProps {
 /** An IAM role for one AWS service principal with one inline policy: least privilege, per component. */
 export class ServiceRole extends Construct {
   readonly role: IamRole;
+  /** The inline policy (absent for a role with no statements): depend on it, not only on the role. */
+  readonly policy?: IamRolePolicy;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
@@ -90,7 +92,7 @@ export class ServiceRole extends Construct {
     this.role = new IamRole(this, "Role", { name: props.name, assumeRolePolicy: trust.json });
     if (props.statements.length === 0) return;
     const permissions = new DataAwsIamPolicyDocument(this, "Permissions", { statement: props.statements });
-    new IamRolePolicy(this, "Policy", {
+    this.policy = new IamRolePolicy(this, "Policy", {
       name: `${props.name}-policy`,
       role: this.role.id,
       policy: permissions.json,

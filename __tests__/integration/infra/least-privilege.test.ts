@@ -34,10 +34,14 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [ORDERS],
     },
+    RecordIdempotencyKeys: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
+    },
     // Query on the customer's-orders index only: never a Scan or Query of the whole orders table.
     ListCustomerOrders: { actions: ["dynamodb:Query"], resources: [CUSTOMER_INDEX] },
     ListProducts: { actions: ["dynamodb:Scan"], resources: [INVENTORY] },
-    QueueOrders: { actions: ["sqs:SendMessage"], resources: [QUEUE] },
+    // No queue access: the orders table's stream queues orders (the Outbox pipe below).
   }),
   StartOrderProcessing: functionRole("StartOrderProcessing", {
     ConsumeOrdersQueue: {
@@ -77,6 +81,23 @@ const ALLOWED: Record<string, AllowList> = {
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
   }),
+  // The outbox pipe: reads the orders table's stream, sends to OrdersQueue and its own dead-letter queue.
+  Outbox: {
+    ReadOrderStream: {
+      actions: [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+      ],
+      resources: ["${aws_dynamodb_table.OrdersTable.stream_arn}"],
+    },
+    QueueOrders: { actions: ["sqs:SendMessage"], resources: [QUEUE] },
+    DeadLetterUndeliveredRecords: {
+      actions: ["sqs:SendMessage"],
+      resources: ["${aws_sqs_queue.OrderStreamDeadLetterQueue.arn}"],
+    },
+  },
   Workflow: {
     InvokeWorkflowFunctions: {
       actions: ["lambda:InvokeFunction"],

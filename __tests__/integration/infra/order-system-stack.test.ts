@@ -86,6 +86,8 @@ describe("providers and variables", () => {
         "inventory_table_name",
         "order_alerts_topic_arn",
         "order_error_topic_arn",
+        "order_keys_table_name",
+        "order_stream_dlq_url",
         "orders_dlq_url",
         "orders_endpoint",
         "orders_queue_url",
@@ -340,6 +342,48 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
   });
 });
 
+describe("the order outbox: the orders table's stream → EventBridge Pipe → OrdersQueue", () => {
+  test("the orders table streams new images; the keys table exists beside it", () => {
+    expect(resourceNamed(s, "aws_dynamodb_table", "OrdersTable")).toMatchObject({
+      stream_enabled: true,
+      stream_view_type: "NEW_IMAGE",
+    });
+    expect(resourceNamed(s, "aws_dynamodb_table", "OrderKeysTable")).toMatchObject({
+      hash_key: "keyHash",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+  });
+
+  test("the pipe queues every PENDING write as {orderId}, from the stream's start, with a dead-letter queue", () => {
+    const pipe = resourceNamed(s, "aws_pipes_pipe", "OrderOutboxPipe");
+    expect(pipe).toMatchObject({
+      source: "${aws_dynamodb_table.OrdersTable.stream_arn}",
+      target: "${aws_sqs_queue.OrdersQueue.arn}",
+      source_parameters: {
+        dynamodb_stream_parameters: {
+          starting_position: "TRIM_HORIZON",
+          dead_letter_config: { arn: "${aws_sqs_queue.OrderStreamDeadLetterQueue.arn}" },
+        },
+      },
+      target_parameters: { input_template: '{"orderId": "<$.dynamodb.Keys.orderId.S>"}' },
+    });
+    const filters = (pipe.source_parameters as { filter_criteria: { filter: { pattern: string }[] } })
+      .filter_criteria.filter;
+    expect(filters.map((f) => JSON.parse(f.pattern))).toEqual([
+      { eventName: ["INSERT", "MODIFY"], dynamodb: { NewImage: { status: { S: ["PENDING"] } } } },
+    ]);
+    expect(pipe.depends_on).toEqual([expect.stringContaining("aws_iam_role_policy.Outbox_Role_Policy")]);
+  });
+
+  test("undelivered stream records raise an alarm to CriticalAlertsTopic", () => {
+    expect(text).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "ecommerce-dev-order-stream-dlq-not-empty",
+      dimensions: { QueueName: "${aws_sqs_queue.OrderStreamDeadLetterQueue.name}" },
+    });
+  });
+});
+
 describe("Lambda functions", () => {
   test.each(FUNCTIONS.map((f) => [f.id, f]))(
     "%sLambda: nodejs22.x on arm64, from the code bucket, traced",
@@ -384,8 +428,10 @@ describe("Lambda functions", () => {
     expect(env("OrderPlacement")).toMatchObject({
       ORDERS_TABLE_NAME: "${aws_dynamodb_table.OrdersTable.name}",
       INVENTORY_TABLE_NAME: "${aws_dynamodb_table.InventoryTable.name}",
-      ORDERS_QUEUE_URL: "${aws_sqs_queue.OrdersQueue.url}",
+      ORDER_KEYS_TABLE_NAME: "${aws_dynamodb_table.OrderKeysTable.name}",
     });
+    // Orders reach the queue through the table's stream, never from the function.
+    expect(env("OrderPlacement")).not.toHaveProperty("ORDERS_QUEUE_URL");
     expect(env("StartOrderProcessing").STATE_MACHINE_ARN).toContain(
       ":stateMachine:ecommerce-dev-order-processing",
     );

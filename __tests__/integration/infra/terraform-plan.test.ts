@@ -50,8 +50,9 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_s3_object: FUNCTIONS.length,
   aws_s3_bucket: 1,
   aws_s3_bucket_policy: 1,
-  aws_dynamodb_table: 2,
-  aws_sqs_queue: 3,
+  aws_dynamodb_table: 3,
+  aws_sqs_queue: 4,
+  aws_pipes_pipe: 1,
   aws_lambda_function_event_invoke_config: 1,
   aws_lambda_event_source_mapping: 1,
   aws_sns_topic: 3,
@@ -129,9 +130,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
       const summary = summaries.find((s) => s.stack === stack)!;
       expect(summary.validate.valid).toBe(true);
       expect(summary.toCreate).toMatchObject(ORDER_SYSTEM_COMPONENTS);
-      // A role per function, the state machine's, and API Gateway's CloudWatch role where managed.
+      // A role per function, the state machine's, the outbox pipe's, and API Gateway's CloudWatch
+      // role where managed.
       expect(summary.toCreate.aws_iam_role).toBe(
-        FUNCTIONS.length + 1 + (env.manageApiGatewayAccount ? 1 : 0),
+        FUNCTIONS.length + 2 + (env.manageApiGatewayAccount ? 1 : 0),
       );
       expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
     },

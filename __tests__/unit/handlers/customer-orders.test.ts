@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createHandler, type OrderPlacementSettings } from "../../../lambdas/order-placement/handler";
-import { orderIdForKey } from "../../../lambdas/shared/ids";
+import { idempotencyKeyHash, newOrderId } from "../../../lambdas/shared/ids";
 import { decodeCursor, encodeCursor } from "../../../lambdas/shared/order-cursor";
 import {
   apiEvent,
@@ -19,13 +19,17 @@ import {
 import { InMemoryInventoryStore, InMemoryOrderStore, PRODUCTS, RecordingQueue } from "../../support/fakes";
 import { orderRecord } from "../../support/orders";
 
+/** A stable, UUID-shaped order id per name, for orders a test puts in the store itself. */
+const ids = new Map<string, string>();
+const idOf = (name: string) => ids.get(name) ?? (ids.set(name, newOrderId()), ids.get(name)!);
+
 const SIGNED_IN: OrderPlacementSettings = { apiAuth: "cognito", allowedOrigins: [] };
 const OPEN: OrderPlacementSettings = { apiAuth: "none", allowedOrigins: [] };
 
 function api(settings: OrderPlacementSettings = SIGNED_IN) {
-  const orders = new InMemoryOrderStore();
   const queue = new RecordingQueue();
-  const handle = createHandler({ orders, inventory: new InMemoryInventoryStore(PRODUCTS), queue, settings });
+  const orders = new InMemoryOrderStore([], queue);
+  const handle = createHandler({ orders, inventory: new InMemoryInventoryStore(PRODUCTS), settings });
   return { orders, queue, call: (event: APIGatewayProxyEvent) => handle(event, context) };
 }
 
@@ -100,11 +104,7 @@ describe("the signed-in customer", () => {
 
   test("no claims on an order route is a 401, never an order without an owner", async () => {
     const { orders, call } = api();
-    for (const event of [
-      place(validOrder, null),
-      getOrder(orderIdForKey("x"), null),
-      listOrders(null, null),
-    ]) {
+    for (const event of [place(validOrder, null), getOrder(idOf("x"), null), listOrders(null, null)]) {
       const response = await call(event);
       expect(response.statusCode).toBe(401);
       expect(body(response).error.code).toBe("UNAUTHORIZED");
@@ -133,18 +133,18 @@ describe("ownership", () => {
     const { orderId } = body(placed);
     expect((await call(getOrder(orderId, BUYER))).statusCode).toBe(200);
     const foreign = await call(getOrder(orderId, OTHER_CUSTOMER));
-    const unknown = await call(getOrder(orderIdForKey("never-placed"), OTHER_CUSTOMER));
+    const unknown = await call(getOrder(idOf("never-placed"), OTHER_CUSTOMER));
     expect(foreign.statusCode).toBe(404);
     expect(body(foreign).error.code).toBe(body(unknown).error.code);
     expect(body(foreign).error.message).toBe(
-      body(unknown).error.message.replace(orderIdForKey("never-placed"), orderId),
+      body(unknown).error.message.replace(idOf("never-placed"), orderId),
     );
   });
 
   test("an order without an owner (placed with api_auth = none) is nobody's once sign-in is on", async () => {
     const { orders, call } = api();
-    const ownerless = orderRecord({ orderId: orderIdForKey("open") });
-    await orders.createPending(ownerless);
+    const ownerless = orderRecord({ orderId: idOf("open") });
+    await orders.createPending(ownerless, "key-open");
     expect((await call(getOrder(ownerless.orderId, BUYER))).statusCode).toBe(404);
   });
 });
@@ -189,14 +189,16 @@ describe("GET /orders", () => {
     for (let i = 0; i < count; i++) {
       await system.orders.createPending(
         orderRecord({
-          orderId: orderIdForKey(`o-${i}`, BUYER.sub),
+          orderId: idOf(`o-${i}`),
           customerId: BUYER.sub,
           createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
         }),
+        `key-${i}`,
       );
     }
     await system.orders.createPending(
-      orderRecord({ orderId: orderIdForKey("theirs", OTHER_CUSTOMER.sub), customerId: OTHER_CUSTOMER.sub }),
+      orderRecord({ orderId: idOf("theirs"), customerId: OTHER_CUSTOMER.sub }),
+      "key-theirs",
     );
     return system;
   }
@@ -207,7 +209,7 @@ describe("GET /orders", () => {
     expect(response.statusCode).toBe(200);
     const page = body(response);
     expect(page.orders).toHaveLength(20);
-    expect(page.orders[0].orderId).toBe(orderIdForKey("o-24", BUYER.sub));
+    expect(page.orders[0].orderId).toBe(idOf("o-24"));
     const times = page.orders.map((o: { createdAt: string }) => o.createdAt);
     expect(times).toEqual([...times].sort().reverse());
     expect(response.body).not.toContain("tok_visa");
@@ -229,15 +231,13 @@ describe("GET /orders", () => {
     expect(pages).toBe(3);
     expect(seen).toHaveLength(7);
     expect(new Set(seen).size).toBe(7);
-    expect(seen).not.toContain(orderIdForKey("theirs", OTHER_CUSTOMER.sub));
+    expect(seen).not.toContain(idOf("theirs"));
   });
 
   test("another customer sees only their own", async () => {
     const { call } = await withOrders(3);
     const page = body(await call(listOrders(null, OTHER_CUSTOMER)));
-    expect(page.orders.map((o: { orderId: string }) => o.orderId)).toEqual([
-      orderIdForKey("theirs", OTHER_CUSTOMER.sub),
-    ]);
+    expect(page.orders.map((o: { orderId: string }) => o.orderId)).toEqual([idOf("theirs")]);
     expect(page.nextCursor).toBeNull();
   });
 
@@ -270,7 +270,7 @@ describe("GET /orders", () => {
     const extraField = Buffer.from(
       JSON.stringify({
         v: 1,
-        orderId: orderIdForKey("o-1", BUYER.sub),
+        orderId: idOf("o-1"),
         customerId: BUYER.sub,
         createdAt: "2026-01-01T00:00:00.000Z",
         admin: true,
@@ -292,7 +292,8 @@ describe("api_auth = none (the documented opt-out)", () => {
     const { orders, call } = api(OPEN);
     const placed = await call(place(validOrder, null, "open-key"));
     expect(placed.statusCode).toBe(202);
-    expect(body(placed).orderId).toBe(orderIdForKey("open-key"));
+    // The key is recorded unscoped: there is no customer to scope it to.
+    expect(orders.keys.get(idempotencyKeyHash("open-key"))).toBe(body(placed).orderId);
     const stored = orders.orders.get(body(placed).orderId)!;
     expect(stored.customerId).toBeUndefined();
     expect(stored.customerEmail).toBe(validOrder.customerEmail);

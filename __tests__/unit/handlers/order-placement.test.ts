@@ -1,25 +1,28 @@
 import {
-  ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../../lambdas/order-placement/handler";
-import { orderIdForKey } from "../../../lambdas/shared/ids";
+import { idempotencyKeyHash, ORDER_ID_PATTERN } from "../../../lambdas/shared/ids";
 import { apiEvent, BUYER, context, validOrder } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);
-const sqs = mockClient(SQSClient);
 
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {} });
+/** DynamoDB's answer when the transaction's first condition (the idempotency record) fails. */
+const keyTaken = () =>
+  new TransactionCanceledException({
+    message: "Transaction cancelled",
+    $metadata: {},
+    CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }],
+  });
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   handler(
     apiEvent({ body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers } }),
@@ -34,80 +37,90 @@ const getOrderEvent = (orderId: string) =>
     pathParameters: { orderId },
   });
 
-/** The item the handler stores for a first request with this body: what a replay is compared with. */
-async function storedItem(body: typeof validOrder, key: string): Promise<Record<string, unknown>> {
-  dynamo.on(PutCommand).resolves({});
+type Put = { TableName: string; Item: Record<string, unknown>; ConditionExpression: string };
+/** The two puts of the last order transaction: the idempotency record, then the order. */
+function lastTransaction(): { key: Put; order: Put } {
+  const items = dynamo.commandCalls(TransactWriteCommand).at(-1)!.args[0].input.TransactItems!;
+  return { key: items[0].Put as Put, order: items[1].Put as Put };
+}
+
+/** The order the handler writes for a first request with this body: what a replay is compared with. */
+async function storedOrder(body: typeof validOrder, key: string): Promise<Record<string, unknown>> {
   await post(body, { "Idempotency-Key": key });
-  const item = dynamo.commandCalls(PutCommand).at(-1)!.args[0].input.Item as Record<string, unknown>;
+  const item = lastTransaction().order.Item;
   dynamo.reset();
-  sqs.reset();
   dynamo.on(UpdateCommand).resolves({});
-  sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
   return item;
+}
+
+/** The key is taken: the record names `order`, which the store then reads. */
+function keyNames(order: Record<string, unknown>) {
+  dynamo.on(TransactWriteCommand).rejects(keyTaken());
+  dynamo.on(GetCommand, { TableName: "order-keys-test" }).resolves({ Item: { orderId: order.orderId } });
+  dynamo.on(GetCommand, { TableName: "orders-test" }).resolves({ Item: order });
 }
 
 beforeEach(() => {
   dynamo.reset();
-  sqs.reset();
-  dynamo.on(PutCommand).resolves({});
+  dynamo.on(TransactWriteCommand).resolves({});
   dynamo.on(UpdateCommand).resolves({});
-  sqs.on(SendMessageCommand).resolves({ MessageId: "m-1" });
 });
 
 describe("POST /orders", () => {
-  test("records a PENDING order with a conditional put, queues it and answers 202", async () => {
+  test("one transaction: the key record and the PENDING order under a random id; then 202", async () => {
     const response = await post(validOrder, { "Idempotency-Key": "key-1" });
     expect(response.statusCode).toBe(202);
-    const orderId = orderIdForKey("key-1", BUYER.sub);
+    const { orderId } = json(response);
+    expect(orderId).toMatch(ORDER_ID_PATTERN);
     expect(json(response)).toEqual({ orderId, status: "PENDING", links: { self: `/orders/${orderId}` } });
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+    const { key, order } = lastTransaction();
+    expect(key).toEqual({
+      TableName: "order-keys-test",
+      Item: { keyHash: idempotencyKeyHash("key-1", BUYER.sub), orderId, createdAt: expect.any(String) },
+      ConditionExpression: "attribute_not_exists(#key)",
+      ExpressionAttributeNames: { "#key": "keyHash" },
+    });
+    expect(order).toMatchObject({
       TableName: "orders-test",
-      Item: expect.objectContaining({
-        orderId,
-        status: "PENDING",
-        items: validOrder.items,
-        customerEmail: "buyer@example.com",
-      }),
+      Item: { orderId, status: "PENDING", items: validOrder.items, customerEmail: "buyer@example.com" },
+      ConditionExpression: "attribute_not_exists(orderId)",
     });
-    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
-      QueueUrl: process.env.ORDERS_QUEUE_URL,
-      MessageBody: JSON.stringify({ orderId }),
-    });
-    // Marked as queued (what the mark and its condition do is proven against dynalite).
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, { Key: { orderId } });
+    // The one write is all: the table's stream queues the order, the function sends nothing.
+    expect(dynamo.calls()).toHaveLength(1);
+  });
+
+  test("order ids are random: the same key from one customer on two deployments, or two keys, never collide", async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) ids.add(json(await post(validOrder, { "Idempotency-Key": "same" })).orderId);
+    expect(ids.size).toBe(20);
   });
 
   test("never stores client-sent prices: unknown fields are rejected", async () => {
     const response = await post({ ...validOrder, total: 0.01 });
     expect(response.statusCode).toBe(400);
     expect(json(response).error.code).toBe("UNKNOWN_FIELD");
-    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+    expect(dynamo).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
-  test("a repeated Idempotency-Key with the same body returns the first order and queues nothing", async () => {
-    const orderId = orderIdForKey("key-2", BUYER.sub);
-    const first = await storedItem(validOrder, "key-2");
-    dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo.on(GetCommand).resolves({
-      Item: { ...first, status: "PROCESSING", enqueuedAt: "2026-01-01T00:00:00Z" },
-    });
+  test("a repeated Idempotency-Key with the same body returns the first order and writes nothing", async () => {
+    const first = await storedOrder(validOrder, "key-2");
+    keyNames({ ...first, status: "PROCESSING" });
     const response = await post(validOrder, { "idempotency-key": "key-2" });
     expect(response.statusCode).toBe(200);
-    expect(response.headers).toMatchObject({ "Idempotent-Replayed": "true" });
-    expect(json(response)).toMatchObject({ orderId, status: "PROCESSING" });
-    expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
+    expect(response.headers).toMatchObject({ "Idempotent-Replayed": "true", "Idempotency-Key": "key-2" });
+    expect(json(response)).toMatchObject({ orderId: first.orderId, status: "PROCESSING" });
+    expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
   });
 
-  test("a repeated Idempotency-Key with a different body is a 409", async () => {
-    dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo.on(GetCommand).resolves({
-      Item: { orderId: orderIdForKey("key-3", BUYER.sub), status: "PENDING", requestHash: "other" },
-    });
+  test("a repeated Idempotency-Key with a different body is a 409 naming the first order", async () => {
+    const first = await storedOrder(validOrder, "key-3");
+    keyNames({ ...first, requestHash: "other" });
     const response = await post(validOrder, { "Idempotency-Key": "key-3" });
     expect(response.statusCode).toBe(409);
     expect(json(response).error).toMatchObject({
       code: "IDEMPOTENCY_KEY_REUSED",
       message: expect.any(String),
+      details: { orderId: first.orderId },
     });
   });
 
@@ -115,20 +128,16 @@ describe("POST /orders", () => {
   test.each([
     ["another payment token", { ...validOrder, paymentToken: "tok_mastercard" }],
     ["other items", { ...validOrder, items: [{ productId: "SKU-1001", quantity: 3 }] }],
-  ])("the same Idempotency-Key with %s is a 409 and queues nothing", async (_, body) => {
-    const first = await storedItem(validOrder, "key-6");
-    dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo.on(GetCommand).resolves({ Item: first });
+  ])("the same Idempotency-Key with %s is a 409 and changes nothing", async (_, body) => {
+    keyNames(await storedOrder(validOrder, "key-6"));
     const response = await post(body, { "Idempotency-Key": "key-6" });
     expect(response.statusCode).toBe(409);
     expect(json(response).error.code).toBe("IDEMPOTENCY_KEY_REUSED");
-    expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
+    expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
   });
 
   test("the same order with its items listed in another order is the same request", async () => {
-    const first = await storedItem(validOrder, "key-7");
-    dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo.on(GetCommand).resolves({ Item: { ...first, enqueuedAt: "2026-01-01T00:00:00Z" } });
+    keyNames(await storedOrder(validOrder, "key-7"));
     const response = await post(
       { ...validOrder, items: [...validOrder.items].reverse() },
       { "Idempotency-Key": "key-7" },
@@ -136,32 +145,37 @@ describe("POST /orders", () => {
     expect(response.statusCode).toBe(200);
   });
 
-  test("a failed send answers 503 with the key to retry with, and gives the send claim back", async () => {
-    sqs.on(SendMessageCommand).rejects(new Error("SQS is unavailable"));
-    const response = await post(validOrder, { "Idempotency-Key": "key-4" });
-    expect(response.statusCode).toBe(503);
-    expect(json(response).error).toMatchObject({
-      code: "ORDER_NOT_QUEUED",
-      details: { idempotencyKey: "key-4" },
-    });
-    // The claim is given back (proven against dynalite: the client's retry re-sends at once).
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { orderId: orderIdForKey("key-4", BUYER.sub) },
-    });
-    expect(response.body).not.toContain("SQS is unavailable");
-  });
-
-  test("the client's retry after a failed send re-sends the same order instead of creating another", async () => {
-    const orderId = orderIdForKey("key-5", BUYER.sub);
-    const first = await storedItem(validOrder, "key-5");
-    dynamo.on(PutCommand).rejects(conditionFailed());
-    dynamo
-      .on(GetCommand)
-      .resolves({ Item: { ...first, enqueuedAt: undefined, enqueueClaimedAt: undefined } });
+  test("a replay of a PENDING order asks the store to requeue it if stale (the store decides)", async () => {
+    const first = await storedOrder(validOrder, "key-5");
+    keyNames(first);
     const response = await post(validOrder, { "Idempotency-Key": "key-5" });
     expect(response.statusCode).toBe(200);
-    expect(json(response).orderId).toBe(orderId);
-    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+    expect(json(response).orderId).toBe(first.orderId);
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { orderId: first.orderId },
+      UpdateExpression: "SET requeuedAt = :now",
+    });
+  });
+
+  test("a failed requeue still answers with the order: it exists, the client is never told it failed", async () => {
+    keyNames(await storedOrder(validOrder, "key-8"));
+    dynamo.on(UpdateCommand).rejects(new Error("DynamoDB hiccup"));
+    const response = await post(validOrder, { "Idempotency-Key": "key-8" });
+    expect(response.statusCode).toBe(200);
+  });
+
+  test("when the write's outcome is unknown the answer is a 503 with the key to retry with", async () => {
+    dynamo.on(TransactWriteCommand).rejects(new Error("socket hang up"));
+    const response = await post(validOrder);
+    expect(response.statusCode).toBe(503);
+    const key = (response.headers as Record<string, string>)["Idempotency-Key"];
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(json(response).error).toMatchObject({
+      code: "ORDER_NOT_CONFIRMED_RECORDED",
+      details: { idempotencyKey: key },
+    });
+    expect(response.headers).toMatchObject({ "Retry-After": "1" });
+    expect(response.body).not.toContain("socket hang up");
   });
 
   test("an order without a key gets a generated one, returned in the Idempotency-Key header", async () => {
@@ -169,14 +183,14 @@ describe("POST /orders", () => {
     expect(response.statusCode).toBe(202);
     const key = (response.headers as Record<string, string>)["Idempotency-Key"];
     expect(key).toMatch(/^[0-9a-f-]{36}$/);
-    expect(json(response).orderId).toBe(orderIdForKey(key, BUYER.sub));
+    expect(lastTransaction().key.Item.keyHash).toBe(idempotencyKeyHash(key, BUYER.sub));
   });
 
-  test("a DynamoDB outage is a 500 with the error body and no internals", async () => {
+  test("a DynamoDB outage on a read is a 500 with the error body and no internals", async () => {
     dynamo
-      .on(PutCommand)
+      .on(GetCommand)
       .rejects(new ProvisionedThroughputExceededException({ message: "slow down", $metadata: {} }));
-    const response = await post(validOrder);
+    const response = await handler(getOrderEvent("0d6f1c8e-2a4b-4c3d-8e9f-0a1b2c3d4e5f"), context);
     expect(response.statusCode).toBe(500);
     expect(json(response)).toEqual({
       error: { code: "INTERNAL_ERROR", message: expect.any(String), details: null },
@@ -187,7 +201,7 @@ describe("POST /orders", () => {
 
 describe("GET routes", () => {
   test("GET /orders/{orderId} returns the public view, never the payment token", async () => {
-    const orderId = orderIdForKey("view", BUYER.sub);
+    const orderId = "0d6f1c8e-2a4b-4c3d-8e9f-0a1b2c3d4e5f";
     dynamo.on(GetCommand).resolves({
       Item: {
         orderId,
@@ -221,7 +235,7 @@ describe("GET routes", () => {
 
   test("GET /orders/{orderId} for an unknown or malformed id is a 404 with an error body", async () => {
     dynamo.on(GetCommand).resolves({});
-    for (const orderId of [orderIdForKey("missing", BUYER.sub), "not-an-id"]) {
+    for (const orderId of ["0d6f1c8e-2a4b-4c3d-8e9f-0a1b2c3d4e5f", "not-an-id"]) {
       const response = await handler(getOrderEvent(orderId), context);
       expect(response.statusCode).toBe(404);
       expect(json(response).error.code).toBe("ORDER_NOT_FOUND");
@@ -266,9 +280,7 @@ describe("the root method", () => {
       context,
     );
     expect(response.statusCode).toBe(202);
-    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
-      Item: expect.objectContaining({ items: validOrder.items }),
-    });
+    expect(lastTransaction().order.Item).toMatchObject({ items: validOrder.items });
   });
 
   test("GET / with a malformed items parameter is a 400", async () => {

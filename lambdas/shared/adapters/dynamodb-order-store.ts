@@ -1,9 +1,9 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../errors";
@@ -16,7 +16,7 @@ import {
 } from "../order";
 import type { OrderListPosition } from "../order-cursor";
 import type { CreateOrderResult, OrderPage, OrderStore } from "../ports";
-import { ORDERS_BY_CUSTOMER_INDEX } from "../table-definitions";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 
 const now = (): string => new Date().toISOString();
 
@@ -37,23 +37,71 @@ export class DynamoDbOrderStore implements OrderStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Only the function that creates orders names the idempotency-key table. */
+    private readonly keysTableName?: string,
   ) {}
 
-  async createPending(order: OrderRecord): Promise<CreateOrderResult> {
+  async createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult> {
+    if (!this.keysTableName) throw new Error("This order store was built without the order-keys table.");
+    const keyAttribute = ORDER_KEYS_TABLE.partitionKey;
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: order,
-          ConditionExpression: "attribute_not_exists(orderId)",
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.keysTableName,
+                Item: { [keyAttribute]: keyHash, orderId: order.orderId, createdAt: order.createdAt },
+                ConditionExpression: "attribute_not_exists(#key)",
+                ExpressionAttributeNames: { "#key": keyAttribute },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: order,
+                ConditionExpression: "attribute_not_exists(orderId)",
+              },
+            },
+          ],
         }),
       );
       return { created: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(order.orderId);
+      const keyTaken =
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed";
+      if (!keyTaken) throw error;
+      const record = await this.client.send(
+        new GetCommand({
+          TableName: this.keysTableName,
+          Key: { [keyAttribute]: keyHash },
+          ConsistentRead: true,
+        }),
+      );
+      const existing = record.Item ? await this.get(String(record.Item.orderId)) : undefined;
       if (!existing) throw error;
       return { created: false, existing };
+    }
+  }
+
+  async requeue(orderId: string, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET requeuedAt = :now",
+          ConditionExpression:
+            "#status = :pending AND createdAt < :stale AND (attribute_not_exists(requeuedAt) OR requeuedAt < :stale)",
+          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status },
+          ExpressionAttributeValues: { ":now": now, ":stale": staleBefore, ":pending": "PENDING" },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
@@ -91,48 +139,6 @@ export class DynamoDbOrderStore implements OrderStore {
           }
         : undefined,
     };
-  }
-
-  async markEnqueued(orderId: string, at: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: "SET enqueuedAt = if_not_exists(enqueuedAt, :at)",
-        ConditionExpression: "attribute_exists(orderId)",
-        ExpressionAttributeValues: { ":at": at },
-      }),
-    );
-  }
-
-  async claimEnqueue(orderId: string, now: string, staleBefore: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression: "SET enqueueClaimedAt = :now",
-          ConditionExpression:
-            "attribute_exists(orderId) AND attribute_not_exists(enqueuedAt) AND (attribute_not_exists(enqueueClaimedAt) OR enqueueClaimedAt < :stale)",
-          ExpressionAttributeValues: { ":now": now, ":stale": staleBefore },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async releaseEnqueue(orderId: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: "REMOVE enqueueClaimedAt",
-        ConditionExpression: "attribute_exists(orderId)",
-      }),
-    );
   }
 
   async markProcessing(

@@ -14,8 +14,11 @@ export function documentClient(): DynamoDBDocumentClient {
   return sharedDocumentClient;
 }
 
-export function dynamoDbOrderStore(config: { readonly ordersTableName: string }): DynamoDbOrderStore {
-  return new DynamoDbOrderStore(documentClient(), config.ordersTableName);
+export function dynamoDbOrderStore(config: {
+  readonly ordersTableName: string;
+  readonly orderKeysTableName?: string;
+}): DynamoDbOrderStore {
+  return new DynamoDbOrderStore(documentClient(), config.ordersTableName, config.orderKeysTableName);
 }
 
 /** The inventory store also names the orders table: a reservation writes the order's marker. */

@@ -1,0 +1,83 @@
+/**
+ * The local twin of a DynamoDB stream: every successful write through the local DynamoDB front is
+ * recorded (table and item or key, in order), and readers long-poll for what came after the last
+ * record they saw. In memory: records do not outlive the database process, which is why the
+ * runtime resumes unfinished orders on start (see local/services/recovery.ts).
+ */
+import { randomUUID } from "node:crypto";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+
+export type StreamItem = Record<string, AttributeValue>;
+
+export interface ChangeRecord {
+  readonly seq: number;
+  readonly table: string;
+  /** The written item (Put) or its key (Update): either carries the key attributes. */
+  readonly keys: StreamItem;
+}
+
+export interface ChangePage {
+  /** Changes when the feed restarts (a new database process): readers start again from 0. */
+  readonly epoch: string;
+  readonly records: readonly ChangeRecord[];
+}
+
+/** The target a reader sends to the local DynamoDB endpoint. */
+export const READ_CHANGES_TARGET = "LocalStreams.ReadChanges";
+
+/** Records kept for readers; older ones are dropped (a DynamoDB stream keeps 24 hours). */
+const RETAINED = 20_000;
+
+export class ChangeFeed {
+  readonly epoch = randomUUID();
+  private records: ChangeRecord[] = [];
+  private seq = 0;
+  private waiters: (() => void)[] = [];
+
+  append(table: string, keys: StreamItem): void {
+    this.records.push({ seq: ++this.seq, table, keys });
+    if (this.records.length > RETAINED) this.records = this.records.slice(-RETAINED);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Records after `after`, waiting up to `waitMs` for the first one. */
+  async read(after: number, waitMs: number): Promise<ChangePage> {
+    if (this.seq <= after && waitMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return { epoch: this.epoch, records: this.records.filter((r) => r.seq > after) };
+  }
+
+  /** Wakes every waiting reader (the database is closing). */
+  close(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+type WriteRequest = {
+  TableName?: string;
+  Item?: StreamItem;
+  Key?: StreamItem;
+  RequestItems?: Record<string, { PutRequest?: { Item: StreamItem } }[]>;
+};
+
+/** The changes one successful single-item or batch write made (deletes are not streamed here). */
+export function changesOf(target: string, body: WriteRequest): { table: string; keys: StreamItem }[] {
+  const operation = target.slice(target.lastIndexOf(".") + 1);
+  if ((operation === "PutItem" || operation === "UpdateItem") && body.TableName) {
+    const keys = body.Item ?? body.Key;
+    return keys ? [{ table: body.TableName, keys }] : [];
+  }
+  if (operation === "BatchWriteItem") {
+    return Object.entries(body.RequestItems ?? {}).flatMap(([table, requests]) =>
+      requests.flatMap((r) => (r.PutRequest ? [{ table, keys: r.PutRequest.Item }] : [])),
+    );
+  }
+  return [];
+}

@@ -1,0 +1,131 @@
+/**
+ * The local twin of the OrderOutbox pipe: it reads the local DynamoDB's change feed (the orders
+ * table's stream) and sends `{"orderId"}` to OrdersQueue for every write that leaves an order
+ * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
+ * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
+ */
+import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { OrderQueue } from "../../lambdas/shared/ports";
+import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
+import { READ_CHANGES_TARGET, type ChangePage } from "../dynamodb/change-feed";
+import { LOCAL_TOPICS } from "../local-resources";
+import type { LocalNotifications } from "../notifications";
+import type { LocalService } from "./service";
+
+export interface OutboxService extends LocalService {
+  /** Order ids whose stream record could not be delivered (the pipe's dead-letter queue). */
+  deadLetters(): readonly string[];
+  /** True when every change recorded so far has been read and delivered. */
+  isIdle(): Promise<boolean>;
+}
+
+export interface OutboxOptions {
+  readonly dynamoDbEndpoint: string;
+  readonly client: DynamoDBClient;
+  readonly ordersTable: string;
+  readonly queue: OrderQueue;
+  readonly notifications: LocalNotifications;
+  readonly log: (line: string) => void;
+}
+
+/** As the deployed pipe: a few attempts per record, then the dead-letter queue. */
+const SEND_ATTEMPTS = 3;
+/** How long one read of the feed waits for a new record. */
+const POLL_WAIT_MS = 500;
+
+class OrderOutboxPipe implements OutboxService {
+  readonly name = "outbox";
+  private readonly stopping = new AbortController();
+  private readonly dead: string[] = [];
+  private epoch = "";
+  private after = 0;
+  private delivering = 0;
+  private readonly running: Promise<void>;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.running = this.loop();
+  }
+
+  deadLetters(): readonly string[] {
+    return [...this.dead];
+  }
+
+  async isIdle(): Promise<boolean> {
+    if (this.delivering > 0) return false;
+    const page = await this.read(0).catch(() => undefined);
+    return page !== undefined && page.epoch === this.epoch && page.records.length === 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running.catch(() => undefined);
+  }
+
+  private async read(waitMs: number): Promise<ChangePage> {
+    const response = await fetch(this.options.dynamoDbEndpoint, {
+      method: "POST",
+      headers: { "X-Amz-Target": READ_CHANGES_TARGET, "Content-Type": "application/x-amz-json-1.0" },
+      body: JSON.stringify({ after: this.after, waitMs }),
+      signal: this.stopping.signal,
+    });
+    return (await response.json()) as ChangePage;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      let page: ChangePage;
+      try {
+        page = await this.read(POLL_WAIT_MS);
+      } catch {
+        if (this.stopping.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 200)); // the database is restarting
+        continue;
+      }
+      if (page.epoch !== this.epoch) {
+        // A new database process: its feed starts again at 1.
+        [this.epoch, this.after] = [page.epoch, 0];
+      }
+      const orderIds = page.records
+        .filter((r) => r.table === this.options.ordersTable)
+        .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []);
+      this.after = page.records.at(-1)?.seq ?? this.after;
+      this.delivering++;
+      await Promise.all(orderIds.map((id) => this.deliver(id))).finally(() => this.delivering--);
+    }
+  }
+
+  private async isPending(orderId: string): Promise<boolean> {
+    const { Item } = await this.options.client.send(
+      new GetItemCommand({
+        TableName: this.options.ordersTable,
+        Key: { [ORDERS_TABLE.partitionKey]: { S: orderId } },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.status?.S === "PENDING";
+  }
+
+  private async deliver(orderId: string): Promise<void> {
+    for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
+      try {
+        if (await this.isPending(orderId)) await this.options.queue.send({ orderId });
+        return;
+      } catch (error) {
+        if (attempt < SEND_ATTEMPTS) continue;
+        this.dead.push(orderId);
+        this.options.log(
+          `outbox pipe: order ${orderId} could not be queued (${String(error)}); dead-lettered`,
+        );
+        this.options.notifications.publish(
+          LOCAL_TOPICS.CriticalAlertsTopic,
+          "ALARM: order-stream-dlq-not-empty",
+          `The outbox pipe could not queue order ${orderId}; a replay of its request queues it again.`,
+        );
+      }
+    }
+  }
+}
+
+export function startOrderOutbox(options: OutboxOptions): OutboxService {
+  return new OrderOutboxPipe(options);
+}
