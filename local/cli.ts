@@ -217,9 +217,14 @@ async function main(): Promise<number> {
   await new Promise<void>((resolveStop) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        process.stdout.write(`${signal}: still stopping; orders in progress are finishing (bounded).\n`);
+        return;
+      }
       stopping = true;
-      process.stdout.write(`\n${signal}: stopping (letting running orders finish)…\n`);
+      process.stdout.write(
+        `\n${signal}: stopping: new requests get 503, requests in hand are answered, queued orders and running workflows finish (bounded)…\n`,
+      );
       system.stop().then(resolveStop, (error: unknown) => {
         process.stderr.write(`Error while stopping: ${String(error)}\n`);
         resolveStop();

@@ -41,6 +41,8 @@ export interface LocalApiOptions {
   readonly auth?: AuthService;
   /** Storefront origins allowed by CORS; empty: no CORS, as deployed. */
   readonly allowedOrigins?: readonly string[];
+  /** True once the runtime is stopping: new requests get 503 and Retry-After, nothing is started. */
+  readonly stopping?: () => boolean;
   readonly onResponse?: (event: APIGatewayProxyEvent, result: APIGatewayProxyResult) => void;
 }
 
@@ -187,6 +189,13 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://localhost");
       const method = (req.method ?? "GET").toUpperCase();
+      if (options.stopping?.()) {
+        return sendError(res, 503, "SERVICE_STOPPING", "The order system is stopping; retry shortly.", {
+          ...gatewayHeaders,
+          "Retry-After": "5",
+          Connection: "close",
+        });
+      }
       if (url.pathname.startsWith("/_local/")) return serveLocal(options, req, res, url);
       const match = matchRoute(routes, method, url.pathname);
       if (!match) {

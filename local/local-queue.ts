@@ -6,6 +6,7 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
+import { QueueJournal } from "./queue-journal";
 
 export interface QueueMessage {
   readonly messageId: string;
@@ -25,6 +26,10 @@ export interface LocalQueueOptions {
   readonly concurrency: number;
   readonly onDeadLetter?: (message: QueueMessage) => void;
   readonly onConsumerError?: (error: unknown) => void;
+  /** Keeps messages (and dead letters) in this file across stops and crashes; in memory without it. */
+  readonly journalPath?: string;
+  /** On stop, how long to keep delivering what is already queued before leaving it (journaled) for next time. */
+  readonly drainTimeoutMs?: number;
 }
 
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -37,9 +42,24 @@ export class LocalQueue {
   private wakeUp: (() => void) | undefined;
   private readonly workers: Promise<void>[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly journal: QueueJournal | undefined;
+  /** Set while stopping: deliver what is visible at once, without waiting for a fuller batch. */
+  private draining = false;
 
-  constructor(private readonly options: LocalQueueOptions) {}
+  constructor(private readonly options: LocalQueueOptions) {
+    if (!options.journalPath) return;
+    const { journal, state } = QueueJournal.open(options.journalPath);
+    this.journal = journal;
+    const restore = (m: { messageId: string; body: string; sentAt: number }): QueueMessage => ({
+      ...m,
+      receiveCount: 0,
+      visibleAt: 0,
+    });
+    this.messages.push(...state.queued.map(restore));
+    this.deadLetters.push(...state.deadLettered.map(restore));
+  }
 
+  /** Journaled before it returns: once the sender has the id, the message survives a crash. */
   send(body: string): string {
     const message: QueueMessage = {
       messageId: randomUUID(),
@@ -48,9 +68,15 @@ export class LocalQueue {
       receiveCount: 0,
       visibleAt: 0,
     };
+    this.journal?.sent(message);
     this.messages.push(message);
     this.signal();
     return message.messageId;
+  }
+
+  /** Messages waiting or in flight (their bodies), e.g. to tell which orders are already queued. */
+  queuedBodies(): string[] {
+    return this.messages.map((m) => m.body);
   }
 
   start(consumer: QueueConsumer): void {
@@ -59,7 +85,18 @@ export class LocalQueue {
     for (let i = 0; i < this.options.concurrency; i++) this.workers.push(this.poll(consumer));
   }
 
+  /**
+   * Delivers what is already queued (the partial batch in the batching window too) for up to
+   * drainTimeoutMs, then stops the pollers after their batches. Whatever is left stays in the
+   * journal for the next start (in memory only, it is lost: run with --data-dir to keep it).
+   */
   async stop(): Promise<void> {
+    this.draining = true;
+    this.signal();
+    const deadline = Date.now() + (this.options.drainTimeoutMs ?? 0);
+    while (this.running && Date.now() < deadline && this.visibleCount(Date.now()) + this.inFlight > 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     this.running = false;
     this.timers.forEach((t) => clearTimeout(t));
     this.timers.clear();
@@ -119,6 +156,7 @@ export class LocalQueue {
       if (message.receiveCount > this.options.maxReceiveCount) {
         // Past maxReceiveCount, SQS moves the message to the dead-letter queue instead of delivering it.
         this.messages.splice(this.messages.indexOf(message), 1);
+        this.journal?.deadLettered(message.messageId);
         this.deadLetters.push(message);
         this.options.onDeadLetter?.(message);
         continue;
@@ -165,7 +203,7 @@ export class LocalQueue {
         await this.waitForWork();
         continue;
       }
-      if (visible < this.options.batchSize && this.options.batchingWindowMs > 0) {
+      if (visible < this.options.batchSize && this.options.batchingWindowMs > 0 && !this.draining) {
         // Like MaximumBatchingWindowInSeconds: gather a fuller batch, but never wait past the window.
         const oldest = Math.min(
           ...this.messages.filter((m) => m.visibleAt <= now).map((m) => Math.max(m.sentAt, m.visibleAt)),
@@ -174,6 +212,7 @@ export class LocalQueue {
         if (remaining > 0) {
           await this.waitForWork(remaining);
           if (
+            !this.draining &&
             this.visibleCount(Date.now()) < this.options.batchSize &&
             Date.now() < oldest + this.options.batchingWindowMs
           ) {
@@ -199,6 +238,7 @@ export class LocalQueue {
         if (!failedIds.has(message.messageId)) {
           const index = this.messages.indexOf(message);
           if (index >= 0) this.messages.splice(index, 1);
+          this.journal?.deleted(message.messageId);
         }
       }
       this.signal();

@@ -21,6 +21,7 @@ import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
 import { startAuthService, type AuthService } from "./services/auth";
 import { startOrderOutbox, type OutboxService } from "./services/order-outbox";
+import { resumeUnfinishedOrders } from "./services/recovery";
 import { startDatabaseService, type DatabaseService } from "./services/database";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
@@ -180,6 +181,36 @@ function startQueue(
     notifications,
     visibilityTimeoutMs: options.visibilityTimeoutMs,
     concurrency: options.queueConcurrency,
+    dataDir: options.dataDir,
+    log,
+  });
+}
+
+/**
+ * The outbox pipe (orders table stream → OrdersQueue), after re-queueing what a previous run left
+ * unfinished: from here on, every accepted order is on its way to CONFIRMED or FAILED.
+ */
+async function startDelivery(
+  options: LocalRuntimeOptions,
+  database: DatabaseService,
+  queue: QueueService,
+  notifications: LocalNotifications,
+  log: Log,
+): Promise<OutboxService> {
+  const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
+  await resumeUnfinishedOrders({
+    client: database.client,
+    ordersTable: LOCAL_TABLES.orders,
+    queue: sender,
+    alreadyQueued: queue.queue.queuedBodies(),
+    log,
+  });
+  return startOrderOutbox({
+    dynamoDbEndpoint: database.endpoint,
+    client: database.client,
+    ordersTable: LOCAL_TABLES.orders,
+    queue: sender,
+    notifications,
     log,
   });
 }
@@ -234,16 +265,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       }),
     );
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
-    const outbox = await services.start(() =>
-      startOrderOutbox({
-        dynamoDbEndpoint: database.endpoint,
-        client: database.client,
-        ordersTable: LOCAL_TABLES.orders,
-        queue: options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender,
-        notifications,
-        log,
-      }),
-    );
+    const outbox = await services.start(() => startDelivery(options, database, queue, notifications, log));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
     const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events, outbox, auth);
     const api = await services.start(() => startApi(options, functions, routes, auth, log));

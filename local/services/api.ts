@@ -100,8 +100,14 @@ function logResponse(
     log(`request rejected: ${result.statusCode} ${JSON.parse(result.body).error?.code}`);
 }
 
+/** On stop, how long requests already being answered may take before their connections are cut. */
+export const API_DRAIN_TIMEOUT_MS = 10_000;
+
 export async function startApiService(options: ApiServiceOptions): Promise<ApiService> {
+  let stopping = false;
+  let inFlight = 0;
   const server = createLocalApiServer({
+    stopping: () => stopping,
     stageName: options.stageName,
     rootMethod: options.rootMethod,
     handler: options.handler,
@@ -112,14 +118,24 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     allowedOrigins: options.allowedOrigins,
   });
   server.keepAliveTimeout = 5_000;
+  server.on("request", (_req, res) => {
+    inFlight++;
+    res.on("close", () => inFlight--);
+  });
   const port = await listen(server, options.port, options.host);
   return {
     name: "api",
     url: `http://${options.host === "0.0.0.0" ? "127.0.0.1" : options.host}:${port}`,
     port,
+    /** Refuses new requests (503), answers the ones in hand, then closes. */
     stop: async () => {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + API_DRAIN_TIMEOUT_MS;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -56,19 +56,38 @@ class OrderOutboxPipe implements OutboxService {
     return page !== undefined && page.epoch === this.epoch && page.records.length === 0;
   }
 
+  /** Stops reading, after delivering what the feed already holds (the API stopped first). */
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running.catch(() => undefined);
+    for (let page = await this.read(0, false).catch(() => undefined); page?.records.length;) {
+      await this.handle(page);
+      page = await this.read(0, false).catch(() => undefined);
+    }
   }
 
-  private async read(waitMs: number): Promise<ChangePage> {
+  private async read(waitMs: number, abortable = true): Promise<ChangePage> {
     const response = await fetch(this.options.dynamoDbEndpoint, {
       method: "POST",
       headers: { "X-Amz-Target": READ_CHANGES_TARGET, "Content-Type": "application/x-amz-json-1.0" },
       body: JSON.stringify({ after: this.after, waitMs }),
-      signal: this.stopping.signal,
+      signal: abortable ? this.stopping.signal : undefined,
     });
     return (await response.json()) as ChangePage;
+  }
+
+  /** Sends every PENDING order the page's records name, and moves past them. */
+  private async handle(page: ChangePage): Promise<void> {
+    if (page.epoch !== this.epoch) {
+      // A new database process: its feed starts again at 1.
+      [this.epoch, this.after] = [page.epoch, 0];
+    }
+    const orderIds = page.records
+      .filter((r) => r.table === this.options.ordersTable)
+      .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []);
+    this.after = page.records.at(-1)?.seq ?? this.after;
+    this.delivering++;
+    await Promise.all(orderIds.map((id) => this.deliver(id))).finally(() => this.delivering--);
   }
 
   private async loop(): Promise<void> {
@@ -81,16 +100,7 @@ class OrderOutboxPipe implements OutboxService {
         await new Promise((r) => setTimeout(r, 200)); // the database is restarting
         continue;
       }
-      if (page.epoch !== this.epoch) {
-        // A new database process: its feed starts again at 1.
-        [this.epoch, this.after] = [page.epoch, 0];
-      }
-      const orderIds = page.records
-        .filter((r) => r.table === this.options.ordersTable)
-        .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []);
-      this.after = page.records.at(-1)?.seq ?? this.after;
-      this.delivering++;
-      await Promise.all(orderIds.map((id) => this.deliver(id))).finally(() => this.delivering--);
+      await this.handle(page);
     }
   }
 

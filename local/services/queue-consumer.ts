@@ -4,6 +4,7 @@
  * StartOrderProcessing, whose partial batch failures are redelivered.
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { join } from "node:path";
 import type { OrderQueue } from "../../lambdas/shared/ports";
 import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
 import type { Invoke } from "../local-functions";
@@ -23,8 +24,13 @@ export interface QueueServiceOptions {
   readonly notifications: LocalNotifications;
   readonly visibilityTimeoutMs?: number;
   readonly concurrency?: number;
+  /** Keeps the queue and its dead letters in <dataDir>/queue/ across stops and crashes. */
+  readonly dataDir?: string;
   readonly log: (line: string) => void;
 }
+
+/** On stop, how long the queue keeps delivering what it holds (the batching window included). */
+export const QUEUE_DRAIN_TIMEOUT_MS = 10_000;
 
 export function startQueueService(options: QueueServiceOptions): QueueService {
   const { log } = options;
@@ -35,6 +41,8 @@ export function startQueueService(options: QueueServiceOptions): QueueService {
     batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
     batchingWindowMs: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
     concurrency: options.concurrency ?? 5,
+    journalPath: options.dataDir ? join(options.dataDir, "queue", "orders-queue.jsonl") : undefined,
+    drainTimeoutMs: QUEUE_DRAIN_TIMEOUT_MS,
     // Locally the OrdersDeadLetterQueueNotEmptyAlarm fires at once and pages CriticalAlertsTopic.
     onDeadLetter: (message) => {
       log(

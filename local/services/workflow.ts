@@ -107,6 +107,9 @@ function describeOutput(id: FunctionId, output: Record<string, unknown>): string
   return `${id} done`;
 }
 
+/** On stop, how long running executions may take to finish. */
+export const WORKFLOW_DRAIN_TIMEOUT_MS = 30_000;
+
 export interface WorkflowService extends LocalService {
   readonly workflow: LocalWorkflow;
   /** The WorkflowStarter port StartOrderProcessing is given (StartExecution named by orderId). */
@@ -162,5 +165,15 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
       }
     },
   };
-  return { name: "workflow", workflow, starter, stop: () => workflow.idle() };
+  return {
+    name: "workflow",
+    workflow,
+    starter,
+    // Running executions may finish within a bound; any still running are resumed on the next start.
+    stop: () =>
+      Promise.race([
+        workflow.idle(),
+        new Promise<void>((r) => setTimeout(r, WORKFLOW_DRAIN_TIMEOUT_MS).unref()),
+      ]),
+  };
 }

@@ -1,0 +1,60 @@
+/**
+ * The local runtime as users run it: `npm start` (or its node entry) in a child process, so tests can
+ * stop it with a signal, kill it, and start it again on the same --data-dir.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "../..");
+
+export interface RuntimeProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything it printed so far. */
+  output(): string;
+  /** Resolves with the exit code (or the signal that ended it). */
+  exited(): Promise<number | NodeJS.Signals>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/**
+ * Starts the runtime. `viaNpm` runs `npm start` in its own process group, as a terminal would (so a
+ * signal can go to the whole group, like Ctrl-C); otherwise the node entry directly.
+ */
+export async function startRuntime(options: {
+  dataDir: string;
+  port: number;
+  viaNpm?: boolean;
+  timeoutMs?: number;
+}): Promise<RuntimeProcess> {
+  const args = ["--port", String(options.port), "--data-dir", options.dataDir];
+  const child = options.viaNpm
+    ? spawn("npm", ["start", "--silent", "--", ...args], { cwd: ROOT, detached: true, stdio: "pipe" })
+    : spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], { cwd: ROOT, stdio: "pipe" });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exit = new Promise<number | NodeJS.Signals>((done) =>
+    child.once("exit", (code, signal) => done(code ?? signal ?? -1)),
+  );
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (!/Order system running at (\S+)/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`The runtime exited before it was ready:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`The runtime did not start in time:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: /Order system running at (\S+)/.exec(output)![1],
+    child,
+    output: () => output,
+    exited: () => exit,
+  };
+}
