@@ -7,6 +7,7 @@ import { createHandler as orderPlacement } from "../../lambdas/order-placement/h
 import { confirmationMessage } from "../../lambdas/order-success-handler/handler";
 import { gatewayFromEnvironment } from "../../lambdas/process-payment/handler";
 import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { asWorkflowError, BusinessError, isUnreachable, TRANSIENT_ERRORS } from "../../lambdas/shared/errors";
 import { canonicalHash, idempotencyKeyHash, newOrderId, ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 import { toMinorUnits } from "../../lambdas/shared/money";
 import { orderView } from "../../lambdas/shared/order";
@@ -245,5 +246,36 @@ describe("OrderPlacement's edges", () => {
     );
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body).error.message).toBe(`No order with id ${ORDER_ID}.`);
+  });
+});
+
+describe("an unreachable dependency is transient, never a business failure", () => {
+  const refused = () =>
+    Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4567"), { code: "ECONNREFUSED" });
+
+  test("a workflow step whose store cannot be reached fails with DependencyUnavailable (retried)", async () => {
+    const orders = new InMemoryOrderStore([orderRecord()]);
+    orders.get = () => Promise.reject(refused());
+    const handler = validateOrder({ orders, inventory: new InMemoryInventoryStore(PRODUCTS) });
+    await expect(handler({ orderId: ORDER_ID }, context)).rejects.toMatchObject({
+      name: "DependencyUnavailable",
+    });
+    expect(TRANSIENT_ERRORS).toContain("DependencyUnavailable");
+  });
+
+  test.each([
+    ["a socket error code", refused()],
+    ["an SDK timeout", Object.assign(new Error("timed out"), { name: "TimeoutError" })],
+    ["a cause chain", new Error("fetch failed", { cause: refused() })],
+    ["an AggregateError", Object.assign(new AggregateError([refused()], "all failed"), {})],
+  ])("%s is unreachable", (_, error) => {
+    expect(isUnreachable(error)).toBe(true);
+  });
+
+  test("a refusal by the service (a condition, a throttle) is not 'unreachable'", () => {
+    expect(isUnreachable(Object.assign(new Error("no"), { name: "ConditionalCheckFailedException" }))).toBe(
+      false,
+    );
+    expect(asWorkflowError(new BusinessError("OutOfStock", "short"))).toMatchObject({ name: "OutOfStock" });
   });
 });

@@ -26,7 +26,13 @@ const ORDER_ID = "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f";
 
 type Script = (input: Record<string, unknown>, call: number) => unknown;
 
-async function run(scripts: { validate?: Script; payment?: Script; inventory?: Script; release?: Script }) {
+async function run(scripts: {
+  validate?: Script;
+  payment?: Script;
+  inventory?: Script;
+  release?: Script;
+  recordFailure?: Script;
+}) {
   const calls: Record<string, Record<string, unknown>[]> = {};
   const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
   const lambda = (name: string, script: Script) =>
@@ -64,7 +70,12 @@ async function run(scripts: { validate?: Script; payment?: Script; inventory?: S
             "inventory",
             scripts.inventory ?? (() => ({ orderId: ORDER_ID, inventory: "reserved" })),
           ),
-          [STATES.orderFailed]: recorder("recordFailure"),
+          [STATES.orderFailed]: scripts.recordFailure
+            ? async (input: unknown) => {
+                record("recordFailure", input as Record<string, unknown>);
+                return scripts.recordFailure!(input as Record<string, unknown>, calls.recordFailure.length);
+              }
+            : recorder("recordFailure"),
           [STATES.notifyOrderFailure]: recorder("notifyFailure"),
           [STATES.notifyCompensationFailure]: recorder("notifyCritical"),
           [STATES.releaseInventory]: task(
@@ -91,6 +102,34 @@ async function run(scripts: { validate?: Script; payment?: Script; inventory?: S
 const fail = (name: (typeof BUSINESS_ERRORS)[number], message: string) => () => {
   throw new BusinessError(name, message);
 };
+
+/** An error as Step Functions names a DynamoDB integration's failure. */
+const dynamoDbError = (name: string) => () => {
+  const error = new Error(name);
+  error.name = `DynamoDB.${name}`;
+  throw error;
+};
+
+test("an unreachable database while recording FAILED: retried, then no failure is announced", async () => {
+  const { calls, error } = await run({
+    validate: fail("ProductNotFound", "Unknown product: X."),
+    recordFailure: dynamoDbError("DependencyUnavailable"),
+  });
+  // The first attempt and MaxAttempts (5) retries.
+  expect(calls.recordFailure).toHaveLength(6);
+  expect(calls.notifyFailure).toBeUndefined();
+  expect(error?.name).toBe("OrderFailureNotRecorded");
+});
+
+test("an order that does not exist is still announced as failed", async () => {
+  const { calls, error } = await run({
+    validate: fail("OrderNotFound", "No such order."),
+    recordFailure: dynamoDbError("ConditionalCheckFailedException"),
+  });
+  expect(calls.recordFailure).toHaveLength(1);
+  expect(calls.notifyFailure).toHaveLength(1);
+  expect(error?.name).toBe("OrderNotFound");
+});
 
 test("passes asl-validator", () => {
   const result = validator(definition);
@@ -275,7 +314,12 @@ test("a refund the gateway cannot make for a while is retried, then alerted: nev
 /** Every Task state's retry policy and failure route, written out: a change to any of them fails here. */
 const TASK_POLICIES: Record<
   string,
-  { retry: { on: string; attempts: number }[]; catchTo?: string; resultPath?: string }
+  {
+    retry: { on: string; attempts: number }[];
+    catchTo?: string;
+    resultPath?: string;
+    catches?: { ErrorEquals: string[]; Next: string; ResultPath: string }[];
+  }
 > = {
   [STATES.validateOrder]: {
     retry: [{ on: "transient", attempts: 3 }],
@@ -306,8 +350,15 @@ const TASK_POLICIES: Record<
   [STATES.notifyCompensationFailure]: { retry: [{ on: "any", attempts: 3 }] },
   [STATES.orderFailed]: {
     retry: [{ on: "dynamodb-throttling", attempts: 5 }],
-    catchTo: STATES.notifyOrderFailure,
-    resultPath: "$.recordError",
+    // An order that does not exist is announced; any other failure to record FAILED is not.
+    catches: [
+      {
+        ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
+        Next: STATES.notifyOrderFailure,
+        ResultPath: "$.recordError",
+      },
+      { ErrorEquals: ["States.ALL"], Next: STATES.failureNotRecorded, ResultPath: "$.recordError" },
+    ],
   },
   [STATES.notifyOrderFailure]: { retry: [{ on: "any", attempts: 3 }] },
 };
@@ -317,6 +368,7 @@ const DYNAMODB_THROTTLING = [
   "DynamoDB.ProvisionedThroughputExceededException",
   "DynamoDB.ThrottlingException",
   "DynamoDB.InternalServerErrorException",
+  "DynamoDB.DependencyUnavailable",
 ];
 const errorsOf = { transient: TRANSIENT, any: ["States.ALL"], "dynamodb-throttling": DYNAMODB_THROTTLING };
 
@@ -345,9 +397,10 @@ test.each(Object.entries(TASK_POLICIES))("%s retries and catches exactly as writ
     expect(retrier.JitterStrategy).toBe("FULL");
   }
   expect(state.Catch ?? []).toEqual(
-    policy.catchTo
-      ? [{ ErrorEquals: ["States.ALL"], Next: policy.catchTo, ResultPath: policy.resultPath }]
-      : [],
+    policy.catches ??
+      (policy.catchTo
+        ? [{ ErrorEquals: ["States.ALL"], Next: policy.catchTo, ResultPath: policy.resultPath }]
+        : []),
   );
 });
 

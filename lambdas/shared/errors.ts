@@ -28,7 +28,7 @@ export class TransientError extends Error {
   }
 }
 
-export type TransientErrorName = "PaymentGatewayUnavailable";
+export type TransientErrorName = "PaymentGatewayUnavailable" | "DependencyUnavailable";
 
 /**
  * Errors worth a retry by the workflow: our gateway's hiccup, and DynamoDB throttling/contention that
@@ -36,6 +36,7 @@ export type TransientErrorName = "PaymentGatewayUnavailable";
  */
 export const TRANSIENT_ERRORS = [
   "PaymentGatewayUnavailable",
+  "DependencyUnavailable",
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
   "RequestLimitExceeded",
@@ -52,3 +53,48 @@ export const LAMBDA_SERVICE_ERRORS = [
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
 ] as const;
+
+/** Socket-level failures: the service did not answer, which says nothing about the order. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+]);
+const UNREACHABLE_NAMES = new Set(["TimeoutError", "RequestTimeout", "NetworkingError"]);
+
+/** True when an error means a dependency (DynamoDB, SNS, …) could not be reached, not that it said no. */
+export function isUnreachable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const visit = (e: unknown): boolean => {
+    if (!e || typeof e !== "object" || seen.has(e)) return false;
+    seen.add(e);
+    const { code, name, cause, errors } = e as {
+      code?: unknown;
+      name?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+    if (typeof name === "string" && UNREACHABLE_NAMES.has(name)) return true;
+    return visit(cause) || (Array.isArray(errors) && errors.some(visit));
+  };
+  return visit(error);
+}
+
+/**
+ * What a handler throws for an error: an unreachable dependency becomes DependencyUnavailable, which
+ * the workflow retries with backoff, so a database restart is never taken for a business failure.
+ */
+export function asWorkflowError(error: unknown): unknown {
+  if (error instanceof BusinessError || error instanceof TransientError || !isUnreachable(error))
+    return error;
+  return new TransientError(
+    "DependencyUnavailable",
+    `A dependency could not be reached: ${(error as Error).message}`,
+  );
+}

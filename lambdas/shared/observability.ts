@@ -3,7 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { METRICS_NAMESPACE } from "../contracts";
-import { BusinessError } from "./errors";
+import { asWorkflowError, BusinessError } from "./errors";
 
 export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {
@@ -34,7 +34,7 @@ export async function instrumented<T>(
       metrics.addDimension("reason", error.name);
       metrics.addMetric("OrdersFailed", MetricUnit.Count, 1);
     }
-    throw error;
+    throw asWorkflowError(error);
   } finally {
     // Only when there is something to say: an empty flush just logs a warning.
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -37,6 +37,7 @@ export const STATES = {
   orderFailed: "OrderFailed",
   notifyOrderFailure: "NotifyOrderFailure",
   orderProcessingFailed: "OrderProcessingFailed",
+  failureNotRecorded: "OrderFailureNotRecorded",
 } as const;
 
 /** The seed's order of the happy path. */
@@ -238,6 +239,7 @@ function failureStates(r: WorkflowResources): States {
             "DynamoDB.ProvisionedThroughputExceededException",
             "DynamoDB.ThrottlingException",
             "DynamoDB.InternalServerErrorException",
+            "DynamoDB.DependencyUnavailable",
           ],
           IntervalSeconds: 1,
           BackoffRate: 2,
@@ -245,9 +247,24 @@ function failureStates(r: WorkflowResources): States {
           JitterStrategy: "FULL",
         },
       ],
-      // An order that never existed still gets its failure announced.
-      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.notifyOrderFailure }],
+      Catch: [
+        // An order that never existed still gets its failure announced.
+        {
+          ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
+          ResultPath: "$.recordError",
+          Next: STATES.notifyOrderFailure,
+        },
+        // Anything else: the record does not say FAILED, so nobody is told it failed. The order stays
+        // as it was, to be resumed (locally on start; deployed by reconciliation).
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.failureNotRecorded },
+      ],
       Next: STATES.notifyOrderFailure,
+    },
+    [STATES.failureNotRecorded]: {
+      Type: "Fail",
+      Error: "OrderFailureNotRecorded",
+      Cause:
+        "The order's FAILED status could not be recorded; no failure was announced and the order was left as it was.",
     },
     [STATES.notifyOrderFailure]: {
       Type: "Task",

@@ -10,6 +10,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import type { FunctionId } from "../../lambdas/contracts";
+import { isUnreachable } from "../../lambdas/shared/errors";
 import type { WorkflowStarter } from "../../lambdas/shared/ports";
 import {
   buildOrderWorkflowDefinition,
@@ -74,7 +75,8 @@ function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
           return {};
         } catch (error) {
           const failure = new Error((error as Error).message);
-          failure.name = `DynamoDB.${(error as Error).name}`;
+          // An unreachable database is named as the definition's Retry expects, never as a refusal.
+          failure.name = `DynamoDB.${isUnreachable(error) ? "DependencyUnavailable" : (error as Error).name}`;
           throw failure;
         }
       }) as TaskHandler;
