@@ -179,6 +179,7 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${time()}  ${line}\n`);
   process.stdout.write("Starting the order system (DynamoDB, queue, workflow, API)…\n");
   let system: LocalOrderSystem;
+  let fatal: string | undefined;
   try {
     system = await startLocalOrderSystem({
       projectRoot: resolve(__dirname, ".."),
@@ -192,6 +193,12 @@ async function main(): Promise<number> {
       apiAuth,
       allowedOrigins,
       log,
+      // The in-memory database died: stop what is left, and exit non-zero with the reason.
+      onFatal: (message) => {
+        fatal = message;
+        process.stderr.write(`\n${message}\n`);
+        process.kill(process.pid, "SIGTERM");
+      },
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -234,7 +241,7 @@ async function main(): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
   });
   process.stdout.write("Stopped.\n");
-  return 0;
+  return fatal === undefined ? 0 : 1;
 }
 
 main().then(

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readBody } from "./read-body";
 import { corsHeaders, preflightHeaders } from "../lambdas/shared/cors";
 import { GATEWAY_RESPONSES } from "../lambdas/shared/gateway-responses";
-import { header } from "../lambdas/shared/http";
+import { header, shortened } from "../lambdas/shared/http";
 import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../lambdas/shared/routes";
 import type { LambdaHandler } from "./lambda-host";
 import type { AuthService } from "./services/auth";
@@ -16,8 +16,16 @@ import type { AuthService } from "./services/auth";
 /** API Gateway's payload limit is 10 MB; locally 1 MB is plenty and bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** A local endpoint's answer with a status other than 200 (e.g. health while the database is down). */
+export class StatusReply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 export interface LocalEndpoints {
-  /** Extra local-only GET routes under /_local. */
+  /** Extra local-only GET routes under /_local: a JSON body (200) or a StatusReply. */
   readonly [path: string]: () => unknown;
 }
 
@@ -142,11 +150,18 @@ export function toProxyEvent(
 
 /** The local-only routes under /_local: GET endpoints and POST actions. */
 async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: ServerResponse, url: URL) {
+  // Only own properties: `/_local/__proto__` or `/_local/constructor` name nothing.
   const method = (req.method ?? "GET").toUpperCase();
   const name = url.pathname.slice("/_local/".length);
-  const endpoint = options.localEndpoints[name];
-  if (endpoint && method === "GET") return sendJson(res, 200, endpoint());
-  const action = options.localActions?.[name];
+  const endpoint = Object.hasOwn(options.localEndpoints, name) ? options.localEndpoints[name] : undefined;
+  if (endpoint && (method === "GET" || method === "HEAD")) {
+    const reply = endpoint();
+    return reply instanceof StatusReply ? sendJson(res, reply.status, reply.body) : sendJson(res, 200, reply);
+  }
+  const action =
+    options.localActions && Object.hasOwn(options.localActions, name)
+      ? options.localActions[name]
+      : undefined;
   if (action && method === "POST") {
     const reply = await action(
       (await readBody(req, MAX_BODY_BYTES)) || null,
@@ -158,7 +173,7 @@ async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: S
     }
     return sendJson(res, reply.status, reply.body);
   }
-  return sendError(res, 404, "ROUTE_NOT_FOUND", `No local endpoint ${method} ${url.pathname}.`);
+  return sendError(res, 404, "ROUTE_NOT_FOUND", `No local endpoint ${method} ${shortened(url.pathname)}.`);
 }
 
 /** A browser's preflight on a route's path, answered as the deployed OPTIONS mock does. */
@@ -181,13 +196,73 @@ function preflight(
   res.end();
 }
 
+/**
+ * The request target as a URL, or undefined when it is malformed. Origin-form targets are taken
+ * literally (so `//orders` stays a path, never a host); absolute-form ones are parsed as given.
+ */
+export function requestTarget(raw: string | undefined): URL | undefined {
+  try {
+    const target = raw ?? "/";
+    return target.startsWith("/") ? new URL(`http://localhost${target}`) : new URL(target);
+  } catch {
+    return undefined;
+  }
+}
+
+type Match = { route: ApiRoute; pathParameters: Record<string, string> | null };
+
+/** The route for a method and path as API Gateway resolves it; an error answer when there is none. */
+function resolveRoute(
+  routes: readonly ApiRoute[],
+  method: string,
+  path: string,
+): Match | { status: number; code: string; message: string } {
+  const notFound = {
+    status: 404,
+    code: "ROUTE_NOT_FOUND",
+    message: `No route for ${method} ${shortened(path)}.`,
+  };
+  // An empty segment (`//orders`, `/orders//x`) names no resource.
+  if (/\/\//.test(path)) return notFound;
+  let match;
+  try {
+    // HEAD is answered as GET without a body.
+    match = matchRoute(routes, method === "HEAD" ? "GET" : method, path);
+  } catch {
+    return { status: 400, code: "INVALID_PATH", message: "The path has a malformed percent-escape." };
+  }
+  if (!match) return notFound;
+  if ("methodNotAllowed" in match) {
+    return {
+      status: 405,
+      code: "METHOD_NOT_ALLOWED",
+      message: `${method} is not allowed on ${shortened(path)}.`,
+    };
+  }
+  return match;
+}
+
+/** Verifies the caller of a customer route as the Cognito authorizer does: claims, or a refusal. */
+async function authorize(
+  options: LocalApiOptions,
+  route: ApiRoute,
+  req: IncomingMessage,
+): Promise<{ claims?: Record<string, string> } | { refused: true }> {
+  if (route.access !== "customer" || !options.auth) return {};
+  const authorized = await options.auth.authorize(
+    header(req.headers as Record<string, string>, "Authorization"),
+  );
+  return authorized.ok ? { claims: authorized.claims } : { refused: true };
+}
+
 export function createLocalApiServer(options: LocalApiOptions): Server {
   const routes = [...API_ROUTES, rootRoute(options.rootMethod)];
   const allowedOrigins = options.allowedOrigins ?? [];
   const gatewayHeaders = gatewayCorsHeaders(allowedOrigins);
+  const fail = (res: ServerResponse, status: number, code: string, message: string) =>
+    sendError(res, status, code, message, gatewayHeaders);
   return createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? "/", "http://localhost");
       const method = (req.method ?? "GET").toUpperCase();
       if (options.stopping?.()) {
         return sendError(res, 503, "SERVICE_STOPPING", "The order system is stopping; retry shortly.", {
@@ -196,50 +271,27 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
           Connection: "close",
         });
       }
+      const url = requestTarget(req.url);
+      if (!url)
+        return fail(res, 400, "INVALID_REQUEST_TARGET", "The request target is not a valid path or URL.");
       if (url.pathname.startsWith("/_local/")) return serveLocal(options, req, res, url);
-      const match = matchRoute(routes, method, url.pathname);
-      if (!match) {
-        return sendError(
-          res,
-          404,
-          "ROUTE_NOT_FOUND",
-          `No route for ${method} ${url.pathname}.`,
-          gatewayHeaders,
-        );
+      if (method === "OPTIONS" && allowedOrigins.length > 0 && !/\/\//.test(url.pathname)) {
+        const known = resolveRoute(routes, "GET", url.pathname);
+        if (!("status" in known) || known.status === 405)
+          return preflight(options, routes, req, res, url.pathname);
       }
-      if (method === "OPTIONS" && allowedOrigins.length > 0)
-        return preflight(options, routes, req, res, url.pathname);
-      if ("methodNotAllowed" in match) {
-        return sendError(
-          res,
-          405,
-          "METHOD_NOT_ALLOWED",
-          `${method} is not allowed on ${url.pathname}.`,
-          gatewayHeaders,
-        );
-      }
-      let claims: Record<string, string> | undefined;
-      if (match.route.access === "customer" && options.auth) {
-        const authorized = await options.auth.authorize(
-          header(req.headers as Record<string, string>, "Authorization"),
-        );
-        if (!authorized.ok) {
-          const { status, code, message } = GATEWAY_RESPONSES.UNAUTHORIZED;
-          return sendError(res, status, code, message, gatewayHeaders);
-        }
-        claims = authorized.claims;
+      const match = resolveRoute(routes, method, url.pathname);
+      if ("status" in match) return fail(res, match.status, match.code, match.message);
+      const caller = await authorize(options, match.route, req);
+      if ("refused" in caller) {
+        const { status, code, message } = GATEWAY_RESPONSES.UNAUTHORIZED;
+        return fail(res, status, code, message);
       }
       let body: string | null;
       try {
         body = (await readBody(req, MAX_BODY_BYTES)) || null;
       } catch {
-        return sendError(
-          res,
-          413,
-          "BODY_TOO_LARGE",
-          `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
-          gatewayHeaders,
-        );
+        return fail(res, 413, "BODY_TOO_LARGE", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
       }
       const event = toProxyEvent(
         req,
@@ -248,11 +300,12 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
         match.route.resourcePath,
         match.pathParameters,
         options.stageName,
-        claims,
+        caller.claims,
       );
+      if (method === "HEAD") event.httpMethod = "GET";
       const result = await options.handler(event);
       res.writeHead(result.statusCode, result.headers as Record<string, string>);
-      res.end(result.body);
+      res.end(method === "HEAD" ? undefined : result.body);
       options.onResponse?.(event, result);
     })().catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 502, "BAD_GATEWAY", "The order function failed; see the console.");

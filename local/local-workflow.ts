@@ -42,10 +42,16 @@ export interface LocalWorkflowOptions {
   readonly onFinished?: (execution: Execution) => void;
 }
 
+/** How many executions GET /_local/executions keeps (newest first out of the window: oldest dropped). */
+export const RECENT_EXECUTIONS = 1000;
+
 export class LocalWorkflow {
   readonly stateMachineArn: string;
   private readonly machine: StateMachine;
+  /** The newest executions, with their input and output (GET /_local/executions). */
   private readonly executions = new Map<string, Execution>();
+  /** Every name ever used: Step Functions refuses a name again, however old the execution. */
+  private readonly names = new Set<string>();
   private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: LocalWorkflowOptions) {
@@ -61,7 +67,7 @@ export class LocalWorkflow {
 
   /** StartExecution: throws ExecutionAlreadyExistsError for a name already used. */
   startExecution(name: string, input: unknown): Execution {
-    if (this.executions.has(name)) throw new ExecutionAlreadyExistsError(name);
+    if (this.names.has(name)) throw new ExecutionAlreadyExistsError(name);
     const execution: Execution = {
       name,
       executionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.options.stateMachineName}:${name}`,
@@ -69,7 +75,13 @@ export class LocalWorkflow {
       status: "RUNNING",
       startDate: Date.now(),
     };
+    this.names.add(name);
     this.executions.set(name, execution);
+    // Memory stays flat over long runs: the oldest finished executions' details are dropped.
+    for (const [old, kept] of this.executions) {
+      if (this.executions.size <= RECENT_EXECUTIONS) break;
+      if (kept.status !== "RUNNING") this.executions.delete(old);
+    }
     const retryIntervalOverrides =
       this.options.retryIntervalMs === undefined
         ? undefined

@@ -9,10 +9,14 @@ export interface PublishedNotification {
   readonly publishedAt: string;
 }
 
+/** How many notifications GET /_local/notifications keeps: the newest. */
+export const RECENT_NOTIFICATIONS = 1000;
+
 /** Local SNS as a service: it holds nothing that needs releasing. */
 export class LocalNotifications {
   readonly name = "notifications";
-  private readonly published: PublishedNotification[] = [];
+  private published: PublishedNotification[] = [];
+  private count = 0;
   private readonly listeners: ((n: PublishedNotification) => void)[] = [];
 
   onPublish(listener: (n: PublishedNotification) => void): void {
@@ -28,14 +32,18 @@ export class LocalNotifications {
     }
     const notification = { topic, topicArn, subject, message, publishedAt: new Date().toISOString() };
     this.published.push(notification);
+    // Memory stays flat over long runs: only the newest are kept.
+    if (this.published.length > RECENT_NOTIFICATIONS * 1.5)
+      this.published = this.published.slice(-RECENT_NOTIFICATIONS);
     this.listeners.forEach((l) => l(notification));
-    return { MessageId: `local-${this.published.length}` };
+    return { MessageId: `local-${++this.count}` };
   }
 
   async stop(): Promise<void> {}
 
+  /** The newest RECENT_NOTIFICATIONS publishes, oldest first. */
   list(): readonly PublishedNotification[] {
-    return this.published;
+    return this.published.slice(-RECENT_NOTIFICATIONS);
   }
 
   /** The Notifier port of one topic, as a handler's SNS adapter would publish to it. */

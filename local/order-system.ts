@@ -12,7 +12,7 @@ import catalog from "../lambdas/shared/catalog.json";
 import type { ApiAuthMode } from "../lambdas/shared/customer";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
-import type { LocalEndpoints } from "./http-server";
+import { StatusReply, type LocalEndpoints } from "./http-server";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
 import { LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
@@ -56,6 +56,8 @@ export interface LocalRuntimeOptions {
   /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
   readonly inProcessDatabase?: boolean;
   readonly wrapPorts?: PortWrappers;
+  /** The runtime cannot go on (its in-memory database died): the caller should stop it and exit non-zero. */
+  readonly onFatal?: (message: string) => void;
   /** `cognito` (default, as deployed): order routes need a local ID token. `none`: --no-auth. */
   readonly apiAuth?: ApiAuthMode;
   /** Storefront origins allowed by CORS (allowed_origins); none by default. */
@@ -68,6 +70,8 @@ export interface LocalOrderSystem {
   readonly url: string;
   readonly port: number;
   readonly dynamoDbEndpoint: string;
+  /** The database process's id (it is restarted under a new one if it dies). */
+  databasePid(): number | undefined;
   readonly tables: { readonly orders: string; readonly inventory: string; readonly orderKeys: string };
   readonly notifications: LocalNotifications;
   /** The local user pool; undefined with apiAuth "none". */
@@ -91,22 +95,27 @@ async function seedInventory(functions: LocalFunctions, log: (line: string) => v
   );
 }
 
-function localEndpoints(
-  notifications: LocalNotifications,
-  workflow: LocalWorkflow,
-  queue: LocalQueue,
-  events: EventService,
-  outbox: OutboxService,
-  auth: AuthService | undefined,
-) {
+function localEndpoints(parts: {
+  notifications: LocalNotifications;
+  workflow: WorkflowService;
+  queue: QueueService;
+  events: EventService;
+  outbox: OutboxService;
+  auth: AuthService | undefined;
+  database: DatabaseService;
+}) {
+  const { notifications, workflow, queue, events, outbox, auth, database } = parts;
   return {
-    health: () => ({ status: "ok" }),
+    health: () =>
+      database.healthy()
+        ? { status: "ok" }
+        : new StatusReply(503, { status: "database-down", message: "The local DynamoDB is restarting." }),
     jwks: () => auth?.jwks() ?? { keys: [] },
     notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
-    executions: () => ({ executions: workflow.list() }),
+    executions: () => ({ executions: workflow.workflow.list() }),
     queue: () => ({
-      ...queue.stats(),
-      deadLetters: queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
+      ...queue.queue.stats(),
+      deadLetters: queue.queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
       confirmationDeadLetters: events.deadLetters().map((e) => e.detail),
       streamDeadLetters: outbox.deadLetters(),
     }),
@@ -198,13 +207,17 @@ async function startDelivery(
   log: Log,
 ): Promise<OutboxService> {
   const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
-  await resumeUnfinishedOrders({
-    client: database.client,
-    ordersTable: LOCAL_TABLES.orders,
-    queue: sender,
-    alreadyQueued: queue.queue.queuedBodies(),
-    log,
-  });
+  const resume = () =>
+    resumeUnfinishedOrders({
+      client: database.client,
+      ordersTable: LOCAL_TABLES.orders,
+      queue: sender,
+      alreadyQueued: queue.queue.queuedBodies(),
+      log,
+    });
+  await resume();
+  // Stream records the dead database had not yet handed to the pipe died with it: resume instead.
+  database.onRestart(() => void resume().catch((error: unknown) => log(`Resuming failed: ${String(error)}`)));
   return startOrderOutbox({
     dynamoDbEndpoint: database.endpoint,
     client: database.client,
@@ -236,18 +249,23 @@ function startApi(
   });
 }
 
+/** The database (its own process, supervised), on loopback whatever --host says: only the API is exposed. */
+function startDatabase(options: LocalRuntimeOptions, log: Log) {
+  return startDatabaseService({
+    tables: LOCAL_TABLES,
+    dataDir: options.dataDir,
+    host: "127.0.0.1",
+    inProcess: options.inProcessDatabase,
+    log,
+    onFatal: options.onFatal,
+  });
+}
+
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
   const log = options.log ?? (() => undefined);
   const services = new ServiceGroup();
   try {
-    const database = await services.start(() =>
-      startDatabaseService({
-        tables: LOCAL_TABLES,
-        dataDir: options.dataDir,
-        host: options.host ?? "127.0.0.1",
-        inProcess: options.inProcessDatabase,
-      }),
-    );
+    const database = await services.start(() => startDatabase(options, log));
     const functions = loadFunctions(options, database);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications());
@@ -267,12 +285,13 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
     const outbox = await services.start(() => startDelivery(options, database, queue, notifications, log));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
-    const routes = localEndpoints(notifications, workflow.workflow, queue.queue, events, outbox, auth);
+    const routes = localEndpoints({ notifications, workflow, queue, events, outbox, auth, database });
     const api = await services.start(() => startApi(options, functions, routes, auth, log));
     return {
       url: api.url,
       port: api.port,
       dynamoDbEndpoint: database.endpoint,
+      databasePid: database.pid,
       tables: LOCAL_TABLES,
       notifications,
       auth,

@@ -6,9 +6,10 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ORDERS_BY_CUSTOMER_INDEX } from "../../lambdas/shared/table-definitions";
@@ -91,6 +92,61 @@ test("a data directory from before the customer's-orders index gets the index, e
       await system.system.settled();
     } finally {
       await system.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a transaction a crash interrupted is rolled back on the next start, as DynamoDB's are atomic", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "order-data-tx-"));
+  const client = (endpoint: string) =>
+    new DynamoDBClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+  try {
+    const first = await startLocalDynamoDb({ dataDir });
+    const db = client(first.endpoint);
+    await db.send(
+      new CreateTableCommand({
+        TableName: "txn",
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      }),
+    );
+    // The state a SIGKILL leaves halfway through a two-item transaction: the first put applied
+    // (a new item, and a change to an existing one), the journal of what to restore still there.
+    await db.send(new PutItemCommand({ TableName: "txn", Item: { id: { S: "new" } } }));
+    await db.send(new PutItemCommand({ TableName: "txn", Item: { id: { S: "old" }, v: { S: "changed" } } }));
+    writeFileSync(
+      join(dataDir, "transaction-in-progress.json"),
+      JSON.stringify([
+        { table: "txn", key: { id: { S: "new" } } },
+        { table: "txn", key: { id: { S: "old" } }, old: { id: { S: "old" }, v: { S: "before" } } },
+      ]),
+    );
+    db.destroy();
+    await first.close();
+
+    const second = await startLocalDynamoDb({ dataDir });
+    const after = client(second.endpoint);
+    try {
+      expect(
+        (await after.send(new GetItemCommand({ TableName: "txn", Key: { id: { S: "new" } } }))).Item,
+      ).toBeUndefined();
+      expect(
+        (await after.send(new GetItemCommand({ TableName: "txn", Key: { id: { S: "old" } } }))).Item,
+      ).toEqual({
+        id: { S: "old" },
+        v: { S: "before" },
+      });
+      expect(existsSync(join(dataDir, "transaction-in-progress.json"))).toBe(false);
+    } finally {
+      after.destroy();
+      await second.close();
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

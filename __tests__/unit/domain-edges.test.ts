@@ -7,7 +7,13 @@ import { createHandler as orderPlacement } from "../../lambdas/order-placement/h
 import { confirmationMessage } from "../../lambdas/order-success-handler/handler";
 import { gatewayFromEnvironment } from "../../lambdas/process-payment/handler";
 import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import { asWorkflowError, BusinessError, isUnreachable, TRANSIENT_ERRORS } from "../../lambdas/shared/errors";
+import {
+  asWorkflowError,
+  BusinessError,
+  isUnreachable,
+  TRANSIENT_ERRORS,
+  UNREACHABLE_ERRORS,
+} from "../../lambdas/shared/errors";
 import { canonicalHash, idempotencyKeyHash, newOrderId, ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 import { toMinorUnits } from "../../lambdas/shared/money";
 import { orderView } from "../../lambdas/shared/order";
@@ -260,7 +266,8 @@ describe("an unreachable dependency is transient, never a business failure", () 
     await expect(handler({ orderId: ORDER_ID }, context)).rejects.toMatchObject({
       name: "DependencyUnavailable",
     });
-    expect(TRANSIENT_ERRORS).toContain("DependencyUnavailable");
+    expect(UNREACHABLE_ERRORS).toContain("DependencyUnavailable");
+    expect(TRANSIENT_ERRORS).not.toContain("DependencyUnavailable");
   });
 
   test.each([
@@ -278,4 +285,10 @@ describe("an unreachable dependency is transient, never a business failure", () 
     );
     expect(asWorkflowError(new BusinessError("OutOfStock", "short"))).toMatchObject({ name: "OutOfStock" });
   });
+});
+
+test("a socket error the SDK wrapped into a message is still unreachable", () => {
+  expect(
+    isUnreachable(new Error("AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:45455")),
+  ).toBe(true);
 });

@@ -9,6 +9,7 @@ import {
   BusinessError,
   LAMBDA_SERVICE_ERRORS,
   TRANSIENT_ERRORS,
+  UNREACHABLE_ERRORS,
   TransientError,
 } from "../../lambdas/shared/errors";
 import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
@@ -168,8 +169,12 @@ test("retries only transient errors, with backoff and full jitter; business erro
       expect(retrier.BackoffRate).toBeGreaterThan(1);
       expect(retrier.JitterStrategy).toBe("FULL");
     }
-    expect(retriers[0].ErrorEquals).toEqual(
-      expect.arrayContaining(["Lambda.ServiceException", "Lambda.TooManyRequestsException"]),
+    expect(retriers.flatMap((r) => r.ErrorEquals)).toEqual(
+      expect.arrayContaining([
+        "Lambda.ServiceException",
+        "Lambda.TooManyRequestsException",
+        "DependencyUnavailable",
+      ]),
     );
   }
 });
@@ -322,28 +327,43 @@ const TASK_POLICIES: Record<
   }
 > = {
   [STATES.validateOrder]: {
-    retry: [{ on: "transient", attempts: 3 }],
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 3 },
+    ],
     catchTo: STATES.classifyFailure,
     resultPath: "$.error",
   },
   [STATES.processPayment]: {
-    retry: [{ on: "transient", attempts: 4 }],
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 4 },
+    ],
     catchTo: STATES.classifyFailure,
     resultPath: "$.error",
   },
   [STATES.updateInventory]: {
-    retry: [{ on: "transient", attempts: 3 }],
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 3 },
+    ],
     catchTo: STATES.releaseInventory,
     resultPath: "$.error",
   },
   [STATES.releaseInventory]: {
-    retry: [{ on: "transient", attempts: 5 }],
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 5 },
+    ],
     catchTo: STATES.notifyReleaseFailure,
     resultPath: "$.releaseError",
   },
   [STATES.notifyReleaseFailure]: { retry: [{ on: "any", attempts: 3 }] },
   [STATES.refundPayment]: {
-    retry: [{ on: "transient", attempts: 5 }],
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 5 },
+    ],
     catchTo: STATES.notifyCompensationFailure,
     resultPath: "$.compensationError",
   },
@@ -370,7 +390,12 @@ const DYNAMODB_THROTTLING = [
   "DynamoDB.InternalServerErrorException",
   "DynamoDB.DependencyUnavailable",
 ];
-const errorsOf = { transient: TRANSIENT, any: ["States.ALL"], "dynamodb-throttling": DYNAMODB_THROTTLING };
+const errorsOf = {
+  unreachable: [...UNREACHABLE_ERRORS],
+  transient: TRANSIENT,
+  any: ["States.ALL"],
+  "dynamodb-throttling": DYNAMODB_THROTTLING,
+};
 
 test("every Task state has a written-out retry policy and failure route (a new Task must add its own)", () => {
   const tasks = Object.entries(definition.States)

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
 import { API_AUTH_MODES, customerOf, sameEmail, type ApiAuthMode, type Customer } from "../shared/customer";
-import { errorResponse, header, jsonResponse } from "../shared/http";
+import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
 import {
   canonicalHash,
   idempotencyKeyHash,
@@ -285,7 +285,7 @@ async function getOrder(
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
   if (!order || (customer !== undefined && order.customerId !== customer.customerId)) {
-    return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${orderId}.`);
+    return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
   }
   return jsonResponse(200, orderView(order));
 }
@@ -347,7 +347,11 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
 async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const matched = routeFor(event);
   if (!matched)
-    return errorResponse(404, "ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${event.path}.`);
+    return errorResponse(
+      404,
+      "ROUTE_NOT_FOUND",
+      `No route for ${event.httpMethod} ${shortened(event.path)}.`,
+    );
   const customer = customerOf(event);
   // The authorizer refuses these before they arrive; this holds if a method ever lost it.
   if (matched.access === "customer" && deps.settings.apiAuth === "cognito" && !customer) {

@@ -36,7 +36,6 @@ export type TransientErrorName = "PaymentGatewayUnavailable" | "DependencyUnavai
  */
 export const TRANSIENT_ERRORS = [
   "PaymentGatewayUnavailable",
-  "DependencyUnavailable",
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
   "RequestLimitExceeded",
@@ -45,6 +44,9 @@ export const TRANSIENT_ERRORS = [
   "TransactionInProgressException",
   "TransactionCanceledException",
 ] as const;
+
+/** A dependency that did not answer at all: retried longer than a refusal (see the workflow definition). */
+export const UNREACHABLE_ERRORS = ["DependencyUnavailable"] as const;
 
 /** Lambda service errors Step Functions reports for an invoke that did not run the handler. */
 export const LAMBDA_SERVICE_ERRORS = [
@@ -73,13 +75,17 @@ export function isUnreachable(error: unknown): boolean {
   const visit = (e: unknown): boolean => {
     if (!e || typeof e !== "object" || seen.has(e)) return false;
     seen.add(e);
-    const { code, name, cause, errors } = e as {
+    const { code, name, message, cause, errors } = e as {
       code?: unknown;
       name?: unknown;
+      message?: unknown;
       cause?: unknown;
       errors?: unknown;
     };
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+    // The SDK wraps an error from another realm ("AWS SDK error wrapper for Error: connect
+    // ECONNREFUSED …"): only the message keeps the code.
+    if (typeof message === "string" && [...UNREACHABLE_CODES].some((c) => message.includes(c))) return true;
     if (typeof name === "string" && UNREACHABLE_NAMES.has(name)) return true;
     return visit(cause) || (Array.isArray(errors) && errors.some(visit));
   };

@@ -30,3 +30,8 @@ export function header(headers: Record<string, string | undefined> | null, name:
   }
   return undefined;
 }
+
+/** Client text echoed in an error message is cut short: a 10 KB id is not sent back. */
+export function shortened(text: string, max = 80): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}

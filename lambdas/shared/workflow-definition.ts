@@ -3,7 +3,7 @@
  * passes Terraform references, the local runtime and tests pass local ARNs: all run the same states.
  */
 import type { FunctionId } from "../contracts";
-import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS } from "./errors";
+import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS, UNREACHABLE_ERRORS } from "./errors";
 import { ORDER_ATTRIBUTES } from "./order";
 import { ORDERS_TABLE } from "./table-definitions";
 
@@ -61,6 +61,19 @@ const retryTransient = (maxAttempts: number) => ({
   JitterStrategy: "FULL",
 });
 
+/**
+ * A dependency that could not be reached (a database restarting, a network cut) is waited out for
+ * about two minutes: waiting costs nothing, and giving up would fail an order for no reason of its own.
+ */
+const retryUnreachable = {
+  ErrorEquals: [...UNREACHABLE_ERRORS],
+  IntervalSeconds: 2,
+  BackoffRate: 2,
+  MaxAttempts: 6,
+  MaxDelaySeconds: 60,
+  JitterStrategy: "FULL",
+};
+
 /** SNS publishes are idempotent enough to retry on any error: a duplicate alert beats a lost one. */
 const retryPublish = {
   ErrorEquals: ["States.ALL"],
@@ -83,7 +96,7 @@ function happyPathStates(r: WorkflowResources): States {
       Resource: r.functionArn("ValidateOrder"),
       Parameters: { "orderId.$": "$.orderId" },
       ResultPath: "$.order",
-      Retry: [retryTransient(3)],
+      Retry: [retryUnreachable, retryTransient(3)],
       Catch: catchToFailure(STATES.classifyFailure),
       Next: STATES.processPayment,
     },
@@ -97,7 +110,7 @@ function happyPathStates(r: WorkflowResources): States {
         "currency.$": "$.order.currency",
       },
       ResultPath: "$.payment",
-      Retry: [retryTransient(4)],
+      Retry: [retryUnreachable, retryTransient(4)],
       Catch: catchToFailure(STATES.classifyFailure),
       Next: STATES.updateInventory,
     },
@@ -106,7 +119,7 @@ function happyPathStates(r: WorkflowResources): States {
       Resource: r.functionArn("UpdateInventory"),
       Parameters: { "orderId.$": "$.orderId", "items.$": "$.order.items" },
       ResultPath: "$.inventory",
-      Retry: [retryTransient(3)],
+      Retry: [retryUnreachable, retryTransient(3)],
       // Payment was taken: every failure from here on is compensated (stock, then payment) first.
       Catch: catchToFailure(STATES.releaseInventory),
       End: true,
@@ -140,7 +153,7 @@ function compensationStates(r: WorkflowResources): States {
       // Gives stock back only if this order's reservation committed (e.g. before a timeout).
       Parameters: { action: "release", "orderId.$": "$.orderId", "items.$": "$.order.items" },
       ResultPath: "$.release",
-      Retry: [retryTransient(5)],
+      Retry: [retryUnreachable, retryTransient(5)],
       // The refund must happen even if the stock could not be given back.
       Catch: [
         { ErrorEquals: ["States.ALL"], ResultPath: "$.releaseError", Next: STATES.notifyReleaseFailure },
@@ -158,7 +171,7 @@ function compensationStates(r: WorkflowResources): States {
       Resource: r.functionArn("ProcessPayment"),
       Parameters: { action: "refund", "orderId.$": "$.orderId" },
       ResultPath: "$.refund",
-      Retry: [retryTransient(5)],
+      Retry: [retryUnreachable, retryTransient(5)],
       Catch: [
         {
           ErrorEquals: ["States.ALL"],

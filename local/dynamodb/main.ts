@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const db = await startLocalDynamoDb({
     dataDir: process.env.LOCAL_DYNAMODB_DATA_DIR || undefined,
     host: process.env.LOCAL_DYNAMODB_HOST,
+    port: Number(process.env.LOCAL_DYNAMODB_PORT) || undefined,
   });
   const stop = () => {
     db.close().finally(() => process.exit(0));

@@ -13,6 +13,7 @@ export function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = {}): P
       ...process.env,
       LOCAL_DYNAMODB_DATA_DIR: options.dataDir ?? "",
       LOCAL_DYNAMODB_HOST: options.host ?? "127.0.0.1",
+      LOCAL_DYNAMODB_PORT: String(options.port ?? 0),
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -28,12 +29,19 @@ export function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = {}): P
         reject(new Error(`The local DynamoDB could not start: ${message.error ?? "no endpoint"}`));
         return;
       }
+      let closing = false;
       resolve({
         endpoint: message.endpoint,
         port: message.port,
+        pid: child.pid,
+        onUnexpectedExit: (listener) =>
+          child.once("exit", (code, signal) => {
+            if (!closing) listener(signal ? `killed by ${signal}` : `exited with code ${code}`);
+          }),
         close: () =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
+            closing = true;
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once("exit", () => done());
             child.disconnect();
           }),

@@ -9,6 +9,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import dynalite from "dynalite";
 import { readBody } from "../read-body";
 import { ChangeFeed, changesOf, READ_CHANGES_TARGET } from "./change-feed";
@@ -19,6 +20,10 @@ export interface LocalDynamoDb {
   readonly endpoint: string;
   readonly port: number;
   close(): Promise<void>;
+  /** Called if the database stops without close() (its process died); in-process ones never do. */
+  onUnexpectedExit?(listener: (reason: string) => void): void;
+  /** The process id of a database in its own process. */
+  readonly pid?: number;
 }
 
 export interface LocalDynamoDbOptions {
@@ -147,7 +152,12 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     maxAttempts: 1,
   });
   const feed = new ChangeFeed();
-  const front = frontServer(delegate, new TransactionExecutor(internal), feed);
+  const executor = new TransactionExecutor(
+    internal,
+    options.dataDir ? join(options.dataDir, "transaction-in-progress.json") : undefined,
+  );
+  await executor.recover();
+  const front = frontServer(delegate, executor, feed);
   front.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     front.once("error", reject);

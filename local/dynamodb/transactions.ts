@@ -15,6 +15,7 @@ import {
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 type Item = Record<string, AttributeValue>;
 type Expression = {
@@ -68,8 +69,44 @@ export class TransactionExecutor {
   private readonly tokens = new Map<string, { hash: string; at: number }>();
   private readonly keySchemas = new Map<string, string[]>();
 
-  /** `client` talks to dynalite directly, past the lock the caller holds. */
-  constructor(private readonly client: DynamoDBClient) {}
+  /**
+   * @param client talks to dynalite directly, past the lock the caller holds
+   * @param journalPath with a data directory: the images a transaction in progress would restore are
+   *   written here before it writes anything, so a crash halfway is rolled back on the next start
+   *   (DynamoDB's transactions are atomic; without this, a SIGKILL between two puts would not be)
+   */
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly journalPath?: string,
+  ) {}
+
+  /** Rolls back a transaction a crash interrupted (call before serving requests). */
+  async recover(): Promise<boolean> {
+    if (!this.journalPath || !existsSync(this.journalPath)) return false;
+    let undo: Undo[] = [];
+    try {
+      undo = JSON.parse(readFileSync(this.journalPath, "utf8")) as Undo[];
+    } catch {
+      // Torn while being written: nothing had been applied yet.
+    }
+    await this.rollBack(undo);
+    rmSync(this.journalPath, { force: true });
+    return undo.length > 0;
+  }
+
+  /** Before anything is written: the images each target has now, kept where a crash cannot lose them. */
+  private async journalBefore(targets: Target[]): Promise<void> {
+    if (!this.journalPath) return;
+    const images = await Promise.all(
+      targets.map(async ({ table, key }) => {
+        const current = await this.client.send(
+          new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+        );
+        return { table, key, old: current.Item };
+      }),
+    );
+    writeFileSync(this.journalPath, JSON.stringify(images));
+  }
 
   async transactWrite(request: TransactWriteRequest): Promise<Record<string, never>> {
     const items = request.TransactItems ?? [];
@@ -79,11 +116,14 @@ export class TransactionExecutor {
     const hash = createHash("sha256").update(JSON.stringify(items)).digest("hex");
     if (this.isReplay(request.ClientRequestToken, hash)) return {};
     const targets = await this.targetsOf(items);
+    await this.journalBefore(targets);
     const undo: Undo[] = [];
     const reasons: Reason[] = [];
     for (const [i, entry] of items.entries()) reasons.push(await this.apply(entry, targets[i], undo));
-    if (reasons.some((r) => r.Code !== "None")) {
-      await this.rollBack(undo);
+    const failed = reasons.some((r) => r.Code !== "None");
+    if (failed) await this.rollBack(undo);
+    if (this.journalPath) rmSync(this.journalPath, { force: true });
+    if (failed) {
       throw new TransactionFailure(
         400,
         "TransactionCanceledException",

@@ -24,7 +24,7 @@ import {
   type TableDefinition,
 } from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDbProcess } from "../dynamodb/process";
-import { startLocalDynamoDb } from "../dynamodb/server";
+import { startLocalDynamoDb, type LocalDynamoDb } from "../dynamodb/server";
 import { LOCAL_REGION } from "../local-resources";
 import type { LocalService } from "./service";
 
@@ -120,6 +120,12 @@ export interface DatabaseService extends LocalService {
   readonly endpoint: string;
   /** A low-level client for the workflow's direct DynamoDB integration. */
   readonly client: DynamoDBClient;
+  /** False from the moment the database process dies until it is running again. */
+  healthy(): boolean;
+  /** The database process's id (undefined in-process). */
+  pid(): number | undefined;
+  /** Called each time a dead database process is running again. */
+  onRestart(listener: () => void): void;
 }
 
 export interface DatabaseOptions {
@@ -128,6 +134,62 @@ export interface DatabaseOptions {
   readonly host: string;
   /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
   readonly inProcess?: boolean;
+  readonly log?: (line: string) => void;
+  /** The database died and cannot come back (in memory, or every restart failed): the runtime must stop. */
+  readonly onFatal?: (message: string) => void;
+}
+
+/** Restarts of a dead database process before giving up. */
+const RESTART_ATTEMPTS = 5;
+
+/**
+ * Keeps the database process running: when it dies, the death is logged loudly and health turns
+ * 503; with --data-dir it is restarted on the same port over the same data (requests in between
+ * fail and are retried as transient), without one the data is gone and the runtime is told to stop.
+ */
+function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let db = first;
+  let healthy = true;
+  let stopped = false;
+  const restarted: (() => void)[] = [];
+  const restart = async (reason: string) => {
+    if (stopped) return;
+    healthy = false;
+    log(`!! The local DynamoDB process died (${reason}). Health is 503 until it is back.`);
+    if (!options.dataDir) {
+      options.onFatal?.(
+        "The in-memory database died and its data is gone. Start the order system again (with --data-dir, data survives a database crash).",
+      );
+      return;
+    }
+    for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+      try {
+        db = await startLocalDynamoDbProcess({ dataDir: options.dataDir, host: options.host, port: db.port });
+        db.onUnexpectedExit?.((why) => void restart(why));
+        healthy = true;
+        log(
+          `!! The local DynamoDB is running again on port ${db.port} (attempt ${attempt}); unfinished work resumes.`,
+        );
+        return;
+      } catch (error) {
+        log(`!! Restarting the local DynamoDB failed (attempt ${attempt}): ${(error as Error).message}`);
+      }
+    }
+    if (!stopped)
+      options.onFatal?.(`The local DynamoDB could not be restarted after ${RESTART_ATTEMPTS} attempts.`);
+  };
+  first.onUnexpectedExit?.((why) => void restart(why));
+  return {
+    healthy: () => healthy,
+    pid: () => db.pid,
+    onRestart: (listener: () => void) => void restarted.push(listener),
+    stop: async () => {
+      stopped = true;
+      await db.close();
+    },
+  };
 }
 
 export async function startDatabaseService(options: DatabaseOptions): Promise<DatabaseService> {
@@ -146,13 +208,17 @@ export async function startDatabaseService(options: DatabaseOptions): Promise<Da
     await db.close();
     throw error;
   }
+  const supervisor = supervise(db, options);
   return {
     name: "database",
     endpoint: db.endpoint,
     client,
+    healthy: supervisor.healthy,
+    pid: supervisor.pid,
+    onRestart: supervisor.onRestart,
     stop: async () => {
       client.destroy();
-      await db.close();
+      await supervisor.stop();
     },
   };
 }
