@@ -6,6 +6,7 @@
  * OrderPlacement). The functions run from their bundles, configured from
  * their contracts as the stack configures them.
  */
+import { join } from "node:path";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { DEFAULT_SETTINGS, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
@@ -167,13 +168,19 @@ function startEvents(
   functions: LocalFunctions,
   notifications: LocalNotifications,
   wrap: PortWrappers,
+  dataDir: string | undefined,
   log: Log,
 ) {
   const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
   const successHandler = functions.handler<StatusChangeEvent, unknown>("OrderSuccessHandler", {
     alerts: wrap.orderAlerts?.(alerts) ?? alerts,
   });
-  return startEventService({ successHandler, notifications, log });
+  return startEventService({
+    successHandler,
+    notifications,
+    deadLetterPath: dataDir && join(dataDir, "queue", "confirmation-dlq.jsonl"),
+    log,
+  });
 }
 
 /** OrdersQueue → StartOrderProcessing, which starts executions of the local workflow. */
@@ -211,6 +218,7 @@ async function startDelivery(
     resumeUnfinishedOrders({
       client: database.client,
       ordersTable: LOCAL_TABLES.orders,
+      orderKeysTable: LOCAL_TABLES.orderKeys,
       queue: sender,
       alreadyQueued: queue.queue.queuedBodies(),
       log,
@@ -224,6 +232,7 @@ async function startDelivery(
     ordersTable: LOCAL_TABLES.orders,
     queue: sender,
     notifications,
+    deadLetterPath: options.dataDir && join(options.dataDir, "queue", "order-stream-dlq.jsonl"),
     log,
   });
 }
@@ -270,7 +279,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications());
     const events = await services.start(() =>
-      startEvents(functions, notifications, options.wrapPorts ?? {}, log),
+      startEvents(functions, notifications, options.wrapPorts ?? {}, options.dataDir, log),
     );
     const workflow = await services.start(() =>
       startWorkflowService({

@@ -1,6 +1,6 @@
 /** esbuild settings for the Lambda bundles, shared by the build and the bundle benchmark's baseline. */
 import { build, type BuildOptions, type Metafile } from "esbuild";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/contracts";
 
@@ -56,19 +56,26 @@ export async function bundleFunctions(
   outRoot: string,
   options: BuildOptions = PRODUCTION,
 ): Promise<BundleResult[]> {
-  return Promise.all(
+  const results = await Promise.all(
     FUNCTIONS.map(async (spec) => {
       const outdir = join(outRoot, spec.folder);
-      rmSync(outdir, { recursive: true, force: true });
       mkdirSync(outdir, { recursive: true });
       const outfile = join(outdir, BUNDLE_ENTRY_FILE);
+      // Built aside and renamed into place: a runtime loading the bundle meanwhile sees the old one
+      // or the new one, never none (a rename is atomic on one file system).
+      const stagingDir = join(outRoot, `.staging-${process.pid}`, spec.folder);
+      const staging = join(stagingDir, BUNDLE_ENTRY_FILE);
       const result = await build({
         ...options,
         absWorkingDir: rootDir,
         entryPoints: [join(rootDir, "lambdas", spec.folder, "handler.ts")],
-        outfile,
+        outfile: staging,
         metafile: true,
       });
+      for (const file of readdirSync(stagingDir).sort((a, b) => b.length - a.length)) {
+        renameSync(join(stagingDir, file), join(outdir, file)); // index.js.map before index.js
+      }
+      rmSync(stagingDir, { recursive: true, force: true });
       const meta = result.metafile as Metafile;
       const bytes = Object.entries(meta.outputs)
         .filter(([file]) => file.endsWith(".js"))
@@ -76,4 +83,6 @@ export async function bundleFunctions(
       return { spec, outfile, bytes };
     }),
   );
+  rmSync(join(outRoot, `.staging-${process.pid}`), { recursive: true, force: true });
+  return results;
 }

@@ -2,6 +2,9 @@
  * Child-process entry of the local DynamoDB (see process.ts): runs the server, reports its
  * endpoint to the parent over IPC, and exits as soon as the parent goes away, so no orphan is left.
  */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PID_FILE } from "./process";
 import { startLocalDynamoDb } from "./server";
 
 async function main(): Promise<void> {
@@ -10,8 +13,14 @@ async function main(): Promise<void> {
     host: process.env.LOCAL_DYNAMODB_HOST,
     port: Number(process.env.LOCAL_DYNAMODB_PORT) || undefined,
   });
+  const dataDir = process.env.LOCAL_DYNAMODB_DATA_DIR || undefined;
+  const pidFile = dataDir ? join(dataDir, PID_FILE) : undefined;
+  if (pidFile) writeFileSync(pidFile, String(process.pid));
   const stop = () => {
-    db.close().finally(() => process.exit(0));
+    db.close().finally(() => {
+      if (pidFile) rmSync(pidFile, { force: true });
+      process.exit(0);
+    });
   };
   process.on("disconnect", stop);
   process.on("SIGTERM", stop);

@@ -3,10 +3,42 @@
  * cores, as they would against the real service.
  */
 import { fork } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalDynamoDb, LocalDynamoDbOptions } from "./server";
 
-export function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
+/** The database process of a data directory writes its pid here while it runs. */
+export const PID_FILE = "database.pid";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A previous runtime's database process may still be finishing the writes in hand when its parent
+ * died: wait for it, so two processes never serve one data directory (the later one would miss
+ * the earlier one's last writes).
+ */
+async function waitForPreviousDatabase(dataDir: string | undefined, timeoutMs = 15_000): Promise<void> {
+  const file = dataDir ? join(dataDir, PID_FILE) : undefined;
+  if (!file || !existsSync(file)) return;
+  const pid = Number(readFileSync(file, "utf8"));
+  const deadline = Date.now() + timeoutMs;
+  while (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${dataDir} is in use by another database process (pid ${pid}); stop it first.`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
+  await waitForPreviousDatabase(options.dataDir);
   const child = fork(join(__dirname, "main.ts"), [], {
     execArgv: ["--import", "tsx"],
     env: {

@@ -11,6 +11,7 @@ import type { Execution } from "../local-workflow";
 import type { Invoke } from "../local-functions";
 import type { LocalNotifications } from "../notifications";
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, LOCAL_TOPICS } from "../local-resources";
+import { DurableList } from "../durable-list";
 import type { LocalService } from "./service";
 
 export type StatusChangeEvent = EventBridgeEvent<string, unknown>;
@@ -31,6 +32,8 @@ export interface EventService extends LocalService {
 export interface EventServiceOptions {
   readonly successHandler: Invoke<StatusChangeEvent, unknown>;
   readonly notifications: LocalNotifications;
+  /** Keeps the confirmation dead-letter queue in this file across stops and crashes. */
+  readonly deadLetterPath?: string;
   readonly log: (line: string) => void;
 }
 
@@ -73,7 +76,7 @@ function matchesConfirmationRule(event: StatusChangeEvent): boolean {
 
 export function startEventService(options: EventServiceOptions): EventService {
   const { log } = options;
-  const deadLetters: StatusChangeEvent[] = [];
+  const deadLetters = new DurableList<StatusChangeEvent>(options.deadLetterPath);
   const pending = new Set<Promise<void>>();
 
   const deliver = async (event: StatusChangeEvent): Promise<boolean> => {
@@ -117,7 +120,7 @@ export function startEventService(options: EventServiceOptions): EventService {
       });
       pending.add(delivery);
     },
-    deadLetters: () => deadLetters,
+    deadLetters: () => deadLetters.list(),
     idle,
     pendingCount: () => pending.size,
     stop: idle,

@@ -10,6 +10,7 @@ import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import { READ_CHANGES_TARGET, type ChangePage } from "../dynamodb/change-feed";
 import { LOCAL_TOPICS } from "../local-resources";
 import type { LocalNotifications } from "../notifications";
+import { DurableList } from "../durable-list";
 import type { LocalService } from "./service";
 
 export interface OutboxService extends LocalService {
@@ -25,6 +26,8 @@ export interface OutboxOptions {
   readonly ordersTable: string;
   readonly queue: OrderQueue;
   readonly notifications: LocalNotifications;
+  /** Keeps the pipe's dead-letter queue in this file across stops and crashes. */
+  readonly deadLetterPath?: string;
   readonly log: (line: string) => void;
 }
 
@@ -36,18 +39,19 @@ const POLL_WAIT_MS = 500;
 class OrderOutboxPipe implements OutboxService {
   readonly name = "outbox";
   private readonly stopping = new AbortController();
-  private readonly dead: string[] = [];
+  private readonly dead: DurableList<string>;
   private epoch = "";
   private after = 0;
   private delivering = 0;
   private readonly running: Promise<void>;
 
   constructor(private readonly options: OutboxOptions) {
+    this.dead = new DurableList<string>(options.deadLetterPath);
     this.running = this.loop();
   }
 
   deadLetters(): readonly string[] {
-    return [...this.dead];
+    return [...this.dead.list()];
   }
 
   async isIdle(): Promise<boolean> {
