@@ -20,7 +20,9 @@ export type ResourceName =
   | "confirmationDeadLetterQueue"
   | "orderWorkflow"
   | "orderAlertsTopic"
-  | "topicKey";
+  | "topicKey"
+  /** Secrets Manager: Stripe's secret key (exists only with payment_provider = stripe; ARN "" without). */
+  | "stripeSecret";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {
@@ -33,7 +35,7 @@ export type ResourceHandles = Record<ResourceName, ResourceHandle>;
 
 /** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
 export type SettingName =
-  "paymentGateway" | "simulatedGatewayTransientFailures" | "apiAuth" | "allowedOrigins";
+  "paymentGateway" | "simulatedGatewayTransientFailures" | "stripeApiBase" | "apiAuth" | "allowedOrigins";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -56,7 +58,16 @@ export const CONFIG = {
     env: "ORDER_ALERTS_TOPIC_ARN",
     from: { resource: "orderAlertsTopic", attribute: "arn" },
   },
+  /** `simulated` or `stripe` (the Terraform variable payment_provider; `npm start -- --payment-provider`). */
   paymentGateway: { env: "PAYMENT_GATEWAY", from: { setting: "paymentGateway" }, default: "simulated" },
+  /** The secret holding Stripe's key; empty when the deployment does not use Stripe. */
+  stripeSecretArn: {
+    env: "STRIPE_SECRET_ARN",
+    from: { resource: "stripeSecret", attribute: "arn" },
+    default: "",
+  },
+  /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
+  stripeApiBase: { env: "STRIPE_API_BASE", from: { setting: "stripeApiBase" }, default: "" },
   simulatedGatewayTransientFailures: {
     env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
     from: { setting: "simulatedGatewayTransientFailures" },
@@ -76,6 +87,7 @@ export type ConfigName = keyof typeof CONFIG;
 export const DEFAULT_SETTINGS: Settings = {
   paymentGateway: CONFIG.paymentGateway.default,
   simulatedGatewayTransientFailures: CONFIG.simulatedGatewayTransientFailures.default,
+  stripeApiBase: CONFIG.stripeApiBase.default,
   apiAuth: CONFIG.apiAuth.default,
   allowedOrigins: CONFIG.allowedOrigins.default,
 };
@@ -85,6 +97,8 @@ export interface Grant {
   readonly sid: string;
   readonly resource: ResourceName;
   readonly actions: readonly string[];
+  /** Granted only when a setting has this value (the resource exists only then). */
+  readonly when?: { readonly setting: SettingName; readonly equals: string };
 }
 
 /** What invokes a function. The stack wires each trigger; the local runtime mirrors it. */
@@ -170,8 +184,22 @@ const CONTRACTS = {
     timeoutSeconds: 20,
     memoryMb: 256,
     trigger: "workflow",
-    config: ["ordersTableName", "paymentGateway", "simulatedGatewayTransientFailures"],
-    access: [{ sid: "RecordPayments", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE }],
+    config: [
+      "ordersTableName",
+      "paymentGateway",
+      "simulatedGatewayTransientFailures",
+      "stripeSecretArn",
+      "stripeApiBase",
+    ],
+    access: [
+      { sid: "RecordPayments", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      {
+        sid: "ReadStripeSecretKey",
+        resource: "stripeSecret",
+        actions: ["secretsmanager:GetSecretValue"],
+        when: { setting: "paymentGateway", equals: "stripe" },
+      },
+    ],
   },
   UpdateInventory: {
     folder: "update-inventory",

@@ -4,6 +4,11 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAllowedOrigins } from "../lambdas/shared/cors";
 import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/shared/customer";
+import {
+  isPaymentProvider,
+  PAYMENT_PROVIDERS,
+  type PaymentProvider,
+} from "../lambdas/shared/payment-providers";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
 import { startLocalOrderSystem, type LocalOrderSystem } from "./order-system";
 
@@ -26,6 +31,11 @@ Options:
                                      (default: $ORDER_SYSTEM_API_AUTH, else cognito: sign-in on)
   --allowed-origins <list>           Storefront origins allowed by CORS, comma-separated, as
                                      allowed_origins (default: $ORDER_SYSTEM_ALLOWED_ORIGINS, else none)
+  --payment-provider <name>          simulated or stripe, as payment_provider (default:
+                                     $ORDER_SYSTEM_PAYMENT_PROVIDER, else simulated). stripe charges
+                                     through Stripe's test mode with the key in $STRIPE_SECRET_KEY
+                                     (sk_test_… only)
+  --stripe-api-base <url>            Send Stripe's API calls to another host (a stand-in for tests)
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
@@ -41,6 +51,50 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
   if (!Number.isInteger(n) || n < min)
     throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
   return n;
+}
+
+interface PaymentOptions {
+  readonly paymentProvider: PaymentProvider;
+  readonly stripeSecretKey?: string;
+  readonly stripeApiBase?: string;
+}
+
+/** The provider, and with Stripe a test-mode key: a laptop never charges real cards. */
+function paymentOptions(provider: string | undefined, apiBase: string | undefined): PaymentOptions {
+  const paymentProvider = provider ?? process.env.ORDER_SYSTEM_PAYMENT_PROVIDER ?? "simulated";
+  if (!isPaymentProvider(paymentProvider)) {
+    throw new UsageError(
+      `--payment-provider must be one of ${PAYMENT_PROVIDERS.join(", ")} (got "${paymentProvider}")`,
+    );
+  }
+  if (apiBase !== undefined) {
+    if (paymentProvider !== "stripe")
+      throw new UsageError("--stripe-api-base needs --payment-provider stripe");
+    let url: URL;
+    try {
+      url = new URL(apiBase);
+    } catch {
+      throw new UsageError(
+        `--stripe-api-base must be a URL such as http://127.0.0.1:12111 (got "${apiBase}")`,
+      );
+    }
+    if (!["http:", "https:"].includes(url.protocol) || (url.pathname !== "/" && url.pathname !== "")) {
+      throw new UsageError(`--stripe-api-base must be an http(s) URL without a path (got "${apiBase}")`);
+    }
+  }
+  if (paymentProvider === "simulated") return { paymentProvider };
+  const key = process.env.STRIPE_SECRET_KEY?.trim();
+  if (!key) {
+    throw new UsageError(
+      "--payment-provider stripe needs a Stripe test-mode secret key in STRIPE_SECRET_KEY (sk_test_…, from the Stripe Dashboard's developer settings)",
+    );
+  }
+  if (!/^(sk|rk)_test_/.test(key)) {
+    throw new UsageError(
+      "STRIPE_SECRET_KEY must be a test-mode key (sk_test_… or rk_test_…): the local runtime never charges real cards",
+    );
+  }
+  return { paymentProvider, stripeSecretKey: key, stripeApiBase: apiBase };
 }
 
 interface ListedProduct {
@@ -72,9 +126,13 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
         "",
       ]
     : ["Sign-in is off (--no-auth): order routes are open and orders have no owner.", ""];
+  const payments = system.secrets
+    ? "Payments: Stripe (test mode, STRIPE_SECRET_KEY). Test cards: tok_visa or pm_card_visa succeed, tok_chargeDeclined is declined."
+    : "Payments: the simulated gateway (moves no money).";
   return [
     "",
     `Order system running at ${system.url}`,
+    payments,
     "",
     "Products (GET /products):",
     products,
@@ -96,6 +154,54 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
   ].join("\n");
 }
 
+interface CliSettings {
+  readonly port: number;
+  readonly rootMethod: HttpMethod;
+  readonly gatewayTransientFailures: number | undefined;
+  readonly visibilitySeconds: number | undefined;
+  readonly apiAuth: ApiAuthMode;
+  readonly allowedOrigins: string[];
+  readonly payments: PaymentOptions;
+}
+
+type CliArgs = Partial<Record<string, string | boolean>>;
+
+/** The options and their environment fallbacks, validated; a UsageError names the bad one. */
+function settingsFrom(args: CliArgs): CliSettings {
+  const text = (name: string) => args[name] as string | undefined;
+  const port = wholeNumber("--port", text("port") ?? process.env.PORT, 0) ?? 3000;
+  if (port > 65535) throw new UsageError("--port must be at most 65535");
+  const method = (text("root-method") ?? "POST").toUpperCase();
+  if (!ROOT_METHODS.includes(method as HttpMethod)) {
+    throw new UsageError(`--root-method must be one of ${ROOT_METHODS.join(", ")}`);
+  }
+  const authSetting = args["no-auth"] ? "none" : (process.env.ORDER_SYSTEM_API_AUTH ?? "cognito");
+  if (!API_AUTH_MODES.includes(authSetting as ApiAuthMode)) {
+    throw new UsageError(`ORDER_SYSTEM_API_AUTH must be one of ${API_AUTH_MODES.join(", ")}`);
+  }
+  let allowedOrigins: string[];
+  try {
+    allowedOrigins = parseAllowedOrigins(
+      text("allowed-origins") ?? process.env.ORDER_SYSTEM_ALLOWED_ORIGINS ?? "",
+    );
+  } catch (error) {
+    throw new UsageError(`--allowed-origins: ${(error as Error).message}`);
+  }
+  return {
+    port,
+    rootMethod: method as HttpMethod,
+    gatewayTransientFailures: wholeNumber(
+      "--gateway-transient-failures",
+      text("gateway-transient-failures"),
+      0,
+    ),
+    visibilitySeconds: wholeNumber("--visibility-timeout", text("visibility-timeout"), 1),
+    apiAuth: authSetting as ApiAuthMode,
+    allowedOrigins,
+    payments: paymentOptions(text("payment-provider"), text("stripe-api-base")),
+  };
+}
+
 async function main(): Promise<number> {
   let args;
   try {
@@ -109,6 +215,8 @@ async function main(): Promise<number> {
         "visibility-timeout": { type: "string" },
         "no-auth": { type: "boolean" },
         "allowed-origins": { type: "string" },
+        "payment-provider": { type: "string" },
+        "stripe-api-base": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -122,38 +230,9 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  let port: number;
-  let rootMethod: HttpMethod;
-  let gatewayTransientFailures: number | undefined;
-  let visibilitySeconds: number | undefined;
-  let apiAuth: ApiAuthMode;
-  let allowedOrigins: string[];
+  let settings: CliSettings;
   try {
-    port = wholeNumber("--port", args.port ?? process.env.PORT, 0) ?? 3000;
-    if (port > 65535) throw new UsageError("--port must be at most 65535");
-    const method = (args["root-method"] ?? "POST").toUpperCase();
-    if (!ROOT_METHODS.includes(method as HttpMethod)) {
-      throw new UsageError(`--root-method must be one of ${ROOT_METHODS.join(", ")}`);
-    }
-    rootMethod = method as HttpMethod;
-    gatewayTransientFailures = wholeNumber(
-      "--gateway-transient-failures",
-      args["gateway-transient-failures"],
-      0,
-    );
-    visibilitySeconds = wholeNumber("--visibility-timeout", args["visibility-timeout"], 1);
-    const authSetting = args["no-auth"] ? "none" : (process.env.ORDER_SYSTEM_API_AUTH ?? "cognito");
-    if (!API_AUTH_MODES.includes(authSetting as ApiAuthMode)) {
-      throw new UsageError(`ORDER_SYSTEM_API_AUTH must be one of ${API_AUTH_MODES.join(", ")}`);
-    }
-    apiAuth = authSetting as ApiAuthMode;
-    try {
-      allowedOrigins = parseAllowedOrigins(
-        args["allowed-origins"] ?? process.env.ORDER_SYSTEM_ALLOWED_ORIGINS ?? "",
-      );
-    } catch (error) {
-      throw new UsageError(`--allowed-origins: ${(error as Error).message}`);
-    }
+    settings = settingsFrom(args);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\nRun \`npm start -- --help\` for the options.\n`);
@@ -161,6 +240,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  const { port, rootMethod, gatewayTransientFailures, visibilitySeconds, apiAuth, allowedOrigins, payments } =
+    settings;
 
   // Fail fast on a busy port, before anything starts.
   const probe = createServer();
@@ -192,6 +273,7 @@ async function main(): Promise<number> {
       handlerLogs: args.verbose ?? false,
       apiAuth,
       allowedOrigins,
+      ...payments,
       log,
       // The in-memory database died: stop what is left, and exit non-zero with the reason.
       onFatal: (message) => {

@@ -11,6 +11,7 @@ import {
   type ResourceHandles,
   type Settings,
 } from "../lambdas/contracts";
+import { stripeSecretName } from "../lambdas/shared/payment-providers";
 import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 
 export const LOCAL_ACCOUNT = "000000000000";
@@ -32,6 +33,9 @@ export const STATE_MACHINE_NAME = "order-processing";
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
 
+/** Secrets Manager appends six random characters to a secret's name in its ARN. */
+export const LOCAL_STRIPE_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${stripeSecretName("local")}-Lc4lSk`;
+
 const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
 
 export const LOCAL_RESOURCES: ResourceHandles = {
@@ -46,6 +50,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   orderWorkflow: { arn: LOCAL_STATE_MACHINE_ARN },
   orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
   topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
+  stripeSecret: { arn: LOCAL_STRIPE_SECRET_ARN },
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */
@@ -68,6 +73,8 @@ export function functionIdForArn(arn: string): FunctionId {
 
 export interface LocalEnvironmentOptions {
   readonly dynamoDbEndpoint: string;
+  /** The local Secrets Manager, when the deployment's twin has a secret to read (Stripe). */
+  readonly secretsManagerEndpoint?: string;
   readonly settings: Settings;
   readonly handlerLogs: boolean;
 }
@@ -76,7 +83,8 @@ export interface LocalEnvironmentOptions {
  * What the stack sets on each function, pointed at local services. All local functions share one
  * process environment, and every contract resolves against the same local resources, so the union
  * of their environments is what each one would see. SDK clients find DynamoDB through
- * AWS_ENDPOINT_URL_DYNAMODB; the queue, the workflow and SNS are passed in as adapters.
+ * AWS_ENDPOINT_URL_DYNAMODB and Secrets Manager through AWS_ENDPOINT_URL_SECRETS_MANAGER; the queue,
+ * the workflow and SNS are passed in as adapters.
  */
 export function localEnvironment(options: LocalEnvironmentOptions): Record<string, string> {
   const functions = Object.assign(
@@ -88,6 +96,9 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     AWS_ACCESS_KEY_ID: "local",
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
+    ...(options.secretsManagerEndpoint
+      ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint }
+      : {}),
     ...functions,
     ...observabilityEnvironment("local", {
       logLevel: options.handlerLogs ? "INFO" : "SILENT",

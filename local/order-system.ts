@@ -11,12 +11,13 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQS
 import { DEFAULT_SETTINGS, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import type { ApiAuthMode } from "../lambdas/shared/customer";
+import { stripeSecretName, type PaymentProvider } from "../lambdas/shared/payment-providers";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
 import { StatusReply, type LocalEndpoints } from "./http-server";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
-import { LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
+import { LOCAL_STRIPE_SECRET_ARN, LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
 import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
@@ -26,6 +27,7 @@ import { resumeUnfinishedOrders } from "./services/recovery";
 import { startDatabaseService, type DatabaseService } from "./services/database";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
+import { startSecretsService, type SecretsService } from "./services/secrets";
 import { ServiceGroup } from "./services/service";
 import { startWorkflowService, type WorkflowService } from "./services/workflow";
 
@@ -63,6 +65,12 @@ export interface LocalRuntimeOptions {
   readonly apiAuth?: ApiAuthMode;
   /** Storefront origins allowed by CORS (allowed_origins); none by default. */
   readonly allowedOrigins?: readonly string[];
+  /** Who takes the money (payment_provider): the simulated gateway by default. */
+  readonly paymentProvider?: PaymentProvider;
+  /** Stripe's secret key, served by the local Secrets Manager (STRIPE_SECRET_KEY); stripe only. */
+  readonly stripeSecretKey?: string;
+  /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
+  readonly stripeApiBase?: string;
   /** One readable line per order event. */
   readonly log?: (line: string) => void;
 }
@@ -77,6 +85,8 @@ export interface LocalOrderSystem {
   readonly notifications: LocalNotifications;
   /** The local user pool; undefined with apiAuth "none". */
   readonly auth: AuthService | undefined;
+  /** The local Secrets Manager; undefined unless the payment provider is Stripe. */
+  readonly secrets: SecretsService | undefined;
   readonly queue: LocalQueue;
   readonly workflow: LocalWorkflow;
   /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
@@ -148,9 +158,15 @@ function settledWhen(
 type Log = (line: string) => void;
 
 /** Points every function at the local services (as the stack's contracts do), then loads the bundles. */
-function loadFunctions(options: LocalRuntimeOptions, database: DatabaseService): LocalFunctions {
+function loadFunctions(
+  options: LocalRuntimeOptions,
+  database: DatabaseService,
+  secrets: SecretsService | undefined,
+): LocalFunctions {
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
+    paymentGateway: options.paymentProvider ?? "simulated",
+    stripeApiBase: options.stripeApiBase ?? "",
     simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
     apiAuth: options.apiAuth ?? "cognito",
     allowedOrigins: (options.allowedOrigins ?? []).join(","),
@@ -158,7 +174,12 @@ function loadFunctions(options: LocalRuntimeOptions, database: DatabaseService):
   const handlerLogs = options.handlerLogs ?? false;
   Object.assign(
     process.env,
-    localEnvironment({ dynamoDbEndpoint: database.endpoint, settings, handlerLogs }),
+    localEnvironment({
+      dynamoDbEndpoint: database.endpoint,
+      secretsManagerEndpoint: secrets?.endpoint,
+      settings,
+      handlerLogs,
+    }),
   );
   return new LocalFunctions(options.projectRoot);
 }
@@ -275,7 +296,19 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
   const services = new ServiceGroup();
   try {
     const database = await services.start(() => startDatabase(options, log));
-    const functions = loadFunctions(options, database);
+    const secrets =
+      options.paymentProvider === "stripe"
+        ? await services.start(() =>
+            startSecretsService([
+              {
+                arn: LOCAL_STRIPE_SECRET_ARN,
+                name: stripeSecretName("local"),
+                value: options.stripeSecretKey,
+              },
+            ]),
+          )
+        : undefined;
+    const functions = loadFunctions(options, database, secrets);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications());
     const events = await services.start(() =>
@@ -304,6 +337,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       tables: LOCAL_TABLES,
       notifications,
       auth,
+      secrets,
       queue: queue.queue,
       workflow: workflow.workflow,
       confirmationDeadLetters: events.deadLetters,

@@ -8,7 +8,7 @@ import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/contracts";
+import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
@@ -24,6 +24,7 @@ import { OrderEvents } from "./constructs/order-events";
 import { OrderFunction } from "./constructs/order-function";
 import { OrderOutbox } from "./constructs/order-outbox";
 import { OrderWorkflow } from "./constructs/order-workflow";
+import { PaymentSecrets } from "./constructs/payment-secrets";
 import { OrderSystemVariables } from "./constructs/variables";
 
 export interface OrderSystemStackProps {
@@ -83,7 +84,19 @@ export class OrderSystemStack extends TerraformStack {
       partition: ctx.partition,
       notificationEmail: vars.notificationEmail.stringValue,
     });
-    this.functions = this.createFunctions(ctx, code, tables, messaging, props.projectRootFromModule);
+    const paymentSecrets = new PaymentSecrets(this, "PaymentSecrets", {
+      namePrefix: env.namePrefix,
+      paymentProvider: vars.paymentProvider.stringValue,
+      disposable: env.disposable,
+    });
+    this.functions = this.createFunctions(
+      ctx,
+      code,
+      tables,
+      messaging,
+      paymentSecrets,
+      props.projectRootFromModule,
+    );
     const fn = (functionId: FunctionId) => this.functions[functionId].function;
 
     new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
@@ -136,6 +149,7 @@ export class OrderSystemStack extends TerraformStack {
       region: ctx.region,
       dashboardName: monitoring.dashboard.dashboardName,
       codeBucketName: code.bucket.bucket,
+      stripeSecretArn: paymentSecrets.stripeSecretArn,
     });
   }
 
@@ -145,6 +159,7 @@ export class OrderSystemStack extends TerraformStack {
     code: CodeBucket,
     tables: DataTables,
     messaging: Messaging,
+    paymentSecrets: PaymentSecrets,
     projectRootFromModule = "../../..",
   ): Record<FunctionId, OrderFunction> {
     // Known before the state machine exists: its consumer's role and environment name it.
@@ -159,10 +174,13 @@ export class OrderSystemStack extends TerraformStack {
       orderWorkflow: { arn: stateMachineArn },
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
       topicKey: { arn: messaging.topicKey.arn },
+      stripeSecret: { arn: paymentSecrets.stripeSecretArn },
     };
-    const settings = {
-      paymentGateway: "simulated",
+    const settings: Settings = {
+      paymentGateway: ctx.vars.paymentProvider.stringValue,
       simulatedGatewayTransientFailures: Fn.tostring(ctx.vars.simulatedGatewayTransientFailures.numberValue),
+      // Stripe's own API host; another host is for local tests only (npm start -- --stripe-api-base).
+      stripeApiBase: "",
       apiAuth: ctx.vars.apiAuth.stringValue,
       allowedOrigins: Fn.join(",", ctx.vars.allowedOrigins.listValue),
     };
@@ -269,6 +287,7 @@ export class OrderSystemStack extends TerraformStack {
     region: string;
     dashboardName: string;
     codeBucketName: string;
+    stripeSecretArn: string;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
     const output = (name: string, value: string, description: string) =>
@@ -320,5 +339,10 @@ export class OrderSystemStack extends TerraformStack {
       "Public app client of the storefront (no secret)",
     );
     output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
+    output(
+      "stripe_secret_arn",
+      parts.stripeSecretArn,
+      "Secrets Manager secret to put the Stripe secret key into (empty unless payment_provider = stripe)",
+    );
   }
 }

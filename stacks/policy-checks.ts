@@ -312,6 +312,37 @@ function checkApiAuthorization(stack: SynthesizedStack): Finding[] {
   return findings;
 }
 
+/** What a secret key of a payment provider looks like (Stripe: sk_live_…, sk_test_…, rk_live_…). */
+const SECRET_KEY_PATTERN = /\b[sr]k_(live|test)_[A-Za-z0-9]+/;
+
+/**
+ * Rule 8: no secret value in the configuration, hence none in the plan or the state: no secret
+ * version resource (its secret_string is stored in state), no key-shaped value in any resource.
+ */
+function checkSecretValues(stack: SynthesizedStack): Finding[] {
+  const versions = resources(stack, "aws_secretsmanager_secret_version").map(([name]) => {
+    const id = ref("aws_secretsmanager_secret_version", name);
+    return {
+      rule: "secret-in-state",
+      resource: id,
+      message: `${id} puts a secret's value into Terraform state: create the secret empty and fill it with the AWS CLI`,
+    };
+  });
+  const keyShaped = Object.entries(stack.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName)
+      .filter(([, block]) => SECRET_KEY_PATTERN.test(JSON.stringify(block)))
+      .map(([name]) => {
+        const id = ref(type, name);
+        return {
+          rule: "secret-in-state",
+          resource: id,
+          message: `${id} holds a value shaped like a secret key: read it from Secrets Manager at run time instead`,
+        };
+      }),
+  );
+  return [...versions, ...keyShaped];
+}
+
 export const RULES = [
   "s3-encryption",
   "s3-public-access",
@@ -327,6 +358,7 @@ export const RULES = [
   "dynamodb-pitr",
   "dynamodb-encryption",
   "api-authorizer",
+  "secret-in-state",
 ] as const;
 
 export function checkBaseline(stack: SynthesizedStack): Finding[] {
@@ -338,6 +370,7 @@ export function checkBaseline(stack: SynthesizedStack): Finding[] {
     ...checkAlarms(stack),
     ...checkTables(stack),
     ...checkApiAuthorization(stack),
+    ...checkSecretValues(stack),
   ];
 }
 

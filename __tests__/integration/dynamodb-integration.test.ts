@@ -330,12 +330,13 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     await expect(orders.recordRefund(orderId, "re_1")).rejects.toMatchObject({
       name: "ConditionalCheckFailedException",
     });
-    await orders.recordCharge(orderId, "ch_1", 1000);
+    await orders.recordCharge(orderId, { chargeId: "pi_1", amountMinor: 1000, provider: "stripe" });
     await orders.recordRefund(orderId, "re_1");
     expect((await orders.get(orderId))?.payment).toEqual({
       status: "REFUNDED",
-      chargeId: "ch_1",
+      chargeId: "pi_1",
       amountMinor: 1000,
+      provider: "stripe",
       refundId: "re_1",
     });
   });

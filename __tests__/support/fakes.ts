@@ -26,6 +26,7 @@ import type {
   OrderPage,
   OrderStore,
   PaymentGateway,
+  ChargeRecord,
   ReleaseResult,
   ReserveResult,
   WorkflowStarter,
@@ -138,8 +139,8 @@ export class InMemoryOrderStore implements OrderStore {
     return attempts;
   }
 
-  async recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void> {
-    this.update(orderId, { payment: { status: "CHARGED", chargeId, amountMinor }, updatedAt: now() });
+  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
+    this.update(orderId, { payment: { status: "CHARGED", ...charge }, updatedAt: now() });
   }
 
   async recordRefund(orderId: string, refundId: string): Promise<void> {
@@ -269,6 +270,10 @@ export class CountingGateway implements PaymentGateway {
   readonly refunds: { orderId: string; chargeId: string; amountMinor: number }[] = [];
 
   constructor(private readonly inner: PaymentGateway) {}
+
+  get provider() {
+    return this.inner.provider;
+  }
 
   async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
     this.charges.push(request);

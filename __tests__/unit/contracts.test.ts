@@ -42,6 +42,8 @@ test("a function's environment is exactly the configuration its contract declare
     ORDERS_TABLE_NAME: "local-orders",
     PAYMENT_GATEWAY: "simulated",
     SIMULATED_GATEWAY_TRANSIENT_FAILURES: "2",
+    STRIPE_SECRET_ARN: LOCAL_RESOURCES.stripeSecret.arn,
+    STRIPE_API_BASE: "",
   });
 });
 

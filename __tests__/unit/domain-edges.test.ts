@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { createHandler as orderPlacement } from "../../lambdas/order-placement/handler";
 import { confirmationMessage } from "../../lambdas/order-success-handler/handler";
-import { gatewayFromEnvironment } from "../../lambdas/process-payment/handler";
+import { gatewaysFromEnvironment } from "../../lambdas/process-payment/handler";
 import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
 import {
   asWorkflowError,
@@ -82,9 +82,9 @@ describe("the simulated gateway", () => {
   });
 
   test("zero transient failures is a valid setting", () => {
-    expect(gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "0" })).toBeInstanceOf(
-      SimulatedPaymentGateway,
-    );
+    expect(
+      gatewaysFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "0" }).gateways.simulated,
+    ).toBeInstanceOf(SimulatedPaymentGateway);
   });
 });
 

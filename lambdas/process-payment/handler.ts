@@ -4,9 +4,12 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
+import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
 import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
-import { BusinessError } from "../shared/errors";
+import { asWorkflowError, BusinessError, isUnreachable } from "../shared/errors";
+import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "../shared/payment-providers";
 import { toMajorUnits } from "../shared/money";
 import type { OrderStore, PaymentGateway } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
@@ -15,7 +18,9 @@ import { CONFIG, functionConfig } from "../contracts";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;
-  readonly gateway: PaymentGateway;
+  /** Charges go to the gateway of `current`; a refund to the one that charged the order. */
+  readonly current: PaymentProvider;
+  readonly gateways: Gateways;
 }
 
 export type PaymentResult =
@@ -32,27 +37,84 @@ const observability = createObservability("process-payment");
 const config = functionConfig("ProcessPayment");
 const { logger, metrics } = observability;
 
-/** Only the simulated gateway ships; a real provider is another PaymentGateway adapter. */
-export function gatewayFromEnvironment(env: NodeJS.ProcessEnv = process.env): PaymentGateway {
-  const { paymentGateway: kind, simulatedGatewayTransientFailures } = functionConfig("ProcessPayment", env);
-  if (kind !== "simulated") {
-    throw new Error(
-      `${CONFIG.paymentGateway.env}=${kind} is not supported; the only built-in gateway is "simulated".`,
-    );
+/** The Stripe secret key is read at most once per this many seconds per execution environment. */
+export const SECRET_KEY_MAX_AGE_SECONDS = 300;
+
+export type Gateways = { readonly [P in PaymentProvider]?: PaymentGateway };
+
+/**
+ * The gateway the deployment charges through (payment_provider), and the simulated one, which can
+ * always refund what it charged (an order charged before the deployment switched providers).
+ */
+export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
+  readonly current: PaymentProvider;
+  readonly gateways: Gateways;
+} {
+  const config = functionConfig("ProcessPayment", env);
+  const current = config.paymentGateway;
+  if (!isPaymentProvider(current)) {
+    throw new Error(`${CONFIG.paymentGateway.env}=${current} is not one of ${PAYMENT_PROVIDERS.join(", ")}.`);
   }
-  const failures = Number(simulatedGatewayTransientFailures);
+  const failures = Number(config.simulatedGatewayTransientFailures);
   if (!Number.isInteger(failures) || failures < 0) {
     throw new Error(
       `${CONFIG.simulatedGatewayTransientFailures.env} must be a whole number of attempts (0 or more).`,
     );
   }
-  return new SimulatedPaymentGateway({ transientFailures: failures });
+  const simulated = new SimulatedPaymentGateway({ transientFailures: failures });
+  if (current === "simulated") return { current, gateways: { simulated } };
+  const secretArn = config.stripeSecretArn;
+  if (secretArn === "") {
+    throw new Error(
+      `${CONFIG.paymentGateway.env}=stripe needs ${CONFIG.stripeSecretArn.env}, the secret holding Stripe's key.`,
+    );
+  }
+  const stripe = new StripePaymentGateway({
+    secretKey: () => stripeSecretKey(secretArn),
+    apiBase: config.stripeApiBase,
+  });
+  return { current, gateways: { simulated, stripe } };
 }
 
-export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
+/** The key from Secrets Manager through Powertools Parameters, cached for SECRET_KEY_MAX_AGE_SECONDS. */
+export async function stripeSecretKey(secretArn: string): Promise<string> {
+  try {
+    const key = await getSecret<string>(secretArn, { maxAge: SECRET_KEY_MAX_AGE_SECONDS });
+    if (typeof key === "string" && key.trim() !== "") return key.trim();
+  } catch (error) {
+    if (isUnreachable(error)) throw asWorkflowError(error);
+    // Secrets Manager has no value for a secret nobody filled in yet (ResourceNotFoundException).
+    logger.error("The Stripe secret key could not be read", { secretArn, error: (error as Error).name });
+  }
+  const failure = new Error(
+    `The Stripe secret key is not set: put it into the secret ${secretArn} (README: Payments).`,
+  );
+  failure.name = "PaymentGatewayMisconfigured";
+  throw failure;
+}
+
+/** Overrides: `gateway` alone makes it the only one (and the current one); or `current` + `gateways`. */
+export type ProcessPaymentOverrides = Partial<ProcessPaymentDeps> & { readonly gateway?: PaymentGateway };
+
+export function createHandler(overrides: ProcessPaymentOverrides = {}) {
+  const { gateway: only } = overrides;
+  const configured = only
+    ? { current: only.provider, gateways: { [only.provider]: only } }
+    : overrides.gateways
+      ? { current: overrides.current ?? "simulated", gateways: overrides.gateways }
+      : gatewaysFromEnvironment();
   const deps: ProcessPaymentDeps = {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
-    gateway: overrides.gateway ?? gatewayFromEnvironment(),
+    ...configured,
+  };
+  const gatewayOf = (provider: PaymentProvider): PaymentGateway => {
+    const gateway = deps.gateways[provider];
+    if (gateway) return gateway;
+    const failure = new Error(
+      `The order was charged through ${provider}, which this deployment is not configured for (payment_provider = ${deps.current}); refund it in ${provider} by hand.`,
+    );
+    failure.name = "PaymentProviderUnavailable";
+    throw failure;
   };
 
   return (input: unknown, context?: Context): Promise<PaymentResult> =>
@@ -71,13 +133,14 @@ export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
         if (order.payment.status === "REFUNDED" && order.payment.refundId) {
           return { orderId, status: "REFUNDED", refundId: order.payment.refundId };
         }
-        const { refundId } = await deps.gateway.refund({
+        const provider = order.payment.provider ?? "simulated";
+        const { refundId } = await gatewayOf(provider).refund({
           orderId,
           chargeId: order.payment.chargeId,
           amountMinor: order.payment.amountMinor,
         });
         await deps.orders.recordRefund(orderId, refundId);
-        logger.info("Payment refunded", { refundId });
+        logger.info("Payment refunded", { refundId, provider });
         metrics.addMetric("PaymentsRefunded", MetricUnit.Count, 1);
         return { orderId, status: "REFUNDED", refundId };
       }
@@ -93,15 +156,25 @@ export function createHandler(overrides: Partial<ProcessPaymentDeps> = {}) {
         };
       }
       const attempt = await deps.orders.countPaymentAttempt(orderId);
-      const { chargeId } = await deps.gateway.charge({
+      const gateway = gatewayOf(deps.current);
+      const { chargeId } = await gateway.charge({
         orderId,
         amountMinor: request.amountMinor,
         currency: request.currency,
         paymentToken: order.paymentToken,
         attempt,
       });
-      await deps.orders.recordCharge(orderId, chargeId, request.amountMinor);
-      logger.info("Payment charged", { chargeId, amount: toMajorUnits(request.amountMinor), attempt });
+      await deps.orders.recordCharge(orderId, {
+        chargeId,
+        amountMinor: request.amountMinor,
+        provider: gateway.provider,
+      });
+      logger.info("Payment charged", {
+        chargeId,
+        amount: toMajorUnits(request.amountMinor),
+        attempt,
+        provider: gateway.provider,
+      });
       metrics.addMetric("PaymentsCharged", MetricUnit.Count, 1);
       return { orderId, status: "CHARGED", chargeId, amountMinor: request.amountMinor };
     });

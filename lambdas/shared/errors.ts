@@ -16,6 +16,9 @@ export const BUSINESS_ERRORS = [
   "ProductNotFound",
   "InsufficientStock",
   "PaymentDeclined",
+  "InsufficientFunds",
+  /** The card needs the customer's action (3-D Secure); this back end confirms server-side only. */
+  "PaymentRequiresAction",
   "OutOfStock",
 ] as const;
 export type BusinessErrorName = (typeof BUSINESS_ERRORS)[number];

@@ -10,7 +10,8 @@ export const ORDER_LIMITS = {
 } as const;
 
 const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const PAYMENT_TOKEN_PATTERN = /^tok_[A-Za-z0-9_]+$/;
+/** A card token (tok_…) or a payment method (pm_…): never a card number. */
+const PAYMENT_TOKEN_PATTERN = /^(tok|pm)_[A-Za-z0-9_]+$/;
 
 export const orderLineSchema = z.strictObject({
   productId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(PRODUCT_ID_PATTERN)),
@@ -50,7 +51,7 @@ type ZodIssue = z.core.$ZodIssue;
 
 const FIELD_RULES: Record<string, string> = {
   customerEmail: "must be a valid e-mail address of at most 254 characters",
-  paymentToken: "must be a card token such as tok_visa",
+  paymentToken: "must be a card token such as tok_visa or a payment method such as pm_card_visa",
   productId: "must be 1-64 letters, digits, '-' or '_'",
   quantity: `must be a whole number from 1 to ${ORDER_LIMITS.maxQuantity}`,
 };

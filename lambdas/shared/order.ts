@@ -6,6 +6,7 @@
 import type { BusinessErrorName } from "./errors";
 import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "./money";
+import type { PaymentProvider } from "./payment-providers";
 
 export const ORDER_STATUSES = ["PENDING", "PROCESSING", "CONFIRMED", "FAILED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -56,6 +57,8 @@ export interface PricedLine {
 
 export interface PaymentRecord {
   readonly status: "CHARGED" | "REFUNDED";
+  /** Who charged it (absent on orders charged before providers were recorded: the simulated one). */
+  readonly provider?: PaymentProvider;
   readonly chargeId: string;
   readonly amountMinor: number;
   readonly refundId?: string;

@@ -5,6 +5,7 @@
 import type { OrderRecord, PricedLine, Product } from "./order";
 import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
+import type { PaymentProvider } from "./payment-providers";
 
 export type CreateOrderResult =
   { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
@@ -42,7 +43,7 @@ export interface OrderStore {
   ): Promise<void>;
   /** Counts one payment attempt and returns the attempt number (1 for the first). */
   countPaymentAttempt(orderId: string): Promise<number>;
-  recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void>;
+  recordCharge(orderId: string, charge: ChargeRecord): Promise<void>;
   recordRefund(orderId: string, refundId: string): Promise<void>;
   /**
    * PENDING|PROCESSING → CONFIRMED. Returns the order and whether this call changed it (false for a
@@ -75,8 +76,15 @@ export interface InventoryStore {
   seedProduct(product: Product): Promise<"created" | "exists">;
 }
 
+/** What a charge left on the order: the provider's id of it (Stripe: the PaymentIntent), its amount, who. */
+export interface ChargeRecord {
+  readonly chargeId: string;
+  readonly amountMinor: number;
+  readonly provider: PaymentProvider;
+}
+
 export interface ChargeRequest {
-  /** The gateway's idempotency key: one order is charged at most once. */
+  /** What the gateway's idempotency key is derived from: one order is charged at most once. */
   readonly orderId: string;
   readonly amountMinor: number;
   readonly currency: string;
@@ -86,7 +94,11 @@ export interface ChargeRequest {
 }
 
 export interface PaymentGateway {
-  /** Throws PaymentDeclined (business) or PaymentGatewayUnavailable (transient). */
+  readonly provider: PaymentProvider;
+  /**
+   * Throws a business error (PaymentDeclined, InsufficientFunds, PaymentRequiresAction), never
+   * retried, or PaymentGatewayUnavailable (transient), retried with the same idempotency key.
+   */
   charge(request: ChargeRequest): Promise<{ readonly chargeId: string }>;
   refund(request: {
     readonly orderId: string;

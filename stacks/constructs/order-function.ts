@@ -3,7 +3,9 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import type { ITerraformDependable } from "cdktf";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, Op, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import {
   BUNDLE_ROOT,
@@ -79,9 +81,13 @@ export class OrderFunction extends Construct {
       statements: [
         allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [`${this.logGroup.arn}:*`]),
         XRAY_STATEMENT,
-        ...grantStatements(spec.access, props.resources),
+        ...grantStatements(
+          spec.access.filter((g) => !g.when),
+          props.resources,
+        ),
       ],
     });
+    this.conditionalGrants(props);
 
     this.function = new LambdaFunction(this, "Function", {
       functionName: this.functionName,
@@ -108,5 +114,31 @@ export class OrderFunction extends Construct {
       dependsOn: [this.logGroup],
     });
     this.function.overrideLogicalId(`${spec.id}Lambda`);
+  }
+
+  /**
+   * Grants that hold only for one value of a setting (their resource exists only then): one more
+   * inline policy per condition, created only when the setting has that value.
+   */
+  private conditionalGrants(props: OrderFunctionProps): void {
+    const conditional = props.spec.access.filter((g) => g.when);
+    const conditions = [...new Set(conditional.map((g) => `${g.when!.setting}=${g.when!.equals}`))];
+    for (const condition of conditions) {
+      const grants = conditional.filter((g) => `${g.when!.setting}=${g.when!.equals}` === condition);
+      const { setting, equals } = grants[0].when!;
+      const count = Token.asNumber(Fn.conditional(Op.eq(props.settings[setting], equals), 1, 0));
+      const name = `${props.spec.id}_When_${setting}_${equals}`;
+      const document = new DataAwsIamPolicyDocument(this, `When_${setting}_${equals}`, {
+        count,
+        statement: grantStatements(grants, props.resources),
+      });
+      document.overrideLogicalId(name);
+      new IamRolePolicy(this, `When_${setting}_${equals}_Policy`, {
+        count,
+        name: `${this.functionName}-when-${equals}`,
+        role: this.role.role.id,
+        policy: `\${data.aws_iam_policy_document.${name}[0].json}`,
+      }).overrideLogicalId(`${name}_Policy`);
+    }
   }
 }

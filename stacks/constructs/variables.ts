@@ -2,6 +2,7 @@ import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ORIGIN_PATTERN } from "../../lambdas/shared/cors";
 import { API_AUTH_MODES } from "../../lambdas/shared/customer";
+import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
 
@@ -15,6 +16,7 @@ export class OrderSystemVariables extends Construct {
   readonly logRetentionDays: TerraformVariable;
   readonly queueDepthAlarmThreshold: TerraformVariable;
   readonly simulatedGatewayTransientFailures: TerraformVariable;
+  readonly paymentProvider: TerraformVariable;
   readonly apiAuth: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
 
@@ -116,6 +118,18 @@ export class OrderSystemVariables extends Construct {
           condition:
             "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
           errorMessage: "Must be a whole number, 0 or more.",
+        },
+      ],
+    });
+    this.paymentProvider = variable("payment_provider", {
+      type: "string",
+      default: "simulated",
+      description:
+        "Who takes the money. simulated: the built-in test gateway (moves no money). stripe: Stripe, with its secret key in the Secrets Manager secret <prefix>/stripe/secret-key, which the stack creates empty (README: Payments).",
+      validation: [
+        {
+          condition: `contains(${JSON.stringify(PAYMENT_PROVIDERS)}, var.payment_provider)`,
+          errorMessage: `payment_provider must be one of ${PAYMENT_PROVIDERS.join(", ")}.`,
         },
       ],
     });

@@ -169,6 +169,39 @@ test.each(Object.keys(ALLOWED).map((role) => [role]))(
   },
 );
 
+/** Grants that hold only for one value of a setting, each in its own counted policy. */
+const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
+  ProcessPayment_When_paymentGateway_stripe: {
+    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
+    grants: {
+      ReadStripeSecretKey: {
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
+      },
+    },
+  },
+};
+
+test("conditional grants are exactly the pinned ones, each counted on its setting", () => {
+  const documents = Object.entries(dataOf(stack, "aws_iam_policy_document")).filter(([name]) =>
+    name.includes("_When_"),
+  );
+  expect(documents.map(([name]) => name).sort()).toEqual(Object.keys(CONDITIONAL).sort());
+  for (const [name, doc] of documents) {
+    expect(doc.count).toBe(CONDITIONAL[name].count);
+    const statements = (doc.statement ?? []) as Statement[];
+    expect(
+      Object.fromEntries(
+        statements.map((st) => [
+          st.sid ?? "(no sid)",
+          { actions: [...(st.actions ?? [])].sort(), resources: [...(st.resources ?? [])].sort() },
+        ]),
+      ),
+    ).toEqual(sorted(CONDITIONAL[name].grants));
+    expect(resourcesOf(stack, "aws_iam_role_policy")[`${name}_Policy`]).toMatchObject({ count: doc.count });
+  }
+});
+
 test("every role of the stack is pinned above (a new role needs its own allow-list)", () => {
   const roles = Object.keys(resourcesOf(stack, "aws_iam_role"));
   const pinned = Object.keys(ALLOWED).map((role) => `${role}_Role_`);

@@ -22,6 +22,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
@@ -94,11 +96,77 @@ describe("providers and variables", () => {
         "orders_table_name",
         "products_endpoint",
         "state_machine_arn",
+        "stripe_secret_arn",
         "user_pool_client_id",
         "user_pool_id",
         "user_pool_issuer",
       ].sort(),
     );
+  });
+});
+
+describe("payments (payment_provider)", () => {
+  const STRIPE_ONLY = '${(var.payment_provider == "stripe") ? 1 : 0}';
+  const SECRET_ARN = '${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}';
+
+  test("a validated variable, simulated by default", () => {
+    const variable = (s.json.variable as Record<string, { default?: unknown; validation?: object[] }>)
+      .payment_provider;
+    expect(variable.default).toBe("simulated");
+    expect(variable.validation).toEqual([
+      {
+        condition: '${contains(["simulated","stripe"], var.payment_provider)}',
+        error_message: "payment_provider must be one of simulated, stripe.",
+      },
+    ]);
+  });
+
+  test("with stripe only: a Secrets Manager secret for the key, created without a value", () => {
+    expect(text).toHaveResourceWithProperties(SecretsmanagerSecret, {
+      count: STRIPE_ONLY,
+      name: "ecommerce-dev/stripe/secret-key",
+      // dev is disposable: a deleted secret frees its name at once.
+      recovery_window_in_days: 0,
+    });
+    // A value would be in the plan and the state.
+    expect(text).not.toHaveResource(SecretsmanagerSecretVersion);
+    expect(text).not.toMatch(/secret_string|[sr]k_(live|test)_[A-Za-z0-9]/);
+    expect(s.json.output).toMatchObject({ stripe_secret_arn: { value: SECRET_ARN } });
+  });
+
+  test("ProcessPayment gets the secret's ARN, and GetSecretValue on that one secret only with stripe", () => {
+    const fn = resourceNamed(s, "aws_lambda_function", "ProcessPaymentLambda");
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      PAYMENT_GATEWAY: "${var.payment_provider}",
+      STRIPE_SECRET_ARN: SECRET_ARN,
+      // Stripe's own host: another one is for local tests only.
+      STRIPE_API_BASE: "",
+    });
+    const grant = dataOf(s, "aws_iam_policy_document").ProcessPayment_When_paymentGateway_stripe;
+    expect(grant).toEqual({
+      count: STRIPE_ONLY,
+      statement: [
+        {
+          sid: "ReadStripeSecretKey",
+          effect: "Allow",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: [SECRET_ARN],
+        },
+      ],
+    });
+    expect(
+      resourceNamed(s, "aws_iam_role_policy", "ProcessPayment_When_paymentGateway_stripe_Policy"),
+    ).toMatchObject({
+      count: STRIPE_ONLY,
+      name: "ecommerce-dev-process-payment-when-stripe",
+      role: expect.stringMatching(/^\$\{aws_iam_role\.ProcessPayment_Role_\w+\.id\}$/),
+      policy: "${data.aws_iam_policy_document.ProcessPayment_When_paymentGateway_stripe[0].json}",
+    });
+    // No other function reads secrets.
+    const secretReaders = Object.entries(dataOf(s, "aws_iam_policy_document")).filter(([, doc]) =>
+      JSON.stringify(doc).includes("secretsmanager:"),
+    );
+    expect(secretReaders.map(([name]) => name)).toEqual(["ProcessPayment_When_paymentGateway_stripe"]);
   });
 });
 
@@ -436,7 +504,7 @@ describe("Lambda functions", () => {
       ":stateMachine:ecommerce-dev-order-processing",
     );
     expect(env("OrderSuccessHandler").ORDER_ALERTS_TOPIC_ARN).toBe("${aws_sns_topic.OrderAlertsTopic.arn}");
-    expect(env("ProcessPayment")).toMatchObject({ PAYMENT_GATEWAY: "simulated" });
+    expect(env("ProcessPayment")).toMatchObject({ PAYMENT_GATEWAY: "${var.payment_provider}" });
   });
 
   test("code: zipped by the archive provider from the bundle folder, uploaded with a content hash", () => {

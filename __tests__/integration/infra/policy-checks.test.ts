@@ -80,6 +80,10 @@ describe("a deliberately insecure stack", () => {
     expect(byRule("dynamodb-pitr")).toEqual(["aws_dynamodb_table.UnprotectedTable"]);
     // The anonymous order route is a finding; the public catalog on the same API is not.
     expect(byRule("api-authorizer")).toEqual(["aws_api_gateway_method.AnonymousOrders"]);
+    expect(byRule("secret-in-state")).toEqual([
+      "aws_secretsmanager_secret_version.PaymentKeyValue",
+      "aws_lambda_function.Fn_first",
+    ]);
   });
 });
 

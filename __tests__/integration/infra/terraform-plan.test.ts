@@ -69,10 +69,16 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
 const DEV_VARIANTS: PlanVariant[] = [
   {
-    label: "open API with CORS",
-    vars: { api_auth: "none", allowed_origins: JSON.stringify(STOREFRONT_ORIGINS) },
+    // The other value of independent settings, planned together: one plan, not one per setting.
+    label: "open API with CORS, Stripe payments",
+    vars: {
+      api_auth: "none",
+      allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
+      payment_provider: "stripe",
+    },
   },
   { label: "unknown api_auth", vars: { api_auth: "open" } },
+  { label: "unknown payment_provider", vars: { payment_provider: "paypal" } },
   { label: "origin with a path", vars: { allowed_origins: '["https://shop.example.com/"]' } },
 ];
 
@@ -157,7 +163,9 @@ describeWithTerraform("offline terraform validate + plan", () => {
   });
 
   test("api_auth = none with allowed_origins: no authorizer on any route, a preflight on every resource", () => {
-    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants["open API with CORS"];
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "open API with CORS, Stripe payments"
+    ];
     expect(variant).toMatchObject({ ok: true });
     const planned = plannedResources((variant as Extract<VariantResult, { ok: true }>).planJsonPath);
     const methods = ofType(planned, "aws_api_gateway_method");
@@ -179,9 +187,54 @@ describeWithTerraform("offline terraform validate + plan", () => {
     }
   });
 
+  test("payment_provider = simulated (default): no secret, no secret grant, an empty secret ARN", () => {
+    const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
+    expect(ofType(planned, "aws_secretsmanager_secret")).toEqual([]);
+    expect(ofType(planned, "aws_iam_role_policy").map((p) => p.values.name)).not.toContain(
+      "ecommerce-dev-process-payment-when-stripe",
+    );
+    const payment = ofType(planned, "aws_lambda_function").find(
+      (f) => f.values.function_name === "ecommerce-dev-process-payment",
+    )!;
+    expect(
+      (payment.values.environment as { variables: Record<string, string> }[])[0].variables,
+    ).toMatchObject({
+      PAYMENT_GATEWAY: "simulated",
+      STRIPE_SECRET_ARN: "",
+    });
+  });
+
+  test("payment_provider = stripe: the secret without a value, and ProcessPayment's grant on it", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "open API with CORS, Stripe payments"
+    ] as Extract<VariantResult, { ok: true }>;
+    const planned = plannedResources(variant.planJsonPath);
+    expect(ofType(planned, "aws_secretsmanager_secret").map((r) => r.values.name)).toEqual([
+      "ecommerce-dev/stripe/secret-key",
+    ]);
+    expect(ofType(planned, "aws_secretsmanager_secret_version")).toEqual([]);
+    expect(readFileSync(variant.planJsonPath, "utf8")).not.toMatch(
+      /secret_string|[sr]k_(live|test)_[A-Za-z0-9]/,
+    );
+    expect(ofType(planned, "aws_iam_role_policy").map((p) => p.values.name)).toContain(
+      "ecommerce-dev-process-payment-when-stripe",
+    );
+    // ProcessPayment's environment names the secret, whose ARN AWS assigns at creation.
+    const plan = JSON.parse(readFileSync(variant.planJsonPath, "utf8")) as {
+      variables: Record<string, { value: unknown }>;
+      resource_changes: { address: string; change: { after_unknown: Record<string, unknown> } }[];
+    };
+    expect(plan.variables.payment_provider.value).toBe("stripe");
+    const payment = plan.resource_changes.find(
+      (c) => c.address === "aws_lambda_function.ProcessPaymentLambda",
+    )!;
+    expect(payment.change.after_unknown.environment).toEqual([{ variables: true }]);
+  });
+
   test.each([
     ["unknown api_auth", "api_auth must be one of cognito, none"],
     ["origin with a path", "allowed_origins must list origins such as https://shop.example.com"],
+    ["unknown payment_provider", "payment_provider must be one of simulated, stripe."],
   ])("Terraform refuses %s with a clear message", (label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
     expect(variant.ok).toBe(false);

@@ -1,5 +1,12 @@
 /** ProcessPayment through createHandler with the in-memory order store and a counting gateway. */
-import { createHandler, gatewayFromEnvironment } from "../../../lambdas/process-payment/handler";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+  createHandler,
+  gatewaysFromEnvironment,
+  stripeSecretKey,
+} from "../../../lambdas/process-payment/handler";
+import { StripePaymentGateway } from "../../../lambdas/shared/adapters/stripe-payment-gateway";
 import { SimulatedPaymentGateway } from "../../../lambdas/shared/adapters/simulated-payment-gateway";
 import type { OrderRecord } from "../../../lambdas/shared/order";
 import { context, ORDER_ID } from "../../support/events";
@@ -30,21 +37,23 @@ test("tok_visa is charged once, with a charge id derived from the order, and rec
   // The gateway's idempotency: the same order yields the same charge.
   const again = await new SimulatedPaymentGateway().charge({ ...gateway.charges[0] });
   expect(again.chargeId).toBe(chargeId);
-  expect((await orders.get(ORDER_ID))?.payment).toEqual({ status: "CHARGED", chargeId, amountMinor: 9948 });
+  expect((await orders.get(ORDER_ID))?.payment).toEqual({
+    status: "CHARGED",
+    chargeId,
+    amountMinor: 9948,
+    provider: "simulated",
+  });
 });
 
 test.each([
-  ["tok_chargeDeclined", "The card was declined."],
-  ["tok_insufficientFunds", "The card was declined: insufficient funds."],
-])(
-  "%s is a PaymentDeclined business error and nothing is recorded as charged",
-  async (paymentToken, message) => {
-    const { orders, gateway, handler } = withOrder({ paymentToken });
-    await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentDeclined", message });
-    expect(gateway.charges).toHaveLength(1);
-    expect((await orders.get(ORDER_ID))?.payment).toBeUndefined();
-  },
-);
+  ["tok_chargeDeclined", "PaymentDeclined", "The card was declined."],
+  ["tok_insufficientFunds", "InsufficientFunds", "The card was declined: insufficient funds."],
+])("%s is a %s business error and nothing is recorded as charged", async (paymentToken, name, message) => {
+  const { orders, gateway, handler } = withOrder({ paymentToken });
+  await expect(handler(charge, context)).rejects.toMatchObject({ name, message });
+  expect(gateway.charges).toHaveLength(1);
+  expect((await orders.get(ORDER_ID))?.payment).toBeUndefined();
+});
 
 test("tok_processingError fails transiently on the first attempt and succeeds on the retry", async () => {
   const { orders, gateway, handler } = withOrder({ paymentToken: "tok_processingError" });
@@ -126,11 +135,98 @@ test("an order that does not exist is OrderNotFound, and nothing is charged", as
 });
 
 test("the gateway is configured from the environment, with clear errors", () => {
-  expect(gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "3" })).toBeInstanceOf(
-    SimulatedPaymentGateway,
+  const simulated = gatewaysFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "3" });
+  expect(simulated.current).toBe("simulated");
+  expect(Object.keys(simulated.gateways)).toEqual(["simulated"]);
+  expect(simulated.gateways.simulated).toBeInstanceOf(SimulatedPaymentGateway);
+
+  const stripe = gatewaysFromEnvironment({
+    PAYMENT_GATEWAY: "stripe",
+    STRIPE_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:shop/stripe/secret-key-AbCdEf",
+  });
+  expect(stripe.current).toBe("stripe");
+  expect(stripe.gateways.stripe).toBeInstanceOf(StripePaymentGateway);
+  // What the simulated gateway charged before a switch to Stripe can still be refunded.
+  expect(stripe.gateways.simulated).toBeInstanceOf(SimulatedPaymentGateway);
+
+  expect(() => gatewaysFromEnvironment({ PAYMENT_GATEWAY: "stripe" })).toThrow(
+    "PAYMENT_GATEWAY=stripe needs STRIPE_SECRET_ARN, the secret holding Stripe's key.",
   );
-  expect(() => gatewayFromEnvironment({ PAYMENT_GATEWAY: "stripe" })).toThrow(/not supported/);
-  expect(() => gatewayFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "-1" })).toThrow(
+  expect(() => gatewaysFromEnvironment({ PAYMENT_GATEWAY: "paypal" })).toThrow(
+    "PAYMENT_GATEWAY=paypal is not one of simulated, stripe.",
+  );
+  expect(() => gatewaysFromEnvironment({ SIMULATED_GATEWAY_TRANSIENT_FAILURES: "-1" })).toThrow(
     /whole number/,
   );
+});
+
+describe("which provider", () => {
+  const stripeCharged = {
+    status: "CHARGED",
+    chargeId: "pi_1",
+    amountMinor: 500,
+    provider: "stripe",
+  } as const;
+
+  test("a refund goes to the provider that charged the order, not to the current one", async () => {
+    const orders = new InMemoryOrderStore([
+      orderRecord({
+        status: "PROCESSING",
+        payment: { status: "CHARGED", chargeId: "ch_1", amountMinor: 500 },
+      }),
+    ]);
+    const simulated = new CountingGateway(new SimulatedPaymentGateway());
+    const stripe = new CountingGateway(new SimulatedPaymentGateway());
+    Object.defineProperty(stripe, "provider", { value: "stripe" });
+    const handler = createHandler({ orders, current: "stripe", gateways: { simulated, stripe } });
+    await expect(handler({ action: "refund", orderId: ORDER_ID }, context)).resolves.toMatchObject({
+      status: "REFUNDED",
+    });
+    // Recorded before providers were: the simulated gateway charged it.
+    expect(simulated.refunds).toHaveLength(1);
+    expect(stripe.refunds).toEqual([]);
+  });
+
+  test("a Stripe charge cannot be refunded by a deployment switched back to simulated: it says so", async () => {
+    const orders = new InMemoryOrderStore([orderRecord({ status: "PROCESSING", payment: stripeCharged })]);
+    const handler = createHandler({ orders, gateway: new SimulatedPaymentGateway() });
+    await expect(handler({ action: "refund", orderId: ORDER_ID }, context)).rejects.toMatchObject({
+      name: "PaymentProviderUnavailable",
+      message: expect.stringContaining("refund it in stripe by hand"),
+    });
+    expect((await orders.get(ORDER_ID))?.payment).toEqual(stripeCharged);
+  });
+});
+
+describe("the Stripe secret key", () => {
+  const secrets = mockClient(SecretsManagerClient);
+  const arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:unit/stripe/secret-key-AbCdEf";
+  afterEach(() => secrets.reset());
+
+  test("is read from Secrets Manager once, then served from the cache", async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: "sk_test_unit\n" });
+    await expect(stripeSecretKey(arn)).resolves.toBe("sk_test_unit");
+    await expect(stripeSecretKey(arn)).resolves.toBe("sk_test_unit");
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  test("a secret nobody filled in is PaymentGatewayMisconfigured, naming the secret", async () => {
+    const empty = `${arn}-empty`;
+    const notFound = Object.assign(new Error("Secrets Manager can't find the specified secret value"), {
+      name: "ResourceNotFoundException",
+    });
+    secrets.on(GetSecretValueCommand, { SecretId: empty }).rejects(notFound);
+    await expect(stripeSecretKey(empty)).rejects.toMatchObject({
+      name: "PaymentGatewayMisconfigured",
+      message: `The Stripe secret key is not set: put it into the secret ${empty} (README: Payments).`,
+    });
+  });
+
+  test("an unreachable Secrets Manager is DependencyUnavailable, which the workflow retries", async () => {
+    const away = `${arn}-away`;
+    secrets
+      .on(GetSecretValueCommand, { SecretId: away })
+      .rejects(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }));
+    await expect(stripeSecretKey(away)).rejects.toMatchObject({ name: "DependencyUnavailable" });
+  });
 });

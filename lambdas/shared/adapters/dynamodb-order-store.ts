@@ -15,7 +15,7 @@ import {
   type PricedLine,
 } from "../order";
 import type { OrderListPosition } from "../order-cursor";
-import type { CreateOrderResult, OrderPage, OrderStore } from "../ports";
+import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 
 const now = (): string => new Date().toISOString();
@@ -188,14 +188,14 @@ export class DynamoDbOrderStore implements OrderStore {
     return Number(result.Attributes?.paymentAttempts ?? 1);
   }
 
-  async recordCharge(orderId: string, chargeId: string, amountMinor: number): Promise<void> {
+  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { orderId },
         UpdateExpression: "SET payment = :payment, updatedAt = :now",
         ExpressionAttributeValues: {
-          ":payment": { status: "CHARGED", chargeId, amountMinor },
+          ":payment": { status: "CHARGED", ...charge },
           ":now": now(),
         },
       }),

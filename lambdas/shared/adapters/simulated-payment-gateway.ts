@@ -12,7 +12,7 @@ export const TEST_TOKENS = {
   success: ["tok_visa", "tok_mastercard", "tok_amex", "tok_visa_debit"],
   /** Declined card: a business error, never retried. */
   declined: "tok_chargeDeclined",
-  /** Declined for insufficient funds: a business error, never retried. */
+  /** Declined for insufficient funds (InsufficientFunds): a business error, never retried. */
   insufficientFunds: "tok_insufficientFunds",
   /** The gateway fails transiently for the first N attempts of the order, then recovers. */
   processingError: "tok_processingError",
@@ -27,6 +27,8 @@ const derivedId = (prefix: string, orderId: string): string =>
   `${prefix}_${createHash("sha256").update(orderId).digest("hex").slice(0, 24)}`;
 
 export class SimulatedPaymentGateway implements PaymentGateway {
+  readonly provider = "simulated";
+
   constructor(private readonly options: SimulatedGatewayOptions = { transientFailures: 1 }) {}
 
   async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
@@ -34,7 +36,7 @@ export class SimulatedPaymentGateway implements PaymentGateway {
       case TEST_TOKENS.declined:
         throw new BusinessError("PaymentDeclined", "The card was declined.");
       case TEST_TOKENS.insufficientFunds:
-        throw new BusinessError("PaymentDeclined", "The card was declined: insufficient funds.");
+        throw new BusinessError("InsufficientFunds", "The card was declined: insufficient funds.");
       case TEST_TOKENS.processingError:
         if (request.attempt <= this.options.transientFailures) {
           throw new TransientError(

@@ -1,0 +1,297 @@
+/**
+ * A stand-in for the Stripe API on a local port, reached through the SDK's own host/port/protocol
+ * settings. It records every request as the SDK sent it (path, headers, form fields) and answers with
+ * Stripe-shaped objects and error bodies. Like Stripe, it replays the saved response for a repeated
+ * Idempotency-Key and refuses the same key with other parameters; scripted failures (5xx, 429, 409)
+ * are not saved, so a retry with the same key can succeed.
+ *
+ * Test payment methods follow Stripe's names: pm_card_visa and tok_visa succeed; *chargeDeclined*
+ * is declined (generic_decline), *InsufficientFunds* declined for insufficient funds,
+ * *authenticationRequired* needs 3-D Secure (requires_action).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly idempotencyKey: string | undefined;
+  readonly stripeVersion: string | undefined;
+  readonly authorization: string | undefined;
+  /** The form fields, flattened as sent: `metadata[orderId]`, `allowed_payment_method_types[0]`. */
+  readonly form: Record<string, string>;
+}
+
+export interface CannedReply {
+  readonly status: number;
+  readonly body: object;
+  readonly headers?: Record<string, string>;
+}
+
+type Json = Record<string, unknown>;
+
+/** Stripe's error body: `{ error: { type, code, decline_code, message, param } }`. */
+export const stripeErrors = {
+  apiError: (): CannedReply => ({
+    status: 500,
+    body: { error: { type: "api_error", message: "An unknown error occurred" } },
+  }),
+  rateLimit: (): CannedReply => ({
+    status: 429,
+    body: { error: { type: "invalid_request_error", code: "rate_limit", message: "Too many requests" } },
+  }),
+  idempotencyInProgress: (): CannedReply => ({
+    status: 409,
+    body: {
+      error: {
+        type: "idempotency_error",
+        message: "There is currently another in-progress request using this Stripe-Idempotency-Key.",
+      },
+    },
+  }),
+};
+
+export interface StripeStandIn {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  /** PaymentIntents that moved money (succeeded), by id. */
+  readonly charges: Map<string, Json>;
+  readonly refunds: Map<string, Json>;
+  /** Replies the next requests to `METHOD /path` get before the normal behaviour resumes. */
+  script(route: string, ...replies: CannedReply[]): void;
+  /** Drops scripted replies not used yet (the SDK may retry fewer times than scripted). */
+  clearScripts(): void;
+  /** Runs before the reply to every request of `METHOD /path` (e.g. to empty a shelf mid-order). */
+  onRequest(route: string, hook: (request: RecordedRequest) => Promise<void>): void;
+  /** A refund made outside this system (the Dashboard): the next refund by key finds it done. */
+  refundOutside(paymentIntentId: string): string;
+  requestsTo(route: string): RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+const routeOf = (method: string, path: string) => `${method} ${path}`;
+
+function readForm(request: IncomingMessage): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (c: Buffer) => chunks.push(c));
+    request.on("error", reject);
+    request.on("end", () =>
+      resolve(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")))),
+    );
+  });
+}
+
+const cardError = (code: string, declineCode: string, message: string): CannedReply => ({
+  status: 402,
+  body: { error: { type: "card_error", code, decline_code: declineCode, message } },
+});
+
+export async function startStripeStandIn(): Promise<StripeStandIn> {
+  const requests: RecordedRequest[] = [];
+  const charges = new Map<string, Json>();
+  const refunds = new Map<string, Json>();
+  const intents = new Map<string, Json>();
+  const scripted = new Map<string, CannedReply[]>();
+  const hooks = new Map<string, (request: RecordedRequest) => Promise<void>>();
+  const saved = new Map<string, { form: string; reply: CannedReply }>();
+  let sequence = 0;
+  const nextId = (prefix: string) => `${prefix}_standin${String(++sequence).padStart(6, "0")}`;
+
+  const paymentMethod = (form: Record<string, string>): CannedReply => {
+    const token = form["card[token]"];
+    if (form.type !== "card" || !token) {
+      return {
+        status: 400,
+        body: { error: { type: "invalid_request_error", message: "card[token] is required", param: "card" } },
+      };
+    }
+    return { status: 200, body: { id: `pm_from_${token}`, object: "payment_method", type: "card" } };
+  };
+
+  const paymentIntent = (form: Record<string, string>): CannedReply => {
+    const method = form.payment_method ?? "";
+    // Stripe's test methods (pm_card_…) and the ones made from tokens here; any other id is unknown.
+    if (!/^pm_(card_|from_)/.test(method)) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            type: "invalid_request_error",
+            code: "resource_missing",
+            param: "payment_method",
+            message: `No such PaymentMethod: '${method}'`,
+          },
+        },
+      };
+    }
+    if (/InsufficientFunds/i.test(method)) {
+      return cardError("card_declined", "insufficient_funds", "Your card has insufficient funds.");
+    }
+    if (/chargeDeclined/i.test(method)) {
+      return cardError("card_declined", "generic_decline", "Your card was declined.");
+    }
+    const intent: Json = {
+      id: nextId("pi"),
+      object: "payment_intent",
+      amount: Number(form.amount),
+      currency: form.currency,
+      metadata: { orderId: form["metadata[orderId]"] },
+      payment_method: method,
+      status: /authenticationRequired/i.test(method) ? "requires_action" : "succeeded",
+      last_payment_error: null,
+    };
+    intents.set(String(intent.id), intent);
+    if (intent.status === "succeeded") charges.set(String(intent.id), intent);
+    return { status: 200, body: intent };
+  };
+
+  const refund = (form: Record<string, string>): CannedReply => {
+    const intentId = form.payment_intent;
+    if (!intentId || !charges.has(intentId)) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            type: "invalid_request_error",
+            code: "resource_missing",
+            param: "payment_intent",
+            message: `No such payment_intent: '${intentId}'`,
+          },
+        },
+      };
+    }
+    if ([...refunds.values()].some((r) => r.payment_intent === intentId)) {
+      return {
+        status: 400,
+        body: {
+          error: {
+            type: "invalid_request_error",
+            code: "charge_already_refunded",
+            message: `Charge for PaymentIntent ${intentId} has already been refunded.`,
+          },
+        },
+      };
+    }
+    const created: Json = {
+      id: nextId("re"),
+      object: "refund",
+      payment_intent: intentId,
+      amount: charges.get(intentId)!.amount,
+      status: "succeeded",
+      metadata: { orderId: form["metadata[orderId]"] },
+    };
+    refunds.set(String(created.id), created);
+    return { status: 200, body: created };
+  };
+
+  const listRefunds = (query: URLSearchParams): CannedReply => {
+    const data = [...refunds.values()].filter((r) => r.payment_intent === query.get("payment_intent"));
+    return { status: 200, body: { object: "list", data, has_more: false, url: "/v1/refunds" } };
+  };
+
+  const behaviour = (route: string, form: Record<string, string>, query: URLSearchParams): CannedReply => {
+    switch (route) {
+      case "POST /v1/payment_methods":
+        return paymentMethod(form);
+      case "POST /v1/payment_intents":
+        return paymentIntent(form);
+      case "POST /v1/refunds":
+        return refund(form);
+      case "GET /v1/refunds":
+        return listRefunds(query);
+      default:
+        return {
+          status: 404,
+          body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${route})` } },
+        };
+    }
+  };
+
+  const answer = async (request: IncomingMessage): Promise<CannedReply> => {
+    const url = new URL(request.url ?? "/", "http://stand-in");
+    const form = request.method === "POST" ? await readForm(request) : {};
+    const header = (name: string) => request.headers[name] as string | undefined;
+    const recorded: RecordedRequest = {
+      method: request.method ?? "GET",
+      path: url.pathname,
+      idempotencyKey: header("idempotency-key"),
+      stripeVersion: header("stripe-version"),
+      authorization: header("authorization"),
+      form,
+    };
+    requests.push(recorded);
+    const route = routeOf(recorded.method, recorded.path);
+    if (!recorded.authorization?.startsWith("Bearer sk_test_")) {
+      return {
+        status: 401,
+        body: { error: { type: "invalid_request_error", message: "Invalid API Key provided: sk_****" } },
+      };
+    }
+    await hooks.get(route)?.(recorded);
+    const canned = scripted.get(route)?.shift();
+    if (canned) return canned;
+    const key = recorded.idempotencyKey;
+    const formKey = JSON.stringify(form);
+    if (key && recorded.method === "POST") {
+      const previous = saved.get(`${route} ${key}`);
+      if (previous) {
+        if (previous.form === formKey) return previous.reply;
+        return {
+          status: 400,
+          body: {
+            error: {
+              type: "idempotency_error",
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+            },
+          },
+        };
+      }
+      const reply = behaviour(route, form, url.searchParams);
+      saved.set(`${route} ${key}`, { form: formKey, reply });
+      return reply;
+    }
+    return behaviour(route, form, url.searchParams);
+  };
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    answer(request).then(
+      (reply) => {
+        const body = JSON.stringify(reply.body);
+        response.writeHead(reply.status, {
+          "Content-Type": "application/json",
+          "Request-Id": `req_${++sequence}`,
+          ...reply.headers,
+        });
+        response.end(body);
+      },
+      (error: unknown) => {
+        response.writeHead(500, { "Content-Type": "application/json" });
+        response.end(JSON.stringify({ error: { type: "api_error", message: String(error) } }));
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    charges,
+    refunds,
+    script: (route, ...replies) => scripted.set(route, [...(scripted.get(route) ?? []), ...replies]),
+    clearScripts: () => scripted.clear(),
+    onRequest: (route, hook) => hooks.set(route, hook),
+    refundOutside: (paymentIntentId) => {
+      const id = nextId("re");
+      refunds.set(id, { id, object: "refund", payment_intent: paymentIntentId, status: "succeeded" });
+      return id;
+    },
+    requestsTo: (route) => requests.filter((r) => routeOf(r.method, r.path) === route),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The Stripe adapter of the payment port, through Stripe's official SDK. A charge is one confirmed
+ * PaymentIntent, a refund one Refund, each sent with an idempotency key derived from the order, so a
+ * retried step (the SDK's own retry, the workflow's Retry, a redelivered execution) reaches Stripe as
+ * the same request and never charges or refunds twice.
+ */
+import type { Stripe } from "stripe";
+import { BusinessError, TransientError } from "../errors";
+import type { ChargeRequest, PaymentGateway } from "../ports";
+
+/** Pinned: the SDK's types describe this API version, and requests say so in `Stripe-Version`. */
+export const STRIPE_API_VERSION = "2026-10-28.endive";
+
+/** Stripe caches a response per idempotency key for 24 hours; the workflow's retries end well before. */
+export const idempotencyKeys = {
+  charge: (orderId: string) => `order-${orderId}-charge`,
+  paymentMethod: (orderId: string) => `order-${orderId}-payment-method`,
+  refund: (orderId: string) => `order-${orderId}-refund`,
+};
+
+export interface StripeGatewayOptions {
+  /** The secret key, resolved at first use (Secrets Manager on AWS, the local stand-in locally). */
+  readonly secretKey: () => Promise<string>;
+  /** Another API host, e.g. http://127.0.0.1:12111 for a stand-in; empty: api.stripe.com. */
+  readonly apiBase?: string;
+  /** Per-request timeout; the function's own timeout (20 s) leaves room for one SDK retry. */
+  readonly timeoutMs?: number;
+}
+
+type StripeClient = InstanceType<typeof Stripe>;
+
+/** What Stripe says for a declined card's reason when it gives none. */
+const UNSPECIFIED_DECLINE = "generic_decline";
+
+export class StripePaymentGateway implements PaymentGateway {
+  readonly provider = "stripe";
+  private client?: { readonly key: string; readonly sdk: StripeClient };
+
+  constructor(private readonly options: StripeGatewayOptions) {}
+
+  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+    const stripe = await this.stripe();
+    try {
+      const paymentMethod = await this.paymentMethodFor(stripe, request);
+      const intent = await stripe.paymentIntents.create(
+        {
+          amount: request.amountMinor,
+          currency: request.currency.toLowerCase(),
+          confirm: true,
+          // Cards only: nothing here can follow a redirect or a wallet's hand-off.
+          allowed_payment_method_types: ["card"],
+          payment_method: paymentMethod,
+          metadata: { orderId: request.orderId },
+          description: `Order ${request.orderId}`,
+        },
+        { idempotencyKey: idempotencyKeys.charge(request.orderId) },
+      );
+      return { chargeId: chargedIntent(intent) };
+    } catch (error) {
+      throw asPaymentError(error);
+    }
+  }
+
+  async refund(request: {
+    readonly orderId: string;
+    readonly chargeId: string;
+  }): Promise<{ readonly refundId: string }> {
+    const stripe = await this.stripe();
+    try {
+      const refund = await stripe.refunds.create(
+        { payment_intent: request.chargeId, metadata: { orderId: request.orderId } },
+        { idempotencyKey: idempotencyKeys.refund(request.orderId) },
+      );
+      return { refundId: refund.id };
+    } catch (error) {
+      // Refunded already (from the Dashboard, or by a call whose answer was lost past the key's
+      // 24 hours): the refund that exists is the one to record.
+      if (isStripeError(error) && error.code === "charge_already_refunded") {
+        const existing = await stripe.refunds.list({ payment_intent: request.chargeId, limit: 1 });
+        const first = existing.data[0];
+        if (first) return { refundId: first.id };
+      }
+      throw asPaymentError(error);
+    }
+  }
+
+  /**
+   * A PaymentMethod id (`pm_…`, including Stripe's test methods such as pm_card_visa) is used as it
+   * is; a card token (`tok_…`) becomes a PaymentMethod first, under its own idempotency key.
+   */
+  private async paymentMethodFor(stripe: StripeClient, request: ChargeRequest): Promise<string> {
+    if (!request.paymentToken.startsWith("tok_")) return request.paymentToken;
+    const method = await stripe.paymentMethods.create(
+      { type: "card", card: { token: request.paymentToken } },
+      { idempotencyKey: idempotencyKeys.paymentMethod(request.orderId) },
+    );
+    return method.id;
+  }
+
+  /**
+   * The SDK is loaded at the first payment, not at cold start. The key is asked for at every
+   * payment (the caller caches it: Powertools Parameters), and a rotated key gets a new client.
+   */
+  private async stripe(): Promise<StripeClient> {
+    const [{ default: StripeSdk }, key] = await Promise.all([import("stripe"), this.options.secretKey()]);
+    if (this.client?.key !== key) {
+      const sdk = new StripeSdk(key, {
+        apiVersion: STRIPE_API_VERSION,
+        maxNetworkRetries: 1,
+        timeout: this.options.timeoutMs ?? 8000,
+        telemetry: false,
+        ...hostOf(this.options.apiBase),
+      });
+      this.client = { key, sdk };
+    }
+    return this.client.sdk;
+  }
+}
+
+/** host/port/protocol of an API base URL, for the SDK's own settings. */
+function hostOf(apiBase: string | undefined): Pick<Stripe.StripeConfig, "host" | "port" | "protocol"> {
+  if (!apiBase) return {};
+  const url = new URL(apiBase);
+  const protocol = url.protocol === "http:" ? "http" : "https";
+  return { host: url.hostname, port: url.port || (protocol === "http" ? 80 : 443), protocol };
+}
+
+/** A confirmed PaymentIntent's id, or the business error its status means. */
+function chargedIntent(intent: Stripe.PaymentIntent): string {
+  // "processing": card payments settle asynchronously at times; the money is on its way (Stripe's
+  // webhooks, out of scope here, would report a later failure).
+  switch (intent.status) {
+    case "succeeded":
+    case "processing":
+      return intent.id;
+    case "requires_action":
+      throw new BusinessError(
+        "PaymentRequiresAction",
+        "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
+      );
+    default: {
+      const error = intent.last_payment_error;
+      throw new BusinessError(
+        "PaymentDeclined",
+        `The card was declined (${error?.decline_code || error?.code || UNSPECIFIED_DECLINE}).`,
+      );
+    }
+  }
+}
+
+interface StripeErrorShape {
+  readonly type: string;
+  readonly code?: string;
+  readonly decline_code?: string;
+  readonly param?: string;
+  readonly statusCode?: number;
+  readonly message: string;
+}
+
+function isStripeError(error: unknown): error is StripeErrorShape {
+  return (
+    error instanceof Error && typeof (error as { type?: unknown }).type === "string" && "rawType" in error
+  );
+}
+
+/**
+ * Stripe's errors as the workflow understands them: a card's refusal is a business outcome, never
+ * retried; a rate limit, a lost connection, a 5xx or a concurrent request with the same key is
+ * transient, retried with the same key. Messages carry codes, never the key or card data.
+ */
+export function asPaymentError(error: unknown): Error {
+  if (error instanceof BusinessError || error instanceof TransientError) return error;
+  if (!isStripeError(error)) return error instanceof Error ? error : new Error(String(error));
+  const { type, code, statusCode } = error;
+  // The SDK gives a card error without a reason an empty decline_code.
+  const declineCode = error.decline_code || code || UNSPECIFIED_DECLINE;
+  if (type === "StripeCardError") {
+    if (declineCode === "insufficient_funds") {
+      return new BusinessError("InsufficientFunds", "The card was declined: insufficient funds.");
+    }
+    if (declineCode === "authentication_required") {
+      return new BusinessError(
+        "PaymentRequiresAction",
+        "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
+      );
+    }
+    return new BusinessError("PaymentDeclined", `The card was declined (${declineCode}).`);
+  }
+  const transient =
+    type === "StripeRateLimitError" ||
+    type === "StripeConnectionError" ||
+    type === "StripeAPIError" ||
+    (type === "StripeIdempotencyError" && statusCode === 409) ||
+    (statusCode !== undefined && statusCode >= 500);
+  if (transient) {
+    return new TransientError(
+      "PaymentGatewayUnavailable",
+      `Stripe did not complete the request (${type}${statusCode ? ` ${statusCode}` : ""}): ${error.message}`,
+    );
+  }
+  // A payment method Stripe does not know (a made-up or another account's token) is the customer's.
+  if (
+    type === "StripeInvalidRequestError" &&
+    code === "resource_missing" &&
+    /^(payment_method|card)/.test(error.param ?? "")
+  ) {
+    return new BusinessError("PaymentDeclined", "The payment method was not accepted (resource_missing).");
+  }
+  // A wrong key, a missing permission or a request Stripe refuses: nobody's card is at fault.
+  const failure = new Error(
+    `Stripe refused the request (${type}${code ? `, ${code}` : ""}): ${error.message}`,
+  );
+  failure.name =
+    type === "StripeAuthenticationError" || type === "StripePermissionError"
+      ? "PaymentGatewayMisconfigured"
+      : "PaymentGatewayRejected";
+  return failure;
+}

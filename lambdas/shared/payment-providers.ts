@@ -1,0 +1,10 @@
+/** The payment providers a deployment can charge through (Terraform variable payment_provider). */
+export const PAYMENT_PROVIDERS = ["simulated", "stripe"] as const;
+export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+
+export function isPaymentProvider(value: string): value is PaymentProvider {
+  return (PAYMENT_PROVIDERS as readonly string[]).includes(value);
+}
+
+/** The Secrets Manager secret holding Stripe's secret key: created empty by the stack, filled by the user. */
+export const stripeSecretName = (namePrefix: string): string => `${namePrefix}/stripe/secret-key`;
