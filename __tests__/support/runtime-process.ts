@@ -17,6 +17,22 @@ export interface RuntimeProcess {
   exited(): Promise<number | NodeJS.Signals>;
 }
 
+/** Runs the node entry with these options to its end: for options it must refuse. */
+export function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], {
+    cwd: ROOT,
+    stdio: "pipe",
+    env: { ...process.env, ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((done) => child.once("exit", (code) => done({ code, output })));
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -30,15 +46,30 @@ export async function freePort(): Promise<number> {
  * signal can go to the whole group, like Ctrl-C); otherwise the node entry directly.
  */
 export async function startRuntime(options: {
-  dataDir: string;
+  /** In memory when omitted. */
+  dataDir?: string;
   port: number;
   viaNpm?: boolean;
   timeoutMs?: number;
+  /** More options, after --port and --data-dir. */
+  args?: readonly string[];
+  /** Added to this process's environment. */
+  env?: Readonly<Record<string, string>>;
 }): Promise<RuntimeProcess> {
-  const args = ["--port", String(options.port), "--data-dir", options.dataDir];
+  const args = [
+    "--port",
+    String(options.port),
+    ...(options.dataDir ? ["--data-dir", options.dataDir] : []),
+    ...(options.args ?? []),
+  ];
+  const env = { ...process.env, ...options.env };
   const child = options.viaNpm
-    ? spawn("npm", ["start", "--silent", "--", ...args], { cwd: ROOT, detached: true, stdio: "pipe" })
-    : spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], { cwd: ROOT, stdio: "pipe" });
+    ? spawn("npm", ["start", "--silent", "--", ...args], { cwd: ROOT, detached: true, stdio: "pipe", env })
+    : spawn(process.execPath, ["--import", "tsx", "local/cli.ts", ...args], {
+        cwd: ROOT,
+        stdio: "pipe",
+        env,
+      });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -11,6 +11,7 @@ import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { asWorkflowError, BusinessError, isUnreachable } from "../shared/errors";
 import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "../shared/payment-providers";
 import { toMajorUnits } from "../shared/money";
+import type { OrderRecord } from "../shared/order";
 import type { OrderStore, PaymentGateway } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema } from "../shared/workflow-io";
@@ -96,6 +97,72 @@ export async function stripeSecretKey(secretArn: string): Promise<string> {
 /** Overrides: `gateway` alone makes it the only one (and the current one); or `current` + `gateways`. */
 export type ProcessPaymentOverrides = Partial<ProcessPaymentDeps> & { readonly gateway?: PaymentGateway };
 
+/** The gateway of a provider; a provider the deployment cannot reach is said so, by name. */
+function gatewayOf(deps: ProcessPaymentDeps, provider: PaymentProvider): PaymentGateway {
+  const gateway = deps.gateways[provider];
+  if (gateway) return gateway;
+  const failure = new Error(
+    `The order was charged through ${provider}, which this deployment is not configured for (payment_provider = ${deps.current}); refund it in ${provider} by hand.`,
+  );
+  failure.name = "PaymentProviderUnavailable";
+  throw failure;
+}
+
+/** Compensation: refunds through the provider that charged, at most once (the order records it). */
+async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<PaymentResult> {
+  const { orderId, payment } = order;
+  if (!payment) {
+    logger.info("Nothing was charged; nothing to refund");
+    return { orderId, status: "NOTHING_TO_REFUND" };
+  }
+  if (payment.status === "REFUNDED" && payment.refundId) {
+    return { orderId, status: "REFUNDED", refundId: payment.refundId };
+  }
+  const provider = payment.provider ?? "simulated";
+  const { refundId } = await gatewayOf(deps, provider).refund({
+    orderId,
+    chargeId: payment.chargeId,
+    amountMinor: payment.amountMinor,
+  });
+  await deps.orders.recordRefund(orderId, refundId);
+  logger.info("Payment refunded", { refundId, provider });
+  metrics.addMetric("PaymentsRefunded", MetricUnit.Count, 1);
+  return { orderId, status: "REFUNDED", refundId };
+}
+
+/** Charges through the current provider, unless the order was charged already (a retried step). */
+async function charge(
+  deps: ProcessPaymentDeps,
+  order: OrderRecord,
+  request: { readonly amountMinor: number; readonly currency: string },
+): Promise<PaymentResult> {
+  const { orderId } = order;
+  if (order.payment) {
+    logger.info("Order already charged", { chargeId: order.payment.chargeId });
+    const { chargeId, amountMinor } = order.payment;
+    return { orderId, status: "CHARGED", chargeId, amountMinor };
+  }
+  const attempt = await deps.orders.countPaymentAttempt(orderId);
+  const gateway = gatewayOf(deps, deps.current);
+  const { amountMinor } = request;
+  const { chargeId } = await gateway.charge({
+    orderId,
+    amountMinor,
+    currency: request.currency,
+    paymentToken: order.paymentToken,
+    attempt,
+  });
+  await deps.orders.recordCharge(orderId, { chargeId, amountMinor, provider: gateway.provider });
+  logger.info("Payment charged", {
+    chargeId,
+    amount: toMajorUnits(amountMinor),
+    attempt,
+    provider: gateway.provider,
+  });
+  metrics.addMetric("PaymentsCharged", MetricUnit.Count, 1);
+  return { orderId, status: "CHARGED", chargeId, amountMinor };
+}
+
 export function createHandler(overrides: ProcessPaymentOverrides = {}) {
   const { gateway: only } = overrides;
   const configured = only
@@ -107,15 +174,6 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     ...configured,
   };
-  const gatewayOf = (provider: PaymentProvider): PaymentGateway => {
-    const gateway = deps.gateways[provider];
-    if (gateway) return gateway;
-    const failure = new Error(
-      `The order was charged through ${provider}, which this deployment is not configured for (payment_provider = ${deps.current}); refund it in ${provider} by hand.`,
-    );
-    failure.name = "PaymentProviderUnavailable";
-    throw failure;
-  };
 
   return (input: unknown, context?: Context): Promise<PaymentResult> =>
     instrumented(observability, context, async () => {
@@ -124,59 +182,7 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       logger.appendKeys({ orderId, action: request.action });
       const order = await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-
-      if (request.action === "refund") {
-        if (!order.payment) {
-          logger.info("Nothing was charged; nothing to refund");
-          return { orderId, status: "NOTHING_TO_REFUND" };
-        }
-        if (order.payment.status === "REFUNDED" && order.payment.refundId) {
-          return { orderId, status: "REFUNDED", refundId: order.payment.refundId };
-        }
-        const provider = order.payment.provider ?? "simulated";
-        const { refundId } = await gatewayOf(provider).refund({
-          orderId,
-          chargeId: order.payment.chargeId,
-          amountMinor: order.payment.amountMinor,
-        });
-        await deps.orders.recordRefund(orderId, refundId);
-        logger.info("Payment refunded", { refundId, provider });
-        metrics.addMetric("PaymentsRefunded", MetricUnit.Count, 1);
-        return { orderId, status: "REFUNDED", refundId };
-      }
-
-      if (order.payment) {
-        // A retried step after a successful charge: never charge twice.
-        logger.info("Order already charged", { chargeId: order.payment.chargeId });
-        return {
-          orderId,
-          status: "CHARGED",
-          chargeId: order.payment.chargeId,
-          amountMinor: order.payment.amountMinor,
-        };
-      }
-      const attempt = await deps.orders.countPaymentAttempt(orderId);
-      const gateway = gatewayOf(deps.current);
-      const { chargeId } = await gateway.charge({
-        orderId,
-        amountMinor: request.amountMinor,
-        currency: request.currency,
-        paymentToken: order.paymentToken,
-        attempt,
-      });
-      await deps.orders.recordCharge(orderId, {
-        chargeId,
-        amountMinor: request.amountMinor,
-        provider: gateway.provider,
-      });
-      logger.info("Payment charged", {
-        chargeId,
-        amount: toMajorUnits(request.amountMinor),
-        attempt,
-        provider: gateway.provider,
-      });
-      metrics.addMetric("PaymentsCharged", MetricUnit.Count, 1);
-      return { orderId, status: "CHARGED", chargeId, amountMinor: request.amountMinor };
+      return request.action === "refund" ? refund(deps, order) : charge(deps, order, request);
     });
 }
 
