@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   BUNDLE_ROOT,
   environmentFor,
@@ -15,7 +15,8 @@ import {
   type FunctionSpec,
 } from "../lambdas/contracts";
 import { LOCAL_RESOURCES } from "../local/local-resources";
-import { BASELINE, bundleFunctions, PRODUCTION } from "./bundle";
+import { build } from "esbuild";
+import { BASELINE, bundleFunctions, PRODUCTION, type BundleResult } from "./bundle";
 import { machine, median, runNode } from "./bench/stats";
 
 const root = resolve(__dirname, "..");
@@ -46,6 +47,58 @@ function initMs(spec: FunctionSpec, file: string): number {
   return median(samples);
 }
 
+const SDK_PROBE = `
+const started = process.hrtime.bigint();
+const mod = require(process.argv[1]);
+new (mod.default ?? mod)("sk_test_bench", { telemetry: false });
+process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
+`;
+
+/**
+ * ProcessPayment with payment_provider = stripe: its cold init (the SDK is not loaded yet) and what
+ * its first payment adds, loading the Stripe SDK as bundled here, beside the SDK's own CommonJS build
+ * loaded from node_modules (what an unbundled function would load).
+ */
+async function reportStripe(payment: BundleResult, scratch: string): Promise<void> {
+  const env = {
+    ...lambdaEnvironment(payment.spec),
+    PAYMENT_GATEWAY: "stripe",
+    STRIPE_SECRET_ARN: LOCAL_RESOURCES.stripeSecret.arn,
+  };
+  const sample = (args: string[], probeEnv: NodeJS.ProcessEnv = {}) =>
+    median(Array.from({ length: runs }, () => Number(runNode(args, { cwd: root, env: probeEnv }).stdout)));
+  const lazyInit = sample(["-e", INIT_PROBE, payment.outfile], env);
+  // The baseline: the same function with the SDK inside index.js, parsed at every cold start.
+  const oneFile = join(scratch, "process-payment-one-file", "index.js");
+  const inlined = await build({
+    ...PRODUCTION,
+    absWorkingDir: root,
+    entryPoints: [join(root, "lambdas", payment.spec.folder, "handler.ts")],
+    outfile: oneFile,
+    metafile: true,
+  });
+  const oneFileBytes = Object.entries(inlined.metafile.outputs)
+    .filter(([file]) => file.endsWith(".js"))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+  const oneFileInit = sample(["-e", INIT_PROBE, oneFile], env);
+  const lazyFile = join(dirname(payment.outfile), "node_modules", "stripe", "index.js");
+  const sdkLoad = sample(["-e", SDK_PROBE, lazyFile]);
+  const unbundledLoad = sample(["-e", SDK_PROBE, require.resolve("stripe")]);
+  process.stdout.write(
+    [
+      "",
+      "payment_provider = stripe (ProcessPayment)",
+      "| measure | value | baseline |",
+      "|---|---:|---:|",
+      `| process-payment index.js: SDK beside it vs inside it | ${(payment.bytes / 1024).toFixed(1)} KB | ${(oneFileBytes / 1024).toFixed(1)} KB |`,
+      `| process-payment cold init: SDK beside it (loaded at the first payment) vs inside it | ${lazyInit.toFixed(0)} ms | ${oneFileInit.toFixed(0)} ms |`,
+      `| Stripe SDK loaded at the first payment: bundled (tree-shaken ESM) vs node_modules CommonJS | ${sdkLoad.toFixed(0)} ms | ${unbundledLoad.toFixed(0)} ms |`,
+      `| Stripe SDK bundled beside index.js (node_modules/stripe/index.js), loaded at the first payment | ${(payment.lazy.stripe / 1024).toFixed(1)} KB | |`,
+      "",
+    ].join("\n"),
+  );
+}
+
 async function main(): Promise<void> {
   const baselineDir = mkdtempSync(join(tmpdir(), "bench-bundles-"));
   try {
@@ -72,6 +125,10 @@ async function main(): Promise<void> {
         `| ${r.prod.spec.folder} | ${(r.prod.bytes / 1024).toFixed(1)} KB | ${r.prodInit.toFixed(0)} ms | ${(r.base.bytes / 1024).toFixed(1)} KB | ${r.baseInit.toFixed(0)} ms |\n`,
       );
     }
+    await reportStripe(
+      production.find((p) => p.spec.id === "ProcessPayment")!,
+      baselineDir,
+    );
     const over = rows.filter((r) => r.prod.bytes > 300 * 1024 || r.prodInit > 150);
     process.stdout.write(
       over.length === 0

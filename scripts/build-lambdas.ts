@@ -9,7 +9,12 @@ async function main(): Promise<void> {
   const results = await bundleFunctions(root, resolve(root, BUNDLE_ROOT));
   if (!process.argv.includes("--quiet")) {
     for (const r of results) {
-      process.stderr.write(`  ${r.spec.folder.padEnd(24)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB\n`);
+      const lazy = Object.entries(r.lazy).map(
+        ([name, bytes]) => `, + ${name} ${(bytes / 1024).toFixed(1)} KB at first use`,
+      );
+      process.stderr.write(
+        `  ${r.spec.folder.padEnd(24)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KB${lazy.join("")}\n`,
+      );
     }
     process.stderr.write(`Bundled ${results.length} functions in ${Date.now() - started} ms\n`);
   }

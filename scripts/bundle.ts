@@ -7,8 +7,20 @@ import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/cont
 export interface BundleResult {
   readonly spec: FunctionSpec;
   readonly outfile: string;
+  /** index.js: what the function loads at cold start. */
   readonly bytes: number;
+  /** Packages bundled beside it and loaded at first use (node_modules/<name>/index.js), by size. */
+  readonly lazy: Readonly<Record<string, number>>;
 }
+
+/**
+ * Packages a function loads only when it first needs them (`await import()`), bundled into their own
+ * file next to index.js, so the cold start neither reads nor parses them. Stripe's SDK is about as
+ * large as the rest of ProcessPayment, and a simulated deployment never loads it.
+ */
+export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
+  "process-payment": ["stripe"],
+};
 
 /** Production settings: minified, tree-shaken ESM sources of the AWS SDK v3 bundled in, source maps. */
 export const PRODUCTION: BuildOptions = {
@@ -51,6 +63,12 @@ export const BASELINE: BuildOptions = {
   external: [],
 };
 
+function jsBytes(meta: Metafile): number {
+  return Object.entries(meta.outputs)
+    .filter(([file]) => file.endsWith(".js"))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
+}
+
 export async function bundleFunctions(
   rootDir: string,
   outRoot: string,
@@ -65,22 +83,38 @@ export async function bundleFunctions(
       // or the new one, never none (a rename is atomic on one file system).
       const stagingDir = join(outRoot, `.staging-${process.pid}`, spec.folder);
       const staging = join(stagingDir, BUNDLE_ENTRY_FILE);
+      const lazyPackages = LAZY_PACKAGES[spec.folder] ?? [];
       const result = await build({
         ...options,
         absWorkingDir: rootDir,
         entryPoints: [join(rootDir, "lambdas", spec.folder, "handler.ts")],
         outfile: staging,
+        external: [...(options.external ?? []), ...lazyPackages],
         metafile: true,
       });
+      const lazy: Record<string, number> = {};
+      for (const name of lazyPackages) {
+        // Found by require() from index.js, as from any package: ./node_modules/<name>/index.js.
+        const packageFile = join("node_modules", name, BUNDLE_ENTRY_FILE);
+        const lazyBuild = await build({
+          ...options,
+          absWorkingDir: rootDir,
+          stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: rootDir },
+          outfile: join(stagingDir, packageFile),
+          metafile: true,
+        });
+        lazy[name] = jsBytes(lazyBuild.metafile as Metafile);
+        mkdirSync(join(outdir, "node_modules", name), { recursive: true });
+        for (const file of readdirSync(join(stagingDir, "node_modules", name))) {
+          renameSync(join(stagingDir, "node_modules", name, file), join(outdir, "node_modules", name, file));
+        }
+      }
+      rmSync(join(stagingDir, "node_modules"), { recursive: true, force: true });
       for (const file of readdirSync(stagingDir).sort((a, b) => b.length - a.length)) {
         renameSync(join(stagingDir, file), join(outdir, file)); // index.js.map before index.js
       }
       rmSync(stagingDir, { recursive: true, force: true });
-      const meta = result.metafile as Metafile;
-      const bytes = Object.entries(meta.outputs)
-        .filter(([file]) => file.endsWith(".js"))
-        .reduce((sum, [, output]) => sum + output.bytes, 0);
-      return { spec, outfile, bytes };
+      return { spec, outfile, bytes: jsBytes(result.metafile as Metafile), lazy };
     }),
   );
   rmSync(join(outRoot, `.staging-${process.pid}`), { recursive: true, force: true });

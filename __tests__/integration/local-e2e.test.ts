@@ -67,7 +67,7 @@ test.each([
   [
     "insufficient funds",
     good("SKU-1004", 1, "tok_insufficientFunds"),
-    "PaymentDeclined",
+    "InsufficientFunds",
     /insufficient funds/,
   ],
 ])(
