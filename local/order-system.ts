@@ -1,6 +1,7 @@
 /**
  * The whole order system on one machine, as named services started in dependency order and stopped
- * in reverse: the database (dynalite), notifications (SNS), events (OrderConfirmationRule), the
+ * in reverse: the database (dynalite), Secrets Manager (with Stripe only), notifications (SNS),
+ * events (OrderConfirmationRule), the
  * workflow (the deployed definition), the queue consumer (OrdersQueue → StartOrderProcessing), the
  * user pool (local ID tokens) and the API (API Gateway with its Cognito authorizer in front of
  * OrderPlacement). The functions run from their bundles, configured from
