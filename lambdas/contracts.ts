@@ -22,7 +22,13 @@ export type ResourceName =
   | "orderAlertsTopic"
   | "topicKey"
   /** Secrets Manager: Stripe's secret key (exists only with payment_provider = stripe; ARN "" without). */
-  | "stripeSecret";
+  | "stripeSecret"
+  | "emailSuppressionTable"
+  /** SES (exist only with customer_emails = on): the sender identity, configuration set, templates. */
+  | "emailIdentity"
+  | "emailConfigurationSet"
+  | "confirmationEmailTemplate"
+  | "failureEmailTemplate";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {
@@ -35,7 +41,13 @@ export type ResourceHandles = Record<ResourceName, ResourceHandle>;
 
 /** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
 export type SettingName =
-  "paymentGateway" | "simulatedGatewayTransientFailures" | "stripeApiBase" | "apiAuth" | "allowedOrigins";
+  | "paymentGateway"
+  | "simulatedGatewayTransientFailures"
+  | "stripeApiBase"
+  | "apiAuth"
+  | "allowedOrigins"
+  | "customerEmails"
+  | "senderAddress";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -77,6 +89,29 @@ export const CONFIG = {
   apiAuth: { env: "API_AUTH", from: { setting: "apiAuth" }, default: "cognito" },
   /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
   allowedOrigins: { env: "ALLOWED_ORIGINS", from: { setting: "allowedOrigins" }, default: "" },
+  emailSuppressionTableName: {
+    env: "EMAIL_SUPPRESSION_TABLE_NAME",
+    from: { resource: "emailSuppressionTable", attribute: "name" },
+  },
+  /** `on` or `off` (the Terraform variable customer_emails): whether customers get e-mails. */
+  customerEmails: { env: "CUSTOMER_EMAILS", from: { setting: "customerEmails" }, default: "on" },
+  /** The From address of customer e-mails (an address of the verified SES identity). */
+  senderAddress: { env: "SENDER_ADDRESS", from: { setting: "senderAddress" }, default: "" },
+  emailConfigurationSetName: {
+    env: "EMAIL_CONFIGURATION_SET_NAME",
+    from: { resource: "emailConfigurationSet", attribute: "name" },
+    default: "",
+  },
+  confirmationEmailTemplateName: {
+    env: "CONFIRMATION_EMAIL_TEMPLATE_NAME",
+    from: { resource: "confirmationEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  failureEmailTemplateName: {
+    env: "FAILURE_EMAIL_TEMPLATE_NAME",
+    from: { resource: "failureEmailTemplate", attribute: "name" },
+    default: "",
+  },
 } as const satisfies Record<
   string,
   { readonly env: string; readonly from: ConfigSource; readonly default?: string }
@@ -90,6 +125,8 @@ export const DEFAULT_SETTINGS: Settings = {
   stripeApiBase: CONFIG.stripeApiBase.default,
   apiAuth: CONFIG.apiAuth.default,
   allowedOrigins: CONFIG.allowedOrigins.default,
+  customerEmails: CONFIG.customerEmails.default,
+  senderAddress: CONFIG.senderAddress.default,
 };
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
@@ -102,7 +139,8 @@ export interface Grant {
 }
 
 /** What invokes a function. The stack wires each trigger; the local runtime mirrors it. */
-export type Trigger = "api" | "ordersQueue" | "workflow" | "orderConfirmationRule" | "deploy";
+export type Trigger =
+  "api" | "ordersQueue" | "workflow" | "orderConfirmationRule" | "emailFeedbackTopic" | "deploy";
 
 export interface FunctionContract {
   /** Folder under lambdas/ holding handler.ts. */
@@ -216,11 +254,21 @@ const CONTRACTS = {
   },
   OrderSuccessHandler: {
     folder: "order-success-handler",
-    description: "EventBridge target: marks orders CONFIRMED and announces them",
+    description:
+      "EventBridge target: marks orders CONFIRMED, announces them, and e-mails customers the outcome",
     timeoutSeconds: 15,
     memoryMb: 256,
     trigger: "orderConfirmationRule",
-    config: ["ordersTableName", "orderAlertsTopicArn"],
+    config: [
+      "ordersTableName",
+      "orderAlertsTopicArn",
+      "customerEmails",
+      "senderAddress",
+      "emailSuppressionTableName",
+      "emailConfigurationSetName",
+      "confirmationEmailTemplateName",
+      "failureEmailTemplateName",
+    ],
     access: [
       { sid: "ConfirmOrders", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       { sid: "AnnounceConfirmedOrders", resource: "orderAlertsTopic", actions: ["sns:Publish"] },
@@ -235,7 +283,31 @@ const CONTRACTS = {
         resource: "topicKey",
         actions: ["kms:GenerateDataKey", "kms:Decrypt"],
       },
+      { sid: "CheckSuppressedAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:GetItem"] },
+      // SES authorizes a templated send against the identity, the configuration set and the template.
+      ...(
+        [
+          ["SendAsStoreIdentity", "emailIdentity"],
+          ["SendWithConfigurationSet", "emailConfigurationSet"],
+          ["SendConfirmationTemplate", "confirmationEmailTemplate"],
+          ["SendFailureTemplate", "failureEmailTemplate"],
+        ] as const
+      ).map(([sid, resource]) => ({
+        sid,
+        resource,
+        actions: ["ses:SendEmail"],
+        when: { setting: "customerEmails" as const, equals: "on" },
+      })),
     ],
+  },
+  EmailFeedback: {
+    folder: "email-feedback",
+    description: "SES bounces and complaints (SNS): adds the address to the store's suppression list",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    trigger: "emailFeedbackTopic",
+    config: ["emailSuppressionTableName"],
+    access: [{ sid: "SuppressAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:PutItem"] }],
   },
   SeedInventory: {
     folder: "seed-inventory",

@@ -5,6 +5,11 @@ import { parseArgs } from "node:util";
 import { parseAllowedOrigins } from "../lambdas/shared/cors";
 import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/shared/customer";
 import {
+  CUSTOMER_EMAIL_MODES,
+  isCustomerEmailMode,
+  type CustomerEmailMode,
+} from "../lambdas/shared/customer-emails";
+import {
   isPaymentProvider,
   PAYMENT_PROVIDERS,
   type PaymentProvider,
@@ -36,11 +41,14 @@ Options:
                                      through Stripe's test mode with the key in $STRIPE_SECRET_KEY
                                      (sk_test_… only)
   --stripe-api-base <url>            Send Stripe's API calls to another host (a stand-in for tests)
+  --customer-emails <on|off>         E-mail customers (captured at /_local/emails, never sent), as
+                                     customer_emails (default: $ORDER_SYSTEM_CUSTOMER_EMAILS, else on)
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
-Local-only endpoints: GET /_local/health, /_local/notifications, /_local/executions, /_local/queue,
-/_local/jwks; POST /_local/token {"email": "you@example.com"} signs a local customer in (ID token).
+Local-only endpoints: GET /_local/health, /_local/notifications, /_local/emails, /_local/executions,
+/_local/queue, /_local/jwks; POST /_local/token {"email": "you@example.com"} signs a local customer
+in (ID token); POST /_local/emails/bounce {"email": "..."} simulates a hard bounce from that address.
 `;
 
 class UsageError extends Error {}
@@ -51,6 +59,15 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
   if (!Number.isInteger(n) || n < min)
     throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
   return n;
+}
+
+function customerEmailMode(value: string): CustomerEmailMode {
+  if (!isCustomerEmailMode(value)) {
+    throw new UsageError(
+      `--customer-emails must be one of ${CUSTOMER_EMAIL_MODES.join(", ")} (got "${value}")`,
+    );
+  }
+  return value;
 }
 
 interface PaymentOptions {
@@ -148,6 +165,9 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
       ? `Your orders: curl -s ${system.url}/orders${auth}   ·   one: curl -s ${system.url}/orders/<orderId>${auth}`
       : `Then: curl -s ${system.url}/orders/<orderId>`,
     `Notifications: curl -s ${system.url}/_local/notifications`,
+    system.emails
+      ? `Customer e-mails (captured, not sent): curl -s ${system.url}/_local/emails`
+      : "Customer e-mails are off (--customer-emails off).",
     `Sold out soon: ${scarce.productId} (${scarce.name}) has ${scarce.stock} in stock.`,
     "Press Ctrl-C to stop.",
     "",
@@ -162,6 +182,7 @@ interface CliSettings {
   readonly apiAuth: ApiAuthMode;
   readonly allowedOrigins: string[];
   readonly payments: PaymentOptions;
+  readonly customerEmails: CustomerEmailMode;
 }
 
 type CliArgs = Partial<Record<string, string | boolean>>;
@@ -199,6 +220,9 @@ function settingsFrom(args: CliArgs): CliSettings {
     apiAuth: authSetting as ApiAuthMode,
     allowedOrigins,
     payments: paymentOptions(text("payment-provider"), text("stripe-api-base")),
+    customerEmails: customerEmailMode(
+      text("customer-emails") ?? process.env.ORDER_SYSTEM_CUSTOMER_EMAILS ?? "on",
+    ),
   };
 }
 
@@ -217,6 +241,7 @@ async function main(): Promise<number> {
         "allowed-origins": { type: "string" },
         "payment-provider": { type: "string" },
         "stripe-api-base": { type: "string" },
+        "customer-emails": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -240,8 +265,16 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const { port, rootMethod, gatewayTransientFailures, visibilitySeconds, apiAuth, allowedOrigins, payments } =
-    settings;
+  const {
+    port,
+    rootMethod,
+    gatewayTransientFailures,
+    visibilitySeconds,
+    apiAuth,
+    allowedOrigins,
+    payments,
+    customerEmails,
+  } = settings;
 
   // Fail fast on a busy port, before anything starts.
   const probe = createServer();
@@ -274,6 +307,7 @@ async function main(): Promise<number> {
       apiAuth,
       allowedOrigins,
       ...payments,
+      customerEmails,
       log,
       // The in-memory database died: stop what is left, and exit non-zero with the reason.
       onFatal: (message) => {

@@ -11,6 +11,7 @@ import {
   type ResourceHandles,
   type Settings,
 } from "../lambdas/contracts";
+import { emailTemplateName, type CustomerEmailKind } from "../lambdas/shared/customer-emails";
 import { stripeSecretName } from "../lambdas/shared/payment-providers";
 import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 
@@ -21,7 +22,14 @@ export const LOCAL_TABLES = {
   orders: "local-orders",
   inventory: "local-inventory",
   orderKeys: "local-order-keys",
+  emailSuppression: "local-email-suppression",
 } as const;
+
+/** The local deployment's name prefix: SES template names are derived from it, as deployed. */
+export const LOCAL_NAME_PREFIX = "local";
+export const LOCAL_SENDER_ADDRESS = "orders@store.localhost";
+export const LOCAL_EMAIL_CONFIGURATION_SET = `${LOCAL_NAME_PREFIX}-customer-email`;
+export const LOCAL_EMAIL_FEEDBACK_TOPIC = `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:email-feedback`;
 
 export const LOCAL_TOPICS = {
   OrderAlertsTopic: `arn:aws:sns:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-alerts`,
@@ -34,7 +42,16 @@ export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_A
 export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
 
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
-export const LOCAL_STRIPE_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${stripeSecretName("local")}-Lc4lSk`;
+export const LOCAL_STRIPE_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${stripeSecretName(LOCAL_NAME_PREFIX)}-Lc4lSk`;
+
+function sesArn(resource: string): string {
+  return `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
+}
+
+function localTemplate(kind: CustomerEmailKind): { arn: string; name: string } {
+  const name = emailTemplateName(LOCAL_NAME_PREFIX, kind);
+  return { arn: sesArn(`template/${name}`), name };
+}
 
 const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
 
@@ -51,6 +68,17 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
   topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
   stripeSecret: { arn: LOCAL_STRIPE_SECRET_ARN },
+  emailSuppressionTable: {
+    arn: tableArn(LOCAL_TABLES.emailSuppression),
+    name: LOCAL_TABLES.emailSuppression,
+  },
+  emailIdentity: { arn: sesArn(`identity/${LOCAL_SENDER_ADDRESS}`) },
+  emailConfigurationSet: {
+    arn: sesArn(`configuration-set/${LOCAL_EMAIL_CONFIGURATION_SET}`),
+    name: LOCAL_EMAIL_CONFIGURATION_SET,
+  },
+  confirmationEmailTemplate: localTemplate("confirmation"),
+  failureEmailTemplate: localTemplate("failure"),
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */
@@ -75,6 +103,8 @@ export interface LocalEnvironmentOptions {
   readonly dynamoDbEndpoint: string;
   /** The local Secrets Manager, when the deployment's twin has a secret to read (Stripe). */
   readonly secretsManagerEndpoint?: string;
+  /** The local SES, with customer e-mail on. */
+  readonly sesEndpoint?: string;
   readonly settings: Settings;
   readonly handlerLogs: boolean;
 }
@@ -99,6 +129,7 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
     ...(options.secretsManagerEndpoint
       ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint }
       : {}),
+    ...(options.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: options.sesEndpoint } : {}),
     ...functions,
     ...observabilityEnvironment("local", {
       logLevel: options.handlerLogs ? "INFO" : "SILENT",

@@ -8,24 +8,41 @@
  * their contracts as the stack configures them.
  */
 import { join } from "node:path";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  SNSEvent,
+  SQSBatchResponse,
+  SQSEvent,
+} from "aws-lambda";
 import { DEFAULT_SETTINGS, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import type { ApiAuthMode } from "../lambdas/shared/customer";
+import type { CustomerEmailMode } from "../lambdas/shared/customer-emails";
 import { stripeSecretName, type PaymentProvider } from "../lambdas/shared/payment-providers";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
-import { StatusReply, type LocalEndpoints } from "./http-server";
+import { StatusReply, type LocalActions, type LocalEndpoints } from "./http-server";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
-import { LOCAL_STRIPE_SECRET_ARN, LOCAL_TABLES, LOCAL_TOPICS, localEnvironment } from "./local-resources";
+import {
+  LOCAL_EMAIL_CONFIGURATION_SET,
+  LOCAL_EMAIL_FEEDBACK_TOPIC,
+  LOCAL_NAME_PREFIX,
+  LOCAL_SENDER_ADDRESS,
+  LOCAL_STRIPE_SECRET_ARN,
+  LOCAL_TABLES,
+  LOCAL_TOPICS,
+  localEnvironment,
+} from "./local-resources";
 import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
 import { startApiService } from "./services/api";
 import { startAuthService, type AuthService } from "./services/auth";
 import { startOrderOutbox, type OutboxService } from "./services/order-outbox";
 import { resumeUnfinishedOrders } from "./services/recovery";
-import { startDatabaseService, type DatabaseService } from "./services/database";
+import { startDatabaseService, type DatabaseService, type TableNames } from "./services/database";
+import { startEmailService, type EmailService } from "./services/email";
 import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
 import { startQueueService, type QueueService } from "./services/queue-consumer";
 import { startSecretsService, type SecretsService } from "./services/secrets";
@@ -68,6 +85,8 @@ export interface LocalRuntimeOptions {
   readonly allowedOrigins?: readonly string[];
   /** Who takes the money (payment_provider): the simulated gateway by default. */
   readonly paymentProvider?: PaymentProvider;
+  /** customer_emails: `on` (default) captures customer e-mail at GET /_local/emails; `off` sends none. */
+  readonly customerEmails?: CustomerEmailMode;
   /** Stripe's secret key, served by the local Secrets Manager (STRIPE_SECRET_KEY); stripe only. */
   readonly stripeSecretKey?: string;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -82,12 +101,14 @@ export interface LocalOrderSystem {
   readonly dynamoDbEndpoint: string;
   /** The database process's id (it is restarted under a new one if it dies). */
   databasePid(): number | undefined;
-  readonly tables: { readonly orders: string; readonly inventory: string; readonly orderKeys: string };
+  readonly tables: TableNames;
   readonly notifications: LocalNotifications;
   /** The local user pool; undefined with apiAuth "none". */
   readonly auth: AuthService | undefined;
   /** The local Secrets Manager; undefined unless the payment provider is Stripe. */
   readonly secrets: SecretsService | undefined;
+  /** The local SES (captured customer e-mail); undefined with customerEmails "off". */
+  readonly emails: EmailService | undefined;
   readonly queue: LocalQueue;
   readonly workflow: LocalWorkflow;
   /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
@@ -115,8 +136,9 @@ function localEndpoints(parts: {
   outbox: OutboxService;
   auth: AuthService | undefined;
   database: DatabaseService;
+  email: EmailService | undefined;
 }) {
-  const { notifications, workflow, queue, events, outbox, auth, database } = parts;
+  const { notifications, workflow, queue, events, outbox, auth, database, email } = parts;
   return {
     health: () =>
       database.healthy()
@@ -125,6 +147,7 @@ function localEndpoints(parts: {
     jwks: () => auth?.jwks() ?? { keys: [] },
     notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
     executions: () => ({ executions: workflow.workflow.list() }),
+    emails: () => ({ emails: email?.list() ?? [] }),
     queue: () => ({
       ...queue.queue.stats(),
       deadLetters: queue.queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
@@ -162,12 +185,14 @@ type Log = (line: string) => void;
 function loadFunctions(
   options: LocalRuntimeOptions,
   database: DatabaseService,
-  secrets: SecretsService | undefined,
+  twins: { secrets?: SecretsService; email?: EmailService },
 ): LocalFunctions {
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
     paymentGateway: options.paymentProvider ?? "simulated",
     stripeApiBase: options.stripeApiBase ?? "",
+    customerEmails: options.customerEmails ?? "on",
+    senderAddress: LOCAL_SENDER_ADDRESS,
     simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
     apiAuth: options.apiAuth ?? "cognito",
     allowedOrigins: (options.allowedOrigins ?? []).join(","),
@@ -177,7 +202,8 @@ function loadFunctions(
     process.env,
     localEnvironment({
       dynamoDbEndpoint: database.endpoint,
-      secretsManagerEndpoint: secrets?.endpoint,
+      secretsManagerEndpoint: twins.secrets?.endpoint,
+      sesEndpoint: twins.email?.endpoint,
       settings,
       handlerLogs,
     }),
@@ -263,7 +289,7 @@ async function startDelivery(
 function startApi(
   options: LocalRuntimeOptions,
   functions: LocalFunctions,
-  localRoutes: LocalEndpoints,
+  local: { routes: LocalEndpoints; actions: LocalActions },
   auth: AuthService | undefined,
   log: Log,
 ) {
@@ -273,11 +299,66 @@ function startApi(
     rootMethod: options.rootMethod ?? DEFAULT_ROOT_METHOD,
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 3000,
-    localEndpoints: localRoutes,
+    localEndpoints: local.routes,
+    localActions: local.actions,
     auth,
     allowedOrigins: options.allowedOrigins ?? [],
     log,
   });
+}
+
+/**
+ * The twins of the AWS services the functions call through their SDKs beyond DynamoDB: Secrets
+ * Manager (with Stripe: its key) and SES (with customer e-mail on: captured, never sent).
+ */
+async function startAwsTwins(options: LocalRuntimeOptions, services: ServiceGroup, log: Log) {
+  const secrets =
+    options.paymentProvider === "stripe"
+      ? await services.start(() =>
+          startSecretsService([
+            {
+              arn: LOCAL_STRIPE_SECRET_ARN,
+              name: stripeSecretName(LOCAL_NAME_PREFIX),
+              value: options.stripeSecretKey,
+            },
+          ]),
+        )
+      : undefined;
+  const email =
+    (options.customerEmails ?? "on") === "on"
+      ? await services.start(() =>
+          startEmailService({
+            namePrefix: LOCAL_NAME_PREFIX,
+            configurationSetName: LOCAL_EMAIL_CONFIGURATION_SET,
+            feedbackTopicArn: LOCAL_EMAIL_FEEDBACK_TOPIC,
+          }),
+        )
+      : undefined;
+  email?.onSend((e) => log(`e-mail to ${e.to.join(", ")}: ${e.subject}`));
+  return { secrets, email };
+}
+
+/** POST /_local/emails/bounce {"email"}: SES's bounce notification for that address, to EmailFeedback. */
+function bounceAction(functions: LocalFunctions, email: EmailService): LocalActions[string] {
+  const feedback = functions.handler<SNSEvent, { suppressed: number }>("EmailFeedback");
+  return async (body) => {
+    let address: unknown;
+    try {
+      address = (JSON.parse(body ?? "") as { email?: unknown }).email;
+    } catch {
+      address = undefined;
+    }
+    if (typeof address !== "string" || !/^[^@\s]+@[^@\s]+$/.test(address)) {
+      return {
+        status: 400,
+        body: {
+          error: { code: "INVALID_EMAIL", message: 'Send {"email": "customer@example.com"}.', details: [] },
+        },
+      };
+    }
+    const result = await feedback(email.bounceEvent(address));
+    return { status: 200, body: { email: address, suppressed: result.suppressed === 1 } };
+  };
 }
 
 /** The database (its own process, supervised), on loopback whatever --host says: only the API is exposed. */
@@ -297,19 +378,8 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
   const services = new ServiceGroup();
   try {
     const database = await services.start(() => startDatabase(options, log));
-    const secrets =
-      options.paymentProvider === "stripe"
-        ? await services.start(() =>
-            startSecretsService([
-              {
-                arn: LOCAL_STRIPE_SECRET_ARN,
-                name: stripeSecretName("local"),
-                value: options.stripeSecretKey,
-              },
-            ]),
-          )
-        : undefined;
-    const functions = loadFunctions(options, database, secrets);
+    const { secrets, email } = await startAwsTwins(options, services, log);
+    const functions = loadFunctions(options, database, { secrets, email });
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications());
     const events = await services.start(() =>
@@ -328,8 +398,9 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
     const outbox = await services.start(() => startDelivery(options, database, queue, notifications, log));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
-    const routes = localEndpoints({ notifications, workflow, queue, events, outbox, auth, database });
-    const api = await services.start(() => startApi(options, functions, routes, auth, log));
+    const routes = localEndpoints({ notifications, workflow, queue, events, outbox, auth, database, email });
+    const actions: LocalActions = email ? { "emails/bounce": bounceAction(functions, email) } : {};
+    const api = await services.start(() => startApi(options, functions, { routes, actions }, auth, log));
     return {
       url: api.url,
       port: api.port,
@@ -339,6 +410,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       notifications,
       auth,
       secrets,
+      emails: email,
       queue: queue.queue,
       workflow: workflow.workflow,
       confirmationDeadLetters: events.deadLetters,

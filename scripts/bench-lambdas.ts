@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import {
   BUNDLE_ROOT,
+  CONFIG,
   environmentFor,
   DEFAULT_SETTINGS,
   observabilityEnvironment,
@@ -62,8 +63,8 @@ process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));
 async function reportStripe(payment: BundleResult, scratch: string): Promise<void> {
   const env = {
     ...lambdaEnvironment(payment.spec),
-    PAYMENT_GATEWAY: "stripe",
-    STRIPE_SECRET_ARN: LOCAL_RESOURCES.stripeSecret.arn,
+    [CONFIG.paymentGateway.env]: "stripe",
+    [CONFIG.stripeSecretArn.env]: LOCAL_RESOURCES.stripeSecret.arn,
   };
   const sample = (args: string[], probeEnv: NodeJS.ProcessEnv = {}) =>
     median(Array.from({ length: runs }, () => Number(runNode(args, { cwd: root, env: probeEnv }).stdout)));

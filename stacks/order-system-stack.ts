@@ -15,6 +15,7 @@ import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { CodeBucket } from "./constructs/code-bucket";
+import { CustomerEmail, customerEmailHandles } from "./constructs/customer-email";
 import { CustomerIdentity } from "./constructs/customer-identity";
 import { DataTables } from "./constructs/data-tables";
 import { Messaging } from "./constructs/messaging";
@@ -43,6 +44,16 @@ interface StackContext {
   readonly region: string;
   readonly partition: string;
   readonly logRetentionDays: number;
+}
+
+/** Customer e-mail's From: sender_email, else orders@sender_domain, else the operator's address. */
+function senderAddress(vars: OrderSystemVariables): string {
+  const domain = vars.senderDomain.stringValue;
+  return Fn.conditional(
+    Op.gte(Fn.lengthOf(vars.senderEmail.stringValue), 1),
+    vars.senderEmail.stringValue,
+    Fn.conditional(Op.gte(Fn.lengthOf(domain), 1), `orders@${domain}`, vars.notificationEmail.stringValue),
+  );
 }
 
 /** The whole order system for one environment. */
@@ -83,6 +94,7 @@ export class OrderSystemStack extends TerraformStack {
       accountId: ctx.account,
       partition: ctx.partition,
       notificationEmail: vars.notificationEmail.stringValue,
+      orderEventEmails: vars.orderEventEmails.booleanValue,
     });
     const paymentSecrets = new PaymentSecrets(this, "PaymentSecrets", {
       namePrefix: env.namePrefix,
@@ -98,6 +110,15 @@ export class OrderSystemStack extends TerraformStack {
       props.projectRootFromModule,
     );
     const fn = (functionId: FunctionId) => this.functions[functionId].function;
+    const customerEmail = new CustomerEmail(this, "CustomerEmail", {
+      namePrefix: env.namePrefix,
+      accountId: ctx.account,
+      customerEmails: vars.customerEmails.stringValue,
+      senderAddress: senderAddress(vars),
+      senderDomain: vars.senderDomain.stringValue,
+      topicKeyArn: messaging.topicKey.arn,
+      feedbackHandler: fn("EmailFeedback"),
+    });
 
     new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
       eventSourceArn: messaging.ordersQueue.arn,
@@ -150,6 +171,8 @@ export class OrderSystemStack extends TerraformStack {
       dashboardName: monitoring.dashboard.dashboardName,
       codeBucketName: code.bucket.bucket,
       stripeSecretArn: paymentSecrets.stripeSecretArn,
+      dkimRecords: customerEmail.dkimRecords,
+      senderAddress: senderAddress(vars),
     });
   }
 
@@ -164,6 +187,7 @@ export class OrderSystemStack extends TerraformStack {
   ): Record<FunctionId, OrderFunction> {
     // Known before the state machine exists: its consumer's role and environment name it.
     const stateMachineArn = `arn:${ctx.partition}:states:${ctx.region}:${ctx.account}:stateMachine:${ctx.env.namePrefix}-order-processing`;
+    const email = customerEmailHandles();
     const resources: ResourceHandles = {
       ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
       ordersByCustomerIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_CUSTOMER_INDEX.name}` },
@@ -175,6 +199,11 @@ export class OrderSystemStack extends TerraformStack {
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
       topicKey: { arn: messaging.topicKey.arn },
       stripeSecret: { arn: paymentSecrets.stripeSecretArn },
+      emailSuppressionTable: { arn: tables.emailSuppression.arn, name: tables.emailSuppression.name },
+      emailIdentity: email.identity,
+      emailConfigurationSet: email.configurationSet,
+      confirmationEmailTemplate: email.templates.confirmation,
+      failureEmailTemplate: email.templates.failure,
     };
     const settings: Settings = {
       paymentGateway: ctx.vars.paymentProvider.stringValue,
@@ -183,6 +212,8 @@ export class OrderSystemStack extends TerraformStack {
       stripeApiBase: "",
       apiAuth: ctx.vars.apiAuth.stringValue,
       allowedOrigins: Fn.join(",", ctx.vars.allowedOrigins.listValue),
+      customerEmails: ctx.vars.customerEmails.stringValue,
+      senderAddress: senderAddress(ctx.vars),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {
@@ -288,6 +319,8 @@ export class OrderSystemStack extends TerraformStack {
     dashboardName: string;
     codeBucketName: string;
     stripeSecretArn: string;
+    dkimRecords: string;
+    senderAddress: string;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
     const output = (name: string, value: string, description: string) =>
@@ -339,6 +372,16 @@ export class OrderSystemStack extends TerraformStack {
       "Public app client of the storefront (no secret)",
     );
     output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
+    output(
+      "customer_email_sender",
+      parts.senderAddress,
+      "From address of customer e-mail (an SES identity: verify it before customers can be mailed)",
+    );
+    output(
+      "dkim_records",
+      parts.dkimRecords,
+      "DNS CNAME records that verify sender_domain in SES (DKIM); empty without sender_domain",
+    );
     output(
       "stripe_secret_arn",
       parts.stripeSecretArn,

@@ -18,7 +18,12 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const tables = { orders: "orders-it", inventory: "inventory-it", orderKeys: "order-keys-it" };
+  const tables = {
+    orders: "orders-it",
+    inventory: "inventory-it",
+    orderKeys: "order-keys-it",
+    emailSuppression: "email-suppression-it",
+  };
   await createOrderTables(raw, tables);
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return {

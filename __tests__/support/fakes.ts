@@ -7,6 +7,8 @@
  */
 import { BusinessError } from "../../lambdas/shared/errors";
 import {
+  CUSTOMER_EMAIL_ATTRIBUTES,
+  type CustomerEmailRecord,
   isLegalTransition,
   type OrderRecord,
   type OrderStatus,
@@ -15,8 +17,12 @@ import {
 } from "../../lambdas/shared/order";
 import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
 import type { OrderLine } from "../../lambdas/shared/order-request";
+import { normalizedAddress, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
 import type {
   ChargeRequest,
+  CustomerEmail,
+  CustomerMailer,
+  SuppressionList,
   CreateOrderResult,
   InventoryStore,
   Notification,
@@ -157,6 +163,68 @@ export class InMemoryOrderStore implements OrderStore {
 
   async markConfirmationNotified(orderId: string): Promise<void> {
     this.update(orderId, { confirmationNotifiedAt: now() });
+  }
+
+  async claimCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    at: string,
+    claimExpiredBefore: string,
+  ): Promise<boolean> {
+    const order = this.orders.get(orderId);
+    if (!order) return false;
+    const current = order[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+    if (current && !(current.status === "SENDING" && current.claimedAt < claimExpiredBefore)) return false;
+    this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: { status: "SENDING", claimedAt: at } });
+    return true;
+  }
+
+  async releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void> {
+    const current = this.orders.get(orderId)?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+    if (current?.status === "SENDING" && current.claimedAt === claimedAt) {
+      this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: undefined });
+    }
+  }
+
+  async recordCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    outcome: CustomerEmailRecord,
+  ): Promise<void> {
+    this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: outcome });
+  }
+}
+
+/** The suppression list in memory, keyed by the normalized address. */
+export class InMemorySuppressionList implements SuppressionList {
+  readonly entries = new Map<string, { reason: "BOUNCE" | "COMPLAINT"; at: string }>();
+
+  async isSuppressed(address: string): Promise<boolean> {
+    return this.entries.has(normalizedAddress(address));
+  }
+
+  async suppress(address: string, reason: "BOUNCE" | "COMPLAINT", at: string): Promise<"added" | "exists"> {
+    const key = normalizedAddress(address);
+    if (this.entries.has(key)) return "exists";
+    this.entries.set(key, { reason, at });
+    return "added";
+  }
+}
+
+/** Keeps every e-mail it is asked to send; `failNext` makes the next sends throw. */
+export class RecordingMailer implements CustomerMailer {
+  readonly sent: CustomerEmail[] = [];
+  private failures: Error[] = [];
+
+  failNext(...errors: Error[]): void {
+    this.failures.push(...errors);
+  }
+
+  async send(email: CustomerEmail): Promise<{ readonly messageId: string }> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push(email);
+    return { messageId: `message-${this.sent.length}` };
   }
 }
 

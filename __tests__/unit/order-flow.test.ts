@@ -15,7 +15,9 @@ import {
   CountingGateway,
   InMemoryInventoryStore,
   InMemoryOrderStore,
+  InMemorySuppressionList,
   PRODUCTS,
+  RecordingMailer,
   RecordingNotifier,
   RecordingQueue,
   RecordingWorkflowStarter,
@@ -29,7 +31,10 @@ function system(queueDelayMs = 0) {
   const workflow = new RecordingWorkflowStarter();
   const gateway = new CountingGateway(new SimulatedPaymentGateway({ transientFailures: 1 }));
   const alerts = new RecordingNotifier();
+  const suppressions = new InMemorySuppressionList();
+  const mailer = new RecordingMailer();
   return {
+    mailer,
     orders,
     inventory,
     queue,
@@ -41,7 +46,7 @@ function system(queueDelayMs = 0) {
     validate: validateOrder({ orders, inventory }),
     pay: processPayment({ orders, gateway }),
     stock: updateInventory({ inventory }),
-    confirm: orderSuccess({ orders, alerts }),
+    confirm: orderSuccess({ orders, alerts, suppressions, mailer }),
   };
 }
 
@@ -94,7 +99,11 @@ test("an order goes from the API to CONFIRMED through every function, each given
   });
   expect(s.inventory.stockOf("SKU-1001")).toBe(8);
 
-  expect(await s.confirm(succeeded(orderId), context)).toEqual({ orderId, outcome: "confirmed" });
+  expect(await s.confirm(succeeded(orderId), context)).toEqual({
+    orderId,
+    outcome: "confirmed",
+    email: "sent",
+  });
   expect((await s.orders.get(orderId))?.status).toBe("CONFIRMED");
   expect(s.alerts.published.map((n) => n.subject)).toEqual([`Order ${orderId} confirmed`]);
   expect(s.gateway.charges).toHaveLength(1);
@@ -113,7 +122,13 @@ test("retried steps charge once, take stock once and announce once", async () =>
     inventory: "already-reserved",
   });
   await s.confirm(succeeded(orderId), context);
-  expect(await s.confirm(succeeded(orderId), context)).toEqual({ orderId, outcome: "duplicate" });
+  expect(await s.confirm(succeeded(orderId), context)).toEqual({
+    orderId,
+    outcome: "duplicate",
+    email: "duplicate",
+  });
+  // One customer e-mail however often the event comes.
+  expect(s.mailer.sent.map((e) => e.kind)).toEqual(["confirmation"]);
   expect(s.gateway.charges).toHaveLength(1);
   expect(s.inventory.stockOf("SKU-1001")).toBe(8);
   expect(s.alerts.published).toHaveLength(1);

@@ -1,23 +1,43 @@
 /**
- * OrderSuccessHandlerLambda: on EventBridge's "Step Functions Execution Status Change" (SUCCEEDED),
- * marks the order CONFIRMED and tells OrderAlertsTopic, once, even if the event is delivered twice.
+ * OrderSuccessHandlerLambda: on EventBridge's "Step Functions Execution Status Change". SUCCEEDED:
+ * marks the order CONFIRMED, tells OrderAlertsTopic and e-mails the customer a confirmation. FAILED
+ * (the workflow recorded and announced it): e-mails the customer why. Each at most once in effect,
+ * however often the event is delivered.
  */
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
+import { SesCustomerMailer } from "../shared/adapters/ses-customer-mailer";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
-import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
+import { dynamoDbOrderStore, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
+import {
+  confirmationEmailData,
+  CUSTOMER_EMAIL_MODES,
+  failureEmailData,
+  isCustomerEmailMode,
+  type CustomerEmailKind,
+} from "../shared/customer-emails";
+import { EmailRejected } from "../shared/errors";
 import { formatMoney, toMajorUnits } from "../shared/money";
-import type { OrderRecord } from "../shared/order";
-import type { Notification, Notifier, OrderStore } from "../shared/ports";
+import {
+  CUSTOMER_EMAIL_ATTRIBUTES,
+  CUSTOMER_EMAIL_CLAIM_SECONDS,
+  type CustomerEmailRecord,
+  type OrderRecord,
+} from "../shared/order";
+import type { CustomerMailer, Notification, Notifier, OrderStore, SuppressionList } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
-import { functionConfig } from "../contracts";
+import { CONFIG, functionConfig } from "../contracts";
 
 export interface OrderSuccessDeps {
   readonly orders: OrderStore;
   readonly alerts: Notifier;
+  readonly suppressions: SuppressionList;
+  /** Undefined with customer_emails = off. */
+  readonly mailer: CustomerMailer | undefined;
 }
 
 export const executionStatusChangeSchema = z.object({
@@ -57,47 +77,144 @@ export function confirmationMessage(order: OrderRecord): Notification {
   };
 }
 
+/** What became of the order (confirmed, duplicate, failed, …) and of its customer e-mail. */
+export interface StatusChangeResult {
+  readonly orderId: string;
+  readonly outcome: string;
+  readonly email?: "sent" | "duplicate" | "suppressed" | "rejected" | "off";
+}
+
+/** Sends one customer e-mail at most once in effect: claim on the order, send, record the outcome. */
+async function emailCustomer(
+  deps: OrderSuccessDeps,
+  order: OrderRecord,
+  kind: CustomerEmailKind,
+): Promise<NonNullable<StatusChangeResult["email"]>> {
+  const at = new Date();
+  const claimExpiredBefore = new Date(at.getTime() - CUSTOMER_EMAIL_CLAIM_SECONDS * 1000).toISOString();
+  const claimedAt = at.toISOString();
+  if (!(await deps.orders.claimCustomerEmail(order.orderId, kind, claimedAt, claimExpiredBefore))) {
+    const current = (await deps.orders.get(order.orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+    if (current?.status === "SENDING") {
+      // Another delivery is sending it right now, or died doing so: come back when its claim ends.
+      const busy = new Error(`The ${kind} e-mail is being sent by another delivery; retry later.`);
+      busy.name = "CustomerEmailInProgress";
+      throw busy;
+    }
+    logger.info("Customer e-mail already handled", { kind, status: current?.status });
+    return "duplicate";
+  }
+  const record = (outcome: CustomerEmailRecord) =>
+    deps.orders.recordCustomerEmail(order.orderId, kind, outcome);
+  if (!deps.mailer) {
+    await record({ status: "OFF", claimedAt });
+    return "off";
+  }
+  if (await deps.suppressions.isSuppressed(order.customerEmail)) {
+    logger.info("Customer address is suppressed (bounced or complained): not mailed", { kind });
+    metrics.addMetric("CustomerEmailsSuppressed", MetricUnit.Count, 1);
+    await record({ status: "SUPPRESSED", claimedAt });
+    return "suppressed";
+  }
+  const data = kind === "confirmation" ? confirmationEmailData(order) : failureEmailData(order);
+  try {
+    const { messageId } = await deps.mailer.send({ to: order.customerEmail, kind, data });
+    await record({ status: "SENT", claimedAt, messageId, sentAt: new Date().toISOString() });
+    metrics.addMetric("CustomerEmailsSent", MetricUnit.Count, 1);
+    logger.info("Customer e-mail sent", { kind, messageId });
+    return "sent";
+  } catch (error) {
+    if (!(error instanceof EmailRejected)) {
+      // Transient: give the claim back so the retry of this event sends it.
+      await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt);
+      throw error;
+    }
+    logger.warn("SES refused the customer e-mail", { kind, reason: error.message });
+    metrics.addMetric("CustomerEmailsRejected", MetricUnit.Count, 1);
+    await record({ status: "REJECTED", claimedAt, detail: error.message });
+    return "rejected";
+  }
+}
+
+/** SUCCEEDED: confirm the order, tell OrderAlertsTopic once, e-mail the customer once. */
+async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusChangeResult> {
+  const result = await deps.orders.markConfirmed(orderId);
+  if (!result) {
+    logger.error("Workflow succeeded for an order that does not exist");
+    return { orderId, outcome: "missing" };
+  }
+  const { order, changed } = result;
+  if (!changed && order.status !== "CONFIRMED") {
+    logger.error("Not confirming an order in a final state", { status: order.status });
+    return { orderId, outcome: "not-confirmed" };
+  }
+  if (changed) {
+    metrics.addMetric("OrdersConfirmed", MetricUnit.Count, 1);
+    metrics.addMetric("OrderValue", MetricUnit.Count, toMajorUnits(order.totalMinor ?? 0));
+  }
+  if (!order.confirmationNotifiedAt) {
+    await deps.alerts.publish(confirmationMessage(order));
+    await deps.orders.markConfirmationNotified(orderId);
+    logger.info("Order confirmed", { total: formatMoney(order.totalMinor ?? 0, order.currency ?? "USD") });
+  }
+  const email = await emailCustomer(deps, order, "confirmation");
+  return { orderId, outcome: order.confirmationNotifiedAt ? "duplicate" : "confirmed", email };
+}
+
+/** FAILED: the workflow recorded and announced the failure; the customer hears of it once. */
+async function failed(deps: OrderSuccessDeps, orderId: string): Promise<StatusChangeResult> {
+  const order = await deps.orders.get(orderId);
+  // An execution that failed without recording FAILED (OrderFailureNotRecorded) is not a failed order.
+  if (order?.status !== "FAILED") {
+    logger.warn("Execution failed but the order is not FAILED: no customer e-mail", {
+      status: order?.status,
+    });
+    return { orderId, outcome: "ignored" };
+  }
+  return { orderId, outcome: "failed", email: await emailCustomer(deps, order, "failure") };
+}
+
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
   const deps: OrderSuccessDeps = {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     alerts:
       overrides.alerts ?? new SnsNotifier(new SNSClient({ maxAttempts: 3 }), config.orderAlertsTopicArn),
+    suppressions: overrides.suppressions ?? dynamoDbSuppressionList(config),
+    mailer: "mailer" in overrides ? overrides.mailer : mailerFromConfig(),
   };
 
-  return (event: StatusChangeEvent, context?: Context): Promise<{ orderId: string; outcome: string }> =>
+  return (event: StatusChangeEvent, context?: Context): Promise<StatusChangeResult> =>
     instrumented(observability, context, async () => {
       const { detail } = executionStatusChangeSchema.parse(event);
-      if (detail.status !== "SUCCEEDED") {
-        logger.warn("Ignoring an execution that did not succeed", { status: detail.status });
-        return { orderId: detail.name, outcome: "ignored" };
-      }
       const { orderId } = workflowInputSchema.parse(
         detail.input ? JSON.parse(detail.input) : { orderId: detail.name },
       );
       logger.appendKeys({ orderId, executionArn: detail.executionArn });
-      const result = await deps.orders.markConfirmed(orderId);
-      if (!result) {
-        logger.error("Workflow succeeded for an order that does not exist");
-        return { orderId, outcome: "missing" };
-      }
-      const { order, changed } = result;
-      if (!changed && order.status !== "CONFIRMED") {
-        logger.error("Not confirming an order in a final state", { status: order.status });
-        return { orderId, outcome: "not-confirmed" };
-      }
-      if (changed) {
-        metrics.addMetric("OrdersConfirmed", MetricUnit.Count, 1);
-        metrics.addMetric("OrderValue", MetricUnit.Count, toMajorUnits(order.totalMinor ?? 0));
-      }
-      if (order.confirmationNotifiedAt) {
-        logger.info("Duplicate success event: confirmation already sent");
-        return { orderId, outcome: "duplicate" };
-      }
-      await deps.alerts.publish(confirmationMessage(order));
-      await deps.orders.markConfirmationNotified(orderId);
-      logger.info("Order confirmed", { total: formatMoney(order.totalMinor ?? 0, order.currency ?? "USD") });
-      return { orderId, outcome: "confirmed" };
+      if (detail.status === "SUCCEEDED") return confirm(deps, orderId);
+      if (detail.status === "FAILED") return failed(deps, orderId);
+      logger.warn("Ignoring an execution that neither succeeded nor failed", { status: detail.status });
+      return { orderId, outcome: "ignored" };
     });
+}
+
+/** SES when customer_emails is on; undefined (nothing sent, recorded OFF) when off. */
+function mailerFromConfig(): CustomerMailer | undefined {
+  const mode = config.customerEmails;
+  if (!isCustomerEmailMode(mode)) {
+    throw new Error(`${CONFIG.customerEmails.env}=${mode} is not one of ${CUSTOMER_EMAIL_MODES.join(", ")}.`);
+  }
+  if (mode === "off") return undefined;
+  if (!config.senderAddress) {
+    throw new Error(`${CONFIG.customerEmails.env}=on needs ${CONFIG.senderAddress.env}, the From address.`);
+  }
+  return new SesCustomerMailer(new SESv2Client({ maxAttempts: 3 }), {
+    from: config.senderAddress,
+    configurationSetName: config.emailConfigurationSetName,
+    templateNames: {
+      confirmation: config.confirmationEmailTemplateName,
+      failure: config.failureEmailTemplateName,
+    },
+  });
 }
 
 export const handler = createHandler();

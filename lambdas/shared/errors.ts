@@ -23,6 +23,14 @@ export const BUSINESS_ERRORS = [
 ] as const;
 export type BusinessErrorName = (typeof BUSINESS_ERRORS)[number];
 
+/** SES refused an e-mail for good (sandbox recipient not verified, malformed address): not retried. */
+export class EmailRejected extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmailRejected";
+  }
+}
+
 /** A passing failure (gateway hiccup, throttling): the workflow retries with backoff and jitter. */
 export class TransientError extends Error {
   constructor(name: TransientErrorName, message: string) {

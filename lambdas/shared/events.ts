@@ -1,4 +1,7 @@
-/** The EventBridge pattern of OrderConfirmationRule, shared by the stack and the local event router. */
+/**
+ * The EventBridge pattern of OrderConfirmationRule, shared by the stack and the local event router:
+ * executions that ended, succeeded (the order is confirmed) or failed (its customer is told why).
+ */
 export const EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change";
 
 export function orderConfirmationPattern(stateMachineArn: string): {
@@ -9,6 +12,6 @@ export function orderConfirmationPattern(stateMachineArn: string): {
   return {
     source: ["aws.states"],
     "detail-type": [EXECUTION_STATUS_CHANGE],
-    detail: { status: ["SUCCEEDED"], stateMachineArn: [stateMachineArn] },
+    detail: { status: ["SUCCEEDED", "FAILED"], stateMachineArn: [stateMachineArn] },
   };
 }

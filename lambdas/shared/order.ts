@@ -46,6 +46,33 @@ export const ORDER_ATTRIBUTES = {
   updatedAt: "updatedAt",
 } as const;
 
+/**
+ * One customer e-mail's fate, kept on the order. SENDING is a claim taken before the call to SES
+ * (conditionally: only one sender at a time); a claim older than CUSTOMER_EMAIL_CLAIM_SECONDS is
+ * taken over by the next delivery, so a sender that died before SES answered is retried.
+ */
+export type CustomerEmailRecord =
+  | { readonly status: "SENDING"; readonly claimedAt: string }
+  | {
+      readonly status: "SENT";
+      readonly claimedAt: string;
+      readonly messageId: string;
+      readonly sentAt: string;
+    }
+  | {
+      readonly status: "SUPPRESSED" | "REJECTED" | "OFF";
+      readonly claimedAt: string;
+      readonly detail?: string;
+    };
+
+export const CUSTOMER_EMAIL_CLAIM_SECONDS = 60;
+
+/** The order attribute of each customer e-mail. */
+export const CUSTOMER_EMAIL_ATTRIBUTES = {
+  confirmation: "confirmationEmail",
+  failure: "failureEmail",
+} as const;
+
 /** An order line priced from InventoryTable (never from the client). */
 export interface PricedLine {
   readonly productId: string;
@@ -90,6 +117,10 @@ export interface OrderRecord {
   readonly paymentAttempts?: number;
   readonly inventoryReserved?: boolean;
   readonly confirmationNotifiedAt?: string;
+  /** The customer's "order confirmed" e-mail (see CustomerEmailRecord). */
+  readonly confirmationEmail?: CustomerEmailRecord;
+  /** The customer's "we could not complete your order" e-mail. */
+  readonly failureEmail?: CustomerEmailRecord;
 }
 
 export interface Product {

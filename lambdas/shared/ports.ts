@@ -2,7 +2,8 @@
  * The collaborators of the order logic. handler.ts files wire AWS SDK v3 adapters; the local
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
-import type { OrderRecord, PricedLine, Product } from "./order";
+import type { ConfirmationEmailData, CustomerEmailKind, FailureEmailData } from "./customer-emails";
+import type { CustomerEmailRecord, OrderRecord, PricedLine, Product } from "./order";
 import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
 import type { PaymentProvider } from "./payment-providers";
@@ -54,6 +55,41 @@ export interface OrderStore {
   ): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
   /** Records that the "order confirmed" notification went out, so a replay does not send it twice. */
   markConfirmationNotified(orderId: string): Promise<void>;
+  /**
+   * Claims the right to send one customer e-mail: true when nobody has (or a claim older than
+   * `claimExpiredBefore` was abandoned); false when it was sent, is being sent, or was given up.
+   */
+  claimCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    now: string,
+    claimExpiredBefore: string,
+  ): Promise<boolean>;
+  /** Gives a claim back (the send failed and will be retried), if it is still this claim. */
+  releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void>;
+  /** What became of a claimed e-mail (SENT with SES's message id, SUPPRESSED, REJECTED, OFF). */
+  recordCustomerEmail(orderId: string, kind: CustomerEmailKind, outcome: CustomerEmailRecord): Promise<void>;
+}
+
+export interface CustomerEmail {
+  readonly to: string;
+  readonly kind: CustomerEmailKind;
+  readonly data: ConfirmationEmailData | FailureEmailData;
+}
+
+export interface CustomerMailer {
+  /**
+   * Sends one templated e-mail; SES's message id. Throws EmailRejected for a refusal no retry can
+   * change (an unverified recipient in the SES sandbox, a bad address); anything else is transient.
+   */
+  send(email: CustomerEmail): Promise<{ readonly messageId: string }>;
+}
+
+/** Addresses the store no longer mails: hard bounces and complaints (SES feedback). */
+export interface SuppressionList {
+  isSuppressed(address: string): Promise<boolean>;
+  /** "exists" when the address was suppressed already (the first reason is kept). */
+  suppress(address: string, reason: "BOUNCE" | "COMPLAINT", at: string): Promise<"added" | "exists">;
 }
 
 export type ReserveResult = "reserved" | "already-reserved";

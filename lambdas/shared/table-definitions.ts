@@ -63,7 +63,19 @@ export const ORDER_KEYS_TABLE: TableDefinition = {
   indexes: [],
 };
 
-export const TABLES: readonly TableDefinition[] = [INVENTORY_TABLE, ORDERS_TABLE, ORDER_KEYS_TABLE];
+/** Addresses the store no longer mails (hard bounces, complaints), lower-cased. */
+export const EMAIL_SUPPRESSION_TABLE: TableDefinition = {
+  logicalName: "EmailSuppressionTable",
+  partitionKey: "email",
+  indexes: [],
+};
+
+export const TABLES: readonly TableDefinition[] = [
+  INVENTORY_TABLE,
+  ORDERS_TABLE,
+  ORDER_KEYS_TABLE,
+  EMAIL_SUPPRESSION_TABLE,
+];
 
 /** Every key attribute of a table and its indexes (all strings here), for AttributeDefinitions. */
 export function keyAttributes(table: TableDefinition): string[] {

@@ -32,6 +32,8 @@ export interface ApiServiceOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly localEndpoints: LocalEndpoints;
+  /** More POST actions under /_local (POST /_local/token is the API's own). */
+  readonly localActions?: LocalActions;
   /** Sign-in on customer routes (api_auth = cognito); open when omitted (api_auth = none). */
   readonly auth?: AuthService;
   readonly allowedOrigins: readonly string[];
@@ -113,7 +115,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     handler: options.handler,
     onResponse: (event, result) => logResponse(options.log, event, result),
     localEndpoints: options.localEndpoints,
-    localActions: { token: tokenAction(options.auth) },
+    localActions: { ...options.localActions, token: tokenAction(options.auth) },
     auth: options.auth,
     allowedOrigins: options.allowedOrigins,
   });

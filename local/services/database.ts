@@ -17,6 +17,7 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import {
+  EMAIL_SUPPRESSION_TABLE,
   INVENTORY_TABLE,
   ORDER_KEYS_TABLE,
   ORDERS_TABLE,
@@ -32,6 +33,7 @@ export interface TableNames {
   readonly orders: string;
   readonly inventory: string;
   readonly orderKeys: string;
+  readonly emailSuppression: string;
 }
 
 function createTableInput(definition: TableDefinition, name: string): CreateTableCommandInput {
@@ -114,6 +116,7 @@ export async function createOrderTables(
   await create(ORDERS_TABLE, names.orders);
   await create(INVENTORY_TABLE, names.inventory);
   await create(ORDER_KEYS_TABLE, names.orderKeys);
+  await create(EMAIL_SUPPRESSION_TABLE, names.emailSuppression);
 }
 
 export interface DatabaseService extends LocalService {

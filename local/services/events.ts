@@ -112,11 +112,11 @@ export function startEventService(options: EventServiceOptions): EventService {
       if (!matchesConfirmationRule(event)) return;
       const delivery = deliver(event).then((handled) => {
         pending.delete(delivery);
-        log(
-          handled
-            ? `order ${execution.name} CONFIRMED`
-            : `order ${execution.name}: confirmation dead-lettered after ${DELIVERY_ATTEMPTS} attempts`,
-        );
+        if (!handled) {
+          log(`order ${execution.name}: status change dead-lettered after ${DELIVERY_ATTEMPTS} attempts`);
+        } else if (execution.status === "SUCCEEDED") {
+          log(`order ${execution.name} CONFIRMED`);
+        }
       });
       pending.add(delivery);
     },

@@ -1,6 +1,7 @@
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { Construct } from "constructs";
 import {
+  EMAIL_SUPPRESSION_TABLE,
   INVENTORY_TABLE,
   ORDER_KEYS_TABLE,
   ORDERS_TABLE,
@@ -22,6 +23,7 @@ export class DataTables extends Construct {
   readonly inventory: DynamodbTable;
   readonly orders: DynamodbTable;
   readonly orderKeys: DynamodbTable;
+  readonly emailSuppression: DynamodbTable;
 
   constructor(scope: Construct, id: string, props: DataTablesProps) {
     super(scope, id);
@@ -50,5 +52,6 @@ export class DataTables extends Construct {
     // The stream is the order outbox: every PENDING write reaches OrdersQueue (OrderOutbox).
     this.orders = table(ORDERS_TABLE, "orders", true);
     this.orderKeys = table(ORDER_KEYS_TABLE, "order-keys");
+    this.emailSuppression = table(EMAIL_SUPPRESSION_TABLE, "email-suppression");
   }
 }

@@ -7,6 +7,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
+import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { denyInsecureTransport } from "./policy";
 import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
@@ -16,6 +17,8 @@ export interface MessagingProps {
   readonly accountId: string;
   readonly partition: string;
   readonly notificationEmail: string;
+  /** order_event_emails: also mail the operator every order event (off: only critical alerts). */
+  readonly orderEventEmails: boolean | IResolvable;
 }
 
 /** OrdersQueue with its dead-letter queue, and the three SNS topics with e-mail subscriptions. */
@@ -94,6 +97,13 @@ export class Messaging extends Construct {
           resources: ["*"],
         },
         {
+          sid: "SesPublishesEmailFeedbackToEncryptedTopic",
+          actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+          principals: [{ type: "Service", identifiers: ["ses.amazonaws.com"] }],
+          resources: ["*"],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
+        },
+        {
           sid: "CloudWatchAlarmsPublishToEncryptedTopics",
           actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
@@ -113,7 +123,14 @@ export class Messaging extends Construct {
       targetKeyId: this.topicKey.keyId,
     });
 
-    const topic = (logicalId: string, suffix: string, displayName: string) => {
+    // SNS suspends an e-mail subscription past about 10 messages a second: per-order topics mail the
+    // operator only when asked (order_event_emails); critical alerts always do.
+    const topic = (
+      logicalId: string,
+      suffix: string,
+      displayName: string,
+      email: boolean | IResolvable | "always",
+    ) => {
       const resource = new SnsTopic(this, logicalId, {
         name: `${props.namePrefix}-${suffix}`,
         displayName,
@@ -121,18 +138,30 @@ export class Messaging extends Construct {
       });
       resource.overrideLogicalId(logicalId);
       new SnsTopicSubscription(this, `${logicalId}EmailSubscription`, {
+        ...(email === "always" ? {} : { count: Token.asNumber(Fn.conditional(email, 1, 0)) }),
         topicArn: resource.arn,
         protocol: "email",
         endpoint: props.notificationEmail,
       });
       return resource;
     };
-    this.orderAlertsTopic = topic("OrderAlertsTopic", "order-alerts", "Order confirmations");
-    this.orderErrorTopic = topic("OrderErrorNotificationTopic", "order-errors", "Order failures");
+    this.orderAlertsTopic = topic(
+      "OrderAlertsTopic",
+      "order-alerts",
+      "Order confirmations",
+      props.orderEventEmails,
+    );
+    this.orderErrorTopic = topic(
+      "OrderErrorNotificationTopic",
+      "order-errors",
+      "Order failures",
+      props.orderEventEmails,
+    );
     this.criticalAlertsTopic = topic(
       "CriticalAlertsTopic",
       "critical-alerts",
       "Order system critical alerts",
+      "always",
     );
 
     const criticalPolicy = new DataAwsIamPolicyDocument(this, "CriticalAlertsTopicPolicyDocument", {

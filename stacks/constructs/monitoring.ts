@@ -41,6 +41,7 @@ export class Monitoring extends Construct {
     this.queueAlarms();
     this.workflowAndApiAlarms();
     this.functionAlarms();
+    this.emailAlarms();
     this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
       dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
       dashboardBody: JSON.stringify(
@@ -178,6 +179,40 @@ export class Monitoring extends Construct {
     );
   }
 
+  /**
+   * SES reviews an account whose bounce rate passes 5% or complaint rate 0.1%, and may pause its
+   * sending above 10% / 0.5%: page before that, at the review thresholds. (Account-wide metrics.)
+   */
+  private emailAlarms(): void {
+    const reputation = (
+      logicalId: string,
+      suffix: string,
+      metricName: string,
+      threshold: number,
+      what: string,
+    ) =>
+      this.alarm(logicalId, {
+        suffix,
+        alarmDescription: `The SES ${what} rate reached ${threshold * 100}%: AWS reviews the account at this level and may pause its sending (customer e-mail stops). See the README's notifications section.`,
+        namespace: "AWS/SES",
+        metricName,
+        statistic: "Maximum",
+        period: 3600,
+        evaluationPeriods: 1,
+        threshold,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      });
+    reputation("EmailBounceRateAlarm", "email-bounce-rate", "Reputation.BounceRate", 0.05, "bounce");
+    reputation(
+      "EmailComplaintRateAlarm",
+      "email-complaint-rate",
+      "Reputation.ComplaintRate",
+      0.001,
+      "complaint",
+    );
+  }
+
   /** Errors and throttles of every function. */
   private functionAlarms(): void {
     for (const fn of this.props.functionNames) {
@@ -287,10 +322,16 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         api("Latency", "p99"),
         api("IntegrationLatency", "p99"),
       ]),
+      widget(
+        "Customer e-mail (SES): sends, deliveries, bounces, complaints",
+        ["Send", "Delivery", "Bounce", "Complaint"].map((m): Metric => ["AWS/SES", m, { stat: "Sum" }]),
+      ),
       widget("Business metrics", [
         business("OrdersPlaced", "order-placement"),
         business("OrdersConfirmed", "order-success-handler"),
         business("PaymentsRefunded", "process-payment"),
+        business("CustomerEmailsSent", "order-success-handler"),
+        business("CustomerEmailsSuppressed", "order-success-handler"),
       ]),
       { type: "alarm", width: 24, height: 4, properties: { title: "Alarms", alarms: alarmArns } },
     ],

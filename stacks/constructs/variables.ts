@@ -2,6 +2,7 @@ import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ORIGIN_PATTERN } from "../../lambdas/shared/cors";
 import { API_AUTH_MODES } from "../../lambdas/shared/customer";
+import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
 import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
@@ -17,6 +18,10 @@ export class OrderSystemVariables extends Construct {
   readonly queueDepthAlarmThreshold: TerraformVariable;
   readonly simulatedGatewayTransientFailures: TerraformVariable;
   readonly paymentProvider: TerraformVariable;
+  readonly customerEmails: TerraformVariable;
+  readonly senderEmail: TerraformVariable;
+  readonly senderDomain: TerraformVariable;
+  readonly orderEventEmails: TerraformVariable;
   readonly apiAuth: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
 
@@ -121,18 +126,13 @@ export class OrderSystemVariables extends Construct {
         },
       ],
     });
-    this.paymentProvider = variable("payment_provider", {
-      type: "string",
-      default: "simulated",
-      description:
-        "Who takes the money. simulated: the built-in test gateway (moves no money). stripe: Stripe, with its secret key in the Secrets Manager secret <prefix>/stripe/secret-key, which the stack creates empty (README: Payments).",
-      validation: [
-        {
-          condition: `contains(${JSON.stringify(PAYMENT_PROVIDERS)}, var.payment_provider)`,
-          errorMessage: `payment_provider must be one of ${PAYMENT_PROVIDERS.join(", ")}.`,
-        },
-      ],
-    });
+    ({
+      paymentProvider: this.paymentProvider,
+      customerEmails: this.customerEmails,
+      senderEmail: this.senderEmail,
+      senderDomain: this.senderDomain,
+      orderEventEmails: this.orderEventEmails,
+    } = paymentAndEmailVariables(variable));
     this.apiAuth = variable("api_auth", {
       type: "string",
       default: "cognito",
@@ -165,4 +165,74 @@ export class OrderSystemVariables extends Construct {
       ],
     });
   }
+}
+
+type DefineVariable = (
+  name: string,
+  config: ConstructorParameters<typeof TerraformVariable>[2],
+) => TerraformVariable;
+
+/** Who takes the money, and how customers and the operator are mailed. */
+function paymentAndEmailVariables(variable: DefineVariable) {
+  const paymentProvider = variable("payment_provider", {
+    type: "string",
+    default: "simulated",
+    description:
+      "Who takes the money. simulated: the built-in test gateway (moves no money). stripe: Stripe, with its secret key in the Secrets Manager secret <prefix>/stripe/secret-key, which the stack creates empty (README: Payments).",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(PAYMENT_PROVIDERS)}, var.payment_provider)`,
+        errorMessage: `payment_provider must be one of ${PAYMENT_PROVIDERS.join(", ")}.`,
+      },
+    ],
+  });
+  const customerEmails = variable("customer_emails", {
+    type: "string",
+    default: "on",
+    description:
+      "on: customers get an e-mail through Amazon SES when their order is confirmed or could not be completed. off: for stores that mail customers another way (no SES resources).",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(CUSTOMER_EMAIL_MODES)}, var.customer_emails)`,
+        errorMessage: `customer_emails must be one of ${CUSTOMER_EMAIL_MODES.join(", ")}.`,
+      },
+    ],
+  });
+  const senderEmail = variable("sender_email", {
+    type: "string",
+    default: "",
+    description:
+      "From address of customer e-mail, e.g. orders@shop.example.com. Empty: orders@<sender_domain>, or notification_email when no domain is given.",
+    validation: [
+      {
+        condition: 'var.sender_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.sender_email))',
+        errorMessage: "sender_email must be an e-mail address such as orders@shop.example.com, or empty.",
+      },
+    ],
+  });
+  const senderDomain = variable("sender_domain", {
+    type: "string",
+    default: "",
+    description:
+      "Domain to verify in SES with DKIM (publish the dkim_records output in its DNS), e.g. shop.example.com. Empty: only the sender address is verified.",
+    validation: [
+      {
+        condition:
+          'var.sender_domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.sender_domain))',
+        errorMessage: "sender_domain must be a lower-case domain name such as shop.example.com, or empty.",
+      },
+      {
+        condition:
+          'var.sender_domain == "" || var.sender_email == "" || endswith(lower(var.sender_email), "@${var.sender_domain}")',
+        errorMessage: "sender_email must be an address of sender_domain (…@<sender_domain>).",
+      },
+    ],
+  });
+  const orderEventEmails = variable("order_event_emails", {
+    type: "bool",
+    default: false,
+    description:
+      "Also subscribe notification_email to the per-order topics (order confirmed, order failed). Off by default: SNS suspends an e-mail subscription that gets more than about 10 messages a second, which a sale reaches. CriticalAlertsTopic always mails it.",
+  });
+  return { paymentProvider, customerEmails, senderEmail, senderDomain, orderEventEmails };
 }

@@ -8,13 +8,16 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../errors";
 import {
+  CUSTOMER_EMAIL_ATTRIBUTES,
   ORDER_ATTRIBUTES,
   statusesBefore,
+  type CustomerEmailRecord,
   type OrderRecord,
   type OrderStatus,
   type PricedLine,
 } from "../order";
 import type { OrderListPosition } from "../order-cursor";
+import type { CustomerEmailKind } from "../customer-emails";
 import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 
@@ -235,6 +238,70 @@ export class DynamoDbOrderStore implements OrderStore {
       const existing = await this.get(orderId);
       return existing ? { order: existing, changed: false } : undefined;
     }
+  }
+
+  async claimCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    at: string,
+    claimExpiredBefore: string,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET #email = :claim",
+          ConditionExpression:
+            "attribute_exists(orderId) AND (attribute_not_exists(#email) OR (#email.#status = :sending AND #email.claimedAt < :expired))",
+          ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind], "#status": "status" },
+          ExpressionAttributeValues: {
+            ":claim": { status: "SENDING", claimedAt: at },
+            ":sending": "SENDING",
+            ":expired": claimExpiredBefore,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "REMOVE #email",
+          ConditionExpression: "#email.#status = :sending AND #email.claimedAt = :claimedAt",
+          ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind], "#status": "status" },
+          ExpressionAttributeValues: { ":sending": "SENDING", ":claimedAt": claimedAt },
+        }),
+      );
+    } catch (error) {
+      // Taken over by another sender since: theirs now.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async recordCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    outcome: CustomerEmailRecord,
+  ): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET #email = :outcome",
+        ConditionExpression: "attribute_exists(orderId)",
+        ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind] },
+        ExpressionAttributeValues: { ":outcome": outcome },
+      }),
+    );
   }
 
   async markConfirmationNotified(orderId: string): Promise<void> {

@@ -3,6 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
+import { DynamoDbSuppressionList } from "./dynamodb-suppression-list";
 
 let sharedDocumentClient: DynamoDBDocumentClient | undefined;
 
@@ -27,4 +28,10 @@ export function dynamoDbInventoryStore(config: {
   readonly ordersTableName: string;
 }): DynamoDbInventoryStore {
   return new DynamoDbInventoryStore(documentClient(), config.inventoryTableName, config.ordersTableName);
+}
+
+export function dynamoDbSuppressionList(config: {
+  readonly emailSuppressionTableName: string;
+}): DynamoDbSuppressionList {
+  return new DynamoDbSuppressionList(documentClient(), config.emailSuppressionTableName);
 }

@@ -1,0 +1,158 @@
+/**
+ * The e-mails a customer gets, defined once: the stack deploys these as SES templates, SES renders
+ * them (Handlebars syntax) with the data built here, and the local runtime renders the same
+ * definitions with Handlebars. Failure reasons are phrased for customers: never internal text.
+ */
+import { formatMoney } from "./money";
+import type { FailureCode, OrderRecord } from "./order";
+
+export const CUSTOMER_EMAIL_MODES = ["on", "off"] as const;
+export type CustomerEmailMode = (typeof CUSTOMER_EMAIL_MODES)[number];
+
+export function isCustomerEmailMode(value: string): value is CustomerEmailMode {
+  return (CUSTOMER_EMAIL_MODES as readonly string[]).includes(value);
+}
+
+export type CustomerEmailKind = "confirmation" | "failure";
+
+export interface EmailTemplate {
+  /** `<prefix>-<suffix>` is the SES template's name. */
+  readonly suffix: string;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+}
+
+/** HTML parts use `{{…}}` (escaped); text parts `{{{…}}}` (no HTML escaping in plain text). */
+export const EMAIL_TEMPLATES: Readonly<Record<CustomerEmailKind, EmailTemplate>> = {
+  confirmation: {
+    suffix: "order-confirmation",
+    subject: "Your order {{orderId}} is confirmed",
+    html: [
+      "<!doctype html>",
+      '<html><body style="font-family: sans-serif">',
+      "<h1>Thank you for your order</h1>",
+      "<p>Order <strong>{{orderId}}</strong>, placed {{placedAt}}, is confirmed.</p>",
+      '<table cellpadding="6" style="border-collapse: collapse">',
+      '<tr><th align="left">Item</th><th align="right">Quantity</th><th align="right">Price</th><th align="right">Amount</th></tr>',
+      "{{#each items}}",
+      '<tr><td>{{name}} <small>({{productId}})</small></td><td align="right">{{quantity}}</td><td align="right">{{unitPrice}}</td><td align="right">{{lineTotal}}</td></tr>',
+      "{{/each}}",
+      '<tr><td colspan="3" align="right"><strong>Total</strong></td><td align="right"><strong>{{total}}</strong></td></tr>',
+      "</table>",
+      "</body></html>",
+    ].join("\n"),
+    text: [
+      "Thank you for your order.",
+      "",
+      "Order {{{orderId}}}, placed {{{placedAt}}}, is confirmed.",
+      "",
+      "{{#each items}}",
+      "- {{{quantity}}} x {{{name}}} ({{{productId}}}) at {{{unitPrice}}} = {{{lineTotal}}}",
+      "{{/each}}",
+      "",
+      "Total: {{{total}}}",
+    ].join("\n"),
+  },
+  failure: {
+    suffix: "order-failed",
+    subject: "We could not complete your order {{orderId}}",
+    html: [
+      "<!doctype html>",
+      '<html><body style="font-family: sans-serif">',
+      "<h1>We could not complete your order</h1>",
+      "<p>Order <strong>{{orderId}}</strong>, placed {{placedAt}}: {{reason}}</p>",
+      "</body></html>",
+    ].join("\n"),
+    text: [
+      "We could not complete your order.",
+      "",
+      "Order {{{orderId}}}, placed {{{placedAt}}}: {{{reason}}}",
+    ].join("\n"),
+  },
+};
+
+export function emailTemplateName(namePrefix: string, kind: CustomerEmailKind): string {
+  return `${namePrefix}-${EMAIL_TEMPLATES[kind].suffix}`;
+}
+
+export interface ConfirmationEmailData {
+  readonly orderId: string;
+  readonly placedAt: string;
+  readonly items: readonly {
+    readonly name: string;
+    readonly productId: string;
+    readonly quantity: number;
+    readonly unitPrice: string;
+    readonly lineTotal: string;
+  }[];
+  readonly total: string;
+}
+
+export interface FailureEmailData {
+  readonly orderId: string;
+  readonly placedAt: string;
+  readonly reason: string;
+}
+
+/** "25 November 2026, 09:15 UTC": a date a customer reads, from the order's ISO timestamp. */
+export function customerDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const day = date.toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    timeZone: "UTC",
+  });
+  const time = date.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+  return `${day}, ${time} UTC`;
+}
+
+export function confirmationEmailData(order: OrderRecord): ConfirmationEmailData {
+  const currency = order.currency ?? "USD";
+  return {
+    orderId: order.orderId,
+    placedAt: customerDate(order.createdAt),
+    items: (order.lines ?? []).map((line) => ({
+      name: line.name,
+      productId: line.productId,
+      quantity: line.quantity,
+      unitPrice: formatMoney(line.unitPriceMinor, currency),
+      lineTotal: formatMoney(line.lineTotalMinor, currency),
+    })),
+    total: formatMoney(order.totalMinor ?? 0, currency),
+  };
+}
+
+const NOTHING_TAKEN = "No money was taken.";
+
+/** Why an order failed, as its customer should read it: what happened and what it means for them. */
+const CUSTOMER_REASONS: Readonly<Partial<Record<FailureCode, string>>> = {
+  PaymentDeclined: `Your card was declined. ${NOTHING_TAKEN} Please try another card.`,
+  InsufficientFunds: `Your card was declined for insufficient funds. ${NOTHING_TAKEN}`,
+  PaymentRequiresAction: `Your bank asked to confirm this payment, which we cannot do for this order. ${NOTHING_TAKEN} Please try another card.`,
+  InsufficientStock: `An item in your order is sold out. ${NOTHING_TAKEN}`,
+  OutOfStock: "An item in your order sold out while we processed it. Your payment has been refunded.",
+  ProductNotFound: `An item in your order is no longer sold. ${NOTHING_TAKEN}`,
+};
+
+export const UNEXPECTED_FAILURE_REASON =
+  "Something went wrong on our side. If you were charged, the payment has been refunded.";
+
+export function customerFailureReason(code: FailureCode | undefined): string {
+  return (code && CUSTOMER_REASONS[code]) || UNEXPECTED_FAILURE_REASON;
+}
+
+export function failureEmailData(order: OrderRecord): FailureEmailData {
+  return {
+    orderId: order.orderId,
+    placedAt: customerDate(order.createdAt),
+    reason: customerFailureReason(order.failureCode),
+  };
+}
+
+/** One address, one suppression record: SES treats addresses case-insensitively in practice. */
+export function normalizedAddress(email: string): string {
+  return email.trim().toLowerCase();
+}
