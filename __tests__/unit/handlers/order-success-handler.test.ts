@@ -1,6 +1,8 @@
 /** OrderSuccessHandler through createHandler with the in-memory order store and a recording notifier. */
 import type { EventBridgeEvent } from "aws-lambda";
 import { createHandler } from "../../../lambdas/order-success-handler/handler";
+import { UNEXPECTED_FAILURE_REASON } from "../../../lambdas/shared/customer-emails";
+import { EmailRejected } from "../../../lambdas/shared/errors";
 import type { OrderRecord } from "../../../lambdas/shared/order";
 import { context, ORDER_ID } from "../../support/events";
 import {
@@ -140,4 +142,158 @@ test("events that are not SUCCEEDED are ignored; foreign events are rejected", a
   });
   expect((await orders.get(ORDER_ID))?.status).toBe("PROCESSING");
   expect(alerts.published).toEqual([]);
+});
+
+describe("customer e-mail", () => {
+  const failedOrder = (failureCode: string) =>
+    priced({ status: "FAILED", failureCode, failureReason: `internal: ${failureCode} at step X` });
+
+  test("a confirmation goes to the order's address once, with the order's figures, and is recorded", async () => {
+    const { orders, mailer, handler } = system();
+    await expect(handler(event(), context)).resolves.toEqual({
+      orderId: ORDER_ID,
+      outcome: "confirmed",
+      email: "sent",
+    });
+    expect(mailer.sent).toEqual([
+      {
+        to: "buyer@example.com",
+        kind: "confirmation",
+        data: {
+          orderId: ORDER_ID,
+          placedAt: expect.stringMatching(/UTC$/),
+          items: [
+            {
+              name: "Classic Cotton T-Shirt",
+              productId: "SKU-1001",
+              quantity: 2,
+              unitPrice: "19.99 USD",
+              lineTotal: "39.98 USD",
+            },
+            {
+              name: "Slim Fit Jeans",
+              productId: "SKU-1002",
+              quantity: 1,
+              unitPrice: "59.50 USD",
+              lineTotal: "59.50 USD",
+            },
+          ],
+          total: "99.48 USD",
+        },
+      },
+    ]);
+    expect((await orders.get(ORDER_ID))?.confirmationEmail).toMatchObject({
+      status: "SENT",
+      messageId: "message-1",
+    });
+  });
+
+  test("a redelivered event sends no second e-mail", async () => {
+    const { mailer, handler } = system();
+    await handler(event(), context);
+    await expect(handler(event(), context)).resolves.toMatchObject({ email: "duplicate" });
+    await expect(handler(event(), context)).resolves.toMatchObject({ email: "duplicate" });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  test("SES failing transiently fails the invocation, gives the claim back, and the retry sends once", async () => {
+    const { orders, mailer, handler } = system();
+    mailer.failNext(Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" }));
+    await expect(handler(event(), context)).rejects.toMatchObject({ name: "TooManyRequestsException" });
+    expect((await orders.get(ORDER_ID))?.confirmationEmail).toBeUndefined();
+    await expect(handler(event(), context)).resolves.toMatchObject({ email: "sent" });
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  test("another delivery holding a fresh claim makes this one retry later; a stale claim is taken over", async () => {
+    const claimedAt = new Date().toISOString();
+    const { mailer, handler } = system(
+      priced({
+        status: "CONFIRMED",
+        confirmationNotifiedAt: claimedAt,
+        confirmationEmail: { status: "SENDING", claimedAt },
+      }),
+    );
+    await expect(handler(event(), context)).rejects.toMatchObject({ name: "CustomerEmailInProgress" });
+    expect(mailer.sent).toEqual([]);
+
+    const stale = new Date(Date.now() - 61_000).toISOString();
+    const other = system(
+      priced({
+        status: "CONFIRMED",
+        confirmationNotifiedAt: stale,
+        confirmationEmail: { status: "SENDING", claimedAt: stale },
+      }),
+    );
+    await expect(other.handler(event(), context)).resolves.toMatchObject({ email: "sent" });
+    expect(other.mailer.sent).toHaveLength(1);
+  });
+
+  test("SES refusing for good (sandbox, bad address) is recorded, not retried, and the order stays confirmed", async () => {
+    const { orders, mailer, handler } = system();
+    mailer.failNext(
+      new EmailRejected("SES refused the e-mail (MessageRejected): Email address is not verified."),
+    );
+    await expect(handler(event(), context)).resolves.toMatchObject({
+      outcome: "confirmed",
+      email: "rejected",
+    });
+    expect(await orders.get(ORDER_ID)).toMatchObject({
+      status: "CONFIRMED",
+      confirmationEmail: { status: "REJECTED", detail: expect.stringContaining("MessageRejected") },
+    });
+    await expect(handler(event(), context)).resolves.toMatchObject({ email: "duplicate" });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  test("a suppressed address (it bounced, or complained) is not mailed", async () => {
+    const { orders, suppressions, mailer, handler } = system();
+    await suppressions.suppress("Buyer@Example.com", "BOUNCE", "2026-01-01T00:00:00Z");
+    await expect(handler(event(), context)).resolves.toMatchObject({
+      outcome: "confirmed",
+      email: "suppressed",
+    });
+    expect(mailer.sent).toEqual([]);
+    expect((await orders.get(ORDER_ID))?.confirmationEmail).toMatchObject({ status: "SUPPRESSED" });
+  });
+
+  test("customer_emails = off: nothing is sent, and that is recorded", async () => {
+    const { orders, mailer, handler } = system(priced(), { emailsOff: true });
+    await expect(handler(event(), context)).resolves.toMatchObject({ outcome: "confirmed", email: "off" });
+    expect(mailer.sent).toEqual([]);
+    expect((await orders.get(ORDER_ID))?.confirmationEmail).toMatchObject({ status: "OFF" });
+  });
+
+  test.each([
+    ["PaymentDeclined", "Your card was declined. No money was taken. Please try another card."],
+    ["InsufficientFunds", "Your card was declined for insufficient funds. No money was taken."],
+    ["OutOfStock", "An item in your order sold out while we processed it. Your payment has been refunded."],
+    ["InsufficientStock", "An item in your order is sold out. No money was taken."],
+    ["States.Timeout", UNEXPECTED_FAILURE_REASON],
+  ])(
+    "a failed order (%s) gets one e-mail in a customer's words, never internal text",
+    async (code, reason) => {
+      const { mailer, handler } = system(failedOrder(code));
+      await expect(handler(event("FAILED"), context)).resolves.toEqual({
+        orderId: ORDER_ID,
+        outcome: "failed",
+        email: "sent",
+      });
+      await handler(event("FAILED"), context);
+      expect(mailer.sent).toEqual([
+        {
+          to: "buyer@example.com",
+          kind: "failure",
+          data: { orderId: ORDER_ID, placedAt: expect.any(String), reason },
+        },
+      ]);
+      expect(JSON.stringify(mailer.sent)).not.toMatch(/internal|step X|States\.|PaymentDeclined|OutOfStock/);
+    },
+  );
+
+  test("an execution that failed without recording FAILED mails nobody", async () => {
+    const { mailer, handler } = system(priced({ status: "PROCESSING" }));
+    await expect(handler(event("FAILED"), context)).resolves.toMatchObject({ outcome: "ignored" });
+    expect(mailer.sent).toEqual([]);
+  });
 });
