@@ -205,7 +205,7 @@ function paymentAndEmailVariables(variable: DefineVariable) {
       "From address of customer e-mail, e.g. orders@shop.example.com. Empty: orders@<sender_domain>, or notification_email when no domain is given.",
     validation: [
       {
-        condition: 'var.sender_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.sender_email))',
+        condition: 'var.sender_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.sender_email))',
         errorMessage: "sender_email must be an e-mail address such as orders@shop.example.com, or empty.",
       },
     ],
@@ -218,7 +218,7 @@ function paymentAndEmailVariables(variable: DefineVariable) {
     validation: [
       {
         condition:
-          'var.sender_domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.sender_domain))',
+          'var.sender_domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\\\.)+[a-z]{2,63}$", var.sender_domain))',
         errorMessage: "sender_domain must be a lower-case domain name such as shop.example.com, or empty.",
       },
       {

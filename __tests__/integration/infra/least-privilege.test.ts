@@ -67,6 +67,10 @@ const ALLOWED: Record<string, AllowList> = {
     MarkOrderReserved: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
   }),
   OrderSuccessHandler: functionRole("OrderSuccessHandler", {
+    CheckSuppressedAddresses: {
+      actions: ["dynamodb:GetItem"],
+      resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
+    },
     ConfirmOrders: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
     AnnounceConfirmedOrders: {
       actions: ["sns:Publish"],
@@ -77,6 +81,13 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_sqs_queue.ConfirmationDeadLetterQueue.arn}"],
     },
     EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [TOPIC_KEY] },
+  }),
+  // Only the suppression list: never the orders, never SES.
+  EmailFeedback: functionRole("EmailFeedback", {
+    SuppressAddresses: {
+      actions: ["dynamodb:PutItem"],
+      resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
+    },
   }),
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
@@ -170,7 +181,22 @@ test.each(Object.keys(ALLOWED).map((role) => [role]))(
 );
 
 /** Grants that hold only for one value of a setting, each in its own counted policy. */
+const SES_SEND = (resource: string) => ({ actions: ["ses:SendEmail"], resources: [resource] });
 const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
+  // The sender identity, the configuration set and the two templates: nothing else of SES.
+  OrderSuccessHandler_When_customerEmails_on: {
+    count: '${(var.customer_emails == "on") ? 1 : 0}',
+    grants: {
+      SendAsStoreIdentity: SES_SEND(
+        '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
+      ),
+      SendWithConfigurationSet: SES_SEND(
+        '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].arn)}',
+      ),
+      SendConfirmationTemplate: SES_SEND('${join("", aws_ses_template.ConfirmationEmailTemplate[*].arn)}'),
+      SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
+    },
+  },
   ProcessPayment_When_paymentGateway_stripe: {
     count: '${(var.payment_provider == "stripe") ? 1 : 0}',
     grants: {
@@ -217,7 +243,7 @@ test("every role of the stack is pinned above (a new role needs its own allow-li
   ]);
 });
 
-test("only the API and OrderConfirmationRule may invoke functions from outside, each one function", () => {
+test("only the API, OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside, each one function", () => {
   const permissions = Object.values(resourcesOf(stack, "aws_lambda_permission")).map((p) => ({
     principal: p.principal,
     function: p.function_name,
@@ -235,9 +261,14 @@ test("only the API and OrderConfirmationRule may invoke functions from outside, 
         function: "${aws_lambda_function.OrderSuccessHandlerLambda.function_name}",
         action: "lambda:InvokeFunction",
       },
+      {
+        principal: "sns.amazonaws.com",
+        function: "${aws_lambda_function.EmailFeedbackLambda.function_name}",
+        action: "lambda:InvokeFunction",
+      },
     ]),
   );
-  expect(permissions).toHaveLength(2);
+  expect(permissions).toHaveLength(3);
 });
 
 test.each(FUNCTIONS.map((f) => [f.id, f]))(

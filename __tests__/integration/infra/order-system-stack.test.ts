@@ -26,11 +26,11 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { FUNCTIONS } from "../../../lambdas/contracts";
 import catalog from "../../../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
+import { EMAIL_TEMPLATES } from "../../../lambdas/shared/customer-emails";
 import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
 import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 
@@ -84,7 +84,9 @@ describe("providers and variables", () => {
         "code_bucket_name",
         "confirmation_dlq_url",
         "critical_alerts_topic_arn",
+        "customer_email_sender",
         "dashboard_url",
+        "dkim_records",
         "inventory_table_name",
         "order_alerts_topic_arn",
         "order_error_topic_arn",
@@ -167,6 +169,126 @@ describe("payments (payment_provider)", () => {
       JSON.stringify(doc).includes("secretsmanager:"),
     );
     expect(secretReaders.map(([name]) => name)).toEqual(["ProcessPayment_When_paymentGateway_stripe"]);
+  });
+});
+
+describe("customer e-mail (customer_emails, sender_email, sender_domain)", () => {
+  const ON = '${(var.customer_emails == "on") ? 1 : 0}';
+  const SENDER =
+    '${(length(var.sender_email) >= 1) ? var.sender_email : (length(var.sender_domain) >= 1) ? "orders@${var.sender_domain}" : var.notification_email}';
+
+  test("validated variables: customer_emails on by default, sender address or domain optional", () => {
+    const variables = s.json.variable as Record<
+      string,
+      { default?: unknown; validation?: { error_message: string }[] }
+    >;
+    expect(variables.customer_emails.default).toBe("on");
+    expect(variables.customer_emails.validation?.[0].error_message).toBe(
+      "customer_emails must be one of on, off.",
+    );
+    expect(variables.sender_email.default).toBe("");
+    expect(variables.sender_domain.validation?.map((v) => v.error_message)).toEqual([
+      "sender_domain must be a lower-case domain name such as shop.example.com, or empty.",
+      "sender_email must be an address of sender_domain (…@<sender_domain>).",
+    ]);
+    expect(variables.order_event_emails.default).toBe(false);
+  });
+
+  test("the sender identity: the domain with DKIM when given, else the sender address", () => {
+    expect(resourceNamed(s, "aws_sesv2_email_identity", "SenderDomainIdentity")).toMatchObject({
+      count: '${((var.customer_emails == "on") && (length(var.sender_domain) >= 1)) ? 1 : 0}',
+      email_identity: "${var.sender_domain}",
+      dkim_signing_attributes: { next_signing_key_length: "RSA_2048_BIT" },
+    });
+    expect(resourceNamed(s, "aws_sesv2_email_identity", "SenderAddressIdentity")).toMatchObject({
+      count: '${((var.customer_emails == "on") && !(length(var.sender_domain) >= 1)) ? 1 : 0}',
+      email_identity: SENDER,
+    });
+  });
+
+  test("a configuration set whose bounces and complaints reach EmailFeedback through an encrypted topic", () => {
+    expect(resourceNamed(s, "aws_sesv2_configuration_set", "CustomerEmailConfigurationSet")).toMatchObject({
+      count: ON,
+      configuration_set_name: "ecommerce-dev-customer-email",
+      delivery_options: { tls_policy: "REQUIRE" },
+      reputation_options: { reputation_metrics_enabled: true },
+      suppression_options: { suppressed_reasons: ["BOUNCE", "COMPLAINT"] },
+    });
+    const destination = Object.values(resourcesOf(s, "aws_sesv2_configuration_set_event_destination"))[0];
+    expect(destination).toMatchObject({
+      count: ON,
+      event_destination: {
+        matching_event_types: ["BOUNCE", "COMPLAINT"],
+        sns_destination: { topic_arn: '${join("", aws_sns_topic.EmailFeedbackTopic[*].arn)}' },
+      },
+    });
+    expect(resourceNamed(s, "aws_sns_topic", "EmailFeedbackTopic").kms_master_key_id).toContain(
+      "aws_kms_key",
+    );
+    const subscription = Object.values(resourcesOf(s, "aws_sns_topic_subscription")).find(
+      (sub) => sub.protocol === "lambda",
+    );
+    expect(subscription).toMatchObject({
+      count: ON,
+      endpoint: "${aws_lambda_function.EmailFeedbackLambda.arn}",
+    });
+    expect(dataOf(s, "aws_iam_policy_document").EmailFeedbackTopicPolicyDocument.statement).toEqual([
+      expect.objectContaining({
+        actions: ["sns:Publish"],
+        principals: [{ type: "Service", identifiers: ["ses.amazonaws.com"] }],
+      }),
+    ]);
+  });
+
+  test("the templates are the shared definitions, deployed under the stack's prefix", () => {
+    expect(resourceNamed(s, "aws_ses_template", "ConfirmationEmailTemplate")).toMatchObject({
+      count: ON,
+      name: "ecommerce-dev-order-confirmation",
+      subject: EMAIL_TEMPLATES.confirmation.subject,
+      html: EMAIL_TEMPLATES.confirmation.html,
+      text: EMAIL_TEMPLATES.confirmation.text,
+    });
+    expect(resourceNamed(s, "aws_ses_template", "FailureEmailTemplate")).toMatchObject({
+      name: "ecommerce-dev-order-failed",
+      text: EMAIL_TEMPLATES.failure.text,
+    });
+  });
+
+  test("OrderSuccessHandler gets the sender, configuration set, templates and suppression table", () => {
+    const fn = resourceNamed(s, "aws_lambda_function", "OrderSuccessHandlerLambda");
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      CUSTOMER_EMAILS: "${var.customer_emails}",
+      SENDER_ADDRESS: SENDER,
+      EMAIL_CONFIGURATION_SET_NAME:
+        '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].configuration_set_name)}',
+      CONFIRMATION_EMAIL_TEMPLATE_NAME: '${join("", aws_ses_template.ConfirmationEmailTemplate[*].name)}',
+      EMAIL_SUPPRESSION_TABLE_NAME: "${aws_dynamodb_table.EmailSuppressionTable.name}",
+    });
+  });
+
+  test("bounce and complaint rates page CriticalAlertsTopic; the dashboard shows sends, bounces, complaints", () => {
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "EmailBounceRateAlarm")).toMatchObject({
+      namespace: "AWS/SES",
+      metric_name: "Reputation.BounceRate",
+      threshold: 0.05,
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
+    });
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "EmailComplaintRateAlarm")).toMatchObject({
+      metric_name: "Reputation.ComplaintRate",
+      threshold: 0.001,
+    });
+    const body = JSON.parse(
+      String(resourceNamed(s, "aws_cloudwatch_dashboard", "EcommerceProcessingDashboard").dashboard_body),
+    );
+    const ses = body.widgets.find((w: { properties: { title?: string } }) =>
+      w.properties.title?.includes("SES"),
+    );
+    expect(ses.properties.metrics.map((m: string[]) => m[1])).toEqual([
+      "Send",
+      "Delivery",
+      "Bounce",
+      "Complaint",
+    ]);
   });
 });
 
@@ -473,9 +595,11 @@ describe("Lambda functions", () => {
     },
   );
 
-  test("seven functions, seven roles, seven log groups with 30-day retention by default", () => {
-    expect(Object.keys(resourcesOf(s, "aws_lambda_function"))).toHaveLength(7);
-    expect(new Set(Object.values(resourcesOf(s, "aws_lambda_function")).map((f) => f.role)).size).toBe(7);
+  test("every contract's function, each with its own role and a log group with 30-day retention by default", () => {
+    expect(Object.keys(resourcesOf(s, "aws_lambda_function"))).toHaveLength(FUNCTIONS.length);
+    expect(new Set(Object.values(resourcesOf(s, "aws_lambda_function")).map((f) => f.role)).size).toBe(
+      FUNCTIONS.length,
+    );
     const groups = resourceNamed(s, "aws_cloudwatch_log_group", "OrderPlacementLambdaLogGroup");
     expect(groups).toMatchObject({
       name: "/aws/lambda/ecommerce-dev-order-placement",
@@ -519,7 +643,7 @@ describe("Lambda functions", () => {
       source_hash: expect.stringContaining("output_base64sha256"),
       server_side_encryption: "AES256",
     });
-    expect(Object.keys(dataOf(s, "archive_file"))).toHaveLength(7);
+    expect(Object.keys(dataOf(s, "archive_file"))).toHaveLength(FUNCTIONS.length);
   });
 
   test("SeedInventory is invoked once at deploy with the catalog, re-run only when it changes", () => {
@@ -623,16 +747,22 @@ describe("data, queues and topics", () => {
     });
   });
 
-  test("three topics, encrypted with a key alarms can use, each with an e-mail subscription", () => {
+  test("three topics, encrypted with a key alarms can use; the operator is mailed critical alerts, per-order events only on request", () => {
     for (const name of ["OrderAlertsTopic", "OrderErrorNotificationTopic", "CriticalAlertsTopic"]) {
       expect(resourceNamed(s, "aws_sns_topic", name).kms_master_key_id).toContain("aws_kms_key");
     }
     expect(text).toHaveResourceWithProperties(SnsTopic, { name: "ecommerce-dev-critical-alerts" });
-    expect(Object.values(resourcesOf(s, "aws_sns_topic_subscription"))).toHaveLength(3);
-    expect(text).toHaveResourceWithProperties(SnsTopicSubscription, {
-      protocol: "email",
-      endpoint: "${var.notification_email}",
+    const emailSubscriptions = Object.entries(resourcesOf(s, "aws_sns_topic_subscription")).filter(
+      ([, sub]) => sub.protocol === "email",
+    );
+    expect(
+      Object.fromEntries(emailSubscriptions.map(([, sub]) => [String(sub.topic_arn), sub.count])),
+    ).toEqual({
+      "${aws_sns_topic.CriticalAlertsTopic.arn}": undefined,
+      "${aws_sns_topic.OrderAlertsTopic.arn}": "${var.order_event_emails ? 1 : 0}",
+      "${aws_sns_topic.OrderErrorNotificationTopic.arn}": "${var.order_event_emails ? 1 : 0}",
     });
+    for (const [, sub] of emailSubscriptions) expect(sub.endpoint).toBe("${var.notification_email}");
     const keyPolicy = Object.values(dataOf(s, "aws_iam_policy_document")).find((d) =>
       (d.statement as { sid?: string }[]).some((st) => st.sid === "CloudWatchAlarmsPublishToEncryptedTopics"),
     );
@@ -700,13 +830,13 @@ describe("workflow, events and monitoring", () => {
     });
   });
 
-  test("OrderConfirmationRule: this state machine's SUCCEEDED executions → OrderSuccessHandler", () => {
+  test("OrderConfirmationRule: this state machine's SUCCEEDED and FAILED executions → OrderSuccessHandler", () => {
     const rule = resourceNamed(s, "aws_cloudwatch_event_rule", "OrderConfirmationRule");
     expect(JSON.parse(String(rule.event_pattern))).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
       detail: {
-        status: ["SUCCEEDED"],
+        status: ["SUCCEEDED", "FAILED"],
         stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"],
       },
     });

@@ -50,13 +50,19 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_s3_object: FUNCTIONS.length,
   aws_s3_bucket: 1,
   aws_s3_bucket_policy: 1,
-  aws_dynamodb_table: 3,
+  aws_dynamodb_table: 4,
   aws_sqs_queue: 4,
   aws_pipes_pipe: 1,
   aws_lambda_function_event_invoke_config: 1,
   aws_lambda_event_source_mapping: 1,
-  aws_sns_topic: 3,
-  aws_sns_topic_subscription: 3,
+  // The three seed topics and EmailFeedbackTopic (customer_emails = on, the default).
+  aws_sns_topic: 4,
+  // The operator's e-mail on CriticalAlertsTopic; EmailFeedbackLambda on EmailFeedbackTopic.
+  aws_sns_topic_subscription: 2,
+  aws_sesv2_email_identity: 1,
+  aws_sesv2_configuration_set: 1,
+  aws_sesv2_configuration_set_event_destination: 1,
+  aws_ses_template: 2,
   aws_sfn_state_machine: 1,
   aws_cloudwatch_event_rule: 1,
   aws_cloudwatch_event_target: 1,
@@ -75,10 +81,21 @@ const DEV_VARIANTS: PlanVariant[] = [
       api_auth: "none",
       allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
       payment_provider: "stripe",
+      customer_emails: "off",
+      order_event_emails: "true",
     },
+  },
+  {
+    label: "a sender domain",
+    vars: { sender_domain: "shop.example.com", sender_email: "hello@shop.example.com" },
   },
   { label: "unknown api_auth", vars: { api_auth: "open" } },
   { label: "unknown payment_provider", vars: { payment_provider: "paypal" } },
+  { label: "unknown customer_emails", vars: { customer_emails: "yes" } },
+  {
+    label: "a sender outside its domain",
+    vars: { sender_domain: "shop.example.com", sender_email: "orders@elsewhere.example.com" },
+  },
   { label: "origin with a path", vars: { allowed_origins: '["https://shop.example.com/"]' } },
 ];
 
@@ -187,6 +204,55 @@ describeWithTerraform("offline terraform validate + plan", () => {
     }
   });
 
+  test("customer_emails = on (default): the operator's address is the verified sender; only critical alerts mail the operator", () => {
+    const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
+    expect(ofType(planned, "aws_sesv2_email_identity").map((r) => [r.name, r.values.email_identity])).toEqual(
+      [["SenderAddressIdentity", "orders-ops@example.com"]],
+    );
+    expect(ofType(planned, "aws_sesv2_configuration_set")).toHaveLength(1);
+    expect(
+      ofType(planned, "aws_ses_template")
+        .map((r) => r.values.name)
+        .sort(),
+    ).toEqual(["ecommerce-dev-order-confirmation", "ecommerce-dev-order-failed"]);
+    const subscriptions = ofType(planned, "aws_sns_topic_subscription");
+    expect(subscriptions.filter((r) => r.values.protocol === "email")).toHaveLength(1);
+    expect(subscriptions.filter((r) => r.values.protocol === "lambda")).toHaveLength(1);
+  });
+
+  test("customer_emails = off, order_event_emails = true: no SES at all; every topic mails the operator", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "open API with CORS, Stripe payments"
+    ] as Extract<VariantResult, { ok: true }>;
+    const planned = plannedResources(variant.planJsonPath);
+    for (const type of [
+      "aws_sesv2_email_identity",
+      "aws_sesv2_configuration_set",
+      "aws_sesv2_configuration_set_event_destination",
+      "aws_ses_template",
+    ]) {
+      expect(ofType(planned, type)).toEqual([]);
+    }
+    const subscriptions = ofType(planned, "aws_sns_topic_subscription");
+    expect(subscriptions.map((r) => r.values.protocol)).toEqual(["email", "email", "email"]);
+    expect(ofType(planned, "aws_iam_role_policy").map((p) => p.values.name)).not.toContain(
+      "ecommerce-dev-order-success-handler-when-on",
+    );
+  });
+
+  test("sender_domain: the domain is verified with DKIM, not the address", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "a sender domain"
+    ] as Extract<VariantResult, { ok: true }>;
+    const identities = ofType(plannedResources(variant.planJsonPath), "aws_sesv2_email_identity");
+    expect(identities.map((r) => [r.name, r.values.email_identity])).toEqual([
+      ["SenderDomainIdentity", "shop.example.com"],
+    ]);
+    expect(identities[0].values.dkim_signing_attributes).toEqual([
+      expect.objectContaining({ next_signing_key_length: "RSA_2048_BIT" }),
+    ]);
+  });
+
   test("payment_provider = simulated (default): no secret, no secret grant, an empty secret ARN", () => {
     const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
     expect(ofType(planned, "aws_secretsmanager_secret")).toEqual([]);
@@ -235,6 +301,8 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ["unknown api_auth", "api_auth must be one of cognito, none"],
     ["origin with a path", "allowed_origins must list origins such as https://shop.example.com"],
     ["unknown payment_provider", "payment_provider must be one of simulated, stripe."],
+    ["unknown customer_emails", "customer_emails must be one of on, off."],
+    ["a sender outside its domain", "sender_email must be an address of sender_domain"],
   ])("Terraform refuses %s with a clear message", (label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
     expect(variant.ok).toBe(false);
