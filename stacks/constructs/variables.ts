@@ -205,7 +205,8 @@ function paymentAndEmailVariables(variable: DefineVariable) {
       "From address of customer e-mail, e.g. orders@shop.example.com. Empty: orders@<sender_domain>, or notification_email when no domain is given.",
     validation: [
       {
-        condition: 'var.sender_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.sender_email))',
+        condition:
+          'var.sender_email == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.sender_email))',
         errorMessage: "sender_email must be an e-mail address such as orders@shop.example.com, or empty.",
       },
     ],
