@@ -15,7 +15,7 @@ import {
   observabilityEnvironment,
   type FunctionSpec,
 } from "../lambdas/contracts";
-import { LOCAL_RESOURCES } from "../local/local-resources";
+import { LOCAL_RESOURCES, LOCAL_SENDER_ADDRESS } from "../local/local-resources";
 import { build } from "esbuild";
 import { BASELINE, bundleFunctions, PRODUCTION, type BundleResult } from "./bundle";
 import { machine, median, runNode } from "./bench/stats";
@@ -30,7 +30,8 @@ function lambdaEnvironment(spec: FunctionSpec): NodeJS.ProcessEnv {
     AWS_ACCESS_KEY_ID: "bench",
     AWS_SECRET_ACCESS_KEY: "bench",
     ...observabilityEnvironment(spec.folder, { logLevel: "SILENT", metrics: true }),
-    ...environmentFor(spec, LOCAL_RESOURCES, DEFAULT_SETTINGS),
+    // The stack always names a sender; the defaults leave it to the deployment.
+    ...environmentFor(spec, LOCAL_RESOURCES, { ...DEFAULT_SETTINGS, senderAddress: LOCAL_SENDER_ADDRESS }),
   };
 }
 
