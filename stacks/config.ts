@@ -21,6 +21,8 @@ export interface EnvironmentConfig {
    * account/region manage it (access logs need it).
    */
   readonly manageApiGatewayAccount: boolean;
+  /** The default of enable_waf: AWS WAF in front of the API (a Terraform variable overrides it). */
+  readonly enableWaf: boolean;
 }
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
@@ -34,6 +36,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     disposable: true,
     manageApiGatewayAccount: true,
+    enableWaf: false,
   },
   {
     name: "prod",
@@ -45,6 +48,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     apiThrottle: { rateLimit: 500, burstLimit: 1000 },
     disposable: false,
     manageApiGatewayAccount: false,
+    enableWaf: true,
   },
 ];
 

@@ -14,6 +14,7 @@ import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
+import { ApiFirewall } from "./constructs/api-firewall";
 import { CodeBucket } from "./constructs/code-bucket";
 import { CustomerEmail, customerEmailHandles } from "./constructs/customer-email";
 import { CustomerIdentity } from "./constructs/customer-identity";
@@ -159,7 +160,15 @@ export class OrderSystemStack extends TerraformStack {
       userPoolArn: identity.userPool.arn,
       allowedOrigins: vars.allowedOrigins.listValue,
     });
-    const monitoring = this.createMonitoring(ctx, messaging, workflow, api);
+    const firewall = new ApiFirewall(this, "Firewall", {
+      namePrefix: env.namePrefix,
+      enabled: vars.enableWaf.booleanValue,
+      stageArn: api.stage.arn,
+      logRetentionDays: ctx.logRetentionDays,
+      rateLimit: vars.wafRateLimit.numberValue,
+      countModeGroupsVariable: "var.waf_count_mode_rule_groups",
+    });
+    const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.seedInventory(tables);
     this.addOutputs({
       api,
@@ -258,6 +267,7 @@ export class OrderSystemStack extends TerraformStack {
     messaging: Messaging,
     workflow: OrderWorkflow,
     api: OrderApi,
+    firewall: ApiFirewall,
   ): Monitoring {
     return new Monitoring(this, "Monitoring", {
       namePrefix: ctx.env.namePrefix,
@@ -272,6 +282,7 @@ export class OrderSystemStack extends TerraformStack {
       apiName: api.restApi.name,
       stageName: api.stage.stageName,
       functionNames: FUNCTIONS.map((spec) => ({ id: spec.id, name: this.functions[spec.id].functionName })),
+      firewall: { enabled: ctx.vars.enableWaf.booleanValue, webAclName: firewall.webAclName },
     });
   }
 

@@ -3,7 +3,9 @@ import {
   CloudwatchMetricAlarm,
   type CloudwatchMetricAlarmConfig,
 } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
+import { WAF_MANAGED_RULE_GROUPS, WAF_RULES } from "./api-firewall";
 import { METRICS_NAMESPACE } from "../../lambdas/contracts";
 
 export interface MonitoringProps {
@@ -19,6 +21,8 @@ export interface MonitoringProps {
   readonly apiName: string;
   readonly stageName: string;
   readonly functionNames: readonly { readonly id: string; readonly name: string }[];
+  /** enable_waf and the web ACL's name: its alarm and dashboard row. */
+  readonly firewall: { readonly enabled: boolean | IResolvable; readonly webAclName: string };
 }
 
 type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" | "alarmName"> & {
@@ -42,6 +46,7 @@ export class Monitoring extends Construct {
     this.workflowAndApiAlarms();
     this.functionAlarms();
     this.emailAlarms();
+    this.firewallAlarm();
     this.dashboard = new CloudwatchDashboard(this, "Dashboard", {
       dashboardName: `${props.namePrefix}-EcommerceProcessingDashboard`,
       dashboardBody: JSON.stringify(
@@ -213,6 +218,26 @@ export class Monitoring extends Construct {
     );
   }
 
+  /** A surge of requests WAF blocked: an attack, or a rule blocking real customers. */
+  private firewallAlarm(): void {
+    const { enabled, webAclName } = this.props.firewall;
+    const alarm = this.alarm("WafBlockedRequestsSurgeAlarm", {
+      suffix: "waf-blocked-surge",
+      alarmDescription:
+        "AWS WAF blocked more than 500 requests in 5 minutes: an attack, or a rule blocking customers. Check the sampled requests of the web ACL and the aws-waf-logs log group.",
+      namespace: "AWS/WAFV2",
+      metricName: "BlockedRequests",
+      dimensions: { WebACL: webAclName, Region: this.props.region, Rule: "ALL" },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 500,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+    alarm.count = Token.asNumber(Fn.conditional(enabled, 1, 0));
+  }
+
   /** Errors and throttles of every function. */
   private functionAlarms(): void {
     for (const fn of this.props.functionNames) {
@@ -326,6 +351,32 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         "Customer e-mail (SES): sends, deliveries, bounces, complaints",
         ["Send", "Delivery", "Bounce", "Complaint"].map((m): Metric => ["AWS/SES", m, { stat: "Sum" }]),
       ),
+      widget("WAF: allowed and blocked requests by rule", [
+        [
+          "AWS/WAFV2",
+          "AllowedRequests",
+          "WebACL",
+          props.firewall.webAclName,
+          "Region",
+          props.region,
+          "Rule",
+          "ALL",
+          { stat: "Sum" },
+        ],
+        ...["ALL", WAF_RULES.rateLimit, WAF_RULES.bodySize, ...WAF_MANAGED_RULE_GROUPS].map(
+          (rule): Metric => [
+            "AWS/WAFV2",
+            "BlockedRequests",
+            "WebACL",
+            props.firewall.webAclName,
+            "Region",
+            props.region,
+            "Rule",
+            rule,
+            { stat: "Sum", label: `blocked: ${rule}` },
+          ],
+        ),
+      ]),
       widget("Business metrics", [
         business("OrdersPlaced", "order-placement"),
         business("OrdersConfirmed", "order-success-handler"),

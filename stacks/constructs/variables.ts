@@ -6,6 +6,7 @@ import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
 import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
+import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 
 /** The seed's parameters and a few more, as validated Terraform variables. */
 export class OrderSystemVariables extends Construct {
@@ -23,6 +24,9 @@ export class OrderSystemVariables extends Construct {
   readonly senderDomain: TerraformVariable;
   readonly orderEventEmails: TerraformVariable;
   readonly apiAuth: TerraformVariable;
+  readonly enableWaf: TerraformVariable;
+  readonly wafRateLimit: TerraformVariable;
+  readonly wafCountModeRuleGroups: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
@@ -133,6 +137,11 @@ export class OrderSystemVariables extends Construct {
       senderDomain: this.senderDomain,
       orderEventEmails: this.orderEventEmails,
     } = paymentAndEmailVariables(variable));
+    ({
+      enableWaf: this.enableWaf,
+      wafRateLimit: this.wafRateLimit,
+      wafCountModeRuleGroups: this.wafCountModeRuleGroups,
+    } = firewallVariables(variable, env));
     this.apiAuth = variable("api_auth", {
       type: "string",
       default: "cognito",
@@ -236,4 +245,39 @@ function paymentAndEmailVariables(variable: DefineVariable) {
       "Also subscribe notification_email to the per-order topics (order confirmed, order failed). Off by default: SNS suspends an e-mail subscription that gets more than about 10 messages a second, which a sale reaches. CriticalAlertsTopic always mails it.",
   });
   return { paymentProvider, customerEmails, senderEmail, senderDomain, orderEventEmails };
+}
+
+/** AWS WAF in front of the API (README: Hardening). */
+function firewallVariables(variable: DefineVariable, env: EnvironmentConfig) {
+  const enableWaf = variable("enable_waf", {
+    type: "bool",
+    default: env.enableWaf,
+    description:
+      "AWS WAF in front of the API stage: AWS managed rules, a per-IP rate limit on order-placing requests, a body-size rule, logs to aws-waf-logs-<prefix>. On in prod, off in dev by default (stacks/config.ts).",
+  });
+  const wafRateLimit = variable("waf_rate_limit", {
+    type: "number",
+    default: 300,
+    description:
+      "Order-placing requests (POST, PUT) one client IP may make per 5 minutes before WAF answers 429.",
+    validation: [
+      {
+        condition:
+          "var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000 && floor(var.waf_rate_limit) == var.waf_rate_limit",
+        errorMessage: "waf_rate_limit must be a whole number from 10 to 2000000000 (requests per 5 minutes).",
+      },
+    ],
+  });
+  const wafCountModeRuleGroups = variable("waf_count_mode_rule_groups", {
+    type: "list(string)",
+    default: [],
+    description: `AWS managed rule groups that only count matches instead of blocking, for a rollout: any of ${WAF_MANAGED_RULE_GROUPS.join(", ")}.`,
+    validation: [
+      {
+        condition: `alltrue([for group in var.waf_count_mode_rule_groups : contains(${JSON.stringify(WAF_MANAGED_RULE_GROUPS)}, group)])`,
+        errorMessage: `waf_count_mode_rule_groups may list only ${WAF_MANAGED_RULE_GROUPS.join(", ")}.`,
+      },
+    ],
+  });
+  return { enableWaf, wafRateLimit, wafCountModeRuleGroups };
 }
