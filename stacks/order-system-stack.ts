@@ -6,7 +6,7 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, Op, S3Backend, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
@@ -18,6 +18,7 @@ import { ApiFirewall } from "./constructs/api-firewall";
 import { CodeBucket } from "./constructs/code-bucket";
 import { CustomerEmail, customerEmailHandles } from "./constructs/customer-email";
 import { CustomerIdentity } from "./constructs/customer-identity";
+import { FunctionNetwork } from "./constructs/function-network";
 import { DataTables } from "./constructs/data-tables";
 import { Messaging } from "./constructs/messaging";
 import { Monitoring } from "./constructs/monitoring";
@@ -102,12 +103,19 @@ export class OrderSystemStack extends TerraformStack {
       paymentProvider: vars.paymentProvider.stringValue,
       disposable: env.disposable,
     });
+    const network = new FunctionNetwork(this, "Network", {
+      namePrefix: env.namePrefix,
+      region: ctx.region,
+      vpcMode: vars.vpcMode.stringValue,
+      logRetentionDays: ctx.logRetentionDays,
+    });
     this.functions = this.createFunctions(
       ctx,
       code,
       tables,
       messaging,
       paymentSecrets,
+      network,
       props.projectRootFromModule,
     );
     const fn = (functionId: FunctionId) => this.functions[functionId].function;
@@ -192,6 +200,7 @@ export class OrderSystemStack extends TerraformStack {
     tables: DataTables,
     messaging: Messaging,
     paymentSecrets: PaymentSecrets,
+    network: FunctionNetwork,
     projectRootFromModule = "../../..",
   ): Record<FunctionId, OrderFunction> {
     // Known before the state machine exists: its consumer's role and environment name it.
@@ -234,6 +243,11 @@ export class OrderSystemStack extends TerraformStack {
         logRetentionDays: ctx.logRetentionDays,
         resources,
         settings,
+        network: {
+          inVpc: Token.asNumber(Fn.conditional(Op.neq(ctx.vars.vpcMode.stringValue, "none"), 1, 0)),
+          subnetIds: network.subnetIds,
+          securityGroupIds: network.securityGroupIds,
+        },
       });
       return [spec.id, fn] as const;
     });

@@ -16,7 +16,7 @@ import {
   type ResourceHandles,
   type Settings,
 } from "../../lambdas/contracts";
-import { allow, grantStatements, ServiceRole, XRAY_STATEMENT } from "./policy";
+import { allow, grantStatements, ServiceRole, VPC_ENI_ACTIONS, XRAY_STATEMENT } from "./policy";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
 export const LAMBDA_ARCHITECTURE = "arm64";
@@ -36,7 +36,22 @@ export interface OrderFunctionProps {
   /** The deployment's resources: the contract's configuration and grants are resolved against them. */
   readonly resources: ResourceHandles;
   readonly settings: Settings;
+  /** vpc_mode: with anything but `none`, the function runs in these subnets and groups. */
+  readonly network: FunctionNetworkAttachment;
 }
+
+export interface FunctionNetworkAttachment {
+  /** 1 when the functions run in a VPC, else 0 (a Terraform expression). */
+  readonly inVpc: number;
+  readonly subnetIds: string;
+  readonly securityGroupIds: string;
+}
+
+/**
+ * What Lambda does with a function's role in a VPC: create, describe and delete its network
+ * interfaces. EC2 accepts no narrower resource for these than "*" (policy.ts: VPC_ENI_ACTIONS).
+ */
+const VPC_ACCESS_STATEMENT = allow("ManageFunctionNetworkInterfaces", [...VPC_ENI_ACTIONS], ["*"]);
 
 /**
  * One Lambda function with everything it owns: its bundle zipped by the archive provider and
@@ -88,6 +103,7 @@ export class OrderFunction extends Construct {
       ],
     });
     this.conditionalGrants(props);
+    this.vpcAccess(props);
 
     this.function = new LambdaFunction(this, "Function", {
       functionName: this.functionName,
@@ -114,6 +130,27 @@ export class OrderFunction extends Construct {
       dependsOn: [this.logGroup],
     });
     this.function.overrideLogicalId(`${spec.id}Lambda`);
+    // A block that exists only in a VPC: a dynamic block of zero or one.
+    this.function.addOverride("dynamic.vpc_config", {
+      for_each: Fn.conditional(Op.eq(props.network.inVpc, 1), [1], []),
+      content: { subnet_ids: props.network.subnetIds, security_group_ids: props.network.securityGroupIds },
+    });
+  }
+
+  /** The network-interface permissions, with vpc_mode other than none only. */
+  private vpcAccess(props: OrderFunctionProps): void {
+    const name = `${props.spec.id}_VpcAccess`;
+    const document = new DataAwsIamPolicyDocument(this, "VpcAccess", {
+      count: props.network.inVpc,
+      statement: [VPC_ACCESS_STATEMENT],
+    });
+    document.overrideLogicalId(name);
+    new IamRolePolicy(this, "VpcAccessPolicy", {
+      count: props.network.inVpc,
+      name: `${this.functionName}-vpc-access`,
+      role: this.role.role.id,
+      policy: `\${data.aws_iam_policy_document.${name}[0].json}`,
+    }).overrideLogicalId(`${name}_Policy`);
   }
 
   /**

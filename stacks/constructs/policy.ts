@@ -4,6 +4,7 @@ import {
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { TerraformElement } from "cdktf";
 import { Construct } from "constructs";
 import type { Grant, ResourceHandles } from "../../lambdas/contracts";
 
@@ -32,7 +33,20 @@ export const LOG_DELIVERY_ACTIONS = [
   "logs:DescribeLogGroups",
 ];
 
-export const UNSCOPABLE_ACTIONS: readonly string[] = [...XRAY_ACTIONS, ...LOG_DELIVERY_ACTIONS];
+/** Lambda's network interfaces for a function in a VPC (AWSLambdaVPCAccessExecutionRole's EC2 part). */
+export const VPC_ENI_ACTIONS = [
+  "ec2:CreateNetworkInterface",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DeleteNetworkInterface",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:UnassignPrivateIpAddresses",
+] as const;
+
+export const UNSCOPABLE_ACTIONS: readonly string[] = [
+  ...XRAY_ACTIONS,
+  ...LOG_DELIVERY_ACTIONS,
+  ...VPC_ENI_ACTIONS,
+];
 
 export const XRAY_STATEMENT: Statement = {
   sid: "XRayTracing",
@@ -68,11 +82,15 @@ export interface ServiceRoleProps {
   readonly statements: Statement[];
   /** Confused-deputy guard on the trust policy (aws:SourceAccount). */
   readonly sourceAccount?: string;
+  /** 0 or 1 (a Terraform expression): the role exists only with what needs it. */
+  readonly count?: number;
 }
 
 /** An IAM role for one AWS service principal with one inline policy: least privilege, per component. */
 export class ServiceRole extends Construct {
   readonly role: IamRole;
+  /** The role's ARN ("" when a counted role was not created). */
+  readonly arn: string;
   /** The inline policy (absent for a role with no statements): depend on it, not only on the role. */
   readonly policy?: IamRolePolicy;
 
@@ -89,13 +107,31 @@ export class ServiceRole extends Construct {
         },
       ],
     });
-    this.role = new IamRole(this, "Role", { name: props.name, assumeRolePolicy: trust.json });
+    this.role = new IamRole(this, "Role", {
+      count: props.count,
+      name: props.name,
+      assumeRolePolicy: trust.json,
+    });
+    this.arn = props.count === undefined ? this.role.arn : onlyIfCreated(this.role, "arn");
     if (props.statements.length === 0) return;
-    const permissions = new DataAwsIamPolicyDocument(this, "Permissions", { statement: props.statements });
+    const permissions = new DataAwsIamPolicyDocument(this, "Permissions", {
+      count: props.count,
+      statement: props.statements,
+    });
     this.policy = new IamRolePolicy(this, "Policy", {
+      count: props.count,
       name: `${props.name}-policy`,
-      role: this.role.id,
-      policy: permissions.json,
+      role: props.count === undefined ? this.role.id : onlyIfCreated(this.role, "id"),
+      policy: props.count === undefined ? permissions.json : onlyIfCreated(permissions, "json", "data."),
     });
   }
+}
+
+/** An attribute of a counted resource: its value when it exists, "" when it does not. */
+function onlyIfCreated(
+  resource: TerraformElement & { terraformResourceType: string },
+  attribute: string,
+  prefix = "",
+) {
+  return `\${join("", ${prefix}${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute})}`;
 }

@@ -7,6 +7,7 @@ import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
+import { VPC_MODES } from "./function-network";
 
 /** The seed's parameters and a few more, as validated Terraform variables. */
 export class OrderSystemVariables extends Construct {
@@ -25,6 +26,9 @@ export class OrderSystemVariables extends Construct {
   readonly orderEventEmails: TerraformVariable;
   readonly apiAuth: TerraformVariable;
   readonly enableWaf: TerraformVariable;
+  readonly vpcMode: TerraformVariable;
+  readonly vpcSubnetIds: TerraformVariable;
+  readonly vpcSecurityGroupIds: TerraformVariable;
   readonly wafRateLimit: TerraformVariable;
   readonly wafCountModeRuleGroups: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
@@ -142,6 +146,11 @@ export class OrderSystemVariables extends Construct {
       wafRateLimit: this.wafRateLimit,
       wafCountModeRuleGroups: this.wafCountModeRuleGroups,
     } = firewallVariables(variable, env));
+    ({
+      vpcMode: this.vpcMode,
+      vpcSubnetIds: this.vpcSubnetIds,
+      vpcSecurityGroupIds: this.vpcSecurityGroupIds,
+    } = networkVariables(variable));
     this.apiAuth = variable("api_auth", {
       type: "string",
       default: "cognito",
@@ -280,4 +289,58 @@ function firewallVariables(variable: DefineVariable, env: EnvironmentConfig) {
     ],
   });
   return { enableWaf, wafRateLimit, wafCountModeRuleGroups };
+}
+
+/** Where the functions run (README: Hardening). */
+function networkVariables(variable: DefineVariable) {
+  const vpcMode = variable("vpc_mode", {
+    type: "string",
+    default: "none",
+    description:
+      "none: the functions run outside any VPC (AWS's default). create: the stack builds a VPC with private subnets in two AZs, no internet route, flow logs and endpoints for the APIs the functions call. existing: the functions join vpc_subnet_ids and vpc_security_group_ids, which must reach those APIs (README: Hardening).",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(VPC_MODES)}, var.vpc_mode)`,
+        errorMessage: `vpc_mode must be one of ${VPC_MODES.join(", ")}.`,
+      },
+      {
+        condition: '!(var.vpc_mode == "create" && var.payment_provider == "stripe")',
+        errorMessage:
+          "vpc_mode = create has no internet route, and Stripe is on the internet: use vpc_mode = existing with a NAT gateway, or none.",
+      },
+    ],
+  });
+  const vpcSubnetIds = variable("vpc_subnet_ids", {
+    type: "list(string)",
+    default: [],
+    description:
+      "With vpc_mode = existing: the private subnets the functions run in (two or more AZs recommended).",
+    validation: [
+      {
+        condition: 'var.vpc_mode != "existing" || length(var.vpc_subnet_ids) > 0',
+        errorMessage: "vpc_mode = existing needs vpc_subnet_ids (subnet-…).",
+      },
+      {
+        condition: 'alltrue([for id in var.vpc_subnet_ids : can(regex("^subnet-[0-9a-f]+$", id))])',
+        errorMessage: "vpc_subnet_ids must be subnet ids such as subnet-0123456789abcdef0.",
+      },
+    ],
+  });
+  const vpcSecurityGroupIds = variable("vpc_security_group_ids", {
+    type: "list(string)",
+    default: [],
+    description:
+      "With vpc_mode = existing: the security groups of the functions (HTTPS egress to the APIs they call).",
+    validation: [
+      {
+        condition: 'var.vpc_mode != "existing" || length(var.vpc_security_group_ids) > 0',
+        errorMessage: "vpc_mode = existing needs vpc_security_group_ids (sg-…).",
+      },
+      {
+        condition: 'alltrue([for id in var.vpc_security_group_ids : can(regex("^sg-[0-9a-f]+$", id))])',
+        errorMessage: "vpc_security_group_ids must be security group ids such as sg-0123456789abcdef0.",
+      },
+    ],
+  });
+  return { vpcMode, vpcSubnetIds, vpcSecurityGroupIds };
 }
