@@ -6,7 +6,7 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, Op, S3Backend, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
@@ -244,7 +244,7 @@ export class OrderSystemStack extends TerraformStack {
         resources,
         settings,
         network: {
-          inVpc: Token.asNumber(Fn.conditional(Op.neq(ctx.vars.vpcMode.stringValue, "none"), 1, 0)),
+          inVpc: Op.neq(ctx.vars.vpcMode.stringValue, "none"),
           subnetIds: network.subnetIds,
           securityGroupIds: network.securityGroupIds,
         },

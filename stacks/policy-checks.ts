@@ -343,6 +343,90 @@ function checkSecretValues(stack: SynthesizedStack): Finding[] {
   return [...versions, ...keyShaped];
 }
 
+/** A variable's default, as the synthesized JSON declares it. */
+const variableDefault = (stack: SynthesizedStack, name: string): unknown => stack.variable?.[name]?.default;
+
+/**
+ * Rule 9: in a stack whose WAF is on by default (or that has a web ACL), every API stage is
+ * associated with one.
+ */
+function checkWafAssociation(stack: SynthesizedStack): Finding[] {
+  const wafOn =
+    variableDefault(stack, "enable_waf") === true || resources(stack, "aws_wafv2_web_acl").length > 0;
+  if (!wafOn) return [];
+  const associated = resources(stack, "aws_wafv2_web_acl_association").map(([, a]) => String(a.resource_arn));
+  return resources(stack, "aws_api_gateway_stage")
+    .filter(([name]) => !associated.some((arn) => refersTo(arn, "aws_api_gateway_stage", name)))
+    .map(([name]) => {
+      const id = ref("aws_api_gateway_stage", name);
+      return { rule: "waf-association", resource: id, message: `${id} is not associated with the web ACL` };
+    });
+}
+
+/** Rule 10: when the stack places functions in a VPC (a vpc_mode variable), every function honours it. */
+function checkFunctionsInVpc(stack: SynthesizedStack): Finding[] {
+  if (stack.variable?.vpc_mode === undefined) return [];
+  return resources(stack, "aws_lambda_function")
+    .filter(
+      ([, fn]) => fn.vpc_config === undefined && (fn.dynamic as Block | undefined)?.vpc_config === undefined,
+    )
+    .map(([name]) => {
+      const id = ref("aws_lambda_function", name);
+      return {
+        rule: "lambda-in-vpc",
+        resource: id,
+        message: `${id} has no vpc_config: it would run outside the VPC`,
+      };
+    });
+}
+
+const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
+const opens = (values: unknown): boolean =>
+  (Array.isArray(values) ? values : [values]).some((v) => typeof v === "string" && OPEN_CIDRS.has(v));
+
+/** Rule 11: no security group admits the whole internet. */
+function checkOpenIngress(stack: SynthesizedStack): Finding[] {
+  const open = [
+    ...resources(stack, "aws_security_group")
+      .filter(([, sg]) =>
+        ((sg.ingress ?? []) as Block[]).some(
+          (rule) => opens(rule.cidr_blocks) || opens(rule.ipv6_cidr_blocks),
+        ),
+      )
+      .map(([name]) => ref("aws_security_group", name)),
+    ...resources(stack, "aws_vpc_security_group_ingress_rule")
+      .filter(([, rule]) => opens(rule.cidr_ipv4) || opens(rule.cidr_ipv6))
+      .map(([name]) => ref("aws_vpc_security_group_ingress_rule", name)),
+    ...resources(stack, "aws_security_group_rule")
+      .filter(
+        ([, rule]) => rule.type === "ingress" && (opens(rule.cidr_blocks) || opens(rule.ipv6_cidr_blocks)),
+      )
+      .map(([name]) => ref("aws_security_group_rule", name)),
+  ];
+  return open.map((id) => ({
+    rule: "sg-open-ingress",
+    resource: id,
+    message: `${id} admits 0.0.0.0/0 or ::/0`,
+  }));
+}
+
+/** Rule 12: WAF's log group keeps its logs for a set time. */
+function checkWafLogRetention(stack: SynthesizedStack): Finding[] {
+  return resources(stack, "aws_cloudwatch_log_group")
+    .filter(
+      ([, group]) =>
+        String(group.name).startsWith("aws-waf-logs-") && !positiveNumber(stack, group.retention_in_days),
+    )
+    .map(([name]) => {
+      const id = ref("aws_cloudwatch_log_group", name);
+      return {
+        rule: "waf-log-retention",
+        resource: id,
+        message: `${id} keeps WAF logs forever: set a retention`,
+      };
+    });
+}
+
 export const RULES = [
   "s3-encryption",
   "s3-public-access",
@@ -359,6 +443,10 @@ export const RULES = [
   "dynamodb-encryption",
   "api-authorizer",
   "secret-in-state",
+  "waf-association",
+  "lambda-in-vpc",
+  "sg-open-ingress",
+  "waf-log-retention",
 ] as const;
 
 export function checkBaseline(stack: SynthesizedStack): Finding[] {
@@ -371,6 +459,10 @@ export function checkBaseline(stack: SynthesizedStack): Finding[] {
     ...checkTables(stack),
     ...checkApiAuthorization(stack),
     ...checkSecretValues(stack),
+    ...checkWafAssociation(stack),
+    ...checkFunctionsInVpc(stack),
+    ...checkOpenIngress(stack),
+    ...checkWafLogRetention(stack),
   ];
 }
 

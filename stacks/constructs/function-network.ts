@@ -8,7 +8,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, Op, Token } from "cdktf";
+import { Fn, Op, TerraformCount, Token } from "cdktf";
 import { Construct } from "constructs";
 import { allow, ServiceRole } from "./policy";
 
@@ -71,11 +71,12 @@ export class FunctionNetwork extends Construct {
     });
     vpc.overrideLogicalId("FunctionVpc");
     const vpcId = '${join("", aws_vpc.FunctionVpc[*].id)}';
+    const perZone = TerraformCount.of(Token.asNumber(Fn.conditional(create, 2, 0)));
     const subnets = new Subnet(this, "Subnets", {
-      count: Token.asNumber(Fn.conditional(create, 2, 0)),
+      count: perZone,
       vpcId,
-      cidrBlock: '${cidrsubnet("' + VPC_CIDR + '", 8, count.index)}',
-      availabilityZone: `\${element(["${props.region}a", "${props.region}b"], count.index)}`,
+      cidrBlock: Fn.cidrsubnet(VPC_CIDR, 8, perZone.index),
+      availabilityZone: Fn.element([`${props.region}a`, `${props.region}b`], perZone.index),
       tags: { Name: `${props.namePrefix}-functions-private` },
     });
     subnets.overrideLogicalId("FunctionSubnet");

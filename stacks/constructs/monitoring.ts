@@ -52,7 +52,8 @@ export class Monitoring extends Construct {
       dashboardBody: JSON.stringify(
         dashboardBody(
           props,
-          this.alarms.map((a) => a.arn),
+          // A counted alarm (WAF's) has no ARN when it does not exist: the widget lists the others.
+          this.alarms.filter((a) => a.count === undefined).map((a) => a.arn),
         ),
       ),
     });

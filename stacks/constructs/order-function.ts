@@ -5,7 +5,7 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Fn, Op, Token, type ITerraformDependable } from "cdktf";
+import { Fn, Op, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import {
   BUNDLE_ROOT,
@@ -41,8 +41,8 @@ export interface OrderFunctionProps {
 }
 
 export interface FunctionNetworkAttachment {
-  /** 1 when the functions run in a VPC, else 0 (a Terraform expression). */
-  readonly inVpc: number;
+  /** True when the functions run in a VPC (a Terraform expression). */
+  readonly inVpc: IResolvable;
   readonly subnetIds: string;
   readonly securityGroupIds: string;
 }
@@ -132,7 +132,7 @@ export class OrderFunction extends Construct {
     this.function.overrideLogicalId(`${spec.id}Lambda`);
     // A block that exists only in a VPC: a dynamic block of zero or one.
     this.function.addOverride("dynamic.vpc_config", {
-      for_each: Fn.conditional(Op.eq(props.network.inVpc, 1), [1], []),
+      for_each: Fn.conditional(props.network.inVpc, [1], []),
       content: { subnet_ids: props.network.subnetIds, security_group_ids: props.network.securityGroupIds },
     });
   }
@@ -140,13 +140,14 @@ export class OrderFunction extends Construct {
   /** The network-interface permissions, with vpc_mode other than none only. */
   private vpcAccess(props: OrderFunctionProps): void {
     const name = `${props.spec.id}_VpcAccess`;
+    const count = Token.asNumber(Fn.conditional(props.network.inVpc, 1, 0));
     const document = new DataAwsIamPolicyDocument(this, "VpcAccess", {
-      count: props.network.inVpc,
+      count,
       statement: [VPC_ACCESS_STATEMENT],
     });
     document.overrideLogicalId(name);
     new IamRolePolicy(this, "VpcAccessPolicy", {
-      count: props.network.inVpc,
+      count,
       name: `${this.functionName}-vpc-access`,
       role: this.role.role.id,
       policy: `\${data.aws_iam_policy_document.${name}[0].json}`,

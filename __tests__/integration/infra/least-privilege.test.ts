@@ -15,6 +15,7 @@ const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
 const STATE_MACHINE =
   "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing";
 const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
+const FLOW_LOGS = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
 const lambda = (id: string) => `\${aws_lambda_function.${id}Lambda.arn}`;
 
 type AllowList = Record<string, { actions: string[]; resources: string[] }>;
@@ -107,6 +108,18 @@ const ALLOWED: Record<string, AllowList> = {
     DeadLetterUndeliveredRecords: {
       actions: ["sqs:SendMessage"],
       resources: ["${aws_sqs_queue.OrderStreamDeadLetterQueue.arn}"],
+    },
+  },
+  // VPC flow logs (vpc_mode = create): write to their own log group only.
+  Network_VpcFlowLogs: {
+    WriteFlowLogs: {
+      actions: [
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+      ],
+      resources: [FLOW_LOGS, `${FLOW_LOGS}:*`],
     },
   },
   Workflow: {
@@ -225,6 +238,30 @@ test("conditional grants are exactly the pinned ones, each counted on its settin
       ),
     ).toEqual(sorted(CONDITIONAL[name].grants));
     expect(resourcesOf(stack, "aws_iam_role_policy")[`${name}_Policy`]).toMatchObject({ count: doc.count });
+  }
+});
+
+test("in a VPC only, each function may manage its network interfaces: the EC2 actions Lambda needs, nothing else", () => {
+  const docs = dataOf(stack, "aws_iam_policy_document");
+  for (const spec of FUNCTIONS) {
+    expect(docs[`${spec.id}_VpcAccess`]).toEqual({
+      count: '${(var.vpc_mode != "none") ? 1 : 0}',
+      statement: [
+        {
+          sid: "ManageFunctionNetworkInterfaces",
+          effect: "Allow",
+          actions: [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses",
+          ],
+          // EC2 accepts nothing narrower for these.
+          resources: ["*"],
+        },
+      ],
+    });
   }
 });
 

@@ -38,8 +38,11 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e]))("order-system-%s", (_, envir
         .filter((st) => st.effect !== "Deny" && st.resources?.includes("*"))
         .map((st) => `${name}: ${st.actions?.join(",")}`),
     );
-    // Only X-Ray, vended-log delivery and the KMS key policy use "*", each commented where written.
-    for (const entry of starResources) expect(entry).toMatch(/xray:|logs:CreateLogDelivery|KeyPolicy/);
+    // Only X-Ray, vended-log delivery, the KMS key policy and Lambda's network interfaces in a VPC
+    // (counted: only with vpc_mode other than none) use "*", each commented where written.
+    for (const entry of starResources) {
+      expect(entry).toMatch(/xray:|logs:CreateLogDelivery|KeyPolicy|_VpcAccess: ec2:CreateNetworkInterface/);
+    }
   });
 });
 
@@ -80,6 +83,16 @@ describe("a deliberately insecure stack", () => {
     expect(byRule("dynamodb-pitr")).toEqual(["aws_dynamodb_table.UnprotectedTable"]);
     // The anonymous order route is a finding; the public catalog on the same API is not.
     expect(byRule("api-authorizer")).toEqual(["aws_api_gateway_method.AnonymousOrders"]);
+    expect(byRule("waf-association")).toEqual(["aws_api_gateway_stage.UnguardedStage"]);
+    expect(byRule("waf-log-retention")).toEqual(["aws_cloudwatch_log_group.EndlessWafLogs"]);
+    expect(byRule("lambda-in-vpc")).toEqual([
+      "aws_lambda_function.Fn_first",
+      "aws_lambda_function.Fn_second",
+    ]);
+    expect(byRule("sg-open-ingress")).toEqual([
+      "aws_security_group.OpenGroup",
+      "aws_vpc_security_group_ingress_rule.OpenRule",
+    ]);
     expect(byRule("secret-in-state")).toEqual([
       "aws_secretsmanager_secret_version.PaymentKeyValue",
       "aws_lambda_function.Fn_first",

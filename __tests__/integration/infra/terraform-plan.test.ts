@@ -46,6 +46,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_deployment: 1,
   aws_api_gateway_stage: 1,
   aws_lambda_function: FUNCTIONS.length,
+  // A log group per function, the API's access logs and the workflow's (WAF's, where on: below).
   aws_cloudwatch_log_group: FUNCTIONS.length + 2,
   aws_s3_object: FUNCTIONS.length,
   aws_s3_bucket: 1,
@@ -89,6 +90,17 @@ const DEV_VARIANTS: PlanVariant[] = [
     label: "a sender domain",
     vars: { sender_domain: "shop.example.com", sender_email: "hello@shop.example.com" },
   },
+  { label: "vpc_mode = create", vars: { vpc_mode: "create" } },
+  {
+    label: "vpc_mode = existing",
+    vars: {
+      vpc_mode: "existing",
+      vpc_subnet_ids: '["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]',
+      vpc_security_group_ids: '["sg-0123456789abcdef0"]',
+    },
+  },
+  { label: "existing VPC without subnets", vars: { vpc_mode: "existing" } },
+  { label: "a VPC without a route to Stripe", vars: { vpc_mode: "create", payment_provider: "stripe" } },
   { label: "unknown api_auth", vars: { api_auth: "open" } },
   { label: "unknown payment_provider", vars: { payment_provider: "paypal" } },
   { label: "unknown customer_emails", vars: { customer_emails: "yes" } },
@@ -152,7 +164,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
     (stack, env) => {
       const summary = summaries.find((s) => s.stack === stack)!;
       expect(summary.validate.valid).toBe(true);
-      expect(summary.toCreate).toMatchObject(ORDER_SYSTEM_COMPONENTS);
+      expect(summary.toCreate).toMatchObject({
+        ...ORDER_SYSTEM_COMPONENTS,
+        aws_cloudwatch_log_group: ORDER_SYSTEM_COMPONENTS.aws_cloudwatch_log_group + (env.enableWaf ? 1 : 0),
+      });
       // A role per function, the state machine's, the outbox pipe's, and API Gateway's CloudWatch
       // role where managed.
       expect(summary.toCreate.aws_iam_role).toBe(
@@ -253,6 +268,89 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ]);
   });
 
+  test("enable_waf: prod (on by default) plans the web ACL, its association, logs and alarm; dev (off) none of it", () => {
+    const planOf = (stack: string) =>
+      plannedResources(summaries.find((s) => s.stack === stack)!.planJsonPath);
+    const waf = (planned: PlannedResource[]) =>
+      ["aws_wafv2_web_acl", "aws_wafv2_web_acl_association", "aws_wafv2_web_acl_logging_configuration"].map(
+        (type) => ofType(planned, type).length,
+      );
+    const prod = planOf("order-system-prod");
+    expect(waf(prod)).toEqual([1, 1, 1]);
+    expect(ofType(prod, "aws_wafv2_web_acl")[0].values).toMatchObject({
+      name: "ecommerce-prod-api",
+      scope: "REGIONAL",
+    });
+    expect(ofType(prod, "aws_cloudwatch_log_group").map((g) => g.values.name)).toContain(
+      "aws-waf-logs-ecommerce-prod",
+    );
+    expect(ofType(prod, "aws_cloudwatch_metric_alarm").map((a) => a.values.alarm_name)).toContain(
+      "ecommerce-prod-waf-blocked-surge",
+    );
+    const dev = planOf("order-system-dev");
+    expect(waf(dev)).toEqual([0, 0, 0]);
+    expect(ofType(dev, "aws_cloudwatch_metric_alarm").map((a) => a.values.alarm_name)).not.toContain(
+      "ecommerce-dev-waf-blocked-surge",
+    );
+  });
+
+  test("vpc_mode = none (default): no network, no function in a VPC", () => {
+    const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
+    expect(ofType(planned, "aws_vpc")).toEqual([]);
+    for (const fn of ofType(planned, "aws_lambda_function")) expect(fn.values.vpc_config).toEqual([]);
+  });
+
+  test("vpc_mode = create: a VPC, two private subnets, endpoints, two groups, flow logs; every function inside", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "vpc_mode = create"
+    ] as Extract<VariantResult, { ok: true }>;
+    const planned = plannedResources(variant.planJsonPath);
+    expect(ofType(planned, "aws_vpc")).toHaveLength(1);
+    expect(
+      ofType(planned, "aws_subnet").map((s) => [s.values.cidr_block, s.values.availability_zone]),
+    ).toEqual([
+      ["10.40.0.0/24", "us-east-1a"],
+      ["10.40.1.0/24", "us-east-1b"],
+    ]);
+    expect(
+      ofType(planned, "aws_vpc_endpoint")
+        .map((e) => e.values.service_name)
+        .sort(),
+    ).toEqual([
+      "com.amazonaws.us-east-1.dynamodb",
+      "com.amazonaws.us-east-1.email",
+      "com.amazonaws.us-east-1.sns",
+      "com.amazonaws.us-east-1.states",
+    ]);
+    expect(ofType(planned, "aws_security_group")).toHaveLength(2);
+    expect(ofType(planned, "aws_flow_log")).toHaveLength(1);
+    expect(ofType(planned, "aws_nat_gateway")).toEqual([]);
+    const functions = ofType(planned, "aws_lambda_function");
+    expect(functions).toHaveLength(FUNCTIONS.length);
+    for (const fn of functions) expect(fn.values.vpc_config).toHaveLength(1);
+    expect(
+      ofType(planned, "aws_iam_role_policy").filter((p) => String(p.values.name).endsWith("-vpc-access")),
+    ).toHaveLength(FUNCTIONS.length);
+  });
+
+  test("vpc_mode = existing: the given subnets and groups, nothing created in the VPC", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      "vpc_mode = existing"
+    ] as Extract<VariantResult, { ok: true }>;
+    const planned = plannedResources(variant.planJsonPath);
+    for (const type of ["aws_vpc", "aws_subnet", "aws_vpc_endpoint", "aws_security_group", "aws_flow_log"]) {
+      expect(ofType(planned, type)).toEqual([]);
+    }
+    for (const fn of ofType(planned, "aws_lambda_function")) {
+      expect(fn.values.vpc_config).toEqual([
+        expect.objectContaining({
+          subnet_ids: ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+          security_group_ids: ["sg-0123456789abcdef0"],
+        }),
+      ]);
+    }
+  });
+
   test("payment_provider = simulated (default): no secret, no secret grant, an empty secret ARN", () => {
     const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
     expect(ofType(planned, "aws_secretsmanager_secret")).toEqual([]);
@@ -303,6 +401,11 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ["unknown payment_provider", "payment_provider must be one of simulated, stripe."],
     ["unknown customer_emails", "customer_emails must be one of on, off."],
     ["a sender outside its domain", "sender_email must be an address of sender_domain"],
+    ["existing VPC without subnets", "vpc_mode = existing needs vpc_subnet_ids"],
+    [
+      "a VPC without a route to Stripe",
+      "vpc_mode = create has no internet route, and Stripe is on the internet",
+    ],
   ])("Terraform refuses %s with a clear message", (label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
     expect(variant.ok).toBe(false);
