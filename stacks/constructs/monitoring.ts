@@ -144,7 +144,7 @@ export class Monitoring extends Construct {
       "ConfirmationDeadLetterQueueNotEmptyAlarm",
       "order-confirmation-dlq-not-empty",
       props.confirmationDeadLetterQueueName,
-      "Order confirmations could not be delivered or handled: those orders are paid but not marked CONFIRMED. Inspect and replay.",
+      "Order status changes could not be delivered or handled: a succeeded order is paid but not marked CONFIRMED (or its customer not mailed), a failed order's customer was not told. Inspect and replay.",
     );
     this.deadLetterAlarm(
       "OrderStreamDeadLetterQueueNotEmptyAlarm",
