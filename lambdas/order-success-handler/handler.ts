@@ -110,7 +110,15 @@ async function emailCustomer(
     await record({ status: "OFF", claimedAt });
     return "off";
   }
-  if (await deps.suppressions.isSuppressed(order.customerEmail)) {
+  let suppressed: boolean;
+  try {
+    suppressed = await deps.suppressions.isSuppressed(order.customerEmail);
+  } catch (error) {
+    // Nothing was sent: give the claim back so the retry of this event sends it.
+    await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt);
+    throw error;
+  }
+  if (suppressed) {
     logger.info("Customer address is suppressed (bounced or complained): not mailed", { kind });
     metrics.addMetric("CustomerEmailsSuppressed", MetricUnit.Count, 1);
     await record({ status: "SUPPRESSED", claimedAt });

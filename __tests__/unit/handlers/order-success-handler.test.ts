@@ -205,6 +205,20 @@ describe("customer e-mail", () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
+  test("a suppression list that cannot be read fails the invocation and gives the claim back", async () => {
+    const { orders, suppressions, mailer, handler } = system();
+    const read = jest
+      .spyOn(suppressions, "isSuppressed")
+      .mockRejectedValueOnce(
+        Object.assign(new Error("Throughput exceeded"), { name: "ThrottlingException" }),
+      );
+    await expect(handler(event(), context)).rejects.toMatchObject({ name: "ThrottlingException" });
+    expect((await orders.get(ORDER_ID))?.confirmationEmail).toBeUndefined();
+    await expect(handler(event(), context)).resolves.toMatchObject({ email: "sent" });
+    expect(read).toHaveBeenCalledTimes(2);
+    expect(mailer.sent).toHaveLength(1);
+  });
+
   test("another delivery holding a fresh claim makes this one retry later; a stale claim is taken over", async () => {
     const claimedAt = new Date().toISOString();
     const { mailer, handler } = system(
