@@ -4,6 +4,7 @@ import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
+import { ifCreated } from "./counted";
 import { ORDER_LIMITS } from "../../lambdas/shared/order-request";
 
 /** The AWS managed rule groups in front of the API, in evaluation order. */
@@ -90,7 +91,7 @@ export class ApiFirewall extends Construct {
         },
       });
     });
-    const aclArn = '${join("", aws_wafv2_web_acl.ApiWebAcl[*].arn)}';
+    const aclArn = ifCreated("aws_wafv2_web_acl.ApiWebAcl", "arn");
 
     new Wafv2WebAclAssociation(this, "StageAssociation", {
       count,
@@ -107,7 +108,7 @@ export class ApiFirewall extends Construct {
     new Wafv2WebAclLoggingConfiguration(this, "Logging", {
       count,
       resourceArn: aclArn,
-      logDestinationConfigs: ['${join("", aws_cloudwatch_log_group.WafLogGroup[*].arn)}'],
+      logDestinationConfigs: [ifCreated("aws_cloudwatch_log_group.WafLogGroup", "arn")],
       // Customers' ID tokens never reach the logs.
       redactedFields: [{ singleHeader: { name: "authorization" } }],
     }).overrideLogicalId("ApiWebAclLogging");

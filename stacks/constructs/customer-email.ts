@@ -16,6 +16,7 @@ import {
   emailTemplateName,
   type CustomerEmailKind,
 } from "../../lambdas/shared/customer-emails";
+import { ifCreated } from "./counted";
 
 export interface CustomerEmailProps {
   readonly namePrefix: string;
@@ -29,10 +30,6 @@ export interface CustomerEmailProps {
   readonly topicKeyArn: string;
   readonly feedbackHandler: LambdaFunction;
 }
-
-/** A counted resource's attribute: its value when it exists, "" when it does not. */
-const onlyIfCreated = (resourceType: string, logicalId: string, attribute: string) =>
-  `\${join("", ${resourceType}.${logicalId}[*].${attribute})}`;
 
 const TEMPLATE_IDS: Readonly<Record<CustomerEmailKind, string>> = {
   confirmation: "ConfirmationEmailTemplate",
@@ -51,10 +48,10 @@ export interface CustomerEmailHandles {
  */
 export function customerEmailHandles(): CustomerEmailHandles {
   const configurationSet = (attribute: string) =>
-    onlyIfCreated("aws_sesv2_configuration_set", "CustomerEmailConfigurationSet", attribute);
+    ifCreated("aws_sesv2_configuration_set.CustomerEmailConfigurationSet", attribute);
   const template = (kind: CustomerEmailKind): ResourceHandle => ({
-    arn: onlyIfCreated("aws_ses_template", TEMPLATE_IDS[kind], "arn"),
-    name: onlyIfCreated("aws_ses_template", TEMPLATE_IDS[kind], "name"),
+    arn: ifCreated(`aws_ses_template.${TEMPLATE_IDS[kind]}`, "arn"),
+    name: ifCreated(`aws_ses_template.${TEMPLATE_IDS[kind]}`, "name"),
   });
   return {
     identity: {
@@ -118,7 +115,7 @@ export class CustomerEmail extends Construct {
       kmsMasterKeyId: props.topicKeyArn,
     });
     feedbackTopic.overrideLogicalId("EmailFeedbackTopic");
-    const feedbackTopicArn = onlyIfCreated("aws_sns_topic", "EmailFeedbackTopic", "arn");
+    const feedbackTopicArn = ifCreated("aws_sns_topic.EmailFeedbackTopic", "arn");
     const topicPolicy = new DataAwsIamPolicyDocument(this, "FeedbackTopicPolicyDocument", {
       count: whenOn,
       statement: [

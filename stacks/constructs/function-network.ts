@@ -10,6 +10,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, Op, TerraformCount, Token } from "cdktf";
 import { Construct } from "constructs";
+import { ifCreated } from "./counted";
 import { allow, ServiceRole } from "./policy";
 
 export const VPC_MODES = ["none", "create", "existing"] as const;
@@ -70,7 +71,7 @@ export class FunctionNetwork extends Construct {
       tags: { Name: `${props.namePrefix}-functions` },
     });
     vpc.overrideLogicalId("FunctionVpc");
-    const vpcId = '${join("", aws_vpc.FunctionVpc[*].id)}';
+    const vpcId = ifCreated("aws_vpc.FunctionVpc", "id");
     const perZone = TerraformCount.of(Token.asNumber(Fn.conditional(create, 2, 0)));
     const subnets = new Subnet(this, "Subnets", {
       count: perZone,
@@ -86,7 +87,7 @@ export class FunctionNetwork extends Construct {
     new RouteTableAssociation(this, "RouteAssociations", {
       count: Token.asNumber(Fn.conditional(create, 2, 0)),
       subnetId: "${aws_subnet.FunctionSubnet[count.index].id}",
-      routeTableId: '${join("", aws_route_table.FunctionRouteTable[*].id)}',
+      routeTableId: ifCreated("aws_route_table.FunctionRouteTable", "id"),
     });
     this.flowLogs(props, count, vpcId);
     this.endpoints(props, count, vpcId);
@@ -103,7 +104,7 @@ export class FunctionNetwork extends Construct {
       retentionInDays: props.logRetentionDays,
     });
     group.overrideLogicalId("FunctionVpcFlowLogGroup");
-    const groupArn = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
+    const groupArn = ifCreated("aws_cloudwatch_log_group.FunctionVpcFlowLogGroup", "arn");
     const role = new ServiceRole(new Construct(this, "VpcFlowLogs"), "Role", {
       count,
       name: `${props.namePrefix}-vpc-flow-logs`,
@@ -142,8 +143,8 @@ export class FunctionNetwork extends Construct {
       vpcId,
     });
     endpointsGroup.overrideLogicalId("EndpointsSecurityGroup");
-    const functionsId = '${join("", aws_security_group.FunctionsSecurityGroup[*].id)}';
-    const endpointsId = '${join("", aws_security_group.EndpointsSecurityGroup[*].id)}';
+    const functionsId = ifCreated("aws_security_group.FunctionsSecurityGroup", "id");
+    const endpointsId = ifCreated("aws_security_group.EndpointsSecurityGroup", "id");
     const https = { ipProtocol: "tcp", fromPort: 443, toPort: 443 };
     new VpcSecurityGroupEgressRule(this, "FunctionsToEndpoints", {
       count,
@@ -176,7 +177,7 @@ export class FunctionNetwork extends Construct {
         new VpcSecurityGroupEgressRule(this, "FunctionsToDynamoDb", {
           count,
           securityGroupId: functionsId,
-          prefixListId: `\${join("", aws_vpc_endpoint.${logicalId}[*].prefix_list_id)}`,
+          prefixListId: ifCreated(`aws_vpc_endpoint.${logicalId}`, "prefix_list_id"),
           description: "HTTPS to DynamoDB through its gateway endpoint",
           ...https,
         });

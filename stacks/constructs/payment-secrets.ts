@@ -1,6 +1,7 @@
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
+import { ifCreated } from "./counted";
 import { stripeSecretName } from "../../lambdas/shared/payment-providers";
 
 export interface PaymentSecretsProps {
@@ -35,6 +36,6 @@ export class PaymentSecrets extends Construct {
     });
     this.stripeSecretKey.overrideLogicalId("StripeSecretKey");
     // A counted resource is a list: "" when it was not created.
-    this.stripeSecretArn = '${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}';
+    this.stripeSecretArn = ifCreated("aws_secretsmanager_secret.StripeSecretKey", "arn");
   }
 }

@@ -4,8 +4,8 @@ import {
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import type { TerraformElement } from "cdktf";
 import { Construct } from "constructs";
+import { addressOf, ifCreated } from "./counted";
 import type { Grant, ResourceHandles } from "../../lambdas/contracts";
 
 export type Statement = DataAwsIamPolicyDocumentStatement;
@@ -112,7 +112,7 @@ export class ServiceRole extends Construct {
       name: props.name,
       assumeRolePolicy: trust.json,
     });
-    this.arn = props.count === undefined ? this.role.arn : onlyIfCreated(this.role, "arn");
+    this.arn = props.count === undefined ? this.role.arn : ifCreated(addressOf(this.role), "arn");
     if (props.statements.length === 0) return;
     const permissions = new DataAwsIamPolicyDocument(this, "Permissions", {
       count: props.count,
@@ -121,17 +121,9 @@ export class ServiceRole extends Construct {
     this.policy = new IamRolePolicy(this, "Policy", {
       count: props.count,
       name: `${props.name}-policy`,
-      role: props.count === undefined ? this.role.id : onlyIfCreated(this.role, "id"),
-      policy: props.count === undefined ? permissions.json : onlyIfCreated(permissions, "json", "data."),
+      role: props.count === undefined ? this.role.id : ifCreated(addressOf(this.role), "id"),
+      policy:
+        props.count === undefined ? permissions.json : ifCreated(addressOf(permissions, "data"), "json"),
     });
   }
-}
-
-/** An attribute of a counted resource: its value when it exists, "" when it does not. */
-function onlyIfCreated(
-  resource: TerraformElement & { terraformResourceType: string },
-  attribute: string,
-  prefix = "",
-) {
-  return `\${join("", ${prefix}${resource.terraformResourceType}.${resource.friendlyUniqueId}[*].${attribute})}`;
 }
