@@ -125,6 +125,14 @@ function hostOf(apiBase: string | undefined): Pick<Stripe.StripeConfig, "host" |
   return { host: url.hostname, port: url.port || (protocol === "http" ? 80 : 443), protocol };
 }
 
+/** 3-D Secure, whether Stripe says so by the intent's status or by a card error: the same outcome. */
+function requiresCustomerAction(): BusinessError {
+  return new BusinessError(
+    "PaymentRequiresAction",
+    "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
+  );
+}
+
 /** A confirmed PaymentIntent's id, or the business error its status means. */
 function chargedIntent(intent: Stripe.PaymentIntent): string {
   // "processing": card payments settle asynchronously at times; the money is on its way (Stripe's
@@ -134,10 +142,7 @@ function chargedIntent(intent: Stripe.PaymentIntent): string {
     case "processing":
       return intent.id;
     case "requires_action":
-      throw new BusinessError(
-        "PaymentRequiresAction",
-        "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
-      );
+      throw requiresCustomerAction();
     default: {
       const error = intent.last_payment_error;
       throw new BusinessError(
@@ -179,10 +184,7 @@ export function asPaymentError(error: unknown): Error {
       return new BusinessError("InsufficientFunds", "The card was declined: insufficient funds.");
     }
     if (declineCode === "authentication_required") {
-      return new BusinessError(
-        "PaymentRequiresAction",
-        "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
-      );
+      return requiresCustomerAction();
     }
     return new BusinessError("PaymentDeclined", `The card was declined (${declineCode}).`);
   }
