@@ -110,38 +110,37 @@ async function emailCustomer(
     await record({ status: "OFF", claimedAt });
     return "off";
   }
-  let suppressed: boolean;
+  let sent: { readonly messageId: string } | "suppressed";
   try {
-    suppressed = await deps.suppressions.isSuppressed(order.customerEmail);
+    sent = (await deps.suppressions.isSuppressed(order.customerEmail))
+      ? "suppressed"
+      : await deps.mailer.send({ to: order.customerEmail, kind, data: emailData(order, kind) });
   } catch (error) {
-    // Nothing was sent: give the claim back so the retry of this event sends it.
+    if (error instanceof EmailRejected) {
+      logger.warn("SES refused the customer e-mail", { kind, reason: error.message });
+      metrics.addMetric("CustomerEmailsRejected", MetricUnit.Count, 1);
+      await record({ status: "REJECTED", claimedAt, detail: error.message });
+      return "rejected";
+    }
+    // Nothing was sent (the list could not be read, or SES failed for now): give the claim back so
+    // the retry of this event sends it.
     await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt);
     throw error;
   }
-  if (suppressed) {
+  if (sent === "suppressed") {
     logger.info("Customer address is suppressed (bounced or complained): not mailed", { kind });
     metrics.addMetric("CustomerEmailsSuppressed", MetricUnit.Count, 1);
     await record({ status: "SUPPRESSED", claimedAt });
     return "suppressed";
   }
-  const data = kind === "confirmation" ? confirmationEmailData(order) : failureEmailData(order);
-  try {
-    const { messageId } = await deps.mailer.send({ to: order.customerEmail, kind, data });
-    await record({ status: "SENT", claimedAt, messageId, sentAt: new Date().toISOString() });
-    metrics.addMetric("CustomerEmailsSent", MetricUnit.Count, 1);
-    logger.info("Customer e-mail sent", { kind, messageId });
-    return "sent";
-  } catch (error) {
-    if (!(error instanceof EmailRejected)) {
-      // Transient: give the claim back so the retry of this event sends it.
-      await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt);
-      throw error;
-    }
-    logger.warn("SES refused the customer e-mail", { kind, reason: error.message });
-    metrics.addMetric("CustomerEmailsRejected", MetricUnit.Count, 1);
-    await record({ status: "REJECTED", claimedAt, detail: error.message });
-    return "rejected";
-  }
+  await record({ status: "SENT", claimedAt, messageId: sent.messageId, sentAt: new Date().toISOString() });
+  metrics.addMetric("CustomerEmailsSent", MetricUnit.Count, 1);
+  logger.info("Customer e-mail sent", { kind, messageId: sent.messageId });
+  return "sent";
+}
+
+function emailData(order: OrderRecord, kind: CustomerEmailKind) {
+  return kind === "confirmation" ? confirmationEmailData(order) : failureEmailData(order);
 }
 
 /** SUCCEEDED: confirm the order, tell OrderAlertsTopic once, e-mail the customer once. */
