@@ -10,7 +10,12 @@ import { stripeSecretName } from "../../lambdas/shared/payment-providers";
 import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, runCli, startRuntime } from "../support/runtime-process";
-import { startStripeStandIn, stripeErrors, type StripeStandIn } from "../support/stripe-stand-in";
+import {
+  startStripeStandIn,
+  STRIPE_TEST_REFUSALS,
+  stripeErrors,
+  type StripeStandIn,
+} from "../support/stripe-stand-in";
 
 jest.setTimeout(60_000);
 
@@ -71,25 +76,16 @@ test("the key is read from Secrets Manager once, not on every payment", async ()
   expect(t.system.secrets?.reads(stripeSecretName("local"))).toBe(1);
 });
 
-test.each([
-  ["tok_chargeDeclined", "PaymentDeclined", "The card was declined (generic_decline)."],
-  [
-    "pm_card_chargeDeclinedInsufficientFunds",
-    "InsufficientFunds",
-    "The card was declined: insufficient funds.",
-  ],
-  [
-    "pm_card_authenticationRequired",
-    "PaymentRequiresAction",
-    "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
-  ],
-])("%s fails the order as %s, without a retry and without a charge", async (token, code, reason) => {
-  const orderId = await place(order("SKU-1007", token));
-  await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({ status: "FAILED" });
-  expect(await t.orderRecord(orderId)).toMatchObject({ failureCode: code, failureReason: reason });
-  expect(intentRequests(orderId)).toHaveLength(1);
-  expect(chargesOf(orderId)).toEqual([]);
-});
+test.each(STRIPE_TEST_REFUSALS)(
+  "%s fails the order as %s, without a retry and without a charge",
+  async (token, code, reason) => {
+    const orderId = await place(order("SKU-1007", token));
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({ status: "FAILED" });
+    expect(await t.orderRecord(orderId)).toMatchObject({ failureCode: code, failureReason: reason });
+    expect(intentRequests(orderId)).toHaveLength(1);
+    expect(chargesOf(orderId)).toEqual([]);
+  },
+);
 
 test("Stripe answering 500 (past the SDK's own retry) and then succeeding charges the card once", async () => {
   standIn.script("POST /v1/payment_intents", stripeErrors.apiError(), stripeErrors.apiError());

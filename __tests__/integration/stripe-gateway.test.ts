@@ -10,7 +10,12 @@ import {
 } from "../../lambdas/shared/adapters/stripe-payment-gateway";
 import { BusinessError, TransientError } from "../../lambdas/shared/errors";
 import type { ChargeRequest } from "../../lambdas/shared/ports";
-import { startStripeStandIn, stripeErrors, type StripeStandIn } from "../support/stripe-stand-in";
+import {
+  startStripeStandIn,
+  STRIPE_TEST_REFUSALS,
+  stripeErrors,
+  type StripeStandIn,
+} from "../support/stripe-stand-in";
 
 const KEY = "sk_test_standin_0123456789";
 let standIn: StripeStandIn;
@@ -143,19 +148,8 @@ describe("charge", () => {
   });
 
   test.each([
-    ["pm_card_chargeDeclined", "PaymentDeclined", "The card was declined (generic_decline)."],
-    ["tok_chargeDeclined", "PaymentDeclined", "The card was declined (generic_decline)."],
-    [
-      "pm_card_chargeDeclinedInsufficientFunds",
-      "InsufficientFunds",
-      "The card was declined: insufficient funds.",
-    ],
-    [
-      "pm_card_authenticationRequired",
-      "PaymentRequiresAction",
-      "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
-    ],
-    ["pm_unknown", "PaymentDeclined", "The payment method was not accepted (resource_missing)."],
+    ...STRIPE_TEST_REFUSALS,
+    ["pm_unknown", "PaymentDeclined", "The payment method was not accepted (resource_missing)."] as const,
   ])("%s is the business error %s, sent once (never retried)", async (token, name, message) => {
     const request = chargeRequest(token);
     const error = await gateway()

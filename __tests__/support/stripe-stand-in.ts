@@ -30,26 +30,45 @@ export interface CannedReply {
 
 type Json = Record<string, unknown>;
 
-/** Stripe's error body: `{ error: { type, code, decline_code, message, param } }`. */
+/** Stripe's error body for a request it refuses: `{ error: { type, message, code?, param? } }`. */
+const stripeError = (
+  status: number,
+  type: string,
+  message: string,
+  extra: { code?: string; param?: string } = {},
+): CannedReply => ({ status, body: { error: { type, ...extra, message } } });
+
+/** Failures a test scripts (see `script`): what Stripe answers when it cannot complete a request. */
 export const stripeErrors = {
-  apiError: (): CannedReply => ({
-    status: 500,
-    body: { error: { type: "api_error", message: "An unknown error occurred" } },
-  }),
-  rateLimit: (): CannedReply => ({
-    status: 429,
-    body: { error: { type: "invalid_request_error", code: "rate_limit", message: "Too many requests" } },
-  }),
-  idempotencyInProgress: (): CannedReply => ({
-    status: 409,
-    body: {
-      error: {
-        type: "idempotency_error",
-        message: "There is currently another in-progress request using this Stripe-Idempotency-Key.",
-      },
-    },
-  }),
+  apiError: (): CannedReply => stripeError(500, "api_error", "An unknown error occurred"),
+  rateLimit: (): CannedReply =>
+    stripeError(429, "invalid_request_error", "Too many requests", { code: "rate_limit" }),
+  idempotencyInProgress: (): CannedReply =>
+    stripeError(
+      409,
+      "idempotency_error",
+      "There is currently another in-progress request using this Stripe-Idempotency-Key.",
+    ),
 };
+
+/**
+ * Stripe's test cards that do not pay, with the business error and the reason the order records:
+ * the adapter's tests and the saga's end to end use the same table.
+ */
+export const STRIPE_TEST_REFUSALS: readonly (readonly [token: string, error: string, reason: string])[] = [
+  ["pm_card_chargeDeclined", "PaymentDeclined", "The card was declined (generic_decline)."],
+  ["tok_chargeDeclined", "PaymentDeclined", "The card was declined (generic_decline)."],
+  [
+    "pm_card_chargeDeclinedInsufficientFunds",
+    "InsufficientFunds",
+    "The card was declined: insufficient funds.",
+  ],
+  [
+    "pm_card_authenticationRequired",
+    "PaymentRequiresAction",
+    "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
+  ],
+];
 
 export interface StripeStandIn {
   readonly url: string;
@@ -101,10 +120,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const paymentMethod = (form: Record<string, string>): CannedReply => {
     const token = form["card[token]"];
     if (form.type !== "card" || !token) {
-      return {
-        status: 400,
-        body: { error: { type: "invalid_request_error", message: "card[token] is required", param: "card" } },
-      };
+      return stripeError(400, "invalid_request_error", "card[token] is required", { param: "card" });
     }
     return { status: 200, body: { id: `pm_from_${token}`, object: "payment_method", type: "card" } };
   };
@@ -113,17 +129,10 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     const method = form.payment_method ?? "";
     // Stripe's test methods (pm_card_…) and the ones made from tokens here; any other id is unknown.
     if (!/^pm_(card_|from_)/.test(method)) {
-      return {
-        status: 400,
-        body: {
-          error: {
-            type: "invalid_request_error",
-            code: "resource_missing",
-            param: "payment_method",
-            message: `No such PaymentMethod: '${method}'`,
-          },
-        },
-      };
+      return stripeError(400, "invalid_request_error", `No such PaymentMethod: '${method}'`, {
+        code: "resource_missing",
+        param: "payment_method",
+      });
     }
     if (/InsufficientFunds/i.test(method)) {
       return cardError("card_declined", "insufficient_funds", "Your card has insufficient funds.");
@@ -149,29 +158,18 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const refund = (form: Record<string, string>): CannedReply => {
     const intentId = form.payment_intent;
     if (!intentId || !charges.has(intentId)) {
-      return {
-        status: 400,
-        body: {
-          error: {
-            type: "invalid_request_error",
-            code: "resource_missing",
-            param: "payment_intent",
-            message: `No such payment_intent: '${intentId}'`,
-          },
-        },
-      };
+      return stripeError(400, "invalid_request_error", `No such payment_intent: '${intentId}'`, {
+        code: "resource_missing",
+        param: "payment_intent",
+      });
     }
     if ([...refunds.values()].some((r) => r.payment_intent === intentId)) {
-      return {
-        status: 400,
-        body: {
-          error: {
-            type: "invalid_request_error",
-            code: "charge_already_refunded",
-            message: `Charge for PaymentIntent ${intentId} has already been refunded.`,
-          },
-        },
-      };
+      return stripeError(
+        400,
+        "invalid_request_error",
+        `Charge for PaymentIntent ${intentId} has already been refunded.`,
+        { code: "charge_already_refunded" },
+      );
     }
     const created: Json = {
       id: nextId("re"),
@@ -201,10 +199,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       case "GET /v1/refunds":
         return listRefunds(query);
       default:
-        return {
-          status: 404,
-          body: { error: { type: "invalid_request_error", message: `Unrecognized request URL (${route})` } },
-        };
+        return stripeError(404, "invalid_request_error", `Unrecognized request URL (${route})`);
     }
   };
 
@@ -223,10 +218,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     requests.push(recorded);
     const route = routeOf(recorded.method, recorded.path);
     if (!recorded.authorization?.startsWith("Bearer sk_test_")) {
-      return {
-        status: 401,
-        body: { error: { type: "invalid_request_error", message: "Invalid API Key provided: sk_****" } },
-      };
+      return stripeError(401, "invalid_request_error", "Invalid API Key provided: sk_****");
     }
     await hooks.get(route)?.(recorded);
     const canned = scripted.get(route)?.shift();
@@ -237,15 +229,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       const previous = saved.get(`${route} ${key}`);
       if (previous) {
         if (previous.form === formKey) return previous.reply;
-        return {
-          status: 400,
-          body: {
-            error: {
-              type: "idempotency_error",
-              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-            },
-          },
-        };
+        return stripeError(
+          400,
+          "idempotency_error",
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
       }
       const reply = behaviour(route, form, url.searchParams);
       saved.set(`${route} ${key}`, { form: formKey, reply });
