@@ -42,98 +42,16 @@ export class OrderSystemVariables extends Construct {
       v.overrideLogicalId(name);
       return v;
     };
-    this.apiName = variable("api_name", {
-      type: "string",
-      default: env.defaultApiName,
-      description: "Name of the API Gateway REST API.",
-      validation: [
-        {
-          condition: 'can(regex("^[A-Za-z0-9][A-Za-z0-9 _-]{0,127}$", var.api_name))',
-          errorMessage: "api_name must be 1-128 letters, digits, spaces, '-' or '_'.",
-        },
-      ],
-    });
-    this.rootHttpMethod = variable("http_method", {
-      type: "string",
-      default: DEFAULT_ROOT_METHOD,
-      description:
-        "HTTP method of the API's root method (ApiGatewayRootMethod), which places an order. POST by default: placing an order is not a safe, cacheable read. GET takes the order from query parameters.",
-      validation: [
-        {
-          condition: `contains(${JSON.stringify(ROOT_METHODS)}, var.http_method)`,
-          errorMessage: `http_method must be one of ${ROOT_METHODS.join(", ")}.`,
-        },
-      ],
-    });
-    this.stageName = variable("stage_name", {
-      type: "string",
-      default: env.defaultStageName,
-      description: "API Gateway stage name.",
-      validation: [
-        {
-          condition: 'can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))',
-          errorMessage: "stage_name must be 1-128 letters, digits, '-' or '_'.",
-        },
-      ],
-    });
-    this.notificationEmail = variable("notification_email", {
-      type: "string",
-      description: "E-mail address subscribed to the order alert, order error and critical alert topics.",
-      validation: [
-        {
-          condition: 'can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.notification_email))',
-          errorMessage: "notification_email must be an e-mail address such as ops@example.com.",
-        },
-      ],
-    });
-    this.codeBucketName = variable("code_bucket_name", {
-      type: "string",
-      default: "",
-      description:
-        "Name of the Lambda code bucket. Empty: ecommerce-application-lambda-code-<environment>-<account id>, unique per account.",
-      validation: [
-        {
-          condition:
-            'var.code_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.code_bucket_name))',
-          errorMessage:
-            "code_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-').",
-        },
-      ],
-    });
-    this.logRetentionDays = variable("log_retention_days", {
-      type: "number",
-      default: env.logRetentionDays,
-      description: "Retention of every log group, in days.",
-      validation: [
-        {
-          condition:
-            "contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)",
-          errorMessage:
-            "log_retention_days must be a retention CloudWatch Logs supports (1, 3, 5, 7, 14, 30, 60, 90, …).",
-        },
-      ],
-    });
-    this.queueDepthAlarmThreshold = variable("queue_depth_alarm_threshold", {
-      type: "number",
-      default: 10,
-      description: "OrdersQueueDepthAlarm fires when more messages than this are waiting.",
-      validation: [
-        { condition: "var.queue_depth_alarm_threshold >= 1", errorMessage: "Must be at least 1." },
-      ],
-    });
-    this.simulatedGatewayTransientFailures = variable("simulated_gateway_transient_failures", {
-      type: "number",
-      default: 1,
-      description:
-        "Simulated payment gateway: attempts of a tok_processingError charge that fail before it recovers.",
-      validation: [
-        {
-          condition:
-            "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
-          errorMessage: "Must be a whole number, 0 or more.",
-        },
-      ],
-    });
+    ({
+      apiName: this.apiName,
+      rootHttpMethod: this.rootHttpMethod,
+      stageName: this.stageName,
+      notificationEmail: this.notificationEmail,
+      codeBucketName: this.codeBucketName,
+      logRetentionDays: this.logRetentionDays,
+      queueDepthAlarmThreshold: this.queueDepthAlarmThreshold,
+      simulatedGatewayTransientFailures: this.simulatedGatewayTransientFailures,
+    } = seedVariables(variable, env));
     ({
       paymentProvider: this.paymentProvider,
       customerEmails: this.customerEmails,
@@ -151,37 +69,7 @@ export class OrderSystemVariables extends Construct {
       vpcSubnetIds: this.vpcSubnetIds,
       vpcSecurityGroupIds: this.vpcSecurityGroupIds,
     } = networkVariables(variable));
-    this.apiAuth = variable("api_auth", {
-      type: "string",
-      default: "cognito",
-      description:
-        "Who may call the order routes. cognito: a signed-in customer (Cognito ID token) on every order route; orders belong to their customer. none: anyone (an explicit opt-out for demos; orders then have no owner). GET /products is public either way.",
-      validation: [
-        {
-          condition: `contains(${JSON.stringify(API_AUTH_MODES)}, var.api_auth)`,
-          errorMessage: `api_auth must be one of ${API_AUTH_MODES.join(", ")}.`,
-        },
-      ],
-    });
-    this.allowedOrigins = variable("allowed_origins", {
-      type: "list(string)",
-      default: [],
-      description:
-        "Storefront origins (https://shop.example.com) allowed to call the API from a browser (CORS). Empty: no CORS. API Gateway's own error responses can carry one fixed origin: the first.",
-      validation: [
-        {
-          condition: `alltrue([for origin in var.allowed_origins : can(regex(${JSON.stringify(
-            ORIGIN_PATTERN.source.replace(/\\\//g, "/"),
-          )}, origin))])`,
-          errorMessage:
-            "allowed_origins must list origins such as https://shop.example.com (scheme, host, optional port; no path, no trailing slash).",
-        },
-        {
-          condition: "length(var.allowed_origins) <= 20",
-          errorMessage: "allowed_origins may list at most 20 origins.",
-        },
-      ],
-    });
+    ({ apiAuth: this.apiAuth, allowedOrigins: this.allowedOrigins } = apiAccessVariables(variable));
   }
 }
 
@@ -343,4 +231,144 @@ function networkVariables(variable: DefineVariable) {
     ],
   });
   return { vpcMode, vpcSubnetIds, vpcSecurityGroupIds };
+}
+
+/** The seed's parameters: names, the root method, the operator's address, retention, thresholds. */
+function seedVariables(variable: DefineVariable, env: EnvironmentConfig) {
+  const apiName = variable("api_name", {
+    type: "string",
+    default: env.defaultApiName,
+    description: "Name of the API Gateway REST API.",
+    validation: [
+      {
+        condition: 'can(regex("^[A-Za-z0-9][A-Za-z0-9 _-]{0,127}$", var.api_name))',
+        errorMessage: "api_name must be 1-128 letters, digits, spaces, '-' or '_'.",
+      },
+    ],
+  });
+  const rootHttpMethod = variable("http_method", {
+    type: "string",
+    default: DEFAULT_ROOT_METHOD,
+    description:
+      "HTTP method of the API's root method (ApiGatewayRootMethod), which places an order. POST by default: placing an order is not a safe, cacheable read. GET takes the order from query parameters.",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(ROOT_METHODS)}, var.http_method)`,
+        errorMessage: `http_method must be one of ${ROOT_METHODS.join(", ")}.`,
+      },
+    ],
+  });
+  const stageName = variable("stage_name", {
+    type: "string",
+    default: env.defaultStageName,
+    description: "API Gateway stage name.",
+    validation: [
+      {
+        condition: 'can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))',
+        errorMessage: "stage_name must be 1-128 letters, digits, '-' or '_'.",
+      },
+    ],
+  });
+  const notificationEmail = variable("notification_email", {
+    type: "string",
+    description: "E-mail address subscribed to the order alert, order error and critical alert topics.",
+    validation: [
+      {
+        condition: 'can(regex("^[^@\\\\s]+@[^@\\\\s]+\\\\.[^@\\\\s]+$", var.notification_email))',
+        errorMessage: "notification_email must be an e-mail address such as ops@example.com.",
+      },
+    ],
+  });
+  const codeBucketName = variable("code_bucket_name", {
+    type: "string",
+    default: "",
+    description:
+      "Name of the Lambda code bucket. Empty: ecommerce-application-lambda-code-<environment>-<account id>, unique per account.",
+    validation: [
+      {
+        condition:
+          'var.code_bucket_name == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.code_bucket_name))',
+        errorMessage:
+          "code_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-').",
+      },
+    ],
+  });
+  const logRetentionDays = variable("log_retention_days", {
+    type: "number",
+    default: env.logRetentionDays,
+    description: "Retention of every log group, in days.",
+    validation: [
+      {
+        condition:
+          "contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)",
+        errorMessage:
+          "log_retention_days must be a retention CloudWatch Logs supports (1, 3, 5, 7, 14, 30, 60, 90, …).",
+      },
+    ],
+  });
+  const queueDepthAlarmThreshold = variable("queue_depth_alarm_threshold", {
+    type: "number",
+    default: 10,
+    description: "OrdersQueueDepthAlarm fires when more messages than this are waiting.",
+    validation: [{ condition: "var.queue_depth_alarm_threshold >= 1", errorMessage: "Must be at least 1." }],
+  });
+  const simulatedGatewayTransientFailures = variable("simulated_gateway_transient_failures", {
+    type: "number",
+    default: 1,
+    description:
+      "Simulated payment gateway: attempts of a tok_processingError charge that fail before it recovers.",
+    validation: [
+      {
+        condition:
+          "var.simulated_gateway_transient_failures >= 0 && floor(var.simulated_gateway_transient_failures) == var.simulated_gateway_transient_failures",
+        errorMessage: "Must be a whole number, 0 or more.",
+      },
+    ],
+  });
+  return {
+    apiName,
+    rootHttpMethod,
+    stageName,
+    notificationEmail,
+    codeBucketName,
+    logRetentionDays,
+    queueDepthAlarmThreshold,
+    simulatedGatewayTransientFailures,
+  };
+}
+
+/** Who may call the order routes, and from which storefront origins. */
+function apiAccessVariables(variable: DefineVariable) {
+  const apiAuth = variable("api_auth", {
+    type: "string",
+    default: "cognito",
+    description:
+      "Who may call the order routes. cognito: a signed-in customer (Cognito ID token) on every order route; orders belong to their customer. none: anyone (an explicit opt-out for demos; orders then have no owner). GET /products is public either way.",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(API_AUTH_MODES)}, var.api_auth)`,
+        errorMessage: `api_auth must be one of ${API_AUTH_MODES.join(", ")}.`,
+      },
+    ],
+  });
+  const allowedOrigins = variable("allowed_origins", {
+    type: "list(string)",
+    default: [],
+    description:
+      "Storefront origins (https://shop.example.com) allowed to call the API from a browser (CORS). Empty: no CORS. API Gateway's own error responses can carry one fixed origin: the first.",
+    validation: [
+      {
+        condition: `alltrue([for origin in var.allowed_origins : can(regex(${JSON.stringify(
+          ORIGIN_PATTERN.source.replace(/\\\//g, "/"),
+        )}, origin))])`,
+        errorMessage:
+          "allowed_origins must list origins such as https://shop.example.com (scheme, host, optional port; no path, no trailing slash).",
+      },
+      {
+        condition: "length(var.allowed_origins) <= 20",
+        errorMessage: "allowed_origins may list at most 20 origins.",
+      },
+    ],
+  });
+  return { apiAuth, allowedOrigins };
 }
