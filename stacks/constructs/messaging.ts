@@ -41,52 +41,71 @@ export class Messaging extends Construct {
   constructor(scope: Construct, id: string, props: MessagingProps) {
     super(scope, id);
     const rootArn = `arn:${props.partition}:iam::${props.accountId}:root`;
+    ({
+      deadLetterQueue: this.deadLetterQueue,
+      ordersQueue: this.ordersQueue,
+      confirmationDeadLetterQueue: this.confirmationDeadLetterQueue,
+      orderStreamDeadLetterQueue: this.orderStreamDeadLetterQueue,
+    } = this.queues(props.namePrefix));
+    this.topicKey = this.encryptionKey(props, rootArn);
+    ({
+      orderAlertsTopic: this.orderAlertsTopic,
+      orderErrorTopic: this.orderErrorTopic,
+      criticalAlertsTopic: this.criticalAlertsTopic,
+    } = this.topics(props, rootArn, this.topicKey.arn));
+  }
 
-    this.deadLetterQueue = new SqsQueue(this, "OrdersDeadLetterQueue", {
-      name: `${props.namePrefix}-orders-dlq`,
+  /** OrdersQueue, its dead-letter queue, and the two other dead-letter queues; all TLS-only, encrypted. */
+  private queues(namePrefix: string) {
+    const deadLetterQueue = new SqsQueue(this, "OrdersDeadLetterQueue", {
+      name: `${namePrefix}-orders-dlq`,
       messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
       sqsManagedSseEnabled: true,
     });
-    this.ordersQueue = new SqsQueue(this, "OrdersQueue", {
-      name: `${props.namePrefix}-orders`,
+    const ordersQueue = new SqsQueue(this, "OrdersQueue", {
+      name: `${namePrefix}-orders`,
       visibilityTimeoutSeconds: ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds,
       messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.messageRetentionSeconds,
       sqsManagedSseEnabled: true,
       redrivePolicy: JSON.stringify({
-        deadLetterTargetArn: this.deadLetterQueue.arn,
+        deadLetterTargetArn: deadLetterQueue.arn,
         maxReceiveCount: ORDERS_QUEUE_SETTINGS.maxReceiveCount,
       }),
     });
-    this.ordersQueue.overrideLogicalId("OrdersQueue");
-    this.confirmationDeadLetterQueue = new SqsQueue(this, "ConfirmationDeadLetterQueue", {
-      name: `${props.namePrefix}-order-confirmation-dlq`,
+    ordersQueue.overrideLogicalId("OrdersQueue");
+    const confirmationDeadLetterQueue = new SqsQueue(this, "ConfirmationDeadLetterQueue", {
+      name: `${namePrefix}-order-confirmation-dlq`,
       messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
       sqsManagedSseEnabled: true,
     });
-    this.confirmationDeadLetterQueue.overrideLogicalId("ConfirmationDeadLetterQueue");
-    this.orderStreamDeadLetterQueue = new SqsQueue(this, "OrderStreamDeadLetterQueue", {
-      name: `${props.namePrefix}-order-stream-dlq`,
+    confirmationDeadLetterQueue.overrideLogicalId("ConfirmationDeadLetterQueue");
+    const orderStreamDeadLetterQueue = new SqsQueue(this, "OrderStreamDeadLetterQueue", {
+      name: `${namePrefix}-order-stream-dlq`,
       messageRetentionSeconds: ORDERS_QUEUE_SETTINGS.deadLetterRetentionSeconds,
       sqsManagedSseEnabled: true,
     });
-    this.orderStreamDeadLetterQueue.overrideLogicalId("OrderStreamDeadLetterQueue");
+    orderStreamDeadLetterQueue.overrideLogicalId("OrderStreamDeadLetterQueue");
     new SqsQueueRedriveAllowPolicy(this, "DeadLetterRedriveAllow", {
-      queueUrl: this.deadLetterQueue.id,
+      queueUrl: deadLetterQueue.id,
       redriveAllowPolicy: JSON.stringify({
         redrivePermission: "byQueue",
-        sourceQueueArns: [this.ordersQueue.arn],
+        sourceQueueArns: [ordersQueue.arn],
       }),
     });
     for (const [name, queue] of [
-      ["OrdersQueuePolicy", this.ordersQueue],
-      ["DeadLetterQueuePolicy", this.deadLetterQueue],
+      ["OrdersQueuePolicy", ordersQueue],
+      ["DeadLetterQueuePolicy", deadLetterQueue],
     ] as const) {
       const doc = new DataAwsIamPolicyDocument(this, `${name}Document`, {
         statement: [denyInsecureTransport("sqs", [queue.arn])],
       });
       new SqsQueuePolicy(this, name, { queueUrl: queue.id, policy: doc.json });
     }
+    return { deadLetterQueue, ordersQueue, confirmationDeadLetterQueue, orderStreamDeadLetterQueue };
+  }
 
+  /** The topics' customer-managed key, which CloudWatch alarms and SES may use for this account. */
+  private encryptionKey(props: MessagingProps, rootArn: string): KmsKey {
     const keyPolicy = new DataAwsIamPolicyDocument(this, "TopicKeyPolicy", {
       statement: [
         {
@@ -112,7 +131,7 @@ export class Messaging extends Construct {
         },
       ],
     });
-    this.topicKey = new KmsKey(this, "NotificationTopicsKey", {
+    const topicKey = new KmsKey(this, "NotificationTopicsKey", {
       description: `${props.namePrefix} SNS topics (encryption at rest, usable by CloudWatch alarms)`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
@@ -120,9 +139,13 @@ export class Messaging extends Construct {
     });
     new KmsAlias(this, "NotificationTopicsKeyAlias", {
       name: `alias/${props.namePrefix}-notifications`,
-      targetKeyId: this.topicKey.keyId,
+      targetKeyId: topicKey.keyId,
     });
+    return topicKey;
+  }
 
+  /** The three topics, and who may publish to CriticalAlertsTopic. */
+  private topics(props: MessagingProps, rootArn: string, topicKeyArn: string) {
     // SNS suspends an e-mail subscription past about 10 messages a second: per-order topics mail the
     // operator only when asked (order_event_emails); critical alerts always do.
     const topic = (
@@ -134,7 +157,7 @@ export class Messaging extends Construct {
       const resource = new SnsTopic(this, logicalId, {
         name: `${props.namePrefix}-${suffix}`,
         displayName,
-        kmsMasterKeyId: this.topicKey.arn,
+        kmsMasterKeyId: topicKeyArn,
       });
       resource.overrideLogicalId(logicalId);
       new SnsTopicSubscription(this, `${logicalId}EmailSubscription`, {
@@ -145,19 +168,19 @@ export class Messaging extends Construct {
       });
       return resource;
     };
-    this.orderAlertsTopic = topic(
+    const orderAlertsTopic = topic(
       "OrderAlertsTopic",
       "order-alerts",
       "Order confirmations",
       props.orderEventEmails,
     );
-    this.orderErrorTopic = topic(
+    const orderErrorTopic = topic(
       "OrderErrorNotificationTopic",
       "order-errors",
       "Order failures",
       props.orderEventEmails,
     );
-    this.criticalAlertsTopic = topic(
+    const criticalAlertsTopic = topic(
       "CriticalAlertsTopic",
       "critical-alerts",
       "Order system critical alerts",
@@ -170,20 +193,21 @@ export class Messaging extends Construct {
           sid: "CloudWatchAlarmsPublish",
           actions: ["sns:Publish"],
           principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
-          resources: [this.criticalAlertsTopic.arn],
+          resources: [criticalAlertsTopic.arn],
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] }],
         },
         {
           sid: "AccountPrincipalsPublish",
           actions: ["sns:Publish", "sns:Subscribe", "sns:GetTopicAttributes"],
           principals: [{ type: "AWS", identifiers: [rootArn] }],
-          resources: [this.criticalAlertsTopic.arn],
+          resources: [criticalAlertsTopic.arn],
         },
       ],
     });
     new SnsTopicPolicy(this, "CriticalAlertsTopicPolicy", {
-      arn: this.criticalAlertsTopic.arn,
+      arn: criticalAlertsTopic.arn,
       policy: criticalPolicy.json,
     });
+    return { orderAlertsTopic, orderErrorTopic, criticalAlertsTopic };
   }
 }
