@@ -4,6 +4,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
@@ -150,6 +151,27 @@ export class OrderSystemStack extends TerraformStack {
       successHandler: fn("OrderSuccessHandler"),
       deadLetterQueue: messaging.confirmationDeadLetterQueue,
     });
+    const { identity, api, firewall } = this.createEdge(ctx, fn("OrderPlacement"));
+    const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
+    this.seedInventory(tables);
+    this.addOutputs({
+      api,
+      identity,
+      workflow,
+      messaging,
+      tables,
+      region: ctx.region,
+      dashboardName: monitoring.dashboard.dashboardName,
+      codeBucketName: code.bucket.bucket,
+      stripeSecretArn: paymentSecrets.stripeSecretArn,
+      dkimRecords: customerEmail.dkimRecords,
+      senderAddress: senderAddress(vars),
+    });
+  }
+
+  /** What customers reach: the user pool, the API in front of OrderPlacement, and WAF in front of it. */
+  private createEdge(ctx: StackContext, placement: LambdaFunction) {
+    const { env, vars } = ctx;
     const identity = new CustomerIdentity(this, "Customers", {
       namePrefix: env.namePrefix,
       disposable: env.disposable,
@@ -159,7 +181,7 @@ export class OrderSystemStack extends TerraformStack {
       apiName: vars.apiName.stringValue,
       rootHttpMethod: vars.rootHttpMethod.stringValue,
       stageName: vars.stageName.stringValue,
-      handler: fn("OrderPlacement"),
+      handler: placement,
       logRetentionDays: ctx.logRetentionDays,
       throttle: env.apiThrottle,
       manageAccountSettings: env.manageApiGatewayAccount,
@@ -176,21 +198,7 @@ export class OrderSystemStack extends TerraformStack {
       rateLimit: vars.wafRateLimit.numberValue,
       countModeGroupsVariable: "var.waf_count_mode_rule_groups",
     });
-    const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
-    this.seedInventory(tables);
-    this.addOutputs({
-      api,
-      identity,
-      workflow,
-      messaging,
-      tables,
-      region: ctx.region,
-      dashboardName: monitoring.dashboard.dashboardName,
-      codeBucketName: code.bucket.bucket,
-      stripeSecretArn: paymentSecrets.stripeSecretArn,
-      dkimRecords: customerEmail.dkimRecords,
-      senderAddress: senderAddress(vars),
-    });
+    return { identity, api, firewall };
   }
 
   /** Every function of lambdas/contracts.ts, configured and granted from its contract. */
