@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { Writable } from "node:stream";
 import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../lambdas/contracts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
 
@@ -18,15 +19,39 @@ export function bundlePath(projectRoot: string, id: FunctionId): string {
   return join(projectRoot, BUNDLE_ROOT, functionSpec(id).folder, BUNDLE_ENTRY_FILE);
 }
 
+/** Where a bundle's standard output and error go: its log group, as Lambda sends them to CloudWatch Logs. */
+export type BundleOutput = (text: string, stream: "stdout" | "stderr") => void;
+
+/** The host's process, with stdout and stderr replaced by the bundle's own log stream. */
+function processWithOutput(output: BundleOutput): NodeJS.Process {
+  const stream = (name: "stdout" | "stderr") =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        output(chunk.toString(), name);
+        done();
+      },
+    });
+  const streams = { stdout: stream("stdout"), stderr: stream("stderr") };
+  return new Proxy(process, {
+    get(target, property) {
+      if (property === "stdout" || property === "stderr") return streams[property];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /**
  * Loads a fresh copy of a bundle, outside the module cache: like a Lambda execution environment,
  * each load has its own module state (SDK clients built from the environment at load time), so a
  * restarted local system never talks to the previous one's services. The CommonJS wrapper is
- * evaluated in the caller's realm, so the bundle sees the same `process.env` as its host.
+ * evaluated in the caller's realm, so the bundle sees the same `process.env` as its host; its
+ * output goes to `output` when given (the handlers' logs, as their log group receives them).
  */
 export function loadBundle<E = unknown, R = unknown>(
   projectRoot: string,
   id: FunctionId,
+  output?: BundleOutput,
 ): BundleModule<E, R> {
   const file = bundlePath(projectRoot, id);
   if (!existsSync(file)) {
@@ -39,21 +64,23 @@ export function loadBundle<E = unknown, R = unknown>(
     "module",
     "__filename",
     "__dirname",
+    "process",
     // sourceURL names the code in stack traces and profiles.
     `${readFileSync(file, "utf8")}\n//# sourceURL=${file}`,
   );
-  evaluate(module.exports, createRequire(file), module, file, dirname(file));
+  const host = output ? processWithOutput(output) : process;
+  evaluate(module.exports, createRequire(file), module, file, dirname(file), host);
   return module.exports;
 }
 
-export function lambdaContext(functionName: string, timeoutMs: number): Context {
+export function lambdaContext(functionName: string, timeoutMs: number, memoryMb = 256): Context {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: "$LATEST",
     invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
-    memoryLimitInMB: "256",
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "local",

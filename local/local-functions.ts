@@ -1,27 +1,91 @@
 /**
  * The bundled functions as the local runtime runs them: one fresh copy of each bundle (its own module
- * state, as a Lambda execution environment), invoked with a Lambda context and the contract's timeout.
+ * state, as a Lambda execution environment), invoked with a Lambda context and the contract's timeout
+ * and memory. Each invocation and each log line is metered as Lambda and CloudWatch Logs bill them.
  */
+import { randomUUID } from "node:crypto";
 import { FUNCTIONS, functionSpec, type FunctionId } from "../lambdas/contracts";
 import { lambdaContext, loadBundle, type BundleModule } from "./lambda-host";
 import { localFunctionName } from "./local-resources";
+import { lambdaGbSeconds, type Meter } from "./meter/meter";
 
 export type Invoke<E = unknown, R = unknown> = (event: E) => Promise<R>;
+
+export interface LocalFunctionsOptions {
+  /** Counts invocations, billed duration and log bytes; nothing is counted when omitted. */
+  readonly meter?: Meter;
+  /** Prints the handlers' own JSON logs and EMF metrics (--handler-logs); they are always counted. */
+  readonly showLogs?: boolean;
+}
+
+/** CloudWatch Logs counts 26 bytes of overhead per log event. */
+const LOG_EVENT_OVERHEAD_BYTES = 26;
 
 export class LocalFunctions {
   private readonly bundles = new Map<FunctionId, BundleModule>();
 
-  constructor(projectRoot: string) {
-    for (const spec of FUNCTIONS) this.bundles.set(spec.id, loadBundle(projectRoot, spec.id));
+  constructor(
+    projectRoot: string,
+    private readonly options: LocalFunctionsOptions = {},
+  ) {
+    for (const spec of FUNCTIONS) {
+      const logGroup = `/aws/lambda/${localFunctionName(spec.id)}`;
+      this.bundles.set(
+        spec.id,
+        loadBundle(projectRoot, spec.id, (text, stream) => {
+          this.logged(logGroup, text);
+          if (options.showLogs) process[stream].write(text);
+        }),
+      );
+    }
+  }
+
+  private logged(logGroup: string, text: string): void {
+    for (const line of text.split("\n")) {
+      if (line.length === 0) continue;
+      this.options.meter?.record("CloudWatch Logs", logGroup, {
+        bytes: Buffer.byteLength(line) + LOG_EVENT_OVERHEAD_BYTES,
+      });
+    }
   }
 
   /**
    * The function's handler, built by its own `createHandler` with some ports replaced (the local
-   * queue, SNS or workflow), invoked as Lambda would: a context and the deployed timeout.
+   * queue, SNS or workflow), invoked as Lambda would: a context and the deployed timeout and memory.
    */
   handler<E = unknown, R = unknown>(id: FunctionId, ports: object = {}): Invoke<E, R> {
     const handle = this.bundles.get(id)!.createHandler(ports);
-    const timeoutMs = functionSpec(id).timeoutSeconds * 1000;
-    return (event: E) => handle(event, lambdaContext(localFunctionName(id), timeoutMs)) as Promise<R>;
+    const { timeoutSeconds, memoryMb } = functionSpec(id);
+    const name = localFunctionName(id);
+    const logGroup = `/aws/lambda/${name}`;
+    return async (event: E) => {
+      const context = lambdaContext(name, timeoutSeconds * 1000, memoryMb);
+      const started = performance.now();
+      try {
+        return (await handle(event, context)) as R;
+      } finally {
+        const durationMs = performance.now() - started;
+        this.options.meter?.record("Lambda", name, {
+          requests: 1,
+          durationMs,
+          gbSeconds: lambdaGbSeconds(durationMs, memoryMb),
+        });
+        this.platformLines(logGroup, context.awsRequestId, durationMs, memoryMb);
+      }
+    };
+  }
+
+  /** The START, END and REPORT lines Lambda writes to the log group for every invocation. */
+  private platformLines(logGroup: string, requestId: string, durationMs: number, memoryMb: number): void {
+    if (!this.options.meter) return;
+    const id = requestId || randomUUID();
+    this.logged(
+      logGroup,
+      [
+        `START RequestId: ${id} Version: $LATEST`,
+        `END RequestId: ${id}`,
+        `REPORT RequestId: ${id}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${memoryMb} MB\tMax Memory Used: ${Math.round(memoryMb / 3)} MB\t`,
+      ].join("\n"),
+    );
   }
 }

@@ -7,6 +7,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
 import { QueueJournal } from "./queue-journal";
+import { payloadChunks, type Meter } from "./meter/meter";
 
 export interface QueueMessage {
   readonly messageId: string;
@@ -30,6 +31,8 @@ export interface LocalQueueOptions {
   readonly journalPath?: string;
   /** On stop, how long to keep delivering what is already queued before leaving it (journaled) for next time. */
   readonly drainTimeoutMs?: number;
+  /** Counts SendMessage, the event source mapping's receives and its batch deletes, as SQS bills them. */
+  readonly meter?: Meter;
 }
 
 export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -69,6 +72,7 @@ export class LocalQueue {
       visibleAt: 0,
     };
     this.journal?.sent(message);
+    this.options.meter?.record("SQS", "SendMessage", { requests: payloadChunks(Buffer.byteLength(body)) });
     this.messages.push(message);
     this.signal();
     return message.messageId;
@@ -222,6 +226,8 @@ export class LocalQueue {
       }
       const batch = this.receive();
       if (batch.length === 0) continue;
+      const batchBytes = batch.reduce((sum, m) => sum + Buffer.byteLength(m.body), 0);
+      this.options.meter?.record("SQS", "ReceiveMessage", { requests: payloadChunks(batchBytes) });
       this.inFlight++;
       let failedIds: Set<string>;
       try {
@@ -234,6 +240,9 @@ export class LocalQueue {
       } finally {
         this.inFlight--;
       }
+      // The event source mapping deletes a batch's successes in one DeleteMessageBatch.
+      if (batch.some((m) => !failedIds.has(m.messageId)))
+        this.options.meter?.record("SQS", "DeleteMessageBatch", { requests: 1 });
       for (const message of batch) {
         if (!failedIds.has(message.messageId)) {
           const index = this.messages.indexOf(message);

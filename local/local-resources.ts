@@ -106,7 +106,6 @@ export interface LocalEnvironmentOptions {
   /** The local SES, with customer e-mail on. */
   readonly sesEndpoint?: string;
   readonly settings: Settings;
-  readonly handlerLogs: boolean;
 }
 
 /**
@@ -131,9 +130,8 @@ export function localEnvironment(options: LocalEnvironmentOptions): Record<strin
       : {}),
     ...(options.sesEndpoint ? { AWS_ENDPOINT_URL_SESV2: options.sesEndpoint } : {}),
     ...functions,
-    ...observabilityEnvironment("local", {
-      logLevel: options.handlerLogs ? "INFO" : "SILENT",
-      metrics: options.handlerLogs,
-    }),
+    // As deployed: the handlers log at INFO and emit EMF metrics. Their output is metered, and
+    // printed only with --handler-logs (LocalFunctions).
+    ...observabilityEnvironment("local", { logLevel: "INFO", metrics: true }),
   };
 }

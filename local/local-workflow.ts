@@ -6,6 +6,7 @@
 import { StateMachine } from "aws-local-stepfunctions";
 import type { WorkflowDefinition } from "../lambdas/shared/workflow-definition";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
+import type { Meter } from "./meter/meter";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 
@@ -40,7 +41,16 @@ export interface LocalWorkflowOptions {
   /** Shortens Retry pauses (ms) for tests; real IntervalSeconds/BackoffRate/jitter when omitted. */
   readonly retryIntervalMs?: number;
   readonly onFinished?: (execution: Execution) => void;
+  /** Counts state transitions (retries included) and the execution log's bytes. */
+  readonly meter?: Meter;
 }
+
+type EventLogs = ReturnType<StateMachine["run"]>["eventLogs"];
+
+/** The log group the deployed state machine writes every history event to (level ALL, with data). */
+const EXECUTION_LOG_GROUP = "/aws/vendedlogs/states/order-processing";
+/** What a logged history event carries besides its details: ids, type, timestamps, ARN. */
+const LOGGED_EVENT_ENVELOPE_BYTES = 250;
 
 /** How many executions GET /_local/executions keeps (newest first out of the window: oldest dropped). */
 export const RECENT_EXECUTIONS = 1000;
@@ -110,6 +120,7 @@ export class LocalWorkflow {
         execution.cause = failure instanceof Error ? failure.message : String(failure);
       },
     );
+    if (this.options.meter) void this.meterEvents(run.eventLogs, this.options.meter);
     const tracked = finished.then(() => {
       execution.stopDate = Date.now();
       this.running.delete(tracked);
@@ -117,6 +128,25 @@ export class LocalWorkflow {
     });
     this.running.add(tracked);
     return execution;
+  }
+
+  /**
+   * Standard workflows bill a state transition each time a state runs, retries included; the log
+   * group receives each history event (a Task's scheduled, started and finished events included).
+   */
+  private async meterEvents(events: EventLogs, meter: Meter): Promise<void> {
+    for await (const event of events) {
+      if (event.type === "StateEntered" || event.type === "StateRetried") {
+        meter.record("Step Functions", `transition:${event.state.name}`, { transitions: 1 });
+      }
+      const detailBytes = Buffer.byteLength(JSON.stringify(event));
+      const records = event.type === "StateEntered" && event.state.type === "Task" ? 4 : 1;
+      for (let i = 0; i < records; i++) {
+        meter.record("CloudWatch Logs", EXECUTION_LOG_GROUP, {
+          bytes: (i === 0 ? detailBytes : 0) + LOGGED_EVENT_ENVELOPE_BYTES,
+        });
+      }
+    }
   }
 
   get(name: string): Execution | undefined {

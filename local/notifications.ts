@@ -1,6 +1,14 @@
 /** Local SNS: every publish is kept (for GET /_local/notifications) and shown to the listener. */
 import type { Notifier } from "../lambdas/shared/ports";
 import { LOCAL_TOPICS } from "./local-resources";
+import { payloadChunks, type Meter } from "./meter/meter";
+
+export interface LocalNotificationsOptions {
+  /** Counts publishes, e-mail deliveries and the topic key's KMS requests. */
+  readonly meter?: Meter;
+  /** order_event_emails: the per-order topics also e-mail the operator (CriticalAlertsTopic always does). */
+  readonly orderEventEmails?: boolean;
+}
 export interface PublishedNotification {
   readonly topic: string;
   readonly topicArn: string;
@@ -19,6 +27,8 @@ export class LocalNotifications {
   private count = 0;
   private readonly listeners: ((n: PublishedNotification) => void)[] = [];
 
+  constructor(private readonly options: LocalNotificationsOptions = {}) {}
+
   onPublish(listener: (n: PublishedNotification) => void): void {
     this.listeners.push(listener);
   }
@@ -36,7 +46,24 @@ export class LocalNotifications {
     if (this.published.length > RECENT_NOTIFICATIONS * 1.5)
       this.published = this.published.slice(-RECENT_NOTIFICATIONS);
     this.listeners.forEach((l) => l(notification));
+    this.meter(topic, Buffer.byteLength(subject) + Buffer.byteLength(message));
     return { MessageId: `local-${++this.count}` };
+  }
+
+  /**
+   * A publish is billed per 64 KB; the topics are encrypted with a customer managed key, so the
+   * publish asks KMS for a data key and each e-mail delivery decrypts it (no data key caching
+   * assumed: an upper bound).
+   */
+  private meter(topic: string, bytes: number): void {
+    const meter = this.options.meter;
+    if (!meter) return;
+    meter.record("SNS", `Publish:${topic}`, { requests: payloadChunks(bytes) });
+    meter.record("KMS", "GenerateDataKey:sns", { requests: 1 });
+    if (topic === "CriticalAlertsTopic" || this.options.orderEventEmails) {
+      meter.record("SNS", `DeliverEmail:${topic}`, { emailDeliveries: 1 });
+      meter.record("KMS", "Decrypt:sns", { requests: 1 });
+    }
   }
 
   async stop(): Promise<void> {}

@@ -47,6 +47,10 @@ import { startEventService, type EventService, type StatusChangeEvent } from "./
 import { startQueueService, type QueueService } from "./services/queue-consumer";
 import { startSecretsService, type SecretsService } from "./services/secrets";
 import { ServiceGroup } from "./services/service";
+import { Meter, type MeterReport } from "./meter/meter";
+import { startDynamoDbMeter, type DynamoDbMeter } from "./meter/dynamodb-meter";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LOCAL_REGION } from "./local-resources";
 import { startWorkflowService, type WorkflowService } from "./services/workflow";
 
 /** Wraps a port before a function is given it: how tests inject faults without touching this code. */
@@ -113,6 +117,8 @@ export interface LocalOrderSystem {
   readonly workflow: LocalWorkflow;
   /** EventBridge events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
   confirmationDeadLetters(): readonly StatusChangeEvent[];
+  /** What AWS would bill for the calls made since start (or the last reset). */
+  readonly meter: Meter;
   /** Resolves once the queue is drained and no execution or success handler is running. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -129,6 +135,7 @@ async function seedInventory(functions: LocalFunctions, log: (line: string) => v
 }
 
 function localEndpoints(parts: {
+  meter: Meter;
   notifications: LocalNotifications;
   workflow: WorkflowService;
   queue: QueueService;
@@ -140,6 +147,7 @@ function localEndpoints(parts: {
 }) {
   const { notifications, workflow, queue, events, outbox, auth, database, email } = parts;
   return {
+    meter: (): MeterReport => parts.meter.report(),
     health: () =>
       database.healthy()
         ? { status: "ok" }
@@ -184,8 +192,9 @@ type Log = (line: string) => void;
 /** Points every function at the local services (as the stack's contracts do), then loads the bundles. */
 function loadFunctions(
   options: LocalRuntimeOptions,
-  database: DatabaseService,
+  dynamoDb: DynamoDbMeter,
   twins: { secrets?: SecretsService; email?: EmailService },
+  meter: Meter,
 ): LocalFunctions {
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
@@ -197,18 +206,16 @@ function loadFunctions(
     apiAuth: options.apiAuth ?? "cognito",
     allowedOrigins: (options.allowedOrigins ?? []).join(","),
   };
-  const handlerLogs = options.handlerLogs ?? false;
   Object.assign(
     process.env,
     localEnvironment({
-      dynamoDbEndpoint: database.endpoint,
+      dynamoDbEndpoint: dynamoDb.endpoint,
       secretsManagerEndpoint: twins.secrets?.endpoint,
       sesEndpoint: twins.email?.endpoint,
       settings,
-      handlerLogs,
     }),
   );
-  return new LocalFunctions(options.projectRoot);
+  return new LocalFunctions(options.projectRoot, { meter, showLogs: options.handlerLogs ?? false });
 }
 
 /** OrderConfirmationRule → OrderSuccessHandler, whose alerts go to local SNS. */
@@ -218,6 +225,7 @@ function startEvents(
   wrap: PortWrappers,
   dataDir: string | undefined,
   log: Log,
+  meter: Meter,
 ) {
   const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
   const successHandler = functions.handler<StatusChangeEvent, unknown>("OrderSuccessHandler", {
@@ -228,6 +236,7 @@ function startEvents(
     notifications,
     deadLetterPath: dataDir && join(dataDir, "queue", "confirmation-dlq.jsonl"),
     log,
+    meter,
   });
 }
 
@@ -238,6 +247,7 @@ function startQueue(
   workflow: WorkflowService,
   notifications: LocalNotifications,
   log: Log,
+  meter: Meter,
 ) {
   const starter = options.wrapPorts?.workflowStarter?.(workflow.starter) ?? workflow.starter;
   return startQueueService({
@@ -247,6 +257,7 @@ function startQueue(
     concurrency: options.queueConcurrency,
     dataDir: options.dataDir,
     log,
+    meter,
   });
 }
 
@@ -260,6 +271,7 @@ async function startDelivery(
   queue: QueueService,
   notifications: LocalNotifications,
   log: Log,
+  meter: Meter,
 ): Promise<OutboxService> {
   const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
   const resume = () =>
@@ -274,11 +286,18 @@ async function startDelivery(
   await resume();
   // Stream records the dead database had not yet handed to the pipe died with it: resume instead.
   database.onRestart(() => void resume().catch((error: unknown) => log(`Resuming failed: ${String(error)}`)));
+  // The deployed pipe bills a request per stream record that passes its filter.
+  const piped: OrderQueue = {
+    send: async (message) => {
+      meter.record("EventBridge Pipes", "OrderOutboxPipe", { requests: 1 });
+      await sender.send(message);
+    },
+  };
   return startOrderOutbox({
     dynamoDbEndpoint: database.endpoint,
     client: database.client,
     ordersTable: LOCAL_TABLES.orders,
-    queue: sender,
+    queue: piped,
     notifications,
     deadLetterPath: options.dataDir && join(options.dataDir, "queue", "order-stream-dlq.jsonl"),
     log,
@@ -292,6 +311,7 @@ function startApi(
   local: { routes: LocalEndpoints; actions: LocalActions },
   auth: AuthService | undefined,
   log: Log,
+  meter: Meter,
 ) {
   return startApiService({
     handler: functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement"),
@@ -304,6 +324,7 @@ function startApi(
     auth,
     allowedOrigins: options.allowedOrigins ?? [],
     log,
+    meter,
   });
 }
 
@@ -373,34 +394,72 @@ function startDatabase(options: LocalRuntimeOptions, log: Log) {
   });
 }
 
+/**
+ * The DynamoDB meter every billed caller goes through (the functions by their endpoint, the
+ * workflow's DynamoDB task by its client); the runtime's own reads (outbox, recovery) go around it.
+ */
+async function startDynamoDbMetering(services: ServiceGroup, database: DatabaseService, meter: Meter) {
+  const dynamoDb = await services.start(() => startDynamoDbMeter(() => database.endpoint, meter));
+  const { client } = await services.start(() => {
+    const metered = new DynamoDBClient({
+      endpoint: dynamoDb.endpoint,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    return { name: "workflow-dynamodb-client", client: metered, stop: async () => metered.destroy() };
+  });
+  return { dynamoDb, workflowClient: client };
+}
+
+/** POST routes under /_local: the meter's reset, and SES's bounce feedback when e-mail is on. */
+function localActions(
+  meter: Meter,
+  functions: LocalFunctions,
+  email: EmailService | undefined,
+): LocalActions {
+  return {
+    "meter/reset": async () => {
+      meter.reset();
+      return { status: 200, body: meter.report() };
+    },
+    ...(email ? { "emails/bounce": bounceAction(functions, email) } : {}),
+  };
+}
+
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
   const log = options.log ?? (() => undefined);
   const services = new ServiceGroup();
+  const meter = new Meter();
   try {
     const database = await services.start(() => startDatabase(options, log));
+    const { dynamoDb, workflowClient } = await startDynamoDbMetering(services, database, meter);
     const { secrets, email } = await startAwsTwins(options, services, log);
-    const functions = loadFunctions(options, database, { secrets, email });
+    email?.onSend((sent) => meter.record("SES", "SendEmail", { emails: sent.to.length }));
+    const functions = loadFunctions(options, dynamoDb, { secrets, email }, meter);
     await seedInventory(functions, log);
-    const notifications = await services.start(() => new LocalNotifications());
+    const notifications = await services.start(() => new LocalNotifications({ meter }));
     const events = await services.start(() =>
-      startEvents(functions, notifications, options.wrapPorts ?? {}, options.dataDir, log),
+      startEvents(functions, notifications, options.wrapPorts ?? {}, options.dataDir, log, meter),
     );
     const workflow = await services.start(() =>
       startWorkflowService({
-        functions,
-        notifications,
-        dynamodb: database.client,
+        ...{ functions, notifications, meter, log, dynamodb: workflowClient },
         retryIntervalMs: options.retryIntervalMs,
         onFinished: events.executionFinished,
-        log,
       }),
     );
-    const queue = await services.start(() => startQueue(options, functions, workflow, notifications, log));
-    const outbox = await services.start(() => startDelivery(options, database, queue, notifications, log));
+    const queue = await services.start(() =>
+      startQueue(options, functions, workflow, notifications, log, meter),
+    );
+    const outbox = await services.start(() =>
+      startDelivery(options, database, queue, notifications, log, meter),
+    );
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
-    const routes = localEndpoints({ notifications, workflow, queue, events, outbox, auth, database, email });
-    const actions: LocalActions = email ? { "emails/bounce": bounceAction(functions, email) } : {};
-    const api = await services.start(() => startApi(options, functions, { routes, actions }, auth, log));
+    const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email };
+    const local = { routes: localEndpoints(parts), actions: localActions(meter, functions, email) };
+    const api = await services.start(() => startApi(options, functions, local, auth, log, meter));
+    // Counting starts with the first request: seeding the catalog is deploy-time work, not per order.
+    meter.reset();
     return {
       url: api.url,
       port: api.port,
@@ -413,6 +472,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       emails: email,
       queue: queue.queue,
       workflow: workflow.workflow,
+      meter,
       confirmationDeadLetters: events.deadLetters,
       settled: settledWhen(outbox, queue, workflow, events),
       stop: () => services.stopAll(),

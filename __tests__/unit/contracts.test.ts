@@ -58,7 +58,7 @@ test("a configuration bound to a resource attribute that is not given fails, nam
 });
 
 test("the local runtime gives every function every variable its contract declares", () => {
-  const env = localEnvironment({ dynamoDbEndpoint: "http://127.0.0.1:1", settings, handlerLogs: false });
+  const env = localEnvironment({ dynamoDbEndpoint: "http://127.0.0.1:1", settings });
   for (const spec of FUNCTIONS) {
     for (const name of spec.config) expect(env[CONFIG[name].env]).toEqual(expect.any(String));
     // Each handler's reader finds its whole configuration there.

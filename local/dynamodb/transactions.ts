@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { itemSize, transactionalWriteUnits } from "./item-size";
 
 type Item = Record<string, AttributeValue>;
 type Expression = {
@@ -33,6 +34,12 @@ export interface TransactItem {
 export interface TransactWriteRequest {
   TransactItems?: TransactItem[];
   ClientRequestToken?: string;
+  ReturnConsumedCapacity?: "TOTAL" | "INDEXES" | "NONE";
+}
+
+/** What DynamoDB answers with ReturnConsumedCapacity: the write units per table. */
+export interface TransactWriteResult {
+  ConsumedCapacity?: { TableName: string; CapacityUnits: number; WriteCapacityUnits: number }[];
 }
 
 /** DynamoDB's idempotency window for ClientRequestToken. */
@@ -108,7 +115,7 @@ export class TransactionExecutor {
     writeFileSync(this.journalPath, JSON.stringify(images));
   }
 
-  async transactWrite(request: TransactWriteRequest): Promise<Record<string, never>> {
+  async transactWrite(request: TransactWriteRequest): Promise<TransactWriteResult> {
     const items = request.TransactItems ?? [];
     if (items.length === 0 || items.length > 100) {
       throw new TransactionFailure(400, "ValidationException", "TransactItems must have 1 to 100 items.");
@@ -132,7 +139,27 @@ export class TransactionExecutor {
       );
     }
     if (request.ClientRequestToken) this.tokens.set(request.ClientRequestToken, { hash, at: Date.now() });
-    return {};
+    const wanted = request.ReturnConsumedCapacity === "TOTAL" || request.ReturnConsumedCapacity === "INDEXES";
+    return wanted ? { ConsumedCapacity: await this.consumedCapacity(undo) } : {};
+  }
+
+  /** Each item costs two write units per KB of the larger of its images before and after. */
+  private async consumedCapacity(
+    applied: Undo[],
+  ): Promise<NonNullable<TransactWriteResult["ConsumedCapacity"]>> {
+    const perTable = new Map<string, number>();
+    for (const { table, key, old } of applied) {
+      const now = await this.client.send(
+        new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+      );
+      const units = transactionalWriteUnits(Math.max(itemSize(old), itemSize(now.Item)));
+      perTable.set(table, (perTable.get(table) ?? 0) + units);
+    }
+    return [...perTable].map(([TableName, units]) => ({
+      TableName,
+      CapacityUnits: units,
+      WriteCapacityUnits: units,
+    }));
   }
 
   /** A token seen within the window: the same request succeeds again without effect; another fails. */

@@ -16,6 +16,7 @@ import {
   type LocalReply,
 } from "../http-server";
 import type { Invoke } from "../local-functions";
+import type { Meter } from "../meter/meter";
 import { localCustomerId, type AuthService } from "./auth";
 import type { LocalService } from "./service";
 
@@ -38,6 +39,8 @@ export interface ApiServiceOptions {
   readonly auth?: AuthService;
   readonly allowedOrigins: readonly string[];
   readonly log: (line: string) => void;
+  /** Counts the requests API Gateway bills, their access log lines, and the orders placed. */
+  readonly meter?: Meter;
 }
 
 const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
@@ -102,6 +105,29 @@ function logResponse(
     log(`request rejected: ${result.statusCode} ${JSON.parse(result.body).error?.code}`);
 }
 
+/**
+ * A request that reached the function is billed by API Gateway and logged to the stage's access log
+ * (its JSON format: request id, IP, time, method, resource, status, length, latency, error).
+ */
+function meterRequest(meter: Meter, event: APIGatewayProxyEvent, result: APIGatewayProxyResult) {
+  meter.record("API Gateway", `${event.httpMethod} ${event.resource}`, { requests: 1 });
+  const accessLogLine = JSON.stringify({
+    requestId: event.requestContext.requestId,
+    ip: event.requestContext.identity.sourceIp,
+    requestTime: new Date().toUTCString(),
+    httpMethod: event.httpMethod,
+    resourcePath: event.resource,
+    status: String(result.statusCode),
+    responseLength: String(Buffer.byteLength(result.body)),
+    integrationLatency: "25",
+    errorMessage: "-",
+  });
+  meter.record("CloudWatch Logs", "API-Gateway-Access-Logs", {
+    bytes: Buffer.byteLength(accessLogLine) + 26,
+  });
+  if (event.httpMethod === "POST" && result.statusCode === 202) meter.orderPlaced();
+}
+
 /** On stop, how long requests already being answered may take before their connections are cut. */
 export const API_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -113,7 +139,10 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     stageName: options.stageName,
     rootMethod: options.rootMethod,
     handler: options.handler,
-    onResponse: (event, result) => logResponse(options.log, event, result),
+    onResponse: (event, result) => {
+      logResponse(options.log, event, result);
+      if (options.meter) meterRequest(options.meter, event, result);
+    },
     localEndpoints: options.localEndpoints,
     localActions: { ...options.localActions, token: tokenAction(options.auth) },
     auth: options.auth,

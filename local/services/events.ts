@@ -12,6 +12,7 @@ import type { Invoke } from "../local-functions";
 import type { LocalNotifications } from "../notifications";
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, LOCAL_TOPICS } from "../local-resources";
 import { DurableList } from "../durable-list";
+import type { Meter } from "../meter/meter";
 import type { LocalService } from "./service";
 
 export type StatusChangeEvent = EventBridgeEvent<string, unknown>;
@@ -35,6 +36,8 @@ export interface EventServiceOptions {
   /** Keeps the confirmation dead-letter queue in this file across stops and crashes. */
   readonly deadLetterPath?: string;
   readonly log: (line: string) => void;
+  /** Counts the events on the default bus (AWS service events are not billed). */
+  readonly meter?: Meter;
 }
 
 export function statusChangeEvent(execution: Execution): StatusChangeEvent {
@@ -109,6 +112,7 @@ export function startEventService(options: EventServiceOptions): EventService {
       if (execution.status === "FAILED")
         log(`order ${execution.name} FAILED: ${execution.cause ?? execution.error}`);
       const event = statusChangeEvent(execution);
+      options.meter?.record("EventBridge", `${event.source}:${event["detail-type"]}`, { serviceEvents: 1 });
       if (!matchesConfirmationRule(event)) return;
       const delivery = deliver(event).then((handled) => {
         pending.delete(delivery);

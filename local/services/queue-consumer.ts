@@ -11,6 +11,7 @@ import type { Invoke } from "../local-functions";
 import { LocalQueue } from "../local-queue";
 import { LOCAL_ORDERS_QUEUE_ARN, LOCAL_TOPICS } from "../local-resources";
 import type { LocalNotifications } from "../notifications";
+import type { Meter } from "../meter/meter";
 import type { LocalService } from "./service";
 
 export interface QueueService extends LocalService {
@@ -27,6 +28,7 @@ export interface QueueServiceOptions {
   /** Keeps the queue and its dead letters in <dataDir>/queue/ across stops and crashes. */
   readonly dataDir?: string;
   readonly log: (line: string) => void;
+  readonly meter?: Meter;
 }
 
 /** On stop, how long the queue keeps delivering what it holds (the batching window included). */
@@ -43,6 +45,7 @@ export function startQueueService(options: QueueServiceOptions): QueueService {
     concurrency: options.concurrency ?? 5,
     journalPath: options.dataDir ? join(options.dataDir, "queue", "orders-queue.jsonl") : undefined,
     drainTimeoutMs: QUEUE_DRAIN_TIMEOUT_MS,
+    meter: options.meter,
     // Locally the OrdersDeadLetterQueueNotEmptyAlarm fires at once and pages CriticalAlertsTopic.
     onDeadLetter: (message) => {
       log(

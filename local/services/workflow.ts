@@ -33,6 +33,7 @@ import {
   type TaskHandler,
 } from "../local-workflow";
 import type { LocalNotifications } from "../notifications";
+import type { Meter } from "../meter/meter";
 import type { LocalService } from "./service";
 
 /** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
@@ -125,6 +126,7 @@ export interface WorkflowServiceOptions {
   readonly retryIntervalMs?: number;
   readonly onFinished: (execution: Execution) => void;
   readonly log: (line: string) => void;
+  readonly meter?: Meter;
 }
 
 export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
@@ -154,6 +156,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     }),
     retryIntervalMs: options.retryIntervalMs,
     onFinished: options.onFinished,
+    meter: options.meter,
   });
   const starter: WorkflowStarter = {
     start: async (orderId, input) => {

@@ -1,0 +1,78 @@
+/**
+ * The meter counts what AWS would bill for an order, by service, from the calls the local runtime
+ * really makes; GET /_local/meter reports it and POST /_local/meter/reset starts again.
+ */
+import type { MeterReport } from "../../local/meter/meter";
+import { startTestSystem, type TestSystem } from "../support/local-system";
+
+jest.setTimeout(60_000);
+
+let t: TestSystem;
+beforeAll(async () => {
+  t = await startTestSystem();
+});
+afterAll(() => t.stop());
+
+const order = (paymentToken: string) => ({ paymentToken, items: [{ productId: "SKU-1001", quantity: 1 }] });
+
+async function meterAfter(orders: readonly string[]): Promise<MeterReport> {
+  const reset = await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
+  expect(reset.status).toBe(200);
+  for (const token of orders) expect((await t.placeOrder(order(token))).status).toBe(202);
+  await t.system.settled();
+  const response = await fetch(`${t.system.url}/_local/meter`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as MeterReport;
+}
+
+test("a confirmed order: every billed call, by service, averaged per order", async () => {
+  const report = await meterAfter(["tok_visa", "tok_visa", "tok_visa"]);
+  expect(report.orders).toBe(3);
+  const perOrder = report.perOrder;
+  expect(perOrder["API Gateway"]).toMatchObject({ requests: 1 });
+  // One invocation per order of each function, but StartOrderProcessing takes a batch of messages.
+  const lambda = report.services.Lambda.operations;
+  for (const name of ["order-placement", "validate-order", "process-payment", "update-inventory"]) {
+    expect(lambda[`local-${name}`]).toMatchObject({ requests: 3 });
+  }
+  expect(lambda["local-order-success-handler"]).toMatchObject({ requests: 3 });
+  expect(lambda["local-start-order-processing"].requests).toBeGreaterThanOrEqual(1);
+  expect(lambda["local-start-order-processing"].requests).toBeLessThanOrEqual(3);
+  expect(perOrder.Lambda.gbSeconds).toBeGreaterThan(0);
+  expect(perOrder["Step Functions"]).toMatchObject({ transitions: 3 });
+  // A SendMessage per order; the event source mapping's ReceiveMessage and DeleteMessageBatch per batch.
+  const sqs = report.services.SQS.operations;
+  expect(sqs.SendMessage).toMatchObject({ requests: 3 });
+  expect(sqs.ReceiveMessage.requests).toBe(lambda["local-start-order-processing"].requests);
+  expect(sqs.DeleteMessageBatch.requests).toBe(lambda["local-start-order-processing"].requests);
+  expect(perOrder["EventBridge Pipes"]).toMatchObject({ requests: 1 });
+  expect(perOrder.EventBridge).toMatchObject({ serviceEvents: 1 });
+  expect(perOrder.SNS).toMatchObject({ requests: 1 });
+  expect(perOrder.KMS).toMatchObject({ requests: 1 });
+  expect(perOrder.SES).toMatchObject({ emails: 1 });
+  expect(perOrder["CloudWatch Logs"].bytes).toBeGreaterThan(1000);
+  // Transactions cost two write units per item: the order and its key, the stock and the order's marker.
+  const dynamo = report.services.DynamoDB.operations;
+  expect(dynamo.TransactWriteItems.writeUnits).toBeGreaterThanOrEqual(4 * dynamo.TransactWriteItems.calls);
+  expect(perOrder.DynamoDB.readUnits).toBeGreaterThan(0);
+});
+
+test("a declined order walks the failure states, each billed as a transition", async () => {
+  const report = await meterAfter(["tok_chargeDeclined"]);
+  const transitions = report.services["Step Functions"].operations;
+  for (const state of ["ProcessPayment", "ClassifyFailure", "OrderFailed", "NotifyOrderFailure"]) {
+    expect(transitions[`transition:${state}`]).toMatchObject({ transitions: 1 });
+  }
+  expect(transitions["transition:UpdateInventory"]).toBeUndefined();
+  // The failure is announced (OrderErrorNotificationTopic) and the customer is told.
+  expect(report.services.SNS.operations["Publish:OrderErrorNotificationTopic"]).toMatchObject({
+    requests: 1,
+  });
+  expect(report.perOrder.SES).toMatchObject({ emails: 1 });
+});
+
+test("a reset starts the count again", async () => {
+  const reset = await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
+  const report = (await reset.json()) as MeterReport;
+  expect(report).toMatchObject({ orders: 0, services: {}, perOrder: {} });
+});
