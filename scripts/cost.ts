@@ -1,0 +1,98 @@
+/**
+ * `npm run cost`: runs a fixed order mix through the local order system, reads its meter (every
+ * call AWS would bill, counted as it was made) and prices it per 1 million orders with the price
+ * table in scripts/cost/prices.ts: us-east-1, on demand, free tier ignored.
+ * Usage: npm run cost -- [--orders N] (default 200; the mix is kept in proportion)
+ */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { MeterReport } from "../local/meter/meter";
+import { startLocalOrderSystem } from "../local/order-system";
+import { costPerMillionOrders, PRICES, unpricedQuantities } from "./cost/prices";
+
+const { values } = parseArgs({ options: { orders: { type: "string" } } });
+const ORDERS = Number(values.orders ?? 200);
+if (!Number.isInteger(ORDERS) || ORDERS < 20) {
+  process.stderr.write("--orders must be a whole number of at least 20 (the mix needs 5 % of it).\n");
+  process.exit(2);
+}
+
+/** The mix: 90 % confirmed, 5 % declined cards, 5 % out of stock (more than SKU-1012's 3 in stock). */
+const MIX = [
+  {
+    kind: "confirmed",
+    share: 0.9,
+    body: (i: number) => order("tok_visa", ["SKU-1001", "SKU-1005", "SKU-1008"][i % 3], 1),
+  },
+  { kind: "declined", share: 0.05, body: () => order("tok_chargeDeclined", "SKU-1007", 1) },
+  { kind: "out of stock", share: 0.05, body: () => order("tok_visa", "SKU-1012", 4) },
+] as const;
+
+function order(paymentToken: string, productId: string, quantity: number) {
+  return { paymentToken, customerEmail: "cost@example.com", items: [{ productId, quantity }] };
+}
+
+async function measure(): Promise<MeterReport> {
+  const system = await startLocalOrderSystem({
+    projectRoot: resolve(__dirname, ".."),
+    port: 0,
+    apiAuth: "none",
+    customerEmails: "on",
+  });
+  try {
+    const bodies = MIX.flatMap((m) =>
+      Array.from({ length: Math.round(ORDERS * m.share) }, (_, i) => m.body(i)),
+    );
+    let next = 0;
+    const client = async () => {
+      while (next < bodies.length) {
+        const response = await fetch(`${system.url}/orders`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify(bodies[next++]),
+        });
+        if (response.status !== 202) throw new Error(`POST /orders answered ${response.status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, client));
+    await system.settled();
+    return system.meter.report();
+  } finally {
+    await system.stop();
+  }
+}
+
+const dollars = (usd: number) => `$${usd.toFixed(2)}`;
+
+async function main() {
+  process.stdout.write(
+    `Running ${ORDERS} orders (${MIX.map((m) => `${m.share * 100} % ${m.kind}`).join(", ")})…\n`,
+  );
+  const report = await measure();
+  const missing = unpricedQuantities(report.perOrder);
+  if (missing.length > 0)
+    throw new Error(`No price for ${missing.join(", ")}: add it to scripts/cost/prices.ts.`);
+  const costs = costPerMillionOrders(report.perOrder);
+  const rows = Object.entries(costs).sort(([, a], [, b]) => b - a);
+  const total = rows.reduce((sum, [, usd]) => sum + usd, 0);
+  const width = Math.max(...rows.map(([s]) => s.length), 5);
+  process.stdout.write(
+    `\nWorkflow STANDARD: ${report.orders} orders metered; dollars per 1 million orders\n`,
+  );
+  for (const [service, usd] of rows) {
+    const calls = report.perOrder[service].calls;
+    process.stdout.write(
+      `  ${service.padEnd(width)}  ${dollars(usd).padStart(9)}  (${calls} calls per order)\n`,
+    );
+  }
+  process.stdout.write(`  ${"Total".padEnd(width)}  ${dollars(total).padStart(9)}\n`);
+  process.stdout.write(`\nDynamoDB calls per order: ${report.perOrder.DynamoDB?.calls ?? 0}\n`);
+  process.stdout.write(
+    `Prices: us-east-1, on demand, free tier ignored; sources in scripts/cost/prices.ts (read ${PRICES[0].read}).\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
