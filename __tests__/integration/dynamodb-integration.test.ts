@@ -277,13 +277,13 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
   });
 
   test.each(["CONFIRMED", "FAILED"] as const)(
-    "a %s order cannot go back to PROCESSING: markProcessing is refused and the order is unchanged",
+    "a %s order cannot go back to PROCESSING: startPayment is refused and the order is unchanged",
     async (status) => {
       const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
       await setStatus(orderId, status);
-      await expect(orders.markProcessing(orderId, [], 100, "USD")).rejects.toMatchObject({
-        name: "OrderNotFound",
-      });
+      await expect(
+        orders.startPayment(orderId, { lines: [], totalMinor: 100, currency: "USD" }),
+      ).rejects.toMatchObject({ name: "OrderAlreadyFinished" });
       expect((await orders.get(orderId))?.status).toBe(status);
       expect((await orders.get(orderId))?.totalMinor).toBeUndefined();
     },
@@ -307,22 +307,65 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     expect(await orders.markConfirmed(randomUUID())).toBeUndefined();
   });
 
-  test("a PENDING or PROCESSING order is priced and marked PROCESSING; an absent one is OrderNotFound", async () => {
+  test("opening the payment prices the order, marks it PROCESSING and counts attempts 1, 2, 3 in one write each", async () => {
     const orderId = await createOrder([{ productId: "SKU-1001", quantity: 2 }]);
     const lines = [
       { productId: "SKU-1001", name: "Shoes", quantity: 2, unitPriceMinor: 500, lineTotalMinor: 1000 },
     ];
-    await orders.markProcessing(orderId, lines, 1000, "USD");
-    await orders.markProcessing(orderId, lines, 1000, "USD");
-    expect(await orders.get(orderId)).toMatchObject({
+    const priced = { lines, totalMinor: 1000, currency: "USD" };
+    const attempts = [];
+    for (let i = 0; i < 3; i++) attempts.push((await orders.startPayment(orderId, priced)).attempt);
+    expect(attempts).toEqual([1, 2, 3]);
+    const { order } = await orders.startPayment(orderId, priced);
+    expect(order).toMatchObject({
       status: "PROCESSING",
       totalMinor: 1000,
       currency: "USD",
       lines,
+      paymentToken: "tok_visa",
     });
-    await expect(orders.markProcessing(randomUUID(), lines, 1000, "USD")).rejects.toBeInstanceOf(
-      BusinessError,
+    expect(await orders.get(orderId)).toMatchObject({ status: "PROCESSING", paymentAttempts: 4 });
+    await expect(orders.startPayment(randomUUID(), priced)).rejects.toMatchObject({ name: "OrderNotFound" });
+    await expect(orders.startPayment(randomUUID(), priced)).rejects.toBeInstanceOf(BusinessError);
+  });
+
+  test("a charge is recorded once; the same charge again is harmless, a refunded payment is never overwritten", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    const charge = { chargeId: "ch_1", amountMinor: 1000, provider: "simulated" } as const;
+    await orders.recordCharge(orderId, charge);
+    await orders.recordCharge(orderId, charge);
+    await expect(orders.recordCharge(orderId, { ...charge, chargeId: "ch_2" })).rejects.toMatchObject({
+      name: "PaymentAlreadySettled",
+    });
+    await orders.recordRefund(orderId, "re_1");
+    await expect(orders.recordCharge(orderId, charge)).rejects.toMatchObject({
+      name: "PaymentAlreadySettled",
+    });
+    expect((await orders.get(orderId))?.payment).toMatchObject({ status: "REFUNDED", chargeId: "ch_1" });
+  });
+
+  test("a first confirmation claims the confirmation e-mail in the same write; a replay claims nothing", async () => {
+    const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
+    const at = new Date().toISOString();
+    expect(await orders.markConfirmed(orderId, { claimEmailAt: at })).toMatchObject({
+      changed: true,
+      order: { status: "CONFIRMED", confirmationEmail: { status: "SENDING", claimedAt: at } },
+    });
+    const later = new Date(Date.now() + 1000).toISOString();
+    expect(await orders.markConfirmed(orderId, { claimEmailAt: later })).toMatchObject({
+      changed: false,
+      order: { confirmationEmail: { claimedAt: at } },
+    });
+    await orders.recordCustomerEmail(
+      orderId,
+      "confirmation",
+      { status: "OFF", claimedAt: at },
+      { confirmationNotified: true },
     );
+    expect(await orders.get(orderId)).toMatchObject({
+      confirmationEmail: { status: "OFF" },
+      confirmationNotifiedAt: expect.any(String),
+    });
   });
 
   test("a refund is recorded only on a charged order", async () => {
@@ -343,16 +386,8 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
 });
 
 describe("the stores' reads and counters against dynalite", () => {
-  test("payment attempts count 1, 2, 3; the confirmation notice is recorded", async () => {
+  test("the confirmation notice is recorded", async () => {
     const orderId = await createOrder([{ productId: "SKU-1001", quantity: 1 }]);
-    expect([
-      await orders.countPaymentAttempt(orderId),
-      await orders.countPaymentAttempt(orderId),
-      await orders.countPaymentAttempt(orderId),
-    ]).toEqual([1, 2, 3]);
-    await expect(orders.countPaymentAttempt(randomUUID())).rejects.toMatchObject({
-      name: "ConditionalCheckFailedException",
-    });
     await orders.markConfirmationNotified(orderId);
     expect((await orders.get(orderId))?.confirmationNotifiedAt).toEqual(expect.any(String));
   });

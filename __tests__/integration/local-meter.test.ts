@@ -57,6 +57,20 @@ test("a confirmed order: every billed call, by service, averaged per order", asy
   expect(perOrder.DynamoDB.readUnits).toBeGreaterThan(0);
 });
 
+test("a confirmed order makes at most 8 DynamoDB calls, one per step that must read or write", async () => {
+  const report = await meterAfter(["tok_visa", "tok_visa"]);
+  expect(report.perOrder.DynamoDB.calls).toBeLessThanOrEqual(8);
+  // Placement's transaction, ValidateOrder's product read, ProcessPayment's two writes (open the
+  // payment, record the charge), UpdateInventory's transaction, and OrderSuccessHandler's three
+  // (confirm with the e-mail claimed, the suppression list, the e-mail's outcome).
+  expect(report.services.DynamoDB.operations).toEqual({
+    TransactWriteItems: expect.objectContaining({ calls: 4 }),
+    BatchGetItem: expect.objectContaining({ calls: 2 }),
+    UpdateItem: expect.objectContaining({ calls: 8 }),
+    GetItem: expect.objectContaining({ calls: 2 }),
+  });
+});
+
 test("a declined order walks the failure states, each billed as a transition", async () => {
   const report = await meterAfter(["tok_chargeDeclined"]);
   const transitions = report.services["Step Functions"].operations;

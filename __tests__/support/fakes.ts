@@ -12,7 +12,6 @@ import {
   isLegalTransition,
   type OrderRecord,
   type OrderStatus,
-  type PricedLine,
   type Product,
 } from "../../lambdas/shared/order";
 import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
@@ -33,6 +32,7 @@ import type {
   OrderStore,
   PaymentGateway,
   ChargeRecord,
+  PricedOrder,
   ReleaseResult,
   ReserveResult,
   WorkflowStarter,
@@ -66,8 +66,15 @@ export class InMemoryOrderStore implements OrderStore {
   /** The pipe runs apart from the writer: its failure never fails the write. */
   private async streamed(order: OrderRecord): Promise<void> {
     if (order.status !== "PENDING") return;
-    this.stream.push({ orderId: order.orderId });
-    await this.pipe?.send({ orderId: order.orderId }).catch(() => this.pipeDeadLetters.push(order.orderId));
+    // The pipe's template: the id, and the items as the stream record holds them (DynamoDB JSON).
+    const message = {
+      orderId: order.orderId,
+      items: order.items.map((i) => ({
+        M: { productId: { S: i.productId }, quantity: { N: String(i.quantity) } },
+      })),
+    };
+    this.stream.push(message);
+    await this.pipe?.send(message).catch(() => this.pipeDeadLetters.push(order.orderId));
   }
 
   private update(orderId: string, change: Partial<OrderRecord>): OrderRecord {
@@ -128,24 +135,22 @@ export class InMemoryOrderStore implements OrderStore {
     };
   }
 
-  async markProcessing(
-    orderId: string,
-    lines: readonly PricedLine[],
-    totalMinor: number,
-    currency: string,
-  ): Promise<void> {
-    if (!this.transition(orderId, "PROCESSING", { lines: copy(lines), totalMinor, currency })) {
-      throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist or is already finished.`);
+  async startPayment(orderId: string, priced: PricedOrder): Promise<{ order: OrderRecord; attempt: number }> {
+    const attempt = (this.orders.get(orderId)?.paymentAttempts ?? 0) + 1;
+    const change = { lines: copy(priced.lines), totalMinor: priced.totalMinor, currency: priced.currency };
+    if (!this.transition(orderId, "PROCESSING", { ...change, paymentAttempts: attempt })) {
+      const existing = this.orders.get(orderId);
+      if (!existing) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
+      throw new BusinessError("OrderAlreadyFinished", `Order ${orderId} is already ${existing.status}.`);
     }
-  }
-
-  async countPaymentAttempt(orderId: string): Promise<number> {
-    const attempts = (this.orders.get(orderId)?.paymentAttempts ?? 0) + 1;
-    this.update(orderId, { paymentAttempts: attempts, updatedAt: now() });
-    return attempts;
+    return { order: copy(this.orders.get(orderId)!), attempt };
   }
 
   async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
+    const payment = this.orders.get(orderId)?.payment;
+    if (payment && !(payment.chargeId === charge.chargeId && payment.status === "CHARGED")) {
+      throw new BusinessError("PaymentAlreadySettled", `Order ${orderId}'s payment was already settled.`);
+    }
     this.update(orderId, { payment: { status: "CHARGED", ...charge }, updatedAt: now() });
   }
 
@@ -155,9 +160,15 @@ export class InMemoryOrderStore implements OrderStore {
     this.update(orderId, { payment: { ...payment, status: "REFUNDED", refundId }, updatedAt: now() });
   }
 
-  async markConfirmed(orderId: string): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+  async markConfirmed(
+    orderId: string,
+    options: { readonly claimEmailAt?: string } = {},
+  ): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
     if (!this.orders.has(orderId)) return undefined;
-    const changed = this.transition(orderId, "CONFIRMED");
+    const claim = options.claimEmailAt
+      ? { [CUSTOMER_EMAIL_ATTRIBUTES.confirmation]: { status: "SENDING", claimedAt: options.claimEmailAt } }
+      : {};
+    const changed = this.transition(orderId, "CONFIRMED", claim as Partial<OrderRecord>);
     return { order: copy(this.orders.get(orderId)!), changed };
   }
 
@@ -179,10 +190,18 @@ export class InMemoryOrderStore implements OrderStore {
     return true;
   }
 
-  async releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void> {
+  async releaseCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    claimedAt: string,
+    options: { readonly confirmationNotified?: boolean } = {},
+  ): Promise<void> {
     const current = this.orders.get(orderId)?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
     if (current?.status === "SENDING" && current.claimedAt === claimedAt) {
-      this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: undefined });
+      this.update(orderId, {
+        [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: undefined,
+        ...(options.confirmationNotified ? { confirmationNotifiedAt: now() } : {}),
+      });
     }
   }
 
@@ -190,8 +209,12 @@ export class InMemoryOrderStore implements OrderStore {
     orderId: string,
     kind: CustomerEmailKind,
     outcome: CustomerEmailRecord,
+    options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
-    this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: outcome });
+    this.update(orderId, {
+      [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: outcome,
+      ...(options.confirmationNotified ? { confirmationNotifiedAt: now() } : {}),
+    });
   }
 }
 

@@ -10,6 +10,7 @@ import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated
 import { createHandler as startOrderProcessing } from "../../lambdas/start-order-processing/handler";
 import { createHandler as updateInventory } from "../../lambdas/update-inventory/handler";
 import { createHandler as validateOrder } from "../../lambdas/validate-order/handler";
+import type { ValidatedOrder } from "../../lambdas/shared/workflow-io";
 import { apiEvent, context, sqsEvent } from "../support/events";
 import {
   CountingGateway,
@@ -73,26 +74,40 @@ const succeeded = (orderId: string) =>
     },
   }) as unknown as EventBridgeEvent<"Step Functions Execution Status Change", unknown>;
 
+/** The OrdersQueue message the outbox pipe makes of a PENDING order of 2 × SKU-1001. */
+const streamMessage = (orderId: string) => ({
+  orderId,
+  items: [{ M: { productId: { S: "SKU-1001" }, quantity: { N: "2" } } }],
+});
+
+/** ProcessPayment's charge input, as the definition builds it from ValidateOrder's output. */
+const chargeOf = (validated: ValidatedOrder) => ({
+  action: "charge",
+  orderId: validated.orderId,
+  amountMinor: validated.totalMinor,
+  currency: validated.currency,
+  lines: validated.lines,
+});
+
 test("an order goes from the API to CONFIRMED through every function, each given what the last returned", async () => {
   const s = system();
   const placed = await s.place(post(order()), context);
   expect(placed.statusCode).toBe(202);
   const { orderId } = bodyOf(placed) as { orderId: string };
-  expect(s.queue.sent).toEqual([{ orderId }]);
+  // The pipe's message carries the items as the stream record holds them.
+  expect(s.queue.sent).toEqual([streamMessage(orderId)]);
 
   const batch = await s.start(sqsEvent([JSON.stringify(s.queue.sent[0])]), context);
   expect(batch.batchItemFailures).toEqual([]);
   expect(s.workflow.started).toEqual([orderId]);
 
-  const validated = await s.validate({ orderId }, context);
+  const validated = await s.validate({ orderId, items: [{ productId: "SKU-1001", quantity: 2 }] }, context);
   expect(validated).toMatchObject({ orderId, totalMinor: 2 * 1999, currency: "USD" });
-  expect((await s.orders.get(orderId))?.status).toBe("PROCESSING");
+  expect((await s.orders.get(orderId))?.status).toBe("PENDING");
 
-  const paid = await s.pay(
-    { action: "charge", orderId, amountMinor: validated.totalMinor, currency: validated.currency },
-    context,
-  );
+  const paid = await s.pay(chargeOf(validated), context);
   expect(paid).toMatchObject({ status: "CHARGED", amountMinor: 3998 });
+  expect(await s.orders.get(orderId)).toMatchObject({ status: "PROCESSING", lines: validated.lines });
   expect(await s.stock({ orderId, items: validated.items }, context)).toEqual({
     orderId,
     inventory: "reserved",
@@ -113,7 +128,7 @@ test("retried steps charge once, take stock once and announce once", async () =>
   const s = system();
   const { orderId } = bodyOf(await s.place(post(order()), context)) as { orderId: string };
   const validated = await s.validate({ orderId }, context);
-  const charge = { action: "charge", orderId, amountMinor: validated.totalMinor, currency: "USD" };
+  const charge = chargeOf(validated);
   await s.pay(charge, context);
   await s.pay(charge, context);
   await s.stock({ orderId, items: validated.items }, context);
@@ -138,7 +153,7 @@ test("compensation: stock released once and payment refunded once, however often
   const s = system();
   const { orderId } = bodyOf(await s.place(post(order()), context)) as { orderId: string };
   const validated = await s.validate({ orderId }, context);
-  await s.pay({ action: "charge", orderId, amountMinor: validated.totalMinor, currency: "USD" }, context);
+  await s.pay(chargeOf(validated), context);
   await s.stock({ orderId, items: validated.items }, context);
   const release = { action: "release", orderId, items: validated.items };
   expect(await s.stock(release, context)).toEqual({ orderId, inventory: "released" });
@@ -152,10 +167,11 @@ test("compensation: stock released once and payment refunded once, however often
 test("a finished order never goes back: no re-validation after CONFIRMED, no confirmation after FAILED", async () => {
   const s = system();
   const { orderId } = bodyOf(await s.place(post(order()), context)) as { orderId: string };
-  await s.validate({ orderId }, context);
+  const validated = await s.validate({ orderId }, context);
   await s.confirm(succeeded(orderId), context);
-  await expect(s.validate({ orderId }, context)).rejects.toMatchObject({ name: "OrderNotFound" });
+  await expect(s.pay(chargeOf(validated), context)).rejects.toMatchObject({ name: "OrderAlreadyFinished" });
   expect((await s.orders.get(orderId))?.status).toBe("CONFIRMED");
+  expect(s.gateway.charges).toEqual([]);
 
   const failed = bodyOf(await s.place(post(order("tok_visa", 1)), context)).orderId as string;
   s.orders.orders.set(failed, { ...s.orders.orders.get(failed)!, status: "FAILED" });
@@ -168,7 +184,7 @@ test("a recorded order is queued by the stream even when the API's caller never 
   const s = system();
   const placed = bodyOf(await s.place(post(order(), "k-stream"), context)).orderId as string;
   // The function made one write; the queue message came from that write, not from a second call.
-  expect(s.queue.sent).toEqual([{ orderId: placed }]);
+  expect(s.queue.sent).toEqual([streamMessage(placed)]);
 });
 
 test("a PENDING order whose stream record was lost is sent again by a replay, once it is stale", async () => {
@@ -188,7 +204,7 @@ test("a PENDING order whose stream record was lost is sent again by a replay, on
   s.orders.orders.set(orderId, { ...s.orders.orders.get(orderId)!, createdAt: stale });
   const replays = await Promise.all(Array.from({ length: 20 }, () => s.place(post(order(), key), context)));
   expect(replays.every((r) => r.statusCode === 200 && bodyOf(r).orderId === orderId)).toBe(true);
-  expect(s.queue.sent).toEqual([{ orderId }]);
+  expect(s.queue.sent).toEqual([streamMessage(orderId)]);
   // …and the order goes on to CONFIRMED like any other.
   const batch = await s.start(sqsEvent([JSON.stringify(s.queue.sent[0])]), context);
   expect(batch.batchItemFailures).toEqual([]);

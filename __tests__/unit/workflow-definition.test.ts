@@ -24,6 +24,7 @@ const resources = {
 };
 const definition = buildOrderWorkflowDefinition(resources);
 const ORDER_ID = "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f";
+const PRICED_LINES = [{ productId: "A", name: "A", quantity: 1, unitPriceMinor: 1000, lineTotalMinor: 1000 }];
 
 type Script = (input: Record<string, unknown>, call: number) => unknown;
 
@@ -63,6 +64,7 @@ async function run(scripts: {
                 totalMinor: 1000,
                 currency: "USD",
                 items: [{ productId: "A", quantity: 1 }],
+                lines: PRICED_LINES,
               })),
           ),
           [STATES.processPayment]: task("charge", paymentScript),
@@ -122,14 +124,14 @@ test("an unreachable database while recording FAILED: retried, then no failure i
   expect(error?.name).toBe("OrderFailureNotRecorded");
 });
 
-test("an order that does not exist is still announced as failed", async () => {
+test("a run for an order that already ended (or never existed) records nothing and announces nothing", async () => {
   const { calls, error } = await run({
-    validate: fail("OrderNotFound", "No such order."),
+    payment: fail("OrderAlreadyFinished", "Order is already CONFIRMED."),
     recordFailure: dynamoDbError("ConditionalCheckFailedException"),
   });
   expect(calls.recordFailure).toHaveLength(1);
-  expect(calls.notifyFailure).toHaveLength(1);
-  expect(error?.name).toBe("OrderNotFound");
+  expect(calls.notifyFailure).toBeUndefined();
+  expect(error).toBeUndefined();
 });
 
 test("passes asl-validator", () => {
@@ -182,7 +184,9 @@ test("retries only transient errors, with backoff and full jitter; business erro
 test("happy path: charged with the validated total, stock reserved, execution succeeds", async () => {
   const { calls, output, error } = await run({});
   expect(error).toBeUndefined();
-  expect(calls.charge).toEqual([{ action: "charge", orderId: ORDER_ID, amountMinor: 1000, currency: "USD" }]);
+  expect(calls.charge).toEqual([
+    { action: "charge", orderId: ORDER_ID, amountMinor: 1000, currency: "USD", lines: PRICED_LINES },
+  ]);
   expect(calls.inventory).toEqual([{ orderId: ORDER_ID, items: [{ productId: "A", quantity: 1 }] }]);
   expect(output).toMatchObject({
     orderId: ORDER_ID,
@@ -370,11 +374,11 @@ const TASK_POLICIES: Record<
   [STATES.notifyCompensationFailure]: { retry: [{ on: "any", attempts: 3 }] },
   [STATES.orderFailed]: {
     retry: [{ on: "dynamodb-throttling", attempts: 5 }],
-    // An order that does not exist is announced; any other failure to record FAILED is not.
+    // An order already ended (or absent) is left alone; any other failure to record FAILED is not announced.
     catches: [
       {
         ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
-        Next: STATES.notifyOrderFailure,
+        Next: STATES.alreadyFinished,
         ResultPath: "$.recordError",
       },
       { ErrorEquals: ["States.ALL"], Next: STATES.failureNotRecorded, ResultPath: "$.recordError" },

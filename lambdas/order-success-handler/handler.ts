@@ -84,15 +84,22 @@ export interface StatusChangeResult {
   readonly email?: "sent" | "duplicate" | "suppressed" | "rejected" | "off";
 }
 
+/** A claim on a customer e-mail: when it was taken, and before when an abandoned one may be retaken. */
+function newClaim() {
+  const at = new Date();
+  return {
+    claimedAt: at.toISOString(),
+    claimExpiredBefore: new Date(at.getTime() - CUSTOMER_EMAIL_CLAIM_SECONDS * 1000).toISOString(),
+  };
+}
+
 /** Sends one customer e-mail at most once in effect: claim on the order, send, record the outcome. */
 async function emailCustomer(
   deps: OrderSuccessDeps,
   order: OrderRecord,
   kind: CustomerEmailKind,
 ): Promise<NonNullable<StatusChangeResult["email"]>> {
-  const at = new Date();
-  const claimExpiredBefore = new Date(at.getTime() - CUSTOMER_EMAIL_CLAIM_SECONDS * 1000).toISOString();
-  const claimedAt = at.toISOString();
+  const { claimedAt, claimExpiredBefore } = newClaim();
   if (!(await deps.orders.claimCustomerEmail(order.orderId, kind, claimedAt, claimExpiredBefore))) {
     const current = (await deps.orders.get(order.orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
     if (current?.status === "SENDING") {
@@ -104,8 +111,23 @@ async function emailCustomer(
     logger.info("Customer e-mail already handled", { kind, status: current?.status });
     return "duplicate";
   }
+  return sendClaimed(deps, order, kind, claimedAt);
+}
+
+/**
+ * Sends a claimed e-mail and records the outcome (with `confirmationNotified`, in the same write as
+ * the notice that the "order confirmed" notification went out); gives the claim back on a failure
+ * worth retrying.
+ */
+async function sendClaimed(
+  deps: OrderSuccessDeps,
+  order: OrderRecord,
+  kind: CustomerEmailKind,
+  claimedAt: string,
+  also: { readonly confirmationNotified?: boolean } = {},
+): Promise<NonNullable<StatusChangeResult["email"]>> {
   const record = (outcome: CustomerEmailRecord) =>
-    deps.orders.recordCustomerEmail(order.orderId, kind, outcome);
+    deps.orders.recordCustomerEmail(order.orderId, kind, outcome, also);
   if (!deps.mailer) {
     await record({ status: "OFF", claimedAt });
     return "off";
@@ -124,7 +146,7 @@ async function emailCustomer(
     }
     // Nothing was sent (the list could not be read, or SES failed for now): give the claim back so
     // the retry of this event sends it.
-    await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt);
+    await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt, also);
     throw error;
   }
   if (sent === "suppressed") {
@@ -143,9 +165,14 @@ function emailData(order: OrderRecord, kind: CustomerEmailKind) {
   return kind === "confirmation" ? confirmationEmailData(order) : failureEmailData(order);
 }
 
-/** SUCCEEDED: confirm the order, tell OrderAlertsTopic once, e-mail the customer once. */
+/**
+ * SUCCEEDED: confirm the order, tell OrderAlertsTopic once, e-mail the customer once. The first
+ * delivery confirms and claims the e-mail in one write, and records the e-mail and the notice in
+ * another; a redelivery finds out what is left to do.
+ */
 async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusChangeResult> {
-  const result = await deps.orders.markConfirmed(orderId);
+  const { claimedAt } = newClaim();
+  const result = await deps.orders.markConfirmed(orderId, { claimEmailAt: claimedAt });
   if (!result) {
     logger.error("Workflow succeeded for an order that does not exist");
     return { orderId, outcome: "missing" };
@@ -158,14 +185,26 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
   if (changed) {
     metrics.addMetric("OrdersConfirmed", MetricUnit.Count, 1);
     metrics.addMetric("OrderValue", MetricUnit.Count, toMajorUnits(order.totalMinor ?? 0));
+    try {
+      await announceConfirmed(deps, order);
+    } catch (error) {
+      await deps.orders.releaseCustomerEmail(orderId, "confirmation", claimedAt);
+      throw error;
+    }
+    const email = await sendClaimed(deps, order, "confirmation", claimedAt, { confirmationNotified: true });
+    return { orderId, outcome: "confirmed", email };
   }
   if (!order.confirmationNotifiedAt) {
-    await deps.alerts.publish(confirmationMessage(order));
+    await announceConfirmed(deps, order);
     await deps.orders.markConfirmationNotified(orderId);
-    logger.info("Order confirmed", { total: formatMoney(order.totalMinor ?? 0, order.currency ?? "USD") });
   }
   const email = await emailCustomer(deps, order, "confirmation");
   return { orderId, outcome: order.confirmationNotifiedAt ? "duplicate" : "confirmed", email };
+}
+
+async function announceConfirmed(deps: OrderSuccessDeps, order: OrderRecord): Promise<void> {
+  await deps.alerts.publish(confirmationMessage(order));
+  logger.info("Order confirmed", { total: formatMoney(order.totalMinor ?? 0, order.currency ?? "USD") });
 }
 
 /** FAILED: the workflow recorded and announced the failure; the customer hears of it once. */

@@ -14,7 +14,9 @@ import { toMajorUnits } from "../shared/money";
 import type { OrderRecord } from "../shared/order";
 import type { OrderStore, PaymentGateway } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { paymentRequestSchema } from "../shared/workflow-io";
+import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
+
+type ChargeRequest = Extract<PaymentRequest, { action: "charge" }>;
 import { CONFIG, functionConfig } from "../contracts";
 
 export interface ProcessPaymentDeps {
@@ -130,25 +132,35 @@ async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<Pay
   return { orderId, status: "REFUNDED", refundId };
 }
 
-/** Charges through the current provider, unless the order was charged already (a retried step). */
-async function charge(
-  deps: ProcessPaymentDeps,
-  order: OrderRecord,
-  request: { readonly amountMinor: number; readonly currency: string },
-): Promise<PaymentResult> {
-  const { orderId } = order;
+/**
+ * Opens the payment (the order becomes PROCESSING with its priced lines, one more attempt counted)
+ * and charges through the current provider, unless the order was charged already (a retried step,
+ * or a second run of its workflow). A payment another run refunded is never charged again.
+ */
+async function charge(deps: ProcessPaymentDeps, request: ChargeRequest): Promise<PaymentResult> {
+  const { orderId, amountMinor, currency, lines } = request;
+  const { order, attempt } = await deps.orders.startPayment(orderId, {
+    lines,
+    totalMinor: amountMinor,
+    currency,
+  });
+  if (order.payment?.status === "REFUNDED") {
+    throw new BusinessError("PaymentAlreadySettled", `Order ${orderId}'s payment was already refunded.`);
+  }
   if (order.payment) {
     logger.info("Order already charged", { chargeId: order.payment.chargeId });
-    const { chargeId, amountMinor } = order.payment;
-    return { orderId, status: "CHARGED", chargeId, amountMinor };
+    return {
+      orderId,
+      status: "CHARGED",
+      chargeId: order.payment.chargeId,
+      amountMinor: order.payment.amountMinor,
+    };
   }
-  const attempt = await deps.orders.countPaymentAttempt(orderId);
   const gateway = gatewayOf(deps, deps.current);
-  const { amountMinor } = request;
   const { chargeId } = await gateway.charge({
     orderId,
     amountMinor,
-    currency: request.currency,
+    currency,
     paymentToken: order.paymentToken,
     attempt,
   });
@@ -180,9 +192,10 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       const request = paymentRequestSchema.parse(input);
       const { orderId } = request;
       logger.appendKeys({ orderId, action: request.action });
+      if (request.action === "charge") return charge(deps, request);
       const order = await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-      return request.action === "refund" ? refund(deps, order) : charge(deps, order, request);
+      return refund(deps, order);
     });
 }
 

@@ -20,6 +20,10 @@ export const BUSINESS_ERRORS = [
   /** The card needs the customer's action (3-D Secure); this back end confirms server-side only. */
   "PaymentRequiresAction",
   "OutOfStock",
+  /** A workflow run for an order that already ended (Express can run an execution twice). */
+  "OrderAlreadyFinished",
+  /** Another run of the order's workflow settled its payment differently (refunded it). */
+  "PaymentAlreadySettled",
 ] as const;
 export type BusinessErrorName = (typeof BUSINESS_ERRORS)[number];
 

@@ -7,6 +7,7 @@ import type { CustomerEmailRecord, OrderRecord, PricedLine, Product } from "./or
 import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
 import type { PaymentProvider } from "./payment-providers";
+import type { StreamOrderItems, WorkflowInput } from "./workflow-io";
 
 export type CreateOrderResult =
   { readonly created: true } | { readonly created: false; readonly existing: OrderRecord };
@@ -15,6 +16,13 @@ export type CreateOrderResult =
 export interface OrderPage {
   readonly orders: readonly OrderRecord[];
   readonly next?: OrderListPosition;
+}
+
+/** What ValidateOrder priced from InventoryTable: the lines, their total and its currency. */
+export interface PricedOrder {
+  readonly lines: readonly PricedLine[];
+  readonly totalMinor: number;
+  readonly currency: string;
 }
 
 export interface OrderStore {
@@ -35,23 +43,30 @@ export interface OrderStore {
    * so the stream carries it to the queue again. False when it is no longer PENDING or not stale.
    */
   requeue(orderId: string, now: string, staleBefore: string): Promise<boolean>;
-  /** PENDING|PROCESSING → PROCESSING with priced lines; throws OrderNotFound if absent. */
-  markProcessing(
+  /**
+   * Opens the payment in one write: PENDING|PROCESSING → PROCESSING with the priced lines, and one
+   * more payment attempt counted. Returns the order as it now is and the attempt number (1 for the
+   * first). Throws OrderNotFound if absent, OrderAlreadyFinished once CONFIRMED or FAILED.
+   */
+  startPayment(
     orderId: string,
-    lines: readonly PricedLine[],
-    totalMinor: number,
-    currency: string,
-  ): Promise<void>;
-  /** Counts one payment attempt and returns the attempt number (1 for the first). */
-  countPaymentAttempt(orderId: string): Promise<number>;
+    priced: PricedOrder,
+  ): Promise<{ readonly order: OrderRecord; readonly attempt: number }>;
+  /**
+   * Records the charge, unless the order holds another outcome of its payment (a refund, or another
+   * charge): then throws PaymentAlreadySettled, so a duplicate run never brings a refund back.
+   */
   recordCharge(orderId: string, charge: ChargeRecord): Promise<void>;
   recordRefund(orderId: string, refundId: string): Promise<void>;
   /**
    * PENDING|PROCESSING → CONFIRMED. Returns the order and whether this call changed it (false for a
-   * replayed event or an order that already FAILED); undefined when the order does not exist.
+   * replayed event or an order that already FAILED); undefined when the order does not exist. With
+   * `claimEmailAt`, the same write claims the confirmation e-mail (as claimCustomerEmail would) when
+   * it changes the order: a first confirmation costs one write.
    */
   markConfirmed(
     orderId: string,
+    options?: { readonly claimEmailAt?: string },
   ): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
   /** Records that the "order confirmed" notification went out, so a replay does not send it twice. */
   markConfirmationNotified(orderId: string): Promise<void>;
@@ -65,10 +80,23 @@ export interface OrderStore {
     now: string,
     claimExpiredBefore: string,
   ): Promise<boolean>;
-  /** Gives a claim back (the send failed and will be retried), if it is still this claim. */
-  releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void>;
+  /**
+   * Gives a claim back (the send failed and will be retried), if it is still this claim.
+   * `confirmationNotified` also records that the "order confirmed" notification went out.
+   */
+  releaseCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    claimedAt: string,
+    options?: { readonly confirmationNotified?: boolean },
+  ): Promise<void>;
   /** What became of a claimed e-mail (SENT with SES's message id, SUPPRESSED, REJECTED, OFF). */
-  recordCustomerEmail(orderId: string, kind: CustomerEmailKind, outcome: CustomerEmailRecord): Promise<void>;
+  recordCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    outcome: CustomerEmailRecord,
+    options?: { readonly confirmationNotified?: boolean },
+  ): Promise<void>;
 }
 
 export interface CustomerEmail {
@@ -154,8 +182,10 @@ export interface Notifier {
   publish(notification: Notification): Promise<void>;
 }
 
+/** An OrdersQueue message: the order id and, as the orders table's stream holds them, its items. */
 export interface OrderQueueMessage {
   readonly orderId: string;
+  readonly items?: StreamOrderItems;
 }
 
 export interface OrderQueue {
@@ -164,5 +194,5 @@ export interface OrderQueue {
 
 export interface WorkflowStarter {
   /** Starts the execution named `orderId`; a second start of the same name is not an error. */
-  start(orderId: string, input: { readonly orderId: string }): Promise<"started" | "already-started">;
+  start(orderId: string, input: WorkflowInput): Promise<"started" | "already-started">;
 }

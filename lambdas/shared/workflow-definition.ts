@@ -38,6 +38,7 @@ export const STATES = {
   notifyOrderFailure: "NotifyOrderFailure",
   orderProcessingFailed: "OrderProcessingFailed",
   failureNotRecorded: "OrderFailureNotRecorded",
+  alreadyFinished: "OrderAlreadyFinished",
 } as const;
 
 /** The seed's order of the happy path. */
@@ -94,7 +95,8 @@ function happyPathStates(r: WorkflowResources): States {
     [STATES.validateOrder]: {
       Type: "Task",
       Resource: r.functionArn("ValidateOrder"),
-      Parameters: { "orderId.$": "$.orderId" },
+      // The whole execution input: the order id, and its items when the queue message carried them.
+      InputPath: "$",
       ResultPath: "$.order",
       Retry: [retryUnreachable, retryTransient(3)],
       Catch: catchToFailure(STATES.classifyFailure),
@@ -108,6 +110,7 @@ function happyPathStates(r: WorkflowResources): States {
         "orderId.$": "$.orderId",
         "amountMinor.$": "$.order.totalMinor",
         "currency.$": "$.order.currency",
+        "lines.$": "$.order.lines",
       },
       ResultPath: "$.payment",
       Retry: [retryUnreachable, retryTransient(4)],
@@ -236,9 +239,12 @@ function failureStates(r: WorkflowResources): States {
         TableName: r.ordersTableName,
         Key: { [ORDERS_TABLE.partitionKey]: { "S.$": "$.orderId" } },
         UpdateExpression: `SET #status = :failed, ${a.failureCode} = :code, ${a.failureReason} = :reason, ${a.updatedAt} = :now`,
-        ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey})`,
+        // Only an order still on its way fails: a second run of a finished one changes nothing.
+        ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey}) AND #status IN (:pending, :processing)`,
         ExpressionAttributeNames: { "#status": a.status },
         ExpressionAttributeValues: {
+          ":pending": { S: "PENDING" },
+          ":processing": { S: "PROCESSING" },
           ":failed": { S: "FAILED" },
           ":code": { "S.$": "$.failure.code" },
           ":reason": { "S.$": "$.failure.cause.errorMessage" },
@@ -261,11 +267,12 @@ function failureStates(r: WorkflowResources): States {
         },
       ],
       Catch: [
-        // An order that never existed still gets its failure announced.
+        // The order already ended (CONFIRMED or FAILED by another run of its workflow, which Express
+        // mode can start twice) or never existed: nothing to record, nobody to tell again.
         {
           ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
           ResultPath: "$.recordError",
-          Next: STATES.notifyOrderFailure,
+          Next: STATES.alreadyFinished,
         },
         // Anything else: the record does not say FAILED, so nobody is told it failed. The order stays
         // as it was, to be resumed (locally on start; deployed by reconciliation).
@@ -279,6 +286,7 @@ function failureStates(r: WorkflowResources): States {
       Cause:
         "The order's FAILED status could not be recorded; no failure was announced and the order was left as it was.",
     },
+    [STATES.alreadyFinished]: { Type: "Succeed" },
     [STATES.notifyOrderFailure]: {
       Type: "Task",
       Resource: SNS_PUBLISH,

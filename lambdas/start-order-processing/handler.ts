@@ -6,7 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
 import type { WorkflowStarter } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { workflowInputSchema } from "../shared/workflow-io";
+import { workflowInputOf } from "../shared/workflow-io";
 import { functionConfig } from "../contracts";
 
 export interface StartOrderProcessingDeps {
@@ -26,8 +26,9 @@ export function createHandler(overrides: Partial<StartOrderProcessingDeps> = {})
 
   const processRecord = async (record: SQSRecord): Promise<void> => {
     // A malformed message throws: it is redelivered and, after maxReceiveCount, dead-lettered.
-    const { orderId } = workflowInputSchema.parse(JSON.parse(record.body));
-    const outcome = await deps.workflow.start(orderId, { orderId });
+    const input = workflowInputOf(JSON.parse(record.body));
+    const { orderId } = input;
+    const outcome = await deps.workflow.start(orderId, input);
     logger.info(outcome === "started" ? "Order workflow started" : "Order workflow already started", {
       orderId,
       messageId: record.messageId,

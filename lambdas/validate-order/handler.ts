@@ -1,4 +1,8 @@
-/** ValidateOrderLambda: checks products and stock, prices the order from InventoryTable, marks it PROCESSING. */
+/**
+ * ValidateOrderLambda: checks products and stock and prices the order from InventoryTable. It only
+ * reads: the items come with the execution's input (else from the order), and ProcessPayment records
+ * the priced lines when it opens the payment.
+ */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
@@ -27,9 +31,9 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
 
   return (input: unknown, context?: Context): Promise<ValidatedOrder> =>
     instrumented(observability, context, async () => {
-      const { orderId } = workflowInputSchema.parse(input);
+      const { orderId, items } = workflowInputSchema.parse(input);
       logger.appendKeys({ orderId });
-      const order = await deps.orders.get(orderId);
+      const order = items ? { items } : await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
 
       const products = await deps.inventory.getProducts(order.items.map((i) => i.productId));
@@ -65,10 +69,15 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
       }
       const [currency] = currencies;
       const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
-      await deps.orders.markProcessing(orderId, lines, totalMinor, currency);
       logger.info("Order validated", { total: formatMoney(totalMinor, currency) });
       metrics.addMetric("OrdersValidated", MetricUnit.Count, 1);
-      return { orderId, totalMinor, currency, items: order.items.map((i) => ({ ...i })) };
+      return {
+        orderId,
+        totalMinor,
+        currency,
+        items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
+        lines,
+      };
     });
 }
 

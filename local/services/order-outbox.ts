@@ -1,11 +1,12 @@
 /**
  * The local twin of the OrderOutbox pipe: it reads the local DynamoDB's change feed (the orders
- * table's stream) and sends `{"orderId"}` to OrdersQueue for every write that leaves an order
+ * table's stream) and sends `{"orderId", "items"}` to OrdersQueue for every write that leaves an order
  * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
  * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { OrderQueue } from "../../lambdas/shared/ports";
+import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
+import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import { READ_CHANGES_TARGET, type ChangePage } from "../dynamodb/change-feed";
 import { LOCAL_TOPICS } from "../local-resources";
@@ -108,7 +109,8 @@ class OrderOutboxPipe implements OutboxService {
     }
   }
 
-  private async isPending(orderId: string): Promise<boolean> {
+  /** The message the pipe's template makes of a PENDING order's image; undefined when it is not PENDING. */
+  private async messageFor(orderId: string): Promise<OrderQueueMessage | undefined> {
     const { Item } = await this.options.client.send(
       new GetItemCommand({
         TableName: this.options.ordersTable,
@@ -116,13 +118,15 @@ class OrderOutboxPipe implements OutboxService {
         ConsistentRead: true,
       }),
     );
-    return Item?.status?.S === "PENDING";
+    if (Item?.status?.S !== "PENDING") return undefined;
+    return { orderId, items: Item.items?.L as StreamOrderItems | undefined };
   }
 
   private async deliver(orderId: string): Promise<void> {
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
       try {
-        if (await this.isPending(orderId)) await this.options.queue.send({ orderId });
+        const message = await this.messageFor(orderId);
+        if (message) await this.options.queue.send(message);
         return;
       } catch (error) {
         if (attempt < SEND_ATTEMPTS) continue;

@@ -25,8 +25,12 @@ export const PENDING_ORDER_FILTER = {
   dynamodb: { NewImage: { [ORDER_ATTRIBUTES.status]: { S: ["PENDING"] } } },
 };
 
-/** The message each PENDING write becomes: the same `{"orderId"}` StartOrderProcessing reads. */
-export const ORDER_MESSAGE_TEMPLATE = `{"orderId": "<$.dynamodb.Keys.${ORDERS_TABLE.partitionKey}.S>"}`;
+/**
+ * The message each PENDING write becomes, as StartOrderProcessing reads it (orderMessageSchema): the
+ * order id and the order's items as the stream record holds them (DynamoDB JSON, inserted unquoted),
+ * so ValidateOrder prices them without reading the order again.
+ */
+export const ORDER_MESSAGE_TEMPLATE = `{"orderId": "<$.dynamodb.Keys.${ORDERS_TABLE.partitionKey}.S>", "items": <$.dynamodb.NewImage.items.L>}`;
 
 /**
  * The transactional outbox: OrderPlacement only writes the order; the orders table's stream, carried

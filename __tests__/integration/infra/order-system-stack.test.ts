@@ -545,7 +545,7 @@ describe("the order outbox: the orders table's stream → EventBridge Pipe → O
     });
   });
 
-  test("the pipe queues every PENDING write as {orderId}, from the stream's start, with a dead-letter queue", () => {
+  test("the pipe queues every PENDING write as {orderId, items}, from the stream's start, with a dead-letter queue", () => {
     const pipe = resourceNamed(s, "aws_pipes_pipe", "OrderOutboxPipe");
     expect(pipe).toMatchObject({
       source: "${aws_dynamodb_table.OrdersTable.stream_arn}",
@@ -556,7 +556,10 @@ describe("the order outbox: the orders table's stream → EventBridge Pipe → O
           dead_letter_config: { arn: "${aws_sqs_queue.OrderStreamDeadLetterQueue.arn}" },
         },
       },
-      target_parameters: { input_template: '{"orderId": "<$.dynamodb.Keys.orderId.S>"}' },
+      // The items array is inserted unquoted: Pipes leaves JSON arrays and objects as they are.
+      target_parameters: {
+        input_template: '{"orderId": "<$.dynamodb.Keys.orderId.S>", "items": <$.dynamodb.NewImage.items.L>}',
+      },
     });
     const filters = (pipe.source_parameters as { filter_criteria: { filter: { pattern: string }[] } })
       .filter_criteria.filter;

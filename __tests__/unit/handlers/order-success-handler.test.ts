@@ -117,6 +117,43 @@ test("an SNS failure fails the invocation so EventBridge/Lambda retry it", async
   expect(alerts.published).toHaveLength(1);
 });
 
+test("the e-mail claimed with the confirmation is given back when the announcement fails, and sent once after", async () => {
+  const { orders, alerts, mailer, handler } = system();
+  alerts.failures = 1;
+  await expect(handler(event(), context)).rejects.toThrow("SNS publish failed");
+  expect((await orders.get(ORDER_ID))?.confirmationEmail).toBeUndefined();
+  await expect(handler(event(), context)).resolves.toMatchObject({ outcome: "confirmed", email: "sent" });
+  await expect(handler(event(), context)).resolves.toMatchObject({
+    outcome: "duplicate",
+    email: "duplicate",
+  });
+  expect(mailer.sent).toHaveLength(1);
+  expect(alerts.published).toHaveLength(1);
+});
+
+test("a first confirmation writes the order twice: confirmed with the e-mail claimed, then both recorded", async () => {
+  const { orders, handler } = system();
+  const writes: string[] = [];
+  for (const method of [
+    "markConfirmed",
+    "markConfirmationNotified",
+    "claimCustomerEmail",
+    "recordCustomerEmail",
+  ] as const) {
+    const original = orders[method].bind(orders) as (...a: unknown[]) => Promise<unknown>;
+    (orders as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      writes.push(method);
+      return original(...args);
+    };
+  }
+  await handler(event(), context);
+  expect(writes).toEqual(["markConfirmed", "recordCustomerEmail"]);
+  expect(await orders.get(ORDER_ID)).toMatchObject({
+    confirmationEmail: { status: "SENT" },
+    confirmationNotifiedAt: expect.any(String),
+  });
+});
+
 test("an order that already FAILED is not confirmed or announced", async () => {
   const { orders, alerts, handler } = system(priced({ status: "FAILED" }));
   await expect(handler(event(), context)).resolves.toMatchObject({

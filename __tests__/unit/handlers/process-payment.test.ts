@@ -13,7 +13,17 @@ import { context, ORDER_ID } from "../../support/events";
 import { CountingGateway, InMemoryOrderStore } from "../../support/fakes";
 import { orderRecord } from "../../support/orders";
 
-const charge = { action: "charge", orderId: ORDER_ID, amountMinor: 9948, currency: "USD" };
+const lines = [
+  {
+    productId: "SKU-1001",
+    name: "Classic Cotton T-Shirt",
+    quantity: 2,
+    unitPriceMinor: 1999,
+    lineTotalMinor: 3998,
+  },
+  { productId: "SKU-1002", name: "Slim Fit Jeans", quantity: 1, unitPriceMinor: 5950, lineTotalMinor: 5950 },
+];
+const charge = { action: "charge", orderId: ORDER_ID, amountMinor: 9948, currency: "USD", lines };
 
 function withOrder(overrides: Partial<OrderRecord>) {
   const orders = new InMemoryOrderStore([orderRecord({ status: "PROCESSING", ...overrides })]);
@@ -75,6 +85,37 @@ test("a retried step after a successful charge never charges twice", async () =>
     amountMinor: 9948,
   });
   expect(gateway.charges).toEqual([]);
+});
+
+test("opening the payment records the priced order as PROCESSING in the same write as the attempt", async () => {
+  const { orders, handler } = withOrder({ status: "PENDING" });
+  await handler(charge, context);
+  expect(await orders.get(ORDER_ID)).toMatchObject({
+    status: "PROCESSING",
+    lines,
+    totalMinor: 9948,
+    currency: "USD",
+    paymentAttempts: 1,
+  });
+});
+
+test.each(["CONFIRMED", "FAILED"] as const)(
+  "a second run of a %s order's workflow is OrderAlreadyFinished and charges nothing",
+  async (status) => {
+    const { orders, gateway, handler } = withOrder({ status });
+    await expect(handler(charge, context)).rejects.toMatchObject({ name: "OrderAlreadyFinished" });
+    expect(gateway.charges).toEqual([]);
+    expect((await orders.get(ORDER_ID))?.status).toBe(status);
+  },
+);
+
+test("a payment another run refunded is never charged again", async () => {
+  const { orders, gateway, handler } = withOrder({
+    payment: { status: "REFUNDED", chargeId: "ch_1", amountMinor: 9948, refundId: "re_1" },
+  });
+  await expect(handler(charge, context)).rejects.toMatchObject({ name: "PaymentAlreadySettled" });
+  expect(gateway.charges).toEqual([]);
+  expect((await orders.get(ORDER_ID))?.payment).toMatchObject({ status: "REFUNDED" });
 });
 
 test("the same charge step run three times charges once", async () => {

@@ -14,11 +14,10 @@ import {
   type CustomerEmailRecord,
   type OrderRecord,
   type OrderStatus,
-  type PricedLine,
 } from "../order";
 import type { OrderListPosition } from "../order-cursor";
 import type { CustomerEmailKind } from "../customer-emails";
-import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore } from "../ports";
+import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 
 const now = (): string => new Date().toISOString();
@@ -144,65 +143,64 @@ export class DynamoDbOrderStore implements OrderStore {
     };
   }
 
-  async markProcessing(
-    orderId: string,
-    lines: readonly PricedLine[],
-    totalMinor: number,
-    currency: string,
-  ): Promise<void> {
+  async startPayment(orderId: string, priced: PricedOrder): Promise<{ order: OrderRecord; attempt: number }> {
     const guard = statusGuard("PROCESSING");
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            "SET #status = :processing, #lines = :lines, totalMinor = :total, currency = :currency, updatedAt = :now ADD paymentAttempts :one",
+          ConditionExpression: guard.condition,
+          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status, "#lines": "lines" },
+          ExpressionAttributeValues: {
+            ...guard.values,
+            ":lines": priced.lines,
+            ":total": priced.totalMinor,
+            ":currency": priced.currency,
+            ":now": now(),
+            ":one": 1,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      const order = result.Attributes as OrderRecord;
+      return { order, attempt: Number(order.paymentAttempts ?? 1) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(orderId);
+      if (!existing) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
+      throw new BusinessError("OrderAlreadyFinished", `Order ${orderId} is already ${existing.status}.`);
+    }
+  }
+
+  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression:
-            "SET #status = :processing, #lines = :lines, totalMinor = :total, currency = :currency, updatedAt = :now",
-          ConditionExpression: guard.condition,
-          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status, "#lines": "lines" },
+          UpdateExpression: "SET payment = :payment, updatedAt = :now",
+          // The same charge may be recorded twice (two runs of one order); a refund is never undone.
+          ConditionExpression:
+            "attribute_not_exists(payment) OR (payment.chargeId = :chargeId AND payment.#status = :charged)",
+          ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
-            ...guard.values,
-            ":lines": lines,
-            ":total": totalMinor,
-            ":currency": currency,
+            ":payment": { status: "CHARGED", ...charge },
+            ":chargeId": charge.chargeId,
+            ":charged": "CHARGED",
             ":now": now(),
           },
         }),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist or is already finished.`);
-      }
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new BusinessError(
+        "PaymentAlreadySettled",
+        `Order ${orderId}'s payment was already settled by another run of its workflow.`,
+      );
     }
-  }
-
-  async countPaymentAttempt(orderId: string): Promise<number> {
-    const result = await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: "ADD paymentAttempts :one SET updatedAt = :now",
-        ConditionExpression: "attribute_exists(orderId)",
-        ExpressionAttributeValues: { ":one": 1, ":now": now() },
-        ReturnValues: "UPDATED_NEW",
-      }),
-    );
-    return Number(result.Attributes?.paymentAttempts ?? 1);
-  }
-
-  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: "SET payment = :payment, updatedAt = :now",
-        ExpressionAttributeValues: {
-          ":payment": { status: "CHARGED", ...charge },
-          ":now": now(),
-        },
-      }),
-    );
   }
 
   async recordRefund(orderId: string, refundId: string): Promise<void> {
@@ -218,17 +216,28 @@ export class DynamoDbOrderStore implements OrderStore {
     );
   }
 
-  async markConfirmed(orderId: string): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+  async markConfirmed(
+    orderId: string,
+    options: { readonly claimEmailAt?: string } = {},
+  ): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
     const guard = statusGuard("CONFIRMED");
+    const claim = options.claimEmailAt;
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression: "SET #status = :confirmed, updatedAt = :now",
+          UpdateExpression: `SET #status = :confirmed, updatedAt = :now${claim ? ", #email = :claim" : ""}`,
           ConditionExpression: guard.condition,
-          ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status },
-          ExpressionAttributeValues: { ...guard.values, ":now": now() },
+          ExpressionAttributeNames: {
+            "#status": ORDER_ATTRIBUTES.status,
+            ...(claim ? { "#email": CUSTOMER_EMAIL_ATTRIBUTES.confirmation } : {}),
+          },
+          ExpressionAttributeValues: {
+            ...guard.values,
+            ":now": now(),
+            ...(claim ? { ":claim": { status: "SENDING", claimedAt: claim } } : {}),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -269,16 +278,26 @@ export class DynamoDbOrderStore implements OrderStore {
     }
   }
 
-  async releaseCustomerEmail(orderId: string, kind: CustomerEmailKind, claimedAt: string): Promise<void> {
+  async releaseCustomerEmail(
+    orderId: string,
+    kind: CustomerEmailKind,
+    claimedAt: string,
+    options: { readonly confirmationNotified?: boolean } = {},
+  ): Promise<void> {
+    const notified = options.confirmationNotified ?? false;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
-          UpdateExpression: "REMOVE #email",
+          UpdateExpression: `REMOVE #email${notified ? " SET confirmationNotifiedAt = :now" : ""}`,
           ConditionExpression: "#email.#status = :sending AND #email.claimedAt = :claimedAt",
           ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind], "#status": "status" },
-          ExpressionAttributeValues: { ":sending": "SENDING", ":claimedAt": claimedAt },
+          ExpressionAttributeValues: {
+            ":sending": "SENDING",
+            ":claimedAt": claimedAt,
+            ...(notified ? { ":now": now() } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -291,15 +310,17 @@ export class DynamoDbOrderStore implements OrderStore {
     orderId: string,
     kind: CustomerEmailKind,
     outcome: CustomerEmailRecord,
+    options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
+    const notified = options.confirmationNotified ?? false;
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { orderId },
-        UpdateExpression: "SET #email = :outcome",
+        UpdateExpression: `SET #email = :outcome${notified ? ", confirmationNotifiedAt = :now" : ""}`,
         ConditionExpression: "attribute_exists(orderId)",
         ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind] },
-        ExpressionAttributeValues: { ":outcome": outcome },
+        ExpressionAttributeValues: { ":outcome": outcome, ...(notified ? { ":now": now() } : {}) },
       }),
     );
   }
