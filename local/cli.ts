@@ -15,6 +15,12 @@ import {
   type PaymentProvider,
 } from "../lambdas/shared/payment-providers";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
+import {
+  DEFAULT_WORKFLOW_TYPE,
+  isWorkflowType,
+  WORKFLOW_TYPES,
+  type WorkflowType,
+} from "../lambdas/shared/workflow-type";
 import { startLocalOrderSystem, type LocalOrderSystem } from "./order-system";
 
 const HELP = `Usage: npm start -- [options]
@@ -43,12 +49,15 @@ Options:
   --stripe-api-base <url>            Send Stripe's API calls to another host (a stand-in for tests)
   --customer-emails <on|off>         E-mail customers (captured at /_local/emails, never sent), as
                                      customer_emails (default: $ORDER_SYSTEM_CUSTOMER_EMAILS, else on)
+  --workflow-type <type>             STANDARD or EXPRESS, as workflow_type (default:
+                                     $ORDER_SYSTEM_WORKFLOW_TYPE, else STANDARD)
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
 Local-only endpoints: GET /_local/health, /_local/notifications, /_local/emails, /_local/executions,
-/_local/queue, /_local/jwks; POST /_local/token {"email": "you@example.com"} signs a local customer
-in (ID token); POST /_local/emails/bounce {"email": "..."} simulates a hard bounce from that address.
+/_local/queue, /_local/jwks, /_local/meter (every billed call, per order); POST /_local/token
+{"email": "you@example.com"} signs a local customer in (ID token); POST /_local/emails/bounce
+{"email": "..."} simulates a hard bounce from that address; POST /_local/meter/reset zeroes the meter.
 `;
 
 class UsageError extends Error {}
@@ -169,6 +178,10 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
       ? `Customer e-mails (captured, not sent): curl -s ${system.url}/_local/emails`
       : "Customer e-mails are off (--customer-emails off).",
     `Sold out soon: ${scarce.productId} (${scarce.name}) has ${scarce.stock} in stock.`,
+    system.workflow.type === "EXPRESS"
+      ? "Workflow: EXPRESS (an order's execution may run twice; its last step announces the order's end)."
+      : "Workflow: STANDARD (one execution per order).",
+    `What each order costs AWS: curl -s ${system.url}/_local/meter`,
     "Press Ctrl-C to stop.",
     "",
   ].join("\n");
@@ -183,6 +196,7 @@ interface CliSettings {
   readonly allowedOrigins: string[];
   readonly payments: PaymentOptions;
   readonly customerEmails: CustomerEmailMode;
+  readonly workflowType: WorkflowType;
 }
 
 type CliArgs = Partial<Record<string, string | boolean>>;
@@ -223,7 +237,17 @@ function settingsFrom(args: CliArgs): CliSettings {
     customerEmails: customerEmailMode(
       text("customer-emails") ?? process.env.ORDER_SYSTEM_CUSTOMER_EMAILS ?? "on",
     ),
+    workflowType: workflowTypeOf(text("workflow-type") ?? process.env.ORDER_SYSTEM_WORKFLOW_TYPE),
   };
+}
+
+function workflowTypeOf(value: string | undefined): WorkflowType {
+  if (value === undefined) return DEFAULT_WORKFLOW_TYPE;
+  const type = value.toUpperCase();
+  if (!isWorkflowType(type)) {
+    throw new UsageError(`--workflow-type must be one of ${WORKFLOW_TYPES.join(", ")} (got "${value}")`);
+  }
+  return type;
 }
 
 async function main(): Promise<number> {
@@ -242,6 +266,7 @@ async function main(): Promise<number> {
         "payment-provider": { type: "string" },
         "stripe-api-base": { type: "string" },
         "customer-emails": { type: "string" },
+        "workflow-type": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -274,6 +299,7 @@ async function main(): Promise<number> {
     allowedOrigins,
     payments,
     customerEmails,
+    workflowType,
   } = settings;
 
   // Fail fast on a busy port, before anything starts.
@@ -308,6 +334,7 @@ async function main(): Promise<number> {
       allowedOrigins,
       ...payments,
       customerEmails,
+      workflowType,
       log,
       // The in-memory database died: stop what is left, and exit non-zero with the reason.
       onFatal: (message) => {

@@ -39,6 +39,7 @@ export const LOCAL_TOPICS = {
 
 export const STATE_MACHINE_NAME = "order-processing";
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
+export const LOCAL_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/default`;
 export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
 
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */

@@ -1,12 +1,15 @@
 /**
  * Local Step Functions: aws-local-stepfunctions runs the state machine definition produced by the
- * same builder the stack uses. Executions are named (a duplicate name is rejected as on AWS), run
- * in the background, and report their end to the listener (the local EventBridge).
+ * same builder the stack uses. Executions are named, run in the background, and report their end to
+ * the listener (the local EventBridge). STANDARD rejects a name used before, as AWS does; EXPRESS
+ * does not, so one order's execution can run twice, as it can on AWS.
  */
+import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { WorkflowDefinition } from "../lambdas/shared/workflow-definition";
+import type { WorkflowType } from "../lambdas/shared/workflow-type";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
-import type { Meter } from "./meter/meter";
+import { expressGbSeconds, type Meter } from "./meter/meter";
 
 export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED";
 
@@ -35,6 +38,8 @@ export type TaskHandler = LocalTaskHandlers[string];
 
 export interface LocalWorkflowOptions {
   readonly stateMachineName: string;
+  /** STANDARD (default): names are unique, transitions are billed. EXPRESS: duration and memory. */
+  readonly type?: WorkflowType;
   readonly definition: WorkflowDefinition;
   /** Task state name → what runs instead of the Resource (bundled Lambda, local SNS, DynamoDB). */
   readonly tasks: Record<string, TaskHandler>;
@@ -58,9 +63,9 @@ export const RECENT_EXECUTIONS = 1000;
 export class LocalWorkflow {
   readonly stateMachineArn: string;
   private readonly machine: StateMachine;
-  /** The newest executions, with their input and output (GET /_local/executions). */
+  /** The newest executions by ARN, with their input and output (GET /_local/executions). */
   private readonly executions = new Map<string, Execution>();
-  /** Every name ever used: Step Functions refuses a name again, however old the execution. */
+  /** Every name ever used: Standard refuses a name again, however old the execution. */
   private readonly names = new Set<string>();
   private readonly running = new Set<Promise<void>>();
 
@@ -75,18 +80,30 @@ export class LocalWorkflow {
     );
   }
 
-  /** StartExecution: throws ExecutionAlreadyExistsError for a name already used. */
+  get type(): WorkflowType {
+    return this.options.type ?? "STANDARD";
+  }
+
+  /** The ARN AWS gives an execution: Express ARNs carry a unique suffix, names may repeat. */
+  private executionArnFor(name: string): string {
+    const base = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}`;
+    return this.type === "EXPRESS"
+      ? `${base}:express:${this.options.stateMachineName}:${name}:${randomUUID()}`
+      : `${base}:execution:${this.options.stateMachineName}:${name}`;
+  }
+
+  /** StartExecution: STANDARD throws ExecutionAlreadyExistsError for a name already used. */
   startExecution(name: string, input: unknown): Execution {
-    if (this.names.has(name)) throw new ExecutionAlreadyExistsError(name);
+    if (this.type === "STANDARD" && this.names.has(name)) throw new ExecutionAlreadyExistsError(name);
     const execution: Execution = {
       name,
-      executionArn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${this.options.stateMachineName}:${name}`,
+      executionArn: this.executionArnFor(name),
       input: JSON.stringify(input),
       status: "RUNNING",
       startDate: Date.now(),
     };
     this.names.add(name);
-    this.executions.set(name, execution);
+    this.executions.set(execution.executionArn, execution);
     // Memory stays flat over long runs: the oldest finished executions' details are dropped.
     for (const [old, kept] of this.executions) {
       if (this.executions.size <= RECENT_EXECUTIONS) break;
@@ -123,11 +140,23 @@ export class LocalWorkflow {
     if (this.options.meter) void this.meterEvents(run.eventLogs, this.options.meter);
     const tracked = finished.then(() => {
       execution.stopDate = Date.now();
+      this.meterExpress(execution);
       this.running.delete(tracked);
       this.options.onFinished?.(execution);
     });
     this.running.add(tracked);
     return execution;
+  }
+
+  /** Express bills each execution and its duration at the smallest memory step (the state is small). */
+  private meterExpress(execution: Execution): void {
+    if (this.type !== "EXPRESS" || !this.options.meter) return;
+    const durationMs = (execution.stopDate ?? Date.now()) - execution.startDate;
+    this.options.meter.record("Step Functions", "express:execution", {
+      requests: 1,
+      gbSeconds: expressGbSeconds(durationMs),
+      durationMs,
+    });
   }
 
   /**
@@ -136,7 +165,7 @@ export class LocalWorkflow {
    */
   private async meterEvents(events: EventLogs, meter: Meter): Promise<void> {
     for await (const event of events) {
-      if (event.type === "StateEntered" || event.type === "StateRetried") {
+      if (this.type === "STANDARD" && (event.type === "StateEntered" || event.type === "StateRetried")) {
         meter.record("Step Functions", `transition:${event.state.name}`, { transitions: 1 });
       }
       const detailBytes = Buffer.byteLength(JSON.stringify(event));
@@ -149,8 +178,14 @@ export class LocalWorkflow {
     }
   }
 
+  /** The newest execution of this name (an Express order may have run twice). */
   get(name: string): Execution | undefined {
-    return this.executions.get(name);
+    return this.executionsNamed(name).at(-1);
+  }
+
+  /** Every kept execution of this name, oldest first. */
+  executionsNamed(name: string): Execution[] {
+    return [...this.executions.values()].filter((e) => e.name === name);
   }
 
   list(): Execution[] {

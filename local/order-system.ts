@@ -52,6 +52,7 @@ import { startDynamoDbMeter, type DynamoDbMeter } from "./meter/dynamodb-meter";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LOCAL_REGION } from "./local-resources";
 import { startWorkflowService, type WorkflowService } from "./services/workflow";
+import type { WorkflowType } from "../lambdas/shared/workflow-type";
 
 /** Wraps a port before a function is given it: how tests inject faults without touching this code. */
 export interface PortWrappers {
@@ -95,6 +96,8 @@ export interface LocalRuntimeOptions {
   readonly stripeSecretKey?: string;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
   readonly stripeApiBase?: string;
+  /** workflow_type: STANDARD (default, as deployed by default) or EXPRESS. */
+  readonly workflowType?: WorkflowType;
   /** One readable line per order event. */
   readonly log?: (line: string) => void;
 }
@@ -220,23 +223,23 @@ function loadFunctions(
 
 /** OrderConfirmationRule → OrderSuccessHandler, whose alerts go to local SNS. */
 function startEvents(
+  options: LocalRuntimeOptions,
   functions: LocalFunctions,
   notifications: LocalNotifications,
-  wrap: PortWrappers,
-  dataDir: string | undefined,
   log: Log,
   meter: Meter,
 ) {
   const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
   const successHandler = functions.handler<StatusChangeEvent, unknown>("OrderSuccessHandler", {
-    alerts: wrap.orderAlerts?.(alerts) ?? alerts,
+    alerts: options.wrapPorts?.orderAlerts?.(alerts) ?? alerts,
   });
   return startEventService({
     successHandler,
     notifications,
-    deadLetterPath: dataDir && join(dataDir, "queue", "confirmation-dlq.jsonl"),
+    deadLetterPath: options.dataDir && join(options.dataDir, "queue", "confirmation-dlq.jsonl"),
     log,
     meter,
+    workflowType: options.workflowType,
   });
 }
 
@@ -438,14 +441,12 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const functions = loadFunctions(options, dynamoDb, { secrets, email }, meter);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications({ meter }));
-    const events = await services.start(() =>
-      startEvents(functions, notifications, options.wrapPorts ?? {}, options.dataDir, log, meter),
-    );
+    const events = await services.start(() => startEvents(options, functions, notifications, log, meter));
     const workflow = await services.start(() =>
       startWorkflowService({
         ...{ functions, notifications, meter, log, dynamodb: workflowClient },
-        retryIntervalMs: options.retryIntervalMs,
-        onFinished: events.executionFinished,
+        ...{ retryIntervalMs: options.retryIntervalMs, type: options.workflowType },
+        ...{ onFinished: events.executionFinished, putEvents: events.putEvents },
       }),
     );
     const queue = await services.start(() =>

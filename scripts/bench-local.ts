@@ -3,17 +3,30 @@
  * the local order system started in this process, and reports orders/second end to end (POST until
  * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
  * in the same process is the baseline. Every order must end CONFIRMED: none lost.
- * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth]
+ * The meter's calls per order during the load run are printed beside the figures.
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth] [--workflow-type EXPRESS]
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalOrderSystem, type LocalOrderSystem } from "../local/order-system";
+import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from "../lambdas/shared/workflow-type";
 import { machine, percentile } from "./bench/stats";
 
 const { values } = parseArgs({
-  options: { orders: { type: "string" }, concurrency: { type: "string" }, "no-auth": { type: "boolean" } },
+  options: {
+    orders: { type: "string" },
+    concurrency: { type: "string" },
+    "no-auth": { type: "boolean" },
+    "workflow-type": { type: "string" },
+  },
 });
+const workflowTypeOption = (values["workflow-type"] ?? "STANDARD").toUpperCase();
+if (!isWorkflowType(workflowTypeOption)) {
+  process.stderr.write(`--workflow-type must be one of ${WORKFLOW_TYPES.join(", ")}\n`);
+  process.exit(2);
+}
+const workflowType: WorkflowType = workflowTypeOption;
 /** `--no-auth` runs the API as api_auth = none, to see what sign-in costs. */
 const apiAuth = values["no-auth"] ? "none" : "cognito";
 const ORDERS = Number(values.orders ?? 1000);
@@ -83,7 +96,12 @@ async function run(
 }
 
 async function main(): Promise<void> {
-  const system = await startLocalOrderSystem({ projectRoot: resolve(__dirname, ".."), port: 0, apiAuth });
+  const system = await startLocalOrderSystem({
+    projectRoot: resolve(__dirname, ".."),
+    port: 0,
+    apiAuth,
+    workflowType,
+  });
   try {
     // Enough stock for every order, so each one can end CONFIRMED.
     const dynamodb = new DynamoDBClient({ endpoint: system.dynamoDbEndpoint });
@@ -126,11 +144,13 @@ async function main(): Promise<void> {
     const baseline = await run(system, "baseline: 1 client", Math.max(20, ORDERS / 20), 1);
     await system.settled();
     process.stderr.write(`Load: ${ORDERS} orders, ${CONCURRENCY} concurrent clients…\n`);
+    system.meter.reset();
     const load = await run(system, `load: ${CONCURRENCY} clients`, ORDERS, CONCURRENCY);
     await system.settled();
+    const { perOrder } = system.meter.report();
 
     process.stdout.write(
-      `\nbench:local — POST /orders until "order confirmed", local runtime in one process (${machine()})\n`,
+      `\nbench:local — POST /orders until "order confirmed", workflow ${workflowType}, local runtime in one process (${machine()})\n`,
     );
     process.stdout.write(
       "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
@@ -140,6 +160,10 @@ async function main(): Promise<void> {
         `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
       );
     }
+    const calls = (service: string) => (perOrder[service]?.calls ?? 0).toFixed(2);
+    process.stdout.write(
+      `\nCalls per order (load run, metered): DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, Step Functions ${calls("Step Functions")} (${workflowType === "EXPRESS" ? "executions" : "state transitions"}), SQS ${calls("SQS")}.\n`,
+    );
     process.stdout.write(
       `\nDynamoDB floor: ${getItemsPerSecond.toFixed(0)} GetItem/s from one process through the SDK to the local DynamoDB.\n`,
     );

@@ -1,13 +1,15 @@
 /**
- * `npm run cost`: runs a fixed order mix through the local order system, reads its meter (every
- * call AWS would bill, counted as it was made) and prices it per 1 million orders with the price
- * table in scripts/cost/prices.ts: us-east-1, on demand, free tier ignored.
+ * `npm run cost`: runs a fixed order mix through the local order system in each workflow type
+ * (STANDARD, EXPRESS), reads its meter (every call AWS would bill, counted as it was made) and prices
+ * it per 1 million orders with the price table in scripts/cost/prices.ts: us-east-1, on demand,
+ * free tier ignored.
  * Usage: npm run cost -- [--orders N] (default 200; the mix is kept in proportion)
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { MeterReport } from "../local/meter/meter";
 import { startLocalOrderSystem } from "../local/order-system";
+import { WORKFLOW_TYPES, type WorkflowType } from "../lambdas/shared/workflow-type";
 import { costPerMillionOrders, PRICES, unpricedQuantities } from "./cost/prices";
 
 const { values } = parseArgs({ options: { orders: { type: "string" } } });
@@ -32,12 +34,13 @@ function order(paymentToken: string, productId: string, quantity: number) {
   return { paymentToken, customerEmail: "cost@example.com", items: [{ productId, quantity }] };
 }
 
-async function measure(): Promise<MeterReport> {
+async function measure(workflowType: WorkflowType): Promise<MeterReport> {
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, ".."),
     port: 0,
     apiAuth: "none",
     customerEmails: "on",
+    workflowType,
   });
   try {
     const bodies = MIX.flatMap((m) =>
@@ -64,31 +67,61 @@ async function measure(): Promise<MeterReport> {
 
 const dollars = (usd: number) => `$${usd.toFixed(2)}`;
 
-async function main() {
-  process.stdout.write(
-    `Running ${ORDERS} orders (${MIX.map((m) => `${m.share * 100} % ${m.kind}`).join(", ")})…\n`,
-  );
-  const report = await measure();
+interface Priced {
+  readonly report: MeterReport;
+  readonly costs: Record<string, number>;
+  readonly total: number;
+}
+
+async function priced(workflowType: WorkflowType): Promise<Priced> {
+  process.stdout.write(`  ${workflowType}: running…\n`);
+  const report = await measure(workflowType);
   const missing = unpricedQuantities(report.perOrder);
   if (missing.length > 0)
     throw new Error(`No price for ${missing.join(", ")}: add it to scripts/cost/prices.ts.`);
   const costs = costPerMillionOrders(report.perOrder);
-  const rows = Object.entries(costs).sort(([, a], [, b]) => b - a);
-  const total = rows.reduce((sum, [, usd]) => sum + usd, 0);
-  const width = Math.max(...rows.map(([s]) => s.length), 5);
+  return { report, costs, total: Object.values(costs).reduce((sum, usd) => sum + usd, 0) };
+}
+
+async function main() {
   process.stdout.write(
-    `\nWorkflow STANDARD: ${report.orders} orders metered; dollars per 1 million orders\n`,
+    `Running ${ORDERS} orders (${MIX.map((m) => `${m.share * 100} % ${m.kind}`).join(", ")}) in each workflow type…\n`,
   );
-  for (const [service, usd] of rows) {
-    const calls = report.perOrder[service].calls;
+  const results = new Map<WorkflowType, Priced>();
+  for (const type of WORKFLOW_TYPES) results.set(type, await priced(type));
+  const standard = results.get("STANDARD")!;
+  const services = [...new Set([...results.values()].flatMap((r) => Object.keys(r.costs)))].sort(
+    (a, b) => (standard.costs[b] ?? 0) - (standard.costs[a] ?? 0),
+  );
+  const width = Math.max(...services.map((s) => s.length), 24);
+  const row = (label: string, cells: string[]) =>
+    `  ${label.padEnd(width)}${cells.map((c) => c.padStart(12)).join("")}\n`;
+  process.stdout.write(
+    `\nDollars per 1 million orders (${standard.report.orders} orders metered per type)\n`,
+  );
+  process.stdout.write(row("Service", [...WORKFLOW_TYPES]));
+  for (const service of services) {
     process.stdout.write(
-      `  ${service.padEnd(width)}  ${dollars(usd).padStart(9)}  (${calls} calls per order)\n`,
+      row(
+        service,
+        WORKFLOW_TYPES.map((t) => dollars(results.get(t)!.costs[service] ?? 0)),
+      ),
     );
   }
-  process.stdout.write(`  ${"Total".padEnd(width)}  ${dollars(total).padStart(9)}\n`);
-  process.stdout.write(`\nDynamoDB calls per order: ${report.perOrder.DynamoDB?.calls ?? 0}\n`);
   process.stdout.write(
-    `Prices: us-east-1, on demand, free tier ignored; sources in scripts/cost/prices.ts (read ${PRICES[0].read}).\n`,
+    row(
+      "Total",
+      WORKFLOW_TYPES.map((t) => dollars(results.get(t)!.total)),
+    ),
+  );
+  process.stdout.write(
+    row(
+      "DynamoDB calls per order",
+      WORKFLOW_TYPES.map((t) => String(results.get(t)!.report.perOrder.DynamoDB?.calls ?? 0)),
+    ),
+  );
+  process.stdout.write(
+    `\nPrices: us-east-1, on demand, free tier ignored; sources in scripts/cost/prices.ts (read ${PRICES[0].read}).\n`,
   );
 }
 

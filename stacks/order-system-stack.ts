@@ -148,6 +148,7 @@ export class OrderSystemStack extends TerraformStack {
     new OrderEvents(this, "Events", {
       namePrefix: env.namePrefix,
       stateMachineArn: workflow.stateMachine.arn,
+      workflowType: ctx.vars.workflowType.stringValue,
       successHandler: fn("OrderSuccessHandler"),
       deadLetterQueue: messaging.confirmationDeadLetterQueue,
     });
@@ -275,11 +276,13 @@ export class OrderSystemStack extends TerraformStack {
       logRetentionDays: ctx.logRetentionDays,
       tableArns: new Map([[ordersTableName, tables.orders.arn]]),
       topicKeyArn: messaging.topicKey.arn,
+      workflowType: ctx.vars.workflowType.stringValue,
       resources: {
         functionArn: (functionId) => functionArns[functionId],
         ordersTableName,
         orderErrorTopicArn: messaging.orderErrorTopic.arn,
         criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
+        eventBusArn: `arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:event-bus/default`,
       },
     });
   }

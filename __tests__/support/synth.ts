@@ -40,3 +40,10 @@ export function resourcesOf(s: Synthesized, type: string): Record<string, Record
 export function dataOf(s: Synthesized, type: string): Record<string, Record<string, unknown>> {
   return (s.json.data as Blocks | undefined)?.[type] ?? {};
 }
+
+/** A Terraform local's value (a string: JSON with references inside, as byWorkflowType writes it). */
+export function localNamed(s: Synthesized, name: string): string {
+  const found = (s.json.locals as Record<string, unknown> | undefined)?.[name];
+  if (typeof found !== "string") throw new Error(`No local ${name} in the stack`);
+  return found;
+}

@@ -45,6 +45,7 @@ test("the workflow's failure update writes FAILED with the order module's attrib
     ordersTableName: "orders",
     orderErrorTopicArn: "e",
     criticalAlertsTopicArn: "c",
+    eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
   });
   const parameters = definition.States[STATES.orderFailed].Parameters as {
     UpdateExpression: string;

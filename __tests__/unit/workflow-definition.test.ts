@@ -12,8 +12,18 @@ import {
   UNREACHABLE_ERRORS,
   TransientError,
 } from "../../lambdas/shared/errors";
-import { buildOrderWorkflowDefinition, HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
+import {
+  buildOrderWorkflowDefinition,
+  EXPRESS_INTEGRATION_TIMEOUT_SECONDS,
+  HAPPY_PATH,
+  STATES,
+  type WorkflowDefinition,
+} from "../../lambdas/shared/workflow-definition";
 import { workflowTasks } from "../../lambdas/shared/workflow-tasks";
+import { worstCasePath, type TaskBound } from "../../lambdas/shared/workflow-budget";
+import { EXPRESS_MAX_DURATION_SECONDS } from "../../lambdas/shared/workflow-type";
+import { ORDER_WORKFLOW_EVENT_SOURCE } from "../../lambdas/shared/events";
+import { FUNCTIONS } from "../../lambdas/contracts";
 import { asLambdaTask } from "../../local/lambda-host";
 
 const resources = {
@@ -21,20 +31,28 @@ const resources = {
   ordersTableName: "orders",
   orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:order-errors",
   criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:critical-alerts",
+  eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
 };
-const definition = buildOrderWorkflowDefinition(resources);
+const standardDefinition = buildOrderWorkflowDefinition(resources);
+const definition = standardDefinition;
 const ORDER_ID = "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f";
 const PRICED_LINES = [{ productId: "A", name: "A", quantity: 1, unitPriceMinor: 1000, lineTotalMinor: 1000 }];
 
 type Script = (input: Record<string, unknown>, call: number) => unknown;
 
-async function run(scripts: {
-  validate?: Script;
-  payment?: Script;
-  inventory?: Script;
-  release?: Script;
-  recordFailure?: Script;
-}) {
+const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}`;
+const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing";
+
+async function run(
+  scripts: {
+    validate?: Script;
+    payment?: Script;
+    inventory?: Script;
+    release?: Script;
+    recordFailure?: Script;
+  },
+  definition: WorkflowDefinition = standardDefinition,
+) {
   const calls: Record<string, Record<string, unknown>[]> = {};
   const record = (name: string, input: Record<string, unknown>) => (calls[name] ??= []).push(input);
   const lambda = (name: string, script: Script) =>
@@ -86,10 +104,20 @@ async function run(scripts: {
             scripts.release ?? (() => ({ orderId: ORDER_ID, inventory: "nothing-reserved" })),
           ),
           [STATES.notifyReleaseFailure]: recorder("notifyReleaseFailure"),
+          ...(definition.States[STATES.announceConfirmed]
+            ? {
+                [STATES.announceConfirmed]: recorder("announceConfirmed"),
+                [STATES.announceFailed]: recorder("announceFailed"),
+              }
+            : {}),
         } as never,
         retryIntervalOverrides: Object.fromEntries(Object.keys(definition.States).map((s) => [s, 1])),
       },
-      context: { State: { EnteredTime: "2026-01-01T00:00:00.000Z" } } as never,
+      context: {
+        Execution: { Id: EXECUTION_ARN, Name: ORDER_ID },
+        StateMachine: { Id: STATE_MACHINE_ARN, Name: "order-processing" },
+        State: { EnteredTime: "2026-01-01T00:00:00.000Z" },
+      } as never,
     },
   );
   let output: unknown;
@@ -208,6 +236,8 @@ test("a business error in ValidateOrder: no charge, failure recorded with its re
       ":code": { S: "ProductNotFound" },
       ":reason": { S: "Unknown product: X." },
       ":now": { S: "2026-01-01T00:00:00.000Z" },
+      // Recorded as this execution's: its own retry may record it again, another run may not.
+      ":execution": { S: EXECUTION_ARN },
     },
   });
   expect(calls.notifyFailure?.[0]).toEqual({
@@ -443,4 +473,127 @@ test("no Task that moves money or stock retries on every error (States.ALL)", ()
     const retriers = definition.States[name].Retry as { ErrorEquals: string[] }[];
     for (const retrier of retriers) expect(retrier.ErrorEquals).not.toContain("States.ALL");
   }
+});
+
+describe("EXPRESS: the same saga, announcing its own end, within 5 minutes", () => {
+  const express = buildOrderWorkflowDefinition(resources, "EXPRESS");
+  const FUNCTION_TIMEOUTS = new Map(FUNCTIONS.map((f) => [resources.functionArn(f.id), f.timeoutSeconds]));
+  const lambdaBound: TaskBound = (_name, state) => FUNCTION_TIMEOUTS.get(String(state.Resource));
+
+  test("passes asl-validator, with Standard's states plus the two announcements", () => {
+    expect(validator(express).errors).toEqual([]);
+    expect(Object.keys(express.States).sort()).toEqual(
+      [...Object.keys(definition.States), STATES.announceConfirmed, STATES.announceFailed].sort(),
+    );
+  });
+
+  test("a confirmed order ends by putting one Order Confirmed event on the default bus", async () => {
+    const { calls, error } = await run({}, express);
+    expect(error).toBeUndefined();
+    expect(calls.announceConfirmed).toEqual([
+      {
+        Entries: [
+          {
+            EventBusName: resources.eventBusArn,
+            Source: ORDER_WORKFLOW_EVENT_SOURCE,
+            DetailType: "Order Confirmed",
+            Detail: {
+              orderId: ORDER_ID,
+              status: "SUCCEEDED",
+              executionArn: EXECUTION_ARN,
+              stateMachineArn: STATE_MACHINE_ARN,
+              name: ORDER_ID,
+            },
+          },
+        ],
+      },
+    ]);
+    expect(calls.announceFailed).toBeUndefined();
+  });
+
+  test("a failed order is recorded, notified, then announced as Order Failed; the execution fails", async () => {
+    const { calls, error } = await run(
+      { payment: fail("PaymentDeclined", "The card was declined.") },
+      express,
+    );
+    expect(calls.recordFailure).toHaveLength(1);
+    expect(calls.notifyFailure).toHaveLength(1);
+    expect(calls.announceFailed).toEqual([
+      {
+        Entries: [
+          expect.objectContaining({
+            DetailType: "Order Failed",
+            Detail: expect.objectContaining({ orderId: ORDER_ID, status: "FAILED" }),
+          }),
+        ],
+      },
+    ]);
+    expect(calls.announceConfirmed).toBeUndefined();
+    expect(error?.name).toBe("PaymentDeclined");
+  });
+
+  test("a second run of a finished order announces nothing", async () => {
+    const { calls, error } = await run(
+      {
+        payment: fail("OrderAlreadyFinished", "Order is already CONFIRMED."),
+        recordFailure: dynamoDbError("ConditionalCheckFailedException"),
+      },
+      express,
+    );
+    expect(calls.announceFailed).toBeUndefined();
+    expect(calls.announceConfirmed).toBeUndefined();
+    expect(calls.refund).toBeUndefined();
+    expect(error).toBeUndefined();
+  });
+
+  test("its worst case (every attempt at its bound, every retry at its longest wait) fits its timeout", () => {
+    const { seconds, path } = worstCasePath(express, lambdaBound);
+    expect(express.TimeoutSeconds).toBeLessThanOrEqual(EXPRESS_MAX_DURATION_SECONDS);
+    expect(seconds).toBeLessThanOrEqual(express.TimeoutSeconds);
+    // The slowest path: every Lambda task of the saga fails its way through compensation.
+    expect(path).toEqual(
+      expect.arrayContaining([STATES.validateOrder, STATES.refundPayment, STATES.announceFailed]),
+    );
+  });
+
+  test("the budget check can fail: one more retry of ProcessPayment would not fit", () => {
+    const payment = express.States[STATES.processPayment];
+    const retrier = (payment.Retry as Record<string, unknown>[])[0];
+    const greedy = {
+      ...express,
+      States: {
+        ...express.States,
+        [STATES.processPayment]: { ...payment, Retry: [{ ...retrier, MaxAttempts: 3 }] },
+      },
+    };
+    expect(worstCasePath(greedy, lambdaBound).seconds).toBeGreaterThan(express.TimeoutSeconds);
+  });
+
+  test("every service integration has a timeout; a Lambda task is bounded by its function's", () => {
+    for (const [name, state] of Object.entries(express.States)) {
+      if (state.Type !== "Task") continue;
+      if (String(state.Resource).startsWith("arn:aws:states:::")) {
+        expect([name, state.TimeoutSeconds]).toEqual([name, EXPRESS_INTEGRATION_TIMEOUT_SECONDS]);
+      } else {
+        expect([name, lambdaBound(name, state)]).toEqual([name, expect.any(Number)]);
+      }
+    }
+    expect(() => worstCasePath(definition, lambdaBound)).toThrow("has no TimeoutSeconds and no known bound");
+  });
+
+  test("money and stock are never retried on every error in Express either", () => {
+    for (const name of [
+      STATES.processPayment,
+      STATES.refundPayment,
+      STATES.updateInventory,
+      STATES.releaseInventory,
+    ]) {
+      for (const retrier of express.States[name].Retry as { ErrorEquals: string[] }[]) {
+        expect(retrier.ErrorEquals).not.toContain("States.ALL");
+        expect(retrier.ErrorEquals).toEqual(
+          expect.arrayContaining([...TRANSIENT_ERRORS, ...UNREACHABLE_ERRORS]),
+        );
+      }
+    }
+  });
 });

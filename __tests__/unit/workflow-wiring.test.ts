@@ -5,7 +5,12 @@
 import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
 import { workflowTasks } from "../../lambdas/shared/workflow-tasks";
-import { localFunctionArn, LOCAL_TABLES, LOCAL_TOPICS } from "../../local/local-resources";
+import {
+  localFunctionArn,
+  LOCAL_EVENT_BUS_ARN,
+  LOCAL_TABLES,
+  LOCAL_TOPICS,
+} from "../../local/local-resources";
 import { bindWorkflowTasks, localWorkflowDefinition, type TaskTargets } from "../../local/services/workflow";
 import { workflowRoleStatements } from "../../stacks/constructs/order-workflow";
 
@@ -31,6 +36,9 @@ function recordingTargets() {
         calls.push({ target: "dynamodb", input: command.input });
         return {};
       }) as unknown as TaskTargets["dynamodb"]["send"],
+    },
+    putEvents: async (entries) => {
+      calls.push({ target: "events", input: entries });
     },
   };
   return { calls, targets };
@@ -72,6 +80,25 @@ test("the role invokes exactly the functions, topics and table the definition's 
   expect(granted).not.toContain(`sns:Publish ${LOCAL_TOPICS.OrderAlertsTopic}`);
   expect(granted).toContain(`dynamodb:UpdateItem ${TABLE_ARN}`);
   expect(granted).toContain(`kms:GenerateDataKey ${KEY_ARN}`);
+});
+
+test("STANDARD puts no events; EXPRESS may put events on the default bus and nowhere else", () => {
+  expect(actionsOn(localWorkflowDefinition("STANDARD")).filter((g) => g.startsWith("events:"))).toEqual([]);
+  expect(actionsOn(localWorkflowDefinition("EXPRESS")).filter((g) => g.startsWith("events:"))).toEqual([
+    `events:PutEvents ${LOCAL_EVENT_BUS_ARN}`,
+  ]);
+});
+
+test("EXPRESS: the announce Tasks are bound to the local bus, with the event's entries", async () => {
+  const definition = localWorkflowDefinition("EXPRESS");
+  const { calls, targets } = recordingTargets();
+  const bound = bindWorkflowTasks(definition, targets);
+  const entries = [{ EventBusName: LOCAL_EVENT_BUS_ARN, Source: "s", DetailType: "d", Detail: {} }];
+  const result = await (bound.AnnounceOrderConfirmed as (input: unknown) => Promise<unknown>)({
+    Entries: entries,
+  });
+  expect(calls).toEqual([{ target: "events", input: entries }]);
+  expect(result).toMatchObject({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] });
 });
 
 test("a Task added to the definition is granted and bound locally with no other edit", async () => {

@@ -1,5 +1,6 @@
 /**
- * OrderSuccessHandlerLambda: on EventBridge's "Step Functions Execution Status Change". SUCCEEDED:
+ * OrderSuccessHandlerLambda: on the event that ends an order's workflow: Step Functions' "Execution
+ * Status Change" (STANDARD) or the workflow's own "Order Confirmed"/"Order Failed" (EXPRESS). SUCCEEDED:
  * marks the order CONFIRMED, tells OrderAlertsTopic and e-mails the customer a confirmation. FAILED
  * (the workflow recorded and announced it): e-mails the customer why. Each at most once in effect,
  * however often the event is delivered.
@@ -20,6 +21,11 @@ import {
   type CustomerEmailKind,
 } from "../shared/customer-emails";
 import { EmailRejected } from "../shared/errors";
+import {
+  EXECUTION_STATUS_CHANGE,
+  ORDER_WORKFLOW_EVENT_SOURCE,
+  ORDER_WORKFLOW_EVENTS,
+} from "../shared/events";
 import { formatMoney, toMajorUnits } from "../shared/money";
 import {
   CUSTOMER_EMAIL_ATTRIBUTES,
@@ -41,7 +47,7 @@ export interface OrderSuccessDeps {
 }
 
 export const executionStatusChangeSchema = z.object({
-  "detail-type": z.literal("Step Functions Execution Status Change"),
+  "detail-type": z.literal(EXECUTION_STATUS_CHANGE),
   source: z.literal("aws.states"),
   detail: z.object({
     executionArn: z.string(),
@@ -51,7 +57,37 @@ export const executionStatusChangeSchema = z.object({
   }),
 });
 
-type StatusChangeEvent = EventBridgeEvent<"Step Functions Execution Status Change", unknown>;
+/** The EXPRESS workflow's own event (events.ts documents it). */
+export const orderWorkflowEventSchema = z.object({
+  "detail-type": z.enum([
+    ORDER_WORKFLOW_EVENTS.confirmed.detailType,
+    ORDER_WORKFLOW_EVENTS.failed.detailType,
+  ]),
+  source: z.literal(ORDER_WORKFLOW_EVENT_SOURCE),
+  detail: z.object({
+    orderId: z.string(),
+    status: z.enum(["SUCCEEDED", "FAILED"]),
+    executionArn: z.string(),
+  }),
+});
+
+const workflowEndSchema = z.union([executionStatusChangeSchema, orderWorkflowEventSchema]);
+
+type StatusChangeEvent = EventBridgeEvent<string, unknown>;
+
+/** Either shape, as the order id, how its workflow ended and which execution ended it. */
+function workflowEnd(event: StatusChangeEvent): { orderId: string; status: string; executionArn: string } {
+  const parsed = workflowEndSchema.parse(event);
+  if (parsed.source === ORDER_WORKFLOW_EVENT_SOURCE) {
+    const { orderId } = workflowInputSchema.parse({ orderId: parsed.detail.orderId });
+    return { orderId, status: parsed.detail.status, executionArn: parsed.detail.executionArn };
+  }
+  const { detail } = parsed;
+  const { orderId } = workflowInputSchema.parse(
+    detail.input ? JSON.parse(detail.input) : { orderId: detail.name },
+  );
+  return { orderId, status: detail.status, executionArn: detail.executionArn };
+}
 
 const observability = createObservability("order-success-handler");
 const config = functionConfig("OrderSuccessHandler");
@@ -93,25 +129,36 @@ function newClaim() {
   };
 }
 
+/**
+ * Takes the claim on one customer e-mail (free, or abandoned by a delivery that died). Undefined when
+ * it was handled already; throws CustomerEmailInProgress while another delivery holds it.
+ */
+async function claimEmail(
+  deps: OrderSuccessDeps,
+  orderId: string,
+  kind: CustomerEmailKind,
+): Promise<string | undefined> {
+  const { claimedAt, claimExpiredBefore } = newClaim();
+  if (await deps.orders.claimCustomerEmail(orderId, kind, claimedAt, claimExpiredBefore)) return claimedAt;
+  const current = (await deps.orders.get(orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+  if (current?.status === "SENDING") {
+    // Another delivery is sending it right now, or died doing so: come back when its claim ends.
+    const busy = new Error(`The ${kind} e-mail is being sent by another delivery; retry later.`);
+    busy.name = "CustomerEmailInProgress";
+    throw busy;
+  }
+  logger.info("Customer e-mail already handled", { kind, status: current?.status });
+  return undefined;
+}
+
 /** Sends one customer e-mail at most once in effect: claim on the order, send, record the outcome. */
 async function emailCustomer(
   deps: OrderSuccessDeps,
   order: OrderRecord,
   kind: CustomerEmailKind,
 ): Promise<NonNullable<StatusChangeResult["email"]>> {
-  const { claimedAt, claimExpiredBefore } = newClaim();
-  if (!(await deps.orders.claimCustomerEmail(order.orderId, kind, claimedAt, claimExpiredBefore))) {
-    const current = (await deps.orders.get(order.orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
-    if (current?.status === "SENDING") {
-      // Another delivery is sending it right now, or died doing so: come back when its claim ends.
-      const busy = new Error(`The ${kind} e-mail is being sent by another delivery; retry later.`);
-      busy.name = "CustomerEmailInProgress";
-      throw busy;
-    }
-    logger.info("Customer e-mail already handled", { kind, status: current?.status });
-    return "duplicate";
-  }
-  return sendClaimed(deps, order, kind, claimedAt);
+  const claimedAt = await claimEmail(deps, order.orderId, kind);
+  return claimedAt ? sendClaimed(deps, order, kind, claimedAt) : "duplicate";
 }
 
 /**
@@ -168,7 +215,9 @@ function emailData(order: OrderRecord, kind: CustomerEmailKind) {
 /**
  * SUCCEEDED: confirm the order, tell OrderAlertsTopic once, e-mail the customer once. The first
  * delivery confirms and claims the e-mail in one write, and records the e-mail and the notice in
- * another; a redelivery finds out what is left to do.
+ * another. Whoever holds the e-mail's claim does both, so two deliveries at once (an event delivered
+ * twice, or two runs of an Express workflow) never announce twice; a redelivery after a failure
+ * takes the claim over and finishes what is left.
  */
 async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusChangeResult> {
   const { claimedAt } = newClaim();
@@ -185,21 +234,19 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
   if (changed) {
     metrics.addMetric("OrdersConfirmed", MetricUnit.Count, 1);
     metrics.addMetric("OrderValue", MetricUnit.Count, toMajorUnits(order.totalMinor ?? 0));
+  }
+  const claim = changed ? claimedAt : await claimEmail(deps, orderId, "confirmation");
+  if (!claim) return { orderId, outcome: "duplicate", email: "duplicate" };
+  if (!order.confirmationNotifiedAt) {
     try {
       await announceConfirmed(deps, order);
     } catch (error) {
-      await deps.orders.releaseCustomerEmail(orderId, "confirmation", claimedAt);
+      await deps.orders.releaseCustomerEmail(orderId, "confirmation", claim);
       throw error;
     }
-    const email = await sendClaimed(deps, order, "confirmation", claimedAt, { confirmationNotified: true });
-    return { orderId, outcome: "confirmed", email };
   }
-  if (!order.confirmationNotifiedAt) {
-    await announceConfirmed(deps, order);
-    await deps.orders.markConfirmationNotified(orderId);
-  }
-  const email = await emailCustomer(deps, order, "confirmation");
-  return { orderId, outcome: order.confirmationNotifiedAt ? "duplicate" : "confirmed", email };
+  const email = await sendClaimed(deps, order, "confirmation", claim, { confirmationNotified: true });
+  return { orderId, outcome: changed || !order.confirmationNotifiedAt ? "confirmed" : "duplicate", email };
 }
 
 async function announceConfirmed(deps: OrderSuccessDeps, order: OrderRecord): Promise<void> {
@@ -231,14 +278,11 @@ export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
 
   return (event: StatusChangeEvent, context?: Context): Promise<StatusChangeResult> =>
     instrumented(observability, context, async () => {
-      const { detail } = executionStatusChangeSchema.parse(event);
-      const { orderId } = workflowInputSchema.parse(
-        detail.input ? JSON.parse(detail.input) : { orderId: detail.name },
-      );
-      logger.appendKeys({ orderId, executionArn: detail.executionArn });
-      if (detail.status === "SUCCEEDED") return confirm(deps, orderId);
-      if (detail.status === "FAILED") return failed(deps, orderId);
-      logger.warn("Ignoring an execution that neither succeeded nor failed", { status: detail.status });
+      const { orderId, status, executionArn } = workflowEnd(event);
+      logger.appendKeys({ orderId, executionArn });
+      if (status === "SUCCEEDED") return confirm(deps, orderId);
+      if (status === "FAILED") return failed(deps, orderId);
+      logger.warn("Ignoring an execution that neither succeeded nor failed", { status });
       return { orderId, outcome: "ignored" };
     });
 }

@@ -43,6 +43,8 @@ export const ORDER_ATTRIBUTES = {
   status: "status",
   failureCode: "failureCode",
   failureReason: "failureReason",
+  /** The workflow execution that recorded FAILED (its retries may record it again, nobody else). */
+  failedBy: "failedByExecution",
   updatedAt: "updatedAt",
 } as const;
 

@@ -4,8 +4,10 @@
  */
 import type { FunctionId } from "../contracts";
 import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS, UNREACHABLE_ERRORS } from "./errors";
+import { ORDER_WORKFLOW_EVENT_SOURCE, ORDER_WORKFLOW_EVENTS } from "./events";
 import { ORDER_ATTRIBUTES } from "./order";
 import { ORDERS_TABLE } from "./table-definitions";
+import { DEFAULT_WORKFLOW_TYPE, EXPRESS_MAX_DURATION_SECONDS, type WorkflowType } from "./workflow-type";
 
 /**
  * What the definition points at. A Task names a function by the ARN `functionArn(id)` returns; the
@@ -16,11 +18,14 @@ export interface WorkflowResources {
   readonly ordersTableName: string;
   readonly orderErrorTopicArn: string;
   readonly criticalAlertsTopicArn: string;
+  /** The bus an Express workflow announces its end on (the account's default bus). */
+  readonly eventBusArn: string;
 }
 
 /** Step Functions' optimized integrations used by the definition. */
 export const SNS_PUBLISH = "arn:aws:states:::sns:publish";
 export const DYNAMODB_UPDATE_ITEM = "arn:aws:states:::dynamodb:updateItem";
+export const EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents";
 
 /** State names: users look for these in the console and in the local execution log. */
 export const STATES = {
@@ -39,6 +44,9 @@ export const STATES = {
   orderProcessingFailed: "OrderProcessingFailed",
   failureNotRecorded: "OrderFailureNotRecorded",
   alreadyFinished: "OrderAlreadyFinished",
+  /** Express only: the workflow's own end-of-order events (Express emits no status changes). */
+  announceConfirmed: "AnnounceOrderConfirmed",
+  announceFailed: "AnnounceOrderFailed",
 } as const;
 
 /** The seed's order of the happy path. */
@@ -238,11 +246,13 @@ function failureStates(r: WorkflowResources): States {
       Parameters: {
         TableName: r.ordersTableName,
         Key: { [ORDERS_TABLE.partitionKey]: { "S.$": "$.orderId" } },
-        UpdateExpression: `SET #status = :failed, ${a.failureCode} = :code, ${a.failureReason} = :reason, ${a.updatedAt} = :now`,
-        // Only an order still on its way fails: a second run of a finished one changes nothing.
-        ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey}) AND #status IN (:pending, :processing)`,
+        UpdateExpression: `SET #status = :failed, ${a.failureCode} = :code, ${a.failureReason} = :reason, ${a.failedBy} = :execution, ${a.updatedAt} = :now`,
+        // Only an order still on its way fails: a second run of a finished one changes nothing. This
+        // execution's own retry (its first write landed, the answer was lost) records it again.
+        ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey}) AND (#status IN (:pending, :processing) OR ${a.failedBy} = :execution)`,
         ExpressionAttributeNames: { "#status": a.status },
         ExpressionAttributeValues: {
+          ":execution": { "S.$": "$$.Execution.Id" },
           ":pending": { S: "PENDING" },
           ":processing": { S: "PROCESSING" },
           ":failed": { S: "FAILED" },
@@ -308,17 +318,132 @@ function failureStates(r: WorkflowResources): States {
   };
 }
 
-export function buildOrderWorkflowDefinition(resources: WorkflowResources): WorkflowDefinition {
+/**
+ * Express only: after UpdateInventory, and after the failure is announced, the workflow puts its own
+ * end-of-order event on the default bus (events.ts documents its shape).
+ */
+function announce(
+  r: WorkflowResources,
+  event: keyof typeof ORDER_WORKFLOW_EVENTS,
+  next?: string,
+): StateDefinition {
+  const { detailType, status } = ORDER_WORKFLOW_EVENTS[event];
+  return {
+    Type: "Task",
+    Resource: EVENTS_PUT_EVENTS,
+    Parameters: {
+      Entries: [
+        {
+          EventBusName: r.eventBusArn,
+          Source: ORDER_WORKFLOW_EVENT_SOURCE,
+          DetailType: detailType,
+          Detail: {
+            "orderId.$": "$.orderId",
+            status,
+            "executionArn.$": "$$.Execution.Id",
+            "stateMachineArn.$": "$$.StateMachine.Id",
+            "name.$": "$$.Execution.Name",
+          },
+        },
+      ],
+    },
+    ResultPath: null,
+    Retry: [retryPublish],
+    ...(next ? { Next: next } : { End: true }),
+  };
+}
+
+/** How long an order may take, start to end: Standard's 15 minutes, or within Express's 5. */
+export const WORKFLOW_TIMEOUT_SECONDS: Readonly<Record<WorkflowType, number>> = {
+  STANDARD: 900,
+  EXPRESS: EXPRESS_MAX_DURATION_SECONDS - 10,
+};
+
+/** Express: how long one call of a service integration (SNS, DynamoDB, EventBridge) may take. */
+export const EXPRESS_INTEGRATION_TIMEOUT_SECONDS = 5;
+
+type Retrier = { readonly ErrorEquals: readonly string[] } & Record<string, unknown>;
+
+/**
+ * One retrier in place of a task's retriers, with a given number of retries at most 2 s apart; its
+ * errors are all of theirs (States.ALL alone when one of them catches everything).
+ */
+function mergedRetrier(
+  retriers: readonly Retrier[],
+  maxAttempts: number,
+  extra: readonly string[] = [],
+): Retrier {
+  const errors = [...new Set([...retriers.flatMap((r) => r.ErrorEquals), ...extra])];
+  return {
+    ErrorEquals: errors.includes("States.ALL") ? ["States.ALL"] : errors,
+    IntervalSeconds: 1,
+    BackoffRate: 2,
+    MaxAttempts: maxAttempts,
+    MaxDelaySeconds: 2,
+    JitterStrategy: "FULL",
+  };
+}
+
+/**
+ * Express's 5 minutes must hold the worst case (workflow-budget.ts proves it in a test): a Lambda
+ * task is retried once (its function's own timeout bounds each attempt); a service integration gets
+ * a 5 s timeout and two retries, a timed-out call included.
+ */
+function withExpressLimits(states: States): States {
+  return Object.fromEntries(
+    Object.entries(states).map(([name, state]) => {
+      if (state.Type !== "Task") return [name, state];
+      const retriers = (state.Retry ?? []) as Retrier[];
+      const integration = String(state.Resource).startsWith("arn:aws:states:::");
+      return [
+        name,
+        integration
+          ? {
+              ...state,
+              TimeoutSeconds: EXPRESS_INTEGRATION_TIMEOUT_SECONDS,
+              Retry: [mergedRetrier(retriers, 2, ["States.Timeout"])],
+            }
+          : { ...state, Retry: [mergedRetrier(retriers, 1)] },
+      ];
+    }),
+  );
+}
+
+/** Express: the happy path and the failure announcement end by putting the order's event on the bus. */
+function expressAnnouncements(r: WorkflowResources, states: States): States {
+  const updateInventory: StateDefinition = {
+    ...states[STATES.updateInventory],
+    Next: STATES.announceConfirmed,
+  };
+  delete updateInventory.End;
+  return {
+    ...states,
+    [STATES.updateInventory]: updateInventory,
+    [STATES.announceConfirmed]: announce(r, "confirmed"),
+    [STATES.notifyOrderFailure]: { ...states[STATES.notifyOrderFailure], Next: STATES.announceFailed },
+    [STATES.announceFailed]: announce(r, "failed", STATES.orderProcessingFailed),
+  };
+}
+
+/**
+ * The order workflow. STANDARD (default) is the seed's design; EXPRESS runs the same states and
+ * saga, announces its own end on EventBridge, and fits its retries in Express's 5 minutes.
+ */
+export function buildOrderWorkflowDefinition(
+  resources: WorkflowResources,
+  type: WorkflowType = DEFAULT_WORKFLOW_TYPE,
+): WorkflowDefinition {
+  const states: States = {
+    ...happyPathStates(resources),
+    ...compensationStates(resources),
+    ...classificationStates(),
+    ...failureStates(resources),
+  };
   return {
     Comment:
       "Order processing saga: validate, charge, reserve stock; refund when stock fails after the charge; record and announce failures.",
     StartAt: STATES.validateOrder,
-    TimeoutSeconds: 900,
-    States: {
-      ...happyPathStates(resources),
-      ...compensationStates(resources),
-      ...classificationStates(),
-      ...failureStates(resources),
-    },
+    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS[type],
+    States: type === "EXPRESS" ? withExpressLimits(expressAnnouncements(resources, states)) : states,
   };
 }

@@ -3,12 +3,18 @@
  * is derived from the definition alone: the state machine role's permissions (stack) and the local
  * task bindings (local runtime). A new Task state needs no other edit.
  */
-import { DYNAMODB_UPDATE_ITEM, SNS_PUBLISH, type WorkflowDefinition } from "./workflow-definition";
+import {
+  DYNAMODB_UPDATE_ITEM,
+  EVENTS_PUT_EVENTS,
+  SNS_PUBLISH,
+  type WorkflowDefinition,
+} from "./workflow-definition";
 
 export type WorkflowTask =
   | { readonly state: string; readonly kind: "lambda"; readonly functionArn: string }
   | { readonly state: string; readonly kind: "snsPublish"; readonly topicArn: string }
-  | { readonly state: string; readonly kind: "dynamodbUpdateItem"; readonly tableName: string };
+  | { readonly state: string; readonly kind: "dynamodbUpdateItem"; readonly tableName: string }
+  | { readonly state: string; readonly kind: "eventsPutEvents"; readonly eventBusArn: string };
 
 const OPTIMIZED_INTEGRATION = "arn:aws:states:::";
 
@@ -26,6 +32,14 @@ function taskOf(state: string, definition: Record<string, unknown>): WorkflowTas
       throw new Error(`Task ${state} updates DynamoDB without a fixed TableName.`);
     }
     return { state, kind: "dynamodbUpdateItem", tableName: parameters.TableName };
+  }
+  if (resource === EVENTS_PUT_EVENTS) {
+    const entries = (parameters.Entries ?? []) as { EventBusName?: unknown }[];
+    const buses = [...new Set(entries.map((e) => e.EventBusName))];
+    if (buses.length !== 1 || typeof buses[0] !== "string") {
+      throw new Error(`Task ${state} puts events without one fixed EventBusName.`);
+    }
+    return { state, kind: "eventsPutEvents", eventBusArn: buses[0] };
   }
   if (resource.startsWith(OPTIMIZED_INTEGRATION)) {
     throw new Error(

@@ -1,12 +1,20 @@
 /**
- * Local EventBridge for OrderConfirmationRule: every finished execution becomes a "Step Functions
- * Execution Status Change" event, matched against the rule's own pattern; a match is delivered to
- * OrderSuccessHandler as an asynchronous invocation (two retries, then the dead-letter queue, whose
- * alarm pages CriticalAlertsTopic as deployed).
+ * Local EventBridge for OrderConfirmationRule. STANDARD: every finished execution becomes a "Step
+ * Functions Execution Status Change" event. EXPRESS: Express executions emit none; the workflow's own
+ * PutEvents ("Order Confirmed"/"Order Failed") arrive instead. Either is matched against the rule's
+ * own pattern for the mode; a match is delivered to OrderSuccessHandler as an asynchronous invocation
+ * (two retries, then the dead-letter queue, whose alarm pages CriticalAlertsTopic as deployed).
  */
 import type { EventBridgeEvent } from "aws-lambda";
 import { randomUUID } from "node:crypto";
-import { EXECUTION_STATUS_CHANGE, orderConfirmationPattern } from "../../lambdas/shared/events";
+import {
+  EXECUTION_STATUS_CHANGE,
+  orderConfirmationPattern,
+  type OrderConfirmationPattern,
+} from "../../lambdas/shared/events";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
+import { payloadChunks } from "../meter/meter";
+import type { PutEventsEntry } from "./workflow";
 import type { Execution } from "../local-workflow";
 import type { Invoke } from "../local-functions";
 import type { LocalNotifications } from "../notifications";
@@ -21,8 +29,10 @@ export type StatusChangeEvent = EventBridgeEvent<string, unknown>;
 const DELIVERY_ATTEMPTS = 3;
 
 export interface EventService extends LocalService {
-  /** The workflow's listener: publishes the execution's status change. */
+  /** The workflow's listener: publishes the execution's status change (STANDARD only, as on AWS). */
   executionFinished(execution: Execution): void;
+  /** PutEvents on the default bus (the EXPRESS workflow's own end-of-order events). */
+  putEvents(entries: readonly PutEventsEntry[]): Promise<void>;
   /** Events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
   deadLetters(): readonly StatusChangeEvent[];
   /** Resolves when no delivery is in flight. */
@@ -38,6 +48,8 @@ export interface EventServiceOptions {
   readonly log: (line: string) => void;
   /** Counts the events on the default bus (AWS service events are not billed). */
   readonly meter?: Meter;
+  /** Which events end an order, and so which pattern OrderConfirmationRule has. */
+  readonly workflowType?: WorkflowType;
 }
 
 export function statusChangeEvent(execution: Execution): StatusChangeEvent {
@@ -65,16 +77,35 @@ export function statusChangeEvent(execution: Execution): StatusChangeEvent {
   };
 }
 
-/** OrderConfirmationRule's own pattern decides, as EventBridge would. */
-function matchesConfirmationRule(event: StatusChangeEvent): boolean {
-  const pattern = orderConfirmationPattern(LOCAL_STATE_MACHINE_ARN);
-  const detail = event.detail as { status: string; stateMachineArn: string };
-  return (
-    pattern.source.includes(event.source) &&
-    pattern["detail-type"].includes(event["detail-type"]) &&
-    pattern.detail.status.includes(detail.status) &&
-    pattern.detail.stateMachineArn.includes(detail.stateMachineArn)
+/** An event's field matches a pattern's field: a list of values, or a nested pattern. */
+function fieldMatches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.includes(value);
+  if (typeof pattern !== "object" || pattern === null) return false;
+  if (typeof value !== "object" || value === null) return false;
+  return Object.entries(pattern).every(([key, sub]) =>
+    fieldMatches(sub, (value as Record<string, unknown>)[key]),
   );
+}
+
+/** OrderConfirmationRule's own pattern decides, as EventBridge would (exact values, nested fields). */
+export function matchesPattern(pattern: OrderConfirmationPattern, event: StatusChangeEvent): boolean {
+  return fieldMatches(pattern, event);
+}
+
+/** The event PutEvents makes of an entry on the default bus. */
+export function putEventOf(entry: PutEventsEntry): StatusChangeEvent {
+  const detail = typeof entry.Detail === "string" ? JSON.parse(entry.Detail) : entry.Detail;
+  return {
+    version: "0",
+    id: randomUUID(),
+    "detail-type": entry.DetailType,
+    source: entry.Source,
+    account: LOCAL_ACCOUNT,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [],
+    detail,
+  };
 }
 
 export function startEventService(options: EventServiceOptions): EventService {
@@ -102,6 +133,21 @@ export function startEventService(options: EventServiceOptions): EventService {
     return false;
   };
 
+  const type = options.workflowType ?? DEFAULT_WORKFLOW_TYPE;
+  const pattern = orderConfirmationPattern(LOCAL_STATE_MACHINE_ARN, type);
+  const route = (event: StatusChangeEvent, orderId: string, status: string) => {
+    if (!matchesPattern(pattern, event)) return;
+    const delivery = deliver(event).then((handled) => {
+      pending.delete(delivery);
+      if (!handled) {
+        log(`order ${orderId}: ${event["detail-type"]} dead-lettered after ${DELIVERY_ATTEMPTS} attempts`);
+      } else if (status === "SUCCEEDED") {
+        log(`order ${orderId} CONFIRMED`);
+      }
+    });
+    pending.add(delivery);
+  };
+
   const idle = async () => {
     while (pending.size > 0) await Promise.all([...pending]);
   };
@@ -111,18 +157,21 @@ export function startEventService(options: EventServiceOptions): EventService {
     executionFinished: (execution) => {
       if (execution.status === "FAILED")
         log(`order ${execution.name} FAILED: ${execution.cause ?? execution.error}`);
+      if (type === "EXPRESS") return;
       const event = statusChangeEvent(execution);
       options.meter?.record("EventBridge", `${event.source}:${event["detail-type"]}`, { serviceEvents: 1 });
-      if (!matchesConfirmationRule(event)) return;
-      const delivery = deliver(event).then((handled) => {
-        pending.delete(delivery);
-        if (!handled) {
-          log(`order ${execution.name}: status change dead-lettered after ${DELIVERY_ATTEMPTS} attempts`);
-        } else if (execution.status === "SUCCEEDED") {
-          log(`order ${execution.name} CONFIRMED`);
-        }
-      });
-      pending.add(delivery);
+      route(event, execution.name, execution.status);
+    },
+    putEvents: async (entries) => {
+      for (const entry of entries) {
+        const event = putEventOf(entry);
+        // Custom events are billed per 64 KB chunk of each entry.
+        options.meter?.record("EventBridge", "PutEvents", {
+          events: payloadChunks(Buffer.byteLength(JSON.stringify(event))),
+        });
+        const detail = event.detail as { orderId?: string; status?: string };
+        route(event, detail.orderId ?? "?", detail.status ?? "");
+      }
     },
     deadLetters: () => deadLetters.list(),
     idle,

@@ -9,6 +9,7 @@ import {
   type DynamoDBClient,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { randomUUID } from "node:crypto";
 import type { FunctionId } from "../../lambdas/contracts";
 import { isUnreachable } from "../../lambdas/shared/errors";
 import type { WorkflowStarter } from "../../lambdas/shared/ports";
@@ -17,11 +18,13 @@ import {
   type WorkflowDefinition,
 } from "../../lambdas/shared/workflow-definition";
 import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-tasks";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
 import { asLambdaTask } from "../lambda-host";
 import type { LocalFunctions } from "../local-functions";
 import {
   functionIdForArn,
   localFunctionArn,
+  LOCAL_EVENT_BUS_ARN,
   LOCAL_TABLES,
   LOCAL_TOPICS,
   STATE_MACHINE_NAME,
@@ -37,13 +40,26 @@ import type { Meter } from "../meter/meter";
 import type { LocalService } from "./service";
 
 /** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
-export function localWorkflowDefinition(): WorkflowDefinition {
-  return buildOrderWorkflowDefinition({
-    functionArn: localFunctionArn,
-    ordersTableName: LOCAL_TABLES.orders,
-    orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
-    criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
-  });
+export function localWorkflowDefinition(type: WorkflowType = DEFAULT_WORKFLOW_TYPE): WorkflowDefinition {
+  return buildOrderWorkflowDefinition(
+    {
+      functionArn: localFunctionArn,
+      ordersTableName: LOCAL_TABLES.orders,
+      orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
+      criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
+      eventBusArn: LOCAL_EVENT_BUS_ARN,
+    },
+    type,
+  );
+}
+
+/** One entry of PutEvents, as the definition's Parameters resolve it. */
+export interface PutEventsEntry {
+  readonly EventBusName: string;
+  readonly Source: string;
+  readonly DetailType: string;
+  /** Step Functions sends an object Detail as its JSON text. */
+  readonly Detail: unknown;
 }
 
 export interface TaskTargets {
@@ -51,6 +67,8 @@ export interface TaskTargets {
   readonly invokeFunction: (id: FunctionId, input: unknown) => Promise<unknown>;
   readonly notifications: Pick<LocalNotifications, "publish">;
   readonly dynamodb: Pick<DynamoDBClient, "send">;
+  /** The local default bus (EventBridge PutEvents). */
+  readonly putEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
 }
 
 function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
@@ -80,6 +98,12 @@ function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
           failure.name = `DynamoDB.${isUnreachable(error) ? "DependencyUnavailable" : (error as Error).name}`;
           throw failure;
         }
+      }) as TaskHandler;
+    case "eventsPutEvents":
+      return (async (input: unknown) => {
+        const { Entries } = input as { Entries: PutEventsEntry[] };
+        await targets.putEvents(Entries);
+        return { Entries: Entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
       }) as TaskHandler;
   }
 }
@@ -125,8 +149,11 @@ export interface WorkflowServiceOptions {
   readonly dynamodb: DynamoDBClient;
   readonly retryIntervalMs?: number;
   readonly onFinished: (execution: Execution) => void;
+  /** Where the workflow's own events go (EXPRESS announces each order's end). */
+  readonly putEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
   readonly log: (line: string) => void;
   readonly meter?: Meter;
+  readonly type?: WorkflowType;
 }
 
 export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
@@ -145,14 +172,17 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
       throw error;
     }
   };
-  const definition = localWorkflowDefinition();
+  const type = options.type ?? DEFAULT_WORKFLOW_TYPE;
+  const definition = localWorkflowDefinition(type);
   const workflow = new LocalWorkflow({
     stateMachineName: STATE_MACHINE_NAME,
+    type,
     definition,
     tasks: bindWorkflowTasks(definition, {
       invokeFunction,
       notifications: options.notifications,
       dynamodb: options.dynamodb,
+      putEvents: options.putEvents,
     }),
     retryIntervalMs: options.retryIntervalMs,
     onFinished: options.onFinished,

@@ -9,17 +9,21 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import { orderConfirmationPattern } from "../../lambdas/shared/events";
 import { denyInsecureTransport } from "./policy";
+import { byWorkflowType } from "./order-workflow";
 
 export interface OrderEventsProps {
   readonly namePrefix: string;
   readonly stateMachineArn: string;
+  /** workflow_type: which events end an order (status changes, or the workflow's own). */
+  readonly workflowType: string;
   readonly successHandler: LambdaFunction;
   /** Receives events that could not be delivered or handled, so no confirmation is lost silently. */
   readonly deadLetterQueue: SqsQueue;
 }
 
 /**
- * OrderConfirmationRule: successful executions → OrderSuccessHandlerLambda. Events EventBridge
+ * OrderConfirmationRule: ended executions (Step Functions' status changes with STANDARD, the
+ * workflow's own "Order Confirmed"/"Order Failed" events with EXPRESS) → OrderSuccessHandlerLambda. Events EventBridge
  * cannot deliver, and invocations that fail every Lambda retry, land in the dead-letter queue.
  */
 export class OrderEvents extends Construct {
@@ -29,8 +33,12 @@ export class OrderEvents extends Construct {
     super(scope, id);
     this.rule = new CloudwatchEventRule(this, "Rule", {
       name: `${props.namePrefix}-order-confirmation`,
-      description: "Order workflow executions that succeeded go to OrderSuccessHandlerLambda",
-      eventPattern: JSON.stringify(orderConfirmationPattern(props.stateMachineArn)),
+      description:
+        "Order workflow executions that ended (succeeded or failed) go to OrderSuccessHandlerLambda",
+      eventPattern: byWorkflowType(this, "order_confirmation_pattern", props.workflowType, {
+        STANDARD: JSON.stringify(orderConfirmationPattern(props.stateMachineArn, "STANDARD")),
+        EXPRESS: JSON.stringify(orderConfirmationPattern(props.stateMachineArn, "EXPRESS")),
+      }),
     });
     this.rule.overrideLogicalId("OrderConfirmationRule");
     new CloudwatchEventTarget(this, "Target", {

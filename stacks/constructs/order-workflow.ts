@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { Fn, Op, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import {
   buildOrderWorkflowDefinition,
@@ -7,6 +8,7 @@ import {
   type WorkflowResources,
 } from "../../lambdas/shared/workflow-definition";
 import { distinct, workflowTasks } from "../../lambdas/shared/workflow-tasks";
+import { WORKFLOW_TYPES, type WorkflowType } from "../../lambdas/shared/workflow-type";
 import { allow, LOG_DELIVERY_ACTIONS, ServiceRole, XRAY_ACTIONS, type Statement } from "./policy";
 
 export interface OrderWorkflowProps {
@@ -18,6 +20,26 @@ export interface OrderWorkflowProps {
   readonly topicKeyArn: string;
   readonly accountId: string;
   readonly logRetentionDays: number;
+  /** workflow_type: STANDARD or EXPRESS (a Terraform expression). */
+  readonly workflowType: string;
+}
+
+/**
+ * A value per workflow type, chosen by workflow_type at plan time. Each value is a Terraform local
+ * (`<prefix>_standard`, `<prefix>_express`): JSON with references inside stays a plain string there.
+ */
+export function byWorkflowType(
+  scope: Construct,
+  prefix: string,
+  workflowType: string,
+  values: Readonly<Record<WorkflowType, string>>,
+): string {
+  const [standard, express] = WORKFLOW_TYPES.map((type) => {
+    const local = new TerraformLocal(scope, `${prefix}_${type.toLowerCase()}`, values[type]);
+    local.overrideLogicalId(`${prefix}_${type.toLowerCase()}`);
+    return local.asString;
+  });
+  return Token.asString(Fn.conditional(Op.eq(workflowType, "EXPRESS"), express, standard));
 }
 
 /**
@@ -32,6 +54,7 @@ export function workflowRoleStatements(
   const tasks = workflowTasks(definition);
   const functions = distinct(tasks.flatMap((t) => (t.kind === "lambda" ? [t.functionArn] : [])));
   const topics = distinct(tasks.flatMap((t) => (t.kind === "snsPublish" ? [t.topicArn] : [])));
+  const buses = distinct(tasks.flatMap((t) => (t.kind === "eventsPutEvents" ? [t.eventBusArn] : [])));
   const tables = distinct(tasks.flatMap((t) => (t.kind === "dynamodbUpdateItem" ? [t.tableName] : []))).map(
     (name) => {
       const arn = tableArns.get(name);
@@ -56,13 +79,17 @@ export function workflowRoleStatements(
         ]
       : []),
     ...(tables.length > 0 ? [allow("RecordOrderFailure", ["dynamodb:UpdateItem"], tables)] : []),
+    ...(buses.length > 0 ? [allow("AnnounceOrderEnd", ["events:PutEvents"], buses)] : []),
     // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
     allow("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, ["*"]),
     allow("XRayTracing", XRAY_ACTIONS, ["*"]),
   ];
 }
 
-/** OrderProcessingStateMachine (Standard), its execution log group (level ALL) and its role. */
+/**
+ * OrderProcessingStateMachine (STANDARD or EXPRESS, by workflow_type), its execution log group
+ * (level ALL, which Express needs to be observable at all) and its role, each derived per type.
+ */
 export class OrderWorkflow extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly logGroup: CloudwatchLogGroup;
@@ -75,18 +102,27 @@ export class OrderWorkflow extends Construct {
       retentionInDays: props.logRetentionDays,
     });
     this.logGroup.overrideLogicalId("OrderProcessingStateMachineLogGroup");
-    const definition = buildOrderWorkflowDefinition(props.resources);
+    const definitions = {
+      STANDARD: buildOrderWorkflowDefinition(props.resources, "STANDARD"),
+      EXPRESS: buildOrderWorkflowDefinition(props.resources, "EXPRESS"),
+    };
+    const statements = (type: WorkflowType) =>
+      workflowRoleStatements(definitions[type], props.tableArns, props.topicKeyArn);
     const role = new ServiceRole(this, "Role", {
       name: `${name}-role`,
       servicePrincipal: "states.amazonaws.com",
       sourceAccount: props.accountId,
-      statements: workflowRoleStatements(definition, props.tableArns, props.topicKeyArn),
+      statements: statements("STANDARD"),
+      variant: { when: Op.eq(props.workflowType, "EXPRESS"), statements: statements("EXPRESS") },
     });
     this.stateMachine = new SfnStateMachine(this, "StateMachine", {
       name,
-      type: "STANDARD",
+      type: props.workflowType,
       roleArn: role.role.arn,
-      definition: JSON.stringify(definition),
+      definition: byWorkflowType(this, "order_workflow_definition", props.workflowType, {
+        STANDARD: JSON.stringify(definitions.STANDARD),
+        EXPRESS: JSON.stringify(definitions.EXPRESS),
+      }),
       loggingConfiguration: {
         logDestination: `${this.logGroup.arn}:*`,
         includeExecutionData: true,

@@ -4,6 +4,7 @@ import {
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { addressOf, ifCreated } from "./counted";
 import type { Grant, ResourceHandles } from "../../lambdas/contracts";
@@ -84,6 +85,8 @@ export interface ServiceRoleProps {
   readonly sourceAccount?: string;
   /** 0 or 1 (a Terraform expression): the role exists only with what needs it. */
   readonly count?: number;
+  /** Other statements in place of `statements` when a Terraform condition holds (a setting's other value). */
+  readonly variant?: { readonly when: unknown; readonly statements: Statement[] };
 }
 
 /** An IAM role for one AWS service principal with one inline policy: least privilege, per component. */
@@ -118,12 +121,20 @@ export class ServiceRole extends Construct {
       count: props.count,
       statement: props.statements,
     });
+    const json =
+      props.count === undefined ? permissions.json : ifCreated(addressOf(permissions, "data"), "json");
     this.policy = new IamRolePolicy(this, "Policy", {
       count: props.count,
       name: `${props.name}-policy`,
       role: props.count === undefined ? this.role.id : ifCreated(addressOf(this.role), "id"),
-      policy:
-        props.count === undefined ? permissions.json : ifCreated(addressOf(permissions, "data"), "json"),
+      policy: props.variant ? this.variantPolicy(props.variant, json, props.count) : json,
     });
+  }
+
+  /** The variant's policy document, chosen over `json` when its condition holds. */
+  private variantPolicy(variant: NonNullable<ServiceRoleProps["variant"]>, json: string, count?: number) {
+    if (count !== undefined) throw new Error("A counted ServiceRole cannot have a variant policy.");
+    const other = new DataAwsIamPolicyDocument(this, "VariantPermissions", { statement: variant.statements });
+    return Token.asString(Fn.conditional(variant.when, other.json, json));
   }
 }

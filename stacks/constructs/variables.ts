@@ -8,6 +8,7 @@ import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";
+import { DEFAULT_WORKFLOW_TYPE, WORKFLOW_TYPES } from "../../lambdas/shared/workflow-type";
 
 /** The seed's parameters and a few more, as validated Terraform variables. */
 export class OrderSystemVariables extends Construct {
@@ -32,6 +33,7 @@ export class OrderSystemVariables extends Construct {
   readonly wafRateLimit: TerraformVariable;
   readonly wafCountModeRuleGroups: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
+  readonly workflowType: TerraformVariable;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
@@ -70,6 +72,7 @@ export class OrderSystemVariables extends Construct {
       vpcSecurityGroupIds: this.vpcSecurityGroupIds,
     } = networkVariables(variable));
     ({ apiAuth: this.apiAuth, allowedOrigins: this.allowedOrigins } = apiAccessVariables(variable));
+    this.workflowType = workflowTypeVariable(variable);
   }
 }
 
@@ -371,4 +374,19 @@ function apiAccessVariables(variable: DefineVariable) {
     ],
   });
   return { apiAuth, allowedOrigins };
+}
+
+function workflowTypeVariable(variable: DefineVariable) {
+  return variable("workflow_type", {
+    type: "string",
+    default: DEFAULT_WORKFLOW_TYPE,
+    description:
+      "The order workflow's state machine type. STANDARD: billed per state transition, one execution per order guaranteed by name. EXPRESS: billed by duration and memory (cheaper at volume, docs/COST.md), at most 5 minutes, announces each order's end on EventBridge itself. Changing it replaces the state machine: let running orders finish first.",
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(WORKFLOW_TYPES)}, var.workflow_type)`,
+        errorMessage: `workflow_type must be one of ${WORKFLOW_TYPES.join(", ")}.`,
+      },
+    ],
+  });
 }

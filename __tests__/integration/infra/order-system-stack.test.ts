@@ -32,7 +32,7 @@ import catalog from "../../../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
 import { EMAIL_TEMPLATES } from "../../../lambdas/shared/customer-emails";
 import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
-import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
+import { dataOf, localNamed, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 
 const s = synthOrderSystem("dev");
 const { text } = s;
@@ -791,14 +791,17 @@ describe("data, queues and topics", () => {
 });
 
 describe("workflow, events and monitoring", () => {
-  test("OrderProcessingStateMachine: Standard, logging ALL, tracing, the seed's states in order", () => {
+  test("OrderProcessingStateMachine: workflow_type's type, logging ALL, tracing, the seed's states in order", () => {
     expect(text).toHaveResourceWithProperties(SfnStateMachine, {
-      type: "STANDARD",
+      type: "${var.workflow_type}",
       logging_configuration: expect.objectContaining({ level: "ALL", include_execution_data: true }),
       tracing_configuration: { enabled: true },
     });
     const machine = resourceNamed(s, "aws_sfn_state_machine", "OrderProcessingStateMachine");
-    const definition = JSON.parse(String(machine.definition));
+    expect(machine.definition).toBe(
+      '${(var.workflow_type == "EXPRESS") ? local.order_workflow_definition_express : local.order_workflow_definition_standard}',
+    );
+    const definition = JSON.parse(localNamed(s, "order_workflow_definition_standard"));
     expect(definition.StartAt).toBe("ValidateOrder");
     expect(HAPPY_PATH.map((name) => definition.States[name].Next ?? "END")).toEqual([
       "ProcessPayment",
@@ -810,6 +813,50 @@ describe("workflow, events and monitoring", () => {
       Resource: "arn:aws:states:::sns:publish",
       Parameters: expect.objectContaining({ TopicArn: "${aws_sns_topic.OrderErrorNotificationTopic.arn}" }),
     });
+  });
+
+  test("EXPRESS: the same states, and the order's end announced on this account's default bus", () => {
+    const standard = JSON.parse(localNamed(s, "order_workflow_definition_standard"));
+    const express = JSON.parse(localNamed(s, "order_workflow_definition_express"));
+    expect(Object.keys(express.States).sort()).toEqual(
+      [...Object.keys(standard.States), "AnnounceOrderConfirmed", "AnnounceOrderFailed"].sort(),
+    );
+    expect(express.States.UpdateInventory.Next).toBe("AnnounceOrderConfirmed");
+    expect(express.States.AnnounceOrderConfirmed).toMatchObject({
+      Resource: "arn:aws:states:::events:putEvents",
+      Parameters: {
+        Entries: [
+          {
+            EventBusName:
+              "arn:${data.aws_partition.Partition.partition}:events:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:event-bus/default",
+            Source: "order-system.workflow",
+            DetailType: "Order Confirmed",
+          },
+        ],
+      },
+      End: true,
+    });
+    expect(express.TimeoutSeconds).toBeLessThanOrEqual(300);
+  });
+
+  test("the workflow role may put events on the default bus only with EXPRESS", () => {
+    const policy = resourceNamed(s, "aws_iam_role_policy", "Workflow_Role_Policy_0DF20DD1");
+    expect(policy.policy).toBe(
+      '${(var.workflow_type == "EXPRESS") ? data.aws_iam_policy_document.Workflow_Role_VariantPermissions_5E55998D.json : data.aws_iam_policy_document.Workflow_Role_Permissions_270EA416.json}',
+    );
+    const documents = dataOf(s, "aws_iam_policy_document");
+    const putEvents = (name: string) =>
+      (documents[name].statement as { actions: string[]; resources: string[] }[]).filter((st) =>
+        st.actions.includes("events:PutEvents"),
+      );
+    expect(putEvents("Workflow_Role_Permissions_270EA416")).toEqual([]);
+    expect(putEvents("Workflow_Role_VariantPermissions_5E55998D")).toEqual([
+      expect.objectContaining({
+        resources: [
+          "arn:${data.aws_partition.Partition.partition}:events:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:event-bus/default",
+        ],
+      }),
+    ]);
   });
 
   test("confirmations that cannot be delivered or handled are kept in a dead-letter queue, with an alarm", () => {
@@ -835,13 +882,22 @@ describe("workflow, events and monitoring", () => {
 
   test("OrderConfirmationRule: this state machine's SUCCEEDED and FAILED executions → OrderSuccessHandler", () => {
     const rule = resourceNamed(s, "aws_cloudwatch_event_rule", "OrderConfirmationRule");
-    expect(JSON.parse(String(rule.event_pattern))).toEqual({
+    expect(rule.event_pattern).toBe(
+      '${(var.workflow_type == "EXPRESS") ? local.order_confirmation_pattern_express : local.order_confirmation_pattern_standard}',
+    );
+    const detail = {
+      status: ["SUCCEEDED", "FAILED"],
+      stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"],
+    };
+    expect(JSON.parse(localNamed(s, "order_confirmation_pattern_standard"))).toEqual({
       source: ["aws.states"],
       "detail-type": ["Step Functions Execution Status Change"],
-      detail: {
-        status: ["SUCCEEDED", "FAILED"],
-        stateMachineArn: ["${aws_sfn_state_machine.OrderProcessingStateMachine.arn}"],
-      },
+      detail,
+    });
+    expect(JSON.parse(localNamed(s, "order_confirmation_pattern_express"))).toEqual({
+      source: ["order-system.workflow"],
+      "detail-type": ["Order Confirmed", "Order Failed"],
+      detail,
     });
     expect(text).toHaveResource(CloudwatchEventRule);
     expect(text).toHaveResourceWithProperties(LambdaPermission, {

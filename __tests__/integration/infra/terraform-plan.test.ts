@@ -74,11 +74,13 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
 
 /** The other value of each API setting, planned once, plus values Terraform must refuse. */
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
+const OTHER_VALUES = "open API with CORS, Stripe payments, Express workflow";
 const DEV_VARIANTS: PlanVariant[] = [
   {
     // The other value of independent settings, planned together: one plan, not one per setting.
-    label: "open API with CORS, Stripe payments",
+    label: OTHER_VALUES,
     vars: {
+      workflow_type: "EXPRESS",
       api_auth: "none",
       allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
       payment_provider: "stripe",
@@ -104,6 +106,7 @@ const DEV_VARIANTS: PlanVariant[] = [
   { label: "unknown api_auth", vars: { api_auth: "open" } },
   { label: "unknown payment_provider", vars: { payment_provider: "paypal" } },
   { label: "unknown customer_emails", vars: { customer_emails: "yes" } },
+  { label: "unknown workflow_type", vars: { workflow_type: "express" } },
   {
     label: "a sender outside its domain",
     vars: { sender_domain: "shop.example.com", sender_email: "orders@elsewhere.example.com" },
@@ -195,9 +198,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
   });
 
   test("api_auth = none with allowed_origins: no authorizer on any route, a preflight on every resource", () => {
-    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
-      "open API with CORS, Stripe payments"
-    ];
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[OTHER_VALUES];
     expect(variant).toMatchObject({ ok: true });
     const planned = plannedResources((variant as Extract<VariantResult, { ok: true }>).planJsonPath);
     const methods = ofType(planned, "aws_api_gateway_method");
@@ -219,6 +220,17 @@ describeWithTerraform("offline terraform validate + plan", () => {
     }
   });
 
+  test("workflow_type = STANDARD (default) and EXPRESS: both plan, each as its own state machine type", () => {
+    // The definition, rule pattern and role policy name resources created by the plan, so Terraform
+    // knows them only at apply: their per-type content is asserted on the synthesized JSON.
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const express = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const typeOf = (planJsonPath: string) =>
+      ofType(plannedResources(planJsonPath), "aws_sfn_state_machine").map((m) => m.values.type);
+    expect(typeOf(dev.planJsonPath)).toEqual(["STANDARD"]);
+    expect(typeOf(express.planJsonPath)).toEqual(["EXPRESS"]);
+  });
+
   test("customer_emails = on (default): the operator's address is the verified sender; only critical alerts mail the operator", () => {
     const planned = plannedResources(summaries.find((s) => s.stack === "order-system-dev")!.planJsonPath);
     expect(ofType(planned, "aws_sesv2_email_identity").map((r) => [r.name, r.values.email_identity])).toEqual(
@@ -236,9 +248,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
   });
 
   test("customer_emails = off, order_event_emails = true: no SES at all; every topic mails the operator", () => {
-    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
-      "open API with CORS, Stripe payments"
-    ] as Extract<VariantResult, { ok: true }>;
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[OTHER_VALUES] as Extract<
+      VariantResult,
+      { ok: true }
+    >;
     const planned = plannedResources(variant.planJsonPath);
     for (const type of [
       "aws_sesv2_email_identity",
@@ -369,9 +382,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
   });
 
   test("payment_provider = stripe: the secret without a value, and ProcessPayment's grant on it", () => {
-    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
-      "open API with CORS, Stripe payments"
-    ] as Extract<VariantResult, { ok: true }>;
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[OTHER_VALUES] as Extract<
+      VariantResult,
+      { ok: true }
+    >;
     const planned = plannedResources(variant.planJsonPath);
     expect(ofType(planned, "aws_secretsmanager_secret").map((r) => r.values.name)).toEqual([
       "ecommerce-dev/stripe/secret-key",
@@ -400,6 +414,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ["origin with a path", "allowed_origins must list origins such as https://shop.example.com"],
     ["unknown payment_provider", "payment_provider must be one of simulated, stripe."],
     ["unknown customer_emails", "customer_emails must be one of on, off."],
+    ["unknown workflow_type", "workflow_type must be one of STANDARD, EXPRESS."],
     ["a sender outside its domain", "sender_email must be an address of sender_domain"],
     ["existing VPC without subnets", "vpc_mode = existing needs vpc_subnet_ids"],
     [
@@ -428,6 +443,7 @@ describe("the offline Step Functions stub", () => {
     ordersTableName: "orders",
     orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:e",
     criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:c",
+    eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
   };
 
   test("answers ValidateStateMachineDefinition with asl-validator's verdict", async () => {

@@ -99,6 +99,65 @@ test("the same event delivered twice confirms and announces once", async () => {
   expect(alerts.published).toHaveLength(1);
 });
 
+test("the same event delivered twice at once confirms, announces and e-mails once", async () => {
+  const { alerts, mailer, handler } = system();
+  const outcomes = await Promise.allSettled([handler(event(), context), handler(event(), context)]);
+  expect(alerts.published).toHaveLength(1);
+  expect(mailer.sent).toHaveLength(1);
+  // The second either finds the work done, or (still being done) fails to be retried later.
+  const second = outcomes.find((o) => o.status === "rejected" || o.value.outcome === "duplicate");
+  expect(second).toBeDefined();
+});
+
+/** The EXPRESS workflow's own end-of-order event (lambdas/shared/events.ts). */
+const workflowEvent = (detailType: "Order Confirmed" | "Order Failed", status: "SUCCEEDED" | "FAILED") =>
+  ({
+    version: "0",
+    id: "e-2",
+    "detail-type": detailType,
+    source: "order-system.workflow",
+    account: "123456789012",
+    time: "2026-01-01T00:00:00Z",
+    region: "us-east-1",
+    resources: [],
+    detail: {
+      orderId: ORDER_ID,
+      status,
+      executionArn: `arn:aws:states:us-east-1:123456789012:express:sm:${ORDER_ID}:4f7c`,
+      stateMachineArn: "arn:aws:states:us-east-1:123456789012:stateMachine:sm",
+      name: ORDER_ID,
+    },
+  }) as EventBridgeEvent<string, unknown>;
+
+test("EXPRESS: the workflow's Order Confirmed event confirms and announces like a status change", async () => {
+  const { orders, alerts, handler } = system();
+  await expect(handler(workflowEvent("Order Confirmed", "SUCCEEDED"), context)).resolves.toMatchObject({
+    orderId: ORDER_ID,
+    outcome: "confirmed",
+  });
+  expect((await orders.get(ORDER_ID))?.status).toBe("CONFIRMED");
+  expect(alerts.published).toHaveLength(1);
+});
+
+test("EXPRESS: the workflow's Order Failed event e-mails the customer why", async () => {
+  const { mailer, handler } = system(priced({ status: "FAILED", failureCode: "PaymentDeclined" }));
+  await expect(handler(workflowEvent("Order Failed", "FAILED"), context)).resolves.toMatchObject({
+    outcome: "failed",
+  });
+  expect(mailer.sent).toEqual([expect.objectContaining({ kind: "failure" })]);
+});
+
+test("a workflow event of another shape or source is rejected", async () => {
+  const { handler } = system();
+  const confirmed = workflowEvent("Order Confirmed", "SUCCEEDED");
+  await expect(handler({ ...confirmed, source: "somebody.else" } as never, context)).rejects.toMatchObject({
+    name: "$ZodError",
+  });
+  await expect(
+    handler({ ...confirmed, detail: { orderId: ORDER_ID, status: "RUNNING" } } as never, context),
+  ).rejects.toMatchObject({ name: "$ZodError" });
+});
+
 test("a retry after a failed publish sends the confirmation it owes", async () => {
   const { orders, alerts, handler } = system(priced({ status: "CONFIRMED" }));
   await expect(handler(event(), context)).resolves.toMatchObject({ orderId: ORDER_ID, outcome: "confirmed" });

@@ -1,0 +1,171 @@
+/**
+ * workflow_type = EXPRESS end to end: Express executions are not de-duplicated by name, so one
+ * order's workflow can run twice. Every step must stay exactly-once in effect: one charge (the
+ * Stripe stand-in: one PaymentIntent that moved money), one stock decrement, one confirmation (one
+ * OrderAlertsTopic notification, one customer e-mail). Here every queue message starts its order's
+ * execution twice at once, and a test runs it a third time after the order ended.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
+import { startTestSystem, type TestSystem } from "../support/local-system";
+import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";
+
+jest.setTimeout(60_000);
+
+/** Each start of an execution becomes two concurrent ones, as a duplicate Express start would. */
+const startTwice = (port: WorkflowStarter): WorkflowStarter => ({
+  start: async (orderId, input) => {
+    const [first] = await Promise.all([port.start(orderId, input), port.start(orderId, input)]);
+    return first;
+  },
+});
+
+let standIn: StripeStandIn;
+let t: TestSystem;
+beforeAll(async () => {
+  standIn = await startStripeStandIn();
+  t = await startTestSystem({
+    workflowType: "EXPRESS",
+    paymentProvider: "stripe",
+    stripeSecretKey: "sk_test_local_express",
+    stripeApiBase: standIn.url,
+    wrapPorts: { workflowStarter: startTwice },
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  await standIn?.stop();
+});
+
+const order = (productId: string, paymentToken = "tok_visa", quantity = 1) => ({
+  paymentToken,
+  items: [{ productId, quantity }],
+});
+
+/** What the order did to the world: charges, refunds, stock, notifications, e-mails. */
+async function effectsOf(orderId: string, productId: string) {
+  await t.system.settled();
+  const byOrder = (records: Map<string, Record<string, unknown>>) =>
+    [...records.values()].filter((r) => (r.metadata as { orderId?: string }).orderId === orderId).length;
+  return {
+    status: (await t.orderRecord(orderId))?.status,
+    executions: t.system.workflow.executionsNamed(orderId).length,
+    charges: byOrder(standIn.charges),
+    refunds: byOrder(standIn.refunds),
+    stock: await t.stockOf(productId),
+    notifications: t.system.notifications
+      .list()
+      .filter((n) => n.subject.includes(orderId))
+      .map((n) => n.topic),
+    emails: (t.system.emails?.list() ?? []).filter((e) => e.text.includes(orderId)).map((e) => e.template),
+  };
+}
+
+async function place(productId: string, paymentToken = "tok_visa"): Promise<string> {
+  const placed = await t.placeOrder(order(productId, paymentToken));
+  expect(placed.status).toBe(202);
+  const orderId = String(placed.body.orderId);
+  await t.waitForFinalStatus(orderId);
+  return orderId;
+}
+
+/** The order's execution once more, after it ended: what a late duplicate start does. */
+async function runAgain(orderId: string): Promise<void> {
+  const input = JSON.parse(t.system.workflow.executionsNamed(orderId)[0].input) as unknown;
+  t.system.workflow.startExecution(orderId, input);
+  await t.system.settled();
+}
+
+test("an EXPRESS execution has a unique ARN, bills no transitions and announces its end itself", async () => {
+  await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
+  const orderId = await place("SKU-1002");
+  await t.system.settled();
+  for (const execution of t.system.workflow.executionsNamed(orderId)) {
+    expect(execution.executionArn).toMatch(new RegExp(`:express:order-processing:${orderId}:[0-9a-f-]{36}$`));
+  }
+  const meter = (await (await fetch(`${t.system.url}/_local/meter`)).json()) as {
+    services: Record<string, { operations: Record<string, Record<string, number>> }>;
+  };
+  expect(Object.keys(meter.services["Step Functions"].operations)).toEqual(["express:execution"]);
+  expect(meter.services["Step Functions"].operations["express:execution"]).toMatchObject({
+    requests: 2,
+    gbSeconds: expect.any(Number),
+  });
+  expect(meter.services.EventBridge.operations.PutEvents.events).toBeGreaterThanOrEqual(1);
+});
+
+test("a confirmed order run twice at once, then once more: one charge, one decrement, one confirmation, one e-mail", async () => {
+  const before = await t.stockOf("SKU-1004");
+  const orderId = await place("SKU-1004");
+  const once = {
+    status: "CONFIRMED",
+    charges: 1,
+    refunds: 0,
+    stock: before - 1,
+    notifications: ["OrderAlertsTopic"],
+    emails: ["local-order-confirmation"],
+  };
+  expect(await effectsOf(orderId, "SKU-1004")).toEqual({ ...once, executions: 2 });
+  await runAgain(orderId);
+  expect(await effectsOf(orderId, "SKU-1004")).toEqual({ ...once, executions: 3 });
+});
+
+test("a declined order run twice at once, then once more: FAILED once, no charge, told once", async () => {
+  const before = await t.stockOf("SKU-1006");
+  const orderId = await place("SKU-1006", "tok_chargeDeclined");
+  const once = {
+    status: "FAILED",
+    charges: 0,
+    refunds: 0,
+    stock: before,
+    // Only the run that records FAILED tells anyone: the other finds the order ended.
+    notifications: ["OrderErrorNotificationTopic"],
+    emails: ["local-order-failed"],
+  };
+  expect(await effectsOf(orderId, "SKU-1006")).toEqual({ ...once, executions: 2 });
+  await runAgain(orderId);
+  expect(await effectsOf(orderId, "SKU-1006")).toEqual({ ...once, executions: 3 });
+});
+
+test("stock gone after the charge, run twice at once: charged once, refunded once, FAILED once", async () => {
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: t.system.dynamoDbEndpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }),
+  );
+  // Someone else takes the last units while this order is being charged.
+  standIn.onRequest("POST /v1/payment_intents", async () => {
+    await documents.send(
+      new UpdateCommand({
+        TableName: t.system.tables.inventory,
+        Key: { [INVENTORY_TABLE.partitionKey]: "SKU-1012" },
+        UpdateExpression: "SET stock = :none",
+        ExpressionAttributeValues: { ":none": 0 },
+      }),
+    );
+  });
+  try {
+    const orderId = await place("SKU-1012");
+    const once = {
+      status: "FAILED",
+      charges: 1,
+      refunds: 1,
+      stock: 0,
+      notifications: ["OrderErrorNotificationTopic"],
+      emails: ["local-order-failed"],
+    };
+    expect(await effectsOf(orderId, "SKU-1012")).toEqual({ ...once, executions: 2 });
+    expect(await t.orderRecord(orderId)).toMatchObject({
+      failureCode: "OutOfStock",
+      payment: { status: "REFUNDED" },
+    });
+    await runAgain(orderId);
+    expect(await effectsOf(orderId, "SKU-1012")).toEqual({ ...once, executions: 3 });
+  } finally {
+    standIn.onRequest("POST /v1/payment_intents", async () => undefined);
+  }
+});
