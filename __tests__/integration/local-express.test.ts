@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { WorkflowStarter } from "../../lambdas/shared/ports";
 import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
 import { startTestSystem, type TestSystem } from "../support/local-system";
+import { freePort, runCli, startRuntime } from "../support/runtime-process";
 import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";
 
 jest.setTimeout(60_000);
@@ -168,4 +169,26 @@ test("stock gone after the charge, run twice at once: charged once, refunded onc
   } finally {
     standIn.onRequest("POST /v1/payment_intents", async () => undefined);
   }
+});
+
+describe("npm start -- --workflow-type", () => {
+  test("an unknown type is refused with exit code 2 and a readable message", async () => {
+    const { code, output } = await runCli(["--workflow-type", "fast"]);
+    expect(code).toBe(2);
+    expect(output).toContain('--workflow-type must be one of STANDARD, EXPRESS (got "fast")');
+  });
+
+  test("ORDER_SYSTEM_WORKFLOW_TYPE=express runs EXPRESS, and the banner says so", async () => {
+    const runtime = await startRuntime({
+      port: await freePort(),
+      env: { ORDER_SYSTEM_WORKFLOW_TYPE: "express" },
+    });
+    try {
+      expect(runtime.output()).toContain("Workflow: EXPRESS");
+      expect(runtime.output()).toContain("/_local/meter");
+    } finally {
+      runtime.child.kill("SIGTERM");
+      await runtime.exited();
+    }
+  });
 });
