@@ -919,6 +919,8 @@ describe("workflow, events and monitoring", () => {
     ).toMatchObject({
       namespace: "AWS/States",
       metric_name: "ExecutionsFailed",
+      // The one state machine, whichever workflow_type: Step Functions publishes this for both.
+      dimensions: { StateMachineArn: "${aws_sfn_state_machine.OrderProcessingStateMachine.arn}" },
       comparison_operator: "GreaterThanOrEqualToThreshold",
       threshold: 1,
     });
