@@ -14,6 +14,8 @@ import { ORDERS_QUEUE_SETTINGS } from "./shared/queue-settings";
 export type ResourceName =
   | "ordersTable"
   | "ordersByCustomerIndex"
+  /** Orders by status and last update: how the reconciler finds orders that stopped moving. */
+  | "ordersByStatusIndex"
   | "orderKeysTable"
   | "inventoryTable"
   | "ordersQueue"
@@ -47,7 +49,8 @@ export type SettingName =
   | "apiAuth"
   | "allowedOrigins"
   | "customerEmails"
-  | "senderAddress";
+  | "senderAddress"
+  | "stuckOrderMinutes";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -112,6 +115,8 @@ export const CONFIG = {
     from: { resource: "failureEmailTemplate", attribute: "name" },
     default: "",
   },
+  /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
+  stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
 } as const satisfies Record<
   string,
   { readonly env: string; readonly from: ConfigSource; readonly default?: string }
@@ -127,6 +132,7 @@ export const DEFAULT_SETTINGS: Settings = {
   allowedOrigins: CONFIG.allowedOrigins.default,
   customerEmails: CONFIG.customerEmails.default,
   senderAddress: CONFIG.senderAddress.default,
+  stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
 };
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
@@ -140,7 +146,14 @@ export interface Grant {
 
 /** What invokes a function. The stack wires each trigger; the local runtime mirrors it. */
 export type Trigger =
-  "api" | "ordersQueue" | "workflow" | "orderConfirmationRule" | "emailFeedbackTopic" | "deploy";
+  | "api"
+  | "ordersQueue"
+  | "workflow"
+  | "orderConfirmationRule"
+  | "emailFeedbackTopic"
+  | "deploy"
+  /** EventBridge Scheduler, every few minutes. */
+  | "schedule";
 
 export interface FunctionContract {
   /** Folder under lambdas/ holding handler.ts. */
@@ -212,7 +225,8 @@ const CONTRACTS = {
     trigger: "workflow",
     config: STORE_TABLES,
     access: [
-      { sid: "ReadAndPriceOrders", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      // Reads only: the order's items when the queue message did not carry them.
+      { sid: "ReadOrders", resource: "ordersTable", actions: ["dynamodb:GetItem"] },
       { sid: "ReadInventory", resource: "inventoryTable", actions: ["dynamodb:BatchGetItem"] },
     ],
   },
@@ -308,6 +322,20 @@ const CONTRACTS = {
     trigger: "emailFeedbackTopic",
     config: ["emailSuppressionTableName"],
     access: [{ sid: "SuppressAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:PutItem"] }],
+  },
+  ReconcileOrders: {
+    folder: "reconcile-orders",
+    description:
+      "Schedule: finds orders stuck PENDING or PROCESSING, restarts PENDING ones whose workflow never started",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    trigger: "schedule",
+    config: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes"],
+    access: [
+      { sid: "FindStuckOrders", resource: "ordersByStatusIndex", actions: ["dynamodb:Query"] },
+      // Named by the order id: a workflow that did start is never started twice (Standard).
+      { sid: "RestartOrderWorkflows", resource: "orderWorkflow", actions: ["states:StartExecution"] },
+    ],
   },
   SeedInventory: {
     folder: "seed-inventory",

@@ -51,6 +51,9 @@ Options:
                                      customer_emails (default: $ORDER_SYSTEM_CUSTOMER_EMAILS, else on)
   --workflow-type <type>             STANDARD or EXPRESS, as workflow_type (default:
                                      $ORDER_SYSTEM_WORKFLOW_TYPE, else STANDARD)
+  --stuck-order-minutes <n>          An order still PENDING or PROCESSING n minutes after its
+                                     last update is stuck, as stuck_order_minutes (default: 15);
+                                     the reconciler looks every 5 minutes
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
@@ -197,6 +200,7 @@ interface CliSettings {
   readonly payments: PaymentOptions;
   readonly customerEmails: CustomerEmailMode;
   readonly workflowType: WorkflowType;
+  readonly stuckOrderMinutes: number | undefined;
 }
 
 type CliArgs = Partial<Record<string, string | boolean>>;
@@ -238,6 +242,7 @@ function settingsFrom(args: CliArgs): CliSettings {
       text("customer-emails") ?? process.env.ORDER_SYSTEM_CUSTOMER_EMAILS ?? "on",
     ),
     workflowType: workflowTypeOf(text("workflow-type") ?? process.env.ORDER_SYSTEM_WORKFLOW_TYPE),
+    stuckOrderMinutes: wholeNumber("--stuck-order-minutes", text("stuck-order-minutes"), 1),
   };
 }
 
@@ -267,6 +272,7 @@ async function main(): Promise<number> {
         "stripe-api-base": { type: "string" },
         "customer-emails": { type: "string" },
         "workflow-type": { type: "string" },
+        "stuck-order-minutes": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -300,6 +306,7 @@ async function main(): Promise<number> {
     payments,
     customerEmails,
     workflowType,
+    stuckOrderMinutes,
   } = settings;
 
   // Fail fast on a busy port, before anything starts.
@@ -335,6 +342,7 @@ async function main(): Promise<number> {
       ...payments,
       customerEmails,
       workflowType,
+      stuckOrderMinutes,
       log,
       // The in-memory database died: stop what is left, and exit non-zero with the reason.
       onFatal: (message) => {

@@ -3,7 +3,7 @@
  * `push` returns, read back on start, so what was dead-lettered survives a stop or a crash as it
  * would in SQS. In memory without a path.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
 export class DurableList<T> {
@@ -29,5 +29,11 @@ export class DurableList<T> {
 
   list(): readonly T[] {
     return this.items;
+  }
+
+  /** Takes every item out (a redrive): the file is emptied first, so a crash cannot replay them twice. */
+  takeAll(): T[] {
+    if (this.path) writeFileSync(this.path, "");
+    return this.items.splice(0);
   }
 }

@@ -36,7 +36,14 @@ export interface LocalReply {
 
 /** Local-only POST routes under /_local: the request body (or null) and its headers in, a reply out. */
 export type LocalActions = Readonly<
-  Record<string, (body: string | null, headers: Record<string, string | undefined>) => Promise<LocalReply>>
+  Record<
+    string,
+    (
+      body: string | null,
+      headers: Record<string, string | undefined>,
+      query: URLSearchParams,
+    ) => Promise<LocalReply>
+  >
 >;
 
 export interface LocalApiOptions {
@@ -166,6 +173,7 @@ async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: S
     const reply = await action(
       (await readBody(req, MAX_BODY_BYTES)) || null,
       req.headers as Record<string, string>,
+      url.searchParams,
     );
     if (typeof reply.body === "string") {
       res.writeHead(reply.status, { "Content-Type": "text/plain; charset=utf-8" });

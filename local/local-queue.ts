@@ -121,6 +121,22 @@ export class LocalQueue {
     return this.deadLetters;
   }
 
+  /**
+   * SQS's message move task: every dead-lettered message goes back to this queue, oldest first, with
+   * its receive count reset (journaled first, like a send). Returns how many moved.
+   */
+  redriveDeadLetters(): number {
+    const moved = this.deadLetters.splice(0);
+    for (const message of moved) {
+      this.journal?.redriven(message.messageId);
+      message.receiveCount = 0;
+      message.visibleAt = 0;
+      this.messages.push(message);
+    }
+    if (moved.length > 0) this.signal();
+    return moved.length;
+  }
+
   /** True when nothing is waiting or being processed. */
   isDrained(): boolean {
     return this.messages.length === 0 && this.inFlight === 0;

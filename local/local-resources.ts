@@ -13,7 +13,7 @@ import {
 } from "../lambdas/contracts";
 import { emailTemplateName, type CustomerEmailKind } from "../lambdas/shared/customer-emails";
 import { stripeSecretName } from "../lambdas/shared/payment-providers";
-import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";
@@ -61,6 +61,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   ordersByCustomerIndex: {
     arn: `${tableArn(LOCAL_TABLES.orders)}/index/${ORDERS_BY_CUSTOMER_INDEX.name}`,
   },
+  ordersByStatusIndex: { arn: `${tableArn(LOCAL_TABLES.orders)}/index/${ORDERS_BY_STATUS_INDEX.name}` },
   inventoryTable: { arn: tableArn(LOCAL_TABLES.inventory), name: LOCAL_TABLES.inventory },
   orderKeysTable: { arn: tableArn(LOCAL_TABLES.orderKeys), name: LOCAL_TABLES.orderKeys },
   ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },

@@ -37,7 +37,7 @@ import {
 } from "./local-resources";
 import type { LocalWorkflow } from "./local-workflow";
 import { LocalNotifications } from "./notifications";
-import { startApiService } from "./services/api";
+import { localError, startApiService } from "./services/api";
 import { startAuthService, type AuthService } from "./services/auth";
 import { startOrderOutbox, type OutboxService } from "./services/order-outbox";
 import { resumeUnfinishedOrders } from "./services/recovery";
@@ -52,6 +52,8 @@ import { startDynamoDbMeter, type DynamoDbMeter } from "./meter/dynamodb-meter";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { LOCAL_REGION } from "./local-resources";
 import { startWorkflowService, type WorkflowService } from "./services/workflow";
+import { startReconciler, type ReconcilerService } from "./services/reconciler";
+import { RECONCILE_EVERY_MINUTES } from "../lambdas/shared/reconcile-schedule";
 import type { WorkflowType } from "../lambdas/shared/workflow-type";
 
 /** Wraps a port before a function is given it: how tests inject faults without touching this code. */
@@ -96,6 +98,10 @@ export interface LocalRuntimeOptions {
   readonly stripeSecretKey?: string;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
   readonly stripeApiBase?: string;
+  /** stuck_order_minutes: a PENDING or PROCESSING order not updated for this long is stuck (15). */
+  readonly stuckOrderMinutes?: number;
+  /** How often the reconciler runs (EventBridge Scheduler's 5 minutes when omitted). */
+  readonly reconcileIntervalMs?: number;
   /** workflow_type: STANDARD (default, as deployed by default) or EXPRESS. */
   readonly workflowType?: WorkflowType;
   /** One readable line per order event. */
@@ -122,6 +128,8 @@ export interface LocalOrderSystem {
   confirmationDeadLetters(): readonly StatusChangeEvent[];
   /** What AWS would bill for the calls made since start (or the last reset). */
   readonly meter: Meter;
+  /** The stuck-order reconciler (runs on its schedule; `runOnce()` runs it now). */
+  readonly reconciler: ReconcilerService;
   /** Resolves once the queue is drained and no execution or success handler is running. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -208,6 +216,7 @@ function loadFunctions(
     simulatedGatewayTransientFailures: String(options.gatewayTransientFailures ?? 1),
     apiAuth: options.apiAuth ?? "cognito",
     allowedOrigins: (options.allowedOrigins ?? []).join(","),
+    stuckOrderMinutes: String(options.stuckOrderMinutes ?? Number(DEFAULT_SETTINGS.stuckOrderMinutes)),
   };
   Object.assign(
     process.env,
@@ -414,13 +423,73 @@ async function startDynamoDbMetering(services: ServiceGroup, database: DatabaseS
   return { dynamoDb, workflowClient: client };
 }
 
+/** The stuck-order reconciler on its deployed schedule (or a shorter one), restarting through StartExecution. */
+function startReconcilerFor(
+  options: LocalRuntimeOptions,
+  functions: LocalFunctions,
+  workflow: WorkflowService,
+  log: Log,
+): ReconcilerService {
+  return startReconciler({
+    functions,
+    starter: workflow.starter,
+    intervalMs: options.reconcileIntervalMs ?? RECONCILE_EVERY_MINUTES * 60_000,
+    log,
+  });
+}
+
+/** How many orders' ids a redrive shows before moving them. */
+const REDRIVE_SAMPLE = 10;
+
+/**
+ * POST /_local/redrive?queue=orders|confirmations[&dryRun=true]: what `npm run redrive` does in AWS,
+ * on the local dead-letter queues: how many wait, a sample of their orders, then every one moved back
+ * (orders to OrdersQueue; confirmations handed to OrderSuccessHandler again).
+ */
+function redriveAction(queue: QueueService, events: EventService): LocalActions[string] {
+  return async (_body, _headers, query) => {
+    const name = query.get("queue");
+    const dryRun = query.get("dryRun") === "true";
+    const orderIdOf = (value: unknown) =>
+      String((value as { orderId?: string; name?: string }).orderId ?? (value as { name?: string }).name);
+    if (name === "orders") {
+      const waiting = queue.queue.deadLetterMessages().map((m) => orderIdOf(JSON.parse(m.body)));
+      const moved = dryRun ? 0 : queue.queue.redriveDeadLetters();
+      return { status: 200, body: redriveReport(name, waiting, moved, dryRun) };
+    }
+    if (name === "confirmations") {
+      const waiting = events.deadLetters().map((e) => orderIdOf(e.detail));
+      const moved = dryRun ? 0 : events.redriveDeadLetters();
+      return { status: 200, body: redriveReport(name, waiting, moved, dryRun) };
+    }
+    return localError(
+      400,
+      "INVALID_QUEUE",
+      "Name the dead-letter queue: ?queue=orders or ?queue=confirmations.",
+    );
+  };
+}
+
+function redriveReport(queue: string, orderIds: string[], moved: number, dryRun: boolean) {
+  return {
+    queue,
+    waiting: orderIds.length,
+    sample: orderIds.slice(0, REDRIVE_SAMPLE),
+    moved,
+    dryRun,
+    note: "Orders are idempotent end to end: a redriven order is charged, decremented, confirmed and mailed at most once.",
+  };
+}
+
 /** POST routes under /_local: the meter's reset, and SES's bounce feedback when e-mail is on. */
 function localActions(
   meter: Meter,
   functions: LocalFunctions,
   email: EmailService | undefined,
+  redrive: LocalActions[string],
 ): LocalActions {
   return {
+    redrive,
     "meter/reset": async () => {
       meter.reset();
       return { status: 200, body: meter.report() };
@@ -455,9 +524,13 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const outbox = await services.start(() =>
       startDelivery(options, database, queue, notifications, log, meter),
     );
+    const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
     const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email };
-    const local = { routes: localEndpoints(parts), actions: localActions(meter, functions, email) };
+    const local = {
+      routes: localEndpoints(parts),
+      actions: localActions(meter, functions, email, redriveAction(queue, events)),
+    };
     const api = await services.start(() => startApi(options, functions, local, auth, log, meter));
     // Counting starts with the first request: seeding the catalog is deploy-time work, not per order.
     meter.reset();
@@ -475,6 +548,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       workflow: workflow.workflow,
       meter,
       confirmationDeadLetters: events.deadLetters,
+      reconciler,
       settled: settledWhen(outbox, queue, workflow, events),
       stop: () => services.stopAll(),
     };

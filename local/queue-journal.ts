@@ -1,6 +1,6 @@
 /**
  * What makes the local queue as durable as SQS under --data-dir: every send is appended to a journal
- * file before the sender is answered, every delete and dead-lettering too, synchronously, so a
+ * file before the sender is answered, every delete, dead-lettering and redrive too, synchronously, so a
  * message acknowledged to the sender survives a crash (SIGKILL) of the runtime. On open the journal
  * is replayed and compacted to what is still queued or dead-lettered.
  */
@@ -16,7 +16,8 @@ export interface JournaledMessage {
 type Entry =
   | { readonly op: "send"; readonly message: JournaledMessage }
   | { readonly op: "delete"; readonly messageId: string }
-  | { readonly op: "dead"; readonly messageId: string };
+  | { readonly op: "dead"; readonly messageId: string }
+  | { readonly op: "redrive"; readonly messageId: string };
 
 export interface JournalState {
   readonly queued: JournaledMessage[];
@@ -45,6 +46,10 @@ export class QueueJournal {
           const message = queued.get(entry.messageId);
           queued.delete(entry.messageId);
           if (message) dead.set(message.messageId, message);
+        } else if (entry.op === "redrive") {
+          const message = dead.get(entry.messageId);
+          dead.delete(entry.messageId);
+          if (message) queued.set(message.messageId, message);
         }
       }
     }
@@ -72,6 +77,11 @@ export class QueueJournal {
 
   deadLettered(messageId: string): void {
     this.append({ op: "dead", messageId });
+  }
+
+  /** A dead-lettered message moved back to its queue (a redrive). */
+  redriven(messageId: string): void {
+    this.append({ op: "redrive", messageId });
   }
 
   private append(entry: Entry): void {

@@ -12,7 +12,7 @@ import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
-import { ORDERS_BY_CUSTOMER_INDEX } from "../lambdas/shared/table-definitions";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { ApiFirewall } from "./constructs/api-firewall";
@@ -28,6 +28,7 @@ import { OrderEvents } from "./constructs/order-events";
 import { OrderFunction } from "./constructs/order-function";
 import { OrderOutbox } from "./constructs/order-outbox";
 import { OrderWorkflow } from "./constructs/order-workflow";
+import { OrderReconciler } from "./constructs/order-reconciler";
 import { PaymentSecrets } from "./constructs/payment-secrets";
 import { OrderSystemVariables } from "./constructs/variables";
 
@@ -152,6 +153,11 @@ export class OrderSystemStack extends TerraformStack {
       successHandler: fn("OrderSuccessHandler"),
       deadLetterQueue: messaging.confirmationDeadLetterQueue,
     });
+    new OrderReconciler(this, "Reconciler", {
+      namePrefix: env.namePrefix,
+      accountId: ctx.account,
+      reconciler: fn("ReconcileOrders"),
+    });
     const { identity, api, firewall } = this.createEdge(ctx, fn("OrderPlacement"));
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.seedInventory(tables);
@@ -167,6 +173,7 @@ export class OrderSystemStack extends TerraformStack {
       stripeSecretArn: paymentSecrets.stripeSecretArn,
       dkimRecords: customerEmail.dkimRecords,
       senderAddress: senderAddress(vars),
+      successHandlerName: fn("OrderSuccessHandler").functionName,
     });
   }
 
@@ -218,6 +225,7 @@ export class OrderSystemStack extends TerraformStack {
     const resources: ResourceHandles = {
       ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
       ordersByCustomerIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_CUSTOMER_INDEX.name}` },
+      ordersByStatusIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_STATUS_INDEX.name}` },
       orderKeysTable: { arn: tables.orderKeys.arn, name: tables.orderKeys.name },
       inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
       ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
@@ -241,6 +249,7 @@ export class OrderSystemStack extends TerraformStack {
       allowedOrigins: Fn.join(",", ctx.vars.allowedOrigins.listValue),
       customerEmails: ctx.vars.customerEmails.stringValue,
       senderAddress: senderAddress(ctx.vars),
+      stuckOrderMinutes: Fn.tostring(ctx.vars.stuckOrderMinutes.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {
@@ -345,6 +354,29 @@ export class OrderSystemStack extends TerraformStack {
   }
 
   /** What `cdktf output` shows: endpoints and handles, never a secret. */
+  /** The queues and dead-letter queues, and where a redrive hands confirmations back: what operators use. */
+  private addQueueOutputs(messaging: Messaging, successHandlerName: string): void {
+    const output = (name: string, value: string, description: string) =>
+      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+    output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
+    output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
+    output(
+      "order_stream_dlq_url",
+      messaging.orderStreamDeadLetterQueue.url,
+      "Orders the outbox pipe could not queue (stream records)",
+    );
+    output(
+      "confirmation_dlq_url",
+      messaging.confirmationDeadLetterQueue.url,
+      "Order confirmations that could not be delivered or handled",
+    );
+    output(
+      "order_success_handler_name",
+      successHandlerName,
+      "OrderSuccessHandlerLambda: where `npm run redrive -- --queue confirmations` hands events back",
+    );
+  }
+
   private addOutputs(parts: {
     api: OrderApi;
     identity: CustomerIdentity;
@@ -357,6 +389,7 @@ export class OrderSystemStack extends TerraformStack {
     stripeSecretArn: string;
     dkimRecords: string;
     senderAddress: string;
+    successHandlerName: string;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
     const output = (name: string, value: string, description: string) =>
@@ -369,19 +402,8 @@ export class OrderSystemStack extends TerraformStack {
     );
     output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
     output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
-    output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
-    output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
-    output(
-      "order_stream_dlq_url",
-      messaging.orderStreamDeadLetterQueue.url,
-      "Orders the outbox pipe could not queue (stream records)",
-    );
+    this.addQueueOutputs(messaging, parts.successHandlerName);
     output("order_keys_table_name", tables.orderKeys.name, "Idempotency keys → order ids");
-    output(
-      "confirmation_dlq_url",
-      messaging.confirmationDeadLetterQueue.url,
-      "Order confirmations that could not be delivered or handled",
-    );
     output("inventory_table_name", tables.inventory.name, "InventoryTable");
     output("orders_table_name", tables.orders.name, "Orders table");
     output("order_alerts_topic_arn", messaging.orderAlertsTopic.arn, "OrderAlertsTopic (order confirmed)");
@@ -408,6 +430,11 @@ export class OrderSystemStack extends TerraformStack {
       "Public app client of the storefront (no secret)",
     );
     output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
+    output(
+      "operator_client_id",
+      parts.identity.operatorClient.id,
+      "App client for operators' tools (npm run smoke): admin-initiate-auth only, which needs IAM",
+    );
     output(
       "customer_email_sender",
       parts.senderAddress,

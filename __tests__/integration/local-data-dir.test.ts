@@ -12,7 +12,7 @@ import {
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ORDERS_BY_CUSTOMER_INDEX } from "../../lambdas/shared/table-definitions";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDb } from "../../local/dynamodb/server";
 import { DurableList } from "../../local/durable-list";
 import { LOCAL_TABLES } from "../../local/local-resources";
@@ -47,7 +47,7 @@ test("orders and stock survive a restart with the same data directory", async ()
   }
 });
 
-test("a data directory from before the customer's-orders index gets the index, every order kept", async () => {
+test("a data directory from before the orders table's indexes gets them all, every order kept", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "order-data-old-"));
   try {
     // The orders table as it was: keyed by orderId, no index.
@@ -81,6 +81,7 @@ test("a data directory from before the customer's-orders index gets the index, e
       upgraded.destroy();
       expect(table.Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual([
         ORDERS_BY_CUSTOMER_INDEX.name,
+        ORDERS_BY_STATUS_INDEX.name,
       ]);
       expect(await system.orderRecord(kept.orderId.S)).toMatchObject({ status: "CONFIRMED" });
       expect(existsSync(join(dataDir, `${LOCAL_TABLES.orders}-before-indexes.json`))).toBe(true);

@@ -196,3 +196,15 @@ export interface WorkflowStarter {
   /** Starts the execution named `orderId`; a second start of the same name is not an error. */
   start(orderId: string, input: WorkflowInput): Promise<"started" | "already-started">;
 }
+
+/** An order that stopped moving: its id, status and when it was last updated. */
+export interface StaleOrder {
+  readonly orderId: string;
+  readonly status: "PENDING" | "PROCESSING";
+  readonly updatedAt: string;
+}
+
+/** The orders not updated since a time, by status (the orders-by-status index), oldest first. */
+export interface StaleOrderFinder {
+  list(status: StaleOrder["status"], updatedBefore: string, limit: number): Promise<StaleOrder[]>;
+}

@@ -6,7 +6,7 @@ export interface IndexDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
-  /** Non-key attributes copied into the index (projection INCLUDE). */
+  /** Non-key attributes copied into the index (projection INCLUDE; none: KEYS_ONLY). */
   readonly includedAttributes: readonly string[];
 }
 
@@ -45,11 +45,22 @@ export const ORDERS_BY_CUSTOMER_INDEX: IndexDefinition = {
   ],
 };
 
+/**
+ * Orders by status, oldest update first: the reconciler reads the PENDING and PROCESSING ones not
+ * updated for a while. Keys only (the order id comes with them): it restarts by id.
+ */
+export const ORDERS_BY_STATUS_INDEX: IndexDefinition = {
+  name: "status-updatedAt-index",
+  partitionKey: "status",
+  sortKey: "updatedAt",
+  includedAttributes: [],
+};
+
 /** Orders: status, totals, payment and idempotency data, one item per order. */
 export const ORDERS_TABLE: TableDefinition = {
   logicalName: "OrdersTable",
   partitionKey: "orderId",
-  indexes: [ORDERS_BY_CUSTOMER_INDEX],
+  indexes: [ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX],
 };
 
 /**

@@ -45,7 +45,7 @@ export interface ApiServiceOptions {
 
 const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
 
-const localError = (status: number, code: string, message: string): LocalReply => ({
+export const localError = (status: number, code: string, message: string): LocalReply => ({
   status,
   body: { error: { code, message, details: null } },
 });

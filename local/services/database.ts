@@ -54,7 +54,10 @@ function createTableInput(definition: TableDefinition, name: string): CreateTabl
               { AttributeName: index.partitionKey, KeyType: "HASH" },
               { AttributeName: index.sortKey, KeyType: "RANGE" },
             ],
-            Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.includedAttributes] },
+            Projection:
+              index.includedAttributes.length > 0
+                ? { ProjectionType: "INCLUDE", NonKeyAttributes: [...index.includedAttributes] }
+                : { ProjectionType: "KEYS_ONLY" },
           })),
   };
 }

@@ -35,6 +35,8 @@ export interface EventService extends LocalService {
   putEvents(entries: readonly PutEventsEntry[]): Promise<void>;
   /** Events OrderSuccessHandler could not handle (the confirmation dead-letter queue). */
   deadLetters(): readonly StatusChangeEvent[];
+  /** Hands every dead-lettered event to OrderSuccessHandler again; resolves with how many. */
+  redriveDeadLetters(): number;
   /** Resolves when no delivery is in flight. */
   idle(): Promise<void>;
   pendingCount(): number;
@@ -108,35 +110,44 @@ export function putEventOf(entry: PutEventsEntry): StatusChangeEvent {
   };
 }
 
+/**
+ * Lambda's asynchronous invocation: the first attempt and two retries, then the dead-letter queue,
+ * whose alarm (as deployed) pages CriticalAlertsTopic. True when the handler took the event.
+ */
+async function deliverWithRetries(
+  options: EventServiceOptions,
+  deadLetters: DurableList<StatusChangeEvent>,
+  event: StatusChangeEvent,
+): Promise<boolean> {
+  for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    try {
+      await options.successHandler(event);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      options.log(`OrderSuccessHandler failed (attempt ${attempt}/${DELIVERY_ATTEMPTS}): ${message}`);
+    }
+  }
+  deadLetters.push(event);
+  options.notifications.publish(
+    LOCAL_TOPICS.CriticalAlertsTopic,
+    "ALARM: order-confirmation-dlq-not-empty",
+    `An order confirmation could not be handled after ${DELIVERY_ATTEMPTS} attempts and was dead-lettered: ${JSON.stringify(event.detail)}`,
+  );
+  return false;
+}
+
 export function startEventService(options: EventServiceOptions): EventService {
   const { log } = options;
   const deadLetters = new DurableList<StatusChangeEvent>(options.deadLetterPath);
   const pending = new Set<Promise<void>>();
 
-  const deliver = async (event: StatusChangeEvent): Promise<boolean> => {
-    for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
-      try {
-        await options.successHandler(event);
-        return true;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log(`OrderSuccessHandler failed (attempt ${attempt}/${DELIVERY_ATTEMPTS}): ${message}`);
-      }
-    }
-    deadLetters.push(event);
-    // As deployed, ConfirmationDeadLetterQueueNotEmptyAlarm pages CriticalAlertsTopic.
-    options.notifications.publish(
-      LOCAL_TOPICS.CriticalAlertsTopic,
-      "ALARM: order-confirmation-dlq-not-empty",
-      `An order confirmation could not be handled after ${DELIVERY_ATTEMPTS} attempts and was dead-lettered: ${JSON.stringify(event.detail)}`,
-    );
-    return false;
-  };
+  const deliver = (event: StatusChangeEvent) => deliverWithRetries(options, deadLetters, event);
 
   const type = options.workflowType ?? DEFAULT_WORKFLOW_TYPE;
   const pattern = orderConfirmationPattern(LOCAL_STATE_MACHINE_ARN, type);
-  const route = (event: StatusChangeEvent, orderId: string, status: string) => {
-    if (!matchesPattern(pattern, event)) return;
+  /** Lambda's asynchronous invocation of OrderSuccessHandler, tracked until it ends. */
+  const invoke = (event: StatusChangeEvent, orderId: string, status: string) => {
     const delivery = deliver(event).then((handled) => {
       pending.delete(delivery);
       if (!handled) {
@@ -146,6 +157,10 @@ export function startEventService(options: EventServiceOptions): EventService {
       }
     });
     pending.add(delivery);
+  };
+  /** OrderConfirmationRule: only what its pattern matches reaches the function. */
+  const route = (event: StatusChangeEvent, orderId: string, status: string) => {
+    if (matchesPattern(pattern, event)) invoke(event, orderId, status);
   };
 
   const idle = async () => {
@@ -174,6 +189,15 @@ export function startEventService(options: EventServiceOptions): EventService {
       }
     },
     deadLetters: () => deadLetters.list(),
+    redriveDeadLetters: () => {
+      const events = deadLetters.takeAll();
+      for (const event of events) {
+        const detail = event.detail as { orderId?: string; name?: string; status?: string };
+        // Straight to the function, as the redrive script invokes it: the rule matched them once.
+        invoke(event, detail.orderId ?? detail.name ?? "?", detail.status ?? "");
+      }
+      return events.length;
+    },
     idle,
     pendingCount: () => pending.size,
     stop: idle,

@@ -241,6 +241,9 @@ async function planOne(
   };
 }
 
+/** How many variant plans run at once. */
+const VARIANT_CONCURRENCY = 2;
+
 /** Plans an initialized stack again with other variable values; a refused value is a result, not a throw. */
 async function planVariant(
   terraform: string,
@@ -301,10 +304,17 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
       const substituted = prepareWorkDir(options, stack, workDir, stub);
       const summary = await planOne(terraform, stack, workDir, env, log);
       const variants: Record<string, VariantResult> = {};
-      for (const [index, variant] of (options.variants?.[stack] ?? []).entries()) {
-        log(`[${stack}] terraform plan (${variant.label})`);
-        variants[variant.label] = await planVariant(terraform, workDir, env, variant, index);
-      }
+      // Variants only read the initialized directory (each writes its own plan file, no lock): two at
+      // a time keep both cores busy.
+      const queue = [...(options.variants?.[stack] ?? []).entries()];
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const [index, variant] = next;
+          log(`[${stack}] terraform plan (${variant.label})`);
+          variants[variant.label] = await planVariant(terraform, workDir, env, variant, index);
+        }
+      };
+      await Promise.all(Array.from({ length: VARIANT_CONCURRENCY }, worker));
       summaries.push({ ...summary, substitutedArchives: substituted, variants });
     }
   } finally {

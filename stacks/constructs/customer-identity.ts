@@ -26,6 +26,8 @@ export const PASSWORD_POLICY = {
 export class CustomerIdentity extends Construct {
   readonly userPool: CognitoUserPool;
   readonly storefrontClient: CognitoUserPoolClient;
+  /** For operators' tools (the smoke test): sign-in by admin-initiate-auth only, which needs IAM. */
+  readonly operatorClient: CognitoUserPoolClient;
 
   constructor(scope: Construct, id: string, props: CustomerIdentityProps) {
     super(scope, id);
@@ -64,6 +66,22 @@ export class CustomerIdentity extends Construct {
       tokenValidityUnits: [{ idToken: "minutes", accessToken: "minutes", refreshToken: "days" }],
     });
     this.storefrontClient.overrideLogicalId("StorefrontClient");
+    // The smoke test signs a test customer in from CI in every environment. ADMIN_USER_PASSWORD_AUTH
+    // takes IAM credentials (cognito-idp:AdminInitiateAuth on this pool), so no storefront can use
+    // this client; keeping it apart leaves the storefront's client SRP-only in prod.
+    this.operatorClient = new CognitoUserPoolClient(this, "OperatorClient", {
+      name: `${props.namePrefix}-operator`,
+      userPoolId: this.userPool.id,
+      generateSecret: false,
+      explicitAuthFlows: ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      preventUserExistenceErrors: "ENABLED",
+      enableTokenRevocation: true,
+      idTokenValidity: TOKEN_LIFETIMES.idTokenMinutes,
+      accessTokenValidity: TOKEN_LIFETIMES.accessTokenMinutes,
+      refreshTokenValidity: 1,
+      tokenValidityUnits: [{ idToken: "minutes", accessToken: "minutes", refreshToken: "days" }],
+    });
+    this.operatorClient.overrideLogicalId("OperatorClient");
   }
 
   /** The `iss` of the pool's tokens. */

@@ -37,8 +37,9 @@ export class DataTables extends Construct {
           name: index.name,
           hashKey: index.partitionKey,
           rangeKey: index.sortKey,
-          projectionType: "INCLUDE",
-          nonKeyAttributes: [...index.includedAttributes],
+          ...(index.includedAttributes.length > 0
+            ? { projectionType: "INCLUDE", nonKeyAttributes: [...index.includedAttributes] }
+            : { projectionType: "KEYS_ONLY" }),
         })),
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },

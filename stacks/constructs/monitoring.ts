@@ -6,7 +6,7 @@ import {
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { WAF_MANAGED_RULE_GROUPS, WAF_RULES } from "./api-firewall";
-import { METRICS_NAMESPACE } from "../../lambdas/contracts";
+import { functionSpec, METRICS_NAMESPACE } from "../../lambdas/contracts";
 
 export interface MonitoringProps {
   readonly namePrefix: string;
@@ -27,7 +27,15 @@ export interface MonitoringProps {
 
 type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActions" | "alarmName"> & {
   readonly suffix: string;
+  /** Its section of docs/RUNBOOK.md (the heading's anchor); the logical id, lower-cased, by default. */
+  readonly runbook?: string;
 };
+
+/** Where every alarm's description sends the person it pages. */
+export const RUNBOOK_PATH = "docs/RUNBOOK.md";
+
+/** The reconciler's Powertools service (its folder's name): the `service` dimension of its metrics. */
+const RECONCILER_SERVICE = functionSpec("ReconcileOrders").folder;
 
 type CountMetric = { namespace: string; metricName: string; dimensions: Record<string, string> };
 
@@ -44,6 +52,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.queueAlarms();
     this.workflowAndApiAlarms();
+    this.stuckOrdersAlarm();
     this.functionAlarms();
     this.emailAlarms();
     this.firewallAlarm();
@@ -62,9 +71,10 @@ export class Monitoring extends Construct {
 
   /** One alarm under its seed-style logical id, paging CriticalAlertsTopic on ALARM and OK. */
   private alarm(logicalId: string, settings: AlarmSettings): CloudwatchMetricAlarm {
-    const { suffix, ...config } = settings;
+    const { suffix, runbook = logicalId.toLowerCase(), ...config } = settings;
     const resource = new CloudwatchMetricAlarm(this, logicalId, {
       ...config,
+      alarmDescription: `${config.alarmDescription ?? ""} Runbook: ${RUNBOOK_PATH}#${runbook}`.trim(),
       alarmName: `${this.props.namePrefix}-${suffix}`,
       alarmActions: [this.props.alarmTopicArn],
       okActions: [this.props.alarmTopicArn],
@@ -103,10 +113,12 @@ export class Monitoring extends Construct {
     alarmDescription: string,
     metric: CountMetric,
     threshold: number,
+    runbook?: string,
   ): void {
     this.alarm(logicalId, {
       suffix,
       alarmDescription,
+      runbook,
       ...metric,
       statistic: "Sum",
       period: 300,
@@ -185,6 +197,21 @@ export class Monitoring extends Construct {
     );
   }
 
+  /** Orders the reconciler found stuck: a lost message or an execution that never started or ended. */
+  private stuckOrdersAlarm(): void {
+    this.countAlarm(
+      "StuckOrdersAlarm",
+      "stuck-orders",
+      "Orders stayed PENDING or PROCESSING past stuck_order_minutes. PENDING ones were restarted; PROCESSING ones need a person.",
+      {
+        namespace: METRICS_NAMESPACE,
+        metricName: "StuckOrders",
+        dimensions: { service: RECONCILER_SERVICE },
+      },
+      1,
+    );
+  }
+
   /**
    * SES reviews an account whose bounce rate passes 5% or complaint rate 0.1%, and may pause its
    * sending above 10% / 0.5%: page before that, at the review thresholds. (Account-wide metrics.)
@@ -250,6 +277,7 @@ export class Monitoring extends Construct {
         `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
         { ...lambda, metricName: "Errors" },
         5,
+        "functionerrorsalarms",
       );
       this.countAlarm(
         `${fn.id}LambdaThrottlesAlarm`,
@@ -257,6 +285,7 @@ export class Monitoring extends Construct {
         `${fn.id}Lambda was throttled: concurrency is exhausted.`,
         { ...lambda, metricName: "Throttles" },
         1,
+        "functionthrottlesalarms",
       );
     }
   }
@@ -308,6 +337,21 @@ function metricLines(props: MonitoringProps) {
   };
 }
 
+/** The web ACL's allowed requests, and its blocked ones by rule. */
+function wafMetrics(props: MonitoringProps): Metric[] {
+  const acl = ["WebACL", props.firewall.webAclName, "Region", props.region, "Rule"];
+  return [
+    ["AWS/WAFV2", "AllowedRequests", ...acl, "ALL", { stat: "Sum" }],
+    ...["ALL", WAF_RULES.rateLimit, WAF_RULES.bodySize, ...WAF_MANAGED_RULE_GROUPS].map((rule): Metric => [
+      "AWS/WAFV2",
+      "BlockedRequests",
+      ...acl,
+      rule,
+      { stat: "Sum", label: `blocked: ${rule}` },
+    ]),
+  ];
+}
+
 /** The dashboard's widgets: every Lambda, the queues, the workflow, the API and the alarms. */
 export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Record<string, unknown> {
   const widget = (title: string, metrics: Metric[]) => ({
@@ -342,6 +386,10 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         ),
       ),
       widget("Order workflow duration (ms)", [sfn("ExecutionTime", "p50"), sfn("ExecutionTime", "p99")]),
+      widget("Stuck orders found and restarted (reconciler)", [
+        business("StuckOrders", RECONCILER_SERVICE),
+        business("OrdersRestarted", RECONCILER_SERVICE),
+      ]),
       widget("API requests and errors", [api("Count"), api("4XXError"), api("5XXError")]),
       widget("API latency (ms)", [
         api("Latency", "p50"),
@@ -352,32 +400,7 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         "Customer e-mail (SES): sends, deliveries, bounces, complaints",
         ["Send", "Delivery", "Bounce", "Complaint"].map((m): Metric => ["AWS/SES", m, { stat: "Sum" }]),
       ),
-      widget("WAF: allowed and blocked requests by rule", [
-        [
-          "AWS/WAFV2",
-          "AllowedRequests",
-          "WebACL",
-          props.firewall.webAclName,
-          "Region",
-          props.region,
-          "Rule",
-          "ALL",
-          { stat: "Sum" },
-        ],
-        ...["ALL", WAF_RULES.rateLimit, WAF_RULES.bodySize, ...WAF_MANAGED_RULE_GROUPS].map(
-          (rule): Metric => [
-            "AWS/WAFV2",
-            "BlockedRequests",
-            "WebACL",
-            props.firewall.webAclName,
-            "Region",
-            props.region,
-            "Rule",
-            rule,
-            { stat: "Sum", label: `blocked: ${rule}` },
-          ],
-        ),
-      ]),
+      widget("WAF: allowed and blocked requests by rule", wafMetrics(props)),
       widget("Business metrics", [
         business("OrdersPlaced", "order-placement"),
         business("OrdersConfirmed", "order-success-handler"),

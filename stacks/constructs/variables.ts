@@ -5,6 +5,7 @@ import { API_AUTH_MODES } from "../../lambdas/shared/customer";
 import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
 import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
+import { CONFIG } from "../../lambdas/contracts";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";
@@ -34,6 +35,7 @@ export class OrderSystemVariables extends Construct {
   readonly wafCountModeRuleGroups: TerraformVariable;
   readonly allowedOrigins: TerraformVariable;
   readonly workflowType: TerraformVariable;
+  readonly stuckOrderMinutes: TerraformVariable;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
@@ -73,6 +75,19 @@ export class OrderSystemVariables extends Construct {
     } = networkVariables(variable));
     ({ apiAuth: this.apiAuth, allowedOrigins: this.allowedOrigins } = apiAccessVariables(variable));
     this.workflowType = workflowTypeVariable(variable);
+    this.stuckOrderMinutes = variable("stuck_order_minutes", {
+      type: "number",
+      default: Number(CONFIG.stuckOrderMinutes.default),
+      description:
+        "Minutes after its last update that an order still PENDING or PROCESSING counts as stuck: the reconciler (every 5 minutes) restarts PENDING ones and the StuckOrdersAlarm pages CriticalAlertsTopic. 5 to 1440.",
+      validation: [
+        {
+          condition:
+            "var.stuck_order_minutes == floor(var.stuck_order_minutes) && var.stuck_order_minutes >= 5 && var.stuck_order_minutes <= 1440",
+          errorMessage: "stuck_order_minutes must be a whole number of minutes from 5 to 1440.",
+        },
+      ],
+    });
   }
 }
 

@@ -57,7 +57,8 @@ const ALLOWED: Record<string, AllowList> = {
     StartOrderWorkflow: { actions: ["states:StartExecution"], resources: [STATE_MACHINE] },
   }),
   ValidateOrder: functionRole("ValidateOrder", {
-    ReadAndPriceOrders: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    // Reads only: ProcessPayment records the priced order when it opens the payment.
+    ReadOrders: { actions: ["dynamodb:GetItem"], resources: [ORDERS] },
     ReadInventory: { actions: ["dynamodb:BatchGetItem"], resources: [INVENTORY] },
   }),
   ProcessPayment: functionRole("ProcessPayment", {
@@ -90,6 +91,18 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
     },
   }),
+  // Finds stuck orders on the status index only (never a Scan), restarts their workflow by name.
+  ReconcileOrders: functionRole("ReconcileOrders", {
+    FindStuckOrders: {
+      actions: ["dynamodb:Query"],
+      resources: ["${aws_dynamodb_table.OrdersTable.arn}/index/status-updatedAt-index"],
+    },
+    RestartOrderWorkflows: { actions: ["states:StartExecution"], resources: [STATE_MACHINE] },
+  }),
+  // EventBridge Scheduler: may invoke the reconciler, nothing else.
+  Reconciler: {
+    InvokeReconciler: { actions: ["lambda:InvokeFunction"], resources: [lambda("ReconcileOrders")] },
+  },
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
   }),
@@ -263,6 +276,31 @@ test("in a VPC only, each function may manage its network interfaces: the EC2 ac
       ],
     });
   }
+});
+
+test("the Workflow role with workflow_type = EXPRESS: the same, plus PutEvents on the default bus only", () => {
+  const documents = Object.entries(dataOf(stack, "aws_iam_policy_document")).filter(([name]) =>
+    name.startsWith("Workflow_Role_VariantPermissions_"),
+  );
+  expect(documents).toHaveLength(1);
+  const statements = (documents[0][1].statement ?? []) as Statement[];
+  const express = Object.fromEntries(
+    statements.map((st) => [
+      st.sid ?? "(no sid)",
+      { actions: [...(st.actions ?? [])].sort(), resources: [...(st.resources ?? [])].sort() },
+    ]),
+  );
+  expect(express).toEqual(
+    sorted({
+      ...ALLOWED.Workflow,
+      AnnounceOrderEnd: {
+        actions: ["events:PutEvents"],
+        resources: [
+          "arn:${data.aws_partition.Partition.partition}:events:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:event-bus/default",
+        ],
+      },
+    }),
+  );
 });
 
 test("every role of the stack is pinned above (a new role needs its own allow-list)", () => {

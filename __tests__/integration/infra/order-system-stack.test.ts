@@ -99,6 +99,8 @@ describe("providers and variables", () => {
         "products_endpoint",
         "state_machine_arn",
         "stripe_secret_arn",
+        "operator_client_id",
+        "order_success_handler_name",
         "user_pool_client_id",
         "user_pool_id",
         "user_pool_issuer",
@@ -456,6 +458,18 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
     expect(prodClient.explicit_auth_flows).toEqual(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
   });
 
+  test("the operators' client (smoke test): admin sign-in only, in every environment", () => {
+    for (const environment of ["dev", "prod"]) {
+      expect(
+        resourceNamed(synthOrderSystem(environment), "aws_cognito_user_pool_client", "OperatorClient"),
+      ).toMatchObject({
+        generate_secret: false,
+        explicit_auth_flows: ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        id_token_validity: 30,
+      });
+    }
+  });
+
   test("a COGNITO_USER_POOLS authorizer on the pool, on every order route and not on GET /products", () => {
     const authorizers = Object.values(resourcesOf(s, "aws_api_gateway_authorizer"));
     expect(authorizers).toEqual([
@@ -524,11 +538,58 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         range_key: "createdAt",
         projection_type: "INCLUDE",
       }),
+      // The reconciler's: keys only (order id, status, last update).
+      {
+        name: "status-updatedAt-index",
+        hash_key: "status",
+        range_key: "updatedAt",
+        projection_type: "KEYS_ONLY",
+      },
     ]);
     const included = (orders.global_secondary_index as { non_key_attributes: string[] }[])[0]
       .non_key_attributes;
     expect(included).not.toContain("paymentToken");
     expect(included).not.toContain("idempotencyKey");
+  });
+});
+
+describe("the stuck-order reconciler", () => {
+  test("EventBridge Scheduler invokes ReconcileOrdersLambda every 5 minutes through its own role", () => {
+    expect(resourceNamed(s, "aws_scheduler_schedule", "OrderReconcilerSchedule")).toMatchObject({
+      name: "ecommerce-dev-order-reconciler",
+      schedule_expression: "rate(5 minutes)",
+      flexible_time_window: { mode: "OFF" },
+      target: {
+        arn: "${aws_lambda_function.ReconcileOrdersLambda.arn}",
+        role_arn: expect.stringContaining("aws_iam_role.Reconciler_Role_"),
+        retry_policy: { maximum_retry_attempts: 0 },
+      },
+    });
+    const trust = Object.entries(dataOf(s, "aws_iam_policy_document")).find(([name]) =>
+      name.startsWith("Reconciler_Role_Trust_"),
+    )![1];
+    expect(JSON.stringify(trust)).toContain("scheduler.amazonaws.com");
+  });
+
+  test("its function gets stuck_order_minutes; StuckOrdersAlarm pages on one stuck order; the dashboard shows it", () => {
+    const fn = resourceNamed(s, "aws_lambda_function", "ReconcileOrdersLambda");
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      STUCK_ORDER_MINUTES: "${tostring(var.stuck_order_minutes)}",
+      STATE_MACHINE_ARN: expect.stringContaining(":stateMachine:ecommerce-dev-order-processing"),
+    });
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "StuckOrdersAlarm")).toMatchObject({
+      namespace: "EcommerceOrders",
+      metric_name: "StuckOrders",
+      dimensions: { service: "reconcile-orders" },
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
+    });
+    const dashboard = String(
+      resourceNamed(s, "aws_cloudwatch_dashboard", "EcommerceProcessingDashboard").dashboard_body,
+    );
+    expect(dashboard).toContain('"StuckOrders"');
+    expect(dashboard).toContain('"OrdersRestarted"');
   });
 });
 

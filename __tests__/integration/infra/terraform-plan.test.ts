@@ -42,7 +42,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_integration: 5,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
-  aws_cognito_user_pool_client: 1,
+  // The storefront's, and the operators' (smoke test).
+  aws_cognito_user_pool_client: 2,
   aws_api_gateway_deployment: 1,
   aws_api_gateway_stage: 1,
   aws_lambda_function: FUNCTIONS.length,
@@ -65,6 +66,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_sesv2_configuration_set_event_destination: 1,
   aws_ses_template: 2,
   aws_sfn_state_machine: 1,
+  aws_scheduler_schedule: 1,
   aws_cloudwatch_event_rule: 1,
   aws_cloudwatch_event_target: 1,
   aws_cloudwatch_dashboard: 1,
@@ -75,12 +77,14 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
 /** The other value of each API setting, planned once, plus values Terraform must refuse. */
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
 const OTHER_VALUES = "open API with CORS, Stripe payments, Express workflow";
+const REFUSED_VALUES = "a value each variable's validation refuses";
 const DEV_VARIANTS: PlanVariant[] = [
   {
     // The other value of independent settings, planned together: one plan, not one per setting.
     label: OTHER_VALUES,
     vars: {
       workflow_type: "EXPRESS",
+      stuck_order_minutes: "30",
       api_auth: "none",
       allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
       payment_provider: "stripe",
@@ -103,15 +107,21 @@ const DEV_VARIANTS: PlanVariant[] = [
   },
   { label: "existing VPC without subnets", vars: { vpc_mode: "existing" } },
   { label: "a VPC without a route to Stripe", vars: { vpc_mode: "create", payment_provider: "stripe" } },
-  { label: "unknown api_auth", vars: { api_auth: "open" } },
-  { label: "unknown payment_provider", vars: { payment_provider: "paypal" } },
-  { label: "unknown customer_emails", vars: { customer_emails: "yes" } },
-  { label: "unknown workflow_type", vars: { workflow_type: "express" } },
   {
-    label: "a sender outside its domain",
-    vars: { sender_domain: "shop.example.com", sender_email: "orders@elsewhere.example.com" },
+    // Terraform checks every variable's own validation before planning and reports each failure:
+    // one plan refuses all of these at once, each with its own message (asserted one by one below).
+    label: REFUSED_VALUES,
+    vars: {
+      api_auth: "open",
+      payment_provider: "paypal",
+      customer_emails: "yes",
+      workflow_type: "express",
+      stuck_order_minutes: "4",
+      sender_domain: "shop.example.com",
+      sender_email: "orders@elsewhere.example.com",
+      allowed_origins: '["https://shop.example.com/"]',
+    },
   },
-  { label: "origin with a path", vars: { allowed_origins: '["https://shop.example.com/"]' } },
 ];
 
 interface PlannedResource {
@@ -171,10 +181,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
         ...ORDER_SYSTEM_COMPONENTS,
         aws_cloudwatch_log_group: ORDER_SYSTEM_COMPONENTS.aws_cloudwatch_log_group + (env.enableWaf ? 1 : 0),
       });
-      // A role per function, the state machine's, the outbox pipe's, and API Gateway's CloudWatch
-      // role where managed.
+      // A role per function, the state machine's, the outbox pipe's, the reconciler schedule's, and
+      // API Gateway's CloudWatch role where managed.
       expect(summary.toCreate.aws_iam_role).toBe(
-        FUNCTIONS.length + 2 + (env.manageApiGatewayAccount ? 1 : 0),
+        FUNCTIONS.length + 3 + (env.manageApiGatewayAccount ? 1 : 0),
       );
       expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
     },
@@ -229,6 +239,21 @@ describeWithTerraform("offline terraform validate + plan", () => {
       ofType(plannedResources(planJsonPath), "aws_sfn_state_machine").map((m) => m.values.type);
     expect(typeOf(dev.planJsonPath)).toEqual(["STANDARD"]);
     expect(typeOf(express.planJsonPath)).toEqual(["EXPRESS"]);
+  });
+
+  test("stuck_order_minutes = 15 (default) and 30 reach the reconciler; the schedule runs every 5 minutes", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const minutesOf = (planJsonPath: string) => {
+      const planned = plannedResources(planJsonPath);
+      const fn = ofType(planned, "aws_lambda_function").find((f) => f.name === "ReconcileOrdersLambda")!;
+      const [environment] = fn.values.environment as { variables: Record<string, string> }[];
+      return environment.variables.STUCK_ORDER_MINUTES;
+    };
+    expect(minutesOf(dev.planJsonPath)).toBe("15");
+    expect(minutesOf(other.planJsonPath)).toBe("30");
+    const [schedule] = ofType(plannedResources(dev.planJsonPath), "aws_scheduler_schedule");
+    expect(schedule.values.schedule_expression).toBe("rate(5 minutes)");
   });
 
   test("customer_emails = on (default): the operator's address is the verified sender; only critical alerts mail the operator", () => {
@@ -410,18 +435,32 @@ describeWithTerraform("offline terraform validate + plan", () => {
   });
 
   test.each([
-    ["unknown api_auth", "api_auth must be one of cognito, none"],
-    ["origin with a path", "allowed_origins must list origins such as https://shop.example.com"],
-    ["unknown payment_provider", "payment_provider must be one of simulated, stripe."],
-    ["unknown customer_emails", "customer_emails must be one of on, off."],
-    ["unknown workflow_type", "workflow_type must be one of STANDARD, EXPRESS."],
-    ["a sender outside its domain", "sender_email must be an address of sender_domain"],
-    ["existing VPC without subnets", "vpc_mode = existing needs vpc_subnet_ids"],
+    ["an unknown api_auth", REFUSED_VALUES, "api_auth must be one of cognito, none"],
     [
+      "an origin with a path",
+      REFUSED_VALUES,
+      "allowed_origins must list origins such as https://shop.example.com",
+    ],
+    ["an unknown payment_provider", REFUSED_VALUES, "payment_provider must be one of simulated, stripe."],
+    ["an unknown customer_emails", REFUSED_VALUES, "customer_emails must be one of on, off."],
+    ["an unknown workflow_type", REFUSED_VALUES, "workflow_type must be one of STANDARD, EXPRESS."],
+    [
+      "a stuck_order_minutes too short",
+      REFUSED_VALUES,
+      "stuck_order_minutes must be a whole number of minutes from 5 to 1440.",
+    ],
+    ["a sender outside its domain", REFUSED_VALUES, "sender_email must be an address of sender_domain"],
+    [
+      "an existing VPC without subnets",
+      "existing VPC without subnets",
+      "vpc_mode = existing needs vpc_subnet_ids",
+    ],
+    [
+      "a VPC without a route to Stripe",
       "a VPC without a route to Stripe",
       "vpc_mode = create has no internet route, and Stripe is on the internet",
     ],
-  ])("Terraform refuses %s with a clear message", (label, message) => {
+  ])("Terraform refuses %s with a clear message", (_, label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
     expect(variant.ok).toBe(false);
     expect((variant as Extract<VariantResult, { ok: false }>).error.replace(/\s+/g, " ")).toContain(message);
