@@ -61,6 +61,8 @@ async function effectsOf(orderId: string, productId: string) {
       .filter((n) => n.subject.includes(orderId))
       .map((n) => n.topic),
     emails: (t.system.emails?.list() ?? []).filter((e) => e.text.includes(orderId)).map((e) => e.template),
+    // A second delivery waits for the first (its e-mail claim), it is never dead-lettered.
+    deadLetters: t.system.confirmationDeadLetters().length,
   };
 }
 
@@ -107,6 +109,7 @@ test("a confirmed order run twice at once, then once more: one charge, one decre
     stock: before - 1,
     notifications: ["OrderAlertsTopic"],
     emails: ["local-order-confirmation"],
+    deadLetters: 0,
   };
   expect(await effectsOf(orderId, "SKU-1004")).toEqual({ ...once, executions: 2 });
   await runAgain(orderId);
@@ -124,6 +127,7 @@ test("a declined order run twice at once, then once more: FAILED once, no charge
     // Only the run that records FAILED tells anyone: the other finds the order ended.
     notifications: ["OrderErrorNotificationTopic"],
     emails: ["local-order-failed"],
+    deadLetters: 0,
   };
   expect(await effectsOf(orderId, "SKU-1006")).toEqual({ ...once, executions: 2 });
   await runAgain(orderId);
@@ -158,6 +162,7 @@ test("stock gone after the charge, run twice at once: charged once, refunded onc
       stock: 0,
       notifications: ["OrderErrorNotificationTopic"],
       emails: ["local-order-failed"],
+      deadLetters: 0,
     };
     expect(await effectsOf(orderId, "SKU-1012")).toEqual({ ...once, executions: 2 });
     expect(await t.orderRecord(orderId)).toMatchObject({

@@ -27,6 +27,11 @@ export type StatusChangeEvent = EventBridgeEvent<string, unknown>;
 
 /** Lambda's asynchronous invocation: the first attempt and two retries. */
 const DELIVERY_ATTEMPTS = 3;
+/**
+ * Before each retry, this times the attempt number (Lambda waits about 1 and 2 minutes): a second
+ * delivery that found the first still sending its e-mail comes back after it, as it would on AWS.
+ */
+const DELIVERY_RETRY_DELAY_MS = 100;
 
 export interface EventService extends LocalService {
   /** The workflow's listener: publishes the execution's status change (STANDARD only, as on AWS). */
@@ -120,6 +125,7 @@ async function deliverWithRetries(
   event: StatusChangeEvent,
 ): Promise<boolean> {
   for (let attempt = 1; attempt <= DELIVERY_ATTEMPTS; attempt++) {
+    if (attempt > 1) await new Promise((r) => setTimeout(r, DELIVERY_RETRY_DELAY_MS * (attempt - 1)));
     try {
       await options.successHandler(event);
       return true;
