@@ -45,6 +45,10 @@ const order = (productId: string) => ({
 test("a lost queue message: the order stays PENDING until the reconciler restarts it, then completes once", async () => {
   const placed = await t.placeOrder(order("SKU-1003"));
   const orderId = String(placed.body.orderId);
+  // The outbox sends (and here loses) the message a moment after the order is accepted.
+  for (let waited = 0; lost === undefined && waited < 10_000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   expect(lost).toBe(orderId);
   expect(t.system.queue.deadLetterMessages()).toEqual([]);
   await expect(t.waitForFinalStatus(orderId, 20_000)).resolves.toMatchObject({ status: "CONFIRMED" });

@@ -33,7 +33,8 @@ if (!terraform) {
 }
 const describeWithTerraform = terraform ? describe : describe.skip;
 
-jest.setTimeout(240_000);
+// Planning three stacks and seven variants takes about 3.5 minutes on two cores next to other suites.
+jest.setTimeout(420_000);
 
 /** What every order-system plan must create: each component of the system, by type and count. */
 const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
