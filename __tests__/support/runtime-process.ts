@@ -56,9 +56,29 @@ export async function startRuntime(options: {
   /** Added to this process's environment. */
   env?: Readonly<Record<string, string>>;
 }): Promise<RuntimeProcess> {
+  // Another test process may take the free port between freePort() and the runtime's listen (suites
+  // run two at a time): the runtime says so and exits, and is started again on another free port.
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 ? options.port : await freePort();
+    try {
+      return await startRuntimeOn(port, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const PORT_ATTEMPTS = 5;
+
+class PortTaken extends Error {}
+
+async function startRuntimeOn(
+  port: number,
+  options: Parameters<typeof startRuntime>[0],
+): Promise<RuntimeProcess> {
   const args = [
     "--port",
-    String(options.port),
+    String(port),
     ...(options.dataDir ? ["--data-dir", options.dataDir] : []),
     ...(options.args ?? []),
   ];
@@ -78,7 +98,10 @@ export async function startRuntime(options: {
   );
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (!/Order system running at (\S+)/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`The runtime exited before it was ready:\n${output}`);
+    if (child.exitCode !== null) {
+      if (output.includes(`Port ${port} is already in use`)) throw new PortTaken(output);
+      throw new Error(`The runtime exited before it was ready:\n${output}`);
+    }
     if (Date.now() > deadline) throw new Error(`The runtime did not start in time:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
