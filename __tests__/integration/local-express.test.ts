@@ -5,10 +5,7 @@
  * OrderAlertsTopic notification, one customer e-mail). Here every queue message starts its order's
  * execution twice at once, and a test runs it a third time after the order ended.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { WorkflowStarter } from "../../lambdas/shared/ports";
-import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, runCli, startRuntime } from "../support/runtime-process";
 import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";
@@ -135,24 +132,8 @@ test("a declined order run twice at once, then once more: FAILED once, no charge
 });
 
 test("stock gone after the charge, run twice at once: charged once, refunded once, FAILED once", async () => {
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: t.system.dynamoDbEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-  );
   // Someone else takes the last units while this order is being charged.
-  standIn.onRequest("POST /v1/payment_intents", async () => {
-    await documents.send(
-      new UpdateCommand({
-        TableName: t.system.tables.inventory,
-        Key: { [INVENTORY_TABLE.partitionKey]: "SKU-1012" },
-        UpdateExpression: "SET stock = :none",
-        ExpressionAttributeValues: { ":none": 0 },
-      }),
-    );
-  });
+  standIn.onRequest("POST /v1/payment_intents", () => t.setStock("SKU-1012", 0));
   try {
     const orderId = await place("SKU-1012");
     const once = {

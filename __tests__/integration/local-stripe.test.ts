@@ -3,11 +3,8 @@
  * --payment-provider stripe --stripe-api-base …`) charging through the bundled Stripe adapter, whose
  * key comes from the local Secrets Manager, against a stand-in for the Stripe API.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { idempotencyKeys } from "../../lambdas/shared/adapters/stripe-payment-gateway";
 import { stripeSecretName } from "../../lambdas/shared/payment-providers";
-import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, runCli, startRuntime } from "../support/runtime-process";
 import {
@@ -99,24 +96,8 @@ test("Stripe answering 500 (past the SDK's own retry) and then succeeding charge
 });
 
 test("sold out after the charge: the refund happens exactly once, even when the refund step is retried", async () => {
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: t.system.dynamoDbEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-  );
   // Someone else takes the last units while this order is being charged.
-  standIn.onRequest("POST /v1/payment_intents", async () => {
-    await documents.send(
-      new UpdateCommand({
-        TableName: t.system.tables.inventory,
-        Key: { [INVENTORY_TABLE.partitionKey]: "SKU-1012" },
-        UpdateExpression: "SET stock = :none",
-        ExpressionAttributeValues: { ":none": 0 },
-      }),
-    );
-  });
+  standIn.onRequest("POST /v1/payment_intents", () => t.setStock("SKU-1012", 0));
   // The refund fails past the SDK's retry once: the workflow retries the refund step.
   standIn.script("POST /v1/refunds", stripeErrors.apiError(), stripeErrors.apiError());
   const orderId = await place(order("SKU-1012", "pm_card_visa"));

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { resolve } from "node:path";
 import { idempotencyKeyHash } from "../../lambdas/shared/ids";
 import type { OrderRecord } from "../../lambdas/shared/order";
+import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
 import { localCustomerId } from "../../local/services/auth";
 import {
   startLocalOrderSystem,
@@ -35,6 +36,8 @@ export interface TestSystem extends Omit<FaultInjector, "wrappers" | "resolveKey
   getOrder(orderId: string, token?: string): Promise<Reply>;
   listOrders(query?: string, token?: string): Promise<Reply>;
   stockOf(productId: string): Promise<number>;
+  /** Sets a product's stock in the inventory table directly (someone else sold it meanwhile). */
+  setStock(productId: string, stock: number): Promise<void>;
   waitForFinalStatus(orderId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   orderRecord(orderId: string): Promise<OrderRecord | undefined>;
   allOrders(): Promise<OrderRecord[]>;
@@ -119,6 +122,16 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
       );
       if (!product) throw new Error(`No product ${productId}`);
       return product.stock;
+    },
+    setStock: async (productId, stock) => {
+      await documents.send(
+        new UpdateCommand({
+          TableName: system.tables.inventory,
+          Key: { [INVENTORY_TABLE.partitionKey]: productId },
+          UpdateExpression: "SET stock = :stock",
+          ExpressionAttributeValues: { ":stock": stock },
+        }),
+      );
     },
     waitForFinalStatus: async (orderId, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
