@@ -353,30 +353,33 @@ export class OrderSystemStack extends TerraformStack {
     new ArchiveProvider(this, "archive");
   }
 
-  /** What `cdktf output` shows: endpoints and handles, never a secret. */
+  /** One output under its own name (`cdktf output`, and the deploy job's outputs file, read it so). */
+  private output(name: string, value: string, description: string): void {
+    new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+  }
+
   /** The queues and dead-letter queues, and where a redrive hands confirmations back: what operators use. */
   private addQueueOutputs(messaging: Messaging, successHandlerName: string): void {
-    const output = (name: string, value: string, description: string) =>
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
-    output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
-    output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
-    output(
+    this.output("orders_queue_url", messaging.ordersQueue.url, "OrdersQueue");
+    this.output("orders_dlq_url", messaging.deadLetterQueue.url, "OrdersQueue's dead-letter queue");
+    this.output(
       "order_stream_dlq_url",
       messaging.orderStreamDeadLetterQueue.url,
       "Orders the outbox pipe could not queue (stream records)",
     );
-    output(
+    this.output(
       "confirmation_dlq_url",
       messaging.confirmationDeadLetterQueue.url,
       "Order confirmations that could not be delivered or handled",
     );
-    output(
+    this.output(
       "order_success_handler_name",
       successHandlerName,
       "OrderSuccessHandlerLambda: where `npm run redrive -- --queue confirmations` hands events back",
     );
   }
 
+  /** What `cdktf output` shows: endpoints and handles, never a secret. */
   private addOutputs(parts: {
     api: OrderApi;
     identity: CustomerIdentity;
@@ -392,60 +395,62 @@ export class OrderSystemStack extends TerraformStack {
     successHandlerName: string;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
-    const output = (name: string, value: string, description: string) =>
-      new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
-    output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
-    output(
+    this.output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
+    this.output(
       "orders_endpoint",
       `${api.stage.invokeUrl}/orders`,
       "POST orders here (signed in); GET it for the caller's orders, GET /orders/{orderId} for one",
     );
-    output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
-    output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
+    this.output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
+    this.output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
     this.addQueueOutputs(messaging, parts.successHandlerName);
-    output("order_keys_table_name", tables.orderKeys.name, "Idempotency keys → order ids");
-    output("inventory_table_name", tables.inventory.name, "InventoryTable");
-    output("orders_table_name", tables.orders.name, "Orders table");
-    output("order_alerts_topic_arn", messaging.orderAlertsTopic.arn, "OrderAlertsTopic (order confirmed)");
-    output(
+    this.output("order_keys_table_name", tables.orderKeys.name, "Idempotency keys → order ids");
+    this.output("inventory_table_name", tables.inventory.name, "InventoryTable");
+    this.output("orders_table_name", tables.orders.name, "Orders table");
+    this.output(
+      "order_alerts_topic_arn",
+      messaging.orderAlertsTopic.arn,
+      "OrderAlertsTopic (order confirmed)",
+    );
+    this.output(
       "order_error_topic_arn",
       messaging.orderErrorTopic.arn,
       "OrderErrorNotificationTopic (order failed)",
     );
-    output(
+    this.output(
       "critical_alerts_topic_arn",
       messaging.criticalAlertsTopic.arn,
       "CriticalAlertsTopic (alarms, failed refunds)",
     );
-    output(
+    this.output(
       "dashboard_url",
       `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${parts.dashboardName}`,
       "EcommerceProcessingDashboard",
     );
-    output("code_bucket_name", parts.codeBucketName, "S3 bucket holding the Lambda bundles");
-    output("user_pool_id", parts.identity.userPool.id, "Cognito user pool of the store's customers");
-    output(
+    this.output("code_bucket_name", parts.codeBucketName, "S3 bucket holding the Lambda bundles");
+    this.output("user_pool_id", parts.identity.userPool.id, "Cognito user pool of the store's customers");
+    this.output(
       "user_pool_client_id",
       parts.identity.storefrontClient.id,
       "Public app client of the storefront (no secret)",
     );
-    output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
-    output(
+    this.output("user_pool_issuer", parts.identity.issuer, "Issuer (iss) of the customers' tokens");
+    this.output(
       "operator_client_id",
       parts.identity.operatorClient.id,
       "App client for operators' tools (npm run smoke): admin-initiate-auth only, which needs IAM",
     );
-    output(
+    this.output(
       "customer_email_sender",
       parts.senderAddress,
       "From address of customer e-mail (an SES identity: verify it before customers can be mailed)",
     );
-    output(
+    this.output(
       "dkim_records",
       parts.dkimRecords,
       "DNS CNAME records that verify sender_domain in SES (DKIM); empty without sender_domain",
     );
-    output(
+    this.output(
       "stripe_secret_arn",
       parts.stripeSecretArn,
       "Secrets Manager secret to put the Stripe secret key into (empty unless payment_provider = stripe)",
