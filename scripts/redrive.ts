@@ -8,39 +8,28 @@
  */
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { REDRIVE_QUEUES, redrive, type RedriveQueue } from "./ops/redrive";
-import { outputsFromFile, outputsOfStack, requireOutput } from "./ops/stack-outputs";
+import { parseOptions, runCommand, stackOrUrl, UsageError } from "./ops/cli";
+import { requireOutput, stackOutputs } from "./ops/stack-outputs";
 
 const USAGE =
   "Usage: npm run redrive -- (--stack <stack> [--outputs-file <file>] | --url <local runtime URL>) --queue orders|confirmations [--dry-run]";
 
-class UsageError extends Error {}
-
 function parse() {
-  let values;
-  try {
-    values = parseArgs({
-      options: {
-        stack: { type: "string" },
-        "outputs-file": { type: "string" },
-        url: { type: "string" },
-        queue: { type: "string" },
-        "dry-run": { type: "boolean" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseOptions({
+    stack: { type: "string" },
+    "outputs-file": { type: "string" },
+    url: { type: "string" },
+    queue: { type: "string" },
+    "dry-run": { type: "boolean" },
+  });
   const queue = values.queue;
   if (!queue || !(REDRIVE_QUEUES as readonly string[]).includes(queue)) {
     throw new UsageError(
       `--queue must be one of ${REDRIVE_QUEUES.join(", ")}${queue ? ` (got "${queue}")` : ""}.`,
     );
   }
-  if (Boolean(values.stack) === Boolean(values.url)) throw new UsageError("Give either --stack or --url.");
+  stackOrUrl(values);
   return { ...values, queue: queue as RedriveQueue, dryRun: values["dry-run"] ?? false };
 }
 
@@ -64,22 +53,12 @@ async function redriveLocal(url: string, queue: RedriveQueue, dryRun: boolean): 
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parse();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parse();
   if (args.url) {
     await redriveLocal(args.url, args.queue, args.dryRun);
     return 0;
   }
-  const stack = args.stack!;
-  const outputs = args["outputs-file"]
-    ? outputsFromFile(args["outputs-file"], stack)
-    : outputsOfStack(stack, resolve(__dirname, ".."));
+  const outputs = stackOutputs(args.stack!, args["outputs-file"]);
   const result = await redrive(
     { sqs: new SQSClient({}), lambda: new LambdaClient({}) },
     {
@@ -97,10 +76,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`redrive failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("redrive", USAGE, main);

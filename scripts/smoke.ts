@@ -11,36 +11,25 @@ import {
   AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { smokeTest } from "./ops/smoke";
-import { outputsFromFile, outputsOfStack, requireOutput, type StackOutputs } from "./ops/stack-outputs";
+import { parseOptions, runCommand, stackOrUrl, UsageError } from "./ops/cli";
+import { requireOutput, stackOutputs, type StackOutputs } from "./ops/stack-outputs";
 
 const USAGE =
   "Usage: npm run smoke -- (--stack <stack> [--outputs-file <file>] | --url <api url>) [--token <ID token> | --username <u> --password <p>] [--email <address>] [--timeout <seconds>]";
 
-class UsageError extends Error {}
-
 function parse() {
-  let values;
-  try {
-    values = parseArgs({
-      options: {
-        stack: { type: "string" },
-        "outputs-file": { type: "string" },
-        url: { type: "string" },
-        token: { type: "string" },
-        username: { type: "string" },
-        password: { type: "string" },
-        email: { type: "string" },
-        timeout: { type: "string" },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (Boolean(values.stack) === Boolean(values.url)) throw new UsageError("Give either --stack or --url.");
+  const values = parseOptions({
+    stack: { type: "string" },
+    "outputs-file": { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
+    username: { type: "string" },
+    password: { type: "string" },
+    email: { type: "string" },
+    timeout: { type: "string" },
+  });
+  stackOrUrl(values);
   const timeout = Number(values.timeout ?? 120);
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}").`);
@@ -78,20 +67,11 @@ async function signIn(outputs: StackOutputs, username: string, password: string)
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parse();
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parse();
   let url = args.url;
   let token = args.token;
   if (args.stack) {
-    const outputs = args["outputs-file"]
-      ? outputsFromFile(args["outputs-file"], args.stack)
-      : outputsOfStack(args.stack, resolve(__dirname, ".."));
+    const outputs = stackOutputs(args.stack, args["outputs-file"]);
     url = requireOutput(outputs, "api_url");
     if (args.username && args.password) token = await signIn(outputs, args.username, args.password);
   }
@@ -110,10 +90,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`smoke test failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand("smoke test", USAGE, main);

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 export type StackOutputs = Readonly<Record<string, string>>;
 
@@ -36,6 +36,13 @@ export function outputsOfStack(stack: string, projectRoot: string): StackOutputs
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The stack's outputs from the given outputs file, else through `cdktf output` in this project. */
+export function stackOutputs(stack: string, outputsFile: string | undefined): StackOutputs {
+  return outputsFile
+    ? outputsFromFile(outputsFile, stack)
+    : outputsOfStack(stack, resolve(__dirname, "../.."));
 }
 
 /** One named output, or a readable error naming what is missing. */
