@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
 import type { WorkflowDefinition } from "../lambdas/shared/workflow-definition";
-import type { WorkflowType } from "../lambdas/shared/workflow-type";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../lambdas/shared/workflow-type";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "./local-resources";
 import { expressGbSeconds, type Meter } from "./meter/meter";
 
@@ -81,7 +81,7 @@ export class LocalWorkflow {
   }
 
   get type(): WorkflowType {
-    return this.options.type ?? "STANDARD";
+    return this.options.type ?? DEFAULT_WORKFLOW_TYPE;
   }
 
   /** The ARN AWS gives an execution: Express ARNs carry a unique suffix, names may repeat. */
