@@ -22,19 +22,28 @@ export function bundlePath(projectRoot: string, id: FunctionId): string {
 /** Where a bundle's standard output and error go: its log group, as Lambda sends them to CloudWatch Logs. */
 export type BundleOutput = (text: string, stream: "stdout" | "stderr") => void;
 
-/** The host's process, with stdout and stderr replaced by the bundle's own log stream. */
-function processWithOutput(output: BundleOutput): NodeJS.Process {
+/**
+ * The host's process as one function sees it: stdout and stderr go to its own log stream, and its
+ * environment is the host's with some variables of its own (its credentials).
+ */
+function processFor(output: BundleOutput | undefined, own: Readonly<Record<string, string>>): NodeJS.Process {
   const stream = (name: "stdout" | "stderr") =>
     new Writable({
       write(chunk: Buffer | string, _encoding, done) {
-        output(chunk.toString(), name);
+        output?.(chunk.toString(), name);
         done();
       },
     });
   const streams = { stdout: stream("stdout"), stderr: stream("stderr") };
+  // Read through to the host's environment, so a variable set after loading is seen, as before.
+  const env = new Proxy(process.env, {
+    get: (target, name) =>
+      typeof name === "string" && Object.hasOwn(own, name) ? own[name] : target[name as string],
+  });
   return new Proxy(process, {
     get(target, property) {
-      if (property === "stdout" || property === "stderr") return streams[property];
+      if (property === "env") return env;
+      if (output && (property === "stdout" || property === "stderr")) return streams[property];
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -45,13 +54,16 @@ function processWithOutput(output: BundleOutput): NodeJS.Process {
  * Loads a fresh copy of a bundle, outside the module cache: like a Lambda execution environment,
  * each load has its own module state (SDK clients built from the environment at load time), so a
  * restarted local system never talks to the previous one's services. The CommonJS wrapper is
- * evaluated in the caller's realm, so the bundle sees the same `process.env` as its host; its
- * output goes to `output` when given (the handlers' logs, as their log group receives them).
+ * evaluated in the caller's realm, so the bundle sees its host's `process.env` (with `ownEnvironment`
+ * over it: each function signs its AWS calls with its own access key, which local IAM attributes to
+ * its role); its output goes to `output` when given (the handlers' logs, as their log group
+ * receives them).
  */
 export function loadBundle<E = unknown, R = unknown>(
   projectRoot: string,
   id: FunctionId,
   output?: BundleOutput,
+  ownEnvironment: Readonly<Record<string, string>> = {},
 ): BundleModule<E, R> {
   const file = bundlePath(projectRoot, id);
   if (!existsSync(file)) {
@@ -68,7 +80,7 @@ export function loadBundle<E = unknown, R = unknown>(
     // sourceURL names the code in stack traces and profiles.
     `${readFileSync(file, "utf8")}\n//# sourceURL=${file}`,
   );
-  const host = output ? processWithOutput(output) : process;
+  const host = processFor(output, ownEnvironment);
   evaluate(module.exports, createRequire(file), module, file, dirname(file), host);
   return module.exports;
 }

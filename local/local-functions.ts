@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { FUNCTIONS, functionSpec, type FunctionId } from "../lambdas/contracts";
 import { lambdaContext, loadBundle, type BundleModule } from "./lambda-host";
 import { localFunctionName } from "./local-resources";
+import { accessKeyOf } from "./iam/access-guard";
 import { lambdaGbSeconds, type Meter } from "./meter/meter";
 
 export type Invoke<E = unknown, R = unknown> = (event: E) => Promise<R>;
@@ -32,10 +33,16 @@ export class LocalFunctions {
       const logGroup = `/aws/lambda/${localFunctionName(spec.id)}`;
       this.bundles.set(
         spec.id,
-        loadBundle(projectRoot, spec.id, (text, stream) => {
-          this.logged(logGroup, text);
-          if (options.showLogs) process[stream].write(text);
-        }),
+        loadBundle(
+          projectRoot,
+          spec.id,
+          (text, stream) => {
+            this.logged(logGroup, text);
+            if (options.showLogs) process[stream].write(text);
+          },
+          // Its own credentials, as its execution role's session: local IAM tells callers apart by them.
+          { AWS_ACCESS_KEY_ID: accessKeyOf(spec.id) },
+        ),
       );
     }
   }

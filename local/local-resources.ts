@@ -14,6 +14,7 @@ import {
 import { emailTemplateName, type CustomerEmailKind } from "../lambdas/shared/customer-emails";
 import { stripeSecretName } from "../lambdas/shared/payment-providers";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
+import type { WorkflowResources } from "../lambdas/shared/workflow-definition";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";
@@ -54,7 +55,8 @@ function localTemplate(kind: CustomerEmailKind): { arn: string; name: string } {
   return { arn: sesArn(`template/${name}`), name };
 }
 
-const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
+/** A local table's ARN (IAM names tables and their indexes by ARN). */
+export const tableArn = (name: string) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}`;
 
 export const LOCAL_RESOURCES: ResourceHandles = {
   ordersTable: { arn: tableArn(LOCAL_TABLES.orders), name: LOCAL_TABLES.orders },
@@ -100,6 +102,15 @@ export function functionIdForArn(arn: string): FunctionId {
   }
   return spec.id;
 }
+
+/** What the local workflow definition points at: the stack's workflowResources, as local twins. */
+export const LOCAL_WORKFLOW_RESOURCES: WorkflowResources = {
+  functionArn: localFunctionArn,
+  ordersTableName: LOCAL_TABLES.orders,
+  orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
+  criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
+  eventBusArn: LOCAL_EVENT_BUS_ARN,
+};
 
 export interface LocalEnvironmentOptions {
   readonly dynamoDbEndpoint: string;

@@ -54,7 +54,10 @@ import { LOCAL_REGION } from "./local-resources";
 import { startWorkflowService, type WorkflowService } from "./services/workflow";
 import { startReconciler, type ReconcilerService } from "./services/reconciler";
 import { RECONCILE_EVERY_MINUTES } from "../lambdas/shared/reconcile-schedule";
-import type { WorkflowType } from "../lambdas/shared/workflow-type";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../lambdas/shared/workflow-type";
+import { accessKeyOf } from "./iam/access-guard";
+import { LocalEnforcement } from "./iam/local-enforcement";
+import type { StackVariant } from "./iam/synthesized-stack";
 
 /** Wraps a port before a function is given it: how tests inject faults without touching this code. */
 export interface PortWrappers {
@@ -104,6 +107,13 @@ export interface LocalRuntimeOptions {
   readonly reconcileIntervalMs?: number;
   /** workflow_type: STANDARD (default, as deployed by default) or EXPRESS. */
   readonly workflowType?: WorkflowType;
+  /**
+   * Local IAM (default on): every AWS call a function or the workflow makes is checked against its
+   * role in the synthesized stack; off (--no-iam) allows everything.
+   */
+  readonly iam?: boolean;
+  /** Changes the stack whose policies are enforced (tests: a stack missing one permission). */
+  readonly iamStackVariant?: StackVariant;
   /** One readable line per order event. */
   readonly log?: (line: string) => void;
 }
@@ -130,6 +140,10 @@ export interface LocalOrderSystem {
   readonly meter: Meter;
   /** The stuck-order reconciler (runs on its schedule; `runOnce()` runs it now). */
   readonly reconciler: ReconcilerService;
+  /** Whether local IAM enforces the synthesized policies (off with --no-iam). */
+  readonly iamEnforced: boolean;
+  /** The latest calls local IAM denied, one readable line each (also logged, and at GET /_local/iam). */
+  iamDenials(): readonly string[];
   /** Resolves once the queue is drained and no execution or success handler is running. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -155,8 +169,9 @@ function localEndpoints(parts: {
   auth: AuthService | undefined;
   database: DatabaseService;
   email: EmailService | undefined;
+  iam: LocalEnforcement | undefined;
 }) {
-  const { notifications, workflow, queue, events, outbox, auth, database, email } = parts;
+  const { notifications, workflow, queue, events, outbox, auth, database, email, iam } = parts;
   return {
     meter: (): MeterReport => parts.meter.report(),
     health: () =>
@@ -167,6 +182,7 @@ function localEndpoints(parts: {
     notifications: () => ({ notifications: notifications.list().map(({ topicArn: _arn, ...n }) => n) }),
     executions: () => ({ executions: workflow.workflow.list() }),
     emails: () => ({ emails: email?.list() ?? [] }),
+    iam: () => ({ enforced: iam !== undefined, denials: iam?.denials() ?? [] }),
     queue: () => ({
       ...queue.queue.stats(),
       deadLetters: queue.queue.deadLetterMessages().map((m) => JSON.parse(m.body)),
@@ -235,10 +251,12 @@ function startEvents(
   options: LocalRuntimeOptions,
   functions: LocalFunctions,
   notifications: LocalNotifications,
-  log: Log,
-  meter: Meter,
+  { log, meter, iam }: RuntimeContext,
 ) {
-  const alerts = notifications.notifier(LOCAL_TOPICS.OrderAlertsTopic);
+  const topic = LOCAL_TOPICS.OrderAlertsTopic;
+  const alerts = iam
+    ? iam.notifier("OrderSuccessHandler", topic, notifications.notifier(topic))
+    : notifications.notifier(topic);
   const successHandler = functions.handler<StatusChangeEvent, unknown>("OrderSuccessHandler", {
     alerts: options.wrapPorts?.orderAlerts?.(alerts) ?? alerts,
   });
@@ -252,16 +270,47 @@ function startEvents(
   });
 }
 
+interface RuntimeContext {
+  readonly log: Log;
+  readonly meter: Meter;
+  readonly iam?: LocalEnforcement;
+}
+
+/** The deployed definition, its tasks bound to the functions, SNS, DynamoDB and the default bus. */
+function startWorkflow(
+  options: LocalRuntimeOptions,
+  parts: {
+    functions: LocalFunctions;
+    notifications: LocalNotifications;
+    events: EventService;
+    dynamodb: DynamoDBClient;
+  },
+  { log, meter, iam }: RuntimeContext,
+) {
+  return startWorkflowService({
+    ...{
+      functions: parts.functions,
+      notifications: parts.notifications,
+      meter,
+      log,
+      dynamodb: parts.dynamodb,
+    },
+    ...{ retryIntervalMs: options.retryIntervalMs, type: options.workflowType },
+    ...{ onFinished: parts.events.executionFinished, putEvents: parts.events.putEvents },
+    enforce: iam && ((targets) => iam.workflowTargets(targets)),
+  });
+}
+
 /** OrdersQueue → StartOrderProcessing, which starts executions of the local workflow. */
 function startQueue(
   options: LocalRuntimeOptions,
   functions: LocalFunctions,
   workflow: WorkflowService,
   notifications: LocalNotifications,
-  log: Log,
-  meter: Meter,
+  { log, meter, iam }: RuntimeContext,
 ) {
-  const starter = options.wrapPorts?.workflowStarter?.(workflow.starter) ?? workflow.starter;
+  const guarded = iam?.workflowStarter("StartOrderProcessing", workflow.starter) ?? workflow.starter;
+  const starter = options.wrapPorts?.workflowStarter?.(guarded) ?? guarded;
   return startQueueService({
     consumer: functions.handler<SQSEvent, SQSBatchResponse>("StartOrderProcessing", { workflow: starter }),
     notifications,
@@ -344,17 +393,25 @@ function startApi(
  * The twins of the AWS services the functions call through their SDKs beyond DynamoDB: Secrets
  * Manager (with Stripe: its key) and SES (with customer e-mail on: captured, never sent).
  */
-async function startAwsTwins(options: LocalRuntimeOptions, services: ServiceGroup, log: Log) {
+async function startAwsTwins(
+  options: LocalRuntimeOptions,
+  services: ServiceGroup,
+  log: Log,
+  iam: LocalEnforcement | undefined,
+) {
   const secrets =
     options.paymentProvider === "stripe"
       ? await services.start(() =>
-          startSecretsService([
-            {
-              arn: LOCAL_STRIPE_SECRET_ARN,
-              name: stripeSecretName(LOCAL_NAME_PREFIX),
-              value: options.stripeSecretKey,
-            },
-          ]),
+          startSecretsService(
+            [
+              {
+                arn: LOCAL_STRIPE_SECRET_ARN,
+                name: stripeSecretName(LOCAL_NAME_PREFIX),
+                value: options.stripeSecretKey,
+              },
+            ],
+            iam?.secrets,
+          ),
         )
       : undefined;
   const email =
@@ -364,6 +421,7 @@ async function startAwsTwins(options: LocalRuntimeOptions, services: ServiceGrou
             namePrefix: LOCAL_NAME_PREFIX,
             configurationSetName: LOCAL_EMAIL_CONFIGURATION_SET,
             feedbackTopicArn: LOCAL_EMAIL_FEEDBACK_TOPIC,
+            authorize: iam?.email,
           }),
         )
       : undefined;
@@ -410,13 +468,21 @@ function startDatabase(options: LocalRuntimeOptions, log: Log) {
  * The DynamoDB meter every billed caller goes through (the functions by their endpoint, the
  * workflow's DynamoDB task by its client); the runtime's own reads (outbox, recovery) go around it.
  */
-async function startDynamoDbMetering(services: ServiceGroup, database: DatabaseService, meter: Meter) {
-  const dynamoDb = await services.start(() => startDynamoDbMeter(() => database.endpoint, meter));
+async function startDynamoDbMetering(
+  services: ServiceGroup,
+  database: DatabaseService,
+  meter: Meter,
+  iam: LocalEnforcement | undefined,
+) {
+  const dynamoDb = await services.start(() =>
+    startDynamoDbMeter(() => database.endpoint, meter, iam?.dynamoDb),
+  );
   const { client } = await services.start(() => {
     const metered = new DynamoDBClient({
       endpoint: dynamoDb.endpoint,
       region: LOCAL_REGION,
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      // The state machine's role: its DynamoDB task is authorized as the workflow.
+      credentials: { accessKeyId: accessKeyOf("Workflow"), secretAccessKey: "local" },
     });
     return { name: "workflow-dynamodb-client", client: metered, stop: async () => metered.destroy() };
   });
@@ -429,10 +495,11 @@ function startReconcilerFor(
   functions: LocalFunctions,
   workflow: WorkflowService,
   log: Log,
+  iam: LocalEnforcement | undefined,
 ): ReconcilerService {
   return startReconciler({
     functions,
-    starter: workflow.starter,
+    starter: iam?.workflowStarter("ReconcileOrders", workflow.starter) ?? workflow.starter,
     intervalMs: options.reconcileIntervalMs ?? RECONCILE_EVERY_MINUTES * 60_000,
     log,
   });
@@ -498,35 +565,51 @@ function localActions(
   };
 }
 
+/**
+ * Local IAM from the synthesized stack, for this deployment's variable values (none with --no-iam).
+ * Local functions run outside any VPC, whatever vpc_mode would do in AWS.
+ */
+function startIam(options: LocalRuntimeOptions, log: Log): LocalEnforcement | undefined {
+  if (options.iam === false) return undefined;
+  return new LocalEnforcement({
+    projectRoot: options.projectRoot,
+    variables: {
+      payment_provider: options.paymentProvider ?? DEFAULT_SETTINGS.paymentGateway,
+      customer_emails: options.customerEmails ?? DEFAULT_SETTINGS.customerEmails,
+      workflow_type: options.workflowType ?? DEFAULT_WORKFLOW_TYPE,
+      api_auth: options.apiAuth ?? DEFAULT_SETTINGS.apiAuth,
+      vpc_mode: "none",
+    },
+    stackVariant: options.iamStackVariant,
+    log,
+  });
+}
+
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
   const log = options.log ?? (() => undefined);
   const services = new ServiceGroup();
   const meter = new Meter();
   try {
     const database = await services.start(() => startDatabase(options, log));
-    const { dynamoDb, workflowClient } = await startDynamoDbMetering(services, database, meter);
-    const { secrets, email } = await startAwsTwins(options, services, log);
+    const iam = startIam(options, log);
+    const ctx = { log, meter, iam };
+    const { dynamoDb, workflowClient } = await startDynamoDbMetering(services, database, meter, iam);
+    const { secrets, email } = await startAwsTwins(options, services, log, iam);
     email?.onSend((sent) => meter.record("SES", "SendEmail", { emails: sent.to.length }));
     const functions = loadFunctions(options, dynamoDb, { secrets, email }, meter);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications({ meter }));
-    const events = await services.start(() => startEvents(options, functions, notifications, log, meter));
+    const events = await services.start(() => startEvents(options, functions, notifications, ctx));
     const workflow = await services.start(() =>
-      startWorkflowService({
-        ...{ functions, notifications, meter, log, dynamodb: workflowClient },
-        ...{ retryIntervalMs: options.retryIntervalMs, type: options.workflowType },
-        ...{ onFinished: events.executionFinished, putEvents: events.putEvents },
-      }),
+      startWorkflow(options, { functions, notifications, events, dynamodb: workflowClient }, ctx),
     );
-    const queue = await services.start(() =>
-      startQueue(options, functions, workflow, notifications, log, meter),
-    );
+    const queue = await services.start(() => startQueue(options, functions, workflow, notifications, ctx));
     const outbox = await services.start(() =>
       startDelivery(options, database, queue, notifications, log, meter),
     );
-    const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log));
+    const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log, iam));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
-    const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email };
+    const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email, iam };
     const local = {
       routes: localEndpoints(parts),
       actions: localActions(meter, functions, email, redriveAction(queue, events)),
@@ -549,6 +632,8 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       meter,
       confirmationDeadLetters: events.deadLetters,
       reconciler,
+      iamEnforced: iam !== undefined,
+      iamDenials: () => iam?.denials() ?? [],
       settled: settledWhen(outbox, queue, workflow, events),
       stop: () => services.stopAll(),
     };

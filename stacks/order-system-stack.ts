@@ -13,6 +13,7 @@ import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from 
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
+import type { WorkflowResources } from "../lambdas/shared/workflow-definition";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { ApiFirewall } from "./constructs/api-firewall";
@@ -63,6 +64,12 @@ function senderAddress(vars: OrderSystemVariables): string {
 /** The whole order system for one environment. */
 export class OrderSystemStack extends TerraformStack {
   readonly functions: Record<FunctionId, OrderFunction>;
+  /**
+   * What the functions' contracts and the workflow are resolved against (Terraform references): the
+   * local runtime pairs them with its own twins to read the synthesized policies (local/iam).
+   */
+  readonly resources: ResourceHandles;
+  readonly workflowResources: WorkflowResources;
 
   constructor(scope: Construct, id: string, props: OrderSystemStackProps) {
     super(scope, id);
@@ -111,15 +118,8 @@ export class OrderSystemStack extends TerraformStack {
       vpcMode: vars.vpcMode.stringValue,
       logRetentionDays: ctx.logRetentionDays,
     });
-    this.functions = this.createFunctions(
-      ctx,
-      code,
-      tables,
-      messaging,
-      paymentSecrets,
-      network,
-      props.projectRootFromModule,
-    );
+    this.resources = this.resourceHandles(ctx, tables, messaging, paymentSecrets);
+    this.functions = this.createFunctions(ctx, code, network, props.projectRootFromModule);
     const fn = (functionId: FunctionId) => this.functions[functionId].function;
     const customerEmail = new CustomerEmail(this, "CustomerEmail", {
       namePrefix: env.namePrefix,
@@ -145,6 +145,7 @@ export class OrderSystemStack extends TerraformStack {
       ordersQueue: messaging.ordersQueue,
       deadLetterQueue: messaging.orderStreamDeadLetterQueue,
     });
+    this.workflowResources = this.workflowResourcesFor(ctx, tables, messaging);
     const workflow = this.createWorkflow(ctx, tables, messaging);
     new OrderEvents(this, "Events", {
       namePrefix: env.namePrefix,
@@ -209,20 +210,17 @@ export class OrderSystemStack extends TerraformStack {
     return { identity, api, firewall };
   }
 
-  /** Every function of lambdas/contracts.ts, configured and granted from its contract. */
-  private createFunctions(
+  /** The resources the functions' contracts name, as Terraform references. */
+  private resourceHandles(
     ctx: StackContext,
-    code: CodeBucket,
     tables: DataTables,
     messaging: Messaging,
     paymentSecrets: PaymentSecrets,
-    network: FunctionNetwork,
-    projectRootFromModule = "../../..",
-  ): Record<FunctionId, OrderFunction> {
+  ): ResourceHandles {
     // Known before the state machine exists: its consumer's role and environment name it.
     const stateMachineArn = `arn:${ctx.partition}:states:${ctx.region}:${ctx.account}:stateMachine:${ctx.env.namePrefix}-order-processing`;
     const email = customerEmailHandles();
-    const resources: ResourceHandles = {
+    return {
       ordersTable: { arn: tables.orders.arn, name: tables.orders.name },
       ordersByCustomerIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_CUSTOMER_INDEX.name}` },
       ordersByStatusIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_STATUS_INDEX.name}` },
@@ -240,6 +238,15 @@ export class OrderSystemStack extends TerraformStack {
       confirmationEmailTemplate: email.templates.confirmation,
       failureEmailTemplate: email.templates.failure,
     };
+  }
+
+  /** Every function of lambdas/contracts.ts, configured and granted from its contract. */
+  private createFunctions(
+    ctx: StackContext,
+    code: CodeBucket,
+    network: FunctionNetwork,
+    projectRootFromModule = "../../..",
+  ): Record<FunctionId, OrderFunction> {
     const settings: Settings = {
       paymentGateway: ctx.vars.paymentProvider.stringValue,
       simulatedGatewayTransientFailures: Fn.tostring(ctx.vars.simulatedGatewayTransientFailures.numberValue),
@@ -259,7 +266,7 @@ export class OrderSystemStack extends TerraformStack {
         codeBucketVersioning: code.versioning,
         projectRootFromModule,
         logRetentionDays: ctx.logRetentionDays,
-        resources,
+        resources: this.resources,
         settings,
         network: {
           inVpc: Op.neq(ctx.vars.vpcMode.stringValue, "none"),
@@ -272,27 +279,35 @@ export class OrderSystemStack extends TerraformStack {
     return Object.fromEntries(functions) as Record<FunctionId, OrderFunction>;
   }
 
-  /** The state machine from the shared definition; its role follows from what the definition touches. */
-  private createWorkflow(ctx: StackContext, tables: DataTables, messaging: Messaging): OrderWorkflow {
-    // One reference per function and table, so the role derived from the definition names each once.
+  /** What the workflow definition points at: the functions, the orders table, the topics, the bus. */
+  private workflowResourcesFor(
+    ctx: StackContext,
+    tables: DataTables,
+    messaging: Messaging,
+  ): WorkflowResources {
+    // One reference per function, so the role derived from the definition names each once.
     const functionArns = Object.fromEntries(
       FUNCTIONS.map((spec) => [spec.id, this.functions[spec.id].function.arn]),
     );
-    const ordersTableName = tables.orders.name;
+    return {
+      functionArn: (functionId) => functionArns[functionId],
+      ordersTableName: tables.orders.name,
+      orderErrorTopicArn: messaging.orderErrorTopic.arn,
+      criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
+      eventBusArn: `arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:event-bus/default`,
+    };
+  }
+
+  /** The state machine from the shared definition; its role follows from what the definition touches. */
+  private createWorkflow(ctx: StackContext, tables: DataTables, messaging: Messaging): OrderWorkflow {
     return new OrderWorkflow(this, "Workflow", {
       namePrefix: ctx.env.namePrefix,
       accountId: ctx.account,
       logRetentionDays: ctx.logRetentionDays,
-      tableArns: new Map([[ordersTableName, tables.orders.arn]]),
+      tableArns: new Map([[this.workflowResources.ordersTableName, tables.orders.arn]]),
       topicKeyArn: messaging.topicKey.arn,
       workflowType: ctx.vars.workflowType.stringValue,
-      resources: {
-        functionArn: (functionId) => functionArns[functionId],
-        ordersTableName,
-        orderErrorTopicArn: messaging.orderErrorTopic.arn,
-        criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
-        eventBusArn: `arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:event-bus/default`,
-      },
+      resources: this.workflowResources,
     });
   }
 

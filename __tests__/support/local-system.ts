@@ -44,8 +44,17 @@ export interface TestSystem extends Omit<FaultInjector, "wrappers" | "resolveKey
   stop(): Promise<void>;
 }
 
-/** Starts the local runtime (`npm start`'s engine) on a free port, with fast retries for tests. */
-export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}): Promise<TestSystem> {
+export interface TestSystemOptions extends Partial<LocalRuntimeOptions> {
+  /** The test denies something on purpose; otherwise stop() fails on any call local IAM denied. */
+  readonly expectIamDenials?: boolean;
+}
+
+/**
+ * Starts the local runtime (`npm start`'s engine) on a free port, with fast retries for tests.
+ * Local IAM is on, as with `npm start`: stop() fails the test if any call the system made was denied,
+ * so every test that runs the system also proves the synthesized policies allow what it does.
+ */
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const faults = faultInjector(options.wrapPorts);
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, "../.."),
@@ -156,6 +165,10 @@ export async function startTestSystem(options: Partial<LocalRuntimeOptions> = {}
     stop: async () => {
       documents.destroy();
       await system.stop();
+      const denials = system.iamDenials();
+      if (denials.length > 0 && !options.expectIamDenials) {
+        throw new Error(`Local IAM denied calls the system made:\n${denials.join("\n")}`);
+      }
     },
   };
 }

@@ -3,8 +3,9 @@
  * functions, the workflow's DynamoDB task) talks to. It asks for ReturnConsumedCapacity on each data
  * call, records the read and write units DynamoDB would bill, and hands the caller the answer it
  * would have had without asking. Control-plane calls (CreateTable, DescribeTable) are not billed.
+ * With local IAM on, it is also where each request is authorized against its signer's role.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "../read-body";
 import type { Meter } from "./meter";
@@ -34,14 +35,47 @@ export interface DynamoDbMeter extends LocalService {
   readonly endpoint: string;
 }
 
-/** @param upstream the database's endpoint now (it can change when a dead database is restarted) */
-export async function startDynamoDbMeter(upstream: () => string, meter: Meter): Promise<DynamoDbMeter> {
+/** Local IAM's answer for a signed request: the AccessDeniedException to return, or undefined. */
+export type DynamoDbAuthorizer = (
+  headers: IncomingHttpHeaders,
+  request: { operation: string; body: Record<string, unknown> },
+) => Error | undefined;
+
+/** A denied request, answered as DynamoDB answers it (400, AccessDeniedException); nothing is billed. */
+function refuse(res: ServerResponse, denied: Error): void {
+  const body = JSON.stringify({
+    __type: "com.amazon.coral.service#AccessDeniedException",
+    Message: denied.message,
+  });
+  res.writeHead(400, {
+    "Content-Type": "application/x-amz-json-1.0",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * @param upstream the database's endpoint now (it can change when a dead database is restarted)
+ * @param authorize local IAM, checking each request before it reaches the database (none with --no-iam)
+ */
+export async function startDynamoDbMeter(
+  upstream: () => string,
+  meter: Meter,
+  authorize?: DynamoDbAuthorizer,
+): Promise<DynamoDbMeter> {
   const server: Server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers["x-amz-target"] ?? "");
       const operation = target.split(".")[1] ?? "";
       const billed = READS.has(operation) || WRITES.has(operation);
       const raw = await readBody(req);
+      if (authorize) {
+        const denied = authorize(req.headers, {
+          operation,
+          body: JSON.parse(raw || "{}") as Record<string, unknown>,
+        });
+        if (denied) return refuse(res, denied);
+      }
       let body = raw;
       let request: Record<string, unknown> = {};
       const askedByCaller = () => ["TOTAL", "INDEXES"].includes(String(request.ReturnConsumedCapacity));

@@ -6,7 +6,7 @@
  * handing EmailFeedback the SNS message SES would publish for it.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SNSEvent } from "aws-lambda";
 import Handlebars from "handlebars";
@@ -46,6 +46,11 @@ export interface EmailServiceOptions {
   readonly namePrefix: string;
   readonly configurationSetName: string;
   readonly feedbackTopicArn: string;
+  /** Local IAM: the AccessDeniedException for a send its signer may not make (none with --no-iam). */
+  readonly authorize?: (
+    headers: IncomingHttpHeaders,
+    send: { from: string; configurationSetName?: string; templateName?: string },
+  ) => Error | undefined;
 }
 
 interface SendEmailBody {
@@ -178,7 +183,17 @@ export async function startEmailService(options: EmailServiceOptions): Promise<E
       );
       return;
     }
-    const result = send(templates, options, JSON.parse(await readBody(request, 256 * 1024)) as SendEmailBody);
+    const sendRequest = JSON.parse(await readBody(request, 256 * 1024)) as SendEmailBody;
+    const denied = options.authorize?.(request.headers, {
+      from: sendRequest.FromEmailAddress ?? "",
+      configurationSetName: sendRequest.ConfigurationSetName,
+      templateName: sendRequest.Content?.Template?.TemplateName,
+    });
+    if (denied) {
+      failure(response, 403, "AccessDeniedException", denied.message);
+      return;
+    }
+    const result = send(templates, options, sendRequest);
     if ("error" in result) {
       failure(response, ...result.error);
       return;

@@ -6,7 +6,7 @@
  * nobody has filled in yet.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "../read-body";
 import type { LocalService } from "./service";
@@ -37,7 +37,14 @@ function failure(response: ServerResponse, type: string, message: string): void 
   reply(response, 400, { __type: type, message, Message: message });
 }
 
-export async function startSecretsService(secrets: readonly LocalSecret[]): Promise<SecretsService> {
+/**
+ * @param authorize local IAM: the AccessDeniedException for a read its signer may not make (none
+ *   with --no-iam)
+ */
+export async function startSecretsService(
+  secrets: readonly LocalSecret[],
+  authorize?: (headers: IncomingHttpHeaders, secretArn: string) => Error | undefined,
+): Promise<SecretsService> {
   const versionId = randomUUID();
   const readCounts = new Map<string, number>();
   const find = (id: unknown) => secrets.find((s) => s.arn === id || s.name === id);
@@ -63,6 +70,11 @@ export async function startSecretsService(secrets: readonly LocalSecret[]): Prom
     const secret = find(secretId);
     if (!secret) {
       failure(response, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+      return;
+    }
+    const denied = authorize?.(request.headers, secret.arn);
+    if (denied) {
+      failure(response, "AccessDeniedException", denied.message);
       return;
     }
     readCounts.set(secret.name, (readCounts.get(secret.name) ?? 0) + 1);

@@ -21,14 +21,7 @@ import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
 import { asLambdaTask } from "../lambda-host";
 import type { LocalFunctions } from "../local-functions";
-import {
-  functionIdForArn,
-  localFunctionArn,
-  LOCAL_EVENT_BUS_ARN,
-  LOCAL_TABLES,
-  LOCAL_TOPICS,
-  STATE_MACHINE_NAME,
-} from "../local-resources";
+import { functionIdForArn, LOCAL_WORKFLOW_RESOURCES, STATE_MACHINE_NAME } from "../local-resources";
 import {
   ExecutionAlreadyExistsError,
   LocalWorkflow,
@@ -41,16 +34,7 @@ import type { LocalService } from "./service";
 
 /** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
 export function localWorkflowDefinition(type: WorkflowType = DEFAULT_WORKFLOW_TYPE): WorkflowDefinition {
-  return buildOrderWorkflowDefinition(
-    {
-      functionArn: localFunctionArn,
-      ordersTableName: LOCAL_TABLES.orders,
-      orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
-      criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
-      eventBusArn: LOCAL_EVENT_BUS_ARN,
-    },
-    type,
-  );
+  return buildOrderWorkflowDefinition(LOCAL_WORKFLOW_RESOURCES, type);
 }
 
 /** One entry of PutEvents, as the definition's Parameters resolve it. */
@@ -154,6 +138,8 @@ export interface WorkflowServiceOptions {
   readonly log: (line: string) => void;
   readonly meter?: Meter;
   readonly type?: WorkflowType;
+  /** Local IAM: the tasks' targets checked under the state machine's role (none with --no-iam). */
+  readonly enforce?: (targets: TaskTargets) => TaskTargets;
 }
 
 export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
@@ -174,16 +160,17 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
   };
   const type = options.type ?? DEFAULT_WORKFLOW_TYPE;
   const definition = localWorkflowDefinition(type);
+  const targets: TaskTargets = {
+    invokeFunction,
+    notifications: options.notifications,
+    dynamodb: options.dynamodb,
+    putEvents: options.putEvents,
+  };
   const workflow = new LocalWorkflow({
     stateMachineName: STATE_MACHINE_NAME,
     type,
     definition,
-    tasks: bindWorkflowTasks(definition, {
-      invokeFunction,
-      notifications: options.notifications,
-      dynamodb: options.dynamodb,
-      putEvents: options.putEvents,
-    }),
+    tasks: bindWorkflowTasks(definition, options.enforce?.(targets) ?? targets),
     retryIntervalMs: options.retryIntervalMs,
     onFinished: options.onFinished,
     meter: options.meter,

@@ -96,6 +96,8 @@ export class ServiceRole extends Construct {
   readonly arn: string;
   /** The inline policy (absent for a role with no statements): depend on it, not only on the role. */
   readonly policy?: IamRolePolicy;
+  /** The policy's statements (absent for a role with no statements). */
+  readonly permissions?: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: ServiceRoleProps) {
     super(scope, id);
@@ -121,6 +123,7 @@ export class ServiceRole extends Construct {
       count: props.count,
       statement: props.statements,
     });
+    this.permissions = permissions;
     const json =
       props.count === undefined ? permissions.json : ifCreated(addressOf(permissions, "data"), "json");
     this.policy = new IamRolePolicy(this, "Policy", {
