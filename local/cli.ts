@@ -54,11 +54,15 @@ Options:
   --stuck-order-minutes <n>          An order still PENDING or PROCESSING n minutes after its
                                      last update is stuck, as stuck_order_minutes (default: 15);
                                      the reconciler looks every 5 minutes
+  --no-iam                           Do not enforce IAM (default: every AWS call a function or the
+                                     workflow makes is checked against its role in the synthesized
+                                     stack, and a denied call fails as it would in AWS)
   --verbose                          Also print the handlers' JSON logs and EMF metrics
   -h, --help                         Show this help
 
 Local-only endpoints: GET /_local/health, /_local/notifications, /_local/emails, /_local/executions,
-/_local/queue, /_local/jwks, /_local/meter (every billed call, per order); POST /_local/token
+/_local/queue, /_local/jwks, /_local/meter (every billed call, per order), /_local/iam (local IAM
+on or off, and the latest denied calls); POST /_local/token
 {"email": "you@example.com"} signs a local customer in (ID token); POST /_local/emails/bounce
 {"email": "..."} simulates a hard bounce from that address; POST /_local/meter/reset zeroes the meter.
 `;
@@ -184,6 +188,9 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
     system.workflow.type === "EXPRESS"
       ? "Workflow: EXPRESS (an order's execution may run twice; its last step announces the order's end)."
       : "Workflow: STANDARD (one execution per order).",
+    system.iamEnforced
+      ? "IAM: each function's and the workflow's role from the synthesized stack is enforced; a denied call fails as in AWS and prints 'IAM denied …' (--no-iam turns it off)."
+      : "IAM: not enforced (--no-iam): every AWS call is allowed.",
     `What each order costs AWS: curl -s ${system.url}/_local/meter`,
     "Press Ctrl-C to stop.",
     "",
@@ -273,6 +280,7 @@ async function main(): Promise<number> {
         "customer-emails": { type: "string" },
         "workflow-type": { type: "string" },
         "stuck-order-minutes": { type: "string" },
+        "no-iam": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -343,6 +351,7 @@ async function main(): Promise<number> {
       customerEmails,
       workflowType,
       stuckOrderMinutes,
+      iam: !args["no-iam"],
       log,
       // The in-memory database died: stop what is left, and exit non-zero with the reason.
       onFatal: (message) => {

@@ -17,6 +17,8 @@ export interface LocalFunctionsOptions {
   readonly meter?: Meter;
   /** Prints the handlers' own JSON logs and EMF metrics (--handler-logs); they are always counted. */
   readonly showLogs?: boolean;
+  /** Local IAM: a handler as its trigger may invoke it (resource policy or role); as it is when omitted. */
+  readonly guardInvocation?: <E, R>(id: FunctionId, invoke: Invoke<E, R>) => Invoke<E, R>;
 }
 
 /** CloudWatch Logs counts 26 bytes of overhead per log event. */
@@ -65,7 +67,7 @@ export class LocalFunctions {
     const { timeoutSeconds, memoryMb } = functionSpec(id);
     const name = localFunctionName(id);
     const logGroup = `/aws/lambda/${name}`;
-    return async (event: E) => {
+    const invoke = async (event: E) => {
       const context = lambdaContext(name, timeoutSeconds * 1000, memoryMb);
       const started = performance.now();
       try {
@@ -80,6 +82,7 @@ export class LocalFunctions {
         this.platformLines(logGroup, context.awsRequestId, durationMs, memoryMb);
       }
     };
+    return this.options.guardInvocation?.(id, invoke) ?? invoke;
   }
 
   /** The START, END and REPORT lines Lambda writes to the log group for every invocation. */

@@ -31,6 +31,7 @@ import {
   LOCAL_NAME_PREFIX,
   LOCAL_SENDER_ADDRESS,
   LOCAL_STRIPE_SECRET_ARN,
+  LOCAL_RESOURCES,
   LOCAL_TABLES,
   LOCAL_TOPICS,
   localEnvironment,
@@ -221,7 +222,7 @@ function loadFunctions(
   options: LocalRuntimeOptions,
   dynamoDb: DynamoDbMeter,
   twins: { secrets?: SecretsService; email?: EmailService },
-  meter: Meter,
+  { meter, iam }: RuntimeContext,
 ): LocalFunctions {
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
@@ -243,7 +244,11 @@ function loadFunctions(
       settings,
     }),
   );
-  return new LocalFunctions(options.projectRoot, { meter, showLogs: options.handlerLogs ?? false });
+  return new LocalFunctions(options.projectRoot, {
+    meter,
+    showLogs: options.handlerLogs ?? false,
+    guardInvocation: iam && ((id, invoke) => iam.invocation(id, invoke)),
+  });
 }
 
 /** OrderConfirmationRule → OrderSuccessHandler, whose alerts go to local SNS. */
@@ -309,6 +314,7 @@ function startQueue(
   notifications: LocalNotifications,
   { log, meter, iam }: RuntimeContext,
 ) {
+  iam?.eventSourceMapping("StartOrderProcessing", LOCAL_RESOURCES.ordersQueue.arn);
   const guarded = iam?.workflowStarter("StartOrderProcessing", workflow.starter) ?? workflow.starter;
   const starter = options.wrapPorts?.workflowStarter?.(guarded) ?? guarded;
   return startQueueService({
@@ -331,10 +337,11 @@ async function startDelivery(
   database: DatabaseService,
   queue: QueueService,
   notifications: LocalNotifications,
-  log: Log,
-  meter: Meter,
+  { log, meter, iam }: RuntimeContext,
 ): Promise<OutboxService> {
-  const sender = options.wrapPorts?.orderQueue?.(queue.sender) ?? queue.sender;
+  // The pipe sends with its own role.
+  const piping = iam?.pipe(queue.sender) ?? queue.sender;
+  const sender = options.wrapPorts?.orderQueue?.(piping) ?? piping;
   const resume = () =>
     resumeUnfinishedOrders({
       client: database.client,
@@ -596,7 +603,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const { dynamoDb, workflowClient } = await startDynamoDbMetering(services, database, meter, iam);
     const { secrets, email } = await startAwsTwins(options, services, log, iam);
     email?.onSend((sent) => meter.record("SES", "SendEmail", { emails: sent.to.length }));
-    const functions = loadFunctions(options, dynamoDb, { secrets, email }, meter);
+    const functions = loadFunctions(options, dynamoDb, { secrets, email }, ctx);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications({ meter }));
     const events = await services.start(() => startEvents(options, functions, notifications, ctx));
@@ -604,9 +611,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       startWorkflow(options, { functions, notifications, events, dynamodb: workflowClient }, ctx),
     );
     const queue = await services.start(() => startQueue(options, functions, workflow, notifications, ctx));
-    const outbox = await services.start(() =>
-      startDelivery(options, database, queue, notifications, log, meter),
-    );
+    const outbox = await services.start(() => startDelivery(options, database, queue, notifications, ctx));
     const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log, iam));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
     const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email, iam };

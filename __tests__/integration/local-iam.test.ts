@@ -4,6 +4,7 @@
  * proven by every other local test: startTestSystem fails a test on any denial.)
  */
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { ServiceRole } from "../../stacks/constructs/policy";
 import type { OrderSystemStack } from "../../stacks/order-system-stack";
 import type { FunctionId } from "../../lambdas/contracts";
@@ -110,3 +111,52 @@ test("with iam off (--no-iam) the same stack allows everything", async () => {
     await t.stop();
   }
 });
+
+describe("triggers use their deployed permissions", () => {
+  test("without the rule's aws_lambda_permission, confirmations cannot be delivered and are dead-lettered", async () => {
+    const t = await startTestSystem({
+      iamStackVariant: (stack) => {
+        const permission = stack.node
+          .findAll()
+          .find((c) => c instanceof LambdaPermission && c.node.path.includes("/Events/"));
+        (permission as LambdaPermission).addOverride("count", 0);
+      },
+      expectIamDenials: true,
+    });
+    try {
+      const placed = await t.placeOrder(ORDER);
+      const orderId = placed.body.orderId as string;
+      await waitFor(() => t.system.confirmationDeadLetters().length > 0);
+      expect(t.system.confirmationDeadLetters()[0].detail).toMatchObject({ name: orderId });
+      expect(t.system.iamDenials()[0]).toBe(
+        "IAM denied events.amazonaws.com may not invoke " +
+          "arn:aws:lambda:us-east-1:000000000000:function:local-order-success-handler: " +
+          "no aws_lambda_permission lets it (lambda:InvokeFunction)",
+      );
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test("without sqs:ReceiveMessage on OrdersQueue, the event source mapping cannot be created: the runtime refuses to start", async () => {
+    await expect(
+      startTestSystem({
+        iamStackVariant: withoutAction(
+          functionRole("StartOrderProcessing"),
+          "ConsumeOrdersQueue",
+          "sqs:ReceiveMessage",
+        ),
+      }),
+    ).rejects.toThrow(
+      /StartOrderProcessing event source mapping cannot be created: the provided execution role does not have permissions to call ReceiveMessage on SQS/,
+    );
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("Timed out");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -11,7 +11,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
 import { evaluate } from "./policy-evaluator";
-import type { EnforcedRole, Principal } from "./enforced-roles";
+import { SERVICE_PRINCIPALS, type EnforcedRole, type Principal } from "./enforced-roles";
 
 /** One action on one resource, as IAM authorizes it. */
 export interface Check {
@@ -41,7 +41,7 @@ export function accessKeyOf(principal: Principal): string {
   return principal;
 }
 
-const PRINCIPALS = new Set<string>([...FUNCTIONS.map((f) => f.id), "Workflow"]);
+const PRINCIPALS = new Set<string>([...FUNCTIONS.map((f) => f.id), ...SERVICE_PRINCIPALS]);
 
 /** The principal whose access key signed a request (SigV4's Credential=<key>/…), if it is one. */
 export function principalOfRequest(headers: IncomingHttpHeaders): Principal | undefined {

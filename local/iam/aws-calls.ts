@@ -75,6 +75,17 @@ export const putEventsChecks = (eventBusArn: string): Check[] => [
   { action: "events:PutEvents", resource: eventBusArn },
 ];
 
+/** What Lambda's event source mapping does with a queue, with the function's role. */
+export const receiveMessageChecks = (queueArn: string): Check[] =>
+  ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"].map((action) => ({
+    action,
+    resource: queueArn,
+  }));
+
+export const sendMessageChecks = (queueArn: string): Check[] => [
+  { action: "sqs:SendMessage", resource: queueArn },
+];
+
 export const getSecretValueChecks = (secretArn: string): Check[] => [
   { action: "secretsmanager:GetSecretValue", resource: secretArn },
 ];

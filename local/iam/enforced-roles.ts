@@ -9,12 +9,17 @@
  * so a policy it cannot read is never silently skipped.
  */
 import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
-import { LOCAL_ACCOUNT } from "../local-resources";
+import { LOCAL_ACCOUNT, LOCAL_NAME_PREFIX } from "../local-resources";
 import type { PolicyDocument, PolicyStatement } from "./policy-evaluator";
-import { localRoleName, type SynthesizedStack } from "./synthesized-stack";
+import type { SynthesizedStack } from "./synthesized-stack";
 
-/** Who makes a call: a function (its execution role) or the workflow (the state machine's role). */
-export type Principal = FunctionId | "Workflow";
+/**
+ * Who makes a call: a function (its execution role), the workflow (the state machine's role), the
+ * outbox pipe (the orders stream → OrdersQueue) or the reconciler's schedule (its invoke role).
+ */
+export type Principal = FunctionId | "Workflow" | "OutboxPipe" | "ReconcilerSchedule";
+
+export const SERVICE_PRINCIPALS: readonly Principal[] = ["Workflow", "OutboxPipe", "ReconcilerSchedule"];
 
 export interface EnforcedRole {
   readonly principal: Principal;
@@ -127,6 +132,13 @@ class StackReader {
   }
 }
 
+/** A deployed name as the local deployment calls it (`ecommerce-dev-x-role` → `local-x-role`). */
+function localRoleName(synthesized: SynthesizedStack, deployedName: string): string {
+  return deployedName.startsWith(`${synthesized.namePrefix}-`)
+    ? `${LOCAL_NAME_PREFIX}-${deployedName.slice(synthesized.namePrefix.length + 1)}`
+    : deployedName;
+}
+
 const ROLE_REFERENCE = /aws_iam_role\.(\w+)[.[]/;
 
 function roleNamed(expression: unknown, where: string): string {
@@ -195,19 +207,42 @@ export function enforcedRoles(
       }),
     );
   }
-  const machines = Object.entries(reader.blocks("resource", "aws_sfn_state_machine"));
-  if (machines.length !== 1)
-    throw new UnreadablePolicy(`expected one state machine, found ${machines.length}`);
-  const [machineId, machine] = machines[0];
-  roles.set(
-    "Workflow",
-    enforcedRole(reader, synthesized, "Workflow", {
-      expression: machine.role_arn,
-      where: `aws_sfn_state_machine.${machineId}.role_arn`,
-      sessionName: "local-execution",
-    }),
-  );
+  const services: [Principal, string, (block: Block) => unknown][] = [
+    ["Workflow", "aws_sfn_state_machine", (machine) => machine.role_arn],
+    ["OutboxPipe", "aws_pipes_pipe", (pipe) => pipe.role_arn],
+    ["ReconcilerSchedule", "aws_scheduler_schedule", (schedule) => (schedule.target as Block).role_arn],
+  ];
+  for (const [principal, type, roleOf] of services) {
+    const blocks = Object.entries(reader.blocks("resource", type));
+    if (blocks.length !== 1) throw new UnreadablePolicy(`expected one ${type}, found ${blocks.length}`);
+    const [id, block] = blocks[0];
+    roles.set(
+      principal,
+      enforcedRole(reader, synthesized, principal, {
+        expression: roleOf(block),
+        where: `${type}.${id}`,
+        sessionName: `local-${principal}`,
+      }),
+    );
+  }
   return roles;
 }
 
-export { StackReader };
+/**
+ * Which AWS services a function's resource policy lets invoke it (each aws_lambda_permission that
+ * exists for these variable values), as `"<FunctionId> <service principal>"`.
+ */
+export function invokePermissions(
+  synthesized: SynthesizedStack,
+  variables: TerraformVariables,
+): ReadonlySet<string> {
+  const reader = new StackReader(synthesized, variables);
+  const granted = new Set<string>();
+  for (const [name, permission] of Object.entries(reader.blocks("resource", "aws_lambda_permission"))) {
+    if (!reader.exists(permission, `aws_lambda_permission.${name}`)) continue;
+    if (permission.action !== "lambda:InvokeFunction") continue;
+    const target = /aws_lambda_function\.(\w+)Lambda\./.exec(String(permission.function_name))?.[1];
+    if (target) granted.add(`${target} ${String(permission.principal)}`);
+  }
+  return granted;
+}

@@ -5,7 +5,8 @@
  * SNS, Lambda, EventBridge). Each place fails a denied call with the error its AWS service returns.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { Notifier, WorkflowStarter } from "../../lambdas/shared/ports";
+import { functionSpec, type FunctionId, type Trigger } from "../../lambdas/contracts";
+import type { Notifier, OrderQueue, WorkflowStarter } from "../../lambdas/shared/ports";
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -20,11 +21,13 @@ import {
   getSecretValueChecks,
   invokeFunctionChecks,
   putEventsChecks,
+  receiveMessageChecks,
+  sendMessageChecks,
   sendEmailChecks,
   snsPublishChecks,
   startExecutionChecks,
 } from "./aws-calls";
-import { enforcedRoles, type Principal, type TerraformVariables } from "./enforced-roles";
+import { enforcedRoles, invokePermissions, type Principal, type TerraformVariables } from "./enforced-roles";
 import { loadSynthesizedStack, type StackVariant } from "./synthesized-stack";
 
 /** An AWS error for the caller: its name is the service's error code. */
@@ -62,13 +65,71 @@ export class LocalEnforcement {
   readonly guard: AccessGuard;
   private denied: string[] = [];
 
-  constructor(options: LocalEnforcementOptions) {
+  private readonly invokableBy: ReadonlySet<string>;
+
+  constructor(private readonly options: LocalEnforcementOptions) {
     const synthesized = loadSynthesizedStack(options.projectRoot, options.stackVariant);
-    this.guard = new AccessGuard(enforcedRoles(synthesized, options.variables), (denial, principal) => {
-      const line = denialLine(denial, principal);
-      this.denied = [...this.denied.slice(-(RECENT_DENIALS - 1)), line];
-      options.log(line);
-    });
+    this.guard = new AccessGuard(enforcedRoles(synthesized, options.variables), (denial, principal) =>
+      this.record(denialLine(denial, principal)),
+    );
+    this.invokableBy = invokePermissions(synthesized, options.variables);
+  }
+
+  private record(line: string): void {
+    this.denied = [...this.denied.slice(-(RECENT_DENIALS - 1)), line];
+    this.options.log(line);
+  }
+
+  /**
+   * A function's handler as its trigger invokes it: API Gateway, the EventBridge rule and the SNS
+   * topic through the function's resource policy (aws_lambda_permission), the schedule through its
+   * role. The workflow's invokes are checked as its tasks; the queue's event source at start.
+   */
+  invocation<E, R>(id: FunctionId, invoke: (event: E) => Promise<R>): (event: E) => Promise<R> {
+    const trigger = functionSpec(id).trigger;
+    const service = RESOURCE_POLICY_PRINCIPALS[trigger];
+    if (service) {
+      return async (event) => {
+        if (!this.invokableBy.has(`${id} ${service}`)) {
+          const message = `${service} may not invoke ${localFunctionArn(id)}: no aws_lambda_permission lets it (lambda:InvokeFunction)`;
+          this.record(`IAM denied ${message}`);
+          throw Object.assign(new Error(message), { name: "AccessDeniedException" });
+        }
+        return invoke(event);
+      };
+    }
+    if (trigger === "schedule") {
+      return async (event) => {
+        const denied = this.guard.denial("ReconcilerSchedule", invokeFunctionChecks(localFunctionArn(id)));
+        if (denied) throw named(denied, "AccessDeniedException");
+        return invoke(event);
+      };
+    }
+    return invoke;
+  }
+
+  /**
+   * Lambda polls a queue with the function's own role: without these permissions AWS refuses to
+   * create the event source mapping, so the runtime refuses to start.
+   */
+  eventSourceMapping(id: FunctionId, queueArn: string): void {
+    const denied = this.guard.denial(id, receiveMessageChecks(queueArn));
+    if (denied) {
+      throw new Error(
+        `The ${id} event source mapping cannot be created: the provided execution role does not have permissions to call ${denied.check.action.replace("sqs:", "")} on SQS (${denied.message})`,
+      );
+    }
+  }
+
+  /** The outbox pipe's sends to OrdersQueue, under the pipe's role. */
+  pipe(port: OrderQueue): OrderQueue {
+    return {
+      send: async (message) => {
+        const denied = this.guard.denial("OutboxPipe", sendMessageChecks(LOCAL_RESOURCES.ordersQueue.arn));
+        if (denied) throw named(denied, "AccessDenied");
+        await port.send(message);
+      },
+    };
   }
 
   /** The latest denials, oldest first, one readable line each. */
@@ -163,6 +224,13 @@ export class LocalEnforcement {
     };
   }
 }
+
+/** The triggers that invoke a function through its resource policy, by the service that calls it. */
+const RESOURCE_POLICY_PRINCIPALS: Partial<Record<Trigger, string>> = {
+  api: "apigateway.amazonaws.com",
+  orderConfirmationRule: "events.amazonaws.com",
+  emailFeedbackTopic: "sns.amazonaws.com",
+};
 
 /** PutEvents names a bus by name or by ARN. */
 function busArn(nameOrArn: string): string {

@@ -16,7 +16,7 @@ import { FUNCTIONS, type ResourceName } from "../../lambdas/contracts";
 import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
 import { ENVIRONMENTS } from "../../stacks/config";
 import { OrderSystemStack } from "../../stacks/order-system-stack";
-import { LOCAL_NAME_PREFIX, LOCAL_RESOURCES, LOCAL_WORKFLOW_RESOURCES } from "../local-resources";
+import { LOCAL_RESOURCES, LOCAL_WORKFLOW_RESOURCES } from "../local-resources";
 
 /** The environment whose stack the local runtime mirrors. */
 export const LOCAL_MIRRORED_ENVIRONMENT = "dev";
@@ -108,11 +108,4 @@ export function loadSynthesizedStack(projectRoot: string, variant?: StackVariant
   writeFileSync(staging, JSON.stringify(synthesized));
   renameSync(staging, cached);
   return synthesized;
-}
-
-/** A deployed role's name as the local deployment would call it (`local-…`). */
-export function localRoleName(synthesized: SynthesizedStack, deployedName: string): string {
-  return deployedName.startsWith(`${synthesized.namePrefix}-`)
-    ? `${LOCAL_NAME_PREFIX}-${deployedName.slice(synthesized.namePrefix.length + 1)}`
-    : deployedName;
 }
