@@ -4,7 +4,8 @@
  * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
  * in the same process is the baseline. Every order must end CONFIRMED: none lost.
  * The meter's calls per order during the load run are printed beside the figures.
- * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth] [--workflow-type EXPRESS]
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth] [--no-iam]
+ *   [--workflow-type EXPRESS]
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     orders: { type: "string" },
     concurrency: { type: "string" },
     "no-auth": { type: "boolean" },
+    "no-iam": { type: "boolean" },
     "workflow-type": { type: "string" },
   },
 });
@@ -101,6 +103,8 @@ async function main(): Promise<void> {
     port: 0,
     apiAuth,
     workflowType,
+    // `--no-iam`: without local IAM, to see what enforcing it costs.
+    iam: !values["no-iam"],
   });
   try {
     // Enough stock for every order, so each one can end CONFIRMED.
@@ -150,7 +154,7 @@ async function main(): Promise<void> {
     const { perOrder } = system.meter.report();
 
     process.stdout.write(
-      `\nbench:local — POST /orders until "order confirmed", workflow ${workflowType}, local runtime in one process (${machine()})\n`,
+      `\nbench:local — POST /orders until "order confirmed", workflow ${workflowType}, IAM ${system.iamEnforced ? "enforced" : "off (--no-iam)"}, local runtime in one process (${machine()})\n`,
     );
     process.stdout.write(
       "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
