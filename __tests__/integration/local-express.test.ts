@@ -172,6 +172,8 @@ describe("npm start -- --workflow-type", () => {
     try {
       expect(runtime.output()).toContain("Workflow: EXPRESS");
       expect(runtime.output()).toContain("/_local/meter");
+      // Local IAM is on by default, and the banner says so.
+      expect(runtime.output()).toContain("IAM: each function's and the workflow's role");
     } finally {
       runtime.child.kill("SIGTERM");
       await runtime.exited();

@@ -9,6 +9,7 @@ import type { ServiceRole } from "../../stacks/constructs/policy";
 import type { OrderSystemStack } from "../../stacks/order-system-stack";
 import type { FunctionId } from "../../lambdas/contracts";
 import { startTestSystem, type TestSystem } from "../support/local-system";
+import { freePort, startRuntime } from "../support/runtime-process";
 
 jest.setTimeout(60_000);
 
@@ -109,6 +110,18 @@ test("with iam off (--no-iam) the same stack allows everything", async () => {
     expect(t.system.iamEnforced).toBe(false);
   } finally {
     await t.stop();
+  }
+});
+
+test("npm start -- --no-iam says in its banner that IAM is not enforced, and /_local/iam agrees", async () => {
+  const runtime = await startRuntime({ port: await freePort(), args: ["--no-iam"] });
+  try {
+    expect(runtime.output()).toContain("IAM: not enforced (--no-iam): every AWS call is allowed.");
+    const body = (await (await fetch(`${runtime.url}/_local/iam`)).json()) as { enforced: boolean };
+    expect(body.enforced).toBe(false);
+  } finally {
+    runtime.child.kill("SIGTERM");
+    await runtime.exited();
   }
 });
 
