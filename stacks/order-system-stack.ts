@@ -4,7 +4,7 @@ import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-i
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
-import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
@@ -120,7 +120,8 @@ export class OrderSystemStack extends TerraformStack {
     });
     this.resources = this.resourceHandles(ctx, tables, messaging, paymentSecrets);
     this.functions = this.createFunctions(ctx, code, network, props.projectRootFromModule);
-    const fn = (functionId: FunctionId) => this.functions[functionId].function;
+    // What triggers invoke: each function's live alias, never $LATEST.
+    const fn = (functionId: FunctionId) => this.functions[functionId].alias;
     const customerEmail = new CustomerEmail(this, "CustomerEmail", {
       namePrefix: env.namePrefix,
       accountId: ctx.account,
@@ -174,12 +175,13 @@ export class OrderSystemStack extends TerraformStack {
       stripeSecretArn: paymentSecrets.stripeSecretArn,
       dkimRecords: customerEmail.dkimRecords,
       senderAddress: senderAddress(vars),
-      successHandlerName: fn("OrderSuccessHandler").functionName,
+      // Qualified by the alias: a redriven confirmation runs the live version, as EventBridge's would.
+      successHandlerName: `${fn("OrderSuccessHandler").functionName}:${fn("OrderSuccessHandler").name}`,
     });
   }
 
   /** What customers reach: the user pool, the API in front of OrderPlacement, and WAF in front of it. */
-  private createEdge(ctx: StackContext, placement: LambdaFunction) {
+  private createEdge(ctx: StackContext, placement: LambdaAlias) {
     const { env, vars } = ctx;
     const identity = new CustomerIdentity(this, "Customers", {
       namePrefix: env.namePrefix,
@@ -287,7 +289,7 @@ export class OrderSystemStack extends TerraformStack {
   ): WorkflowResources {
     // One reference per function, so the role derived from the definition names each once.
     const functionArns = Object.fromEntries(
-      FUNCTIONS.map((spec) => [spec.id, this.functions[spec.id].function.arn]),
+      FUNCTIONS.map((spec) => [spec.id, this.functions[spec.id].alias.arn]),
     );
     return {
       functionArn: (functionId) => functionArns[functionId],
@@ -339,6 +341,7 @@ export class OrderSystemStack extends TerraformStack {
   private seedInventory(tables: DataTables): void {
     const seed = new LambdaInvocation(this, "SeedInventoryInvocation", {
       functionName: this.functions.SeedInventory.function.functionName,
+      qualifier: this.functions.SeedInventory.alias.name,
       input: JSON.stringify(catalog),
       triggers: { catalog: createHash("sha256").update(JSON.stringify(catalog)).digest("hex") },
       dependsOn: [tables.inventory],

@@ -241,7 +241,11 @@ export function invokePermissions(
   for (const [name, permission] of Object.entries(reader.blocks("resource", "aws_lambda_permission"))) {
     if (!reader.exists(permission, `aws_lambda_permission.${name}`)) continue;
     if (permission.action !== "lambda:InvokeFunction") continue;
-    const target = /aws_lambda_function\.(\w+)Lambda\./.exec(String(permission.function_name))?.[1];
+    // Named by the function or by its alias (`<Id>Lambda`, `<Id>LiveAlias`): a local function has no versions.
+    const named = /aws_lambda_(?:function\.(\w+)Lambda|alias\.(\w+)LiveAlias)\./.exec(
+      String(permission.function_name),
+    );
+    const target = named?.[1] ?? named?.[2];
     if (target) granted.add(`${target} ${String(permission.principal)}`);
   }
   return granted;

@@ -1,5 +1,5 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SesTemplate } from "@cdktf/provider-aws/lib/ses-template";
 import { Sesv2ConfigurationSet } from "@cdktf/provider-aws/lib/sesv2-configuration-set";
@@ -28,7 +28,8 @@ export interface CustomerEmailProps {
   /** sender_domain: "" to verify the sender address alone. */
   readonly senderDomain: string;
   readonly topicKeyArn: string;
-  readonly feedbackHandler: LambdaFunction;
+  /** EmailFeedback's live alias. */
+  readonly feedbackHandler: LambdaAlias;
 }
 
 const TEMPLATE_IDS: Readonly<Record<CustomerEmailKind, string>> = {
@@ -155,6 +156,7 @@ export class CustomerEmail extends Construct {
       statementId: "AllowEmailFeedbackTopic",
       action: "lambda:InvokeFunction",
       functionName: props.feedbackHandler.functionName,
+      qualifier: props.feedbackHandler.name,
       principal: "sns.amazonaws.com",
       sourceArn: feedbackTopicArn,
     });

@@ -15,7 +15,7 @@ import { ApiGatewayRestApi } from "@cdktf/provider-aws/lib/api-gateway-rest-api"
 import { ApiGatewayStage } from "@cdktf/provider-aws/lib/api-gateway-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Fn, Op, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
@@ -31,7 +31,8 @@ export interface OrderApiProps {
   /** GET, POST or PUT: the seed's ApiGatewayRootMethod. */
   readonly rootHttpMethod: string;
   readonly stageName: string;
-  readonly handler: LambdaFunction;
+  /** OrderPlacement's live alias. */
+  readonly handler: LambdaAlias;
   readonly logRetentionDays: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly manageAccountSettings: boolean;
@@ -139,6 +140,7 @@ export class OrderApi extends Construct {
       statementId: "AllowApiGatewayInvoke",
       action: "lambda:InvokeFunction",
       functionName: props.handler.functionName,
+      qualifier: props.handler.name,
       principal: "apigateway.amazonaws.com",
       // Only this API (any stage, method and route of it) may invoke the function.
       sourceArn: `${this.restApi.executionArn}/*/*`,

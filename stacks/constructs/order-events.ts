@@ -4,7 +4,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
 import { orderConfirmationPattern } from "../../lambdas/shared/events";
@@ -16,7 +16,8 @@ export interface OrderEventsProps {
   readonly stateMachineArn: string;
   /** workflow_type: which events end an order (status changes, or the workflow's own). */
   readonly workflowType: string;
-  readonly successHandler: LambdaFunction;
+  /** OrderSuccessHandler's live alias. */
+  readonly successHandler: LambdaAlias;
   /** Receives events that could not be delivered or handled, so no confirmation is lost silently. */
   readonly deadLetterQueue: SqsQueue;
 }
@@ -50,6 +51,7 @@ export class OrderEvents extends Construct {
     // EventBridge invokes the function asynchronously: after Lambda's own retries, keep the event.
     new LambdaFunctionEventInvokeConfig(this, "InvokeConfig", {
       functionName: props.successHandler.functionName,
+      qualifier: props.successHandler.name,
       maximumRetryAttempts: 2,
       maximumEventAgeInSeconds: 6 * 3600,
       destinationConfig: { onFailure: { destination: props.deadLetterQueue.arn } },
@@ -74,6 +76,7 @@ export class OrderEvents extends Construct {
       statementId: "AllowOrderConfirmationRule",
       action: "lambda:InvokeFunction",
       functionName: props.successHandler.functionName,
+      qualifier: props.successHandler.name,
       principal: "events.amazonaws.com",
       sourceArn: this.rule.arn,
     });

@@ -1,5 +1,6 @@
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
@@ -20,6 +21,8 @@ import { allow, grantStatements, ServiceRole, VPC_ENI_ACTIONS, XRAY_STATEMENT } 
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
 export const LAMBDA_ARCHITECTURE = "arm64";
+/** The alias every trigger invokes: never $LATEST, so what runs is a published version. */
+export const LIVE_ALIAS = "live";
 
 export interface OrderFunctionProps {
   readonly spec: FunctionSpec;
@@ -60,6 +63,8 @@ const VPC_ACCESS_STATEMENT = allow("ManageFunctionNetworkInterfaces", [...VPC_EN
  */
 export class OrderFunction extends Construct {
   readonly function: LambdaFunction;
+  /** `live`: the published version every trigger invokes (its ARN, invoke ARN and name). */
+  readonly alias: LambdaAlias;
   readonly logGroup: CloudwatchLogGroup;
   readonly role: ServiceRole;
   readonly functionName: string;
@@ -116,6 +121,8 @@ export class OrderFunction extends Construct {
       s3Key: code.key,
       s3ObjectVersion: code.versionId,
       sourceCodeHash: archive.outputBase64Sha256,
+      // Each change of code or configuration publishes a version; the alias moves to it.
+      publish: true,
       memorySize: spec.memoryMb,
       timeout: spec.timeoutSeconds,
       tracingConfig: { mode: "Active" },
@@ -130,6 +137,13 @@ export class OrderFunction extends Construct {
       dependsOn: [this.logGroup],
     });
     this.function.overrideLogicalId(`${spec.id}Lambda`);
+    this.alias = new LambdaAlias(this, "LiveAlias", {
+      name: LIVE_ALIAS,
+      description: `${spec.id}: the version its triggers invoke`,
+      functionName: this.function.functionName,
+      functionVersion: this.function.version,
+    });
+    this.alias.overrideLogicalId(`${spec.id}LiveAlias`);
     // A block that exists only in a VPC: a dynamic block of zero or one.
     this.function.addOverride("dynamic.vpc_config", {
       for_each: Fn.conditional(props.network.inVpc, [1], []),

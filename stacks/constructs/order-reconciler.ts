@@ -1,4 +1,4 @@
-import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Construct } from "constructs";
 import { RECONCILE_SCHEDULE_EXPRESSION } from "../../lambdas/shared/reconcile-schedule";
@@ -7,7 +7,8 @@ import { allow, ServiceRole } from "./policy";
 export interface OrderReconcilerProps {
   readonly namePrefix: string;
   readonly accountId: string;
-  readonly reconciler: LambdaFunction;
+  /** ReconcileOrders' live alias. */
+  readonly reconciler: LambdaAlias;
 }
 
 /**

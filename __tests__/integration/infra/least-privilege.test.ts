@@ -16,7 +16,8 @@ const STATE_MACHINE =
   "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing";
 const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 const FLOW_LOGS = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
-const lambda = (id: string) => `\${aws_lambda_function.${id}Lambda.arn}`;
+/** What the workflow and the schedule invoke: a function's live alias. */
+const lambda = (id: string) => `\${aws_lambda_alias.${id}LiveAlias.arn}`;
 
 type AllowList = Record<string, { actions: string[]; resources: string[] }>;
 const ownLogs = (id: string) => ({
@@ -328,17 +329,17 @@ test("only the API, OrderConfirmationRule and EmailFeedbackTopic may invoke func
     expect.arrayContaining([
       {
         principal: "apigateway.amazonaws.com",
-        function: "${aws_lambda_function.OrderPlacementLambda.function_name}",
+        function: "${aws_lambda_alias.OrderPlacementLiveAlias.function_name}",
         action: "lambda:InvokeFunction",
       },
       {
         principal: "events.amazonaws.com",
-        function: "${aws_lambda_function.OrderSuccessHandlerLambda.function_name}",
+        function: "${aws_lambda_alias.OrderSuccessHandlerLiveAlias.function_name}",
         action: "lambda:InvokeFunction",
       },
       {
         principal: "sns.amazonaws.com",
-        function: "${aws_lambda_function.EmailFeedbackLambda.function_name}",
+        function: "${aws_lambda_alias.EmailFeedbackLiveAlias.function_name}",
         action: "lambda:InvokeFunction",
       },
     ]),

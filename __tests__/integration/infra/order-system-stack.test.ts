@@ -232,7 +232,7 @@ describe("customer e-mail (customer_emails, sender_email, sender_domain)", () =>
     );
     expect(subscription).toMatchObject({
       count: ON,
-      endpoint: "${aws_lambda_function.EmailFeedbackLambda.arn}",
+      endpoint: "${aws_lambda_alias.EmailFeedbackLiveAlias.arn}",
     });
     expect(dataOf(s, "aws_iam_policy_document").EmailFeedbackTopicPolicyDocument.statement).toEqual([
       expect.objectContaining({
@@ -322,7 +322,7 @@ describe("API Gateway", () => {
       expect(integration).toMatchObject({
         type: "AWS_PROXY",
         integration_http_method: "POST",
-        uri: "${aws_lambda_function.OrderPlacementLambda.invoke_arn}",
+        uri: "${aws_lambda_alias.OrderPlacementLiveAlias.invoke_arn}",
       });
     }
     const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
@@ -367,7 +367,8 @@ describe("API Gateway", () => {
   test("the API may invoke OrderPlacement only through its own execution ARN", () => {
     expect(text).toHaveResourceWithProperties(LambdaPermission, {
       principal: "apigateway.amazonaws.com",
-      function_name: "${aws_lambda_function.OrderPlacementLambda.function_name}",
+      function_name: "${aws_lambda_alias.OrderPlacementLiveAlias.function_name}",
+      qualifier: "${aws_lambda_alias.OrderPlacementLiveAlias.name}",
       source_arn: "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/*",
     });
   });
@@ -560,7 +561,7 @@ describe("the stuck-order reconciler", () => {
       schedule_expression: "rate(5 minutes)",
       flexible_time_window: { mode: "OFF" },
       target: {
-        arn: "${aws_lambda_function.ReconcileOrdersLambda.arn}",
+        arn: "${aws_lambda_alias.ReconcileOrdersLiveAlias.arn}",
         role_arn: expect.stringContaining("aws_iam_role.Reconciler_Role_"),
         retry_policy: { maximum_retry_attempts: 0 },
       },
@@ -713,6 +714,7 @@ describe("Lambda functions", () => {
   test("SeedInventory is invoked once at deploy with the catalog, re-run only when it changes", () => {
     expect(text).toHaveResourceWithProperties(LambdaInvocation, {
       function_name: "${aws_lambda_function.SeedInventoryLambda.function_name}",
+      qualifier: "${aws_lambda_alias.SeedInventoryLiveAlias.name}",
       input: JSON.stringify(catalog),
       triggers: { catalog: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
@@ -805,7 +807,7 @@ describe("data, queues and topics", () => {
   test("the queue feeds StartOrderProcessing with partial batch responses", () => {
     expect(text).toHaveResourceWithProperties(LambdaEventSourceMapping, {
       event_source_arn: "${aws_sqs_queue.OrdersQueue.arn}",
-      function_name: "${aws_lambda_function.StartOrderProcessingLambda.arn}",
+      function_name: "${aws_lambda_alias.StartOrderProcessingLiveAlias.arn}",
       function_response_types: ["ReportBatchItemFailures"],
       batch_size: 10,
     });
@@ -869,7 +871,7 @@ describe("workflow, events and monitoring", () => {
       "UpdateInventory",
       "END",
     ]);
-    expect(definition.States.ValidateOrder.Resource).toBe("${aws_lambda_function.ValidateOrderLambda.arn}");
+    expect(definition.States.ValidateOrder.Resource).toBe("${aws_lambda_alias.ValidateOrderLiveAlias.arn}");
     expect(definition.States.NotifyOrderFailure).toMatchObject({
       Resource: "arn:aws:states:::sns:publish",
       Parameters: expect.objectContaining({ TopicArn: "${aws_sns_topic.OrderErrorNotificationTopic.arn}" }),
@@ -926,7 +928,8 @@ describe("workflow, events and monitoring", () => {
       arn: "${aws_sqs_queue.ConfirmationDeadLetterQueue.arn}",
     });
     expect(text).toHaveResourceWithProperties(LambdaFunctionEventInvokeConfig, {
-      function_name: "${aws_lambda_function.OrderSuccessHandlerLambda.function_name}",
+      function_name: "${aws_lambda_alias.OrderSuccessHandlerLiveAlias.function_name}",
+      qualifier: "${aws_lambda_alias.OrderSuccessHandlerLiveAlias.name}",
       maximum_retry_attempts: 2,
       destination_config: {
         on_failure: {
