@@ -15,7 +15,13 @@ import {
   localFunctionArn,
 } from "../local-resources";
 import type { TaskTargets } from "../services/workflow";
-import { AccessGuard, denialLine, principalOfRequest, type AccessDeniedException } from "./access-guard";
+import {
+  AccessGuard,
+  denialLine,
+  principalOfRequest,
+  type AccessDeniedException,
+  type Check,
+} from "./access-guard";
 import {
   dynamoDbChecks,
   getSecretValueChecks,
@@ -137,7 +143,7 @@ export class LocalEnforcement {
     return this.denied;
   }
 
-  private signed<R>(checksOf: (request: R) => ReturnType<typeof dynamoDbChecks>): RequestAuthorizer<R> {
+  private signed<R>(checksOf: (request: R) => Check[]): RequestAuthorizer<R> {
     return (headers, request) => {
       const principal = principalOfRequest(headers);
       return principal && this.guard.denial(principal, checksOf(request));
@@ -199,7 +205,7 @@ export class LocalEnforcement {
 
   /** The workflow's tasks under the state machine's role, failing as Step Functions names the errors. */
   workflowTargets(targets: TaskTargets): TaskTargets {
-    const enforce = (checks: ReturnType<typeof dynamoDbChecks>, service: string) => {
+    const enforce = (checks: Check[], service: string) => {
       const denied = this.guard.denial("Workflow", checks);
       if (!denied) return;
       const code = service === "SNS" ? "AuthorizationErrorException" : "AccessDeniedException";
