@@ -353,7 +353,14 @@ async function startDelivery(
     });
   await resume();
   // Stream records the dead database had not yet handed to the pipe died with it: resume instead.
-  database.onRestart(() => void resume().catch((error: unknown) => log(`Resuming failed: ${String(error)}`)));
+  // A resume in progress is delivery not yet done: the system is not settled until it finishes.
+  let resuming = 0;
+  database.onRestart(() => {
+    resuming++;
+    void resume()
+      .catch((error: unknown) => log(`Resuming failed: ${String(error)}`))
+      .finally(() => resuming--);
+  });
   // The deployed pipe bills a request per stream record that passes its filter.
   const piped: OrderQueue = {
     send: async (message) => {
@@ -361,7 +368,7 @@ async function startDelivery(
       await sender.send(message);
     },
   };
-  return startOrderOutbox({
+  const outbox = await startOrderOutbox({
     dynamoDbEndpoint: database.endpoint,
     client: database.client,
     ordersTable: LOCAL_TABLES.orders,
@@ -370,6 +377,12 @@ async function startDelivery(
     deadLetterPath: options.dataDir && join(options.dataDir, "queue", "order-stream-dlq.jsonl"),
     log,
   });
+  return {
+    name: outbox.name,
+    deadLetters: () => outbox.deadLetters(),
+    isIdle: async () => resuming === 0 && (await outbox.isIdle()),
+    stop: () => outbox.stop(),
+  };
 }
 
 /** The API stage in front of OrderPlacement, which sends to the local OrdersQueue. */
