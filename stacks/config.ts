@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ReleaseStrategyName } from "./release-strategies";
 
 export interface EnvironmentConfig {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface EnvironmentConfig {
   readonly manageApiGatewayAccount: boolean;
   /** The default of enable_waf: AWS WAF in front of the API (a Terraform variable overrides it). */
   readonly enableWaf: boolean;
+  /** The default of release_strategy: how `npm run release` moves traffic to new versions. */
+  readonly releaseStrategy: ReleaseStrategyName;
 }
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
@@ -37,6 +40,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     disposable: true,
     manageApiGatewayAccount: true,
     enableWaf: false,
+    releaseStrategy: "all-at-once",
   },
   {
     name: "prod",
@@ -49,6 +53,7 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
     disposable: false,
     manageApiGatewayAccount: false,
     enableWaf: true,
+    releaseStrategy: "canary-10-percent-5-minutes",
   },
 ];
 

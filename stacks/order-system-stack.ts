@@ -6,8 +6,9 @@ import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
+import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Fn, Op, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, Op, S3Backend, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
 import catalog from "../lambdas/shared/catalog.json";
@@ -28,7 +29,8 @@ import { OrderApi } from "./constructs/order-api";
 import { OrderEvents } from "./constructs/order-events";
 import { OrderFunction } from "./constructs/order-function";
 import { OrderOutbox } from "./constructs/order-outbox";
-import { OrderWorkflow } from "./constructs/order-workflow";
+import { OrderWorkflow, WORKFLOW_ALIAS } from "./constructs/order-workflow";
+import { OrderRelease } from "./constructs/order-release";
 import { OrderReconciler } from "./constructs/order-reconciler";
 import { PaymentSecrets } from "./constructs/payment-secrets";
 import { OrderSystemVariables } from "./constructs/variables";
@@ -162,6 +164,7 @@ export class OrderSystemStack extends TerraformStack {
     });
     const { identity, api, firewall } = this.createEdge(ctx, fn("OrderPlacement"));
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
+    this.createRelease(ctx, workflow, monitoring);
     this.seedInventory(tables);
     this.addOutputs({
       api,
@@ -230,7 +233,8 @@ export class OrderSystemStack extends TerraformStack {
       inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
       ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
       confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
-      orderWorkflow: { arn: stateMachineArn },
+      // Executions start on the workflow's alias (a release moves it), never on the bare state machine.
+      orderWorkflow: { arn: `${stateMachineArn}:${WORKFLOW_ALIAS}` },
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
       topicKey: { arn: messaging.topicKey.arn },
       stripeSecret: { arn: paymentSecrets.stripeSecretArn },
@@ -335,6 +339,55 @@ export class OrderSystemStack extends TerraformStack {
       functionNames: FUNCTIONS.map((spec) => ({ id: spec.id, name: this.functions[spec.id].functionName })),
       firewall: { enabled: ctx.vars.enableWaf.booleanValue, webAclName: firewall.webAclName },
     });
+  }
+
+  /**
+   * Canary releases: CodeDeploy for the functions' aliases, the workflow's alias for the state
+   * machine, OrderPlacement's optional warm capacity, and the plan `npm run release` follows.
+   */
+  private createRelease(ctx: StackContext, workflow: OrderWorkflow, monitoring: Monitoring): void {
+    const aliases = Object.fromEntries(FUNCTIONS.map((spec) => [spec.id, this.functions[spec.id].alias]));
+    const watched = {
+      api: monitoring.alarmName("ApiServerErrorsAlarm"),
+      workflow: monitoring.alarmName("OrderProcessingWorkflowFailureAlarm"),
+    };
+    const release = new OrderRelease(this, "Release", {
+      namePrefix: ctx.env.namePrefix,
+      accountId: ctx.account,
+      strategy: ctx.vars.releaseStrategy.stringValue,
+      aliases: aliases as Record<FunctionId, LambdaAlias>,
+      errorAlarms: Object.fromEntries(
+        FUNCTIONS.map((spec) => [spec.id, monitoring.alarmName(`${spec.id}LambdaErrorsAlarm`)]),
+      ) as Record<FunctionId, string>,
+      sharedAlarms: [watched.api, watched.workflow],
+    });
+    const placement = this.functions.OrderPlacement;
+    new LambdaProvisionedConcurrencyConfig(this, "ApiProvisionedConcurrency", {
+      count: Token.asNumber(Fn.conditional(Op.gt(ctx.vars.provisionedConcurrency.numberValue, 0), 1, 0)),
+      functionName: placement.function.functionName,
+      qualifier: placement.alias.name,
+      provisionedConcurrentExecutions: ctx.vars.provisionedConcurrency.numberValue,
+    }).overrideLogicalId("ApiProvisionedConcurrency");
+    this.output(
+      "release_plan",
+      Fn.jsonencode({
+        strategy: ctx.vars.releaseStrategy.stringValue,
+        application: release.application.name,
+        functions: Object.fromEntries(
+          FUNCTIONS.map((spec) => [
+            spec.id,
+            {
+              functionName: this.functions[spec.id].functionName,
+              alias: this.functions[spec.id].alias.name,
+              deploymentGroup: release.groups[spec.id].deploymentGroupName,
+            },
+          ]),
+        ),
+        workflow: { stateMachineArn: workflow.stateMachine.arn, aliasArn: workflow.alias.arn },
+        workflowAlarms: [watched.workflow, watched.api],
+      }),
+      "What `npm run release` moves: each function's alias (CodeDeploy group) and the workflow's alias, with the strategy and the alarms watched",
+    );
   }
 
   /** Seeds the catalog once at deploy; re-run only when the catalog changes, never resetting stock. */

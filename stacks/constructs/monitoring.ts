@@ -84,6 +84,13 @@ export class Monitoring extends Construct {
     return resource;
   }
 
+  /** The name of an alarm by its logical id (what a release watches). */
+  alarmName(logicalId: string): string {
+    const alarm = this.alarms.find((a) => a.node.id === logicalId);
+    if (!alarm) throw new Error(`No alarm ${logicalId}`);
+    return alarm.alarmName;
+  }
+
   /** Any message in a dead-letter queue needs a person. */
   private deadLetterAlarm(
     logicalId: string,

@@ -142,6 +142,8 @@ export class OrderFunction extends Construct {
       description: `${spec.id}: the version its triggers invoke`,
       functionName: this.function.functionName,
       functionVersion: this.function.version,
+      // `npm run release` (CodeDeploy) moves the alias to a new version: Terraform must not move it back.
+      lifecycle: { ignoreChanges: ["function_version", "routing_config"] },
     });
     this.alias.overrideLogicalId(`${spec.id}LiveAlias`);
     // A block that exists only in a VPC: a dynamic block of zero or one.

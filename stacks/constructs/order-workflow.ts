@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { SfnAlias } from "@cdktf/provider-aws/lib/sfn-alias";
 import { Fn, Op, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import {
@@ -90,9 +91,14 @@ export function workflowRoleStatements(
  * OrderProcessingStateMachine (STANDARD or EXPRESS, by workflow_type), its execution log group
  * (level ALL, which Express needs to be observable at all) and its role, each derived per type.
  */
+/** The workflow alias new executions start on. */
+export const WORKFLOW_ALIAS = "live";
+
 export class OrderWorkflow extends Construct {
   readonly stateMachine: SfnStateMachine;
   readonly logGroup: CloudwatchLogGroup;
+  /** `live`: what executions are started on; a release moves its routing to a new version. */
+  readonly alias: SfnAlias;
 
   constructor(scope: Construct, id: string, props: OrderWorkflowProps) {
     super(scope, id);
@@ -129,7 +135,19 @@ export class OrderWorkflow extends Construct {
         level: "ALL",
       },
       tracingConfiguration: { enabled: true },
+      // Each change of the definition publishes a version; executions in flight finish on theirs.
+      publish: true,
     });
     this.stateMachine.overrideLogicalId("OrderProcessingStateMachine");
+    this.alias = new SfnAlias(this, "LiveAlias", {
+      name: WORKFLOW_ALIAS,
+      description: "The version new orders' executions start on (npm run release moves it)",
+      routingConfiguration: [
+        { stateMachineVersionArn: this.stateMachine.stateMachineVersionArn, weight: 100 },
+      ],
+      // The release owns the routing once created: Terraform must not move it back.
+      lifecycle: { ignoreChanges: ["routing_configuration"] },
+    });
+    this.alias.overrideLogicalId("OrderProcessingLiveAlias");
   }
 }

@@ -10,6 +10,7 @@ import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";
 import { DEFAULT_WORKFLOW_TYPE, WORKFLOW_TYPES } from "../../lambdas/shared/workflow-type";
+import { RELEASE_STRATEGY_NAMES } from "../release-strategies";
 
 /** The seed's parameters and a few more, as validated Terraform variables. */
 export class OrderSystemVariables extends Construct {
@@ -36,6 +37,8 @@ export class OrderSystemVariables extends Construct {
   readonly allowedOrigins: TerraformVariable;
   readonly workflowType: TerraformVariable;
   readonly stuckOrderMinutes: TerraformVariable;
+  readonly releaseStrategy: TerraformVariable;
+  readonly provisionedConcurrency: TerraformVariable;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
@@ -75,6 +78,8 @@ export class OrderSystemVariables extends Construct {
     } = networkVariables(variable));
     ({ apiAuth: this.apiAuth, allowedOrigins: this.allowedOrigins } = apiAccessVariables(variable));
     this.workflowType = workflowTypeVariable(variable);
+    ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
+      releaseVariables(variable, env));
     this.stuckOrderMinutes = variable("stuck_order_minutes", {
       type: "number",
       default: Number(CONFIG.stuckOrderMinutes.default),
@@ -389,6 +394,35 @@ function apiAccessVariables(variable: DefineVariable) {
     ],
   });
   return { apiAuth, allowedOrigins };
+}
+
+/** How `npm run release` moves traffic, and the API function's warm capacity. */
+function releaseVariables(variable: DefineVariable, env: EnvironmentConfig) {
+  const releaseStrategy = variable("release_strategy", {
+    type: "string",
+    default: env.releaseStrategy,
+    description: `How \`npm run release\` moves each function's live alias (CodeDeploy) and the workflow's alias to the new version: ${RELEASE_STRATEGY_NAMES.join(", ")}. A canary sends that share of traffic to the new version while the alarms are watched, rolls back by itself if one goes off, and then moves the rest.`,
+    validation: [
+      {
+        condition: `contains(${JSON.stringify(RELEASE_STRATEGY_NAMES)}, var.release_strategy)`,
+        errorMessage: `release_strategy must be one of ${RELEASE_STRATEGY_NAMES.join(", ")}.`,
+      },
+    ],
+  });
+  const provisionedConcurrency = variable("provisioned_concurrency", {
+    type: "number",
+    default: 0,
+    description:
+      "Execution environments kept warm on OrderPlacement's live alias (no cold starts on the API up to that many concurrent requests). 0 (default) turns it off; each one is billed per hour whether used or not (README, Costs).",
+    validation: [
+      {
+        condition:
+          "var.provisioned_concurrency == floor(var.provisioned_concurrency) && var.provisioned_concurrency >= 0 && var.provisioned_concurrency <= 100",
+        errorMessage: "provisioned_concurrency must be a whole number from 0 to 100.",
+      },
+    ],
+  });
+  return { releaseStrategy, provisionedConcurrency };
 }
 
 function workflowTypeVariable(variable: DefineVariable) {
