@@ -101,10 +101,7 @@ async function main(): Promise<void> {
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, ".."),
     port: 0,
-    apiAuth,
-    workflowType,
-    // `--no-iam`: without local IAM, to see what enforcing it costs.
-    iam: !values["no-iam"],
+    ...{ apiAuth, workflowType, iam: !values["no-iam"] }, // --no-iam: what enforcing IAM costs
   });
   try {
     // Enough stock for every order, so each one can end CONFIRMED.

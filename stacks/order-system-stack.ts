@@ -363,7 +363,8 @@ export class OrderSystemStack extends TerraformStack {
     });
     const placement = this.functions.OrderPlacement;
     new LambdaProvisionedConcurrencyConfig(this, "ApiProvisionedConcurrency", {
-      count: Token.asNumber(Fn.conditional(Op.gt(ctx.vars.provisionedConcurrency.numberValue, 0), 1, 0)),
+      // `>= 1`, not `> 0`: cdktf renders a 0 operand as undefined.
+      count: Token.asNumber(Fn.conditional(Op.gte(ctx.vars.provisionedConcurrency.numberValue, 1), 1, 0)),
       functionName: placement.function.functionName,
       qualifier: placement.alias.name,
       provisionedConcurrentExecutions: ctx.vars.provisionedConcurrency.numberValue,

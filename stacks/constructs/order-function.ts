@@ -137,20 +137,26 @@ export class OrderFunction extends Construct {
       dependsOn: [this.logGroup],
     });
     this.function.overrideLogicalId(`${spec.id}Lambda`);
-    this.alias = new LambdaAlias(this, "LiveAlias", {
-      name: LIVE_ALIAS,
-      description: `${spec.id}: the version its triggers invoke`,
-      functionName: this.function.functionName,
-      functionVersion: this.function.version,
-      // `npm run release` (CodeDeploy) moves the alias to a new version: Terraform must not move it back.
-      lifecycle: { ignoreChanges: ["function_version", "routing_config"] },
-    });
-    this.alias.overrideLogicalId(`${spec.id}LiveAlias`);
+    this.alias = this.liveAlias(spec);
     // A block that exists only in a VPC: a dynamic block of zero or one.
     this.function.addOverride("dynamic.vpc_config", {
       for_each: Fn.conditional(props.network.inVpc, [1], []),
       content: { subnet_ids: props.network.subnetIds, security_group_ids: props.network.securityGroupIds },
     });
+  }
+
+  /** `live`, on the version the first deploy published; `npm run release` moves it after that. */
+  private liveAlias(spec: FunctionSpec): LambdaAlias {
+    const alias = new LambdaAlias(this, "LiveAlias", {
+      name: LIVE_ALIAS,
+      description: `${spec.id}: the version its triggers invoke`,
+      functionName: this.function.functionName,
+      functionVersion: this.function.version,
+      // CodeDeploy moves the alias to a new version: Terraform must not move it back.
+      lifecycle: { ignoreChanges: ["function_version", "routing_config"] },
+    });
+    alias.overrideLogicalId(`${spec.id}LiveAlias`);
+    return alias;
   }
 
   /** The network-interface permissions, with vpc_mode other than none only. */

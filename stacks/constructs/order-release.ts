@@ -5,7 +5,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import type { FunctionId } from "../../lambdas/contracts";
 import { RELEASE_STRATEGIES } from "../release-strategies";
-import { allow, ServiceRole } from "./policy";
+import { ALARM_READ_ACTIONS, allow, ServiceRole } from "./policy";
 
 export interface OrderReleaseProps {
   readonly namePrefix: string;
@@ -50,7 +50,7 @@ export class OrderRelease extends Construct {
           aliases.map((alias) => alias.arn),
         ),
         // DescribeAlarms cannot be scoped to alarms (policy.ts: UNSCOPABLE_ACTIONS).
-        allow("WatchAlarms", ["cloudwatch:DescribeAlarms"], ["*"]),
+        allow("WatchAlarms", [...ALARM_READ_ACTIONS], ["*"]),
       ],
     });
     const configs = Object.fromEntries(

@@ -66,11 +66,8 @@ export function workflowRoleStatements(
   return [
     ...(functions.length > 0
       ? [
-          allow(
-            "InvokeWorkflowFunctions",
-            ["lambda:InvokeFunction"],
-            [...functions, ...functions.map((arn) => `${arn}:*`)],
-          ),
+          // Exactly what the Tasks name: each function's live alias (a qualified ARN).
+          allow("InvokeWorkflowFunctions", ["lambda:InvokeFunction"], functions),
         ]
       : []),
     ...(topics.length > 0

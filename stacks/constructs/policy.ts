@@ -43,10 +43,14 @@ export const VPC_ENI_ACTIONS = [
   "ec2:UnassignPrivateIpAddresses",
 ] as const;
 
+/** What CodeDeploy reads to roll a release back: DescribeAlarms has no resource-level permissions. */
+export const ALARM_READ_ACTIONS = ["cloudwatch:DescribeAlarms"] as const;
+
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...XRAY_ACTIONS,
   ...LOG_DELIVERY_ACTIONS,
   ...VPC_ENI_ACTIONS,
+  ...ALARM_READ_ACTIONS,
 ];
 
 export const XRAY_STATEMENT: Statement = {

@@ -49,3 +49,75 @@ test("nothing references a function's unqualified ARN or $LATEST: triggers, perm
     }
   }
 });
+
+test("each function has a CodeDeploy deployment group that rolls back on its errors, the API's 5XX and the workflow's failures", () => {
+  const groups = resourcesOf(stack, "aws_codedeploy_deployment_group");
+  expect(resourcesOf(stack, "aws_codedeploy_app").FunctionReleases).toMatchObject({
+    compute_platform: "Lambda",
+  });
+  for (const spec of FUNCTIONS) {
+    expect(groups[`${spec.id}ReleaseGroup`]).toMatchObject({
+      app_name: "${aws_codedeploy_app.FunctionReleases.name}",
+      deployment_group_name: spec.id,
+      deployment_style: { deployment_option: "WITH_TRAFFIC_CONTROL", deployment_type: "BLUE_GREEN" },
+      auto_rollback_configuration: {
+        enabled: true,
+        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+      },
+      alarm_configuration: {
+        enabled: true,
+        alarms: [
+          `\${aws_cloudwatch_metric_alarm.${spec.id}LambdaErrorsAlarm.alarm_name}`,
+          "${aws_cloudwatch_metric_alarm.ApiServerErrorsAlarm.alarm_name}",
+          "${aws_cloudwatch_metric_alarm.OrderProcessingWorkflowFailureAlarm.alarm_name}",
+        ],
+      },
+    });
+    // The strategy picks CodeDeploy's configuration by name.
+    expect(groups[`${spec.id}ReleaseGroup`].deployment_config_name).toMatch(/\[var\.release_strategy\]\}$/);
+  }
+});
+
+test("Terraform does not fight a release: the aliases' versions and routing are the release's", () => {
+  for (const alias of Object.values(resourcesOf(stack, "aws_lambda_alias"))) {
+    expect(alias.lifecycle).toEqual({ ignore_changes: ["function_version", "routing_config"] });
+  }
+  expect(resourcesOf(stack, "aws_sfn_alias").OrderProcessingLiveAlias).toMatchObject({
+    name: "live",
+    routing_configuration: [
+      {
+        state_machine_version_arn:
+          "${aws_sfn_state_machine.OrderProcessingStateMachine.state_machine_version_arn}",
+        weight: 100,
+      },
+    ],
+    lifecycle: { ignore_changes: ["routing_configuration"] },
+  });
+});
+
+test("the workflow publishes versions, and executions start on its alias (the consumer's and reconciler's STATE_MACHINE_ARN)", () => {
+  expect(resourcesOf(stack, "aws_sfn_state_machine").OrderProcessingStateMachine.publish).toBe(true);
+  const functions = resourcesOf(stack, "aws_lambda_function");
+  for (const id of ["StartOrderProcessing", "ReconcileOrders"]) {
+    const variables = (functions[`${id}Lambda`].environment as { variables: Record<string, string> })
+      .variables;
+    expect(variables.STATE_MACHINE_ARN).toMatch(/:stateMachine:ecommerce-dev-order-processing:live$/);
+  }
+});
+
+test("provisioned concurrency on OrderPlacement's alias exists only when provisioned_concurrency is at least 1", () => {
+  expect(
+    resourcesOf(stack, "aws_lambda_provisioned_concurrency_config").ApiProvisionedConcurrency,
+  ).toMatchObject({
+    count: "${(var.provisioned_concurrency >= 1) ? 1 : 0}",
+    function_name: "${aws_lambda_function.OrderPlacementLambda.function_name}",
+    qualifier: "${aws_lambda_alias.OrderPlacementLiveAlias.name}",
+    provisioned_concurrent_executions: "${var.provisioned_concurrency}",
+  });
+});
+
+test("release_strategy defaults per environment: all at once in dev, a canary in prod", () => {
+  const variables = (s: typeof stack) => s.json.variable as Record<string, { default?: unknown }>;
+  expect(variables(stack).release_strategy.default).toBe("all-at-once");
+  expect(variables(synthOrderSystem("prod")).release_strategy.default).toBe("canary-10-percent-5-minutes");
+});

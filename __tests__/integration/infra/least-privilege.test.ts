@@ -12,8 +12,9 @@ const INVENTORY = "${aws_dynamodb_table.InventoryTable.arn}";
 const CUSTOMER_INDEX = "${aws_dynamodb_table.OrdersTable.arn}/index/customerId-createdAt-index";
 const QUEUE = "${aws_sqs_queue.OrdersQueue.arn}";
 const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
+/** Executions start on the workflow's live alias, never on the bare state machine. */
 const STATE_MACHINE =
-  "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing";
+  "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing:live";
 const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 const FLOW_LOGS = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
 /** What the workflow and the schedule invoke: a function's live alias. */
@@ -124,6 +125,14 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_sqs_queue.OrderStreamDeadLetterQueue.arn}"],
     },
   },
+  // CodeDeploy: moves the functions' live aliases, reads the alarms it rolls back on.
+  Release: {
+    MoveLiveAliases: {
+      actions: ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+      resources: FUNCTIONS.map((f) => lambda(f.id)),
+    },
+    WatchAlarms: { actions: ["cloudwatch:DescribeAlarms"], resources: ["*"] },
+  },
   // VPC flow logs (vpc_mode = create): write to their own log group only.
   Network_VpcFlowLogs: {
     WriteFlowLogs: {
@@ -139,10 +148,7 @@ const ALLOWED: Record<string, AllowList> = {
   Workflow: {
     InvokeWorkflowFunctions: {
       actions: ["lambda:InvokeFunction"],
-      resources: ["ValidateOrder", "ProcessPayment", "UpdateInventory"].flatMap((id) => [
-        lambda(id),
-        `${lambda(id)}:*`,
-      ]),
+      resources: ["ValidateOrder", "ProcessPayment", "UpdateInventory"].map(lambda),
     },
     PublishWorkflowNotifications: {
       actions: ["sns:Publish"],

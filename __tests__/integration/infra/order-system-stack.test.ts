@@ -97,6 +97,7 @@ describe("providers and variables", () => {
         "orders_queue_url",
         "orders_table_name",
         "products_endpoint",
+        "release_plan",
         "state_machine_arn",
         "stripe_secret_arn",
         "operator_client_id",

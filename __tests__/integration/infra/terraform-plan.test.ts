@@ -48,6 +48,11 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_deployment: 1,
   aws_api_gateway_stage: 1,
   aws_lambda_function: FUNCTIONS.length,
+  // Each function's live alias and CodeDeploy deployment group; the workflow's alias.
+  aws_lambda_alias: FUNCTIONS.length,
+  aws_codedeploy_app: 1,
+  aws_codedeploy_deployment_group: FUNCTIONS.length,
+  aws_sfn_alias: 1,
   // A log group per function, the API's access logs and the workflow's (WAF's, where on: below).
   aws_cloudwatch_log_group: FUNCTIONS.length + 2,
   aws_s3_object: FUNCTIONS.length,
@@ -77,7 +82,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
 
 /** The other value of each API setting, planned once, plus values Terraform must refuse. */
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
-const OTHER_VALUES = "open API with CORS, Stripe payments, Express workflow";
+const OTHER_VALUES = "open API with CORS, Stripe payments, Express workflow, a longer canary";
 const REFUSED_VALUES = "a value each variable's validation refuses";
 const DEV_VARIANTS: PlanVariant[] = [
   {
@@ -86,6 +91,8 @@ const DEV_VARIANTS: PlanVariant[] = [
     vars: {
       workflow_type: "EXPRESS",
       stuck_order_minutes: "30",
+      release_strategy: "canary-10-percent-15-minutes",
+      provisioned_concurrency: "2",
       api_auth: "none",
       allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
       payment_provider: "stripe",
@@ -118,6 +125,8 @@ const DEV_VARIANTS: PlanVariant[] = [
       customer_emails: "yes",
       workflow_type: "express",
       stuck_order_minutes: "4",
+      release_strategy: "big-bang",
+      provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
       sender_email: "orders@elsewhere.example.com",
       allowed_origins: '["https://shop.example.com/"]',
@@ -182,10 +191,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
         ...ORDER_SYSTEM_COMPONENTS,
         aws_cloudwatch_log_group: ORDER_SYSTEM_COMPONENTS.aws_cloudwatch_log_group + (env.enableWaf ? 1 : 0),
       });
-      // A role per function, the state machine's, the outbox pipe's, the reconciler schedule's, and
-      // API Gateway's CloudWatch role where managed.
+      // A role per function, the state machine's, the outbox pipe's, the reconciler schedule's,
+      // CodeDeploy's (releases), and API Gateway's CloudWatch role where managed.
       expect(summary.toCreate.aws_iam_role).toBe(
-        FUNCTIONS.length + 3 + (env.manageApiGatewayAccount ? 1 : 0),
+        FUNCTIONS.length + 4 + (env.manageApiGatewayAccount ? 1 : 0),
       );
       expect(summary.substitutedArchives).toHaveLength(FUNCTIONS.length);
     },
@@ -255,6 +264,28 @@ describeWithTerraform("offline terraform validate + plan", () => {
     expect(minutesOf(other.planJsonPath)).toBe("30");
     const [schedule] = ofType(plannedResources(dev.planJsonPath), "aws_scheduler_schedule");
     expect(schedule.values.schedule_expression).toBe("rate(5 minutes)");
+  });
+
+  test("release_strategy picks CodeDeploy's configuration (dev: all at once; prod: a 10 % canary for 5 minutes; 15 minutes); provisioned_concurrency adds warm capacity", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const prod = summaries.find((s) => s.stack === "order-system-prod")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const configsOf = (planJsonPath: string) => [
+      ...new Set(
+        ofType(plannedResources(planJsonPath), "aws_codedeploy_deployment_group").map(
+          (g) => g.values.deployment_config_name,
+        ),
+      ),
+    ];
+    expect(configsOf(dev.planJsonPath)).toEqual(["CodeDeployDefault.LambdaAllAtOnce"]);
+    expect(configsOf(prod.planJsonPath)).toEqual(["CodeDeployDefault.LambdaCanary10Percent5Minutes"]);
+    expect(configsOf(other.planJsonPath)).toEqual(["CodeDeployDefault.LambdaCanary10Percent15Minutes"]);
+    const warm = (planJsonPath: string) =>
+      ofType(plannedResources(planJsonPath), "aws_lambda_provisioned_concurrency_config").map(
+        (c) => c.values.provisioned_concurrent_executions,
+      );
+    expect(warm(dev.planJsonPath)).toEqual([]);
+    expect(warm(other.planJsonPath)).toEqual([2]);
   });
 
   test("customer_emails = on (default): the operator's address is the verified sender; only critical alerts mail the operator", () => {
@@ -451,6 +482,16 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "stuck_order_minutes must be a whole number of minutes from 5 to 1440.",
     ],
     ["a sender outside its domain", REFUSED_VALUES, "sender_email must be an address of sender_domain"],
+    [
+      "an unknown release_strategy",
+      REFUSED_VALUES,
+      "release_strategy must be one of all-at-once, canary-10-percent-5-minutes, canary-10-percent-15-minutes.",
+    ],
+    [
+      "a fractional provisioned_concurrency",
+      REFUSED_VALUES,
+      "provisioned_concurrency must be a whole number from 0 to 100.",
+    ],
     [
       "an existing VPC without subnets",
       "existing VPC without subnets",
