@@ -27,12 +27,17 @@ test("uses OIDC, posts one updatable plan comment, and gates deploys behind an e
   expect(source).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
 });
 
-test("the deploy job smoke-tests every deployed stack after cdktf deploy, from the outputs it wrote", () => {
+test("the deploy job releases, then smoke-tests, every deployed stack after cdktf deploy, from the outputs it wrote", () => {
   const deploy = source.slice(source.indexOf("  deploy:"));
   const deployed = deploy.indexOf("npx cdktf deploy $STACKS");
+  const released = deploy.indexOf("npm run --silent release -- --stack");
   const smoked = deploy.indexOf("npm run --silent smoke -- --stack");
   expect(deployed).toBeGreaterThan(0);
-  expect(smoked).toBeGreaterThan(deployed);
+  expect(released).toBeGreaterThan(deployed);
+  expect(smoked).toBeGreaterThan(released);
+  expect(deploy).toMatch(
+    /for stack in \$STACKS; do\s+npm run --silent release -- --stack "\$stack" --outputs-file cdktf-outputs.json/,
+  );
   expect(deploy).toContain("--outputs-file cdktf-outputs.json");
   expect(deploy).toMatch(
     /for stack in \$STACKS; do\s+npm run --silent smoke -- --stack "\$stack" --outputs-file cdktf-outputs.json/,
