@@ -4,10 +4,12 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { awsEndpointFunctions } from "@aws-sdk/core/client";
 import type { ReleaseStrategyName } from "./release-strategies";
 
 export interface EnvironmentConfig {
   readonly name: string;
+  /** Where the environment runs: `us-east-1` unless ORDER_SYSTEM_<NAME>_REGION says otherwise. */
   readonly region: string;
   /** Prefix of every resource name: `<namePrefix>-orders`, … */
   readonly namePrefix: string;
@@ -57,35 +59,71 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   },
 ];
 
+/** The variable that moves an environment to another region: ORDER_SYSTEM_DEV_REGION, … */
+export function regionVariable(environmentName: string): string {
+  return `ORDER_SYSTEM_${environmentName.toUpperCase()}_REGION`;
+}
+
+/** A region the AWS SDK's partition data names (the same endpoint data the AWS provider is built on). */
+export function isAwsRegion(name: string): boolean {
+  const known = awsEndpointFunctions.partition(name) as { description?: string } | null;
+  return name !== "aws-global" && known?.description !== undefined;
+}
+
+/**
+ * The environments with each one's region from its ORDER_SYSTEM_<NAME>_REGION, when set; a name
+ * that is not an AWS region is refused with the variable named.
+ */
+export function loadEnvironments(env: NodeJS.ProcessEnv = process.env): readonly EnvironmentConfig[] {
+  return ENVIRONMENTS.map((environment) => {
+    const variable = regionVariable(environment.name);
+    const region = env[variable]?.trim() || environment.region;
+    if (!isAwsRegion(region)) {
+      throw new Error(
+        `${variable}="${region}" is not an AWS region (for example us-east-1, eu-central-1, ap-southeast-2).`,
+      );
+    }
+    return { ...environment, region };
+  });
+}
+
 export interface BackendConfig {
   readonly bucket: string;
   readonly region: string;
-  /** DynamoDB lock table; S3-native lock files are used as well (Terraform >= 1.10). */
-  readonly lockTable: string;
   readonly keyPrefix: string;
+  /**
+   * A DynamoDB lock table, for stacks created before S3-native locking only (TF_STATE_LOCK_TABLE):
+   * kept for the release that moves them off it (README, Remote state). New setups have none.
+   */
+  readonly lockTable?: string;
 }
 
-const BACKEND_ENV: Record<keyof BackendConfig, string> = {
+const REQUIRED_BACKEND_ENV = {
   bucket: "TF_STATE_BUCKET",
   region: "TF_STATE_REGION",
-  lockTable: "TF_STATE_LOCK_TABLE",
   keyPrefix: "TF_STATE_KEY_PREFIX",
-};
+} as const;
+const LEGACY_LOCK_TABLE_ENV = "TF_STATE_LOCK_TABLE";
 
 /** Reads backend.json at the project root; each field can be overridden by its TF_STATE_* variable. */
 export function loadBackendConfig(projectRoot: string, env: NodeJS.ProcessEnv = process.env): BackendConfig {
   const file = join(projectRoot, "backend.json");
   const committed = JSON.parse(readFileSync(file, "utf8")) as Partial<BackendConfig>;
   const merged = { ...committed } as Record<string, unknown>;
-  for (const [field, variable] of Object.entries(BACKEND_ENV)) {
+  for (const [field, variable] of Object.entries(REQUIRED_BACKEND_ENV)) {
     if (env[variable]) merged[field] = env[variable];
-  }
-  for (const field of Object.keys(BACKEND_ENV)) {
     if (typeof merged[field] !== "string" || merged[field] === "") {
-      throw new Error(
-        `Backend setting "${field}" is missing: set it in backend.json or ${BACKEND_ENV[field as keyof BackendConfig]}.`,
-      );
+      throw new Error(`Backend setting "${field}" is missing: set it in backend.json or ${variable}.`);
     }
   }
-  return merged as unknown as BackendConfig;
+  const lockTable = env[LEGACY_LOCK_TABLE_ENV] || committed.lockTable;
+  return {
+    bucket: merged.bucket as string,
+    region: merged.region as string,
+    keyPrefix: merged.keyPrefix as string,
+    ...(lockTable ? { lockTable } : {}),
+  };
 }
+
+/** Every stack needs S3-native state locking (use_lockfile), which Terraform has since 1.10. */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.10";

@@ -15,7 +15,7 @@ import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
 import type { WorkflowResources } from "../lambdas/shared/workflow-definition";
-import type { BackendConfig, EnvironmentConfig } from "./config";
+import { REQUIRED_TERRAFORM_VERSION, type BackendConfig, type EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { ApiFirewall } from "./constructs/api-firewall";
 import { CodeBucket } from "./constructs/code-bucket";
@@ -405,13 +405,15 @@ export class OrderSystemStack extends TerraformStack {
 
   /** Remote state (when given), the AWS provider with default tags, and the archive provider. */
   private configureProviders(env: EnvironmentConfig, backend: BackendConfig | undefined): void {
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
     if (backend) {
       new S3Backend(this, {
         bucket: backend.bucket,
         key: `${backend.keyPrefix}/${env.name}/terraform.tfstate`,
         region: backend.region,
         encrypt: true,
-        dynamodbTable: backend.lockTable,
+        // Only for stacks still moving off a DynamoDB lock table (TF_STATE_LOCK_TABLE).
+        ...(backend.lockTable ? { dynamodbTable: backend.lockTable } : {}),
       });
       // S3-native state locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
       this.addOverride("terraform.backend.s3.use_lockfile", true);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FUNCTIONS } from "../../../lambdas/contracts";
-import { ENVIRONMENTS, loadBackendConfig } from "../../../stacks/config";
+import { ENVIRONMENTS, loadBackendConfig, loadEnvironments, regionVariable } from "../../../stacks/config";
 import { OrderSystemStack } from "../../../stacks/order-system-stack";
 import { StateBackendStack } from "../../../stacks/state-backend-stack";
 import { startAwsStub, validateDefinition } from "../../../scripts/offline-plan/aws-stub-server";
@@ -79,6 +79,9 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_lambda_invocation: 1,
   aws_kms_key: 1,
 };
+
+/** Where the prod stack is planned (dev stays in us-east-1). */
+const PROD_PLAN_REGION = "eu-central-1";
 
 /** The other value of each API setting, planned once, plus values Terraform must refuse. */
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
@@ -158,7 +161,8 @@ describeWithTerraform("offline terraform validate + plan", () => {
     const backend = loadBackendConfig(process.cwd());
     const app = new App({ outdir: synthDir });
     new StateBackendStack(app, "state-backend", backend);
-    for (const environment of ENVIRONMENTS) {
+    // Prod is planned in another region than dev: the one plan that proves a region is a setting.
+    for (const environment of loadEnvironments({ [regionVariable("prod")]: PROD_PLAN_REGION })) {
       new OrderSystemStack(app, `order-system-${environment.name}`, { environment, backend });
     }
     app.synth();
@@ -173,6 +177,21 @@ describeWithTerraform("offline terraform validate + plan", () => {
     );
   });
   afterAll(() => rmSync(synthDir, { recursive: true, force: true }));
+
+  test(`a stack set to ${PROD_PLAN_REGION} plans there: its provider, its resources and its synthesized JSON name no other region`, () => {
+    const prod = summaries.find((s) => s.stack === "order-system-prod")!;
+    const plan = JSON.parse(readFileSync(prod.planJsonPath, "utf8")) as {
+      configuration: { provider_config: { aws: { expressions: { region: { constant_value: string } } } } };
+    };
+    expect(plan.configuration.provider_config.aws.expressions.region.constant_value).toBe(PROD_PLAN_REGION);
+    // The state bucket's region is the backend's own, not the stack's.
+    const synthesized = readFileSync(
+      join(synthDir, "stacks", "order-system-prod", "cdk.tf.json"),
+      "utf8",
+    ).replace(/"backend":\s*\{[\s\S]*?\}\s*\}/, "");
+    expect(synthesized).not.toContain("us-east-1");
+    expect(readFileSync(prod.planJsonPath, "utf8")).not.toMatch(/"region":\s*"us-east-1"/);
+  });
 
   test("every stack the app synthesizes is planned", () => {
     expect(summaries.map((s) => s.stack).sort()).toEqual([
@@ -508,13 +527,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
     expect((variant as Extract<VariantResult, { ok: false }>).error.replace(/\s+/g, " ")).toContain(message);
   });
 
-  test("the bootstrap stack plans the state bucket and lock table", () => {
+  test("the bootstrap stack plans the state bucket, and no lock table (S3-native locking)", () => {
     const summary = summaries.find((s) => s.stack === "state-backend")!;
-    expect(summary.toCreate).toMatchObject({
-      aws_s3_bucket: 1,
-      aws_dynamodb_table: 1,
-      aws_s3_bucket_policy: 1,
-    });
+    expect(summary.toCreate).toMatchObject({ aws_s3_bucket: 1, aws_s3_bucket_policy: 1 });
+    expect(summary.toCreate.aws_dynamodb_table).toBeUndefined();
   });
 });
 
