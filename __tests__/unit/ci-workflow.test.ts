@@ -45,6 +45,16 @@ test("the deploy job releases, then smoke-tests, every deployed stack after cdkt
   expect(deploy).toContain("SMOKE_PASSWORD: ${{ secrets.SMOKE_PASSWORD }}");
 });
 
+test("the deploy job refuses to run without NOTIFICATION_EMAIL, before anything is deployed (no placeholder address)", () => {
+  const deploy = source.slice(source.indexOf("  deploy:"));
+  expect(deploy).toContain("TF_VAR_notification_email: ${{ vars.NOTIFICATION_EMAIL }}");
+  const check = deploy.indexOf('if [ -z "$TF_VAR_notification_email" ]; then');
+  expect(check).toBeGreaterThan(0);
+  expect(check).toBeLessThan(deploy.indexOf("npx cdktf deploy"));
+  expect(deploy.slice(check, deploy.indexOf("\n          fi", check))).toContain("exit 1");
+  expect(deploy).not.toContain("orders-ops@example.com");
+});
+
 describe("the mutation-testing workflow", () => {
   const mutation = readFileSync(".github/workflows/mutation.yml", "utf8");
 
