@@ -89,7 +89,6 @@ const REQUEUE_AFTER_MS = 30_000;
 /** The outcome of a write is unknown: retrying with the same key is safe and finds the order if it exists. */
 function outcomeUnknown(idempotencyKey: string): APIGatewayProxyResult {
   return errorResponse(
-    503,
     "ORDER_NOT_CONFIRMED_RECORDED",
     "The order service could not confirm that your order was recorded. Retry the same request with the same Idempotency-Key: it never creates a second order.",
     { idempotencyKey },
@@ -104,7 +103,7 @@ function parseRequest(
   if (event.httpMethod === "GET") return parsedOrRejected(placeOrderFromQuery(event.queryStringParameters));
   const contentType = header(event.headers, "Content-Type");
   if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-    return { rejected: errorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.") };
+    return { rejected: errorResponse("UNSUPPORTED_MEDIA_TYPE", "Send the order as application/json.") };
   }
   const body =
     event.isBase64Encoded && event.body ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
@@ -117,7 +116,7 @@ function parsedOrRejected(
   if (parsed.ok) return { request: parsed.value };
   metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
   const details = parsed.issues.length > 0 ? parsed.issues : null;
-  return { rejected: errorResponse(400, parsed.code, parsed.message, details) };
+  return { rejected: errorResponse(parsed.code, parsed.message, details) };
 }
 
 function invalidKey(suppliedKey: string | undefined): APIGatewayProxyResult | undefined {
@@ -128,7 +127,6 @@ function invalidKey(suppliedKey: string | undefined): APIGatewayProxyResult | un
     return undefined;
   }
   return errorResponse(
-    400,
     "INVALID_IDEMPOTENCY_KEY",
     `Idempotency-Key must be 1-${ORDER_LIMITS.maxIdempotencyKeyLength} printable ASCII characters without spaces.`,
   );
@@ -146,7 +144,6 @@ function customerEmailFor(
     if (!customer.email || !customer.emailVerified) {
       return {
         rejected: errorResponse(
-          403,
           "EMAIL_NOT_VERIFIED",
           "Verify your account's e-mail address before placing orders: the confirmation is sent there.",
         ),
@@ -155,7 +152,6 @@ function customerEmailFor(
     if (request.customerEmail !== undefined && !sameEmail(request.customerEmail, customer.email)) {
       return {
         rejected: errorResponse(
-          400,
           "CUSTOMER_EMAIL_MISMATCH",
           "customerEmail differs from the signed-in customer's e-mail address; omit it or send the same address.",
           [
@@ -173,7 +169,7 @@ function customerEmailFor(
   if (request.customerEmail === undefined) {
     metrics.addMetric("OrdersRejected", MetricUnit.Count, 1);
     return {
-      rejected: errorResponse(400, "MISSING_FIELD", "customerEmail is required", [
+      rejected: errorResponse("MISSING_FIELD", "customerEmail is required", [
         { path: "customerEmail", code: "MISSING_FIELD", message: "customerEmail is required" },
       ]),
     };
@@ -222,7 +218,6 @@ async function replay(
   const headers = { "Idempotency-Key": idempotencyKey, Location: `/orders/${existing.orderId}` };
   if (existing.requestHash !== order.requestHash) {
     return errorResponse(
-      409,
       "IDEMPOTENCY_KEY_REUSED",
       "This Idempotency-Key was already used for a different order. Use a new key for a new order.",
       { orderId: existing.orderId },
@@ -285,7 +280,7 @@ async function getOrder(
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
   if (!order || (customer !== undefined && order.customerId !== customer.customerId)) {
-    return errorResponse(404, "ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
+    return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
   }
   return jsonResponse(200, orderView(order));
 }
@@ -296,7 +291,6 @@ function listLimit(raw: string | undefined): number | APIGatewayProxyResult {
   const limit = Number(raw);
   if (!/^\d+$/.test(raw) || limit < ORDER_LIST_LIMITS.min || limit > ORDER_LIST_LIMITS.max) {
     return errorResponse(
-      400,
       "INVALID_LIMIT",
       `limit must be a whole number from ${ORDER_LIST_LIMITS.min} to ${ORDER_LIST_LIMITS.max}.`,
     );
@@ -312,7 +306,6 @@ async function listOrders(
 ): Promise<APIGatewayProxyResult> {
   if (!customer) {
     return errorResponse(
-      403,
       "CUSTOMER_REQUIRED",
       "Listing orders needs a signed-in customer; this API runs with api_auth = none, so orders have no owner.",
     );
@@ -320,7 +313,7 @@ async function listOrders(
   const query = event.queryStringParameters ?? {};
   const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
   if (unknown.length > 0) {
-    return errorResponse(400, "UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
+    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
   }
   const limit = listLimit(query.limit);
   if (typeof limit !== "number") return limit;
@@ -328,7 +321,7 @@ async function listOrders(
   if (query.cursor !== undefined) {
     const decoded = decodeCursor(query.cursor, customer.customerId);
     if (!decoded.ok) {
-      return errorResponse(400, "INVALID_CURSOR", "cursor is not a nextCursor of your order list.");
+      return errorResponse("INVALID_CURSOR", "cursor is not a nextCursor of your order list.");
     }
     after = decoded.position;
   }
@@ -347,15 +340,11 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
 async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const matched = routeFor(event);
   if (!matched)
-    return errorResponse(
-      404,
-      "ROUTE_NOT_FOUND",
-      `No route for ${event.httpMethod} ${shortened(event.path)}.`,
-    );
+    return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   const customer = customerOf(event);
   // The authorizer refuses these before they arrive; this holds if a method ever lost it.
   if (matched.access === "customer" && deps.settings.apiAuth === "cognito" && !customer) {
-    return errorResponse(401, "UNAUTHORIZED", "Sign in: this route needs a customer's ID token.");
+    return errorResponse("UNAUTHORIZED", "Sign in: this route needs a customer's ID token.");
   }
   if (customer) logger.appendKeys({ customerId: customer.customerId });
   switch (matched.operation) {
@@ -384,7 +373,7 @@ export function createHandler(overrides: Partial<OrderPlacementDeps> = {}) {
       } catch (error) {
         // A fault of ours or of AWS, never of the client: log it, answer without internals.
         logger.error("Unhandled error", { error: error as Error });
-        result = errorResponse(500, "INTERNAL_ERROR", "The order service failed unexpectedly. Please retry.");
+        result = errorResponse("INTERNAL_ERROR", "The order service failed unexpectedly. Please retry.");
       }
       const cors = corsHeaders(event.headers, deps.settings.allowedOrigins);
       return { ...result, headers: { ...result.headers, ...cors } };

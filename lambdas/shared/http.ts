@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { API_ERRORS, type ApiErrorCode } from "./api-errors";
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
 
@@ -11,14 +12,14 @@ export function jsonResponse(
 }
 
 /** The one error body of the API: `{ "error": { "code", "message", "details" } }`. */
+/** An error answer: its status is the code's own (api-errors.ts), so the two never disagree. */
 export function errorResponse(
-  statusCode: number,
-  code: string,
+  code: ApiErrorCode,
   message: string,
   details: unknown = null,
   headers: Record<string, string> = {},
 ): APIGatewayProxyResult {
-  return jsonResponse(statusCode, { error: { code, message, details } }, headers);
+  return jsonResponse(API_ERRORS[code], { error: { code, message, details } }, headers);
 }
 
 /** Header lookup is case-insensitive, as HTTP says. */

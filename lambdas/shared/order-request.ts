@@ -1,5 +1,6 @@
 // zod/mini: the same validation as classic zod, tree-shakable, so the API bundle stays small.
 import * as z from "zod/mini";
+import type { ApiErrorCode } from "./api-errors";
 
 /** Limits of the POST /orders contract; the API Gateway model is generated from the same schema. */
 export const ORDER_LIMITS = {
@@ -30,7 +31,7 @@ export type OrderLine = z.infer<typeof orderLineSchema>;
 
 export interface ValidationIssue {
   readonly path: string;
-  readonly code: string;
+  readonly code: ApiErrorCode;
   readonly message: string;
 }
 
@@ -38,12 +39,12 @@ export type ParseResult =
   | { readonly ok: true; readonly value: PlaceOrderRequest }
   | {
       readonly ok: false;
-      readonly code: string;
+      readonly code: ApiErrorCode;
       readonly message: string;
       readonly issues: ValidationIssue[];
     };
 
-function fail(code: string, message: string, issues: ValidationIssue[] = []): ParseResult {
+function fail(code: ApiErrorCode, message: string, issues: ValidationIssue[] = []): ParseResult {
   return { ok: false, code, message, issues };
 }
 
@@ -70,7 +71,7 @@ function toIssue(issue: ZodIssue, input: unknown): ValidationIssue {
   const path = issue.path.join(".");
   const field = String(issue.path[issue.path.length - 1] ?? "body");
   const inItems = issue.path[0] === "items";
-  const issueOf = (code: string, message: string): ValidationIssue => ({ path, code, message });
+  const issueOf = (code: ApiErrorCode, message: string): ValidationIssue => ({ path, code, message });
   if (issue.code === "unrecognized_keys") {
     return issueOf("UNKNOWN_FIELD", `Unknown field(s): ${issue.keys.join(", ")}`);
   }
@@ -92,7 +93,7 @@ function toIssue(issue: ZodIssue, input: unknown): ValidationIssue {
       : issueOf("TOO_MANY_ITEMS", `items may list at most ${ORDER_LIMITS.maxDistinctProducts} products`);
   }
   const rule = FIELD_RULES[field];
-  const codes: Record<string, string> = {
+  const codes: Record<string, ApiErrorCode> = {
     customerEmail: "INVALID_EMAIL",
     paymentToken: "INVALID_PAYMENT_TOKEN",
     productId: "INVALID_PRODUCT_ID",

@@ -1,0 +1,43 @@
+/**
+ * Every error code the order API's function answers with, and its HTTP status: the one home the
+ * handler's answers, the request validation and the README's list are checked against. (Answers API
+ * Gateway gives itself are in gateway-responses.ts.)
+ */
+export const API_ERRORS = {
+  // The order request (POST /orders, the root method), whole or per field (`details`).
+  MISSING_BODY: 400,
+  INVALID_JSON: 400,
+  INVALID_BODY: 400,
+  BODY_TOO_LARGE: 400,
+  MISSING_FIELD: 400,
+  INVALID_TYPE: 400,
+  INVALID_VALUE: 400,
+  UNKNOWN_FIELD: 400,
+  INVALID_EMAIL: 400,
+  EMPTY_ITEMS: 400,
+  TOO_MANY_ITEMS: 400,
+  INVALID_QUANTITY: 400,
+  INVALID_PRODUCT_ID: 400,
+  DUPLICATE_PRODUCT: 400,
+  INVALID_PAYMENT_TOKEN: 400,
+  INVALID_ITEMS: 400,
+  INVALID_IDEMPOTENCY_KEY: 400,
+  CUSTOMER_EMAIL_MISMATCH: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  ORDER_NOT_CONFIRMED_RECORDED: 503,
+  // Signed-in customers.
+  UNAUTHORIZED: 401,
+  EMAIL_NOT_VERIFIED: 403,
+  CUSTOMER_REQUIRED: 403,
+  // Reading orders (GET /orders, GET /orders/{orderId}).
+  ORDER_NOT_FOUND: 404,
+  INVALID_LIMIT: 400,
+  INVALID_CURSOR: 400,
+  UNKNOWN_PARAMETER: 400,
+  // Anything else.
+  ROUTE_NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
+} as const satisfies Record<string, number>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
