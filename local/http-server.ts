@@ -13,6 +13,17 @@ import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } fro
 import type { LambdaHandler } from "./lambda-host";
 import type { AuthService } from "./services/auth";
 
+/**
+ * What only the local API server answers (API Gateway answers these cases with its own codes:
+ * REQUEST_REJECTED, GATEWAY_ERROR); the README's status table lists them.
+ */
+export const LOCAL_SERVER_ERRORS = {
+  INVALID_PATH: 400,
+  METHOD_NOT_ALLOWED: 405,
+  BAD_GATEWAY: 502,
+  SERVICE_STOPPING: 503,
+} as const;
+
 /** API Gateway's payload limit is 10 MB; locally 1 MB is plenty and bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -237,12 +248,16 @@ function resolveRoute(
     // HEAD is answered as GET without a body.
     match = matchRoute(routes, method === "HEAD" ? "GET" : method, path);
   } catch {
-    return { status: 400, code: "INVALID_PATH", message: "The path has a malformed percent-escape." };
+    return {
+      status: LOCAL_SERVER_ERRORS.INVALID_PATH,
+      code: "INVALID_PATH",
+      message: "The path has a malformed percent-escape.",
+    };
   }
   if (!match) return notFound;
   if ("methodNotAllowed" in match) {
     return {
-      status: 405,
+      status: LOCAL_SERVER_ERRORS.METHOD_NOT_ALLOWED,
       code: "METHOD_NOT_ALLOWED",
       message: `${method} is not allowed on ${shortened(path)}.`,
     };
@@ -273,11 +288,17 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
     void (async () => {
       const method = (req.method ?? "GET").toUpperCase();
       if (options.stopping?.()) {
-        return sendError(res, 503, "SERVICE_STOPPING", "The order system is stopping; retry shortly.", {
-          ...gatewayHeaders,
-          "Retry-After": "5",
-          Connection: "close",
-        });
+        return sendError(
+          res,
+          LOCAL_SERVER_ERRORS.SERVICE_STOPPING,
+          "SERVICE_STOPPING",
+          "The order system is stopping; retry shortly.",
+          {
+            ...gatewayHeaders,
+            "Retry-After": "5",
+            Connection: "close",
+          },
+        );
       }
       const url = requestTarget(req.url);
       if (!url)
@@ -316,7 +337,13 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       res.end(method === "HEAD" ? undefined : result.body);
       options.onResponse?.(event, result);
     })().catch((error: unknown) => {
-      if (!res.headersSent) sendError(res, 502, "BAD_GATEWAY", "The order function failed; see the console.");
+      if (!res.headersSent)
+        sendError(
+          res,
+          LOCAL_SERVER_ERRORS.BAD_GATEWAY,
+          "BAD_GATEWAY",
+          "The order function failed; see the console.",
+        );
       process.stderr.write(`Local API error: ${error instanceof Error ? error.stack : String(error)}\n`);
     });
   });
