@@ -130,6 +130,13 @@ async function refuseWhileRunning(clients: ReleaseClients, plan: ReleasePlan): P
   }
 }
 
+const APPSPEC_VERSION = "0.0";
+
+/** The AppSpec as CodeDeploy documents it: `"version": 0.0` is a number written with its decimal. */
+function appSpecJson(appSpec: object): string {
+  return JSON.stringify(appSpec).replace(`"version":"${APPSPEC_VERSION}"`, `"version":${APPSPEC_VERSION}`);
+}
+
 async function startFunctionMoves(clients: ReleaseClients, plan: ReleasePlan, log: ReleaseOptions["log"]) {
   const moves: FunctionMove[] = [];
   for (const [id, fn] of Object.entries(plan.functions)) {
@@ -140,7 +147,7 @@ async function startFunctionMoves(clients: ReleaseClients, plan: ReleasePlan, lo
     const target = await newestVersion(clients.lambda, fn.functionName);
     if (current === target) continue;
     const appSpec = {
-      version: 0.0,
+      version: APPSPEC_VERSION,
       Resources: [
         {
           [id]: {
@@ -160,7 +167,7 @@ async function startFunctionMoves(clients: ReleaseClients, plan: ReleasePlan, lo
         applicationName: plan.application,
         deploymentGroupName: fn.deploymentGroup,
         description: `${id}: ${fn.alias} ${current} → ${target}`,
-        revision: { revisionType: "AppSpecContent", appSpecContent: { content: JSON.stringify(appSpec) } },
+        revision: { revisionType: "AppSpecContent", appSpecContent: { content: appSpecJson(appSpec) } },
       }),
     );
     log(`${id}: version ${current} → ${target}, deployment ${created.deploymentId} (${plan.strategy})`);

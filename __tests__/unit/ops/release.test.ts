@@ -50,6 +50,10 @@ test("a healthy canary: 10 % while it bakes with the alarms watched, then every 
   const { lines, run } = changedRelease("canary-10-percent-5-minutes");
   await expect(run()).resolves.toBe("released");
 
+  // AppSpec content as CodeDeploy documents it.
+  for (const call of standIn.createdDeployments()) {
+    expect(call.args[0].input.revision!.appSpecContent!.content).toMatch(/^\{"version":0\.0,"Resources":\[/);
+  }
   // One deployment per changed function, from its current version to its newest; none for the unchanged.
   const specs = standIn
     .createdDeployments()
