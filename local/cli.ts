@@ -62,7 +62,8 @@ Options:
 
 Local-only endpoints: GET /_local/health, /_local/notifications, /_local/emails, /_local/executions,
 /_local/queue, /_local/jwks, /_local/meter (every billed call, per order), /_local/iam (local IAM
-on or off, and the latest denied calls); POST /_local/token
+on or off, and the latest denied calls), /_local/events (Server-Sent Events, resumable with
+Last-Event-ID); POST /_local/token
 {"email": "you@example.com"} signs a local customer in (ID token); POST /_local/emails/bounce
 {"email": "..."} simulates a hard bounce from that address; POST /_local/meter/reset zeroes the meter.
 `;

@@ -45,6 +45,10 @@ export interface LocalReply {
   readonly body: unknown;
 }
 
+export type LocalStreams = Readonly<
+  Record<string, (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void>
+>;
+
 /** Local-only POST routes under /_local: the request body (or null) and its headers in, a reply out. */
 export type LocalActions = Readonly<
   Record<
@@ -63,6 +67,8 @@ export interface LocalApiOptions {
   readonly handler: LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
   readonly localEndpoints: LocalEndpoints;
   readonly localActions?: LocalActions;
+  /** Local-only GET routes that stream (Server-Sent Events): they write the response themselves. */
+  readonly localStreams?: LocalStreams;
   /** The Cognito authorizer's twin; customer routes are open without it (api_auth = none). */
   readonly auth?: AuthService;
   /** Storefront origins allowed by CORS; empty: no CORS, as deployed. */
@@ -172,6 +178,11 @@ async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: S
   const method = (req.method ?? "GET").toUpperCase();
   const name = url.pathname.slice("/_local/".length);
   const endpoint = Object.hasOwn(options.localEndpoints, name) ? options.localEndpoints[name] : undefined;
+  const stream =
+    options.localStreams && Object.hasOwn(options.localStreams, name)
+      ? options.localStreams[name]
+      : undefined;
+  if (stream && method === "GET") return stream(req, res, url.searchParams);
   if (endpoint && (method === "GET" || method === "HEAD")) {
     const reply = endpoint();
     return reply instanceof StatusReply ? sendJson(res, reply.status, reply.body) : sendJson(res, 200, reply);

@@ -22,7 +22,8 @@ import type { CustomerEmailMode } from "../lambdas/shared/customer-emails";
 import { stripeSecretName, type PaymentProvider } from "../lambdas/shared/payment-providers";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
-import { StatusReply, type LocalActions, type LocalEndpoints } from "./http-server";
+import { StatusReply, type LocalActions, type LocalEndpoints, type LocalStreams } from "./http-server";
+import { EventFeed, orderIdOfLine, serveEventStream } from "./console/event-feed";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
 import {
@@ -141,6 +142,8 @@ export interface LocalOrderSystem {
   readonly meter: Meter;
   /** The stuck-order reconciler (runs on its schedule; `runOnce()` runs it now). */
   readonly reconciler: ReconcilerService;
+  /** The runtime's event feed (GET /_local/events). */
+  readonly events: EventFeed;
   /** Whether local IAM enforces the synthesized policies (off with --no-iam). */
   readonly iamEnforced: boolean;
   /** The latest calls local IAM denied, one readable line each (also logged, and at GET /_local/iam). */
@@ -389,7 +392,7 @@ async function startDelivery(
 function startApi(
   options: LocalRuntimeOptions,
   functions: LocalFunctions,
-  local: { routes: LocalEndpoints; actions: LocalActions },
+  local: { routes: LocalEndpoints; actions: LocalActions; streams: LocalStreams },
   auth: AuthService | undefined,
   log: Log,
   meter: Meter,
@@ -402,6 +405,7 @@ function startApi(
     port: options.port ?? 3000,
     localEndpoints: local.routes,
     localActions: local.actions,
+    localStreams: local.streams,
     auth,
     allowedOrigins: options.allowedOrigins ?? [],
     log,
@@ -586,6 +590,27 @@ function localActions(
 }
 
 /**
+ * The event feed (GET /_local/events): every runtime line about an order, every SNS publish and
+ * every captured e-mail, in the order they happened. Returns the log that also feeds it.
+ */
+function startFeed(options: LocalRuntimeOptions): { feed: EventFeed; log: Log } {
+  const feed = new EventFeed();
+  const log = (line: string) => {
+    options.log?.(line);
+    feed.append("log", { line }, orderIdOfLine(line));
+  };
+  return { feed, log };
+}
+
+/** SNS publishes and captured e-mails join the feed. */
+function feedFrom(feed: EventFeed, notifications: LocalNotifications, email: EmailService | undefined): void {
+  notifications.onPublish((n) =>
+    feed.append("notification", { topic: n.topic, subject: n.subject }, /^Order (\S+) /.exec(n.subject)?.[1]),
+  );
+  email?.onSend((e) => feed.append("email", { to: e.to, subject: e.subject, template: e.template }));
+}
+
+/**
  * Local IAM from the synthesized stack, for this deployment's variable values (none with --no-iam).
  * Local functions run outside any VPC, whatever vpc_mode would do in AWS.
  */
@@ -606,7 +631,7 @@ function startIam(options: LocalRuntimeOptions, log: Log): LocalEnforcement | un
 }
 
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
-  const log = options.log ?? (() => undefined);
+  const { feed, log } = startFeed(options);
   const services = new ServiceGroup();
   const meter = new Meter();
   try {
@@ -619,6 +644,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const functions = loadFunctions(options, dynamoDb, { secrets, email }, ctx);
     await seedInventory(functions, log);
     const notifications = await services.start(() => new LocalNotifications({ meter }));
+    feedFrom(feed, notifications, email);
     const events = await services.start(() => startEvents(options, functions, notifications, ctx));
     const workflow = await services.start(() =>
       startWorkflow(options, { functions, notifications, events, dynamodb: workflowClient }, ctx),
@@ -631,6 +657,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const local = {
       routes: localEndpoints(parts),
       actions: localActions(meter, functions, email, redriveAction(queue, events)),
+      streams: { events: (req, res, query) => serveEventStream(feed, req, res, query) } as LocalStreams,
     };
     const api = await services.start(() => startApi(options, functions, local, auth, log, meter));
     // Counting starts with the first request: seeding the catalog is deploy-time work, not per order.
@@ -650,6 +677,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
       meter,
       confirmationDeadLetters: events.deadLetters,
       reconciler,
+      events: feed,
       iamEnforced: iam !== undefined,
       iamDenials: () => iam?.denials() ?? [],
       settled: settledWhen(outbox, queue, workflow, events),

@@ -12,6 +12,7 @@ import { header } from "../../lambdas/shared/http";
 import {
   createLocalApiServer,
   type LocalActions,
+  type LocalStreams,
   type LocalEndpoints,
   type LocalReply,
 } from "../http-server";
@@ -35,6 +36,8 @@ export interface ApiServiceOptions {
   readonly localEndpoints: LocalEndpoints;
   /** More POST actions under /_local (POST /_local/token is the API's own). */
   readonly localActions?: LocalActions;
+  /** Streaming GET routes under /_local (the event feed). */
+  readonly localStreams?: LocalStreams;
   /** Sign-in on customer routes (api_auth = cognito); open when omitted (api_auth = none). */
   readonly auth?: AuthService;
   readonly allowedOrigins: readonly string[];
@@ -145,6 +148,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     },
     localEndpoints: options.localEndpoints,
     localActions: { ...options.localActions, token: tokenAction(options.auth) },
+    localStreams: options.localStreams,
     auth: options.auth,
     allowedOrigins: options.allowedOrigins,
   });
