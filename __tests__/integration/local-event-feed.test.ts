@@ -2,6 +2,7 @@
  * GET /_local/events against the running system: orders' events in order as Server-Sent Events,
  * a reconnect with Last-Event-ID that misses nothing and repeats nothing, bad input answered 400.
  */
+import { API_DRAIN_TIMEOUT_MS } from "../../local/services/api";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);
@@ -113,3 +114,15 @@ test.each([["abc"], ["-1"], ["1.5"]])(
     expect(viaQuery.status).toBe(400);
   },
 );
+
+test("an open stream does not hold up a stop: it is cut, not waited for", async () => {
+  const other = await startTestSystem();
+  const controller = new AbortController();
+  const response = await fetch(`${other.system.url}/_local/events`, { signal: controller.signal });
+  expect(response.status).toBe(200);
+  const started = Date.now();
+  await other.stop();
+  // Requests in hand are waited for up to the drain bound; a stream must not be one of them.
+  expect(Date.now() - started).toBeLessThan(API_DRAIN_TIMEOUT_MS);
+  controller.abort();
+});

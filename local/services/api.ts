@@ -153,7 +153,10 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     allowedOrigins: options.allowedOrigins,
   });
   server.keepAliveTimeout = 5_000;
-  server.on("request", (_req, res) => {
+  // A stream (the event feed) is never "answered": it is not waited for on stop, only cut.
+  const streams = new Set(Object.keys(options.localStreams ?? {}).map((name) => `/_local/${name}`));
+  server.on("request", (req, res) => {
+    if (streams.has((req.url ?? "/").split("?")[0])) return;
     inFlight++;
     res.on("close", () => inFlight--);
   });
