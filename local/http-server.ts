@@ -20,6 +20,7 @@ import type { AuthService } from "./services/auth";
 export const LOCAL_SERVER_ERRORS = {
   INVALID_PATH: 400,
   METHOD_NOT_ALLOWED: 405,
+  LOCAL_ONLY: 403,
   BAD_GATEWAY: 502,
   SERVICE_STOPPING: 503,
 } as const;
@@ -36,8 +37,8 @@ export class StatusReply {
 }
 
 export interface LocalEndpoints {
-  /** Extra local-only GET routes under /_local: a JSON body (200) or a StatusReply. */
-  readonly [path: string]: () => unknown;
+  /** Extra local-only GET routes under /_local: a JSON body (200) or a StatusReply, from the query. */
+  readonly [path: string]: (query: URLSearchParams) => unknown;
 }
 
 export interface LocalReply {
@@ -76,6 +77,18 @@ export interface LocalApiOptions {
   /** True once the runtime is stopping: new requests get 503 and Retry-After, nothing is started. */
   readonly stopping?: () => boolean;
   readonly onResponse?: (event: APIGatewayProxyEvent, result: APIGatewayProxyResult) => void;
+  /**
+   * With sign-in on, /_local is answered on loopback only (whatever --host opens), but for the user
+   * pool's own twin (token, jwks): orders, e-mails and the console are not for the network to read.
+   */
+  readonly localOnly?: boolean;
+}
+
+/** /_local routes a non-loopback caller may reach with sign-in on: the local user pool's. */
+const NETWORK_LOCAL_ROUTES = new Set(["token", "jwks"]);
+
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && /^(127\.|::1$|::ffff:127\.)/.test(address);
 }
 
 function sendJson(
@@ -177,6 +190,13 @@ async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: S
   // Only own properties: `/_local/__proto__` or `/_local/constructor` name nothing.
   const method = (req.method ?? "GET").toUpperCase();
   const name = url.pathname.slice("/_local/".length);
+  if (options.localOnly && !NETWORK_LOCAL_ROUTES.has(name) && !isLoopback(req.socket.remoteAddress))
+    return sendError(
+      res,
+      LOCAL_SERVER_ERRORS.LOCAL_ONLY,
+      "LOCAL_ONLY",
+      "With sign-in on, local endpoints answer on this machine only (http://127.0.0.1).",
+    );
   const endpoint = Object.hasOwn(options.localEndpoints, name) ? options.localEndpoints[name] : undefined;
   const stream =
     options.localStreams && Object.hasOwn(options.localStreams, name)
@@ -184,7 +204,7 @@ async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: S
       : undefined;
   if (stream && method === "GET") return stream(req, res, url.searchParams);
   if (endpoint && (method === "GET" || method === "HEAD")) {
-    const reply = endpoint();
+    const reply = await endpoint(url.searchParams);
     return reply instanceof StatusReply ? sendJson(res, reply.status, reply.body) : sendJson(res, 200, reply);
   }
   const action =

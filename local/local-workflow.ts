@@ -25,6 +25,26 @@ export interface Execution {
   stopDate?: number;
 }
 
+/**
+ * One state an execution entered, as the console's journey shows it: when, how long, how it ended
+ * (a Catch counts as `caught`: the execution went on along the catcher's branch), its retries, and
+ * what it changed in the execution's data (a Task's ResultPath: the charge, the reservation, the refund).
+ */
+export interface ExecutionStep {
+  readonly state: string;
+  /** Task, Choice, Pass, Fail, Succeed… */
+  readonly type: string;
+  readonly enteredAt: number;
+  exitedAt?: number;
+  durationMs?: number;
+  status: "running" | "succeeded" | "failed" | "caught";
+  retries: number;
+  error?: string;
+  cause?: string;
+  /** Top-level fields of the state's output that differ from its input. */
+  changed?: Record<string, unknown>;
+}
+
 export class ExecutionAlreadyExistsError extends Error {
   constructor(name: string) {
     super(`Execution Already Exists: '${name}'`);
@@ -48,9 +68,45 @@ export interface LocalWorkflowOptions {
   readonly onFinished?: (execution: Execution) => void;
   /** Counts state transitions (retries included) and the execution log's bytes. */
   readonly meter?: Meter;
+  /** Each change of a step (entered, retried, failed, caught, exited), as it happens. */
+  readonly onStep?: (execution: Execution, step: ExecutionStep, event: StepEventType) => void;
+}
+
+type EventLog = Awaited<ReturnType<EventLogs["next"]>>["value"] & { type: string };
+export type StepEventType = "StateEntered" | "StateExited" | "StateFailed" | "StateRetried" | "StateCaught";
+const STEP_EVENTS: readonly string[] = [
+  "StateEntered",
+  "StateExited",
+  "StateFailed",
+  "StateRetried",
+  "StateCaught",
+] satisfies StepEventType[];
+
+/** The top-level fields of `output` that are new or different from `input`. */
+function changedFields(input: unknown, output: unknown): Record<string, unknown> | undefined {
+  if (typeof output !== "object" || output === null || Array.isArray(output)) return undefined;
+  const before = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const changed = Object.entries(output).filter(
+    ([key, value]) => JSON.stringify(before[key]) !== JSON.stringify(value),
+  );
+  return changed.length > 0 ? Object.fromEntries(changed) : undefined;
 }
 
 type EventLogs = ReturnType<StateMachine["run"]>["eventLogs"];
+/** The state events of the library's execution log, as far as the steps need them. */
+interface StepEvent {
+  readonly type: StepEventType;
+  readonly timestamp: number;
+  readonly state: {
+    readonly name: string;
+    readonly type: string;
+    readonly input: unknown;
+    readonly output?: unknown;
+  };
+  readonly retry?: { readonly attempt: number };
+  readonly Error?: string;
+  readonly Cause?: unknown;
+}
 
 /** The log group the deployed state machine writes every history event to (level ALL, with data). */
 const EXECUTION_LOG_GROUP = "/aws/vendedlogs/states/order-processing";
@@ -65,6 +121,8 @@ export class LocalWorkflow {
   private readonly machine: StateMachine;
   /** The newest executions by ARN, with their input and output (GET /_local/executions). */
   private readonly executions = new Map<string, Execution>();
+  /** The steps of each kept execution, in the order they were entered. */
+  private readonly steps = new Map<string, ExecutionStep[]>();
   /** Every name ever used: Standard refuses a name again, however old the execution. */
   private readonly names = new Set<string>();
   private readonly running = new Set<Promise<void>>();
@@ -107,8 +165,12 @@ export class LocalWorkflow {
     // Memory stays flat over long runs: the oldest finished executions' details are dropped.
     for (const [old, kept] of this.executions) {
       if (this.executions.size <= RECENT_EXECUTIONS) break;
-      if (kept.status !== "RUNNING") this.executions.delete(old);
+      if (kept.status !== "RUNNING") {
+        this.executions.delete(old);
+        this.steps.delete(old);
+      }
     }
+    this.steps.set(execution.executionArn, []);
     const retryIntervalOverrides =
       this.options.retryIntervalMs === undefined
         ? undefined
@@ -137,7 +199,7 @@ export class LocalWorkflow {
         execution.cause = failure instanceof Error ? failure.message : String(failure);
       },
     );
-    if (this.options.meter) void this.meterEvents(run.eventLogs, this.options.meter);
+    void this.followEvents(execution, run.eventLogs);
     const tracked = finished.then(() => {
       execution.stopDate = Date.now();
       this.meterExpress(execution);
@@ -159,23 +221,68 @@ export class LocalWorkflow {
     });
   }
 
+  /** Reads the execution's history as it happens: the meter's transitions and log bytes, and its steps. */
+  private async followEvents(execution: Execution, events: EventLogs): Promise<void> {
+    for await (const event of events) {
+      if (this.options.meter) this.meterEvent(event, this.options.meter);
+      if (STEP_EVENTS.includes(event.type)) this.recordStep(execution, event as StepEvent);
+    }
+  }
+
   /**
    * Standard workflows bill a state transition each time a state runs, retries included; the log
    * group receives each history event (a Task's scheduled, started and finished events included).
    */
-  private async meterEvents(events: EventLogs, meter: Meter): Promise<void> {
-    for await (const event of events) {
-      if (this.type === "STANDARD" && (event.type === "StateEntered" || event.type === "StateRetried")) {
-        meter.record("Step Functions", `transition:${event.state.name}`, { transitions: 1 });
-      }
-      const detailBytes = Buffer.byteLength(JSON.stringify(event));
-      const records = event.type === "StateEntered" && event.state.type === "Task" ? 4 : 1;
-      for (let i = 0; i < records; i++) {
-        meter.record("CloudWatch Logs", EXECUTION_LOG_GROUP, {
-          bytes: (i === 0 ? detailBytes : 0) + LOGGED_EVENT_ENVELOPE_BYTES,
-        });
-      }
+  private meterEvent(event: EventLog, meter: Meter): void {
+    if (this.type === "STANDARD" && (event.type === "StateEntered" || event.type === "StateRetried")) {
+      meter.record("Step Functions", `transition:${(event as StepEvent).state.name}`, { transitions: 1 });
     }
+    const detailBytes = Buffer.byteLength(JSON.stringify(event));
+    const isTask = event.type === "StateEntered" && (event as StepEvent).state.type === "Task";
+    for (let i = 0; i < (isTask ? 4 : 1); i++) {
+      meter.record("CloudWatch Logs", EXECUTION_LOG_GROUP, {
+        bytes: (i === 0 ? detailBytes : 0) + LOGGED_EVENT_ENVELOPE_BYTES,
+      });
+    }
+  }
+
+  private recordStep(execution: Execution, event: StepEvent): void {
+    const steps = this.steps.get(execution.executionArn);
+    if (!steps) return; // the execution already left the window
+    let step = steps.findLast((s) => s.state === event.state.name);
+    if (event.type === "StateEntered" || !step) {
+      step = {
+        state: event.state.name,
+        type: event.state.type,
+        enteredAt: event.timestamp,
+        status: "running",
+        retries: 0,
+      };
+      steps.push(step);
+    }
+    const end = () => {
+      step.exitedAt = event.timestamp;
+      step.durationMs = event.timestamp - step.enteredAt;
+    };
+    if (event.type === "StateRetried") {
+      step.retries = event.retry?.attempt ?? step.retries + 1;
+      step.status = "running";
+    } else if (event.type === "StateFailed") {
+      [step.status, step.error, step.cause] = ["failed", event.Error, String(event.Cause ?? "")];
+      end();
+    } else if (event.type === "StateCaught") {
+      step.status = "caught";
+    } else if (event.type === "StateExited") {
+      if (step.status === "running") step.status = "succeeded";
+      if (step.status === "succeeded") step.changed = changedFields(event.state.input, event.state.output);
+      end();
+    }
+    this.options.onStep?.(execution, step, event.type);
+  }
+
+  /** The steps of an execution (by ARN), oldest first; undefined once it left the window. */
+  stepsOf(executionArn: string): readonly ExecutionStep[] | undefined {
+    return this.steps.get(executionArn);
   }
 
   /** The newest execution of this name (an Express order may have run twice). */

@@ -23,7 +23,9 @@ import { stripeSecretName, type PaymentProvider } from "../lambdas/shared/paymen
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
 import { StatusReply, type LocalActions, type LocalEndpoints, type LocalStreams } from "./http-server";
-import { EventFeed, orderIdOfLine, serveEventStream } from "./console/event-feed";
+import { consoleEndpoints, consoleFiles } from "./console/console-service";
+import { watchForConsole, type ConsoleWatch } from "./console/console-feed";
+import { EventFeed, orderIdIn, orderIdOfLine, serveEventStream } from "./console/event-feed";
 import { LocalFunctions } from "./local-functions";
 import type { LocalQueue } from "./local-queue";
 import {
@@ -282,6 +284,8 @@ interface RuntimeContext {
   readonly log: Log;
   readonly meter: Meter;
   readonly iam?: LocalEnforcement;
+  /** The console's hooks: order images and workflow steps to the feed. */
+  readonly watch?: ConsoleWatch;
 }
 
 /** The deployed definition, its tasks bound to the functions, SNS, DynamoDB and the default bus. */
@@ -293,7 +297,7 @@ function startWorkflow(
     events: EventService;
     dynamodb: DynamoDBClient;
   },
-  { log, meter, iam }: RuntimeContext,
+  { log, meter, iam, watch }: RuntimeContext,
 ) {
   return startWorkflowService({
     ...{
@@ -305,6 +309,7 @@ function startWorkflow(
     },
     ...{ retryIntervalMs: options.retryIntervalMs, type: options.workflowType },
     ...{ onFinished: parts.events.executionFinished, putEvents: parts.events.putEvents },
+    onStep: watch?.onStep,
     enforce: iam && ((targets) => iam.workflowTargets(targets)),
   });
 }
@@ -340,7 +345,7 @@ async function startDelivery(
   database: DatabaseService,
   queue: QueueService,
   notifications: LocalNotifications,
-  { log, meter, iam }: RuntimeContext,
+  { log, meter, iam, watch }: RuntimeContext,
 ): Promise<OutboxService> {
   // The pipe sends with its own role.
   const piping = iam?.pipe(queue.sender) ?? queue.sender;
@@ -379,6 +384,7 @@ async function startDelivery(
     notifications,
     deadLetterPath: options.dataDir && join(options.dataDir, "queue", "order-stream-dlq.jsonl"),
     log,
+    onOrder: watch?.onOrder,
   });
   return {
     name: outbox.name,
@@ -593,21 +599,23 @@ function localActions(
  * The event feed (GET /_local/events): every runtime line about an order, every SNS publish and
  * every captured e-mail, in the order they happened. Returns the log that also feeds it.
  */
-function startFeed(options: LocalRuntimeOptions): { feed: EventFeed; log: Log } {
+function startFeed(options: LocalRuntimeOptions): { feed: EventFeed; log: Log; watch: ConsoleWatch } {
   const feed = new EventFeed();
   const log = (line: string) => {
     options.log?.(line);
     feed.append("log", { line }, orderIdOfLine(line));
   };
-  return { feed, log };
+  return { feed, log, watch: watchForConsole(feed) };
 }
 
 /** SNS publishes and captured e-mails join the feed. */
 function feedFrom(feed: EventFeed, notifications: LocalNotifications, email: EmailService | undefined): void {
   notifications.onPublish((n) =>
-    feed.append("notification", { topic: n.topic, subject: n.subject }, /^Order (\S+) /.exec(n.subject)?.[1]),
+    feed.append("notification", { topic: n.topic, subject: n.subject }, orderIdIn(n.subject)),
   );
-  email?.onSend((e) => feed.append("email", { to: e.to, subject: e.subject, template: e.template }));
+  email?.onSend((e) =>
+    feed.append("email", { to: e.to, subject: e.subject, template: e.template }, orderIdIn(e.subject)),
+  );
 }
 
 /**
@@ -630,14 +638,44 @@ function startIam(options: LocalRuntimeOptions, log: Log): LocalEnforcement | un
   });
 }
 
+/** Every route under /_local: the runtime's endpoints and actions, the event feed and the console. */
+function localRoutes(
+  parts: Parameters<typeof localEndpoints>[0] & { functions: LocalFunctions },
+  feed: EventFeed,
+  watch: ConsoleWatch,
+) {
+  const { queue, events, outbox, workflow } = parts;
+  const consoleRoutes = consoleEndpoints({
+    client: parts.database.client,
+    tables: LOCAL_TABLES,
+    feed,
+    metrics: watch.metrics,
+    queue: queue.queue,
+    workflow: workflow.workflow,
+    definition: workflow.definition,
+    notifications: parts.notifications,
+    confirmationDeadLetters: () => events.deadLetters().length,
+    streamDeadLetters: () => outbox.deadLetters().length,
+    signIn: parts.auth !== undefined,
+  });
+  return {
+    routes: { ...localEndpoints(parts), ...consoleRoutes },
+    actions: localActions(parts.meter, parts.functions, parts.email, redriveAction(queue, events)),
+    streams: {
+      events: (req, res, query) => serveEventStream(feed, req, res, query),
+      ...consoleFiles(),
+    } as LocalStreams,
+  };
+}
+
 export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promise<LocalOrderSystem> {
-  const { feed, log } = startFeed(options);
+  const { feed, log, watch } = startFeed(options);
   const services = new ServiceGroup();
   const meter = new Meter();
   try {
     const database = await services.start(() => startDatabase(options, log));
     const iam = startIam(options, log);
-    const ctx = { log, meter, iam };
+    const ctx = { log, meter, iam, watch };
     const { dynamoDb, workflowClient } = await startDynamoDbMetering(services, database, meter, iam);
     const { secrets, email } = await startAwsTwins(options, services, log, iam);
     email?.onSend((sent) => meter.record("SES", "SendEmail", { emails: sent.to.length }));
@@ -654,11 +692,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log, iam));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
     const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email, iam };
-    const local = {
-      routes: localEndpoints(parts),
-      actions: localActions(meter, functions, email, redriveAction(queue, events)),
-      streams: { events: (req, res, query) => serveEventStream(feed, req, res, query) } as LocalStreams,
-    };
+    const local = localRoutes({ ...parts, functions }, feed, watch);
     const api = await services.start(() => startApi(options, functions, local, auth, log, meter));
     // Counting starts with the first request: seeding the catalog is deploy-time work, not per order.
     meter.reset();

@@ -4,6 +4,7 @@
  */
 import { connect } from "node:net";
 import { startTestSystem, type TestSystem } from "../support/local-system";
+import { nonLoopbackAddress } from "../support/network";
 
 jest.setTimeout(60_000);
 
@@ -86,4 +87,23 @@ test("the notification and execution windows are bounded", async () => {
   const kept = sns.list();
   expect(kept).toHaveLength(RECENT_NOTIFICATIONS);
   expect(kept.at(-1)?.subject).toBe(`n${RECENT_NOTIFICATIONS * 2 - 1}`);
+});
+
+test("with sign-in on, /_local answers the network only for the user pool's twin (token, jwks)", async () => {
+  const network = `http://${nonLoopbackAddress()}:${t.system.port}`;
+  for (const path of [
+    "/_local/console",
+    "/_local/overview",
+    "/_local/orders",
+    "/_local/events",
+    "/_local/emails",
+  ]) {
+    const reply = await fetch(`${network}${path}`);
+    expect(reply.status).toBe(403);
+    expect(await reply.json()).toMatchObject({ error: { code: "LOCAL_ONLY" } });
+  }
+  expect((await fetch(`${network}/_local/jwks`)).status).toBe(200);
+  expect((await fetch(`${network}/products`)).status).toBe(200);
+  // The same endpoint on loopback.
+  expect((await fetch(`${t.system.url}/_local/overview`)).status).toBe(200);
 });

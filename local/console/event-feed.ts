@@ -9,7 +9,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface FeedEvent {
   readonly id: number;
-  /** `log` (a runtime line), `notification` (an SNS publish), `email` (a captured SES send). */
+  /**
+   * `log` (a runtime line), `notification` (an SNS publish), `email` (a captured SES send), `order`
+   * (an order's new image from the table's stream), `step` (a workflow state entered, retried,
+   * failed, caught or exited).
+   */
   readonly type: string;
   readonly at: string;
   readonly orderId?: string;
@@ -52,10 +56,25 @@ export class EventFeed {
     return { reset: false, events: window.filter((e) => e.id > afterId) };
   }
 
+  /** The id of the newest event (0 before the first): a client that starts from it misses nothing later. */
+  get lastId(): number {
+    return this.nextId - 1;
+  }
+
+  /** The events about one order still in the window, oldest first. */
+  forOrder(orderId: string): FeedEvent[] {
+    return this.events.slice(-this.capacity).filter((e) => e.orderId === orderId);
+  }
+
   subscribe(listener: (event: FeedEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** The first order id a text (an SNS subject, an e-mail subject) names. */
+export function orderIdIn(text: string): string | undefined {
+  return /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(text)?.[0];
 }
 
 /** A runtime line about an order names it first: "order <orderId> …". */

@@ -151,6 +151,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     localStreams: options.localStreams,
     auth: options.auth,
     allowedOrigins: options.allowedOrigins,
+    localOnly: options.auth !== undefined,
   });
   server.keepAliveTimeout = 5_000;
   // A stream (the event feed) is never "answered": it is not waited for on stop, only cut.

@@ -4,7 +4,7 @@
  * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
  * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
  */
-import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
 import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
@@ -30,6 +30,8 @@ export interface OutboxOptions {
   /** Keeps the pipe's dead-letter queue in this file across stops and crashes. */
   readonly deadLetterPath?: string;
   readonly log: (line: string) => void;
+  /** Every order image the pipe reads, whatever its status (the console's live list). */
+  readonly onOrder?: (item: Record<string, AttributeValue>) => void;
 }
 
 /** As the deployed pipe: a few attempts per record, then the dead-letter queue. */
@@ -87,12 +89,15 @@ class OrderOutboxPipe implements OutboxService {
       // A new database process: its feed starts again at 1.
       [this.epoch, this.after] = [page.epoch, 0];
     }
-    const orderIds = page.records
-      .filter((r) => r.table === this.options.ordersTable)
-      .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []);
+    // An order written twice in one page is read once: the read sees its latest image.
+    const orderIds = new Set(
+      page.records
+        .filter((r) => r.table === this.options.ordersTable)
+        .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []),
+    );
     this.after = page.records.at(-1)?.seq ?? this.after;
     this.delivering++;
-    await Promise.all(orderIds.map((id) => this.deliver(id))).finally(() => this.delivering--);
+    await Promise.all([...orderIds].map((id) => this.deliver(id))).finally(() => this.delivering--);
   }
 
   private async loop(): Promise<void> {
@@ -118,6 +123,7 @@ class OrderOutboxPipe implements OutboxService {
         ConsistentRead: true,
       }),
     );
+    if (Item) this.options.onOrder?.(Item);
     if (Item?.status?.S !== "PENDING") return undefined;
     return { orderId, items: Item.items?.L as StreamOrderItems | undefined };
   }

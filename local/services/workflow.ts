@@ -26,6 +26,7 @@ import {
   ExecutionAlreadyExistsError,
   LocalWorkflow,
   type Execution,
+  type LocalWorkflowOptions,
   type TaskHandler,
 } from "../local-workflow";
 import type { LocalNotifications } from "../notifications";
@@ -123,6 +124,8 @@ export const WORKFLOW_DRAIN_TIMEOUT_MS = 30_000;
 
 export interface WorkflowService extends LocalService {
   readonly workflow: LocalWorkflow;
+  /** The definition it runs (the stack's builder, local ARNs). */
+  readonly definition: WorkflowDefinition;
   /** The WorkflowStarter port StartOrderProcessing is given (StartExecution named by orderId). */
   readonly starter: WorkflowStarter;
 }
@@ -133,6 +136,8 @@ export interface WorkflowServiceOptions {
   readonly dynamodb: DynamoDBClient;
   readonly retryIntervalMs?: number;
   readonly onFinished: (execution: Execution) => void;
+  /** Each step of each execution as it changes (the console's journey). */
+  readonly onStep?: LocalWorkflowOptions["onStep"];
   /** Where the workflow's own events go (EXPRESS announces each order's end). */
   readonly putEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
   readonly log: (line: string) => void;
@@ -173,6 +178,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     tasks: bindWorkflowTasks(definition, options.enforce?.(targets) ?? targets),
     retryIntervalMs: options.retryIntervalMs,
     onFinished: options.onFinished,
+    onStep: options.onStep,
     meter: options.meter,
   });
   const starter: WorkflowStarter = {
@@ -190,6 +196,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
   return {
     name: "workflow",
     workflow,
+    definition,
     starter,
     // Running executions may finish within a bound; any still running are resumed on the next start.
     stop: () =>

@@ -1,0 +1,206 @@
+/**
+ * The local console (GET /_local/console): a static page and the JSON endpoints it reads, all
+ * documented in the README. The page gets live changes from the event feed (GET /_local/events) and
+ * reads the figures below; it never reads a card token, a secret or an ID token it did not ask for.
+ */
+import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { readFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import { dirname, join } from "node:path";
+import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
+import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
+import { ORDER_STATUSES, productView, type OrderStatus } from "../../lambdas/shared/order";
+import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
+import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
+import { StatusReply, type LocalEndpoints, type LocalStreams } from "../http-server";
+import type { LocalNotifications } from "../notifications";
+import type { LocalQueue } from "../local-queue";
+import type { LocalWorkflow } from "../local-workflow";
+import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
+import type { EventFeed } from "./event-feed";
+import { evaluateAlarms } from "./local-alarms";
+import { workflowGraph } from "./workflow-graph";
+
+/** The orders list's default and largest window. */
+export const DEFAULT_ORDER_LIMIT = 50;
+export const MAX_ORDER_LIMIT = 200;
+/** How many of the newest notifications the overview carries. */
+const OVERVIEW_NOTIFICATIONS = 20;
+
+export interface ConsoleParts {
+  readonly client: DynamoDBClient;
+  readonly tables: { readonly orders: string; readonly inventory: string };
+  readonly feed: EventFeed;
+  readonly metrics: OrderMetrics;
+  readonly queue: LocalQueue;
+  readonly workflow: LocalWorkflow;
+  readonly definition: WorkflowDefinition;
+  readonly notifications: LocalNotifications;
+  readonly confirmationDeadLetters: () => number;
+  readonly streamDeadLetters: () => number;
+  /** Whether sign-in is on: the page then signs a local customer in before it places an order. */
+  readonly signIn: boolean;
+}
+
+/** The simulated gateway's test tokens, as the place-order form offers them. */
+const TEST_CARDS = [
+  ...TEST_TOKENS.success.map((token) => ({ token, outcome: "succeeds" })),
+  { token: TEST_TOKENS.declined, outcome: "declined (PaymentDeclined): the failure path" },
+  { token: TEST_TOKENS.insufficientFunds, outcome: "insufficient funds: the failure path" },
+  { token: TEST_TOKENS.processingError, outcome: "gateway error first, retried, then charged" },
+];
+
+const invalidQuery = (message: string) =>
+  new StatusReply(400, { error: { code: "INVALID_QUERY", message, details: null } });
+
+type Parsed<T> = { ok: T } | { error: StatusReply };
+
+function orderFilter(
+  query: URLSearchParams,
+): Parsed<{ status?: OrderStatus; customer?: string; limit: number }> {
+  const status = query.get("status") || undefined;
+  if (status !== undefined && !(ORDER_STATUSES as readonly string[]).includes(status))
+    return { error: invalidQuery(`status must be one of ${ORDER_STATUSES.join(", ")}.`) };
+  const customer = query.get("customer") || undefined;
+  if (customer !== undefined && customer.length > 254)
+    return { error: invalidQuery("customer is part of an e-mail address: at most 254 characters.") };
+  const rawLimit = query.get("limit") ?? String(DEFAULT_ORDER_LIMIT);
+  const limit = Number(rawLimit);
+  if (!/^\d{1,4}$/.test(rawLimit) || limit < 1 || limit > MAX_ORDER_LIMIT)
+    return { error: invalidQuery(`limit must be a whole number from 1 to ${MAX_ORDER_LIMIT}.`) };
+  return { ok: { status: status as OrderStatus | undefined, customer, limit } };
+}
+
+/** GET /_local/journey?orderId=: the order, its executions step by step, and its events in the feed. */
+async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<unknown> {
+  const orderId = query.get("orderId") ?? "";
+  if (!ORDER_ID_PATTERN.test(orderId)) return invalidQuery("orderId must be an order id (a UUID).");
+  const { Item } = await parts.client.send(
+    new GetItemCommand({
+      TableName: parts.tables.orders,
+      Key: { [ORDERS_TABLE.partitionKey]: { S: orderId } },
+      ConsistentRead: true,
+    }),
+  );
+  if (!Item)
+    return new StatusReply(404, {
+      error: { code: "ORDER_NOT_FOUND", message: `No order ${orderId}.`, details: null },
+    });
+  const executions = parts.workflow.executionsNamed(orderId).map((e) => ({
+    name: e.name,
+    executionArn: e.executionArn,
+    status: e.status,
+    startDate: e.startDate,
+    stopDate: e.stopDate ?? null,
+    error: e.error ?? null,
+    cause: e.cause ?? null,
+    steps: parts.workflow.stepsOf(e.executionArn) ?? [],
+  }));
+  return { order: consoleOrderFromItem(Item), executions, timeline: parts.feed.forOrder(orderId) };
+}
+
+/** GET /_local/overview: queues, executions, stock, alarms, notifications and the charts' series. */
+async function overview(parts: ConsoleParts, inventory: DynamoDbInventoryStore): Promise<unknown> {
+  const queue = parts.queue.stats();
+  const executions = parts.workflow.list();
+  const figures = {
+    ordersQueueVisible: queue.visible,
+    ordersDeadLetters: queue.deadLettered,
+    confirmationDeadLetters: parts.confirmationDeadLetters(),
+    streamDeadLetters: parts.streamDeadLetters(),
+    failedExecutionStops: executions.flatMap((e) =>
+      e.status === "FAILED" && e.stopDate ? [e.stopDate] : [],
+    ),
+  };
+  const products = await inventory.listProducts();
+  return {
+    at: new Date().toISOString(),
+    queue: {
+      ...queue,
+      confirmationDeadLetters: figures.confirmationDeadLetters,
+      streamDeadLetters: figures.streamDeadLetters,
+    },
+    executions: {
+      running: parts.workflow.runningCount(),
+      succeeded: executions.filter((e) => e.status === "SUCCEEDED").length,
+      failed: executions.filter((e) => e.status === "FAILED").length,
+    },
+    stock: products
+      .map((p) => ({ productId: p.productId, name: p.name, stock: p.stock }))
+      .sort((a, b) => a.productId.localeCompare(b.productId)),
+    alarms: evaluateAlarms(figures),
+    notifications: parts.notifications
+      .list()
+      .slice(-OVERVIEW_NOTIFICATIONS)
+      .reverse()
+      .map((n) => ({ topic: n.topic, subject: n.subject, publishedAt: n.publishedAt })),
+    charts: parts.metrics.series(),
+  };
+}
+
+/** GET endpoints under /_local the console reads. */
+export function consoleEndpoints(parts: ConsoleParts): LocalEndpoints {
+  const inventory = new DynamoDbInventoryStore(
+    DynamoDBDocumentClient.from(parts.client),
+    parts.tables.inventory,
+    parts.tables.orders,
+  );
+  const graph = workflowGraph(parts.definition);
+  return {
+    orders: async (query) => {
+      const filter = orderFilter(query);
+      if ("error" in filter) return filter.error;
+      // Taken before the read: the stream from here replays whatever changed during it.
+      const lastEventId = parts.feed.lastId;
+      const orders = await newestOrders(parts.client, parts.tables.orders, filter.ok);
+      return { orders, limit: filter.ok.limit, lastEventId };
+    },
+    catalog: async () => ({
+      products: (await inventory.listProducts())
+        .map(productView)
+        .sort((a, b) => String(a.productId).localeCompare(String(b.productId))),
+      testCards: TEST_CARDS,
+      signIn: parts.signIn,
+    }),
+    journey: (query) => journey(parts, query),
+    overview: () => overview(parts, inventory),
+    workflow: () => ({ definition: parts.definition, graph }),
+  };
+}
+
+const ASSETS_DIR = join(__dirname, "assets");
+/** uPlot's browser build, from the installed package (never a CDN: the page works offline). */
+const UPLOT_DIST = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
+
+const CONSOLE_FILES: Readonly<Record<string, readonly [path: string, type: string]>> = {
+  console: [join(ASSETS_DIR, "index.html"), "text/html; charset=utf-8"],
+  "console/console.js": [join(ASSETS_DIR, "console.js"), "text/javascript; charset=utf-8"],
+  "console/console.css": [join(ASSETS_DIR, "console.css"), "text/css; charset=utf-8"],
+  "console/uPlot.iife.min.js": [join(UPLOT_DIST, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
+  "console/uPlot.min.css": [join(UPLOT_DIST, "uPlot.min.css"), "text/css; charset=utf-8"],
+};
+
+/** Only this origin: no CDN, no inline script, no other host the page could talk to. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+function sendFile(res: ServerResponse, [path, type]: readonly [string, string]): void {
+  const body = readFileSync(path);
+  res.writeHead(200, {
+    "Content-Type": type,
+    "Content-Length": body.length,
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+  });
+  res.end(body);
+}
+
+/** The page and its assets, read from the package at each request (an edit shows on reload). */
+export function consoleFiles(): LocalStreams {
+  return Object.fromEntries(
+    Object.entries(CONSOLE_FILES).map(([name, file]) => [name, (_req, res) => sendFile(res, file)]),
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * The stack's alarms whose metrics the local runtime has, evaluated on the local figures with the
+ * deployed thresholds (a test compares them with the synthesized alarms): what would have paged
+ * someone. Evaluated when read, over the alarm's own period where it counts events; a queue's depth
+ * is read now (AWS takes the maximum of each minute). The others (function errors and throttles, API
+ * 5XX, SES reputation, WAF, stuck orders) have no local metric: their causes show in the log and feed.
+ */
+export interface LocalFigures {
+  readonly ordersQueueVisible: number;
+  readonly ordersDeadLetters: number;
+  readonly confirmationDeadLetters: number;
+  readonly streamDeadLetters: number;
+  /** When each failed execution stopped (epoch ms). */
+  readonly failedExecutionStops: readonly number[];
+}
+
+export type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold";
+
+export interface LocalAlarmDefinition {
+  /** The alarm's logical id in the stack. */
+  readonly alarm: string;
+  readonly threshold: number;
+  readonly comparison: Comparison;
+  /** The alarm's period when it sums events (seconds); absent for a level read now. */
+  readonly periodSeconds?: number;
+  readonly metric: string;
+  readonly value: (figures: LocalFigures, now: number) => number;
+}
+
+/** queue_depth_alarm_threshold's default: the local runtime has no such setting. */
+export const LOCAL_QUEUE_DEPTH_THRESHOLD = 10;
+
+const countSince = (stops: readonly number[], since: number) => stops.filter((t) => t > since).length;
+
+export const LOCAL_ALARMS: readonly LocalAlarmDefinition[] = [
+  {
+    alarm: "OrdersQueueDepthAlarm",
+    threshold: LOCAL_QUEUE_DEPTH_THRESHOLD,
+    comparison: "GreaterThanThreshold",
+    metric: "OrdersQueue messages visible",
+    value: (f) => f.ordersQueueVisible,
+  },
+  {
+    alarm: "OrdersDeadLetterQueueNotEmptyAlarm",
+    threshold: 0,
+    comparison: "GreaterThanThreshold",
+    metric: "OrdersDeadLetterQueue messages",
+    value: (f) => f.ordersDeadLetters,
+  },
+  {
+    alarm: "ConfirmationDeadLetterQueueNotEmptyAlarm",
+    threshold: 0,
+    comparison: "GreaterThanThreshold",
+    metric: "OrderConfirmationDeadLetterQueue messages",
+    value: (f) => f.confirmationDeadLetters,
+  },
+  {
+    alarm: "OrderStreamDeadLetterQueueNotEmptyAlarm",
+    threshold: 0,
+    comparison: "GreaterThanThreshold",
+    metric: "OrderStreamDeadLetterQueue messages",
+    value: (f) => f.streamDeadLetters,
+  },
+  {
+    alarm: "OrderProcessingWorkflowFailureAlarm",
+    threshold: 1,
+    comparison: "GreaterThanOrEqualToThreshold",
+    periodSeconds: 300,
+    metric: "Workflow executions failed",
+    value: (f, now) => countSince(f.failedExecutionStops, now - 300_000),
+  },
+];
+
+export interface AlarmState {
+  readonly alarm: string;
+  readonly state: "ALARM" | "OK";
+  readonly metric: string;
+  readonly value: number;
+  readonly threshold: number;
+  readonly comparison: Comparison;
+  readonly periodSeconds?: number;
+}
+
+export function evaluateAlarms(figures: LocalFigures, now = Date.now()): AlarmState[] {
+  return LOCAL_ALARMS.map((definition) => {
+    const value = definition.value(figures, now);
+    const breaching =
+      definition.comparison === "GreaterThanThreshold"
+        ? value > definition.threshold
+        : value >= definition.threshold;
+    return {
+      alarm: definition.alarm,
+      state: breaching ? "ALARM" : "OK",
+      metric: definition.metric,
+      value,
+      threshold: definition.threshold,
+      comparison: definition.comparison,
+      ...(definition.periodSeconds ? { periodSeconds: definition.periodSeconds } : {}),
+    };
+  });
+}
