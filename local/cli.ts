@@ -63,7 +63,9 @@ Options:
 Local-only endpoints: GET /_local/health, /_local/notifications, /_local/emails, /_local/executions,
 /_local/queue, /_local/jwks, /_local/meter (every billed call, per order), /_local/iam (local IAM
 on or off, and the latest denied calls), /_local/events (Server-Sent Events, resumable with
-Last-Event-ID); POST /_local/token
+Last-Event-ID), the console at /_local/console and what it reads (/_local/orders, /_local/journey,
+/_local/overview, /_local/workflow, /_local/catalog); with sign-in on, all but /_local/token and
+/_local/jwks answer on this machine only, whatever --host says. POST /_local/token
 {"email": "you@example.com"} signs a local customer in (ID token); POST /_local/emails/bounce
 {"email": "..."} simulates a hard bounce from that address; POST /_local/meter/reset zeroes the meter.
 `;
@@ -166,6 +168,7 @@ function banner(system: LocalOrderSystem, catalog: readonly ListedProduct[]): st
   return [
     "",
     `Order system running at ${system.url}`,
+    `Console (watch orders move, place test orders): ${system.url}/_local/console${signedIn ? "  (this machine only)" : ""}`,
     payments,
     "",
     "Products (GET /products):",

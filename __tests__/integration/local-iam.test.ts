@@ -119,6 +119,14 @@ test("npm start -- --no-iam says in its banner that IAM is not enforced, and /_l
     expect(runtime.output()).toContain("IAM: not enforced (--no-iam): every AWS call is allowed.");
     const body = (await (await fetch(`${runtime.url}/_local/iam`)).json()) as { enforced: boolean };
     expect(body.enforced).toBe(false);
+    // The banner's console URL opens the console (sign-in on: this machine only).
+    const consoleUrl = `${runtime.url}/_local/console`;
+    expect(runtime.output()).toContain(
+      `Console (watch orders move, place test orders): ${consoleUrl}  (this machine only)`,
+    );
+    const page = await fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("local console");
   } finally {
     runtime.child.kill("SIGTERM");
     await runtime.exited();

@@ -5,6 +5,7 @@
 const ORDER_WINDOW = 200; // the most orders the page keeps (GET /_local/orders' largest limit)
 const OVERVIEW_EVERY_MS = 2000;
 const SVG = "http://www.w3.org/2000/svg";
+const FINAL = new Set(["CONFIRMED", "FAILED"]);
 
 const state = {
   orders: new Map(),
@@ -71,8 +72,8 @@ function matches(order) {
 
 function upsert(order) {
   const known = state.orders.get(order.orderId);
-  // A late image never rolls an order back.
-  if (known && known.updatedAt > order.updatedAt) return;
+  // Images arrive in the stream's order; a replayed older one never reopens a finished order.
+  if (known && FINAL.has(known.status) && !FINAL.has(order.status)) return;
   if (!matches(order)) {
     state.orders.delete(order.orderId);
     return;

@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+/**
+ * The console in a real headless Chromium (the Debian `chromium` package, driven by playwright-core):
+ * orders placed through the page and through the API appear live, a confirmed order's journey shows
+ * the states it entered in order, a declined card shows the failure path, the queue and stock figures
+ * match /_local/queue and /products, and the page logs no console error. The screenshots it takes are
+ * the README's (CONSOLE_SCREENSHOTS_DIR=docs to refresh them).
+ */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
+import { startTestSystem, type TestSystem } from "../support/local-system";
+
+jest.setTimeout(90_000);
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].find(
+  (path): path is string => path !== undefined && path !== "" && existsSync(path),
+);
+const MISSING_BROWSER =
+  "No Chromium: the console's browser test needs one (`apt-get install -y chromium`, or CHROMIUM_PATH).";
+
+if (!CHROMIUM && process.env.CI !== "true") {
+  process.stderr.write(`\n  SKIPPED console-browser.test.ts: ${MISSING_BROWSER}\n\n`);
+}
+
+test("a browser is available (in CI it must be: .ci/run installs chromium)", () => {
+  if (process.env.CI === "true") expect(CHROMIUM ?? MISSING_BROWSER).not.toBe(MISSING_BROWSER);
+});
+
+(CHROMIUM ? describe : describe.skip)("the console in Chromium", () => {
+  let t: TestSystem;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+  const screenshots = process.env.CONSOLE_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), "console-"));
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1500 } });
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+    await page.goto(`${t.system.url}/_local/console`);
+    await page.waitForSelector("body[data-ready=true]");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const row = (orderId: string, status: string) =>
+    `#orders tr[data-order-id="${orderId}"][data-status="${status}"]`;
+  const journeyStates = () =>
+    page.locator("#steps tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-state")));
+  const visitedInOrder = () =>
+    page.locator("#graph g.state.visited").evaluateAll((nodes) =>
+      nodes
+        .map((n) => [Number(n.getAttribute("data-step")), n.getAttribute("data-state")] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, state]) => state),
+    );
+
+  test("an order placed from the page appears live and walks the graph to CONFIRMED", async () => {
+    await page.selectOption("#order-product", "SKU-1003");
+    await page.fill("#order-quantity", "2");
+    await page.selectOption("#order-card", "tok_visa");
+    await page.click("#place-button");
+    const orderId = await page.locator("#place-result[data-order-id]").getAttribute("data-order-id");
+    expect(orderId).toMatch(/^[0-9a-f-]{36}$/);
+    await page.waitForSelector(row(orderId!, "CONFIRMED"));
+    await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    await page.waitForFunction(() => document.querySelectorAll("#steps tbody tr").length >= 3);
+    expect(await journeyStates()).toEqual([...HAPPY_PATH]);
+    expect(await visitedInOrder()).toEqual([...HAPPY_PATH]);
+    expect(await page.locator("#graph path.edge.taken").count()).toBe(HAPPY_PATH.length - 1);
+    // Placed as the signed-in local customer the form names.
+    expect(await page.locator(row(orderId!, "CONFIRMED")).textContent()).toContain("shopper@example.com");
+    await expect(page.locator("#timeline").textContent()).resolves.toMatch(/CONFIRMED/);
+    await page.screenshot({ path: join(screenshots, "console-confirmed.png"), fullPage: true });
+  });
+
+  test("an order placed through the API appears live; a declined card shows the failure path", async () => {
+    const reply = await t.placeOrder({
+      items: [{ productId: "SKU-1007", quantity: 1 }],
+      paymentToken: "tok_chargeDeclined",
+    });
+    const orderId = String(reply.body.orderId);
+    await page.waitForSelector(row(orderId, "FAILED"));
+    await page.click(row(orderId, "FAILED"));
+    await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="FAILED"]`);
+    await page.waitForFunction(
+      () => document.querySelector('#steps tr[data-state="OrderProcessingFailed"]') !== null,
+    );
+    expect(await journeyStates()).toEqual([
+      STATES.validateOrder,
+      STATES.processPayment,
+      STATES.classifyFailure,
+      STATES.describeBusinessFailure,
+      STATES.orderFailed,
+      STATES.notifyOrderFailure,
+      STATES.orderProcessingFailed,
+    ]);
+    await expect(
+      page.locator(`#graph g.state.visited.caught[data-state="${STATES.processPayment}"]`).count(),
+    ).resolves.toBe(1);
+    await expect(
+      page.locator(`#graph g.state.visited.failed[data-state="${STATES.orderProcessingFailed}"]`).count(),
+    ).resolves.toBe(1);
+    await expect(page.locator("#journey-summary").textContent()).resolves.toMatch(/PaymentDeclined/);
+    await page.screenshot({ path: join(screenshots, "console-declined.png"), fullPage: true });
+  });
+
+  test("the queue and stock figures are /_local/queue's and /products'; the failed execution's alarm shows", async () => {
+    await t.system.settled();
+    const queue = (await (await fetch(`${t.system.url}/_local/queue`)).json()) as Record<string, unknown>;
+    const products = (
+      (await (await fetch(`${t.system.url}/products`)).json()) as {
+        products: { productId: string; stock: number }[];
+      }
+    ).products;
+    const expected = {
+      visible: String(queue.visible),
+      inFlight: String(queue.inFlight),
+      deadLettered: String(queue.deadLettered),
+      stock: Object.fromEntries(products.map((p) => [p.productId, String(p.stock)])),
+    };
+    // The overview is read every two seconds: wait for the read after the system settled.
+    await page.waitForFunction(
+      (want) => {
+        const text = (selector: string) => document.querySelector(selector)?.textContent;
+        const stock = Object.fromEntries(
+          Array.from(document.querySelectorAll("#stock tr[data-product-id]")).map((r) => [
+            r.getAttribute("data-product-id"),
+            r.querySelector(".stock")?.textContent,
+          ]),
+        );
+        return (
+          text("#queue-visible") === want.visible &&
+          text("#queue-in-flight") === want.inFlight &&
+          text("#queue-dead-letters") === want.deadLettered &&
+          JSON.stringify(stock) === JSON.stringify(want.stock)
+        );
+      },
+      expected,
+      { timeout: 10_000 },
+    );
+    expect(expected.stock["SKU-1003"]).toBe("58");
+    await page.waitForSelector(
+      '#alarms li[data-alarm="OrderProcessingWorkflowFailureAlarm"][data-state="ALARM"]',
+    );
+  });
+
+  test("the status filter narrows the live list; the page shows no token and logs no error", async () => {
+    await page.selectOption("#filter-status", "FAILED");
+    await page.waitForFunction(() => {
+      const rows = Array.from(document.querySelectorAll("#orders tbody tr"));
+      return rows.length > 0 && rows.every((r) => r.getAttribute("data-status") === "FAILED");
+    });
+    await page.selectOption("#filter-status", "");
+    const html = await page.content();
+    expect(html).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no ID token (a JWT) in the page
+    expect(problems).toEqual([]);
+  });
+});
