@@ -4,9 +4,9 @@
  * orders placed through the page and through the API appear live, a confirmed order's journey shows
  * the states it entered in order, a declined card shows the failure path, the queue and stock figures
  * match /_local/queue and /products, and the page logs no console error. The screenshots it takes are
- * the README's (CONSOLE_SCREENSHOTS_DIR=docs to refresh them).
+ * the README's (`npm run screenshots` refreshes them).
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -35,6 +35,7 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
   let page: Page;
   const problems: string[] = [];
   const screenshots = process.env.CONSOLE_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), "console-"));
+  mkdirSync(screenshots, { recursive: true });
 
   beforeAll(async () => {
     t = await startTestSystem();
@@ -90,6 +91,8 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     // Placed as the signed-in local customer the form names.
     expect(await page.locator(row(orderId!, "CONFIRMED")).textContent()).toContain("shopper@example.com");
     await expect(page.locator("#timeline").textContent()).resolves.toMatch(/CONFIRMED/);
+    // The next overview read lists the order's SNS notification.
+    await page.waitForSelector(`#notifications li:has-text("${orderId} confirmed")`);
     await page.screenshot({ path: join(screenshots, "console-confirmed.png"), fullPage: true });
   });
 
