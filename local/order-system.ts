@@ -374,6 +374,7 @@ async function startDelivery(
     send: async (message) => {
       meter.record("EventBridge Pipes", "OrderOutboxPipe", { requests: 1 });
       await sender.send(message);
+      watch?.onQueued(message.orderId);
     },
   };
   const outbox = await startOrderOutbox({

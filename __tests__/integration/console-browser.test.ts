@@ -7,6 +7,7 @@
  * the README's (`npm run screenshots` refreshes them).
  */
 import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -164,6 +165,28 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     expect(expected.stock["SKU-1003"]).toBe("58");
     await page.waitForSelector(
       '#alarms li[data-alarm="OrderProcessingWorkflowFailureAlarm"][data-state="ALARM"]',
+    );
+  });
+
+  test("a dead-lettered order shows in the figures and pages; the page's redrive moves it back and it completes", async () => {
+    const key = randomUUID();
+    t.failWorkflowStarts(key, 100);
+    const reply = await t.placeOrder(
+      { items: [{ productId: "SKU-1009", quantity: 1 }], paymentToken: "tok_visa" },
+      key,
+    );
+    const orderId = String(reply.body.orderId);
+    await t.system.settled();
+    await page.waitForSelector(
+      '#alarms li[data-alarm="OrdersDeadLetterQueueNotEmptyAlarm"][data-state="ALARM"]',
+    );
+    await expect(page.locator("#queue-dead-letters").textContent()).resolves.toBe("1");
+    t.failWorkflowStarts(key, 0); // the cause is fixed
+    await page.click("#redrive-orders");
+    await page.waitForSelector('#redrive-result:has-text("orders: 1 of 1 moved back")');
+    await page.waitForSelector(row(orderId, "CONFIRMED"));
+    await page.waitForSelector(
+      '#alarms li[data-alarm="OrdersDeadLetterQueueNotEmptyAlarm"][data-state="OK"]',
     );
   });
 

@@ -65,7 +65,7 @@ test("an accepted order's journey: the happy path's states in order, with durati
   });
   expect(steps[2].changed?.inventory).toMatchObject({ inventory: "reserved" });
   const types = journey.timeline.map((e) => e.type);
-  for (const type of ["log", "order", "notification", "email"]) expect(types).toContain(type);
+  for (const type of ["log", "order", "queue", "notification", "email"]) expect(types).toContain(type);
   const statuses = journey.timeline
     .filter((e) => e.type === "order")
     .map((e) => (e.data.order as { status: string }).status);

@@ -1,6 +1,7 @@
 /**
  * What the console is told as it happens: each order's new image (from the orders table's stream,
- * as the outbox pipe reads it) and each workflow step, as `order` and `step` events of the feed; the
+ * as the outbox pipe reads it), each send to OrdersQueue and each workflow step, as `order`, `queue`
+ * and `step` events of the feed; the
  * order images also feed the charts' figures.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
@@ -12,6 +13,8 @@ export interface ConsoleWatch {
   readonly metrics: OrderMetrics;
   readonly onOrder: (item: Record<string, AttributeValue>) => void;
   readonly onStep: (execution: Execution, step: ExecutionStep, event: StepEventType) => void;
+  /** The outbox pipe sent the order to OrdersQueue. */
+  readonly onQueued: (orderId: string) => void;
 }
 
 export function watchForConsole(feed: EventFeed): ConsoleWatch {
@@ -23,6 +26,7 @@ export function watchForConsole(feed: EventFeed): ConsoleWatch {
       metrics.observe(order);
       feed.append("order", { order }, order.orderId);
     },
+    onQueued: (orderId) => feed.append("queue", { queue: "OrdersQueue" }, orderId),
     // Executions are named by their order's id.
     onStep: (execution, step, event) =>
       feed.append(

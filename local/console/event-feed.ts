@@ -11,7 +11,8 @@ export interface FeedEvent {
   readonly id: number;
   /**
    * `log` (a runtime line), `notification` (an SNS publish), `email` (a captured SES send), `order`
-   * (an order's new image from the table's stream), `step` (a workflow state entered, retried,
+   * (an order's new image from the table's stream), `queue` (sent to OrdersQueue), `step` (a
+   * workflow state entered, retried,
    * failed, caught or exited).
    */
   readonly type: string;

@@ -142,7 +142,7 @@ function connect(afterId) {
     renderOrders();
     if (event.orderId === state.selected) scheduleJourney();
   });
-  for (const type of ["step", "log", "notification", "email"]) {
+  for (const type of ["step", "queue", "log", "notification", "email"]) {
     stream.addEventListener(type, (message) => {
       const event = JSON.parse(message.data);
       if (event.orderId && event.orderId === state.selected) scheduleJourney();
@@ -335,6 +335,8 @@ function timelineText(event) {
   switch (event.type) {
     case "order":
       return `order is ${data.order.status}`;
+    case "queue":
+      return `sent to ${data.queue}`;
     case "notification":
       return `SNS ${data.topic}: ${data.subject}`;
     case "email":
