@@ -277,7 +277,11 @@ export class LocalWorkflow {
       if (step.status === "succeeded") step.changed = changedFields(event.state.input, event.state.output);
       end();
     }
-    this.options.onStep?.(execution, step, event.type);
+    try {
+      this.options.onStep?.(execution, step, event.type);
+    } catch {
+      // A watcher's failure (the console) must not stop the history from being read.
+    }
   }
 
   /** The steps of an execution (by ARN), oldest first; undefined once it left the window. */

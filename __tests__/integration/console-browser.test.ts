@@ -6,7 +6,7 @@
  * match /_local/queue and /products, and the page logs no console error. The screenshots it takes are
  * the README's (`npm run screenshots` refreshes them).
  */
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +35,8 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
-  const screenshots = process.env.CONSOLE_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), "console-"));
+  const keepScreenshots = process.env.CONSOLE_SCREENSHOTS_DIR;
+  const screenshots = keepScreenshots ?? mkdtempSync(join(tmpdir(), "console-"));
   mkdirSync(screenshots, { recursive: true });
 
   beforeAll(async () => {
@@ -62,6 +63,7 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    if (!keepScreenshots) rmSync(screenshots, { recursive: true, force: true });
   });
 
   const row = (orderId: string, status: string) =>
@@ -95,6 +97,26 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     // The next overview read lists the order's SNS notification.
     await page.waitForSelector(`#notifications li:has-text("${orderId} confirmed")`);
     await page.screenshot({ path: join(screenshots, "console-confirmed.png"), fullPage: true });
+  });
+
+  test("a gateway error retried: the payment step carries its retry on the graph and in the steps", async () => {
+    await page.selectOption("#order-product", "SKU-1008");
+    await page.fill("#order-quantity", "1");
+    await page.selectOption("#order-card", "tok_processingError");
+    await page.click("#place-button");
+    await page.waitForFunction(
+      (previous) => document.querySelector("#place-result")?.getAttribute("data-order-id") !== previous,
+      await page.locator("#place-result").getAttribute("data-order-id"),
+    );
+    const orderId = await page.locator("#place-result").getAttribute("data-order-id");
+    await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    await page.waitForSelector(`#graph g[data-state="${STATES.processPayment}"] .retry-count`);
+    await expect(
+      page.locator(`#graph g[data-state="${STATES.processPayment}"] .retry-count`).textContent(),
+    ).resolves.toBe("↻1");
+    await expect(
+      page.locator(`#steps tr[data-state="${STATES.processPayment}"] td:nth-child(5)`).textContent(),
+    ).resolves.toBe("1");
   });
 
   test("an order placed through the API appears live; a declined card shows the failure path", async () => {

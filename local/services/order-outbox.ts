@@ -123,9 +123,18 @@ class OrderOutboxPipe implements OutboxService {
         ConsistentRead: true,
       }),
     );
-    if (Item) this.options.onOrder?.(Item);
+    if (Item) this.report(Item);
     if (Item?.status?.S !== "PENDING") return undefined;
     return { orderId, items: Item.items?.L as StreamOrderItems | undefined };
+  }
+
+  /** Tells the watcher (the console); what it does with the image never fails a delivery. */
+  private report(item: Record<string, AttributeValue>): void {
+    try {
+      this.options.onOrder?.(item);
+    } catch (error) {
+      this.options.log(`outbox pipe: the console could not read an order image (${String(error)})`);
+    }
   }
 
   private async deliver(orderId: string): Promise<void> {

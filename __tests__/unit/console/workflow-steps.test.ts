@@ -75,3 +75,27 @@ test("each state entered is recorded in order, with its retries, how it ended an
   ]);
   expect(seen).toContain("StateCaught:Reserve");
 });
+
+test("a watcher that throws neither stops the history nor the execution", async () => {
+  const workflow = new LocalWorkflow({
+    stateMachineName: "steps",
+    definition,
+    tasks: {
+      Charge: (async () => ({ chargeId: "ch_2" })) as TaskHandler,
+      Reserve: (async () => ({})) as TaskHandler,
+      Refund: (async () => ({})) as TaskHandler,
+    },
+    onStep: () => {
+      throw new Error("console bug");
+    },
+  });
+  const execution = workflow.startExecution("order-2", { orderId: "order-2" });
+  await workflow.idle();
+  await new Promise((r) => setTimeout(r, 20));
+  expect(execution.status).toBe("SUCCEEDED");
+  expect(workflow.stepsOf(execution.executionArn)?.map((s) => s.state)).toEqual([
+    "Charge",
+    "Reserve",
+    "Done",
+  ]);
+});
