@@ -3,6 +3,8 @@
  * journey step by step (happy path, decline, retry and compensation), the overview's figures
  * against /_local/queue and /products, the page and its assets, and bad input answered 400.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
 import { localWorkflowDefinition } from "../../local/services/workflow";
 import { MAX_ORDER_LIMIT } from "../../local/console/console-service";
@@ -184,6 +186,18 @@ test("the page and every asset it names are served from the runtime, under a sam
     expect(response.status).toBe(200);
     expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100);
   }
+});
+
+test("the page reads only endpoints the README documents", () => {
+  const script = readFileSync(join(__dirname, "../../local/console/assets/console.js"), "utf8");
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const used = [...new Set([...script.matchAll(/["`](\/(?:_local\/[a-z/]+|orders))\b/g)].map((m) => m[1]))];
+  expect(used).toEqual(
+    expect.arrayContaining(["/_local/orders", "/_local/journey", "/_local/overview", "/orders"]),
+  );
+  expect(
+    used.filter((path) => !readme.includes(`\`GET ${path}`) && !readme.includes(`\`POST ${path}`)),
+  ).toEqual([]);
 });
 
 test.each([
