@@ -177,14 +177,19 @@ export class LocalWorkflow {
         : Object.fromEntries(
             Object.keys(this.options.definition.States).map((s) => [s, this.options.retryIntervalMs!]),
           );
-    const startTime = new Date(execution.startDate).toISOString();
     const run = this.machine.run(input as Parameters<StateMachine["run"]>[0], {
       overrides: { taskResourceLocalHandlers: this.options.tasks, retryIntervalOverrides },
       context: {
         Execution: { Id: execution.executionArn, Name: name },
         StateMachine: { Id: this.stateMachineArn, Name: this.options.stateMachineName },
-        // The library keeps a static context object: EnteredTime is the execution's start locally.
-        State: { EnteredTime: startTime, Name: "" },
+        // The library shares this State object with every state: EnteredTime is read when a state's
+        // Parameters are resolved, right after it is entered, as AWS stamps it.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+          Name: "",
+        },
       },
     });
     const finished = run.result.then(

@@ -126,9 +126,7 @@ export class OrderMetrics {
     }
     if (isFinalStatus(order.status) && !this.finished.has(order.orderId)) {
       remember(this.finished, order.orderId);
-      // When the image was read, not its updatedAt: the workflow's OrderFailed step stamps
-      // $$.State.EnteredTime, which the local engine holds at the execution's start.
-      const ended = Math.max(Date.parse(order.updatedAt), this.now());
+      const ended = Date.parse(order.updatedAt);
       const second = Math.floor(ended / 1000);
       if (second > oldest) this.finishes.push({ second, latencyMs: ended - created });
     }

@@ -99,3 +99,23 @@ test("a watcher that throws neither stops the history nor the execution", async 
     "Done",
   ]);
 });
+
+test("$$.State.EnteredTime is when the state is entered, not when the execution started", async () => {
+  const workflow = new LocalWorkflow({
+    stateMachineName: "stamps",
+    definition: {
+      Comment: "a slow step, then a stamp",
+      StartAt: "Slow",
+      TimeoutSeconds: 30,
+      States: {
+        Slow: { Type: "Task", Resource: LAMBDA, ResultPath: null, Next: "Stamp" },
+        Stamp: { Type: "Pass", Parameters: { "at.$": "$$.State.EnteredTime" }, End: true },
+      },
+    },
+    tasks: { Slow: (async () => new Promise((r) => setTimeout(() => r({}), 80))) as TaskHandler },
+  });
+  const execution = workflow.startExecution("order-3", {});
+  await workflow.idle();
+  const stampedAt = Date.parse((JSON.parse(execution.output!) as { at: string }).at);
+  expect(stampedAt - execution.startDate).toBeGreaterThanOrEqual(75);
+});
