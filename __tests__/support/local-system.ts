@@ -99,13 +99,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   return {
     system,
     token,
-    orderIdFor: async (key) => {
-      const keyHash = idempotencyKeyHash(key, system.auth ? localCustomerId(TEST_CUSTOMER_EMAIL) : undefined);
-      const record = await documents.send(
-        new GetCommand({ TableName: system.tables.orderKeys, Key: { keyHash } }),
-      );
-      return record.Item?.orderId as string | undefined;
-    },
+    orderIdFor,
     tokenFor,
     failWorkflowStarts: faults.failWorkflowStarts,
     failConfirmations: faults.failConfirmations,
