@@ -641,6 +641,7 @@ function startIam(options: LocalRuntimeOptions, log: Log): LocalEnforcement | un
 
 /** Every route under /_local: the runtime's endpoints and actions, the event feed and the console. */
 function localRoutes(
+  options: LocalRuntimeOptions,
   parts: Parameters<typeof localEndpoints>[0] & { functions: LocalFunctions },
   feed: EventFeed,
   watch: ConsoleWatch,
@@ -658,6 +659,7 @@ function localRoutes(
     confirmationDeadLetters: () => events.deadLetters().length,
     streamDeadLetters: () => outbox.deadLetters().length,
     signIn: parts.auth !== undefined,
+    paymentProvider: options.paymentProvider ?? "simulated",
   });
   return {
     routes: { ...localEndpoints(parts), ...consoleRoutes },
@@ -693,7 +695,7 @@ export async function startLocalOrderSystem(options: LocalRuntimeOptions): Promi
     const reconciler = await services.start(() => startReconcilerFor(options, functions, workflow, log, iam));
     const auth = options.apiAuth === "none" ? undefined : await services.start(startAuthService);
     const parts = { meter, notifications, workflow, queue, events, outbox, auth, database, email, iam };
-    const local = localRoutes({ ...parts, functions }, feed, watch);
+    const local = localRoutes(options, { ...parts, functions }, feed, watch);
     const api = await services.start(() => startApi(options, functions, local, auth, log, meter));
     // Counting starts with the first request: seeding the catalog is deploy-time work, not per order.
     meter.reset();

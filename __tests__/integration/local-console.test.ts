@@ -167,6 +167,27 @@ test("the overview's queue and stock are /_local/queue's and /products'; a faile
   expect(overview.charts.p50.some((v) => v !== null && v > 0)).toBe(true);
 });
 
+test("the catalog: products with price and stock, the simulated gateway's test cards, sign-in off", async () => {
+  const catalog = (await get("/_local/catalog")).body as {
+    products: { productId: string; price: number; stock: number }[];
+    testCards: { token: string; outcome: string }[];
+    signIn: boolean;
+  };
+  expect(catalog.products.length).toBeGreaterThan(0);
+  expect(catalog.products[0]).toEqual(
+    expect.objectContaining({ price: expect.any(Number), stock: expect.any(Number) }),
+  );
+  expect(catalog.testCards.map((c) => c.token)).toEqual(
+    expect.arrayContaining([
+      "tok_visa",
+      "tok_chargeDeclined",
+      "tok_insufficientFunds",
+      "tok_processingError",
+    ]),
+  );
+  expect(catalog.signIn).toBe(false);
+});
+
 test("the workflow graph has every state of the definition the runtime runs", async () => {
   const { graph } = (await get("/_local/workflow")).body as { graph: { nodes: { id: string }[] } };
   expect(graph.nodes.map((n) => n.id).sort()).toEqual(Object.keys(localWorkflowDefinition().States).sort());

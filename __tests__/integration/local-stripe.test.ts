@@ -67,6 +67,15 @@ test("a good order is charged once through Stripe and confirmed; the order keeps
   expect(sent.idempotencyKey).toBe(idempotencyKeys.charge(orderId));
 });
 
+test("the console's form offers Stripe's test payment methods, not the simulated gateway's", async () => {
+  const catalog = (await (await fetch(`${t.system.url}/_local/catalog`)).json()) as {
+    testCards: { token: string }[];
+  };
+  const tokens = catalog.testCards.map((c) => c.token);
+  expect(tokens).toEqual(expect.arrayContaining(["pm_card_visa", "pm_card_chargeDeclined"]));
+  expect(tokens).not.toContain("tok_processingError");
+});
+
 test("the key is read from Secrets Manager once, not on every payment", async () => {
   const orderId = await place(order("SKU-1005", "tok_visa"));
   await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({ status: "CONFIRMED" });

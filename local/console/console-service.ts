@@ -12,6 +12,7 @@ import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-i
 import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 import { ORDER_STATUSES, productView, type OrderStatus } from "../../lambdas/shared/order";
 import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
 import { StatusReply, type LocalEndpoints, type LocalStreams } from "../http-server";
@@ -42,15 +43,27 @@ export interface ConsoleParts {
   readonly streamDeadLetters: () => number;
   /** Whether sign-in is on: the page then signs a local customer in before it places an order. */
   readonly signIn: boolean;
+  /** Which test cards the form offers. */
+  readonly paymentProvider: PaymentProvider;
 }
 
-/** The simulated gateway's test tokens, as the place-order form offers them. */
-const TEST_CARDS = [
-  ...TEST_TOKENS.success.map((token) => ({ token, outcome: "succeeds" })),
-  { token: TEST_TOKENS.declined, outcome: "declined (PaymentDeclined): the failure path" },
-  { token: TEST_TOKENS.insufficientFunds, outcome: "insufficient funds: the failure path" },
-  { token: TEST_TOKENS.processingError, outcome: "gateway error first, retried, then charged" },
-];
+/** The test cards the place-order form offers, by payment provider. */
+const TEST_CARDS: Record<PaymentProvider, readonly { token: string; outcome: string }[]> = {
+  simulated: [
+    ...TEST_TOKENS.success.map((token) => ({ token, outcome: "succeeds" })),
+    { token: TEST_TOKENS.declined, outcome: "declined (PaymentDeclined): the failure path" },
+    { token: TEST_TOKENS.insufficientFunds, outcome: "insufficient funds: the failure path" },
+    { token: TEST_TOKENS.processingError, outcome: "gateway error first, retried, then charged" },
+  ],
+  // Stripe's own test payment methods (test mode).
+  stripe: [
+    { token: "pm_card_visa", outcome: "succeeds" },
+    { token: "tok_visa", outcome: "succeeds" },
+    { token: "pm_card_chargeDeclined", outcome: "declined: the failure path" },
+    { token: "pm_card_chargeDeclinedInsufficientFunds", outcome: "insufficient funds: the failure path" },
+    { token: "pm_card_authenticationRequired", outcome: "needs 3-D Secure: the failure path" },
+  ],
+};
 
 const invalidQuery = (message: string) =>
   new StatusReply(400, { error: { code: "INVALID_QUERY", message, details: null } });
@@ -161,7 +174,7 @@ export function consoleEndpoints(parts: ConsoleParts): LocalEndpoints {
       products: (await inventory.listProducts())
         .map(productView)
         .sort((a, b) => String(a.productId).localeCompare(String(b.productId))),
-      testCards: TEST_CARDS,
+      testCards: TEST_CARDS[parts.paymentProvider],
       signIn: parts.signIn,
     }),
     journey: (query) => journey(parts, query),
