@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDb } from "../../local/dynamodb/server";
+import { untilTable } from "../../local/services/database";
 import { DurableList } from "../../local/durable-list";
 import { LOCAL_TABLES } from "../../local/local-resources";
 import { QueueJournal } from "../../local/queue-journal";
@@ -65,6 +66,7 @@ test("a data directory from before the orders table's indexes gets them all, eve
         AttributeDefinitions: [{ AttributeName: "orderId", AttributeType: "S" }],
       }),
     );
+    await untilTable(client, LOCAL_TABLES.orders, { gone: false });
     const kept = { orderId: { S: "0d6f1c8e-2a4b-5c3d-8e9f-0a1b2c3d4e5f" }, status: { S: "CONFIRMED" } };
     await client.send(new PutItemCommand({ TableName: LOCAL_TABLES.orders, Item: kept }));
     client.destroy();
@@ -112,27 +114,34 @@ test("a transaction a crash interrupted is rolled back on the next start, as Dyn
   try {
     const first = await startLocalDynamoDb({ dataDir });
     const db = client(first.endpoint);
-    await db.send(
-      new CreateTableCommand({
-        TableName: "txn",
-        BillingMode: "PAY_PER_REQUEST",
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      }),
-    );
-    // The state a SIGKILL leaves halfway through a two-item transaction: the first put applied
-    // (a new item, and a change to an existing one), the journal of what to restore still there.
-    await db.send(new PutItemCommand({ TableName: "txn", Item: { id: { S: "new" } } }));
-    await db.send(new PutItemCommand({ TableName: "txn", Item: { id: { S: "old" }, v: { S: "changed" } } }));
-    writeFileSync(
-      join(dataDir, "transaction-in-progress.json"),
-      JSON.stringify([
-        { table: "txn", key: { id: { S: "new" } } },
-        { table: "txn", key: { id: { S: "old" } }, old: { id: { S: "old" }, v: { S: "before" } } },
-      ]),
-    );
-    db.destroy();
-    await first.close();
+    try {
+      await db.send(
+        new CreateTableCommand({
+          TableName: "txn",
+          BillingMode: "PAY_PER_REQUEST",
+          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        }),
+      );
+      await untilTable(db, "txn", { gone: false });
+      // The state a SIGKILL leaves halfway through a two-item transaction: the first put applied
+      // (a new item, and a change to an existing one), the journal of what to restore still there.
+      await db.send(new PutItemCommand({ TableName: "txn", Item: { id: { S: "new" } } }));
+      await db.send(
+        new PutItemCommand({ TableName: "txn", Item: { id: { S: "old" }, v: { S: "changed" } } }),
+      );
+      writeFileSync(
+        join(dataDir, "transaction-in-progress.json"),
+        JSON.stringify([
+          { table: "txn", key: { id: { S: "new" } } },
+          { table: "txn", key: { id: { S: "old" } }, old: { id: { S: "old" }, v: { S: "before" } } },
+        ]),
+      );
+    } finally {
+      // Closed whatever happened: an open database would keep jest from exiting.
+      db.destroy();
+      await first.close();
+    }
 
     const second = await startLocalDynamoDb({ dataDir });
     const after = client(second.endpoint);

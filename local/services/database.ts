@@ -11,6 +11,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ResourceNotFoundException,
   ScanCommand,
   type AttributeValue,
   type CreateTableCommandInput,
@@ -87,7 +88,9 @@ async function addMissingIndexes(
     writeFileSync(join(backupDir, `${name}-before-indexes.json`), JSON.stringify(items));
   }
   await client.send(new DeleteTableCommand({ TableName: name }));
+  await untilTable(client, name, { gone: true });
   await client.send(new CreateTableCommand(createTableInput(definition, name)));
+  await untilTable(client, name, { gone: false });
   for (let i = 0; i < items.length; i += 25) {
     const batch = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     let unprocessed: Record<string, WriteRequest[]> | undefined = { [name]: batch };
@@ -95,6 +98,32 @@ async function addMissingIndexes(
       unprocessed = (await client.send(new BatchWriteItemCommand({ RequestItems: unprocessed })))
         .UnprocessedItems;
     }
+  }
+}
+
+/**
+ * dynalite finishes CreateTable and DeleteTable on a timer: until then the table is CREATING (reads
+ * and writes are refused) or still DELETING (a CreateTable of its name is refused). Waits for the
+ * table to be ACTIVE (`gone: false`) or gone (`gone: true`).
+ */
+export async function untilTable(
+  client: DynamoDBClient,
+  name: string,
+  { gone }: { gone: boolean },
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+      if (!gone && Table?.TableStatus === "ACTIVE") return;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw error;
+      if (gone) return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Table ${name} was not ${gone ? "deleted" : "active"} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -120,6 +149,7 @@ export async function createOrderTables(
   await create(INVENTORY_TABLE, names.inventory);
   await create(ORDER_KEYS_TABLE, names.orderKeys);
   await create(EMAIL_SUPPRESSION_TABLE, names.emailSuppression);
+  for (const name of Object.values(names)) await untilTable(client, name, { gone: false });
 }
 
 export interface DatabaseService extends LocalService {
