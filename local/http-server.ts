@@ -87,7 +87,7 @@ export interface LocalApiOptions {
 /** /_local routes a non-loopback caller may reach with sign-in on: the local user pool's. */
 const NETWORK_LOCAL_ROUTES = new Set(["token", "jwks"]);
 
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   return address !== undefined && /^(127\.|::1$|::ffff:127\.)/.test(address);
 }
 

@@ -19,6 +19,7 @@ import { StatusReply, type LocalEndpoints, type LocalStreams } from "../http-ser
 import type { LocalNotifications } from "../notifications";
 import type { LocalQueue } from "../local-queue";
 import type { LocalWorkflow } from "../local-workflow";
+import { localError } from "../services/api";
 import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 import { evaluateAlarms } from "./local-alarms";
@@ -65,8 +66,12 @@ const TEST_CARDS: Record<PaymentProvider, readonly { token: string; outcome: str
   ],
 };
 
-const invalidQuery = (message: string) =>
-  new StatusReply(400, { error: { code: "INVALID_QUERY", message, details: null } });
+/** A local endpoint's error answer, with the body every local error has (localError). */
+const errorReply = (status: number, code: string, message: string) => {
+  const reply = localError(status, code, message);
+  return new StatusReply(reply.status, reply.body);
+};
+const invalidQuery = (message: string) => errorReply(400, "INVALID_QUERY", message);
 
 type Parsed<T> = { ok: T } | { error: StatusReply };
 
@@ -97,10 +102,7 @@ async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<unk
       ConsistentRead: true,
     }),
   );
-  if (!Item)
-    return new StatusReply(404, {
-      error: { code: "ORDER_NOT_FOUND", message: `No order ${orderId}.`, details: null },
-    });
+  if (!Item) return errorReply(404, "ORDER_NOT_FOUND", `No order ${orderId}.`);
   const executions = parts.workflow.executionsNamed(orderId).map((e) => ({
     name: e.name,
     executionArn: e.executionArn,

@@ -6,6 +6,7 @@
  * from an earlier run, it first gets a `reset` event and then the whole window.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 
 export interface FeedEvent {
   readonly id: number;
@@ -73,9 +74,12 @@ export class EventFeed {
   }
 }
 
+/** ORDER_ID_PATTERN without its anchors: an order id anywhere in a text. */
+const ORDER_ID_IN_TEXT = new RegExp(ORDER_ID_PATTERN.source.replace(/^\^|\$$/g, ""));
+
 /** The first order id a text (an SNS subject, an e-mail subject) names. */
 export function orderIdIn(text: string): string | undefined {
-  return /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/.exec(text)?.[0];
+  return ORDER_ID_IN_TEXT.exec(text)?.[0];
 }
 
 /** A runtime line about an order names it first: "order <orderId> …". */

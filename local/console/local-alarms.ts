@@ -32,6 +32,19 @@ export const LOCAL_QUEUE_DEPTH_THRESHOLD = 10;
 
 const countSince = (stops: readonly number[], since: number) => stops.filter((t) => t > since).length;
 
+/** Any message in a dead-letter queue pages someone (the stack's deadLetterAlarm). */
+const deadLetterAlarm = (
+  alarm: string,
+  queue: string,
+  value: (figures: LocalFigures) => number,
+): LocalAlarmDefinition => ({
+  alarm,
+  threshold: 0,
+  comparison: "GreaterThanThreshold",
+  metric: `${queue} messages`,
+  value,
+});
+
 export const LOCAL_ALARMS: readonly LocalAlarmDefinition[] = [
   {
     alarm: "OrdersQueueDepthAlarm",
@@ -40,27 +53,17 @@ export const LOCAL_ALARMS: readonly LocalAlarmDefinition[] = [
     metric: "OrdersQueue messages visible",
     value: (f) => f.ordersQueueVisible,
   },
-  {
-    alarm: "OrdersDeadLetterQueueNotEmptyAlarm",
-    threshold: 0,
-    comparison: "GreaterThanThreshold",
-    metric: "OrdersDeadLetterQueue messages",
-    value: (f) => f.ordersDeadLetters,
-  },
-  {
-    alarm: "ConfirmationDeadLetterQueueNotEmptyAlarm",
-    threshold: 0,
-    comparison: "GreaterThanThreshold",
-    metric: "OrderConfirmationDeadLetterQueue messages",
-    value: (f) => f.confirmationDeadLetters,
-  },
-  {
-    alarm: "OrderStreamDeadLetterQueueNotEmptyAlarm",
-    threshold: 0,
-    comparison: "GreaterThanThreshold",
-    metric: "OrderStreamDeadLetterQueue messages",
-    value: (f) => f.streamDeadLetters,
-  },
+  deadLetterAlarm("OrdersDeadLetterQueueNotEmptyAlarm", "OrdersDeadLetterQueue", (f) => f.ordersDeadLetters),
+  deadLetterAlarm(
+    "ConfirmationDeadLetterQueueNotEmptyAlarm",
+    "OrderConfirmationDeadLetterQueue",
+    (f) => f.confirmationDeadLetters,
+  ),
+  deadLetterAlarm(
+    "OrderStreamDeadLetterQueueNotEmptyAlarm",
+    "OrderStreamDeadLetterQueue",
+    (f) => f.streamDeadLetters,
+  ),
   {
     alarm: "OrderProcessingWorkflowFailureAlarm",
     threshold: 1,
