@@ -23,7 +23,7 @@ import { localError } from "../services/api";
 import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 import { evaluateAlarms } from "./local-alarms";
-import { workflowGraph } from "./workflow-graph";
+import { workflowGraph, type WorkflowGraph } from "./workflow-graph";
 
 /** The orders list's default and largest window. */
 export const DEFAULT_ORDER_LIMIT = 50;
@@ -162,7 +162,8 @@ export function consoleEndpoints(parts: ConsoleParts): LocalEndpoints {
     parts.tables.inventory,
     parts.tables.orders,
   );
-  const graph = workflowGraph(parts.definition);
+  // Laid out on the first request (about 30 ms), not at every start of the runtime.
+  let graph: WorkflowGraph | undefined;
   return {
     orders: async (query) => {
       const filter = orderFilter(query);
@@ -181,7 +182,7 @@ export function consoleEndpoints(parts: ConsoleParts): LocalEndpoints {
     }),
     journey: (query) => journey(parts, query),
     overview: () => overview(parts, inventory),
-    workflow: () => ({ definition: parts.definition, graph }),
+    workflow: () => ({ definition: parts.definition, graph: (graph ??= workflowGraph(parts.definition)) }),
   };
 }
 
