@@ -22,12 +22,12 @@ import type { CustomerEmailMode } from "../lambdas/shared/customer-emails";
 import { stripeSecretName, type PaymentProvider } from "../lambdas/shared/payment-providers";
 import type { Notifier, OrderQueue, WorkflowStarter } from "../lambdas/shared/ports";
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../lambdas/shared/routes";
-import { StatusReply, type LocalActions, type LocalEndpoints, type LocalStreams } from "./http-server";
+import { StatusReply, type LocalActions, type LocalEndpoints, type LocalStreams } from "./apigateway/http-server";
 import { consoleEndpoints, consoleFiles } from "./console/console-service";
 import { watchForConsole, type ConsoleWatch } from "./console/console-feed";
 import { EventFeed, orderIdIn, orderIdOfLine, serveEventStream } from "./console/event-feed";
-import { LocalFunctions } from "./local-functions";
-import type { LocalQueue } from "./local-queue";
+import { LocalFunctions } from "./lambda/functions";
+import type { LocalQueue } from "./sqs/queue";
 import {
   LOCAL_EMAIL_CONFIGURATION_SET,
   LOCAL_EMAIL_FEEDBACK_TOPIC,
@@ -38,25 +38,25 @@ import {
   LOCAL_TABLES,
   LOCAL_TOPICS,
   localEnvironment,
-} from "./local-resources";
-import type { LocalWorkflow } from "./local-workflow";
-import { LocalNotifications } from "./notifications";
-import { localError, startApiService } from "./services/api";
-import { startAuthService, type AuthService } from "./services/auth";
-import { startOrderOutbox, type OutboxService } from "./services/order-outbox";
-import { resumeUnfinishedOrders } from "./services/recovery";
-import { startDatabaseService, type DatabaseService, type TableNames } from "./services/database";
-import { startEmailService, type EmailService } from "./services/email";
-import { startEventService, type EventService, type StatusChangeEvent } from "./services/events";
-import { startQueueService, type QueueService } from "./services/queue-consumer";
-import { startSecretsService, type SecretsService } from "./services/secrets";
-import { ServiceGroup } from "./services/service";
+} from "./runtime/resources";
+import type { LocalWorkflow } from "./sfn/interpreter";
+import { LocalNotifications } from "./sns/notifications";
+import { localError, startApiService } from "./apigateway/api";
+import { startAuthService, type AuthService } from "./cognito/user-pool";
+import { startOrderOutbox, type OutboxService } from "./pipes/outbox";
+import { resumeUnfinishedOrders } from "./pipes/recovery";
+import { startDatabaseService, type DatabaseService, type TableNames } from "./dynamodb/database";
+import { startEmailService, type EmailService } from "./ses/email";
+import { startEventService, type EventService, type StatusChangeEvent } from "./eventbridge/rule";
+import { startQueueService, type QueueService } from "./sqs/consumer";
+import { startSecretsService, type SecretsService } from "./secrets/secrets-manager";
+import { ServiceGroup } from "./runtime/service";
 import { Meter, type MeterReport } from "./meter/meter";
 import { startDynamoDbMeter, type DynamoDbMeter } from "./meter/dynamodb-meter";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { LOCAL_REGION } from "./local-resources";
-import { startWorkflowService, type WorkflowService } from "./services/workflow";
-import { startReconciler, type ReconcilerService } from "./services/reconciler";
+import { LOCAL_REGION } from "./runtime/resources";
+import { startWorkflowService, type WorkflowService } from "./sfn/workflow";
+import { startReconciler, type ReconcilerService } from "./scheduler/reconciler";
 import { RECONCILE_EVERY_MINUTES } from "../lambdas/shared/reconcile-schedule";
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../lambdas/shared/workflow-type";
 import { accessKeyOf } from "./iam/access-guard";

@@ -15,7 +15,7 @@ import {
   observabilityEnvironment,
   type FunctionSpec,
 } from "../lambdas/contracts";
-import { LOCAL_RESOURCES, LOCAL_SENDER_ADDRESS } from "../local/local-resources";
+import { LOCAL_RESOURCES, LOCAL_SENDER_ADDRESS } from "../local/runtime/resources";
 import { build } from "esbuild";
 import { BASELINE, bundleFunctions, PRODUCTION, type BundleResult } from "./bundle";
 import { machine, median, runNode } from "./bench/stats";

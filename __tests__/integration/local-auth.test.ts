@@ -5,7 +5,7 @@
  * another customer's order. Then --no-auth and CORS, as api_auth = none and allowed_origins.
  */
 import { generateKeyPair, SignJWT } from "jose";
-import { localCustomerId, LOCAL_CLIENT_ID, LOCAL_ISSUER } from "../../local/services/auth";
+import { localCustomerId, LOCAL_CLIENT_ID, LOCAL_ISSUER } from "../../local/cognito/user-pool";
 import { startTestSystem, TEST_CUSTOMER_EMAIL, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);

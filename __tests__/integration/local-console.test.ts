@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
-import { localWorkflowDefinition } from "../../local/services/workflow";
+import { localWorkflowDefinition } from "../../local/sfn/workflow";
 import { MAX_ORDER_LIMIT } from "../../local/console/console-service";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { DECLINED_CARD_PATH } from "../support/workflow-paths";

@@ -14,10 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDb } from "../../local/dynamodb/server";
-import { untilTable } from "../../local/services/database";
-import { DurableList } from "../../local/durable-list";
-import { LOCAL_TABLES } from "../../local/local-resources";
-import { QueueJournal } from "../../local/queue-journal";
+import { untilTable } from "../../local/dynamodb/database";
+import { DurableList } from "../../local/runtime/durable-list";
+import { LOCAL_TABLES } from "../../local/runtime/resources";
+import { QueueJournal } from "../../local/sqs/journal";
 import { startTestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);

@@ -3,7 +3,7 @@
  * adapter to the local SES twin, which renders the deployed templates and keeps what it would send.
  */
 import { startTestSystem, type TestSystem } from "../support/local-system";
-import type { CapturedEmail } from "../../local/services/email";
+import type { CapturedEmail } from "../../local/ses/email";
 
 jest.setTimeout(90_000);
 

@@ -2,7 +2,7 @@
  * GET /_local/events against the running system: orders' events in order as Server-Sent Events,
  * a reconnect with Last-Event-ID that misses nothing and repeats nothing, bad input answered 400.
  */
-import { API_DRAIN_TIMEOUT_MS } from "../../local/services/api";
+import { API_DRAIN_TIMEOUT_MS } from "../../local/apigateway/api";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);

@@ -79,8 +79,8 @@ test("--host exposes the API; the database listens on loopback only", () => {
 });
 
 test("the notification and execution windows are bounded", async () => {
-  const { RECENT_NOTIFICATIONS } = await import("../../local/notifications");
-  const { LocalNotifications } = await import("../../local/notifications");
+  const { RECENT_NOTIFICATIONS } = await import("../../local/sns/notifications");
+  const { LocalNotifications } = await import("../../local/sns/notifications");
   const sns = new LocalNotifications();
   const arn = "arn:aws:sns:us-east-1:000000000000:order-alerts";
   for (let i = 0; i < RECENT_NOTIFICATIONS * 2; i++) sns.publish(arn, `n${i}`, "m");

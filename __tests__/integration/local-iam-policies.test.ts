@@ -15,7 +15,7 @@ import {
 } from "../../local/iam/enforced-roles";
 import { evaluate } from "../../local/iam/policy-evaluator";
 import { loadSynthesizedStack, type SynthesizedStack } from "../../local/iam/synthesized-stack";
-import { LOCAL_RESOURCES, localFunctionArn, tableArn } from "../../local/local-resources";
+import { LOCAL_RESOURCES, localFunctionArn, tableArn } from "../../local/runtime/resources";
 
 const DEFAULTS: TerraformVariables = {
   payment_provider: "simulated",

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startLocalDynamoDb, type LocalDynamoDb } from "../../local/dynamodb/server";
-import { createOrderTables, type TableNames } from "../../local/services/database";
+import { createOrderTables, type TableNames } from "../../local/dynamodb/database";
 
 export interface TestDatabase {
   readonly db: LocalDynamoDb;

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { idempotencyKeyHash } from "../../lambdas/shared/ids";
 import type { OrderRecord } from "../../lambdas/shared/order";
 import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
-import { localCustomerId } from "../../local/services/auth";
+import { localCustomerId } from "../../local/cognito/user-pool";
 import {
   startLocalOrderSystem,
   type LocalOrderSystem,

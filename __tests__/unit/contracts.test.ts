@@ -8,7 +8,7 @@ import {
   FUNCTIONS,
   type ResourceHandles,
 } from "../../lambdas/contracts";
-import { LOCAL_RESOURCES, localEnvironment } from "../../local/local-resources";
+import { LOCAL_RESOURCES, localEnvironment } from "../../local/runtime/resources";
 
 const settings = { ...DEFAULT_SETTINGS, simulatedGatewayTransientFailures: "2" };
 

@@ -3,9 +3,9 @@
  * status change with STANDARD, the workflow's own events with EXPRESS, nothing else.
  */
 import { orderConfirmationPattern } from "../../lambdas/shared/events";
-import { LOCAL_EVENT_BUS_ARN, LOCAL_STATE_MACHINE_ARN } from "../../local/local-resources";
-import { matchesPattern, putEventOf, statusChangeEvent } from "../../local/services/events";
-import type { Execution } from "../../local/local-workflow";
+import { LOCAL_EVENT_BUS_ARN, LOCAL_STATE_MACHINE_ARN } from "../../local/runtime/resources";
+import { matchesPattern, putEventOf, statusChangeEvent } from "../../local/eventbridge/rule";
+import type { Execution } from "../../local/sfn/interpreter";
 
 const execution = (status: Execution["status"]): Execution => ({
   name: "o-1",

@@ -24,7 +24,7 @@ import { worstCasePath, type TaskBound } from "../../lambdas/shared/workflow-bud
 import { EXPRESS_MAX_DURATION_SECONDS } from "../../lambdas/shared/workflow-type";
 import { ORDER_WORKFLOW_EVENT_SOURCE } from "../../lambdas/shared/events";
 import { FUNCTIONS } from "../../lambdas/contracts";
-import { asLambdaTask } from "../../local/lambda-host";
+import { asLambdaTask } from "../../local/lambda/host";
 
 const resources = {
   functionArn: (id: string) => `arn:aws:lambda:us-east-1:123456789012:function:${id}`,

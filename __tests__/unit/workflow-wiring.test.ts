@@ -10,8 +10,8 @@ import {
   LOCAL_EVENT_BUS_ARN,
   LOCAL_TABLES,
   LOCAL_TOPICS,
-} from "../../local/local-resources";
-import { bindWorkflowTasks, localWorkflowDefinition, type TaskTargets } from "../../local/services/workflow";
+} from "../../local/runtime/resources";
+import { bindWorkflowTasks, localWorkflowDefinition, type TaskTargets } from "../../local/sfn/workflow";
 import { workflowRoleStatements } from "../../stacks/constructs/order-workflow";
 
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/local-orders";

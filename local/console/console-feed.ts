@@ -5,7 +5,7 @@
  * order images also feed the charts' figures.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { Execution, ExecutionStep, StepEventType } from "../local-workflow";
+import type { Execution, ExecutionStep, StepEventType } from "../sfn/interpreter";
 import { consoleOrderFromItem, OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 

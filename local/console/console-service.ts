@@ -15,11 +15,11 @@ import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gat
 import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
-import { StatusReply, type LocalEndpoints, type LocalStreams } from "../http-server";
-import type { LocalNotifications } from "../notifications";
-import type { LocalQueue } from "../local-queue";
-import type { LocalWorkflow } from "../local-workflow";
-import { localError } from "../services/api";
+import { StatusReply, type LocalEndpoints, type LocalStreams } from "../apigateway/http-server";
+import type { LocalNotifications } from "../sns/notifications";
+import type { LocalQueue } from "../sqs/queue";
+import type { LocalWorkflow } from "../sfn/interpreter";
+import { localError } from "../apigateway/api";
 import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 import { evaluateAlarms } from "./local-alarms";

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
-import { readBody } from "../read-body";
+import { readBody } from "../runtime/read-body";
 import { ChangeFeed, changesOf, READ_CHANGES_TARGET } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
 import { TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";

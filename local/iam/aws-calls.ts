@@ -3,7 +3,7 @@
  * resource ARN, and the calls that imply more than one (a DynamoDB transaction checks each item's own
  * action; a publish to a KMS-encrypted topic needs the key too).
  */
-import { LOCAL_RESOURCES, tableArn } from "../local-resources";
+import { LOCAL_RESOURCES, tableArn } from "../runtime/resources";
 import type { Check } from "./access-guard";
 
 type DynamoDbRequest = Record<string, unknown>;

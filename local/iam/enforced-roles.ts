@@ -9,7 +9,7 @@
  * so a policy it cannot read is never silently skipped.
  */
 import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
-import { LOCAL_ACCOUNT, LOCAL_NAME_PREFIX } from "../local-resources";
+import { LOCAL_ACCOUNT, LOCAL_NAME_PREFIX } from "../runtime/resources";
 import type { PolicyDocument, PolicyStatement } from "./policy-evaluator";
 import type { SynthesizedStack } from "./synthesized-stack";
 

@@ -13,8 +13,8 @@ import {
   LOCAL_RESOURCES,
   LOCAL_SENDER_ADDRESS,
   localFunctionArn,
-} from "../local-resources";
-import type { TaskTargets } from "../services/workflow";
+} from "../runtime/resources";
+import type { TaskTargets } from "../sfn/workflow";
 import {
   AccessGuard,
   denialLine,

@@ -16,7 +16,7 @@ import { FUNCTIONS, type ResourceName } from "../../lambdas/contracts";
 import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
 import { ENVIRONMENTS } from "../../stacks/config";
 import { OrderSystemStack } from "../../stacks/order-system-stack";
-import { LOCAL_RESOURCES, LOCAL_WORKFLOW_RESOURCES } from "../local-resources";
+import { LOCAL_RESOURCES, LOCAL_WORKFLOW_RESOURCES } from "../runtime/resources";
 
 /** The environment whose stack the local runtime mirrors. */
 export const LOCAL_MIRRORED_ENVIRONMENT = "dev";

@@ -7,9 +7,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "../read-body";
+import { readBody } from "../runtime/read-body";
 import type { Meter } from "./meter";
-import type { LocalService } from "../services/service";
+import type { LocalService } from "../runtime/service";
 
 const READS = new Set(["GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"]);
 const WRITES = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]);

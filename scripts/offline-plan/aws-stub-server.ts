@@ -6,7 +6,7 @@
 import validator from "asl-validator";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "../../local/read-body";
+import { readBody } from "../../local/runtime/read-body";
 
 export const OFFLINE_ACCOUNT_ID = "123456789012";
 

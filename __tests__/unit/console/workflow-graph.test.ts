@@ -1,6 +1,6 @@
 /** The console's state-machine graph: every state and every way out of it, laid out without overlaps. */
 import { buildOrderWorkflowDefinition, STATES } from "../../../lambdas/shared/workflow-definition";
-import { LOCAL_WORKFLOW_RESOURCES } from "../../../local/local-resources";
+import { LOCAL_WORKFLOW_RESOURCES } from "../../../local/runtime/resources";
 import { workflowGraph } from "../../../local/console/workflow-graph";
 
 const definition = buildOrderWorkflowDefinition(LOCAL_WORKFLOW_RESOURCES, "STANDARD");

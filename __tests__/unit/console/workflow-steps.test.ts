@@ -1,5 +1,5 @@
 /** The local workflow's step history, as the console's journey shows it: retries, catches, durations, outputs. */
-import { LocalWorkflow, type ExecutionStep, type TaskHandler } from "../../../local/local-workflow";
+import { LocalWorkflow, type ExecutionStep, type TaskHandler } from "../../../local/sfn/interpreter";
 
 const LAMBDA = "arn:aws:lambda:us-east-1:000000000000:function:step";
 const definition = {

@@ -15,8 +15,8 @@ import {
   type JWTPayload,
 } from "jose";
 import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
-import { LOCAL_REGION } from "../local-resources";
-import type { LocalService } from "./service";
+import { LOCAL_REGION } from "../runtime/resources";
+import type { LocalService } from "../runtime/service";
 
 export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_LocalPool`;
 export const LOCAL_CLIENT_ID = "localstorefrontclient00000";

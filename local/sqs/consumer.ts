@@ -7,12 +7,12 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { join } from "node:path";
 import type { OrderQueue } from "../../lambdas/shared/ports";
 import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
-import type { Invoke } from "../local-functions";
-import { LocalQueue } from "../local-queue";
-import { LOCAL_ORDERS_QUEUE_ARN, LOCAL_TOPICS } from "../local-resources";
-import type { LocalNotifications } from "../notifications";
+import type { Invoke } from "../lambda/functions";
+import { LocalQueue } from "./queue";
+import { LOCAL_ORDERS_QUEUE_ARN, LOCAL_TOPICS } from "../runtime/resources";
+import type { LocalNotifications } from "../sns/notifications";
 import type { Meter } from "../meter/meter";
-import type { LocalService } from "./service";
+import type { LocalService } from "../runtime/service";
 
 export interface QueueService extends LocalService {
   readonly queue: LocalQueue;

@@ -9,10 +9,10 @@ import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
 import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import { READ_CHANGES_TARGET, type ChangePage } from "../dynamodb/change-feed";
-import { LOCAL_TOPICS } from "../local-resources";
-import type { LocalNotifications } from "../notifications";
-import { DurableList } from "../durable-list";
-import type { LocalService } from "./service";
+import { LOCAL_TOPICS } from "../runtime/resources";
+import type { LocalNotifications } from "../sns/notifications";
+import { DurableList } from "../runtime/durable-list";
+import type { LocalService } from "../runtime/service";
 
 export interface OutboxService extends LocalService {
   /** Order ids whose stream record could not be delivered (the pipe's dead-letter queue). */

@@ -10,11 +10,11 @@ import {
   type FunctionId,
   type ResourceHandles,
   type Settings,
-} from "../lambdas/contracts";
-import { emailTemplateName, type CustomerEmailKind } from "../lambdas/shared/customer-emails";
-import { stripeSecretName } from "../lambdas/shared/payment-providers";
-import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
-import type { WorkflowResources } from "../lambdas/shared/workflow-definition";
+} from "../../lambdas/contracts";
+import { emailTemplateName, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { stripeSecretName } from "../../lambdas/shared/payment-providers";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
+import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";

@@ -4,11 +4,11 @@
  * and memory. Each invocation and each log line is metered as Lambda and CloudWatch Logs bill them.
  */
 import { randomUUID } from "node:crypto";
-import { FUNCTIONS, functionSpec, type FunctionId } from "../lambdas/contracts";
-import { lambdaContext, loadBundle, type BundleModule } from "./lambda-host";
-import { localFunctionName } from "./local-resources";
-import { accessKeyOf } from "./iam/access-guard";
-import { lambdaGbSeconds, type Meter } from "./meter/meter";
+import { FUNCTIONS, functionSpec, type FunctionId } from "../../lambdas/contracts";
+import { lambdaContext, loadBundle, type BundleModule } from "./host";
+import { localFunctionName } from "../runtime/resources";
+import { accessKeyOf } from "../iam/access-guard";
+import { lambdaGbSeconds, type Meter } from "../meter/meter";
 
 export type Invoke<E = unknown, R = unknown> = (event: E) => Promise<R>;
 

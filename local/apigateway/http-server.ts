@@ -5,13 +5,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { readBody } from "./read-body";
-import { corsHeaders, preflightHeaders } from "../lambdas/shared/cors";
-import { GATEWAY_RESPONSES } from "../lambdas/shared/gateway-responses";
-import { header, shortened } from "../lambdas/shared/http";
-import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../lambdas/shared/routes";
-import type { LambdaHandler } from "./lambda-host";
-import type { AuthService } from "./services/auth";
+import { readBody } from "../runtime/read-body";
+import { corsHeaders, preflightHeaders } from "../../lambdas/shared/cors";
+import { GATEWAY_RESPONSES } from "../../lambdas/shared/gateway-responses";
+import { header, shortened } from "../../lambdas/shared/http";
+import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../../lambdas/shared/routes";
+import type { LambdaHandler } from "../lambda/host";
+import type { AuthService } from "../cognito/user-pool";
 
 /**
  * What only the local API server answers (API Gateway answers these cases with its own codes:

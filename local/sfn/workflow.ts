@@ -19,19 +19,19 @@ import {
 } from "../../lambdas/shared/workflow-definition";
 import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-tasks";
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
-import { asLambdaTask } from "../lambda-host";
-import type { LocalFunctions } from "../local-functions";
-import { functionIdForArn, LOCAL_WORKFLOW_RESOURCES, STATE_MACHINE_NAME } from "../local-resources";
+import { asLambdaTask } from "../lambda/host";
+import type { LocalFunctions } from "../lambda/functions";
+import { functionIdForArn, LOCAL_WORKFLOW_RESOURCES, STATE_MACHINE_NAME } from "../runtime/resources";
 import {
   ExecutionAlreadyExistsError,
   LocalWorkflow,
   type Execution,
   type LocalWorkflowOptions,
   type TaskHandler,
-} from "../local-workflow";
-import type { LocalNotifications } from "../notifications";
+} from "./interpreter";
+import type { LocalNotifications } from "../sns/notifications";
 import type { Meter } from "../meter/meter";
-import type { LocalService } from "./service";
+import type { LocalService } from "../runtime/service";
 
 /** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
 export function localWorkflowDefinition(type: WorkflowType = DEFAULT_WORKFLOW_TYPE): WorkflowDefinition {

@@ -1,7 +1,7 @@
 /** Local SNS: every publish is kept (for GET /_local/notifications) and shown to the listener. */
-import type { Notifier } from "../lambdas/shared/ports";
-import { LOCAL_TOPICS } from "./local-resources";
-import { payloadChunks, type Meter } from "./meter/meter";
+import type { Notifier } from "../../lambdas/shared/ports";
+import { LOCAL_TOPICS } from "../runtime/resources";
+import { payloadChunks, type Meter } from "../meter/meter";
 
 export interface LocalNotificationsOptions {
   /** Counts publishes, e-mail deliveries and the topic key's KMS requests. */

@@ -6,8 +6,8 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { createHash, randomUUID } from "node:crypto";
-import { QueueJournal } from "./queue-journal";
-import { payloadChunks, type Meter } from "./meter/meter";
+import { QueueJournal } from "./journal";
+import { payloadChunks, type Meter } from "../meter/meter";
 
 export interface QueueMessage {
   readonly messageId: string;

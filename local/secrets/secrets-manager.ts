@@ -8,8 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readBody } from "../read-body";
-import type { LocalService } from "./service";
+import { readBody } from "../runtime/read-body";
+import type { LocalService } from "../runtime/service";
 
 export interface LocalSecret {
   readonly arn: string;

@@ -5,8 +5,8 @@
  */
 import type { WorkflowStarter } from "../../lambdas/shared/ports";
 import type { ReconcileResult } from "../../lambdas/reconcile-orders/handler";
-import type { LocalFunctions } from "../local-functions";
-import type { LocalService } from "./service";
+import type { LocalFunctions } from "../lambda/functions";
+import type { LocalService } from "../runtime/service";
 
 export interface ReconcilerService extends LocalService {
   /** One run now (as a scheduled run would); resolves with what it found and did. */

@@ -15,8 +15,8 @@ import {
   emailTemplateName,
   type CustomerEmailKind,
 } from "../../lambdas/shared/customer-emails";
-import { readBody } from "../read-body";
-import type { LocalService } from "./service";
+import { readBody } from "../runtime/read-body";
+import type { LocalService } from "../runtime/service";
 
 export interface CapturedEmail {
   readonly messageId: string;

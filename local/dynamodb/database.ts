@@ -25,10 +25,10 @@ import {
   keyAttributes,
   type TableDefinition,
 } from "../../lambdas/shared/table-definitions";
-import { startLocalDynamoDbProcess } from "../dynamodb/process";
-import { startLocalDynamoDb, type LocalDynamoDb } from "../dynamodb/server";
-import { LOCAL_REGION } from "../local-resources";
-import type { LocalService } from "./service";
+import { startLocalDynamoDbProcess } from "./process";
+import { startLocalDynamoDb, type LocalDynamoDb } from "./server";
+import { LOCAL_REGION } from "../runtime/resources";
+import type { LocalService } from "../runtime/service";
 
 export interface TableNames {
   readonly orders: string;

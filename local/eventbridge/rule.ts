@@ -14,14 +14,14 @@ import {
 } from "../../lambdas/shared/events";
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
 import { payloadChunks } from "../meter/meter";
-import type { PutEventsEntry } from "./workflow";
-import type { Execution } from "../local-workflow";
-import type { Invoke } from "../local-functions";
-import type { LocalNotifications } from "../notifications";
-import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, LOCAL_TOPICS } from "../local-resources";
-import { DurableList } from "../durable-list";
+import type { PutEventsEntry } from "../sfn/workflow";
+import type { Execution } from "../sfn/interpreter";
+import type { Invoke } from "../lambda/functions";
+import type { LocalNotifications } from "../sns/notifications";
+import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_STATE_MACHINE_ARN, LOCAL_TOPICS } from "../runtime/resources";
+import { DurableList } from "../runtime/durable-list";
 import type { Meter } from "../meter/meter";
-import type { LocalService } from "./service";
+import type { LocalService } from "../runtime/service";
 
 export type StatusChangeEvent = EventBridgeEvent<string, unknown>;
 

@@ -15,11 +15,11 @@ import {
   type LocalStreams,
   type LocalEndpoints,
   type LocalReply,
-} from "../http-server";
-import type { Invoke } from "../local-functions";
+} from "./http-server";
+import type { Invoke } from "../lambda/functions";
 import type { Meter } from "../meter/meter";
-import { localCustomerId, type AuthService } from "./auth";
-import type { LocalService } from "./service";
+import { localCustomerId, type AuthService } from "../cognito/user-pool";
+import type { LocalService } from "../runtime/service";
 
 export interface ApiService extends LocalService {
   readonly url: string;
