@@ -1,24 +1,17 @@
 /**
  * The local API Gateway stage: HTTP in front of OrderPlacement (routes from the shared route table),
- * plus the local-only GET endpoints under /_local.
+ * beside the /_local admin plane (admin/router.ts), which it hands every /_local/ request.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpMethod } from "../../lambdas/shared/routes";
-import * as z from "zod/mini";
-import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
-import { header } from "../../lambdas/shared/http";
-import {
-  createLocalApiServer,
-  type LocalActions,
-  type LocalStreams,
-  type LocalEndpoints,
-  type LocalReply,
-} from "./http-server";
+import { createLocalApiServer } from "./http-server";
+import { adminRouter } from "../admin/router";
+import type { AdminRoutes } from "../admin/routes";
 import type { Invoke } from "../lambda/functions";
 import type { Meter } from "../meter/meter";
-import { localCustomerId, type AuthService } from "../cognito/user-pool";
+import type { AuthService } from "../cognito/user-pool";
 import type { LocalService } from "../runtime/service";
 
 export interface ApiService extends LocalService {
@@ -33,57 +26,14 @@ export interface ApiServiceOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
-  readonly localEndpoints: LocalEndpoints;
-  /** More POST actions under /_local (POST /_local/token is the API's own). */
-  readonly localActions?: LocalActions;
-  /** Streaming GET routes under /_local (the event feed). */
-  readonly localStreams?: LocalStreams;
+  /** Every service's routes under /_local, served by the admin router. */
+  readonly adminRoutes: readonly AdminRoutes[];
   /** Sign-in on customer routes (api_auth = cognito); open when omitted (api_auth = none). */
   readonly auth?: AuthService;
   readonly allowedOrigins: readonly string[];
   readonly log: (line: string) => void;
   /** Counts the requests API Gateway bills, their access log lines, and the orders placed. */
   readonly meter?: Meter;
-}
-
-const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
-
-export const localError = (status: number, code: string, message: string): LocalReply => ({
-  status,
-  body: { error: { code, message, details: null } },
-});
-
-/**
- * POST /_local/token {"email": "..."}: an ID token for that local customer, as the user pool would
- * issue after sign-in. `Accept: text/plain` returns the bare token, for shell variables.
- */
-function tokenAction(auth: AuthService | undefined): LocalActions[string] {
-  return async (body, headers) => {
-    if (!auth) {
-      return localError(400, "AUTH_DISABLED", "Sign-in is off (--no-auth): order routes need no token.");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(body ?? "");
-    } catch {
-      return localError(400, "INVALID_JSON", 'Send {"email": "you@example.com"} as JSON.');
-    }
-    const parsed = tokenRequestSchema.safeParse(json);
-    if (!parsed.success) {
-      return localError(400, "INVALID_EMAIL", 'Send {"email": "you@example.com"}: a valid e-mail address.');
-    }
-    const idToken = await auth.issueIdToken(parsed.data.email);
-    if (/^text\/plain\b/i.test(header(headers, "Accept") ?? "")) return { status: 200, body: idToken };
-    return {
-      status: 200,
-      body: {
-        idToken,
-        tokenType: "Bearer",
-        expiresIn: TOKEN_LIFETIMES.idTokenMinutes * 60,
-        customerId: localCustomerId(parsed.data.email),
-      },
-    };
-  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -146,16 +96,18 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
       logResponse(options.log, event, result);
       if (options.meter) meterRequest(options.meter, event, result);
     },
-    localEndpoints: options.localEndpoints,
-    localActions: { ...options.localActions, token: tokenAction(options.auth) },
-    localStreams: options.localStreams,
+    // With sign-in on, /_local answers this machine only (but for routes a service marks public).
+    admin: adminRouter(options.adminRoutes, { localOnly: options.auth !== undefined }),
     auth: options.auth,
     allowedOrigins: options.allowedOrigins,
-    localOnly: options.auth !== undefined,
   });
   server.keepAliveTimeout = 5_000;
   // A stream (the event feed) is never "answered": it is not waited for on stop, only cut.
-  const streams = new Set(Object.keys(options.localStreams ?? {}).map((name) => `/_local/${name}`));
+  const streams = new Set(
+    options.adminRoutes.flatMap((routes) =>
+      Object.keys(routes.streams ?? {}).map((name) => `/_local/${name}`),
+    ),
+  );
   server.on("request", (req, res) => {
     if (streams.has((req.url ?? "/").split("?")[0])) return;
     inFlight++;

@@ -9,67 +9,28 @@ import { readBody } from "../runtime/read-body";
 import { corsHeaders, preflightHeaders } from "../../lambdas/shared/cors";
 import { GATEWAY_RESPONSES } from "../../lambdas/shared/gateway-responses";
 import { header, shortened } from "../../lambdas/shared/http";
-import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../../lambdas/shared/routes";
+import {
+  API_ROUTES,
+  matchRoute,
+  rootRoute,
+  type ApiRoute,
+  type HttpMethod,
+} from "../../lambdas/shared/routes";
 import type { LambdaHandler } from "../lambda/host";
+import { LOCAL_ACCOUNT } from "../runtime/resources";
 import type { AuthService } from "../cognito/user-pool";
-
-/**
- * What only the local API server answers (API Gateway answers these cases with its own codes:
- * REQUEST_REJECTED, GATEWAY_ERROR); the README's status table lists them.
- */
-export const LOCAL_SERVER_ERRORS = {
-  INVALID_PATH: 400,
-  METHOD_NOT_ALLOWED: 405,
-  LOCAL_ONLY: 403,
-  BAD_GATEWAY: 502,
-  SERVICE_STOPPING: 503,
-} as const;
+import { sendError, type AdminHandler } from "../admin/router";
+import { LOCAL_SERVER_ERRORS } from "../admin/routes";
 
 /** API Gateway's payload limit is 10 MB; locally 1 MB is plenty and bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
-
-/** A local endpoint's answer with a status other than 200 (e.g. health while the database is down). */
-export class StatusReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {}
-}
-
-export interface LocalEndpoints {
-  /** Extra local-only GET routes under /_local: a JSON body (200) or a StatusReply, from the query. */
-  readonly [path: string]: (query: URLSearchParams) => unknown;
-}
-
-export interface LocalReply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-export type LocalStreams = Readonly<
-  Record<string, (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void>
->;
-
-/** Local-only POST routes under /_local: the request body (or null) and its headers in, a reply out. */
-export type LocalActions = Readonly<
-  Record<
-    string,
-    (
-      body: string | null,
-      headers: Record<string, string | undefined>,
-      query: URLSearchParams,
-    ) => Promise<LocalReply>
-  >
->;
 
 export interface LocalApiOptions {
   readonly stageName: string;
   readonly rootMethod: HttpMethod;
   readonly handler: LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
-  readonly localEndpoints: LocalEndpoints;
-  readonly localActions?: LocalActions;
-  /** Local-only GET routes that stream (Server-Sent Events): they write the response themselves. */
-  readonly localStreams?: LocalStreams;
+  /** The /_local admin plane, handed every request under /_local/. */
+  readonly admin: AdminHandler;
   /** The Cognito authorizer's twin; customer routes are open without it (api_auth = none). */
   readonly auth?: AuthService;
   /** Storefront origins allowed by CORS; empty: no CORS, as deployed. */
@@ -77,38 +38,6 @@ export interface LocalApiOptions {
   /** True once the runtime is stopping: new requests get 503 and Retry-After, nothing is started. */
   readonly stopping?: () => boolean;
   readonly onResponse?: (event: APIGatewayProxyEvent, result: APIGatewayProxyResult) => void;
-  /**
-   * With sign-in on, /_local is answered on loopback only (whatever --host opens), but for the user
-   * pool's own twin (token, jwks): orders, e-mails and the console are not for the network to read.
-   */
-  readonly localOnly?: boolean;
-}
-
-/** /_local routes a non-loopback caller may reach with sign-in on: the local user pool's. */
-const NETWORK_LOCAL_ROUTES = new Set(["token", "jwks"]);
-
-function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && /^(127\.|::1$|::ffff:127\.)/.test(address);
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", ...headers });
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { error: { code, message, details: null } }, headers);
 }
 
 /**
@@ -166,7 +95,7 @@ export function toProxyEvent(
     body,
     isBase64Encoded: false,
     requestContext: {
-      accountId: "000000000000",
+      accountId: LOCAL_ACCOUNT,
       apiId: "local",
       authorizer: claims ? { claims } : null,
       protocol: "HTTP/1.1",
@@ -183,47 +112,6 @@ export function toProxyEvent(
       resourcePath,
     } as APIGatewayProxyEvent["requestContext"],
   };
-}
-
-/** The local-only routes under /_local: GET endpoints and POST actions. */
-async function serveLocal(options: LocalApiOptions, req: IncomingMessage, res: ServerResponse, url: URL) {
-  // Only own properties: `/_local/__proto__` or `/_local/constructor` name nothing.
-  const method = (req.method ?? "GET").toUpperCase();
-  const name = url.pathname.slice("/_local/".length);
-  if (options.localOnly && !NETWORK_LOCAL_ROUTES.has(name) && !isLoopback(req.socket.remoteAddress))
-    return sendError(
-      res,
-      LOCAL_SERVER_ERRORS.LOCAL_ONLY,
-      "LOCAL_ONLY",
-      "With sign-in on, local endpoints answer on this machine only (http://127.0.0.1).",
-    );
-  const endpoint = Object.hasOwn(options.localEndpoints, name) ? options.localEndpoints[name] : undefined;
-  const stream =
-    options.localStreams && Object.hasOwn(options.localStreams, name)
-      ? options.localStreams[name]
-      : undefined;
-  if (stream && method === "GET") return stream(req, res, url.searchParams);
-  if (endpoint && (method === "GET" || method === "HEAD")) {
-    const reply = await endpoint(url.searchParams);
-    return reply instanceof StatusReply ? sendJson(res, reply.status, reply.body) : sendJson(res, 200, reply);
-  }
-  const action =
-    options.localActions && Object.hasOwn(options.localActions, name)
-      ? options.localActions[name]
-      : undefined;
-  if (action && method === "POST") {
-    const reply = await action(
-      (await readBody(req, MAX_BODY_BYTES)) || null,
-      req.headers as Record<string, string>,
-      url.searchParams,
-    );
-    if (typeof reply.body === "string") {
-      res.writeHead(reply.status, { "Content-Type": "text/plain; charset=utf-8" });
-      return res.end(reply.body);
-    }
-    return sendJson(res, reply.status, reply.body);
-  }
-  return sendError(res, 404, "ROUTE_NOT_FOUND", `No local endpoint ${method} ${shortened(url.pathname)}.`);
 }
 
 /** A browser's preflight on a route's path, answered as the deployed OPTIONS mock does. */
@@ -334,7 +222,7 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       const url = requestTarget(req.url);
       if (!url)
         return fail(res, 400, "INVALID_REQUEST_TARGET", "The request target is not a valid path or URL.");
-      if (url.pathname.startsWith("/_local/")) return serveLocal(options, req, res, url);
+      if (url.pathname.startsWith("/_local/")) return options.admin(req, res, url);
       if (method === "OPTIONS" && allowedOrigins.length > 0 && !/\/\//.test(url.pathname)) {
         const known = resolveRoute(routes, "GET", url.pathname);
         if (!("status" in known) || known.status === 405)

@@ -15,11 +15,10 @@ import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gat
 import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
-import { StatusReply, type LocalEndpoints, type LocalStreams } from "../apigateway/http-server";
+import { StatusReply, type LocalEndpoints, type LocalStreams } from "../admin/routes";
 import type { LocalNotifications } from "../sns/notifications";
 import type { LocalQueue } from "../sqs/queue";
 import type { LocalWorkflow } from "../sfn/interpreter";
-import { localError } from "../apigateway/api";
 import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 import { evaluateAlarms } from "./local-alarms";
@@ -66,12 +65,7 @@ const TEST_CARDS: Record<PaymentProvider, readonly { token: string; outcome: str
   ],
 };
 
-/** A local endpoint's error answer, with the body every local error has (localError). */
-const errorReply = (status: number, code: string, message: string) => {
-  const reply = localError(status, code, message);
-  return new StatusReply(reply.status, reply.body);
-};
-const invalidQuery = (message: string) => errorReply(400, "INVALID_QUERY", message);
+const invalidQuery = (message: string) => StatusReply.error(400, "INVALID_QUERY", message);
 
 type Parsed<T> = { ok: T } | { error: StatusReply };
 
@@ -102,7 +96,7 @@ async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<unk
       ConsistentRead: true,
     }),
   );
-  if (!Item) return errorReply(404, "ORDER_NOT_FOUND", `No order ${orderId}.`);
+  if (!Item) return StatusReply.error(404, "ORDER_NOT_FOUND", `No order ${orderId}.`);
   const executions = parts.workflow.executionsNamed(orderId).map((e) => ({
     name: e.name,
     executionArn: e.executionArn,

@@ -1,6 +1,10 @@
 /** The shape every part of the local runtime shares: started in dependency order, stopped in reverse. */
+import type { AdminRoutes } from "../admin/routes";
+
 export interface LocalService {
   readonly name: string;
+  /** Its own routes under /_local, served by the admin router. */
+  readonly routes?: AdminRoutes;
   /** Finishes the work in hand, then releases what the service holds. */
   stop(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { CONFIG } from "../../../lambdas/contracts";
 import { API_ERRORS } from "../../../lambdas/shared/api-errors";
 import { GATEWAY_RESPONSES } from "../../../lambdas/shared/gateway-responses";
-import { LOCAL_SERVER_ERRORS } from "../../../local/apigateway/http-server";
+import { LOCAL_SERVER_ERRORS } from "../../../local/admin/routes";
 import { synthOrderSystem } from "../../support/synth";
 
 const ROOT = join(__dirname, "../../..");

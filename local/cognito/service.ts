@@ -1,0 +1,68 @@
+/**
+ * Local Cognito: the user pool's twin (api_auth = cognito). POST /_local/token {"email"} signs a
+ * local customer in (an ID token as the pool issues after sign-in; `Accept: text/plain` returns the
+ * bare token, for shell variables) and GET /_local/jwks publishes its key; both answer the network,
+ * as the pool's own endpoints do. With --no-auth there is no pool: token answers AUTH_DISABLED.
+ */
+import * as z from "zod/mini";
+import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
+import { header } from "../../lambdas/shared/http";
+import { localError, type AdminRoutes, type LocalActions } from "../admin/routes";
+import type { ServiceModule } from "../runtime/context";
+import { localCustomerId, startAuthService, type AuthService } from "./user-pool";
+
+export interface CognitoService {
+  readonly name: string;
+  /** The user pool; undefined with --no-auth (api_auth = none). */
+  readonly userPool: AuthService | undefined;
+  readonly routes: AdminRoutes;
+  stop(): Promise<void>;
+}
+
+const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
+
+function tokenAction(auth: AuthService | undefined): LocalActions[string] {
+  return async (body, headers) => {
+    if (!auth) {
+      return localError(400, "AUTH_DISABLED", "Sign-in is off (--no-auth): order routes need no token.");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(body ?? "");
+    } catch {
+      return localError(400, "INVALID_JSON", 'Send {"email": "you@example.com"} as JSON.');
+    }
+    const parsed = tokenRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      return localError(400, "INVALID_EMAIL", 'Send {"email": "you@example.com"}: a valid e-mail address.');
+    }
+    const idToken = await auth.issueIdToken(parsed.data.email);
+    if (/^text\/plain\b/i.test(header(headers, "Accept") ?? "")) return { status: 200, body: idToken };
+    return {
+      status: 200,
+      body: {
+        idToken,
+        tokenType: "Bearer",
+        expiresIn: TOKEN_LIFETIMES.idTokenMinutes * 60,
+        customerId: localCustomerId(parsed.data.email),
+      },
+    };
+  };
+}
+
+export const cognitoService: ServiceModule<CognitoService> = {
+  name: "cognito",
+  start: async ({ settings }) => {
+    const userPool = settings.apiAuth === "none" ? undefined : await startAuthService();
+    return {
+      name: "cognito",
+      userPool,
+      routes: {
+        get: { jwks: () => userPool?.jwks() ?? { keys: [] } },
+        post: { token: tokenAction(userPool) },
+        public: ["token", "jwks"],
+      },
+      stop: async () => userPool?.stop(),
+    };
+  },
+};
