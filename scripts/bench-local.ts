@@ -4,35 +4,35 @@
  * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
  * in the same process is the baseline. Every order must end CONFIRMED: none lost.
  * The meter's calls per order during the load run are printed beside the figures.
- * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--no-auth] [--no-iam]
- *   [--workflow-type EXPRESS]
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C] [any option of npm start, e.g. --no-iam]
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { startLocalOrderSystem, type LocalOrderSystem } from "../local/order-system";
-import { isWorkflowType, WORKFLOW_TYPES, type WorkflowType } from "../lambdas/shared/workflow-type";
+import { optionFor, parseCommandLine, UsageError } from "../local/options";
 import { machine, percentile } from "./bench/stats";
 
-const { values } = parseArgs({
-  options: {
-    orders: { type: "string" },
-    concurrency: { type: "string" },
-    "no-auth": { type: "boolean" },
-    "no-iam": { type: "boolean" },
-    "workflow-type": { type: "string" },
-  },
-});
-const workflowTypeOption = (values["workflow-type"] ?? "STANDARD").toUpperCase();
-if (!isWorkflowType(workflowTypeOption)) {
-  process.stderr.write(`--workflow-type must be one of ${WORKFLOW_TYPES.join(", ")}\n`);
-  process.exit(2);
+/** The runtime's own options (the option table's: --no-auth, --no-iam, --workflow-type, …) and the benchmark's. */
+function commandLine() {
+  try {
+    // Flags only, not the environment: a run is reproduced from its command line.
+    const command = parseCommandLine(process.argv.slice(2), {}, ["orders", "concurrency"]);
+    if (command.help) {
+      process.stdout.write(
+        "Usage: npm run bench:local -- [--orders N] [--concurrency C] [runtime options, as npm start]\n",
+      );
+      process.exit(0);
+    }
+    return command;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
 }
-const workflowType: WorkflowType = workflowTypeOption;
-/** `--no-auth` runs the API as api_auth = none, to see what sign-in costs. */
-const apiAuth = values["no-auth"] ? "none" : "cognito";
-const ORDERS = Number(values.orders ?? 1000);
-const CONCURRENCY = Number(values.concurrency ?? 50);
+const { values: runtimeOptions, own } = commandLine();
+const ORDERS = Number(own.orders ?? 1000);
+const CONCURRENCY = Number(own.concurrency ?? 50);
 const PRODUCTS = ["SKU-1001", "SKU-1002", "SKU-1005", "SKU-1007", "SKU-1008"];
 
 interface RunResult {
@@ -100,8 +100,8 @@ async function run(
 async function main(): Promise<void> {
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, ".."),
+    ...runtimeOptions,
     port: 0,
-    ...{ apiAuth, workflowType, iam: !values["no-iam"] }, // --no-iam: what enforcing IAM costs
   });
   try {
     // Enough stock for every order, so each one can end CONFIRMED.
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     const { perOrder } = system.meter.report();
 
     process.stdout.write(
-      `\nbench:local — POST /orders until "order confirmed", workflow ${workflowType}, IAM ${system.iamEnforced ? "enforced" : "off (--no-iam)"}, local runtime in one process (${machine()})\n`,
+      `\nbench:local — POST /orders until "order confirmed", workflow ${system.workflow.type}, IAM ${system.iamEnforced ? "enforced" : `off (${optionFor("iam").flag})`}, local runtime in one process (${machine()})\n`,
     );
     process.stdout.write(
       "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     }
     const calls = (service: string) => (perOrder[service]?.calls ?? 0).toFixed(2);
     process.stdout.write(
-      `\nCalls per order (load run, metered): DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, Step Functions ${calls("Step Functions")} (${workflowType === "EXPRESS" ? "executions" : "state transitions"}), SQS ${calls("SQS")}.\n`,
+      `\nCalls per order (load run, metered): DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, Step Functions ${calls("Step Functions")} (${system.workflow.type === "EXPRESS" ? "executions" : "state transitions"}), SQS ${calls("SQS")}.\n`,
     );
     process.stdout.write(
       `\nDynamoDB floor: ${getItemsPerSecond.toFixed(0)} GetItem/s from one process through the SDK to the local DynamoDB.\n`,

@@ -88,16 +88,7 @@ export class OrderSystemStack extends TerraformStack {
       logRetentionDays: vars.logRetentionDays.numberValue,
     };
 
-    const code = new CodeBucket(this, "CodeBucket", {
-      bucketName: Fn.conditional(
-        // cdktf renders a falsy operand ("" or 0) as `undefined`, hence `< 1` rather than `== ""`.
-        Op.lt(Fn.lengthOf(vars.codeBucketName.stringValue), 1),
-        `ecommerce-application-lambda-code-${env.name}-${ctx.account}`,
-        vars.codeBucketName.stringValue,
-      ),
-      accountId: ctx.account,
-      forceDestroy: env.disposable,
-    });
+    const code = this.createCodeBucket(ctx);
     const tables = new DataTables(this, "Tables", {
       namePrefix: env.namePrefix,
       deletionProtection: !env.disposable,
@@ -134,34 +125,10 @@ export class OrderSystemStack extends TerraformStack {
       feedbackHandler: fn("EmailFeedback"),
     });
 
-    new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
-      eventSourceArn: messaging.ordersQueue.arn,
-      functionName: fn("StartOrderProcessing").arn,
-      batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
-      maximumBatchingWindowInSeconds: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds,
-      functionResponseTypes: ["ReportBatchItemFailures"],
-    });
-    new OrderOutbox(this, "Outbox", {
-      namePrefix: env.namePrefix,
-      accountId: ctx.account,
-      ordersTable: tables.orders,
-      ordersQueue: messaging.ordersQueue,
-      deadLetterQueue: messaging.orderStreamDeadLetterQueue,
-    });
+    this.createDelivery(ctx, tables, messaging, fn("StartOrderProcessing"));
     this.workflowResources = this.workflowResourcesFor(ctx, tables, messaging);
     const workflow = this.createWorkflow(ctx, tables, messaging);
-    new OrderEvents(this, "Events", {
-      namePrefix: env.namePrefix,
-      stateMachineArn: workflow.stateMachine.arn,
-      workflowType: ctx.vars.workflowType.stringValue,
-      successHandler: fn("OrderSuccessHandler"),
-      deadLetterQueue: messaging.confirmationDeadLetterQueue,
-    });
-    new OrderReconciler(this, "Reconciler", {
-      namePrefix: env.namePrefix,
-      accountId: ctx.account,
-      reconciler: fn("ReconcileOrders"),
-    });
+    this.createFollowUp(ctx, workflow, messaging, fn);
     const { identity, api, firewall } = this.createEdge(ctx, fn("OrderPlacement"));
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.createRelease(ctx, workflow, monitoring);
@@ -180,6 +147,64 @@ export class OrderSystemStack extends TerraformStack {
       senderAddress: senderAddress(vars),
       // Qualified by the alias: a redriven confirmation runs the live version, as EventBridge's would.
       successHandlerName: `${fn("OrderSuccessHandler").functionName}:${fn("OrderSuccessHandler").name}`,
+    });
+  }
+
+  /** The encrypted bucket the functions' code is uploaded to. */
+  private createCodeBucket({ env, vars, account }: StackContext): CodeBucket {
+    return new CodeBucket(this, "CodeBucket", {
+      bucketName: Fn.conditional(
+        // cdktf renders a falsy operand ("" or 0) as `undefined`, hence `< 1` rather than `== ""`.
+        Op.lt(Fn.lengthOf(vars.codeBucketName.stringValue), 1),
+        `ecommerce-application-lambda-code-${env.name}-${account}`,
+        vars.codeBucketName.stringValue,
+      ),
+      accountId: account,
+      forceDestroy: env.disposable,
+    });
+  }
+
+  /** How an accepted order reaches the workflow: the outbox pipe to OrdersQueue, and the queue to its consumer. */
+  private createDelivery(
+    ctx: StackContext,
+    tables: DataTables,
+    messaging: Messaging,
+    consumer: LambdaAlias,
+  ): void {
+    new LambdaEventSourceMapping(this, "OrdersQueueEventSource", {
+      eventSourceArn: messaging.ordersQueue.arn,
+      functionName: consumer.arn,
+      batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
+      maximumBatchingWindowInSeconds: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    new OrderOutbox(this, "Outbox", {
+      namePrefix: ctx.env.namePrefix,
+      accountId: ctx.account,
+      ordersTable: tables.orders,
+      ordersQueue: messaging.ordersQueue,
+      deadLetterQueue: messaging.orderStreamDeadLetterQueue,
+    });
+  }
+
+  /** What follows an execution: the confirmation rule, and the reconciler for orders that stopped moving. */
+  private createFollowUp(
+    ctx: StackContext,
+    workflow: OrderWorkflow,
+    messaging: Messaging,
+    fn: (functionId: FunctionId) => LambdaAlias,
+  ): void {
+    new OrderEvents(this, "Events", {
+      namePrefix: ctx.env.namePrefix,
+      stateMachineArn: workflow.stateMachine.arn,
+      workflowType: ctx.vars.workflowType.stringValue,
+      successHandler: fn("OrderSuccessHandler"),
+      deadLetterQueue: messaging.confirmationDeadLetterQueue,
+    });
+    new OrderReconciler(this, "Reconciler", {
+      namePrefix: ctx.env.namePrefix,
+      accountId: ctx.account,
+      reconciler: fn("ReconcileOrders"),
     });
   }
 

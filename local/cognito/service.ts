@@ -8,6 +8,7 @@ import * as z from "zod/mini";
 import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
 import { header } from "../../lambdas/shared/http";
 import { localError, type AdminRoutes, type LocalActions } from "../admin/routes";
+import { optionFor } from "../options";
 import type { ServiceModule } from "../runtime/context";
 import { localCustomerId, startAuthService, type AuthService } from "./user-pool";
 
@@ -24,7 +25,11 @@ const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(2
 function tokenAction(auth: AuthService | undefined): LocalActions[string] {
   return async (body, headers) => {
     if (!auth) {
-      return localError(400, "AUTH_DISABLED", "Sign-in is off (--no-auth): order routes need no token.");
+      return localError(
+        400,
+        "AUTH_DISABLED",
+        `Sign-in is off (${optionFor("apiAuth").flag}): order routes need no token.`,
+      );
     }
     let json: unknown;
     try {

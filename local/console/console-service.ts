@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
 import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
 import { ORDER_STATUSES, productView, type OrderStatus } from "../../lambdas/shared/order";
-import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { TEST_CARDS } from "../runtime/test-cards";
 import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
@@ -46,24 +46,6 @@ export interface ConsoleParts {
   /** Which test cards the form offers. */
   readonly paymentProvider: PaymentProvider;
 }
-
-/** The test cards the place-order form offers, by payment provider. */
-const TEST_CARDS: Record<PaymentProvider, readonly { token: string; outcome: string }[]> = {
-  simulated: [
-    ...TEST_TOKENS.success.map((token) => ({ token, outcome: "succeeds" })),
-    { token: TEST_TOKENS.declined, outcome: "declined (PaymentDeclined): the failure path" },
-    { token: TEST_TOKENS.insufficientFunds, outcome: "insufficient funds: the failure path" },
-    { token: TEST_TOKENS.processingError, outcome: "gateway error first, retried, then charged" },
-  ],
-  // Stripe's own test payment methods (test mode).
-  stripe: [
-    { token: "pm_card_visa", outcome: "succeeds" },
-    { token: "tok_visa", outcome: "succeeds" },
-    { token: "pm_card_chargeDeclined", outcome: "declined: the failure path" },
-    { token: "pm_card_chargeDeclinedInsufficientFunds", outcome: "insufficient funds: the failure path" },
-    { token: "pm_card_authenticationRequired", outcome: "needs 3-D Secure: the failure path" },
-  ],
-};
 
 const invalidQuery = (message: string) => StatusReply.error(400, "INVALID_QUERY", message);
 

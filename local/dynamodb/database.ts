@@ -27,6 +27,7 @@ import {
 } from "../../lambdas/shared/table-definitions";
 import { startLocalDynamoDbProcess } from "./process";
 import { startLocalDynamoDb, type LocalDynamoDb } from "./server";
+import { optionFor } from "../options";
 import { LOCAL_REGION } from "../runtime/resources";
 import type { LocalService } from "../runtime/service";
 
@@ -195,7 +196,7 @@ function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
     log(`!! The local DynamoDB process died (${reason}). Health is 503 until it is back.`);
     if (!options.dataDir) {
       options.onFatal?.(
-        "The in-memory database died and its data is gone. Start the order system again (with --data-dir, data survives a database crash).",
+        `The in-memory database died and its data is gone. Start the order system again (with ${optionFor("dataDir").flag}, data survives a database crash).`,
       );
       return;
     }

@@ -5,7 +5,7 @@ import { API_AUTH_MODES } from "../../lambdas/shared/customer";
 import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
 import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
-import { CONFIG } from "../../lambdas/contracts";
+import { CONFIG, DEFAULT_SETTINGS } from "../../lambdas/contracts";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";
@@ -56,9 +56,11 @@ export class OrderSystemVariables extends Construct {
       notificationEmail: this.notificationEmail,
       codeBucketName: this.codeBucketName,
       logRetentionDays: this.logRetentionDays,
+    } = seedVariables(variable, env));
+    ({
       queueDepthAlarmThreshold: this.queueDepthAlarmThreshold,
       simulatedGatewayTransientFailures: this.simulatedGatewayTransientFailures,
-    } = seedVariables(variable, env));
+    } = tuningVariables(variable));
     ({
       paymentProvider: this.paymentProvider,
       customerEmails: this.customerEmails,
@@ -105,7 +107,7 @@ type DefineVariable = (
 function paymentAndEmailVariables(variable: DefineVariable) {
   const paymentProvider = variable("payment_provider", {
     type: "string",
-    default: "simulated",
+    default: DEFAULT_SETTINGS.paymentGateway,
     description:
       "Who takes the money. simulated: the built-in test gateway (moves no money). stripe: Stripe, with its secret key in the Secrets Manager secret <prefix>/stripe/secret-key, which the stack creates empty (README: Payments).",
     validation: [
@@ -117,7 +119,7 @@ function paymentAndEmailVariables(variable: DefineVariable) {
   });
   const customerEmails = variable("customer_emails", {
     type: "string",
-    default: "on",
+    default: DEFAULT_SETTINGS.customerEmails,
     description:
       "on: customers get an e-mail through Amazon SES when their order is confirmed or could not be completed. off: for stores that mail customers another way (no SES resources).",
     validation: [
@@ -329,6 +331,11 @@ function seedVariables(variable: DefineVariable, env: EnvironmentConfig) {
       },
     ],
   });
+  return { apiName, rootHttpMethod, stageName, notificationEmail, codeBucketName, logRetentionDays };
+}
+
+/** Thresholds and the simulated gateway's behaviour. */
+function tuningVariables(variable: DefineVariable) {
   const queueDepthAlarmThreshold = variable("queue_depth_alarm_threshold", {
     type: "number",
     default: 10,
@@ -337,7 +344,7 @@ function seedVariables(variable: DefineVariable, env: EnvironmentConfig) {
   });
   const simulatedGatewayTransientFailures = variable("simulated_gateway_transient_failures", {
     type: "number",
-    default: 1,
+    default: Number(DEFAULT_SETTINGS.simulatedGatewayTransientFailures),
     description:
       "Simulated payment gateway: attempts of a tok_processingError charge that fail before it recovers.",
     validation: [
@@ -348,23 +355,14 @@ function seedVariables(variable: DefineVariable, env: EnvironmentConfig) {
       },
     ],
   });
-  return {
-    apiName,
-    rootHttpMethod,
-    stageName,
-    notificationEmail,
-    codeBucketName,
-    logRetentionDays,
-    queueDepthAlarmThreshold,
-    simulatedGatewayTransientFailures,
-  };
+  return { queueDepthAlarmThreshold, simulatedGatewayTransientFailures };
 }
 
 /** Who may call the order routes, and from which storefront origins. */
 function apiAccessVariables(variable: DefineVariable) {
   const apiAuth = variable("api_auth", {
     type: "string",
-    default: "cognito",
+    default: DEFAULT_SETTINGS.apiAuth,
     description:
       "Who may call the order routes. cognito: a signed-in customer (Cognito ID token) on every order route; orders belong to their customer. none: anyone (an explicit opt-out for demos; orders then have no owner). GET /products is public either way.",
     validation: [
