@@ -31,25 +31,6 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    // The console's page script runs in the browser as an ES module.
-    files: ["local/console/assets/**/*.js"],
-    languageOptions: {
-      sourceType: "module",
-      globals: {
-        document: "readonly",
-        fetch: "readonly",
-        EventSource: "readonly",
-        URLSearchParams: "readonly",
-        Node: "readonly",
-        crypto: "readonly",
-        globalThis: "readonly",
-        setTimeout: "readonly",
-        clearTimeout: "readonly",
-        setInterval: "readonly",
-      },
-    },
-  },
-  {
     files: ["**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

@@ -3,11 +3,11 @@
  * journey step by step (happy path, decline, retry and compensation), the overview's figures
  * against /_local/queue and /products, the page and its assets, and bad input answered 400.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
 import { localWorkflowDefinition } from "../../local/sfn/workflow";
-import { MAX_ORDER_LIMIT } from "../../local/console/console-service";
+import { MAX_ORDER_LIMIT } from "../../local/console/console-api";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { DECLINED_CARD_PATH } from "../support/workflow-paths";
 import { nonLoopbackAddress } from "../support/network";
@@ -203,7 +203,11 @@ test("the page and every asset it names are served from the runtime, under a sam
 });
 
 test("the page reads only endpoints the README documents", () => {
-  const script = readFileSync(join(__dirname, "../../local/console/assets/console.js"), "utf8");
+  const pageDir = join(__dirname, "../../local/console/page");
+  const script = readdirSync(pageDir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(join(pageDir, f), "utf8"))
+    .join("\n");
   const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
   const used = [...new Set([...script.matchAll(/["`](\/(?:_local\/[a-z/]+|orders))\b/g)].map((m) => m[1]))];
   expect(used).toEqual(

@@ -16,6 +16,9 @@ export const LOCAL_SERVER_ERRORS = {
   SERVICE_STOPPING: 503,
 } as const;
 
+/** The dead-letter queues POST /_local/redrive can empty, by the name `?queue=` takes. */
+export const REDRIVE_QUEUES = ["orders", "confirmations"] as const;
+
 /** The error body of every local answer, as the API's: `{error: {code, message, details}}`. */
 export function errorBody(code: string, message: string, details: unknown = null) {
   return { error: { code, message, details } };

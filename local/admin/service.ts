@@ -9,10 +9,7 @@ import type { RuntimeContext, ServiceModule } from "../runtime/context";
 import type { LocalService } from "../runtime/service";
 import type { QueueService } from "../sqs/consumer";
 import { sqsService } from "../sqs/service";
-import { localError, type LocalActions } from "./routes";
-
-/** The dead-letter queues a redrive can empty, by the name `?queue=` takes. */
-export const REDRIVE_QUEUES = ["orders", "confirmations"] as const;
+import { localError, REDRIVE_QUEUES, type LocalActions } from "./routes";
 
 /** How many orders' ids a redrive shows before moving them. */
 const REDRIVE_SAMPLE = 10;

@@ -10,6 +10,11 @@ import { isFinalStatus, orderView, type OrderRecord, type OrderStatus } from "..
 /** An order for the console: the public view plus who placed it and what it did to payment and stock. */
 export type ConsoleOrder = ReturnType<typeof orderView> & {
   readonly orderId: string;
+  readonly items: readonly { productId: string; name?: string; quantity: number }[];
+  readonly total: number | null;
+  readonly currency: string | null;
+  readonly failureReason?: string;
+  readonly failureCode?: string;
   readonly status: OrderStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -23,7 +28,8 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
 export function consoleOrder(record: OrderRecord): ConsoleOrder {
   const { payment } = record;
   return {
-    ...orderView(record),
+    // orderView builds these fields (its return type is a plain record).
+    ...(orderView(record) as Pick<ConsoleOrder, "items" | "total" | "currency">),
     orderId: record.orderId,
     status: record.status,
     createdAt: record.createdAt,

@@ -5,6 +5,7 @@
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { dirname, join } from "node:path";
@@ -15,20 +16,22 @@ import { TEST_CARDS } from "../runtime/test-cards";
 import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
 import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
+import { sendError } from "../admin/router";
 import { StatusReply, type LocalEndpoints, type LocalStreams } from "../admin/routes";
 import type { LocalNotifications } from "../sns/notifications";
 import type { LocalQueue } from "../sqs/queue";
 import type { LocalWorkflow } from "../sfn/interpreter";
+import {
+  DEFAULT_ORDER_LIMIT,
+  MAX_ORDER_LIMIT,
+  OVERVIEW_NOTIFICATIONS,
+  type JourneyAnswer,
+  type OverviewAnswer,
+} from "./console-api";
 import { consoleOrderFromItem, newestOrders, type OrderMetrics } from "./console-orders";
 import type { EventFeed } from "./event-feed";
 import { evaluateAlarms } from "./local-alarms";
 import { workflowGraph, type WorkflowGraph } from "./workflow-graph";
-
-/** The orders list's default and largest window. */
-export const DEFAULT_ORDER_LIMIT = 50;
-export const MAX_ORDER_LIMIT = 200;
-/** How many of the newest notifications the overview carries. */
-const OVERVIEW_NOTIFICATIONS = 20;
 
 export interface ConsoleParts {
   readonly client: DynamoDBClient;
@@ -68,7 +71,7 @@ function orderFilter(
 }
 
 /** GET /_local/journey?orderId=: the order, its executions step by step, and its events in the feed. */
-async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<unknown> {
+async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<JourneyAnswer | StatusReply> {
   const orderId = query.get("orderId") ?? "";
   if (!ORDER_ID_PATTERN.test(orderId)) return invalidQuery("orderId must be an order id (a UUID).");
   const { Item } = await parts.client.send(
@@ -93,7 +96,7 @@ async function journey(parts: ConsoleParts, query: URLSearchParams): Promise<unk
 }
 
 /** GET /_local/overview: queues, executions, stock, alarms, notifications and the charts' series. */
-async function overview(parts: ConsoleParts, inventory: DynamoDbInventoryStore): Promise<unknown> {
+async function overview(parts: ConsoleParts, inventory: DynamoDbInventoryStore): Promise<OverviewAnswer> {
   const queue = parts.queue.stats();
   const executions = parts.workflow.list();
   const figures = {
@@ -168,8 +171,8 @@ const UPLOT_DIST = dirname(require.resolve("uplot/dist/uPlot.iife.min.js"));
 
 const CONSOLE_FILES: Readonly<Record<string, readonly [path: string, type: string]>> = {
   console: [join(ASSETS_DIR, "index.html"), "text/html; charset=utf-8"],
-  "console/console.js": [join(ASSETS_DIR, "console.js"), "text/javascript; charset=utf-8"],
   "console/console.css": [join(ASSETS_DIR, "console.css"), "text/css; charset=utf-8"],
+  "console/console-graph.css": [join(ASSETS_DIR, "console-graph.css"), "text/css; charset=utf-8"],
   "console/uPlot.iife.min.js": [join(UPLOT_DIST, "uPlot.iife.min.js"), "text/javascript; charset=utf-8"],
   "console/uPlot.min.css": [join(UPLOT_DIST, "uPlot.min.css"), "text/css; charset=utf-8"],
 };
@@ -178,8 +181,7 @@ const CONSOLE_FILES: Readonly<Record<string, readonly [path: string, type: strin
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
-function sendFile(res: ServerResponse, [path, type]: readonly [string, string]): void {
-  const body = readFileSync(path);
+function send(res: ServerResponse, body: Buffer, type: string): void {
   res.writeHead(200, {
     "Content-Type": type,
     "Content-Length": body.length,
@@ -190,9 +192,35 @@ function sendFile(res: ServerResponse, [path, type]: readonly [string, string]):
   res.end(body);
 }
 
+/** The page's script: page/main.ts and what it imports, bundled by esbuild (an edit shows on reload). */
+const PAGE_ENTRY = join(__dirname, "page", "main.ts");
+
+async function sendPageScript(res: ServerResponse): Promise<void> {
+  try {
+    const { outputFiles } = await build({
+      entryPoints: [PAGE_ENTRY],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      write: false,
+      logLevel: "silent",
+    });
+    send(res, Buffer.from(outputFiles[0].contents), "text/javascript; charset=utf-8");
+  } catch (error) {
+    sendError(res, 500, "CONSOLE_BUILD_FAILED", `The console's script did not build: ${String(error)}`);
+  }
+}
+
 /** The page and its assets, read from the package at each request (an edit shows on reload). */
 export function consoleFiles(): LocalStreams {
-  return Object.fromEntries(
-    Object.entries(CONSOLE_FILES).map(([name, file]) => [name, (_req, res) => sendFile(res, file)]),
-  );
+  return {
+    ...Object.fromEntries(
+      Object.entries(CONSOLE_FILES).map(([name, [path, type]]) => [
+        name,
+        (_req, res) => send(res, readFileSync(path), type),
+      ]),
+    ),
+    "console/console.js": (_req, res) => void sendPageScript(res),
+  };
 }

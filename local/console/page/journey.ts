@@ -1,0 +1,138 @@
+/** One order's journey: its facts, the workflow graph with the path taken, the steps and the timeline. */
+import type { ConsoleOrder, ExecutionStep, FeedEvent, JourneyAnswer, JourneyExecution } from "../console-api";
+import { $, el, itemsText, json, messageOf, money, say } from "./dom";
+import { renderGraph } from "./graph";
+import { state } from "./state";
+
+let journeyTimer: ReturnType<typeof setTimeout> | undefined;
+export function scheduleJourney(): void {
+  clearTimeout(journeyTimer);
+  journeyTimer = setTimeout(() => void showJourney(), 120);
+}
+
+export async function showJourney(): Promise<void> {
+  const orderId = state.selected;
+  if (!orderId) return;
+  let journey: JourneyAnswer;
+  try {
+    journey = await json<JourneyAnswer>(`/_local/journey?orderId=${encodeURIComponent(orderId)}`);
+  } catch (error) {
+    say(messageOf(error));
+    return;
+  }
+  if (orderId !== state.selected) return;
+  const { order, executions, timeline } = journey;
+  const execution = executions.at(-1);
+  const steps = execution?.steps ?? [];
+  $("#journey-title").textContent = `${order.orderId} · ${order.status}`;
+  $("#journey-panel").dataset.orderId = order.orderId;
+  $("#journey-panel").dataset.status = order.status;
+  renderSummary(order, execution);
+  renderGraph(steps);
+  renderSteps(steps);
+  renderTimeline(timeline);
+}
+
+function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefined): void {
+  const payment = order.payment
+    ? `${order.payment.status} (${order.payment.chargeId}${order.payment.refundId ? `, refund ${order.payment.refundId}` : ""})`
+    : "no charge";
+  const facts: [string, Node | string][] = [
+    ["Status", el("span", { class: `status ${order.status}` }, order.status)],
+    ["Customer", order.customer],
+    ["Items", itemsText(order.items)],
+    ["Total", money(order.total, order.currency)],
+    ["Payment", payment],
+    ["Stock", order.inventoryReserved ? "reserved" : "not reserved"],
+    [
+      "E-mail",
+      Object.entries(order.emails)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ") || "none yet",
+    ],
+    [
+      "Execution",
+      execution ? `${execution.status}${execution.error ? ` (${execution.error})` : ""}` : "not started",
+    ],
+  ];
+  if (order.failureReason) facts.push(["Failure", `${order.failureCode}: ${order.failureReason}`]);
+  $("#journey-summary").replaceChildren(
+    el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+  );
+}
+
+const OUTPUT_CHARS = 180;
+function outputText(changed: ExecutionStep["changed"]): string {
+  if (!changed) return "";
+  return Object.entries(changed)
+    .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+    .join("; ");
+}
+
+function renderSteps(steps: readonly ExecutionStep[]): void {
+  $("#steps tbody").replaceChildren(
+    ...steps.map((step, i) => {
+      const output = outputText(step.changed);
+      return el(
+        "tr",
+        { "data-state": step.state, "data-status": step.status },
+        el("td", { class: "num" }, i + 1),
+        el("td", {}, step.state),
+        el(
+          "td",
+          {},
+          el("span", { class: `result ${step.status}` }, step.status),
+          step.error ? ` ${step.error}` : "",
+        ),
+        el("td", { class: "num" }, step.durationMs === undefined ? "…" : `${step.durationMs} ms`),
+        el("td", { class: "num" }, step.retries),
+        el(
+          "td",
+          { class: "mono output", title: output },
+          output.length > OUTPUT_CHARS ? `${output.slice(0, OUTPUT_CHARS)}…` : output,
+        ),
+      );
+    }),
+  );
+}
+
+function timelineText(event: FeedEvent): string {
+  const data = event.data as Record<string, never>;
+  switch (event.type) {
+    case "order":
+      return `order is ${(data.order as ConsoleOrder).status}`;
+    case "queue":
+      return `sent to ${data.queue}`;
+    case "notification":
+      return `SNS ${data.topic}: ${data.subject}`;
+    case "email":
+      return `e-mail to ${(data.to as string[]).join(", ")}: ${data.subject}`;
+    default:
+      return String(data.line ?? "").replace(/^order \S+ /, "");
+  }
+}
+
+function renderTimeline(timeline: readonly FeedEvent[]): void {
+  let lastStatus: string | null = null;
+  const entries = timeline.filter((event) => {
+    if (event.type === "step") return false;
+    if (event.type !== "order") return true;
+    const status = (event.data.order as ConsoleOrder).status;
+    const repeated = status === lastStatus;
+    lastStatus = status;
+    return !repeated;
+  });
+  $("#timeline").replaceChildren(
+    ...entries.map((event) =>
+      el(
+        "li",
+        { "data-type": event.type },
+        el("time", { datetime: event.at }, event.at.slice(11, 23)),
+        " ",
+        el("span", { class: `kind ${event.type}` }, event.type),
+        " ",
+        timelineText(event),
+      ),
+    ),
+  );
+}
