@@ -6,6 +6,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DynamoDBServiceException,
   DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
@@ -126,7 +127,13 @@ export class TransactionExecutor {
     await this.journalBefore(targets);
     const undo: Undo[] = [];
     const reasons: Reason[] = [];
-    for (const [i, entry] of items.entries()) reasons.push(await this.apply(entry, targets[i], undo));
+    try {
+      for (const [i, entry] of items.entries()) reasons.push(await this.apply(entry, targets[i], undo));
+    } catch (fault) {
+      await this.abandon(undo);
+      // DynamoDB answers a failure of its own with a 500 the SDK retries, never with a cancellation.
+      throw new TransactionFailure(500, "InternalServerError", `Internal server error: ${String(fault)}`);
+    }
     const failed = reasons.some((r) => r.Code !== "None");
     if (failed) await this.rollBack(undo);
     if (this.journalPath) rmSync(this.journalPath, { force: true });
@@ -217,7 +224,25 @@ export class TransactionExecutor {
       if (error instanceof ConditionalCheckFailedException) {
         return { Code: "ConditionalCheckFailed", Message: "The conditional request failed" };
       }
-      return { Code: "ValidationError", Message: error instanceof Error ? error.message : String(error) };
+      // The item itself is invalid (DynamoDB's own 400): that entry's reason, as DynamoDB gives it.
+      if (error instanceof DynamoDBServiceException && error.$metadata.httpStatusCode === 400) {
+        return { Code: "ValidationError", Message: error.message };
+      }
+      // Anything else is the database failing, not the request: the whole call fails, retryably.
+      throw error;
+    }
+  }
+
+  /**
+   * After a fault halfway: what was applied is rolled back; if that fails too, the journal stays,
+   * so the next start rolls it back (recover()).
+   */
+  private async abandon(undo: Undo[]): Promise<void> {
+    try {
+      await this.rollBack(undo);
+      if (this.journalPath) rmSync(this.journalPath, { force: true });
+    } catch {
+      // The journal keeps the images.
     }
   }
 

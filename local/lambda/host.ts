@@ -105,12 +105,14 @@ export function lambdaContext(functionName: string, timeoutMs: number, memoryMb 
 
 /**
  * Step Functions sees a failed Lambda as Error = errorType and Cause = the JSON error payload;
- * this rethrows a handler's error in that shape so the definition's Catch/Retry behave as on AWS.
+ * this rethrows a handler's error in that shape so the definition's Catch/Retry behave as on AWS,
+ * and answers null for a handler that returns nothing, as Lambda's invoke does.
  */
 export function asLambdaTask<E, R>(invoke: (input: E) => Promise<R>) {
-  return async (input: E): Promise<R> => {
+  return async (input: E): Promise<R | null> => {
     try {
-      return await invoke(input);
+      // A handler that returns nothing answers null, as Lambda's payload is then.
+      return (await invoke(input)) ?? null;
     } catch (error) {
       const errorType = error instanceof Error ? error.name : "Error";
       const errorMessage = error instanceof Error ? error.message : String(error);

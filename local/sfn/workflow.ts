@@ -26,7 +26,9 @@ import {
   ExecutionAlreadyExistsError,
   LocalWorkflow,
   type Execution,
+  type ExecutionStep,
   type LocalWorkflowOptions,
+  type StepEventType,
   type TaskHandler,
 } from "./interpreter";
 import type { LocalNotifications } from "../sns/notifications";
@@ -101,22 +103,40 @@ export function bindWorkflowTasks(
   return Object.fromEntries(workflowTasks(definition).map((task) => [task.state, bindTask(task, targets)]));
 }
 
-/** One readable line per finished task, for the ones that say something worth reading. */
-function describeOutput(id: FunctionId, output: Record<string, unknown>): string {
-  if (id === "ValidateOrder")
-    return `validated: total ${(Number(output.totalMinor) / 100).toFixed(2)} ${String(output.currency)}`;
-  if (output.status === "CHARGED") return `paid (${String(output.chargeId)})`;
-  if (output.status === "REFUNDED") return `refunded (${String(output.refundId)})`;
-  if (output.status === "NOTHING_TO_REFUND") return "nothing to refund";
-  const inventory: Record<string, string> = {
-    reserved: "inventory updated",
-    "already-reserved": "inventory already updated",
-    released: "inventory released (compensation)",
-    "nothing-reserved": "no inventory to release",
-  };
-  if (typeof output.inventory === "string")
-    return inventory[output.inventory] ?? `inventory: ${output.inventory}`;
-  return `${id} done`;
+/** A failed step's message: the Lambda error payload's errorMessage, else the cause as given. */
+function causeText(cause: string | undefined): string {
+  if (!cause) return "";
+  try {
+    const payload = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof payload.errorMessage === "string" ? payload.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+/**
+ * One line per Task step, by state name, outcome and duration; what a function wants said about its
+ * result it logs itself. Executions are named by their order's id.
+ */
+export function stepLine(
+  execution: Execution,
+  step: ExecutionStep,
+  event: StepEventType,
+): string | undefined {
+  if (step.type !== "Task") return undefined;
+  const prefix = `order ${execution.name} ${step.state}`;
+  switch (event) {
+    case "StateExited":
+      return step.status === "succeeded" ? `${prefix} succeeded in ${step.durationMs} ms` : undefined;
+    case "StateFailed":
+      return `${prefix} raised ${step.error}: ${causeText(step.cause)}`;
+    case "StateRetried":
+      return `${prefix} retried (attempt ${step.retries})`;
+    case "StateCaught":
+      return `${prefix} failed; the definition's Catch takes over`;
+    default:
+      return undefined;
+  }
 }
 
 /** On stop, how long running executions may take to finish. */
@@ -145,26 +165,29 @@ export interface WorkflowServiceOptions {
   readonly type?: WorkflowType;
   /** Local IAM: the tasks' targets checked under the state machine's role (none with --no-iam). */
   readonly enforce?: (targets: TaskTargets) => TaskTargets;
+  /** Another definition than the stack's (tests: one with an added step). */
+  readonly definition?: WorkflowDefinition;
 }
 
 export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
   const { log } = options;
   const invokers = new Map<FunctionId, (input: unknown) => Promise<unknown>>();
-  const invokeFunction = async (id: FunctionId, input: unknown) => {
+  const invokeFunction = (id: FunctionId, input: unknown) => {
     if (!invokers.has(id)) invokers.set(id, asLambdaTask(options.functions.handler(id)));
-    const orderId = (input as { orderId?: string }).orderId ?? "?";
+    return invokers.get(id)!(input);
+  };
+  const onStep: LocalWorkflowOptions["onStep"] = (execution, step, event) => {
+    // The runtime's own fault is reported as the runtime's: never as the step's, never stopping it.
     try {
-      const output = await invokers.get(id)!(input);
-      log(`order ${orderId} ${describeOutput(id, output as Record<string, unknown>)}`);
-      return output;
+      const line = stepLine(execution, step, event);
+      if (line) log(line);
     } catch (error) {
-      const { errorMessage } = JSON.parse((error as Error).message) as { errorMessage: string };
-      log(`order ${orderId} ${id} raised ${(error as Error).name}: ${errorMessage}`);
-      throw error;
+      log(`local runtime fault while logging ${step.state} of ${execution.name}: ${String(error)}`);
     }
+    options.onStep?.(execution, step, event);
   };
   const type = options.type ?? DEFAULT_WORKFLOW_TYPE;
-  const definition = localWorkflowDefinition(type);
+  const definition = options.definition ?? localWorkflowDefinition(type);
   const targets: TaskTargets = {
     invokeFunction,
     notifications: options.notifications,
@@ -178,7 +201,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     tasks: bindWorkflowTasks(definition, options.enforce?.(targets) ?? targets),
     retryIntervalMs: options.retryIntervalMs,
     onFinished: options.onFinished,
-    onStep: options.onStep,
+    onStep,
     meter: options.meter,
   });
   const starter: WorkflowStarter = {

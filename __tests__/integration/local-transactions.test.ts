@@ -1,0 +1,110 @@
+/**
+ * The local TransactWriteItems fails as DynamoDB does: a condition that does not hold cancels the
+ * transaction with its reason; a failure of the database itself (an inner call that errors for any
+ * other reason) is a retryable 500 InternalServerError, with what was applied rolled back.
+ */
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { TransactionExecutor, TransactionFailure } from "../../local/dynamodb/transactions";
+import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
+
+let database: TestDatabase;
+let raw: DynamoDBClient;
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  raw = new DynamoDBClient({
+    endpoint: database.db.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  for (const productId of ["P-1", "P-2"]) {
+    await raw.send(
+      new PutItemCommand({
+        TableName: database.tables.inventory,
+        Item: { ProductID: { S: productId }, stock: { N: "5" } },
+      }),
+    );
+  }
+});
+
+afterAll(async () => {
+  raw.destroy();
+  await database.close();
+});
+
+const stockOf = async (productId: string) =>
+  Number(
+    (
+      await raw.send(
+        new GetItemCommand({ TableName: database.tables.inventory, Key: { ProductID: { S: productId } } }),
+      )
+    ).Item?.stock.N,
+  );
+
+const decrement = (productId: string) => ({
+  Update: {
+    TableName: database.tables.inventory,
+    Key: { ProductID: { S: productId } },
+    UpdateExpression: "SET stock = stock - :one",
+    ConditionExpression: "stock >= :one",
+    ExpressionAttributeValues: { ":one": { N: "1" } },
+  },
+});
+
+/** The real client, but the nth UpdateItem fails as a dropped connection would. */
+function failingOnUpdate(n: number): DynamoDBClient {
+  let updates = 0;
+  return {
+    send: (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === "UpdateItemCommand" && ++updates === n)
+        return Promise.reject(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+      return raw.send(command as never);
+    },
+  } as unknown as DynamoDBClient;
+}
+
+test("a fault of an inner call is a 500 InternalServerError, and the items already written are rolled back", async () => {
+  const executor = new TransactionExecutor(failingOnUpdate(2));
+  const failure = await executor.transactWrite({ TransactItems: [decrement("P-1"), decrement("P-2")] }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(TransactionFailure);
+  expect(failure).toMatchObject({ status: 500, type: "InternalServerError" });
+  expect(await stockOf("P-1")).toBe(5);
+  expect(await stockOf("P-2")).toBe(5);
+});
+
+test("a condition that does not hold still cancels with its reason (400, no retry)", async () => {
+  const executor = new TransactionExecutor(raw);
+  const tooMany = {
+    ...decrement("P-2"),
+    Update: { ...decrement("P-2").Update, ExpressionAttributeValues: { ":one": { N: "6" } } },
+  };
+  const failure = await executor.transactWrite({ TransactItems: [decrement("P-1"), tooMany] }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toMatchObject({
+    status: 400,
+    type: "TransactionCanceledException",
+    extra: { CancellationReasons: [{ Code: "None" }, { Code: "ConditionalCheckFailed" }] },
+  });
+  expect(await stockOf("P-1")).toBe(5);
+});
+
+test("an invalid item is that entry's ValidationError, as DynamoDB reports it", async () => {
+  const executor = new TransactionExecutor(raw);
+  const badExpression = {
+    Update: { ...decrement("P-1").Update, UpdateExpression: "SET stock = stock - :missing" },
+  };
+  const failure = await executor.transactWrite({ TransactItems: [badExpression] }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toMatchObject({
+    status: 400,
+    type: "TransactionCanceledException",
+    extra: { CancellationReasons: [{ Code: "ValidationError" }] },
+  });
+});
