@@ -202,13 +202,15 @@ test("the page and every asset it names are served from the runtime, under a sam
   }
 });
 
-test("the page reads only endpoints the README documents", () => {
+test("the page reads only endpoints docs/LOCAL.md or docs/API.md documents", () => {
   const pageDir = join(__dirname, "../../local/console/page");
   const script = readdirSync(pageDir)
     .filter((f) => f.endsWith(".ts"))
     .map((f) => readFileSync(join(pageDir, f), "utf8"))
     .join("\n");
-  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const readme = ["LOCAL.md", "API.md"]
+    .map((page) => readFileSync(join(__dirname, "../../docs", page), "utf8"))
+    .join("\n");
   const used = [...new Set([...script.matchAll(/["`](\/(?:_local\/[a-z/]+|orders))\b/g)].map((m) => m[1]))];
   expect(used).toEqual(
     expect.arrayContaining(["/_local/orders", "/_local/journey", "/_local/overview", "/orders"]),
