@@ -7,10 +7,10 @@
 import { parseArgs } from "node:util";
 import { parseAllowedOrigins } from "../lambdas/shared/cors";
 import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/shared/customer";
-import { CUSTOMER_EMAIL_MODES, isCustomerEmailMode } from "../lambdas/shared/customer-emails";
-import { isPaymentProvider, PAYMENT_PROVIDERS } from "../lambdas/shared/payment-providers";
+import { CUSTOMER_EMAIL_MODES } from "../lambdas/shared/customer-emails";
+import { PAYMENT_PROVIDERS } from "../lambdas/shared/payment-providers";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
-import { isWorkflowType, WORKFLOW_TYPES } from "../lambdas/shared/workflow-type";
+import { WORKFLOW_TYPES } from "../lambdas/shared/workflow-type";
 import { RUNTIME_DEFAULTS, type LocalRuntimeOptions } from "./runtime/settings";
 
 /** A bad option or environment value: the message names it, and the CLI exits 2. */
@@ -155,11 +155,7 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     setting: "paymentProvider",
     help: `${PAYMENT_PROVIDERS.join(" or ")}, as payment_provider; stripe charges in Stripe's test mode with STRIPE_SECRET_KEY`,
     shownDefault: RUNTIME_DEFAULTS.paymentProvider,
-    parse: (value, source) => {
-      if (!isPaymentProvider(value))
-        throw new UsageError(`${source} must be one of ${PAYMENT_PROVIDERS.join(", ")} (got "${value}")`);
-      return value;
-    },
+    parse: oneOf(PAYMENT_PROVIDERS),
   },
   {
     env: "STRIPE_SECRET_KEY",
@@ -200,11 +196,7 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     setting: "customerEmails",
     help: "E-mail customers (captured at /_local/emails, never sent), as customer_emails",
     shownDefault: RUNTIME_DEFAULTS.customerEmails,
-    parse: (value, source) => {
-      if (!isCustomerEmailMode(value))
-        throw new UsageError(`${source} must be one of ${CUSTOMER_EMAIL_MODES.join(", ")} (got "${value}")`);
-      return value;
-    },
+    parse: oneOf(CUSTOMER_EMAIL_MODES),
   },
   {
     flag: "--workflow-type",
@@ -213,12 +205,7 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     setting: "workflowType",
     help: `${WORKFLOW_TYPES.join(" or ")}, as workflow_type`,
     shownDefault: RUNTIME_DEFAULTS.workflowType,
-    parse: (value, source) => {
-      const type = value.toUpperCase();
-      if (!isWorkflowType(type))
-        throw new UsageError(`${source} must be one of ${WORKFLOW_TYPES.join(", ")} (got "${value}")`);
-      return type;
-    },
+    parse: oneOf(WORKFLOW_TYPES, (t) => t.toUpperCase()),
   },
   {
     flag: "--stuck-order-minutes",
