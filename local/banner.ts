@@ -49,7 +49,7 @@ export function banner(system: LocalOrderSystem, catalog: readonly ListedProduct
   const scarce = catalog.reduce((a, b) => (b.stock < a.stock ? b : a));
   const signedIn = system.auth !== undefined;
   const auth = signedIn ? ` -H "Authorization: $TOKEN"` : "";
-  const provider = system.secrets ? "stripe" : "simulated";
+  const provider = system.settings.paymentProvider;
   const cards = TEST_CARDS[provider].map((c) => `${c.token} ${c.outcome}`).join("; ");
   const signIn = signedIn
     ? [
@@ -61,7 +61,7 @@ export function banner(system: LocalOrderSystem, catalog: readonly ListedProduct
     "",
     `Order system running at ${system.url}`,
     `Console (watch orders move, place test orders): ${system.url}/_local/console${signedIn ? "  (this machine only)" : ""}`,
-    system.secrets
+    provider === "stripe"
       ? `Payments: Stripe (test mode, ${optionFor("stripeSecretKey").env}). Test cards: ${cards}.`
       : `Payments: the simulated gateway (moves no money). Test cards: ${cards}.`,
     "",

@@ -19,7 +19,7 @@ import { pipesService } from "./pipes/service";
 import { RuntimeContext, type ServiceModule } from "./runtime/context";
 import { LOCAL_TABLES } from "./runtime/resources";
 import { ServiceGroup } from "./runtime/service";
-import { resolveSettings, type LocalRuntimeOptions } from "./runtime/settings";
+import { resolveSettings, type LocalRuntimeOptions, type RuntimeSettings } from "./runtime/settings";
 import type { ReconcilerService } from "./scheduler/reconciler";
 import { schedulerService } from "./scheduler/service";
 import type { SecretsService } from "./secrets/secrets-manager";
@@ -55,6 +55,8 @@ export const LOCAL_SERVICES: readonly ServiceModule[] = [
 ];
 
 export interface LocalOrderSystem {
+  /** Every option with its default applied. */
+  readonly settings: RuntimeSettings;
   readonly url: string;
   readonly port: number;
   readonly dynamoDbEndpoint: string;
@@ -113,6 +115,7 @@ function systemOf(ctx: RuntimeContext, services: ServiceGroup): LocalOrderSystem
   const database = ctx.need(dynamoDbService);
   const api = ctx.need(apiGatewayService);
   return {
+    settings: ctx.settings,
     url: api.url,
     port: api.port,
     dynamoDbEndpoint: database.endpoint,

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
+import { sendError } from "../admin/router";
 
 export interface FeedEvent {
   readonly id: number;
@@ -103,16 +104,12 @@ export function serveEventStream(
 ): void {
   const raw = String(req.headers["last-event-id"] ?? query.get("after") ?? "0").trim();
   if (!/^\d{1,15}$/.test(raw)) {
-    const body = JSON.stringify({
-      error: {
-        code: "INVALID_LAST_EVENT_ID",
-        message: "Last-Event-ID (or ?after=) must be the id of an event of this stream: a whole number.",
-        details: null,
-      },
-    });
-    res.writeHead(400, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
-    res.end(body);
-    return;
+    return sendError(
+      res,
+      400,
+      "INVALID_LAST_EVENT_ID",
+      "Last-Event-ID (or ?after=) must be the id of an event of this stream: a whole number.",
+    );
   }
   res.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
