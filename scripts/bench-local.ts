@@ -1,25 +1,38 @@
 /**
- * `npm run bench:local`: pushes N orders (default 1,000) at a given concurrency (default 50) through
- * the local order system started in this process, and reports orders/second end to end (POST until
- * the "order confirmed" notification) with p50/p95/p99 latency. A sequential run (concurrency 1)
- * in the same process is the baseline. Every order must end CONFIRMED: none lost.
- * The meter's calls per order during the load run are printed beside the figures.
- * Usage: npm run bench:local -- [--orders N] [--concurrency C] [any option of npm start, e.g. --no-iam]
+ * `npm run bench:local`: pushes N orders (default 600) from C concurrent clients (default 32)
+ * through the local order system, and reports orders/second end to end (POST until the "order
+ * confirmed" notification) with p50/p95/p99 latency. Every order must end CONFIRMED: none lost.
+ *
+ * The clients run in a worker thread, as a storefront runs outside the runtime's process. The
+ * baseline is measured in the same run: one client placing orders one at a time, and with
+ * `--baseline <git rev>` the same load against the runtime of that commit (a worktree with its own
+ * bundles), the two alternating. `--profile <dir>` writes CPU profiles of the runtime's and the
+ * database's processes (`node --cpu-prof`) and prints their self time by area.
+ *
+ * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--baseline REV] [--rounds R]
+ *   [--profile DIR] [any option of npm start, e.g. --no-iam]
  */
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { resolve } from "node:path";
-import { startLocalOrderSystem, type LocalOrderSystem } from "../local/order-system";
+import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-system";
 import { optionFor, parseCommandLine, UsageError } from "../local/options";
+import { summarizeDirectory } from "./bench/profile-summary";
 import { machine, percentile } from "./bench/stats";
+
+const ROOT = resolve(__dirname, "..");
+const OWN_OPTIONS = ["orders", "concurrency", "baseline", "rounds", "profile"];
 
 /** The runtime's own options (the option table's: --no-auth, --no-iam, --workflow-type, …) and the benchmark's. */
 function commandLine() {
   try {
     // Flags only, not the environment: a run is reproduced from its command line.
-    const command = parseCommandLine(process.argv.slice(2), {}, ["orders", "concurrency"]);
+    const command = parseCommandLine(process.argv.slice(2), {}, OWN_OPTIONS);
     if (command.help) {
       process.stdout.write(
-        "Usage: npm run bench:local -- [--orders N] [--concurrency C] [runtime options, as npm start]\n",
+        "Usage: npm run bench:local -- [--orders N] [--concurrency C] [--baseline REV] [--rounds R] [--profile DIR] [runtime options, as npm start]\n",
       );
       process.exit(0);
     }
@@ -31,18 +44,52 @@ function commandLine() {
   }
 }
 const { values: runtimeOptions, own } = commandLine();
-const ORDERS = Number(own.orders ?? 1000);
-const CONCURRENCY = Number(own.concurrency ?? 50);
+const ORDERS = Number(own.orders ?? 600);
+const CONCURRENCY = Number(own.concurrency ?? 32);
+const ROUNDS = Number(own.rounds ?? 2);
 const PRODUCTS = ["SKU-1001", "SKU-1002", "SKU-1005", "SKU-1007", "SKU-1008"];
 
 interface RunResult {
   readonly label: string;
   readonly orders: number;
-  readonly concurrency: number;
   readonly seconds: number;
   readonly latencies: number[];
   readonly lost: number;
 }
+
+/**
+ * The load generator, in a worker thread: `concurrency` clients post `orders` orders and report
+ * each accepted order's id with the absolute time its POST started.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { url, orders, concurrency, tokens, products } = workerData;
+let next = 0;
+const client = async () => {
+  while (next < orders) {
+    const i = next++;
+    const t0 = performance.timeOrigin + performance.now();
+    const response = await fetch(url + "/orders", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...(tokens.length ? { Authorization: tokens[i % tokens.length] } : {}) },
+      body: JSON.stringify({
+        ...(tokens.length ? {} : { customerEmail: "bench" + i + "@example.com" }),
+        paymentToken: "tok_visa",
+        items: [{ productId: products[i % products.length], quantity: 1 }],
+      }),
+    });
+    const body = await response.json();
+    if (response.status !== 202 || !body.orderId) throw new Error("Order " + i + " rejected: " + response.status);
+    parentPort.postMessage({ orderId: body.orderId, t0 });
+  }
+};
+Promise.all(Array.from({ length: concurrency }, client)).then(
+  () => parentPort.postMessage({ done: true }),
+  (error) => parentPort.postMessage({ error: String(error) }),
+);
+`;
+
+const now = () => performance.timeOrigin + performance.now();
 
 async function run(
   system: LocalOrderSystem,
@@ -51,133 +98,162 @@ async function run(
   concurrency: number,
 ): Promise<RunResult> {
   const placedAt = new Map<string, number>();
+  const confirmedAt = new Map<string, number>();
   // Signed-in customers, as deployed: each request's token is verified by the local authorizer.
   const auth = system.auth;
   const tokens = auth
     ? await Promise.all(Array.from({ length: 50 }, (_, i) => auth.issueIdToken(`bench${i}@example.com`)))
     : [];
-  const latencies: number[] = [];
-  const confirmed = new Map<string, () => void>();
   system.notifications.onPublish((n) => {
     const orderId = /^Order (\S+) confirmed$/.exec(n.subject)?.[1];
-    const started = orderId ? placedAt.get(orderId) : undefined;
-    if (orderId && started !== undefined && !confirmed.has(orderId)) {
-      latencies.push(performance.now() - started);
-      confirmed.set(orderId, () => undefined);
-    }
+    if (orderId && !confirmedAt.has(orderId)) confirmedAt.set(orderId, now());
   });
-  let next = 0;
-  const start = performance.now();
-  const client = async () => {
-    while (next < orders) {
-      const i = next++;
-      const t0 = performance.now();
-      const response = await fetch(`${system.url}/orders`, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          ...(auth ? { Authorization: tokens[i % tokens.length] } : {}),
-        },
-        body: JSON.stringify({
-          ...(auth ? {} : { customerEmail: `bench${i}@example.com` }),
-          paymentToken: "tok_visa",
-          items: [{ productId: PRODUCTS[i % PRODUCTS.length], quantity: 1 }],
-        }),
-      });
-      const body = (await response.json()) as { orderId?: string };
-      if (response.status !== 202 || !body.orderId)
-        throw new Error(`Order ${i} rejected: ${response.status}`);
-      placedAt.set(body.orderId, t0);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  const start = now();
+  const worker = new Worker(LOAD_WORKER, {
+    eval: true,
+    workerData: { url: system.url, orders, concurrency, tokens, products: PRODUCTS },
+  });
+  await new Promise<void>((done, fail) => {
+    worker.on("message", (m: { orderId?: string; t0?: number; done?: boolean; error?: string }) => {
+      if (m.orderId) placedAt.set(m.orderId, m.t0!);
+      else if (m.error) fail(new Error(m.error));
+      else if (m.done) done();
+    });
+    worker.on("error", fail);
+  });
+  await worker.terminate();
   const deadline = Date.now() + 120_000;
-  while (latencies.length < orders && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const seconds = (performance.now() - start) / 1000;
-  return { label, orders, concurrency, seconds, latencies, lost: orders - latencies.length };
+  const finished = () => [...placedAt.keys()].filter((id) => confirmedAt.has(id)).length;
+  while (finished() < orders && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const latencies = [...placedAt].flatMap(([id, t0]) =>
+    confirmedAt.has(id) ? [confirmedAt.get(id)! - t0] : [],
+  );
+  const end = Math.max(...confirmedAt.values(), start);
+  return { label, orders, seconds: (end - start) / 1000, latencies, lost: orders - latencies.length };
 }
 
-async function main(): Promise<void> {
-  const system = await startLocalOrderSystem({
-    projectRoot: resolve(__dirname, ".."),
-    ...runtimeOptions,
-    port: 0,
-  });
+/** Gives the benchmarked products ample stock, so each order can end CONFIRMED. */
+async function stockUp(system: LocalOrderSystem): Promise<void> {
+  const dynamodb = new DynamoDBClient({ endpoint: system.dynamoDbEndpoint });
+  for (const productId of PRODUCTS) {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: system.tables.inventory,
+        Key: { ProductID: { S: productId } },
+        UpdateExpression: "SET stock = :s",
+        ExpressionAttributeValues: { ":s": { N: "10000000" } },
+      }),
+    );
+  }
+  dynamodb.destroy();
+}
+
+/** The runtime of one checkout (this one, or the baseline's worktree), started fresh. */
+async function startRuntime(root: string): Promise<LocalOrderSystem> {
+  const { startLocalOrderSystem } = (await import(join(root, "local", "order-system.ts"))) as {
+    startLocalOrderSystem: (options: LocalRuntimeOptions) => Promise<LocalOrderSystem>;
+  };
+  const system = await startLocalOrderSystem({ projectRoot: root, ...runtimeOptions, port: 0 });
+  await stockUp(system);
+  return system;
+}
+
+/** One measurement of one checkout: warm-up, the one-client baseline (optional), the load. */
+async function measure(root: string, code: string, sequential: boolean): Promise<RunResult[]> {
+  const system = await startRuntime(root);
   try {
-    // Enough stock for every order, so each one can end CONFIRMED.
-    const dynamodb = new DynamoDBClient({ endpoint: system.dynamoDbEndpoint });
-    for (const productId of PRODUCTS) {
-      await dynamodb.send(
-        new UpdateItemCommand({
-          TableName: system.tables.inventory,
-          Key: { ProductID: { S: productId } },
-          UpdateExpression: "SET stock = :s",
-          ExpressionAttributeValues: { ":s": { N: "10000000" } },
-        }),
-      );
-    }
-    // The floor under everything: how many plain GetItem calls one process gets from the local
-    // DynamoDB through the SDK (an order makes about 13 DynamoDB calls end to end).
-    const probe = async (calls: number): Promise<number> => {
-      let issued = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: 50 }, async () => {
-          while (issued++ < calls) {
-            await dynamodb.send(
-              new GetItemCommand({
-                TableName: system.tables.inventory,
-                Key: { ProductID: { S: PRODUCTS[0] } },
-              }),
-            );
-          }
-        }),
-      );
-      return calls / ((performance.now() - started) / 1000);
-    };
-    await probe(3000); // JIT warm-up of both processes
-    const getItemsPerSecond = await probe(5000);
-    dynamodb.destroy();
-    process.stderr.write(`Warming up…\n`);
     await run(system, "warm-up", 50, 10);
     await system.settled();
-    process.stderr.write(`Baseline: ${Math.max(20, ORDERS / 20)} orders, one at a time…\n`);
-    const baseline = await run(system, "baseline: 1 client", Math.max(20, ORDERS / 20), 1);
-    await system.settled();
-    process.stderr.write(`Load: ${ORDERS} orders, ${CONCURRENCY} concurrent clients…\n`);
+    const results: RunResult[] = [];
+    if (sequential) {
+      const orders = Math.max(20, ORDERS / 20);
+      results.push(await run(system, `${code}, 1 client`, orders, 1));
+      await system.settled();
+    }
     system.meter.reset();
-    const load = await run(system, `load: ${CONCURRENCY} clients`, ORDERS, CONCURRENCY);
+    results.push(await run(system, `${code}, ${CONCURRENCY} clients`, ORDERS, CONCURRENCY));
     await system.settled();
     const { perOrder } = system.meter.report();
-
-    process.stdout.write(
-      `\nbench:local — POST /orders until "order confirmed", workflow ${system.workflow.type}, IAM ${system.iamEnforced ? "enforced" : `off (${optionFor("iam").flag})`}, local runtime in one process (${machine()})\n`,
-    );
-    process.stdout.write(
-      "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
-    );
-    for (const r of [baseline, load]) {
-      process.stdout.write(
-        `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
-      );
-    }
     const calls = (service: string) => (perOrder[service]?.calls ?? 0).toFixed(2);
-    process.stdout.write(
-      `\nCalls per order (load run, metered): DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, Step Functions ${calls("Step Functions")} (${system.workflow.type === "EXPRESS" ? "executions" : "state transitions"}), SQS ${calls("SQS")}.\n`,
+    process.stderr.write(
+      `${code}: calls per order DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, SQS ${calls("SQS")}\n`,
     );
-    process.stdout.write(
-      `\nDynamoDB floor: ${getItemsPerSecond.toFixed(0)} GetItem/s from one process through the SDK to the local DynamoDB.\n`,
-    );
-    if (load.lost > 0 || baseline.lost > 0) {
-      process.stdout.write(`\n${load.lost + baseline.lost} orders did not reach CONFIRMED.\n`);
-      process.exitCode = 1;
-    }
+    return results;
   } finally {
     await system.stop();
   }
 }
 
+/** A worktree of `rev` beside the cache, with this checkout's node_modules and its own bundles. */
+function baselineCheckout(rev: string): string {
+  const git = (...args: string[]) => spawnSync("git", args, { cwd: ROOT, encoding: "utf8" });
+  const sha = git("rev-parse", "--verify", `${rev}^{commit}`).stdout.trim();
+  if (!sha) throw new UsageError(`--baseline: ${rev} is not a commit of this repository`);
+  const dir = join(ROOT, "node_modules", ".cache", "bench-baseline", sha.slice(0, 12));
+  if (!existsSync(join(dir, "local", "order-system.ts"))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, ".."), { recursive: true });
+    git("worktree", "prune");
+    const added = git("worktree", "add", "--detach", dir, sha);
+    if (added.status !== 0) throw new Error(`git worktree add failed: ${added.stderr}`);
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  }
+  process.stderr.write(`Building the baseline's bundles (${sha.slice(0, 12)})…\n`);
+  const built = spawnSync(process.execPath, ["--import", "tsx", "scripts/build-lambdas.ts", "--quiet"], {
+    cwd: dir,
+    stdio: "inherit",
+  });
+  if (built.status !== 0) throw new Error("The baseline's bundles did not build");
+  return dir;
+}
+
+function report(results: readonly RunResult[]): void {
+  process.stdout.write(
+    `\nbench:local — POST /orders until "order confirmed", ${ORDERS} orders, ${CONCURRENCY} clients in a worker thread, ` +
+      `sign-in ${runtimeOptions.apiAuth === "none" ? "off" : "on"}, IAM ${runtimeOptions.iam === false ? `off (${optionFor("iam").flag})` : "enforced"} (${machine()})\n`,
+  );
+  process.stdout.write(
+    "| run | orders | orders/s | p50 | p95 | p99 | lost |\n|---|---:|---:|---:|---:|---:|---:|\n",
+  );
+  for (const r of results) {
+    process.stdout.write(
+      `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
+    );
+  }
+  if (results.some((r) => r.lost > 0)) {
+    process.stdout.write(`\n${results.reduce((n, r) => n + r.lost, 0)} orders did not reach CONFIRMED.\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** Runs this benchmark again under `--cpu-prof` (the database process inherits it), then summarizes. */
+function profile(dir: string): void {
+  const target = resolve(dir);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  const args = process.argv.slice(2).filter((a, i, all) => a !== "--profile" && all[i - 1] !== "--profile");
+  const child = spawnSync(process.execPath, ["--import", "tsx", __filename, ...args, "--rounds", "1"], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}`, BENCH_PROFILED: "1" },
+  });
+  process.stdout.write(
+    `${summarizeDirectory(target)}\n\nProfiles: ${target} (open them in Chrome DevTools)\n`,
+  );
+  process.exitCode = child.status ?? 1;
+}
+
+async function main(): Promise<void> {
+  if (typeof own.profile === "string" && !process.env.BENCH_PROFILED) return profile(own.profile);
+  const baseline = typeof own.baseline === "string" ? baselineCheckout(own.baseline) : undefined;
+  const results: RunResult[] = [];
+  for (let round = 1; round <= (baseline ? ROUNDS : 1); round++) {
+    if (baseline) results.push(...(await measure(baseline, `baseline ${own.baseline}`, false)));
+    results.push(...(await measure(ROOT, "this code", round === 1)));
+  }
+  report(results);
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:local failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

@@ -14,6 +14,16 @@ export interface ChangeRecord {
   readonly table: string;
   /** The written item (Put) or its key (Update): either carries the key attributes. */
   readonly keys: StreamItem;
+  /**
+   * The item as the write left it, for a table whose stream carries new images (as a DynamoDB
+   * stream with the NEW_IMAGE view): readers need no read-back.
+   */
+  readonly newImage?: StreamItem;
+}
+
+/** A record as kept: its image may still be being read when the record is appended. */
+interface PendingRecord extends Omit<ChangeRecord, "newImage"> {
+  readonly newImage?: Promise<StreamItem | undefined> | StreamItem;
 }
 
 export interface ChangePage {
@@ -30,12 +40,13 @@ const RETAINED = 20_000;
 
 export class ChangeFeed {
   readonly epoch = randomUUID();
-  private records: ChangeRecord[] = [];
+  private records: PendingRecord[] = [];
   private seq = 0;
   private waiters: (() => void)[] = [];
 
-  append(table: string, keys: StreamItem): void {
-    this.records.push({ seq: ++this.seq, table, keys });
+  /** Records a write in order; its new image, when given, may arrive later (it is awaited by readers). */
+  append(table: string, keys: StreamItem, newImage?: Promise<StreamItem | undefined> | StreamItem): void {
+    this.records.push({ seq: ++this.seq, table, keys, ...(newImage ? { newImage } : {}) });
     if (this.records.length > RETAINED) this.records = this.records.slice(-RETAINED);
     for (const wake of this.waiters.splice(0)) wake();
   }
@@ -51,7 +62,14 @@ export class ChangeFeed {
         });
       });
     }
-    return { epoch: this.epoch, records: this.records.filter((r) => r.seq > after) };
+    const pending = this.records.filter((r) => r.seq > after);
+    const records = await Promise.all(
+      pending.map(async ({ newImage, ...record }): Promise<ChangeRecord> => {
+        const image = await Promise.resolve(newImage).catch(() => undefined);
+        return image ? { ...record, newImage: image } : record;
+      }),
+    );
+    return { epoch: this.epoch, records };
   }
 
   /** Wakes every waiting reader (the database is closing). */
@@ -67,16 +85,24 @@ type WriteRequest = {
   RequestItems?: Record<string, { PutRequest?: { Item: StreamItem } }[]>;
 };
 
+/** One write: its table, the item (a put: its whole new image) or the key (an update). */
+export interface Change {
+  readonly table: string;
+  readonly keys: StreamItem;
+  /** A put writes the whole item: its new image is known without a read. */
+  readonly put: boolean;
+}
+
 /** The changes one successful single-item or batch write made (deletes are not streamed here). */
-export function changesOf(target: string, body: WriteRequest): { table: string; keys: StreamItem }[] {
+export function changesOf(target: string, body: WriteRequest): Change[] {
   const operation = target.slice(target.lastIndexOf(".") + 1);
   if ((operation === "PutItem" || operation === "UpdateItem") && body.TableName) {
     const keys = body.Item ?? body.Key;
-    return keys ? [{ table: body.TableName, keys }] : [];
+    return keys ? [{ table: body.TableName, keys, put: operation === "PutItem" }] : [];
   }
   if (operation === "BatchWriteItem") {
     return Object.entries(body.RequestItems ?? {}).flatMap(([table, requests]) =>
-      requests.flatMap((r) => (r.PutRequest ? [{ table, keys: r.PutRequest.Item }] : [])),
+      requests.flatMap((r) => (r.PutRequest ? [{ table, keys: r.PutRequest.Item, put: true }] : [])),
     );
   }
   return [];

@@ -176,6 +176,13 @@ export interface DatabaseOptions {
   readonly onFatal?: (message: string) => void;
 }
 
+/** The orders table has the stack's only stream (NEW_IMAGE): its records carry the new image. */
+const serverOptions = (options: DatabaseOptions) => ({
+  dataDir: options.dataDir,
+  host: options.host,
+  streamTables: [options.tables.orders],
+});
+
 /** Restarts of a dead database process before giving up. */
 const RESTART_ATTEMPTS = 5;
 
@@ -203,7 +210,7 @@ function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
     for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopped; attempt++) {
       await new Promise((r) => setTimeout(r, 250 * attempt));
       try {
-        db = await startLocalDynamoDbProcess({ dataDir: options.dataDir, host: options.host, port: db.port });
+        db = await startLocalDynamoDbProcess({ ...serverOptions(options), port: db.port });
         db.onUnexpectedExit?.((why) => void restart(why));
         healthy = true;
         log(
@@ -231,8 +238,8 @@ function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
 
 export async function startDatabaseService(options: DatabaseOptions): Promise<DatabaseService> {
   const db = options.inProcess
-    ? await startLocalDynamoDb({ dataDir: options.dataDir, host: options.host })
-    : await startLocalDynamoDbProcess({ dataDir: options.dataDir, host: options.host });
+    ? await startLocalDynamoDb(serverOptions(options))
+    : await startLocalDynamoDbProcess(serverOptions(options));
   const client = new DynamoDBClient({
     endpoint: db.endpoint,
     region: LOCAL_REGION,

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     dataDir: process.env.LOCAL_DYNAMODB_DATA_DIR || undefined,
     host: process.env.LOCAL_DYNAMODB_HOST,
     port: Number(process.env.LOCAL_DYNAMODB_PORT) || undefined,
+    streamTables: (process.env.LOCAL_DYNAMODB_STREAM_TABLES ?? "").split(",").filter(Boolean),
   });
   const dataDir = process.env.LOCAL_DYNAMODB_DATA_DIR || undefined;
   const pidFile = dataDir ? join(dataDir, PID_FILE) : undefined;

@@ -46,6 +46,7 @@ export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = 
       LOCAL_DYNAMODB_DATA_DIR: options.dataDir ?? "",
       LOCAL_DYNAMODB_HOST: options.host ?? "127.0.0.1",
       LOCAL_DYNAMODB_PORT: String(options.port ?? 0),
+      LOCAL_DYNAMODB_STREAM_TABLES: (options.streamTables ?? []).join(","),
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -6,13 +6,14 @@
  * Transactions run under an exclusive lock while every other operation holds a shared one, so no
  * read or write can observe or interleave with a half-applied transaction.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
 import { readBody } from "../runtime/read-body";
-import { ChangeFeed, changesOf, READ_CHANGES_TARGET } from "./change-feed";
+import { internalDynamoDbClient } from "./internal-client";
+import { ChangeFeed, changesOf, READ_CHANGES_TARGET, type Change } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
 import { TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
 
@@ -29,6 +30,8 @@ export interface LocalDynamoDb {
 export interface LocalDynamoDbOptions {
   /** LevelDB directory that keeps data between runs; in memory when omitted. */
   readonly dataDir?: string;
+  /** Tables whose change records carry the item's new image (a stream with the NEW_IMAGE view). */
+  readonly streamTables?: readonly string[];
   readonly port?: number;
   readonly host?: string;
 }
@@ -50,16 +53,18 @@ async function handleTransaction(
   req: IncomingMessage,
   res: ServerResponse,
   executor: TransactionExecutor,
-  feed: ChangeFeed,
+  record: Recorder,
 ) {
   try {
     const request = JSON.parse(await readBody(req)) as TransactWriteRequest;
     const result = await executor.transactWrite(request);
     for (const entry of request.TransactItems ?? []) {
-      const write = entry.Put ? { table: entry.Put.TableName, keys: entry.Put.Item } : undefined;
-      const update = entry.Update ? { table: entry.Update.TableName, keys: entry.Update.Key } : undefined;
-      const change = write ?? update;
-      if (change) feed.append(change.table, change.keys);
+      const put = entry.Put ? { table: entry.Put.TableName, keys: entry.Put.Item, put: true } : undefined;
+      const update = entry.Update
+        ? { table: entry.Update.TableName, keys: entry.Update.Key, put: false }
+        : undefined;
+      const change = put ?? update;
+      if (change) record(change);
     }
     res.writeHead(200, JSON_CONTENT);
     res.end(JSON.stringify(result));
@@ -85,10 +90,32 @@ async function handleReadChanges(req: IncomingMessage, res: ServerResponse, feed
   res.end(JSON.stringify(page));
 }
 
+/** Records one successful write in the change feed (with its new image for a streamed table). */
+type Recorder = (change: Change) => void;
+
+/**
+ * The change feed's recorder: a put's image is the item it wrote; an update's is read back here,
+ * in the database's own process, right after the write, so no reader has to read it back.
+ */
+function recorder(
+  feed: ChangeFeed,
+  internal: Pick<DynamoDBClient, "send">,
+  streamTables: ReadonlySet<string>,
+): Recorder {
+  return ({ table, keys, put }) => {
+    if (!streamTables.has(table)) return feed.append(table, keys);
+    if (put) return feed.append(table, keys, keys);
+    const image = internal
+      .send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true }))
+      .then((read) => read.Item);
+    feed.append(table, keys, image);
+  };
+}
+
 /** Passes a request to dynalite, recording the writes it made in the change feed once it succeeds. */
 function delegateRecording(
   delegate: (req: IncomingMessage, res: ServerResponse) => void,
-  feed: ChangeFeed,
+  record: Recorder,
   target: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -99,9 +126,8 @@ function delegateRecording(
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   res.on("finish", () => {
     if (res.statusCode !== 200) return;
-    for (const change of changesOf(target, JSON.parse(Buffer.concat(chunks).toString("utf8")))) {
-      feed.append(change.table, change.keys);
-    }
+    for (const change of changesOf(target, JSON.parse(Buffer.concat(chunks).toString("utf8"))))
+      record(change);
   });
   delegate(req, res);
 }
@@ -111,6 +137,7 @@ function frontServer(
   delegate: (req: IncomingMessage, res: ServerResponse) => void,
   executor: TransactionExecutor,
   feed: ChangeFeed,
+  record: Recorder,
 ): Server {
   const lock = new ReadWriteLock();
   return createServer((req, res) => {
@@ -118,7 +145,7 @@ function frontServer(
     if (target === READ_CHANGES_TARGET) {
       void handleReadChanges(req, res, feed);
     } else if (target.endsWith(".TransactWriteItems")) {
-      void lock.write(() => handleTransaction(req, res, executor, feed));
+      void lock.write(() => handleTransaction(req, res, executor, record));
     } else if (target.endsWith(".TransactGetItems")) {
       res.writeHead(400, JSON_CONTENT);
       res.end(
@@ -132,7 +159,7 @@ function frontServer(
         () =>
           new Promise<void>((resolve) => {
             res.on("close", resolve);
-            delegateRecording(delegate, feed, target, req, res);
+            delegateRecording(delegate, record, target, req, res);
           }),
       );
     }
@@ -145,19 +172,15 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const delegate = backend.listeners("request")[0] as (req: IncomingMessage, res: ServerResponse) => void;
   // The transaction executor talks to dynalite directly (it already holds the exclusive lock).
   await new Promise<void>((resolve) => backend.listen(0, host, resolve));
-  const internal = new DynamoDBClient({
-    endpoint: `http://${host}:${(backend.address() as AddressInfo).port}`,
-    region: "local",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const internal = internalDynamoDbClient(`http://${host}:${(backend.address() as AddressInfo).port}`);
   const feed = new ChangeFeed();
   const executor = new TransactionExecutor(
     internal,
     options.dataDir ? join(options.dataDir, "transaction-in-progress.json") : undefined,
   );
   await executor.recover();
-  const front = frontServer(delegate, executor, feed);
+  const record = recorder(feed, internal, new Set(options.streamTables ?? []));
+  const front = frontServer(delegate, executor, feed, record);
   front.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     front.once("error", reject);

@@ -84,7 +84,7 @@ export class TransactionExecutor {
    *   (DynamoDB's transactions are atomic; without this, a SIGKILL between two puts would not be)
    */
   constructor(
-    private readonly client: DynamoDBClient,
+    private readonly client: Pick<DynamoDBClient, "send">,
     private readonly journalPath?: string,
   ) {}
 

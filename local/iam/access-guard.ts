@@ -50,6 +50,12 @@ export function principalOfRequest(headers: IncomingHttpHeaders): Principal | un
 }
 
 export class AccessGuard {
+  /**
+   * Decisions by principal, action and resource: a role's policies are the synthesized stack's for
+   * the guard's whole life, so one evaluation per distinct call is enough.
+   */
+  private readonly decisions = new Map<string, ReturnType<typeof evaluate>>();
+
   constructor(
     private readonly roles: ReadonlyMap<Principal, EnforcedRole>,
     private readonly onDenied: (denial: AccessDeniedException, principal: Principal) => void,
@@ -63,7 +69,12 @@ export class AccessGuard {
   denial(principal: Principal, checks: readonly Check[]): AccessDeniedException | undefined {
     const role = this.role(principal);
     for (const check of checks) {
-      const decision = evaluate(role.documents, check);
+      const key = `${principal}\n${check.action}\n${check.resource}`;
+      let decision = this.decisions.get(key);
+      if (!decision) {
+        decision = evaluate(role.documents, check);
+        this.decisions.set(key, decision);
+      }
       if (decision.allowed) continue;
       const denial = new AccessDeniedException(role, check, decision.reason === "explicit-deny");
       this.onDenied(denial, principal);

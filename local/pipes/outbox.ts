@@ -8,7 +8,12 @@ import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-s
 import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
 import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
 import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
-import { READ_CHANGES_TARGET, type ChangePage } from "../dynamodb/change-feed";
+import {
+  READ_CHANGES_TARGET,
+  type ChangePage,
+  type ChangeRecord,
+  type StreamItem,
+} from "../dynamodb/change-feed";
 import { LOCAL_TOPICS } from "../runtime/resources";
 import type { LocalNotifications } from "../sns/notifications";
 import { DurableList } from "../runtime/durable-list";
@@ -89,15 +94,17 @@ class OrderOutboxPipe implements OutboxService {
       // A new database process: its feed starts again at 1.
       [this.epoch, this.after] = [page.epoch, 0];
     }
-    // An order written twice in one page is read once: the read sees its latest image.
-    const orderIds = new Set(
-      page.records
-        .filter((r) => r.table === this.options.ordersTable)
-        .flatMap((r) => r.keys[ORDERS_TABLE.partitionKey]?.S ?? []),
-    );
+    // An order written twice in one page is delivered once, from its latest image.
+    const latest = new Map<string, ChangeRecord>();
+    for (const record of page.records) {
+      const orderId = record.keys[ORDERS_TABLE.partitionKey]?.S;
+      if (record.table === this.options.ordersTable && orderId) latest.set(orderId, record);
+    }
     this.after = page.records.at(-1)?.seq ?? this.after;
     this.delivering++;
-    await Promise.all([...orderIds].map((id) => this.deliver(id))).finally(() => this.delivering--);
+    await Promise.all([...latest].map(([id, record]) => this.deliver(id, record.newImage))).finally(
+      () => this.delivering--,
+    );
   }
 
   private async loop(): Promise<void> {
@@ -114,8 +121,21 @@ class OrderOutboxPipe implements OutboxService {
     }
   }
 
-  /** The message the pipe's template makes of a PENDING order's image; undefined when it is not PENDING. */
-  private async messageFor(orderId: string): Promise<OrderQueueMessage | undefined> {
+  /**
+   * The message the pipe's template makes of a PENDING order's image (the stream record's; read
+   * back only when a record has none); undefined when it is not PENDING.
+   */
+  private async messageFor(
+    orderId: string,
+    image: StreamItem | undefined,
+  ): Promise<OrderQueueMessage | undefined> {
+    const Item = image ?? (await this.readBack(orderId));
+    if (Item) this.report(Item);
+    if (Item?.status?.S !== "PENDING") return undefined;
+    return { orderId, items: Item.items?.L as StreamOrderItems | undefined };
+  }
+
+  private async readBack(orderId: string): Promise<StreamItem | undefined> {
     const { Item } = await this.options.client.send(
       new GetItemCommand({
         TableName: this.options.ordersTable,
@@ -123,9 +143,7 @@ class OrderOutboxPipe implements OutboxService {
         ConsistentRead: true,
       }),
     );
-    if (Item) this.report(Item);
-    if (Item?.status?.S !== "PENDING") return undefined;
-    return { orderId, items: Item.items?.L as StreamOrderItems | undefined };
+    return Item;
   }
 
   /** Tells the watcher (the console); what it does with the image never fails a delivery. */
@@ -137,10 +155,10 @@ class OrderOutboxPipe implements OutboxService {
     }
   }
 
-  private async deliver(orderId: string): Promise<void> {
+  private async deliver(orderId: string, image: StreamItem | undefined): Promise<void> {
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
       try {
-        const message = await this.messageFor(orderId);
+        const message = await this.messageFor(orderId, image);
         if (message) await this.options.queue.send(message);
         return;
       } catch (error) {
