@@ -234,7 +234,8 @@ function profile(dir: string): void {
   const args = process.argv.slice(2).filter((a, i, all) => a !== "--profile" && all[i - 1] !== "--profile");
   const child = spawnSync(process.execPath, ["--import", "tsx", __filename, ...args, "--rounds", "1"], {
     stdio: "inherit",
-    env: { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}`, BENCH_PROFILED: "1" },
+    // The child runs without --profile: it measures, and every Node process it starts is profiled.
+    env: { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}` },
   });
   process.stdout.write(
     `${summarizeDirectory(target)}\n\nProfiles: ${target} (open them in Chrome DevTools)\n`,
@@ -243,7 +244,7 @@ function profile(dir: string): void {
 }
 
 async function main(): Promise<void> {
-  if (typeof own.profile === "string" && !process.env.BENCH_PROFILED) return profile(own.profile);
+  if (typeof own.profile === "string") return profile(own.profile);
   const baseline = typeof own.baseline === "string" ? baselineCheckout(own.baseline) : undefined;
   const results: RunResult[] = [];
   for (let round = 1; round <= (baseline ? ROUNDS : 1); round++) {

@@ -20,6 +20,7 @@ export interface BundleResult {
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe"],
+  "order-success-handler": ["@aws-sdk/client-sesv2"],
 };
 
 /** Production settings: minified, tree-shaken ESM sources of the AWS SDK v3 bundled in, source maps. */

@@ -5,7 +5,6 @@
  * (the workflow recorded and announced it): e-mails the customer why. Each at most once in effect,
  * however often the event is delivered.
  */
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
@@ -297,14 +296,17 @@ function mailerFromConfig(): CustomerMailer | undefined {
   if (!config.senderAddress) {
     throw new Error(`${CONFIG.customerEmails.env}=on needs ${CONFIG.senderAddress.env}, the From address.`);
   }
-  return new SesCustomerMailer(new SESv2Client({ maxAttempts: 3 }), {
-    from: config.senderAddress,
-    configurationSetName: config.emailConfigurationSetName,
-    templateNames: {
-      confirmation: config.confirmationEmailTemplateName,
-      failure: config.failureEmailTemplateName,
+  return new SesCustomerMailer(
+    {
+      from: config.senderAddress,
+      configurationSetName: config.emailConfigurationSetName,
+      templateNames: {
+        confirmation: config.confirmationEmailTemplateName,
+        failure: config.failureEmailTemplateName,
+      },
     },
-  });
+    { maxAttempts: 3 },
+  );
 }
 
 export const handler = createHandler();

@@ -216,6 +216,8 @@ function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
         log(
           `!! The local DynamoDB is running again on port ${db.port} (attempt ${attempt}); unfinished work resumes.`,
         );
+        // What the dead process had not yet handed on (its change feed died with it) is resumed.
+        for (const listener of restarted) listener();
         return;
       } catch (error) {
         log(`!! Restarting the local DynamoDB failed (attempt ${attempt}): ${(error as Error).message}`);

@@ -52,7 +52,10 @@ const AREAS: readonly [area: string, matches: (url: string, fn: string) => boole
     (u) => /node_modules\/(@aws-sdk|@smithy|@aws-crypto)/.test(u),
   ],
   ["other local runtime code", (u) => u.includes("/local/")],
-  ["benchmark client (fetch)", (u) => /scripts\/bench|undici/.test(u)],
+  [
+    "fetch (undici): the outbox's change-feed reads, the benchmark's clients",
+    (u) => /scripts\/bench|undici/.test(u),
+  ],
   [
     "HTTP and sockets (Node)",
     (u) => /^node:(_http|http|net|stream|internal\/(http|streams|stream_base|net|dns))/.test(u),

@@ -51,6 +51,12 @@ export interface HarnessOptions {
   readonly log?: (line: string) => void;
   /** Plans to run per stack after its default plan (each setting value once, not a plan per test). */
   readonly variants?: Readonly<Record<string, readonly PlanVariant[]>>;
+  /**
+   * Runs `terraform validate` before each plan (default). The plan validates the same
+   * configuration as it plans; a caller that needs only the plan's verdict (the test suite, where
+   * each terraform command costs seconds of CPU) can skip the separate run.
+   */
+  readonly validateSeparately?: boolean;
 }
 
 interface Json {
@@ -200,25 +206,27 @@ function prepareWorkDir(options: HarnessOptions, stack: string, workDir: string,
   return substituted;
 }
 
-/** init, validate, plan and show for one prepared stack directory. */
+/** init, validate (unless the plan's own validation is enough), plan and show for one prepared stack directory. */
 async function planOne(
   terraform: string,
   stack: string,
   workDir: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
+  validateSeparately: boolean,
 ): Promise<Omit<PlanSummary, "substitutedArchives" | "variants">> {
   log(`[${stack}] terraform init`);
   const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
   if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
-  log(`[${stack}] terraform validate`);
-  const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
-  const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
-  const diagnostics = validateJson.diagnostics.map((d) =>
-    `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim(),
-  );
-  if (!validateJson.valid)
-    throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
+  let diagnostics: string[] = [];
+  if (validateSeparately) {
+    log(`[${stack}] terraform validate`);
+    const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
+    const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
+    diagnostics = validateJson.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim());
+    if (!validateJson.valid)
+      throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
+  }
   log(`[${stack}] terraform plan`);
   const plan = await run(
     terraform,
@@ -302,7 +310,7 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     for (const stack of stacks) {
       const workDir = join(workRoot, "stacks", stack);
       const substituted = prepareWorkDir(options, stack, workDir, stub);
-      const summary = await planOne(terraform, stack, workDir, env, log);
+      const summary = await planOne(terraform, stack, workDir, env, log, options.validateSeparately ?? true);
       const variants: Record<string, VariantResult> = {};
       // Variants only read the initialized directory (each writes its own plan file, no lock): two at
       // a time keep both cores busy.

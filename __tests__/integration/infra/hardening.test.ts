@@ -207,11 +207,18 @@ describe("functions in a VPC (vpc_mode)", () => {
 
   test("the endpoints are exactly the AWS APIs the handlers' bundles call through an SDK client", () => {
     // Derived from the bundles the integration setup just built: every @aws-sdk/client-* they hold.
+    // Lazily loaded packages are bundled beside index.js (node_modules/<name>/index.js): read those too.
     const clients = new Set<string>();
-    for (const folder of readdirSync(BUNDLE_ROOT)) {
-      const sources = (
-        JSON.parse(readFileSync(join(BUNDLE_ROOT, folder, "index.js.map"), "utf8")) as { sources: string[] }
-      ).sources;
+    const maps = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory()
+          ? maps(join(dir, entry.name))
+          : entry.name === "index.js.map"
+            ? [join(dir, entry.name)]
+            : [],
+      );
+    for (const map of maps(BUNDLE_ROOT)) {
+      const sources = (JSON.parse(readFileSync(map, "utf8")) as { sources: string[] }).sources;
       for (const source of sources) {
         const client = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(source)?.[1];
         if (client) clients.add(client);

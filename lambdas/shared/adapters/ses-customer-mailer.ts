@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import type { SESv2Client, SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { EmailRejected } from "../errors";
 import type { CustomerEmailKind } from "../customer-emails";
 import type { CustomerEmail, CustomerMailer } from "../ports";
@@ -21,16 +21,33 @@ const PERMANENT = new Set([
   "NotFoundException",
 ]);
 
-/** Customer e-mail through SES v2 templates (SendEmail with Content.Template). */
+type SesSdk = typeof import("@aws-sdk/client-sesv2");
+
+/**
+ * Customer e-mail through SES v2 templates (SendEmail with Content.Template). The SES client is
+ * loaded at the first e-mail, not at cold start: it is a third of the function's bundle, and an
+ * order's confirmation is sent after its alert (bundled lazily, as Stripe's SDK is).
+ */
 export class SesCustomerMailer implements CustomerMailer {
+  private sdk: Promise<{ client: SESv2Client; SendEmailCommand: SesSdk["SendEmailCommand"] }> | undefined;
+
   constructor(
-    private readonly client: SESv2Client,
     private readonly options: SesMailerOptions,
+    private readonly clientConfig: SESv2ClientConfig = {},
   ) {}
 
+  private load() {
+    this.sdk ??= import("@aws-sdk/client-sesv2").then(({ SESv2Client, SendEmailCommand }) => ({
+      client: new SESv2Client(this.clientConfig),
+      SendEmailCommand,
+    }));
+    return this.sdk;
+  }
+
   async send(email: CustomerEmail): Promise<{ readonly messageId: string }> {
+    const { client, SendEmailCommand } = await this.load();
     try {
-      const result = await this.client.send(
+      const result = await client.send(
         new SendEmailCommand({
           FromEmailAddress: this.options.from,
           Destination: { ToAddresses: [email.to] },
