@@ -5,7 +5,14 @@
  * would have had without asking. Control-plane calls (CreateTable, DescribeTable) are not billed.
  * With local IAM on, it is also where each request is authorized against its signer's role.
  */
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { readBody } from "../runtime/read-body";
 import type { Meter } from "./meter";
@@ -54,6 +61,42 @@ function refuse(res: ServerResponse, denied: Error): void {
   res.end(body);
 }
 
+/** Keep-alive connections to the database: one proxy hop per call costs no new connection. */
+const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 128 });
+
+/** Sends the caller's request on to the database and reads the whole answer (node:http: cheaper than fetch per call). */
+function forward(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const upstreamRequest = request(
+      url,
+      {
+        method,
+        headers: { ...headers, "Content-Length": String(Buffer.byteLength(body)) },
+        agent: upstreamAgent,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode ?? 500,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+          }),
+        );
+        response.on("error", reject);
+      },
+    );
+    upstreamRequest.on("error", reject);
+    upstreamRequest.end(method === "GET" ? undefined : body);
+  });
+}
+
 /**
  * @param upstream the database's endpoint now (it can change when a dead database is restarted)
  * @param authorize local IAM, checking each request before it reaches the database (none with --no-iam)
@@ -69,31 +112,27 @@ export async function startDynamoDbMeter(
       const operation = target.split(".")[1] ?? "";
       const billed = READS.has(operation) || WRITES.has(operation);
       const raw = await readBody(req);
+      // Parsed once, for IAM and for the bill.
+      const request = authorize || billed ? (JSON.parse(raw || "{}") as Record<string, unknown>) : {};
       if (authorize) {
-        const denied = authorize(req.headers, {
-          operation,
-          body: JSON.parse(raw || "{}") as Record<string, unknown>,
-        });
+        const denied = authorize(req.headers, { operation, body: request });
         if (denied) return refuse(res, denied);
       }
-      let body = raw;
-      let request: Record<string, unknown> = {};
-      const askedByCaller = () => ["TOTAL", "INDEXES"].includes(String(request.ReturnConsumedCapacity));
-      if (billed) {
-        request = JSON.parse(raw || "{}") as Record<string, unknown>;
-        if (!askedByCaller()) body = JSON.stringify({ ...request, ReturnConsumedCapacity: "TOTAL" });
-      }
+      const askedByCaller = ["TOTAL", "INDEXES"].includes(String(request.ReturnConsumedCapacity));
+      const body =
+        billed && !askedByCaller ? JSON.stringify({ ...request, ReturnConsumedCapacity: "TOTAL" }) : raw;
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(
           ([name]) => !["host", "content-length", "connection"].includes(name),
         ),
       ) as Record<string, string>;
-      const upstreamResponse = await fetch(`${upstream()}${req.url ?? "/"}`, {
-        method: req.method,
+      const upstreamResponse = await forward(
+        `${upstream()}${req.url ?? "/"}`,
+        req.method ?? "POST",
         headers,
-        body: req.method === "GET" ? undefined : body,
-      });
-      let text = await upstreamResponse.text();
+        body,
+      );
+      let text = upstreamResponse.text;
       if (billed) {
         const answer = JSON.parse(text || "{}") as Record<string, unknown>;
         const units = unitsOf(upstreamResponse.status, answer, request);
@@ -107,11 +146,10 @@ export async function startDynamoDbMeter(
           text = JSON.stringify(answer);
         }
       }
+      const requestId = upstreamResponse.headers["x-amzn-requestid"];
       res.writeHead(upstreamResponse.status, {
-        "Content-Type": upstreamResponse.headers.get("content-type") ?? "application/x-amz-json-1.0",
-        ...(upstreamResponse.headers.get("x-amzn-requestid")
-          ? { "x-amzn-RequestId": upstreamResponse.headers.get("x-amzn-requestid")! }
-          : {}),
+        "Content-Type": String(upstreamResponse.headers["content-type"] ?? "application/x-amz-json-1.0"),
+        ...(requestId ? { "x-amzn-RequestId": String(requestId) } : {}),
       });
       res.end(text);
     })().catch(() => {
