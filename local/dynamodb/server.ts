@@ -105,9 +105,14 @@ function recorder(
   return ({ table, keys, put }) => {
     if (!streamTables.has(table)) return feed.append(table, keys);
     if (put) return feed.append(table, keys, keys);
+    // Settled here, never rejected: a record nobody reads yet must not leave an unhandled rejection
+    // (the process is closing, say); a record without its image is read back by its reader.
     const image = internal
       .send(new GetItemCommand({ TableName: table, Key: keys, ConsistentRead: true }))
-      .then((read) => read.Item);
+      .then(
+        (read) => read.Item,
+        () => undefined,
+      );
     feed.append(table, keys, image);
   };
 }
