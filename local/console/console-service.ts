@@ -1,6 +1,6 @@
 /**
  * The local console (GET /_local/console): a static page and the JSON endpoints it reads, all
- * documented in the README. The page gets live changes from the event feed (GET /_local/events) and
+ * documented in docs/LOCAL.md. The page gets live changes from the event feed (GET /_local/events) and
  * reads the figures below; it never reads a card token, a secret or an ID token it did not ask for.
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -2,7 +2,7 @@
  * The local twin of a DynamoDB stream: every successful write through the local DynamoDB front is
  * recorded (table and item or key, in order), and readers long-poll for what came after the last
  * record they saw. In memory: records do not outlive the database process, which is why the
- * runtime resumes unfinished orders on start (see local/services/recovery.ts).
+ * runtime resumes unfinished orders on start (see local/pipes/recovery.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";

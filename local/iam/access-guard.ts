@@ -5,7 +5,7 @@
  * session, so the caller's own error handling runs as deployed.
  *
  * Calls are attributed by credentials, as in AWS: each function signs with its own access key id
- * (its FunctionId; lambda-host.ts) and the workflow with "Workflow"; ports the runtime hands a
+ * (its FunctionId; lambda/host.ts) and the workflow with "Workflow"; ports the runtime hands a
  * function (queue, workflow, SNS) are checked under that function's role.
  */
 import type { IncomingHttpHeaders } from "node:http";

@@ -17,7 +17,7 @@ import { enforcedRoles, invokePermissions, type Principal, type TerraformVariabl
 import { loadSynthesizedStack, type StackVariant } from "./synthesized-stack";
 
 /** An AWS error for the caller: its name is the service's error code. */
-export function named(denial: AccessDeniedException, name: string): Error {
+function named(denial: AccessDeniedException, name: string): Error {
   const error = new Error(denial.message);
   error.name = name;
   return error;

@@ -2,7 +2,7 @@
  * The synthesized order system the local runtime enforces: the same Terraform JSON `cdktf synth`
  * writes for the dev stack, plus each Terraform reference the policies use paired with its local twin
  * (`${aws_dynamodb_table.OrdersTable.arn}` → the local orders table's ARN). Pairs come from the
- * stack's own resource handles and the local ones (local-resources.ts), key by key, so nothing here
+ * stack's own resource handles and the local ones (runtime/resources.ts), key by key, so nothing here
  * lists resources by hand.
  *
  * Synthesizing takes seconds; the result is kept under node_modules/.cache, keyed by a hash of every
