@@ -16,8 +16,9 @@ export type { LocalService };
 
 /**
  * One emulated AWS service (or runtime part): its name and how it starts. `start` answers undefined
- * when this deployment has no such service (no Secrets Manager without Stripe, no SES with customer
- * e-mail off, no user pool with --no-auth).
+ * when this deployment has no such service at all (no Secrets Manager without Stripe); a service
+ * whose routes exist either way starts and says what it lacks (SES without customer e-mail, Cognito
+ * without a user pool).
  */
 export interface ServiceModule<S extends LocalService = LocalService> {
   readonly name: string;
