@@ -4,6 +4,7 @@
  * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
  * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
  */
+import { Agent, request } from "node:http";
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
 import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
@@ -52,6 +53,7 @@ class OrderOutboxPipe implements OutboxService {
   private after = 0;
   private delivering = 0;
   private readonly running: Promise<void>;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
   constructor(private readonly options: OutboxOptions) {
     this.dead = new DurableList<string>(options.deadLetterPath);
@@ -76,16 +78,41 @@ class OrderOutboxPipe implements OutboxService {
       await this.handle(page);
       page = await this.read(0, false).catch(() => undefined);
     }
+    this.agent.destroy();
   }
 
-  private async read(waitMs: number, abortable = true): Promise<ChangePage> {
-    const response = await fetch(this.options.dynamoDbEndpoint, {
-      method: "POST",
-      headers: { "X-Amz-Target": READ_CHANGES_TARGET, "Content-Type": "application/x-amz-json-1.0" },
-      body: JSON.stringify({ after: this.after, waitMs }),
-      signal: abortable ? this.stopping.signal : undefined,
+  /** One long poll of the change feed (node:http over a kept connection: it runs for every page). */
+  private read(waitMs: number, abortable = true): Promise<ChangePage> {
+    const body = JSON.stringify({ after: this.after, waitMs });
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.options.dynamoDbEndpoint,
+        {
+          method: "POST",
+          agent: this.agent,
+          signal: abortable ? this.stopping.signal : undefined,
+          headers: {
+            "X-Amz-Target": READ_CHANGES_TARGET,
+            "Content-Type": "application/x-amz-json-1.0",
+            "Content-Length": Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChangePage);
+            } catch (error) {
+              reject(error as Error);
+            }
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
     });
-    return (await response.json()) as ChangePage;
   }
 
   /** Sends every PENDING order the page's records name, and moves past them. */
