@@ -8,8 +8,9 @@ import { shortened } from "../../lambdas/shared/http";
 import { readBody } from "../runtime/read-body";
 import {
   errorBody,
-  LOCAL_SERVER_ERRORS,
+  localServerError,
   StatusReply,
+  type LocalServerErrorCode,
   type AdminRoutes,
   type LocalActions,
   type LocalEndpoints,
@@ -40,6 +41,17 @@ export function sendError(
   headers: Record<string, string> = {},
 ): void {
   sendJson(res, status, errorBody(code, message), headers);
+}
+
+/** One of the local server's own answers (LOCAL_SERVER_ERRORS), its status from the table. */
+export function sendLocalServerError(
+  res: ServerResponse,
+  code: LocalServerErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const error = localServerError(code, message);
+  sendError(res, error.status, error.code, error.message, headers);
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -78,9 +90,8 @@ export function adminRouter(routes: readonly AdminRoutes[], options: { localOnly
     const method = (req.method ?? "GET").toUpperCase();
     const name = url.pathname.slice("/_local/".length);
     if (options.localOnly && !table.public.has(name) && !isLoopback(req.socket.remoteAddress))
-      return sendError(
+      return sendLocalServerError(
         res,
-        LOCAL_SERVER_ERRORS.LOCAL_ONLY,
         "LOCAL_ONLY",
         "With sign-in on, local endpoints answer on this machine only (http://127.0.0.1).",
       );

@@ -15,6 +15,12 @@ export const LOCAL_SERVER_ERRORS = {
   BAD_GATEWAY: 502,
   SERVICE_STOPPING: 503,
 } as const;
+export type LocalServerErrorCode = keyof typeof LOCAL_SERVER_ERRORS;
+
+/** One of the local server's own answers, its status taken from the table. */
+export function localServerError(code: LocalServerErrorCode, message: string) {
+  return { status: LOCAL_SERVER_ERRORS[code], code, message };
+}
 
 /** The dead-letter queues POST /_local/redrive can empty, by the name `?queue=` takes. */
 export const REDRIVE_QUEUES = ["orders", "confirmations"] as const;

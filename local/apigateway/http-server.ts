@@ -19,8 +19,8 @@ import {
 import type { LambdaHandler } from "../lambda/host";
 import { LOCAL_ACCOUNT } from "../runtime/resources";
 import type { AuthService } from "../cognito/user-pool";
-import { sendError, type AdminHandler } from "../admin/router";
-import { LOCAL_SERVER_ERRORS } from "../admin/routes";
+import { sendError, sendLocalServerError, type AdminHandler } from "../admin/router";
+import { localServerError } from "../admin/routes";
 
 /** API Gateway's payload limit is 10 MB; locally 1 MB is plenty and bounds memory. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -167,19 +167,11 @@ function resolveRoute(
     // HEAD is answered as GET without a body.
     match = matchRoute(routes, method === "HEAD" ? "GET" : method, path);
   } catch {
-    return {
-      status: LOCAL_SERVER_ERRORS.INVALID_PATH,
-      code: "INVALID_PATH",
-      message: "The path has a malformed percent-escape.",
-    };
+    return localServerError("INVALID_PATH", "The path has a malformed percent-escape.");
   }
   if (!match) return notFound;
   if ("methodNotAllowed" in match) {
-    return {
-      status: LOCAL_SERVER_ERRORS.METHOD_NOT_ALLOWED,
-      code: "METHOD_NOT_ALLOWED",
-      message: `${method} is not allowed on ${shortened(path)}.`,
-    };
+    return localServerError("METHOD_NOT_ALLOWED", `${method} is not allowed on ${shortened(path)}.`);
   }
   return match;
 }
@@ -207,17 +199,11 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
     void (async () => {
       const method = (req.method ?? "GET").toUpperCase();
       if (options.stopping?.()) {
-        return sendError(
-          res,
-          LOCAL_SERVER_ERRORS.SERVICE_STOPPING,
-          "SERVICE_STOPPING",
-          "The order system is stopping; retry shortly.",
-          {
-            ...gatewayHeaders,
-            "Retry-After": "5",
-            Connection: "close",
-          },
-        );
+        return sendLocalServerError(res, "SERVICE_STOPPING", "The order system is stopping; retry shortly.", {
+          ...gatewayHeaders,
+          "Retry-After": "5",
+          Connection: "close",
+        });
       }
       const url = requestTarget(req.url);
       if (!url)
@@ -257,12 +243,7 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
       options.onResponse?.(event, result);
     })().catch((error: unknown) => {
       if (!res.headersSent)
-        sendError(
-          res,
-          LOCAL_SERVER_ERRORS.BAD_GATEWAY,
-          "BAD_GATEWAY",
-          "The order function failed; see the console.",
-        );
+        sendLocalServerError(res, "BAD_GATEWAY", "The order function failed; see the console.");
       process.stderr.write(`Local API error: ${error instanceof Error ? error.stack : String(error)}\n`);
     });
   });
