@@ -78,26 +78,6 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
 }
 
-type Defaulted =
-  | "port"
-  | "host"
-  | "rootMethod"
-  | "stageName"
-  | "gatewayTransientFailures"
-  | "visibilityTimeoutMs"
-  | "apiAuth"
-  | "allowedOrigins"
-  | "paymentProvider"
-  | "customerEmails"
-  | "stuckOrderMinutes"
-  | "reconcileIntervalMs"
-  | "workflowType"
-  | "iam";
-
-/** Every option with its default applied: what the services read. */
-export type RuntimeSettings = Omit<LocalRuntimeOptions, Defaulted> &
-  Required<Pick<LocalRuntimeOptions, Defaulted>>;
-
 /** The deployment's defaults, as the stack's variables and the contracts declare them. */
 export const RUNTIME_DEFAULTS = {
   ...LOCAL_DEFAULTS,
@@ -112,7 +92,14 @@ export const RUNTIME_DEFAULTS = {
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,
-} satisfies Pick<RuntimeSettings, Defaulted>;
+} satisfies { readonly [K in keyof LocalRuntimeOptions]?: NonNullable<LocalRuntimeOptions[K]> };
+
+/** The options that have a default: exactly RUNTIME_DEFAULTS' keys. */
+type Defaulted = keyof typeof RUNTIME_DEFAULTS;
+
+/** Every option with its default applied: what the services read. */
+export type RuntimeSettings = Omit<LocalRuntimeOptions, Defaulted> &
+  Required<Pick<LocalRuntimeOptions, Defaulted>>;
 
 /** Fills in every default once; the services never write a default of their own. */
 export function resolveSettings(options: LocalRuntimeOptions): RuntimeSettings {
