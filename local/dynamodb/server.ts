@@ -13,9 +13,9 @@ import { join } from "node:path";
 import dynalite from "dynalite";
 import { readBody } from "../runtime/read-body";
 import { internalDynamoDbClient } from "./internal-client";
-import { ChangeFeed, changesOf, READ_CHANGES_TARGET, type Change } from "./change-feed";
+import { ChangeFeed, changesOf, READ_CHANGES_TARGET, type Change, type StreamItem } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
-import { TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
+import { imageKey, TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
@@ -57,14 +57,14 @@ async function handleTransaction(
 ) {
   try {
     const request = JSON.parse(await readBody(req)) as TransactWriteRequest;
-    const result = await executor.transactWrite(request);
+    const { response: result, newImages } = await executor.transactWrite(request);
     for (const entry of request.TransactItems ?? []) {
-      const put = entry.Put ? { table: entry.Put.TableName, keys: entry.Put.Item, put: true } : undefined;
-      const update = entry.Update
-        ? { table: entry.Update.TableName, keys: entry.Update.Key, put: false }
-        : undefined;
-      const change = put ?? update;
-      if (change) record(change);
+      if (entry.Put) record({ table: entry.Put.TableName, keys: entry.Put.Item, put: true });
+      if (entry.Update) {
+        const { TableName: table, Key: keys } = entry.Update;
+        const imageAt = imageKey(table, keys);
+        record({ table, keys, put: false }, newImages.get(imageAt));
+      }
     }
     res.writeHead(200, JSON_CONTENT);
     res.end(JSON.stringify(result));
@@ -90,8 +90,11 @@ async function handleReadChanges(req: IncomingMessage, res: ServerResponse, feed
   res.end(JSON.stringify(page));
 }
 
-/** Records one successful write in the change feed (with its new image for a streamed table). */
-type Recorder = (change: Change) => void;
+/**
+ * Records one successful write in the change feed (with its new image for a streamed table); an
+ * image the caller already read is passed in, so it is not read again.
+ */
+type Recorder = (change: Change, knownImage?: StreamItem) => void;
 
 /**
  * The change feed's recorder: a put's image is the item it wrote; an update's is read back here,
@@ -102,9 +105,10 @@ function recorder(
   internal: Pick<DynamoDBClient, "send">,
   streamTables: ReadonlySet<string>,
 ): Recorder {
-  return ({ table, keys, put }) => {
+  return ({ table, keys, put }, knownImage) => {
     if (!streamTables.has(table)) return feed.append(table, keys);
     if (put) return feed.append(table, keys, keys);
+    if (knownImage) return feed.append(table, keys, knownImage);
     // Settled here, never rejected: a record nobody reads yet must not leave an unhandled rejection
     // (the process is closing, say); a record without its image is read back by its reader.
     const image = internal

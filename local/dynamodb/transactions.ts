@@ -43,6 +43,16 @@ export interface TransactWriteResult {
   ConsumedCapacity?: { TableName: string; CapacityUnits: number; WriteCapacityUnits: number }[];
 }
 
+/** What a transaction answers, and the applied items as it left them where it read them. */
+export interface TransactWriteOutcome {
+  readonly response: TransactWriteResult;
+  /** By `imageKey`: each applied item after the write, when it was read for the consumed capacity. */
+  readonly newImages: ReadonlyMap<string, Item | undefined>;
+}
+
+/** The key of an item's new image in TransactWriteOutcome.newImages. */
+export const imageKey = (table: string, key: Item) => `${table}|${JSON.stringify(key)}`;
+
 /** DynamoDB's idempotency window for ClientRequestToken. */
 const TOKEN_WINDOW_MS = 10 * 60 * 1000;
 
@@ -116,13 +126,13 @@ export class TransactionExecutor {
     writeFileSync(this.journalPath, JSON.stringify(images));
   }
 
-  async transactWrite(request: TransactWriteRequest): Promise<TransactWriteResult> {
+  async transactWrite(request: TransactWriteRequest): Promise<TransactWriteOutcome> {
     const items = request.TransactItems ?? [];
     if (items.length === 0 || items.length > 100) {
       throw new TransactionFailure(400, "ValidationException", "TransactItems must have 1 to 100 items.");
     }
     const hash = createHash("sha256").update(JSON.stringify(items)).digest("hex");
-    if (this.isReplay(request.ClientRequestToken, hash)) return {};
+    if (this.isReplay(request.ClientRequestToken, hash)) return { response: {}, newImages: new Map() };
     const targets = await this.targetsOf(items);
     await this.journalBefore(targets);
     const undo: Undo[] = [];
@@ -147,26 +157,32 @@ export class TransactionExecutor {
     }
     if (request.ClientRequestToken) this.tokens.set(request.ClientRequestToken, { hash, at: Date.now() });
     const wanted = request.ReturnConsumedCapacity === "TOTAL" || request.ReturnConsumedCapacity === "INDEXES";
-    return wanted ? { ConsumedCapacity: await this.consumedCapacity(undo) } : {};
+    if (!wanted) return { response: {}, newImages: new Map() };
+    const { capacity, newImages } = await this.consumedCapacity(undo);
+    return { response: { ConsumedCapacity: capacity }, newImages };
   }
 
-  /** Each item costs two write units per KB of the larger of its images before and after. */
-  private async consumedCapacity(
-    applied: Undo[],
-  ): Promise<NonNullable<TransactWriteResult["ConsumedCapacity"]>> {
+  /**
+   * Each item costs two write units per KB of the larger of its images before and after; the images
+   * after, read for that, are handed on (the change feed needs no second read).
+   */
+  private async consumedCapacity(applied: Undo[]) {
     const perTable = new Map<string, number>();
+    const newImages = new Map<string, Item | undefined>();
     for (const { table, key, old } of applied) {
       const now = await this.client.send(
         new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
       );
+      newImages.set(imageKey(table, key), now.Item);
       const units = transactionalWriteUnits(Math.max(itemSize(old), itemSize(now.Item)));
       perTable.set(table, (perTable.get(table) ?? 0) + units);
     }
-    return [...perTable].map(([TableName, units]) => ({
+    const capacity = [...perTable].map(([TableName, units]) => ({
       TableName,
       CapacityUnits: units,
       WriteCapacityUnits: units,
     }));
+    return { capacity, newImages };
   }
 
   /** A token seen within the window: the same request succeeds again without effect; another fails. */
