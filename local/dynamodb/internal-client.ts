@@ -65,8 +65,15 @@ export function internalDynamoDbClient(endpoint: string): Pick<DynamoDBClient, "
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+            // Inside an event handler a throw would end the process: a cut-off answer (the
+            // database closing) is this call's error, never the process's.
+            let parsed: Record<string, unknown>;
+            try {
+              const text = Buffer.concat(chunks).toString("utf8");
+              parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+            } catch (error) {
+              return reject(error as Error);
+            }
             if (res.statusCode === 200) resolve(parsed);
             else reject(failure(res.statusCode ?? 500, parsed));
           });

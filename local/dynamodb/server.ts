@@ -152,7 +152,8 @@ function frontServer(
   return createServer((req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     if (target === READ_CHANGES_TARGET) {
-      void handleReadChanges(req, res, feed);
+      // A reader that went away (the outbox stopping) is no fault of the database's.
+      handleReadChanges(req, res, feed).catch(() => res.destroy());
     } else if (target.endsWith(".TransactWriteItems")) {
       void lock.write(() => handleTransaction(req, res, executor, record));
     } else if (target.endsWith(".TransactGetItems")) {
