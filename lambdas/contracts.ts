@@ -21,10 +21,14 @@ export type ResourceName =
   | "ordersQueue"
   | "confirmationDeadLetterQueue"
   | "orderWorkflow"
+  /** The state machine itself (not its alias): what the callback API's permissions name. */
+  | "orderStateMachine"
   | "orderAlertsTopic"
   | "topicKey"
   /** Secrets Manager: Stripe's secret key (exists only with payment_provider = stripe; ARN "" without). */
   | "stripeSecret"
+  /** Secrets Manager: the signing secret of Stripe's webhook endpoint (with payment_provider = stripe). */
+  | "stripeWebhookSecret"
   | "emailSuppressionTable"
   /** SES (exist only with customer_emails = on): the sender identity, configuration set, templates. */
   | "emailIdentity"
@@ -50,7 +54,8 @@ export type SettingName =
   | "allowedOrigins"
   | "customerEmails"
   | "senderAddress"
-  | "stuckOrderMinutes";
+  | "stuckOrderMinutes"
+  | "paymentActionTimeoutMinutes";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -79,6 +84,12 @@ export const CONFIG = {
   stripeSecretArn: {
     env: "STRIPE_SECRET_ARN",
     from: { resource: "stripeSecret", attribute: "arn" },
+    default: "",
+  },
+  /** The secret holding the webhook endpoint's signing secret (whsec_…); empty without Stripe. */
+  stripeWebhookSecretArn: {
+    env: "STRIPE_WEBHOOK_SECRET_ARN",
+    from: { resource: "stripeWebhookSecret", attribute: "arn" },
     default: "",
   },
   /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
@@ -117,6 +128,15 @@ export const CONFIG = {
   },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
   stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
+  /**
+   * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
+   * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
+   */
+  paymentActionTimeoutMinutes: {
+    env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
+    from: { setting: "paymentActionTimeoutMinutes" },
+    default: "30",
+  },
 } as const satisfies Record<
   string,
   { readonly env: string; readonly from: ConfigSource; readonly default?: string }
@@ -133,6 +153,7 @@ export const DEFAULT_SETTINGS: Settings = {
   customerEmails: CONFIG.customerEmails.default,
   senderAddress: CONFIG.senderAddress.default,
   stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
+  paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
 };
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
@@ -153,7 +174,9 @@ export type Trigger =
   | "emailFeedbackTopic"
   | "deploy"
   /** EventBridge Scheduler, every few minutes. */
-  | "schedule";
+  | "schedule"
+  /** The workflow's waiting payment step (`.waitForTaskToken`) and the API's Stripe webhook route. */
+  | "paymentEvents";
 
 export interface FunctionContract {
   /** Folder under lambdas/ holding handler.ts. */
@@ -253,6 +276,35 @@ const CONTRACTS = {
       },
     ],
   },
+  PaymentEvents: {
+    folder: "payment-events",
+    description:
+      "Payment outcomes: verifies Stripe's signed events, applies each once, resumes the order's waiting step",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    trigger: "paymentEvents",
+    config: ["ordersTableName", "orderKeysTableName", "paymentGateway", "stripeWebhookSecretArn"],
+    access: [
+      { sid: "RecordPaymentOutcomes", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      // Powertools Idempotency: one record per provider event id, expiring (TTL) after a week.
+      {
+        sid: "ApplyEachEventOnce",
+        resource: "orderKeysTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      },
+      {
+        sid: "ResumeWaitingPayments",
+        resource: "orderStateMachine",
+        actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+      },
+      {
+        sid: "ReadStripeWebhookSecret",
+        resource: "stripeWebhookSecret",
+        actions: ["secretsmanager:GetSecretValue"],
+        when: { setting: "paymentGateway", equals: "stripe" },
+      },
+    ],
+  },
   UpdateInventory: {
     folder: "update-inventory",
     description: "Workflow: decrements stock for the whole order in one transaction, once",
@@ -330,9 +382,11 @@ const CONTRACTS = {
     timeoutSeconds: 60,
     memoryMb: 256,
     trigger: "schedule",
-    config: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes"],
+    config: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes", "paymentActionTimeoutMinutes"],
     access: [
       { sid: "FindStuckOrders", resource: "ordersByStatusIndex", actions: ["dynamodb:Query"] },
+      // A PROCESSING order may be waiting for its payment's outcome: its payment says so.
+      { sid: "ReadStuckOrders", resource: "ordersTable", actions: ["dynamodb:GetItem"] },
       // Named by the order id: a workflow that did start is never started twice (Standard).
       { sid: "RestartOrderWorkflows", resource: "orderWorkflow", actions: ["states:StartExecution"] },
     ],

@@ -27,10 +27,12 @@ type CliSetting =
   | "allowedOrigins"
   | "paymentProvider"
   | "stripeSecretKey"
+  | "stripeWebhookSecret"
   | "stripeApiBase"
   | "customerEmails"
   | "workflowType"
   | "stuckOrderMinutes"
+  | "paymentActionTimeoutSeconds"
   | "iam"
   | "handlerLogs";
 
@@ -158,6 +160,13 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     parse: oneOf(PAYMENT_PROVIDERS),
   },
   {
+    env: "STRIPE_WEBHOOK_SECRET",
+    setting: "stripeWebhookSecret",
+    help: "The signing secret (whsec_…) /webhooks/stripe verifies Stripe's events with (e.g. from `stripe listen`), with the stripe provider only",
+    shownDefault: "none",
+    parse: (value) => value.trim(),
+  },
+  {
     env: "STRIPE_SECRET_KEY",
     setting: "stripeSecretKey",
     help: "Stripe's test-mode secret key (sk_test_… or rk_test_…), with the stripe provider only",
@@ -214,6 +223,14 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "An order still PENDING or PROCESSING n minutes after its last update is stuck, as stuck_order_minutes (the reconciler looks every 5 minutes)",
     shownDefault: String(RUNTIME_DEFAULTS.stuckOrderMinutes),
     parse: wholeNumber(1),
+  },
+  {
+    flag: "--payment-action-timeout",
+    arg: "<seconds>",
+    setting: "paymentActionTimeoutSeconds",
+    help: "How long an order waits for its payment's outcome (3-D Secure, processing) before the payment is canceled, as payment_action_timeout_minutes (in seconds here, to test the timeout)",
+    shownDefault: String(RUNTIME_DEFAULTS.paymentActionTimeoutSeconds),
+    parse: wholeNumber(1, 86_400),
   },
   {
     flag: "--no-iam",

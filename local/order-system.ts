@@ -15,6 +15,7 @@ import type { StatusChangeEvent } from "./eventbridge/rule";
 import { eventBridgeService } from "./eventbridge/service";
 import { lambdaService } from "./lambda/service";
 import type { Meter } from "./meter/meter";
+import { paymentProviderService } from "./payments/service";
 import { pipesService } from "./pipes/service";
 import { RuntimeContext, type ServiceModule } from "./runtime/context";
 import { LOCAL_TABLES } from "./runtime/resources";
@@ -45,6 +46,7 @@ export const LOCAL_SERVICES: readonly ServiceModule[] = [
   snsService,
   eventBridgeService,
   stepFunctionsService,
+  paymentProviderService,
   sqsService,
   pipesService,
   schedulerService,

@@ -20,6 +20,13 @@ export interface BundleResult {
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe"],
+  // Stripe's SDK and the Secrets Manager client with the first Stripe event.
+  "payment-events": [
+    "stripe",
+    "@aws-lambda-powertools/parameters",
+    "@aws-sdk/client-secrets-manager",
+    "@aws-sdk/client-sfn",
+  ],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
 };
 

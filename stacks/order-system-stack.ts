@@ -14,7 +14,11 @@ import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from 
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
-import type { WorkflowResources } from "../lambdas/shared/workflow-definition";
+import type { ApiHandler } from "../lambdas/shared/routes";
+import {
+  PAYMENT_ACTION_TIMEOUT_PLACEHOLDER,
+  type WorkflowResources,
+} from "../lambdas/shared/workflow-definition";
 import { REQUIRED_TERRAFORM_VERSION, type BackendConfig, type EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { ApiFirewall } from "./constructs/api-firewall";
@@ -129,7 +133,10 @@ export class OrderSystemStack extends TerraformStack {
     this.workflowResources = this.workflowResourcesFor(ctx, tables, messaging);
     const workflow = this.createWorkflow(ctx, tables, messaging);
     this.createFollowUp(ctx, workflow, messaging, fn);
-    const { identity, api, firewall } = this.createEdge(ctx, fn("OrderPlacement"));
+    const { identity, api, firewall } = this.createEdge(ctx, {
+      OrderPlacement: fn("OrderPlacement"),
+      PaymentEvents: fn("PaymentEvents"),
+    });
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.createRelease(ctx, workflow, monitoring);
     this.seedInventory(tables);
@@ -208,8 +215,8 @@ export class OrderSystemStack extends TerraformStack {
     });
   }
 
-  /** What customers reach: the user pool, the API in front of OrderPlacement, and WAF in front of it. */
-  private createEdge(ctx: StackContext, placement: LambdaAlias) {
+  /** What customers and the payment provider reach: the user pool, the API, and WAF in front of it. */
+  private createEdge(ctx: StackContext, handlers: Record<ApiHandler, LambdaAlias>) {
     const { env, vars } = ctx;
     const identity = new CustomerIdentity(this, "Customers", {
       namePrefix: env.namePrefix,
@@ -220,7 +227,7 @@ export class OrderSystemStack extends TerraformStack {
       apiName: vars.apiName.stringValue,
       rootHttpMethod: vars.rootHttpMethod.stringValue,
       stageName: vars.stageName.stringValue,
-      handler: placement,
+      handlers,
       logRetentionDays: ctx.logRetentionDays,
       throttle: env.apiThrottle,
       manageAccountSettings: env.manageApiGatewayAccount,
@@ -263,6 +270,9 @@ export class OrderSystemStack extends TerraformStack {
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
       topicKey: { arn: messaging.topicKey.arn },
       stripeSecret: { arn: paymentSecrets.stripeSecretArn },
+      stripeWebhookSecret: { arn: paymentSecrets.stripeWebhookSecretArn },
+      // The callback API (SendTaskSuccess/Failure) names the state machine itself.
+      orderStateMachine: { arn: stateMachineArn },
       emailSuppressionTable: { arn: tables.emailSuppression.arn, name: tables.emailSuppression.name },
       emailIdentity: email.identity,
       emailConfigurationSet: email.configurationSet,
@@ -288,6 +298,7 @@ export class OrderSystemStack extends TerraformStack {
       customerEmails: ctx.vars.customerEmails.stringValue,
       senderAddress: senderAddress(ctx.vars),
       stuckOrderMinutes: Fn.tostring(ctx.vars.stuckOrderMinutes.numberValue),
+      paymentActionTimeoutMinutes: Fn.tostring(ctx.vars.paymentActionTimeoutMinutes.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {
@@ -326,6 +337,8 @@ export class OrderSystemStack extends TerraformStack {
       orderErrorTopicArn: messaging.orderErrorTopic.arn,
       criticalAlertsTopicArn: messaging.criticalAlertsTopic.arn,
       eventBusArn: `arn:${ctx.partition}:events:${ctx.region}:${ctx.account}:event-bus/default`,
+      // The workflow construct puts payment_action_timeout_minutes in its place.
+      paymentActionTimeoutSeconds: PAYMENT_ACTION_TIMEOUT_PLACEHOLDER,
     };
   }
 
@@ -338,6 +351,7 @@ export class OrderSystemStack extends TerraformStack {
       tableArns: new Map([[this.workflowResources.ordersTableName, tables.orders.arn]]),
       topicKeyArn: messaging.topicKey.arn,
       workflowType: ctx.vars.workflowType.stringValue,
+      paymentActionTimeoutMinutes: ctx.vars.paymentActionTimeoutMinutes.numberValue,
       resources: this.workflowResources,
     });
   }

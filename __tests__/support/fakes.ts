@@ -18,6 +18,7 @@ import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
 import type { OrderLine } from "../../lambdas/shared/order-request";
 import { normalizedAddress, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
 import type {
+  ChargeOutcome,
   ChargeRequest,
   CustomerEmail,
   CustomerMailer,
@@ -366,9 +367,16 @@ export class CountingGateway implements PaymentGateway {
     return this.inner.provider;
   }
 
-  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+  readonly cancels: { orderId: string; chargeId: string }[] = [];
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     this.charges.push(request);
     return this.inner.charge(request);
+  }
+
+  async cancel(request: { orderId: string; chargeId: string }) {
+    this.cancels.push(request);
+    return this.inner.cancel(request);
   }
 
   async refund(request: { orderId: string; chargeId: string; amountMinor: number }) {

@@ -68,6 +68,7 @@ describe("the simulated gateway", () => {
       message: "The amount to charge must be positive.",
     });
     await expect(gateway.charge({ ...request, amountMinor: 1 })).resolves.toEqual({
+      status: "succeeded",
       chargeId: expect.any(String),
     });
   });

@@ -46,6 +46,7 @@ test("the workflow's failure update writes FAILED with the order module's attrib
     orderErrorTopicArn: "e",
     criticalAlertsTopicArn: "c",
     eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
+    paymentActionTimeoutSeconds: 1800,
   });
   const parameters = definition.States[STATES.orderFailed].Parameters as {
     UpdateExpression: string;

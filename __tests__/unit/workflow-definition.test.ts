@@ -32,6 +32,7 @@ const resources = {
   orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:order-errors",
   criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:critical-alerts",
   eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
+  paymentActionTimeoutSeconds: 1800,
 };
 const standardDefinition = buildOrderWorkflowDefinition(resources);
 const definition = standardDefinition;
@@ -50,6 +51,8 @@ async function run(
     inventory?: Script;
     release?: Script;
     recordFailure?: Script;
+    /** The waiting payment step: what SendTaskSuccess gives it, or the SendTaskFailure it throws. */
+    awaitOutcome?: Script;
   },
   definition: WorkflowDefinition = standardDefinition,
 ) {
@@ -86,6 +89,11 @@ async function run(
               })),
           ),
           [STATES.processPayment]: task("charge", paymentScript),
+          ...(definition.States[STATES.awaitPaymentOutcome]
+            ? { [STATES.awaitPaymentOutcome]: task("awaitOutcome", scripts.awaitOutcome ?? (() => ({}))) }
+            : {}),
+          [STATES.cancelPayment]: task("cancel", () => ({ status: "CANCELED" })),
+          [STATES.countUnexpectedFailure]: recorder("countUnexpected"),
           [STATES.refundPayment]: task("refund", paymentScript),
           [STATES.updateInventory]: task(
             "inventory",
@@ -117,6 +125,7 @@ async function run(
         Execution: { Id: EXECUTION_ARN, Name: ORDER_ID },
         StateMachine: { Id: STATE_MACHINE_ARN, Name: "order-processing" },
         State: { EnteredTime: "2026-01-01T00:00:00.000Z" },
+        Task: { Token: "task-token-1" },
       } as never,
     },
   );
@@ -179,10 +188,15 @@ test("asl-validator rejects a broken definition (the check can fail)", () => {
   expect(validator(broken).isValid).toBe(false);
 });
 
-test("runs the seed's states in order: ValidateOrder → ProcessPayment → UpdateInventory", () => {
+test("runs the seed's states in order: ValidateOrder → ProcessPayment → UpdateInventory (once the money settled)", () => {
   expect(definition.StartAt).toBe(HAPPY_PATH[0]);
   expect(definition.States[HAPPY_PATH[0]].Next).toBe(HAPPY_PATH[1]);
-  expect(definition.States[HAPPY_PATH[1]].Next).toBe(HAPPY_PATH[2]);
+  expect(definition.States[HAPPY_PATH[1]].Next).toBe(STATES.paymentSettled);
+  expect(definition.States[STATES.paymentSettled]).toMatchObject({
+    Type: "Choice",
+    Choices: [{ Variable: "$.payment.status", StringEquals: "CHARGED", Next: HAPPY_PATH[2] }],
+    Default: STATES.awaitPaymentOutcome,
+  });
   expect(definition.States[HAPPY_PATH[2]].End).toBe(true);
 });
 
@@ -411,10 +425,36 @@ const TASK_POLICIES: Record<
         Next: STATES.alreadyFinished,
         ResultPath: "$.recordError",
       },
-      { ErrorEquals: ["States.ALL"], Next: STATES.failureNotRecorded, ResultPath: "$.recordError" },
+      { ErrorEquals: ["States.ALL"], Next: STATES.countUnrecordedFailure, ResultPath: "$.recordError" },
     ],
   },
   [STATES.notifyOrderFailure]: { retry: [{ on: "any", attempts: 3 }] },
+  // Only the invoke is retried; the outcome's timeout and failures go to the payment's cancellation.
+  [STATES.awaitPaymentOutcome]: {
+    retry: [{ on: "lambda-service", attempts: 3 }],
+    catches: [
+      { ErrorEquals: ["States.Timeout"], Next: STATES.paymentActionTimedOut, ResultPath: null as never },
+      { ErrorEquals: ["States.ALL"], Next: STATES.cancelPayment, ResultPath: "$.error" },
+    ],
+  },
+  [STATES.cancelPayment]: {
+    retry: [
+      { on: "unreachable", attempts: 6 },
+      { on: "transient", attempts: 5 },
+    ],
+    catchTo: STATES.notifyCancellationFailure,
+    resultPath: "$.cancellationError",
+  },
+  [STATES.notifyCancellationFailure]: { retry: [{ on: "any", attempts: 3 }] },
+  // Best effort: the failure is recorded whether or not the count lands.
+  [STATES.countUnexpectedFailure]: {
+    retry: [{ on: "any", attempts: 3 }],
+    catches: [{ ErrorEquals: ["States.ALL"], Next: STATES.orderFailed, ResultPath: null as never }],
+  },
+  [STATES.countUnrecordedFailure]: {
+    retry: [{ on: "any", attempts: 3 }],
+    catches: [{ ErrorEquals: ["States.ALL"], Next: STATES.failureNotRecorded, ResultPath: null as never }],
+  },
 };
 
 const TRANSIENT = [...LAMBDA_SERVICE_ERRORS, ...TRANSIENT_ERRORS];
@@ -425,6 +465,7 @@ const DYNAMODB_THROTTLING = [
   "DynamoDB.DependencyUnavailable",
 ];
 const errorsOf = {
+  "lambda-service": [...LAMBDA_SERVICE_ERRORS],
   unreachable: [...UNREACHABLE_ERRORS],
   transient: TRANSIENT,
   any: ["States.ALL"],
@@ -482,8 +523,15 @@ describe("EXPRESS: the same saga, announcing its own end, within 5 minutes", () 
 
   test("passes asl-validator, with Standard's states plus the two announcements", () => {
     expect(validator(express).errors).toEqual([]);
+    // Express cannot wait for a payment's outcome: such a payment is canceled and the order fails.
+    const waitOnly: string[] = [STATES.awaitPaymentOutcome, STATES.paymentActionTimedOut];
     expect(Object.keys(express.States).sort()).toEqual(
-      [...Object.keys(definition.States), STATES.announceConfirmed, STATES.announceFailed].sort(),
+      [
+        ...Object.keys(definition.States).filter((name) => !waitOnly.includes(name)),
+        STATES.paymentCannotWait,
+        STATES.announceConfirmed,
+        STATES.announceFailed,
+      ].sort(),
     );
   });
 
@@ -596,4 +644,128 @@ describe("EXPRESS: the same saga, announcing its own end, within 5 minutes", () 
       }
     }
   });
+});
+
+describe("a payment the provider has not settled waits for its outcome (Standard)", () => {
+  const pending = (status: string) => () => ({
+    orderId: ORDER_ID,
+    status,
+    chargeId: "pi_1",
+    amountMinor: 1000,
+  });
+
+  test("the callback step hands PaymentEvents the token, the order and its payment; it waits payment_action_timeout_minutes", () => {
+    expect(definition.States[STATES.awaitPaymentOutcome]).toMatchObject({
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      Parameters: {
+        FunctionName: resources.functionArn("PaymentEvents"),
+        Payload: {
+          action: "await",
+          "orderId.$": "$.orderId",
+          "chargeId.$": "$.payment.chargeId",
+          "taskToken.$": "$$.Task.Token",
+        },
+      },
+      TimeoutSeconds: 1800,
+      ResultPath: "$.payment",
+      Next: STATES.updateInventory,
+    });
+    // The execution may last the wait plus Standard's 15 minutes.
+    expect(definition.TimeoutSeconds).toBe(900 + 1800);
+  });
+
+  test("authenticated (SendTaskSuccess with the charge): stock is reserved and the order goes on", async () => {
+    const { calls, output, error } = await run({
+      payment: pending("REQUIRES_ACTION"),
+      awaitOutcome: () => ({ orderId: ORDER_ID, status: "CHARGED", chargeId: "pi_1", amountMinor: 1000 }),
+    });
+    expect(error).toBeUndefined();
+    expect(calls.awaitOutcome).toEqual([
+      {
+        FunctionName: resources.functionArn("PaymentEvents"),
+        Payload: expect.objectContaining({ action: "await", chargeId: "pi_1" }),
+      },
+    ]);
+    expect(calls.inventory).toHaveLength(1);
+    expect(calls.cancel).toBeUndefined();
+    expect(output).toMatchObject({ payment: { status: "CHARGED" } });
+  });
+
+  test("the provider says it failed (SendTaskFailure PaymentFailed): canceled, nothing reserved, a business failure, nothing paged", async () => {
+    const { calls, error } = await run({
+      payment: pending("PROCESSING"),
+      awaitOutcome: fail("PaymentFailed", "The card's authentication (3-D Secure) failed."),
+    });
+    expect(calls.inventory).toBeUndefined();
+    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID }]);
+    expect(calls.recordFailure[0]).toMatchObject({
+      ExpressionAttributeValues: {
+        ":code": { S: "PaymentFailed" },
+        ":reason": { S: "The card's authentication (3-D Secure) failed." },
+      },
+    });
+    expect(calls.countUnexpected).toBeUndefined();
+    expect(error?.name).toBe("PaymentFailed");
+  });
+
+  test("no outcome within the timeout: States.Timeout → canceled at the provider → FAILED as not completed", async () => {
+    const short: WorkflowDefinition = {
+      ...standardDefinition,
+      States: {
+        ...standardDefinition.States,
+        [STATES.awaitPaymentOutcome]: {
+          ...standardDefinition.States[STATES.awaitPaymentOutcome],
+          TimeoutSeconds: 1,
+        },
+      },
+    };
+    const { calls, error } = await run(
+      { payment: pending("REQUIRES_ACTION"), awaitOutcome: () => new Promise(() => undefined) },
+      short,
+    );
+    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID }]);
+    expect(calls.inventory).toBeUndefined();
+    expect(calls.recordFailure[0]).toMatchObject({
+      ExpressionAttributeValues: {
+        ":code": { S: "PaymentActionTimedOut" },
+        ":reason": { S: "The payment authentication was not completed in time." },
+      },
+    });
+    expect(calls.countUnexpected).toBeUndefined();
+    expect(error?.name).toBe("PaymentActionTimedOut");
+  });
+
+  test("an unexpected failure is counted for the page (UnexpectedOrderFailures); a declined card is not", async () => {
+    const unexpected = await run({
+      payment: () => {
+        throw new Error("boom");
+      },
+    });
+    expect(unexpected.calls.countUnexpected).toHaveLength(1);
+    expect(definition.States[STATES.countUnexpectedFailure]).toMatchObject({
+      Resource: "arn:aws:states:::aws-sdk:cloudwatch:putMetricData",
+      Parameters: {
+        Namespace: "EcommerceOrders",
+        MetricData: [{ MetricName: "UnexpectedOrderFailures", Value: 1 }],
+      },
+    });
+    const declined = await run({ payment: fail("PaymentDeclined", "The card was declined.") });
+    expect(declined.calls.countUnexpected).toBeUndefined();
+    expect(declined.error?.name).toBe("PaymentDeclined");
+  });
+});
+
+test("EXPRESS cannot wait: a payment that needs the customer is canceled and the order fails as PaymentRequiresAction", async () => {
+  const express = buildOrderWorkflowDefinition(resources, "EXPRESS");
+  expect(JSON.stringify(express)).not.toContain("waitForTaskToken");
+  const { calls, error } = await run(
+    {
+      payment: () => ({ orderId: ORDER_ID, status: "REQUIRES_ACTION", chargeId: "pi_1", amountMinor: 1000 }),
+    },
+    express,
+  );
+  expect(calls.cancel).toHaveLength(1);
+  expect(calls.inventory).toBeUndefined();
+  expect(error?.name).toBe("PaymentRequiresAction");
 });

@@ -24,7 +24,7 @@ function withAuditStep(): WorkflowDefinition {
         Type: "Task",
         Resource: localFunctionArn("ReconcileOrders"),
         ResultPath: "$.audit",
-        Next: "UpdateInventory",
+        Next: "PaymentSettled",
       },
     },
   } as WorkflowDefinition;
@@ -71,6 +71,7 @@ test("a step whose function returns nothing succeeds with null, and the order go
     ["ValidateOrder", "succeeded"],
     ["ProcessPayment", "succeeded"],
     ["AuditOrder", "succeeded"],
+    ["PaymentSettled", "succeeded"],
     ["UpdateInventory", "succeeded"],
   ]);
   expect(lines).toContainEqual(expect.stringMatching(/^order order-1 AuditOrder succeeded in \d+ ms$/));

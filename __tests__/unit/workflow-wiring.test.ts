@@ -13,6 +13,7 @@ import {
 } from "../../local/runtime/resources";
 import { bindWorkflowTasks, localWorkflowDefinition, type TaskTargets } from "../../local/sfn/workflow";
 import { workflowRoleStatements } from "../../stacks/constructs/order-workflow";
+import { LocalTaskTokens } from "../../local/sfn/task-tokens";
 
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/local-orders";
 const KEY_ARN = "arn:aws:kms:us-east-1:000000000000:key/k";
@@ -40,6 +41,10 @@ function recordingTargets() {
     putEvents: async (entries) => {
       calls.push({ target: "events", input: entries });
     },
+    tokens: new LocalTaskTokens(),
+    putMetricData: (namespace, data) => {
+      calls.push({ target: "cloudwatch", input: { namespace, data } });
+    },
   };
   return { calls, targets };
 }
@@ -64,9 +69,12 @@ const actionsOn = (definition: WorkflowDefinition) =>
 test("the role invokes exactly the functions, topics and table the definition's Tasks name", () => {
   const definition = localWorkflowDefinition();
   const granted = actionsOn(definition);
-  const workflowFunctions = FUNCTIONS.filter((f) => f.trigger === "workflow").map((f) => f.id);
+  // The workflow's steps, and the function its waiting payment step invokes with a task token.
+  const workflowFunctions = FUNCTIONS.filter(
+    (f) => f.trigger === "workflow" || f.trigger === "paymentEvents",
+  ).map((f) => f.id);
   expect(workflowFunctions).toEqual(
-    expect.arrayContaining(["ValidateOrder", "ProcessPayment", "UpdateInventory"]),
+    expect.arrayContaining(["ValidateOrder", "ProcessPayment", "UpdateInventory", "PaymentEvents"]),
   );
   for (const id of workflowFunctions) {
     expect(granted).toContain(`lambda:InvokeFunction ${localFunctionArn(id)}`);

@@ -356,6 +356,9 @@ async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Pro
       return listOrders(deps, event, customer);
     case "listProducts":
       return listProducts(deps);
+    case "receiveStripeEvent":
+      // Integrated with PaymentEvents, never with this function.
+      return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
 }
 

@@ -1,18 +1,20 @@
 /**
- * ProcessPaymentLambda: charges an order through the PaymentGateway port, idempotent by orderId, and
- * refunds it for the saga's compensation step (`action: "refund"`).
+ * ProcessPaymentLambda: charges an order through the PaymentGateway port, idempotent by orderId;
+ * records a payment the provider has not settled (3-D Secure, processing) for the workflow to wait
+ * on; cancels one whose wait ended without its money (`action: "cancel"`); refunds for the saga's
+ * compensation step (`action: "refund"`).
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
 import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
-import { dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
+import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
 import { asWorkflowError, BusinessError, isUnreachable } from "../shared/errors";
 import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "../shared/payment-providers";
 import { toMajorUnits } from "../shared/money";
-import type { OrderRecord } from "../shared/order";
-import type { OrderStore, PaymentGateway } from "../shared/ports";
+import { isPendingPayment, type OrderRecord } from "../shared/order";
+import type { ChargeOutcome, OrderStore, PaymentGateway, PaymentRecords } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
 
@@ -21,6 +23,7 @@ import { CONFIG, functionConfig } from "../contracts";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;
+  readonly payments: PaymentRecords;
   /** Charges go to the gateway of `current`; a refund to the one that charged the order. */
   readonly current: PaymentProvider;
   readonly gateways: Gateways;
@@ -33,8 +36,26 @@ export type PaymentResult =
       readonly chargeId: string;
       readonly amountMinor: number;
     }
+  | {
+      /** Not settled: the workflow waits for the provider's event (PaymentEvents resumes it). */
+      readonly orderId: string;
+      readonly status: "REQUIRES_ACTION" | "PROCESSING";
+      readonly chargeId: string;
+      readonly amountMinor: number;
+    }
   | { readonly orderId: string; readonly status: "REFUNDED"; readonly refundId: string }
-  | { readonly orderId: string; readonly status: "NOTHING_TO_REFUND" };
+  | { readonly orderId: string; readonly status: "CANCELED" }
+  | { readonly orderId: string; readonly status: "NOTHING_TO_REFUND" | "NOTHING_TO_CANCEL" };
+
+/** The refusals a card gets (counted for the decline-rate alarm): business outcomes, never paged alone. */
+const DECLINES: ReadonlySet<string> = new Set([
+  "PaymentDeclined",
+  "InsufficientFunds",
+  "PaymentRequiresAction",
+]);
+
+/** What the order records when its payment is canceled because the wait ended. */
+export const PAYMENT_NOT_COMPLETED = "The payment authentication was not completed.";
 
 const observability = createObservability("process-payment");
 const config = functionConfig("ProcessPayment");
@@ -120,6 +141,11 @@ async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<Pay
   if (payment.status === "REFUNDED" && payment.refundId) {
     return { orderId, status: "REFUNDED", refundId: payment.refundId };
   }
+  // Money that never settled is not refunded: a pending payment is canceled instead.
+  if (isPendingPayment(payment.status)) return cancel(deps, order);
+  if (payment.status === "FAILED" || payment.status === "CANCELED") {
+    return { orderId, status: "NOTHING_TO_REFUND" };
+  }
   const provider = payment.provider ?? "simulated";
   const { refundId } = await gatewayOf(deps, provider).refund({
     orderId,
@@ -132,10 +158,41 @@ async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<Pay
   return { orderId, status: "REFUNDED", refundId };
 }
 
+/** What a retried step answers for a payment the order already holds. */
+function recordedPayment(order: OrderRecord): PaymentResult {
+  const { orderId, payment } = order;
+  if (!payment) throw new Error(`Order ${orderId} holds no payment.`);
+  if (payment.status === "CHARGED" || isPendingPayment(payment.status)) {
+    logger.info("Order already charged", { chargeId: payment.chargeId, paymentStatus: payment.status });
+    return { orderId, status: payment.status, chargeId: payment.chargeId, amountMinor: payment.amountMinor };
+  }
+  if (payment.status === "FAILED") {
+    throw new BusinessError("PaymentFailed", payment.failureMessage ?? "The payment failed.");
+  }
+  throw new BusinessError(
+    "PaymentAlreadySettled",
+    `Order ${orderId}'s payment was already ${payment.status}.`,
+  );
+}
+
+/** Calls the gateway; a refusal is counted with the attempts (the decline-rate alarm) and rethrown. */
+async function chargeThrough(gateway: PaymentGateway, request: Parameters<PaymentGateway["charge"]>[0]) {
+  metrics.addMetric("PaymentsAttempted", MetricUnit.Count, 1);
+  try {
+    return await gateway.charge(request);
+  } catch (error) {
+    if (error instanceof BusinessError && DECLINES.has(error.name)) {
+      metrics.addMetric("PaymentsDeclined", MetricUnit.Count, 1);
+    }
+    throw error;
+  }
+}
+
 /**
  * Opens the payment (the order becomes PROCESSING with its priced lines, one more attempt counted)
- * and charges through the current provider, unless the order was charged already (a retried step,
- * or a second run of its workflow). A payment another run refunded is never charged again.
+ * and charges through the current provider, unless the order holds its payment already (a retried
+ * step, or a second run of its workflow). A payment another run refunded is never charged again.
+ * A payment the provider has not settled is recorded pending: the workflow waits for its outcome.
  */
 async function charge(deps: ProcessPaymentDeps, request: ChargeRequest): Promise<PaymentResult> {
   const { orderId, amountMinor, currency, lines } = request;
@@ -144,35 +201,63 @@ async function charge(deps: ProcessPaymentDeps, request: ChargeRequest): Promise
     totalMinor: amountMinor,
     currency,
   });
-  if (order.payment?.status === "REFUNDED") {
-    throw new BusinessError("PaymentAlreadySettled", `Order ${orderId}'s payment was already refunded.`);
-  }
-  if (order.payment) {
-    logger.info("Order already charged", { chargeId: order.payment.chargeId });
-    return {
-      orderId,
-      status: "CHARGED",
-      chargeId: order.payment.chargeId,
-      amountMinor: order.payment.amountMinor,
-    };
-  }
+  if (order.payment) return recordedPayment(order);
   const gateway = gatewayOf(deps, deps.current);
-  const { chargeId } = await gateway.charge({
+  const outcome: ChargeOutcome = await chargeThrough(gateway, {
     orderId,
     amountMinor,
     currency,
     paymentToken: order.paymentToken,
     attempt,
   });
-  await deps.orders.recordCharge(orderId, { chargeId, amountMinor, provider: gateway.provider });
-  logger.info("Payment charged", {
-    chargeId,
-    amount: toMajorUnits(amountMinor),
-    attempt,
-    provider: gateway.provider,
-  });
+  const { chargeId } = outcome;
+  const provider = gateway.provider;
+  if (outcome.status !== "succeeded") {
+    const status = outcome.status === "requires_action" ? "REQUIRES_ACTION" : "PROCESSING";
+    await deps.payments.recordPending(orderId, {
+      status,
+      chargeId,
+      amountMinor,
+      provider,
+      pendingSince: new Date().toISOString(),
+      ...(outcome.status === "requires_action" ? { clientSecret: outcome.clientSecret } : {}),
+    });
+    // The client secret is the customer's: it is recorded for the owner's GET, never logged.
+    logger.info("Payment waits for its outcome", { chargeId, paymentStatus: status, attempt, provider });
+    metrics.addMetric("PaymentActionsStarted", MetricUnit.Count, 1);
+    return { orderId, status, chargeId, amountMinor };
+  }
+  await deps.orders.recordCharge(orderId, { chargeId, amountMinor, provider });
+  logger.info("Payment charged", { chargeId, amount: toMajorUnits(amountMinor), attempt, provider });
   metrics.addMetric("PaymentsCharged", MetricUnit.Count, 1);
   return { orderId, status: "CHARGED", chargeId, amountMinor };
+}
+
+/**
+ * The wait for a payment's outcome ended (timed out, or the provider said it failed): the payment is
+ * canceled at the provider so that it can no longer succeed. One that succeeded meanwhile (at the
+ * provider, or already recorded) is refunded: an order that failed keeps no money.
+ */
+async function cancel(deps: ProcessPaymentDeps, order: OrderRecord): Promise<PaymentResult> {
+  const { orderId, payment } = order;
+  if (!payment) return { orderId, status: "NOTHING_TO_CANCEL" };
+  if (payment.status === "CANCELED") return { orderId, status: "CANCELED" };
+  if (payment.status === "CHARGED" || payment.status === "REFUNDED") return refund(deps, order);
+  const gateway = gatewayOf(deps, payment.provider ?? "simulated");
+  const { status } = await gateway.cancel({ orderId, chargeId: payment.chargeId });
+  if (
+    status === "canceled" &&
+    (await deps.payments.recordCanceled(orderId, payment.chargeId, PAYMENT_NOT_COMPLETED))
+  ) {
+    logger.info("Payment canceled", { chargeId: payment.chargeId, provider: gateway.provider });
+    metrics.addMetric("PaymentsCanceled", MetricUnit.Count, 1);
+    return { orderId, status: "CANCELED" };
+  }
+  // It settled before the cancel reached the provider: record it, then give the money back.
+  await deps.payments.recordOutcome(orderId, payment.chargeId, { status: "CHARGED" });
+  const settled = await deps.orders.get(orderId);
+  if (!settled) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
+  return refund(deps, settled);
 }
 
 export function createHandler(overrides: ProcessPaymentOverrides = {}) {
@@ -184,6 +269,7 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       : gatewaysFromEnvironment();
   const deps: ProcessPaymentDeps = {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
+    payments: overrides.payments ?? dynamoDbPaymentRecords(config),
     ...configured,
   };
 
@@ -195,7 +281,7 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       if (request.action === "charge") return charge(deps, request);
       const order = await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-      return refund(deps, order);
+      return request.action === "cancel" ? cancel(deps, order) : refund(deps, order);
     });
 }
 

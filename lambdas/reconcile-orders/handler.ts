@@ -5,16 +5,18 @@
  * under its order id: Step Functions refuses a name used before (Standard), so a workflow that did
  * start is never started twice, and every step is exactly-once in effect anyway (Express). A stuck
  * PROCESSING order is reported for a person (docs/RUNBOOK.md). Each order found is logged with what
- * was done; the StuckOrders metric (alarmed) counts them.
+ * was done; the StuckOrders metric (alarmed) counts them. A PROCESSING order whose payment waits
+ * for the customer's authentication is not stuck before payment_action_timeout_minutes have passed.
  */
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { documentClient } from "../shared/adapters/dynamodb-stores";
+import { documentClient, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { DynamoDbStaleOrders } from "../shared/adapters/dynamodb-stale-orders";
 import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
 import { createObservability, instrumented } from "../shared/observability";
-import type { StaleOrder, StaleOrderFinder, WorkflowStarter } from "../shared/ports";
+import { isPendingPayment } from "../shared/order";
+import type { OrderStore, StaleOrder, StaleOrderFinder, WorkflowStarter } from "../shared/ports";
 import { CONFIG, functionConfig } from "../contracts";
 
 export interface ReconcileOrdersDeps {
@@ -22,6 +24,9 @@ export interface ReconcileOrdersDeps {
   readonly workflow: WorkflowStarter;
   /** Minutes without an update after which an open order is stuck. */
   readonly stuckOrderMinutes: number;
+  /** A PROCESSING order whose payment waits for its outcome may wait this long more. */
+  readonly paymentActionTimeoutMinutes: number;
+  readonly orders: Pick<OrderStore, "get">;
   readonly now: () => Date;
 }
 
@@ -40,12 +45,27 @@ const observability = createObservability("reconcile-orders");
 const config = functionConfig("ReconcileOrders");
 const { logger, metrics } = observability;
 
-export function stuckOrderMinutesFrom(value: string): number {
+function minutesFrom(variable: string, value: string): number {
   const minutes = Number(value);
   if (!Number.isFinite(minutes) || minutes <= 0) {
-    throw new Error(`${CONFIG.stuckOrderMinutes.env} must be a positive number of minutes (got "${value}").`);
+    throw new Error(`${variable} must be a positive number of minutes (got "${value}").`);
   }
   return minutes;
+}
+
+export const stuckOrderMinutesFrom = (value: string): number =>
+  minutesFrom(CONFIG.stuckOrderMinutes.env, value);
+
+/**
+ * A PROCESSING order whose payment waits for the customer (3-D Secure) or for settlement is not
+ * stuck until its wait could have ended: the workflow cancels the payment at the timeout.
+ */
+async function waitsForPayment(deps: ReconcileOrdersDeps, orderId: string): Promise<boolean> {
+  const payment = (await deps.orders.get(orderId))?.payment;
+  if (!payment || !isPendingPayment(payment.status) || !payment.pendingSince) return false;
+  const waitEnds =
+    Date.parse(payment.pendingSince) + (deps.paymentActionTimeoutMinutes + deps.stuckOrderMinutes) * 60_000;
+  return deps.now().getTime() < waitEnds;
 }
 
 async function reconcile(deps: ReconcileOrdersDeps): Promise<ReconcileResult> {
@@ -64,6 +84,7 @@ async function reconcile(deps: ReconcileOrdersDeps): Promise<ReconcileResult> {
     orders.push({ ...stale, action });
   }
   for (const stale of await deps.staleOrders.list("PROCESSING", before, RECONCILE_BATCH)) {
+    if (await waitsForPayment(deps, stale.orderId)) continue;
     logger.error("Stuck order", {
       orderId: stale.orderId,
       status: stale.status,
@@ -86,6 +107,10 @@ export function createHandler(overrides: Partial<ReconcileOrdersDeps> = {}) {
       overrides.workflow ??
       new StepFunctionsWorkflowStarter(new SFNClient({ maxAttempts: 3 }), config.stateMachineArn),
     stuckOrderMinutes: overrides.stuckOrderMinutes ?? stuckOrderMinutesFrom(config.stuckOrderMinutes),
+    paymentActionTimeoutMinutes:
+      overrides.paymentActionTimeoutMinutes ??
+      minutesFrom(CONFIG.paymentActionTimeoutMinutes.env, config.paymentActionTimeoutMinutes),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
     now: overrides.now ?? (() => new Date()),
   };
   return (_event: unknown, context?: Context): Promise<ReconcileResult> =>

@@ -35,6 +35,9 @@ export const API_ERRORS = {
   INVALID_LIMIT: 400,
   INVALID_CURSOR: 400,
   UNKNOWN_PARAMETER: 400,
+  // The payment provider's webhook (POST /webhooks/stripe).
+  INVALID_SIGNATURE: 400,
+  WEBHOOK_NOT_CONFIGURED: 503,
   // Anything else.
   ROUTE_NOT_FOUND: 404,
   INTERNAL_ERROR: 500,

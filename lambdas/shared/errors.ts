@@ -17,8 +17,12 @@ export const BUSINESS_ERRORS = [
   "InsufficientStock",
   "PaymentDeclined",
   "InsufficientFunds",
-  /** The card needs the customer's action (3-D Secure); this back end confirms server-side only. */
+  /** The card needs the customer's action (3-D Secure) where nobody can take it (an Express workflow). */
   "PaymentRequiresAction",
+  /** The provider reported the payment failed or canceled (3-D Secure failed, a late decline). */
+  "PaymentFailed",
+  /** The customer did not authenticate (or the payment did not settle) within the wait. */
+  "PaymentActionTimedOut",
   "OutOfStock",
   /** A workflow run for an order that already ended (Express can run an execution twice). */
   "OrderAlreadyFinished",

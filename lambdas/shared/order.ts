@@ -84,13 +84,42 @@ export interface PricedLine {
   readonly lineTotalMinor: number;
 }
 
+/**
+ * A payment's life on the order. REQUIRES_ACTION (the customer must authenticate: 3-D Secure) and
+ * PROCESSING (the money has not settled) are pending: the workflow waits for the provider's event.
+ * CHARGED is settled money; FAILED and CANCELED never took any; REFUNDED gave it back.
+ */
+export const PAYMENT_STATUSES = [
+  "REQUIRES_ACTION",
+  "PROCESSING",
+  "CHARGED",
+  "FAILED",
+  "CANCELED",
+  "REFUNDED",
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const PENDING_PAYMENT_STATUSES = ["REQUIRES_ACTION", "PROCESSING"] as const;
+export type PendingPaymentStatus = (typeof PENDING_PAYMENT_STATUSES)[number];
+
+export function isPendingPayment(status: PaymentStatus | undefined): status is PendingPaymentStatus {
+  return (PENDING_PAYMENT_STATUSES as readonly string[]).includes(status ?? "");
+}
+
 export interface PaymentRecord {
-  readonly status: "CHARGED" | "REFUNDED";
+  readonly status: PaymentStatus;
   /** Who charged it (absent on orders charged before providers were recorded: the simulated one). */
   readonly provider?: PaymentProvider;
   readonly chargeId: string;
   readonly amountMinor: number;
   readonly refundId?: string;
+  /** REQUIRES_ACTION: what the storefront hands to Stripe.js to authenticate the customer (owner only). */
+  readonly clientSecret?: string;
+  /** When the provider answered that the payment is not settled. */
+  readonly pendingSince?: string;
+  /** When the provider's event settled it (CHARGED or FAILED). */
+  readonly settledAt?: string;
+  /** FAILED or CANCELED: why, in words for the customer. */
+  readonly failureMessage?: string;
 }
 
 /** One item of the orders table. */
@@ -117,6 +146,8 @@ export interface OrderRecord {
   readonly failureReason?: string;
   readonly payment?: PaymentRecord;
   readonly paymentAttempts?: number;
+  /** The waiting workflow step's task token, while the payment is pending (never shown or logged). */
+  readonly paymentTaskToken?: string;
   readonly inventoryReserved?: boolean;
   readonly confirmationNotifiedAt?: string;
   /** The customer's "order confirmed" e-mail (see CustomerEmailRecord). */
@@ -152,6 +183,9 @@ export function orderView(order: OrderRecord): Record<string, unknown> {
     currency: order.currency ?? null,
     ...(order.failureReason ? { failureReason: order.failureReason, failureCode: order.failureCode } : {}),
     ...(order.payment ? { paymentStatus: order.payment.status } : {}),
+    ...(order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret
+      ? { paymentAction: { type: "authenticate", clientSecret: order.payment.clientSecret } }
+      : {}),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };

@@ -8,3 +8,6 @@ export function isPaymentProvider(value: string): value is PaymentProvider {
 
 /** The Secrets Manager secret holding Stripe's secret key: created empty by the stack, filled by the user. */
 export const stripeSecretName = (namePrefix: string): string => `${namePrefix}/stripe/secret-key`;
+
+/** The signing secret of Stripe's webhook endpoint: created empty by the stack, filled by the user. */
+export const stripeWebhookSecretName = (namePrefix: string): string => `${namePrefix}/stripe/webhook-secret`;

@@ -3,7 +3,7 @@
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
 import type { ConfirmationEmailData, CustomerEmailKind, FailureEmailData } from "./customer-emails";
-import type { CustomerEmailRecord, OrderRecord, PricedLine, Product } from "./order";
+import type { CustomerEmailRecord, OrderRecord, PendingPaymentStatus, PricedLine, Product } from "./order";
 import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
 import type { PaymentProvider } from "./payment-providers";
@@ -157,13 +157,23 @@ export interface ChargeRequest {
   readonly attempt: number;
 }
 
+/**
+ * What the provider answered a charge: settled (`succeeded`), or not yet: the customer must
+ * authenticate (`requires_action`, with the client secret the storefront hands to Stripe.js), or the
+ * money is on its way (`processing`). A refusal is an error (PaymentGateway.charge).
+ */
+export type ChargeOutcome =
+  | { readonly status: "succeeded"; readonly chargeId: string }
+  | { readonly status: "requires_action"; readonly chargeId: string; readonly clientSecret: string }
+  | { readonly status: "processing"; readonly chargeId: string };
+
 export interface PaymentGateway {
   readonly provider: PaymentProvider;
   /**
    * Throws a business error (PaymentDeclined, InsufficientFunds, PaymentRequiresAction), never
    * retried, or PaymentGatewayUnavailable (transient), retried with the same idempotency key.
    */
-  charge(request: ChargeRequest): Promise<{ readonly chargeId: string }>;
+  charge(request: ChargeRequest): Promise<ChargeOutcome>;
   refund(request: {
     readonly orderId: string;
     readonly chargeId: string;
@@ -171,6 +181,67 @@ export interface PaymentGateway {
   }): Promise<{
     readonly refundId: string;
   }>;
+  /**
+   * Cancels a payment that has not settled, idempotently (a second cancel answers `canceled`).
+   * `succeeded` when it settled before the cancel reached the provider: the caller refunds it.
+   */
+  cancel(request: {
+    readonly orderId: string;
+    readonly chargeId: string;
+  }): Promise<{ readonly status: "canceled" | "succeeded" }>;
+}
+
+/** A payment the provider has not settled, as ProcessPayment records it on the order. */
+export interface PendingPaymentRecord extends ChargeRecord {
+  readonly status: PendingPaymentStatus;
+  readonly clientSecret?: string;
+  readonly pendingSince: string;
+}
+
+/** The provider's word on a pending payment, from its signed event (or the simulated gateway's). */
+export type PaymentOutcome =
+  { readonly status: "CHARGED" } | { readonly status: "FAILED"; readonly failureMessage: string };
+
+/**
+ * A payment's life after the charge call, on the order item: each change conditional on the payment
+ * (its chargeId) and its status, so an event applied twice or late changes nothing.
+ */
+export interface PaymentRecords {
+  /**
+   * Records a pending payment, unless the order holds another outcome of its payment (then throws
+   * PaymentAlreadySettled). A retried step records the same payment again.
+   */
+  recordPending(orderId: string, payment: PendingPaymentRecord): Promise<void>;
+  /**
+   * Pending → CHARGED or FAILED, for this payment only. The order as it now is and whether this
+   * call changed it; undefined when there is no such order.
+   */
+  recordOutcome(
+    orderId: string,
+    chargeId: string,
+    outcome: PaymentOutcome,
+  ): Promise<{ readonly order: OrderRecord; readonly changed: boolean } | undefined>;
+  /**
+   * Keeps the waiting step's task token with the still-pending payment. `kept: false` with the order
+   * as it is when the payment is no longer pending (its outcome arrived first) or absent.
+   */
+  keepTaskToken(
+    orderId: string,
+    chargeId: string,
+    taskToken: string,
+  ): Promise<{ readonly kept: true } | { readonly kept: false; readonly order?: OrderRecord }>;
+  /**
+   * A pending or FAILED payment canceled at the provider → CANCELED. False when it became CHARGED
+   * meanwhile (then it is refunded instead).
+   */
+  recordCanceled(orderId: string, chargeId: string, reason: string): Promise<boolean>;
+}
+
+/** Step Functions' callback API for the waiting payment step (SendTaskSuccess / SendTaskFailure). */
+export interface WorkflowCallbacks {
+  /** `gone`: the task no longer waits (it timed out, or another call already completed it). */
+  succeed(taskToken: string, output: unknown): Promise<"delivered" | "gone">;
+  fail(taskToken: string, error: string, cause: string): Promise<"delivered" | "gone">;
 }
 
 export interface Notification {

@@ -2,7 +2,10 @@
  * The HTTP route table, shared by the API Gateway construct (resources, methods, integrations) and
  * the local HTTP server, so both serve exactly the same routes.
  */
-export type ApiOperation = "placeOrder" | "getOrder" | "listOrders" | "listProducts";
+export type ApiOperation = "placeOrder" | "getOrder" | "listOrders" | "listProducts" | "receiveStripeEvent";
+
+/** The functions behind the API: OrderPlacement serves customers, PaymentEvents the provider. */
+export type ApiHandler = "OrderPlacement" | "PaymentEvents";
 export type HttpMethod = "GET" | "POST" | "PUT";
 
 export interface ApiRoute {
@@ -10,11 +13,13 @@ export interface ApiRoute {
   /** API Gateway resource path; `{name}` segments are path parameters. */
   readonly resourcePath: string;
   readonly operation: ApiOperation;
+  readonly handler: ApiHandler;
   /** Whether API Gateway validates the JSON body against the order model. */
   readonly validatesBody: boolean;
   /**
    * `customer`: a signed-in customer's route, behind the Cognito authorizer (unless the deployment
-   * chose `api_auth = none`); `public`: open to anyone.
+   * chose `api_auth = none`); `public`: open to anyone (the function checks what it must: the
+   * webhook verifies Stripe's signature).
    */
   readonly access: RouteAccess;
 }
@@ -26,6 +31,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "POST",
     resourcePath: "/orders",
     operation: "placeOrder",
+    handler: "OrderPlacement",
     validatesBody: true,
     access: "customer",
   },
@@ -33,6 +39,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "GET",
     resourcePath: "/orders",
     operation: "listOrders",
+    handler: "OrderPlacement",
     validatesBody: false,
     access: "customer",
   },
@@ -40,6 +47,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "GET",
     resourcePath: "/orders/{orderId}",
     operation: "getOrder",
+    handler: "OrderPlacement",
     validatesBody: false,
     access: "customer",
   },
@@ -47,6 +55,17 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "GET",
     resourcePath: "/products",
     operation: "listProducts",
+    handler: "OrderPlacement",
+    validatesBody: false,
+    access: "public",
+  },
+  // Public by decision: Stripe calls it without a sign-in; PaymentEvents refuses any request whose
+  // Stripe-Signature does not verify against the endpoint secret (400, nothing changed).
+  {
+    method: "POST",
+    resourcePath: "/webhooks/stripe",
+    operation: "receiveStripeEvent",
+    handler: "PaymentEvents",
     validatesBody: false,
     access: "public",
   },
@@ -61,6 +80,7 @@ export function rootRoute(method: HttpMethod): ApiRoute {
     method,
     resourcePath: "/",
     operation: "placeOrder",
+    handler: "OrderPlacement",
     validatesBody: method !== "GET",
     access: "customer",
   };

@@ -15,6 +15,8 @@ export interface TableDefinition {
   readonly logicalName: string;
   readonly partitionKey: string;
   readonly indexes: readonly IndexDefinition[];
+  /** The attribute DynamoDB TTL deletes expired items by (epoch seconds); none: items are kept. */
+  readonly expiryAttribute?: string;
 }
 
 /** Seed-mandated key name: the inventory table is keyed by `ProductID`. */
@@ -66,13 +68,16 @@ export const ORDERS_TABLE: TableDefinition = {
 /**
  * Idempotency keys: (customer, Idempotency-Key) → the order it created. Written in the same
  * transaction as the order, so a key never names a missing order and an order id never derives
- * from a key a client chose.
+ * from a key a client chose. Also the payment providers' event ids PaymentEvents applied
+ * (Powertools Idempotency), which expire: TTL deletes them some time after `expiresAt`, and the
+ * library itself ignores an expired record until then.
  */
-export const ORDER_KEYS_TABLE: TableDefinition = {
+export const ORDER_KEYS_TABLE = {
   logicalName: "OrderKeysTable",
   partitionKey: "keyHash",
   indexes: [],
-};
+  expiryAttribute: "expiresAt",
+} as const satisfies TableDefinition;
 
 /** Addresses the store no longer mails (hard bounces, complaints), lower-cased. */
 export const EMAIL_SUPPRESSION_TABLE: TableDefinition = {

@@ -3,6 +3,7 @@
  * passes Terraform references, the local runtime and tests pass local ARNs: all run the same states.
  */
 import type { FunctionId } from "../contracts";
+import { METRICS_NAMESPACE } from "../contracts";
 import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS, UNREACHABLE_ERRORS } from "./errors";
 import { ORDER_WORKFLOW_EVENT_SOURCE, ORDER_WORKFLOW_EVENTS } from "./events";
 import { ORDER_ATTRIBUTES } from "./order";
@@ -20,17 +21,39 @@ export interface WorkflowResources {
   readonly criticalAlertsTopicArn: string;
   /** The bus an Express workflow announces its end on (the account's default bus). */
   readonly eventBusArn: string;
+  /**
+   * How long the waiting payment step waits for the provider's outcome (payment_action_timeout_minutes).
+   * The stack passes PAYMENT_ACTION_TIMEOUT_PLACEHOLDER and puts the variable in its place.
+   */
+  readonly paymentActionTimeoutSeconds: number;
 }
+
+/** A number no real timeout has: the stack swaps it for `var.payment_action_timeout_minutes * 60`. */
+export const PAYMENT_ACTION_TIMEOUT_PLACEHOLDER = 1_999_999_999;
 
 /** Step Functions' optimized integrations used by the definition. */
 export const SNS_PUBLISH = "arn:aws:states:::sns:publish";
 export const DYNAMODB_UPDATE_ITEM = "arn:aws:states:::dynamodb:updateItem";
 export const EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents";
+/** Invokes a function with a task token and waits until SendTaskSuccess/SendTaskFailure (or its timeout). */
+export const LAMBDA_INVOKE_WAIT_FOR_TOKEN = "arn:aws:states:::lambda:invoke.waitForTaskToken";
+/** The AWS SDK integration for CloudWatch's PutMetricData. */
+export const CLOUDWATCH_PUT_METRIC_DATA = "arn:aws:states:::aws-sdk:cloudwatch:putMetricData";
+
+/** Counted by the workflow when an order fails for a reason that is not the customer's (paged). */
+export const UNEXPECTED_FAILURE_METRIC = "UnexpectedOrderFailures";
 
 /** State names: users look for these in the console and in the local execution log. */
 export const STATES = {
   validateOrder: "ValidateOrder",
   processPayment: "ProcessPayment",
+  paymentSettled: "PaymentSettled",
+  awaitPaymentOutcome: "AwaitPaymentOutcome",
+  paymentActionTimedOut: "PaymentActionTimedOut",
+  /** Express only: a payment that must wait for the customer cannot. */
+  paymentCannotWait: "PaymentCannotWait",
+  cancelPayment: "CancelPayment",
+  notifyCancellationFailure: "NotifyPaymentCancellationFailure",
   updateInventory: "UpdateInventory",
   releaseInventory: "ReleaseInventory",
   refundPayment: "RefundPayment",
@@ -39,6 +62,8 @@ export const STATES = {
   classifyFailure: "ClassifyFailure",
   describeBusinessFailure: "DescribeBusinessFailure",
   describeUnexpectedFailure: "DescribeUnexpectedFailure",
+  countUnexpectedFailure: "CountUnexpectedFailure",
+  countUnrecordedFailure: "CountUnrecordedFailure",
   orderFailed: "OrderFailed",
   notifyOrderFailure: "NotifyOrderFailure",
   orderProcessingFailed: "OrderProcessingFailed",
@@ -123,7 +148,13 @@ function happyPathStates(r: WorkflowResources): States {
       ResultPath: "$.payment",
       Retry: [retryUnreachable, retryTransient(4)],
       Catch: catchToFailure(STATES.classifyFailure),
-      Next: STATES.updateInventory,
+      Next: STATES.paymentSettled,
+    },
+    // Only settled money reserves stock: a payment waiting for the customer or settling waits first.
+    [STATES.paymentSettled]: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.payment.status", StringEquals: "CHARGED", Next: STATES.updateInventory }],
+      Default: STATES.awaitPaymentOutcome,
     },
     [STATES.updateInventory]: {
       Type: "Task",
@@ -135,6 +166,92 @@ function happyPathStates(r: WorkflowResources): States {
       Catch: catchToFailure(STATES.releaseInventory),
       End: true,
     },
+  };
+}
+
+/** A failure the workflow names itself, shaped as a Lambda error ($.error: Error, Cause JSON). */
+function namedFailure(error: string, message: string, next: string): StateDefinition {
+  return {
+    Type: "Pass",
+    Result: { Error: error, Cause: JSON.stringify({ errorType: error, errorMessage: message }) },
+    ResultPath: "$.error",
+    Next: next,
+  };
+}
+
+/**
+ * A payment the provider has not settled: PaymentEvents keeps the step's task token with the order
+ * and resumes it when the provider's event arrives (SendTaskSuccess with the charge, or
+ * SendTaskFailure PaymentFailed). No outcome in time, or a failure: the payment is canceled at the
+ * provider (refunded if it settled meanwhile) and the order fails without reserving stock.
+ */
+function paymentWaitStates(r: WorkflowResources): States {
+  return {
+    [STATES.awaitPaymentOutcome]: {
+      Type: "Task",
+      Resource: LAMBDA_INVOKE_WAIT_FOR_TOKEN,
+      Parameters: {
+        FunctionName: r.functionArn("PaymentEvents"),
+        Payload: {
+          action: "await",
+          "orderId.$": "$.orderId",
+          "chargeId.$": "$.payment.chargeId",
+          "taskToken.$": "$$.Task.Token",
+        },
+      },
+      TimeoutSeconds: r.paymentActionTimeoutSeconds,
+      ResultPath: "$.payment",
+      // Only the invoke itself is retried; an outcome is never asked for twice.
+      Retry: [{ ...retryTransient(3), ErrorEquals: [...LAMBDA_SERVICE_ERRORS] }],
+      Catch: [
+        { ErrorEquals: ["States.Timeout"], ResultPath: null, Next: STATES.paymentActionTimedOut },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STATES.cancelPayment },
+      ],
+      Next: STATES.updateInventory,
+    },
+    [STATES.paymentActionTimedOut]: namedFailure(
+      "PaymentActionTimedOut",
+      "The payment authentication was not completed in time.",
+      STATES.cancelPayment,
+    ),
+  };
+}
+
+/** The payment's end when the order fails before its money settled: canceled, or refunded if it did. */
+function paymentCancellationStates(r: WorkflowResources): States {
+  return {
+    [STATES.cancelPayment]: {
+      Type: "Task",
+      Resource: r.functionArn("ProcessPayment"),
+      Parameters: { action: "cancel", "orderId.$": "$.orderId" },
+      ResultPath: "$.cancellation",
+      Retry: [retryUnreachable, retryTransient(5)],
+      Catch: [
+        {
+          ErrorEquals: ["States.ALL"],
+          ResultPath: "$.cancellationError",
+          Next: STATES.notifyCancellationFailure,
+        },
+      ],
+      Next: STATES.classifyFailure,
+    },
+    [STATES.notifyCancellationFailure]: criticalAlert(
+      r,
+      "States.Format('Payment cancellation failed for order {}', $.orderId)",
+      "States.Format('Order {} is failing without its payment, but the payment could not be canceled: {}. Cancel it (or refund it, if it settled) at the payment provider by hand.', $.orderId, $.cancellationError.Cause)",
+      STATES.classifyFailure,
+    ),
+  };
+}
+
+/** Express cannot wait: a payment that needs the customer is canceled and the order fails. */
+function expressPaymentStates(): States {
+  return {
+    [STATES.paymentCannotWait]: namedFailure(
+      "PaymentRequiresAction",
+      "The payment needs the customer's authentication, which this store cannot wait for.",
+      STATES.cancelPayment,
+    ),
   };
 }
 
@@ -231,8 +348,29 @@ function classificationStates(): States {
         },
       },
       ResultPath: "$.failure",
-      Next: STATES.orderFailed,
+      Next: STATES.countUnexpectedFailure,
     },
+    [STATES.countUnexpectedFailure]: countUnexpected(STATES.orderFailed),
+  };
+}
+
+/**
+ * Counts a failure that is not the customer's (UnexpectedOrderFailures, paged): a declined card, an
+ * unknown product, short stock or an abandoned authentication never pass here. Best effort: the
+ * order's failure is recorded whether or not the count lands.
+ */
+function countUnexpected(next: string): StateDefinition {
+  return {
+    Type: "Task",
+    Resource: CLOUDWATCH_PUT_METRIC_DATA,
+    Parameters: {
+      Namespace: METRICS_NAMESPACE,
+      MetricData: [{ MetricName: UNEXPECTED_FAILURE_METRIC, Value: 1, Unit: "Count" }],
+    },
+    ResultPath: null,
+    Retry: [retryPublish],
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: null, Next: next }],
+    Next: next,
   };
 }
 
@@ -286,10 +424,11 @@ function failureStates(r: WorkflowResources): States {
         },
         // Anything else: the record does not say FAILED, so nobody is told it failed. The order stays
         // as it was, to be resumed (locally on start; deployed by reconciliation).
-        { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.failureNotRecorded },
+        { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.countUnrecordedFailure },
       ],
       Next: STATES.notifyOrderFailure,
     },
+    [STATES.countUnrecordedFailure]: countUnexpected(STATES.failureNotRecorded),
     [STATES.failureNotRecorded]: {
       Type: "Fail",
       Error: "OrderFailureNotRecorded",
@@ -353,11 +492,21 @@ function announce(
   };
 }
 
-/** How long an order may take, start to end: Standard's 15 minutes, or within Express's 5. */
+/**
+ * How long an order may take, start to end: Standard's 15 minutes (plus the wait for a payment's
+ * outcome, see workflowTimeoutSeconds), or within Express's 5.
+ */
 export const WORKFLOW_TIMEOUT_SECONDS: Readonly<Record<WorkflowType, number>> = {
   STANDARD: 900,
   EXPRESS: EXPRESS_MAX_DURATION_SECONDS - 10,
 };
+
+/** The execution's timeout: a Standard order may also wait for its payment's outcome. */
+export function workflowTimeoutSeconds(type: WorkflowType, paymentActionTimeoutSeconds: number): number {
+  return type === "EXPRESS"
+    ? WORKFLOW_TIMEOUT_SECONDS.EXPRESS
+    : WORKFLOW_TIMEOUT_SECONDS.STANDARD + paymentActionTimeoutSeconds;
+}
 
 /** Express: how long one call of a service integration (SNS, DynamoDB, EventBridge) may take. */
 export const EXPRESS_INTEGRATION_TIMEOUT_SECONDS = 5;
@@ -433,17 +582,28 @@ export function buildOrderWorkflowDefinition(
   resources: WorkflowResources,
   type: WorkflowType = DEFAULT_WORKFLOW_TYPE,
 ): WorkflowDefinition {
+  // Standard waits for a payment's outcome; Express cannot, and fails such a payment at once.
+  const happyPath = happyPathStates(resources);
+  const waiting: States =
+    type === "EXPRESS"
+      ? {
+          ...expressPaymentStates(),
+          [STATES.paymentSettled]: { ...happyPath[STATES.paymentSettled], Default: STATES.paymentCannotWait },
+        }
+      : paymentWaitStates(resources);
   const states: States = {
-    ...happyPathStates(resources),
+    ...happyPath,
+    ...waiting,
+    ...paymentCancellationStates(resources),
     ...compensationStates(resources),
     ...classificationStates(),
     ...failureStates(resources),
   };
   return {
     Comment:
-      "Order processing saga: validate, charge, reserve stock; refund when stock fails after the charge; record and announce failures.",
+      "Order processing saga: validate, charge (waiting for a payment's outcome when it needs the customer or settles later), reserve stock; cancel an unsettled payment or refund when a later step fails; record and announce failures.",
     StartAt: STATES.validateOrder,
-    TimeoutSeconds: WORKFLOW_TIMEOUT_SECONDS[type],
+    TimeoutSeconds: workflowTimeoutSeconds(type, resources.paymentActionTimeoutSeconds),
     States: type === "EXPRESS" ? withExpressLimits(expressAnnouncements(resources, states)) : states,
   };
 }

@@ -67,6 +67,8 @@ export const paymentRequestSchema = z.discriminatedUnion("action", [
     ),
   }),
   z.object({ action: z.literal("refund"), orderId: orderIdSchema }),
+  /** The wait for the payment's outcome ended without one (or with a failure): cancel it. */
+  z.object({ action: z.literal("cancel"), orderId: orderIdSchema }),
 ]);
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
 

@@ -4,14 +4,24 @@
  * task bindings (local runtime). A new Task state needs no other edit.
  */
 import {
+  CLOUDWATCH_PUT_METRIC_DATA,
   DYNAMODB_UPDATE_ITEM,
   EVENTS_PUT_EVENTS,
+  LAMBDA_INVOKE_WAIT_FOR_TOKEN,
   SNS_PUBLISH,
   type WorkflowDefinition,
 } from "./workflow-definition";
 
 export type WorkflowTask =
   | { readonly state: string; readonly kind: "lambda"; readonly functionArn: string }
+  /** Invokes the function with a task token, then waits for SendTaskSuccess/SendTaskFailure. */
+  | {
+      readonly state: string;
+      readonly kind: "lambdaCallback";
+      readonly functionArn: string;
+      readonly timeoutSeconds: number;
+    }
+  | { readonly state: string; readonly kind: "cloudwatchPutMetricData"; readonly namespace: string }
   | { readonly state: string; readonly kind: "snsPublish"; readonly topicArn: string }
   | { readonly state: string; readonly kind: "dynamodbUpdateItem"; readonly tableName: string }
   | { readonly state: string; readonly kind: "eventsPutEvents"; readonly eventBusArn: string };
@@ -40,6 +50,23 @@ function taskOf(state: string, definition: Record<string, unknown>): WorkflowTas
       throw new Error(`Task ${state} puts events without one fixed EventBusName.`);
     }
     return { state, kind: "eventsPutEvents", eventBusArn: buses[0] };
+  }
+  if (resource === LAMBDA_INVOKE_WAIT_FOR_TOKEN) {
+    if (typeof parameters.FunctionName !== "string") {
+      throw new Error(`Task ${state} waits for a function without a fixed FunctionName.`);
+    }
+    return {
+      state,
+      kind: "lambdaCallback",
+      functionArn: parameters.FunctionName,
+      timeoutSeconds: Number(definition.TimeoutSeconds ?? 0),
+    };
+  }
+  if (resource === CLOUDWATCH_PUT_METRIC_DATA) {
+    if (typeof parameters.Namespace !== "string") {
+      throw new Error(`Task ${state} puts metric data without a fixed Namespace.`);
+    }
+    return { state, kind: "cloudwatchPutMetricData", namespace: parameters.Namespace };
   }
   if (resource.startsWith(OPTIMIZED_INTEGRATION)) {
     throw new Error(

@@ -13,6 +13,7 @@ import type { Invoke } from "../lambda/functions";
 import type { Meter } from "../meter/meter";
 import type { AuthService } from "../cognito/user-pool";
 import type { LocalService } from "../runtime/service";
+import type { ApiHandler } from "../../lambdas/shared/routes";
 
 export interface ApiService extends LocalService {
   readonly url: string;
@@ -20,7 +21,7 @@ export interface ApiService extends LocalService {
 }
 
 export interface ApiServiceOptions {
-  readonly handler: Invoke<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  readonly handlers: Readonly<Record<ApiHandler, Invoke<APIGatewayProxyEvent, APIGatewayProxyResult>>>;
   readonly stageName: string;
   readonly rootMethod: HttpMethod;
   readonly host: string;
@@ -91,7 +92,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     stopping: () => stopping,
     stageName: options.stageName,
     rootMethod: options.rootMethod,
-    handler: options.handler,
+    handlers: options.handlers,
     onResponse: (event, result) => {
       logResponse(options.log, event, result);
       if (options.meter) meterRequest(options.meter, event, result);

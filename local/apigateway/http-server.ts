@@ -13,6 +13,7 @@ import {
   API_ROUTES,
   matchRoute,
   rootRoute,
+  type ApiHandler,
   type ApiRoute,
   type HttpMethod,
 } from "../../lambdas/shared/routes";
@@ -28,7 +29,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface LocalApiOptions {
   readonly stageName: string;
   readonly rootMethod: HttpMethod;
-  readonly handler: LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  /** The function of each route's handler (the route table's `handler`). */
+  readonly handlers: Readonly<Record<ApiHandler, LambdaHandler<APIGatewayProxyEvent, APIGatewayProxyResult>>>;
   /** The /_local admin plane, handed every request under /_local/. */
   readonly admin: AdminHandler;
   /** The Cognito authorizer's twin; customer routes are open without it (api_auth = none). */
@@ -237,7 +239,7 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
         caller.claims,
       );
       if (method === "HEAD") event.httpMethod = "GET";
-      const result = await options.handler(event);
+      const result = await options.handlers[match.route.handler](event);
       res.writeHead(result.statusCode, result.headers as Record<string, string>);
       res.end(method === "HEAD" ? undefined : result.body);
       options.onResponse?.(event, result);

@@ -1,5 +1,5 @@
 /**
- * Local API Gateway: the stage in front of OrderPlacement (with the Cognito authorizer's twin on
+ * Local API Gateway: the stage in front of OrderPlacement and PaymentEvents (with the Cognito authorizer's twin on
  * customer routes), and every service's /_local routes beside it. Started last: it serves them all.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
@@ -8,16 +8,17 @@ import { cognitoService } from "../cognito/service";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { startApiService, type ApiService } from "./api";
+import type { ApiHandler } from "../../lambdas/shared/routes";
 
 export const apiGatewayService: ServiceModule<ApiService> = {
   name: "apigateway",
   start: (ctx) => {
     const { settings } = ctx;
     const adminRoutes = ctx.services().flatMap((s): AdminRoutes[] => (s.routes ? [s.routes] : []));
+    const { functions } = ctx.need(lambdaService);
+    const handler = (id: ApiHandler) => functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>(id);
     return startApiService({
-      handler: ctx
-        .need(lambdaService)
-        .functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>("OrderPlacement"),
+      handlers: { OrderPlacement: handler("OrderPlacement"), PaymentEvents: handler("PaymentEvents") },
       stageName: settings.stageName,
       rootMethod: settings.rootMethod,
       host: settings.host,

@@ -16,7 +16,7 @@ import { FUNCTIONS, type ResourceName } from "../../lambdas/contracts";
 import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
 import { ENVIRONMENTS } from "../../stacks/config";
 import { OrderSystemStack } from "../../stacks/order-system-stack";
-import { LOCAL_RESOURCES, LOCAL_WORKFLOW_RESOURCES } from "../runtime/resources";
+import { LOCAL_RESOURCES, localWorkflowResources } from "../runtime/resources";
 
 /** The environment whose stack the local runtime mirrors. */
 export const LOCAL_MIRRORED_ENVIRONMENT = "dev";
@@ -54,7 +54,7 @@ function referencePairs(stack: OrderSystemStack): [string, string][] {
     resources.eventBusArn,
   ];
   const deployed = workflow(stack.workflowResources).map(text);
-  const local = workflow(LOCAL_WORKFLOW_RESOURCES);
+  const local = workflow(localWorkflowResources(0));
   return [...resources, ...deployed.map((expression, i): [string, string] => [expression, local[i]])];
 }
 

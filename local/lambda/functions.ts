@@ -26,6 +26,8 @@ const LOG_EVENT_OVERHEAD_BYTES = 26;
 
 export class LocalFunctions {
   private readonly bundles = new Map<FunctionId, BundleModule>();
+  /** Ports a service gives a function whoever invokes it (the workflow's callback API). */
+  private readonly givenPorts = new Map<FunctionId, object>();
 
   constructor(
     projectRoot: string,
@@ -63,7 +65,7 @@ export class LocalFunctions {
    * queue, SNS or workflow), invoked as Lambda would: a context and the deployed timeout and memory.
    */
   handler<E = unknown, R = unknown>(id: FunctionId, ports: object = {}): Invoke<E, R> {
-    const handle = this.bundles.get(id)!.createHandler(ports);
+    const handle = this.bundles.get(id)!.createHandler({ ...this.givenPorts.get(id), ...ports });
     const { timeoutSeconds, memoryMb } = functionSpec(id);
     const name = localFunctionName(id);
     const logGroup = `/aws/lambda/${name}`;
@@ -83,6 +85,11 @@ export class LocalFunctions {
       }
     };
     return this.options.guardInvocation?.(id, invoke) ?? invoke;
+  }
+
+  /** Ports every later handler of this function is built with (a service's twin of an AWS API). */
+  givePorts(id: FunctionId, ports: object): void {
+    this.givenPorts.set(id, { ...this.givenPorts.get(id), ...ports });
   }
 
   /** The START, END and REPORT lines Lambda writes to the log group for every invocation. */

@@ -14,6 +14,8 @@ const RESOURCE_POLICY_PRINCIPALS: Partial<Record<Trigger, string>> = {
   api: "apigateway.amazonaws.com",
   orderConfirmationRule: "events.amazonaws.com",
   emailFeedbackTopic: "sns.amazonaws.com",
+  // Its webhook route; the workflow's waiting step is checked as the workflow's task (sfn/iam.ts).
+  paymentEvents: "apigateway.amazonaws.com",
 };
 
 export function guardInvocation<E, R>(

@@ -30,6 +30,7 @@ function functionSettings(settings: RuntimeSettings): Settings {
     apiAuth: settings.apiAuth,
     allowedOrigins: settings.allowedOrigins.join(","),
     stuckOrderMinutes: String(settings.stuckOrderMinutes),
+    paymentActionTimeoutMinutes: String(settings.paymentActionTimeoutSeconds / 60),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type Settings,
 } from "../../lambdas/contracts";
 import { emailTemplateName, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
-import { stripeSecretName } from "../../lambdas/shared/payment-providers";
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
 import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
 
@@ -45,6 +45,7 @@ export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOU
 
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
 export const LOCAL_STRIPE_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${stripeSecretName(LOCAL_NAME_PREFIX)}-Lc4lSk`;
+export const LOCAL_STRIPE_WEBHOOK_SECRET_ARN = `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT}:secret:${stripeWebhookSecretName(LOCAL_NAME_PREFIX)}-Wh7kQz`;
 
 function sesArn(resource: string): string {
   return `arn:aws:ses:${LOCAL_REGION}:${LOCAL_ACCOUNT}:${resource}`;
@@ -69,9 +70,11 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },
   confirmationDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-confirmation-dlq` },
   orderWorkflow: { arn: LOCAL_STATE_MACHINE_ARN },
+  orderStateMachine: { arn: LOCAL_STATE_MACHINE_ARN },
   orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
   topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
   stripeSecret: { arn: LOCAL_STRIPE_SECRET_ARN },
+  stripeWebhookSecret: { arn: LOCAL_STRIPE_WEBHOOK_SECRET_ARN },
   emailSuppressionTable: {
     arn: tableArn(LOCAL_TABLES.emailSuppression),
     name: LOCAL_TABLES.emailSuppression,
@@ -103,14 +106,20 @@ export function functionIdForArn(arn: string): FunctionId {
   return spec.id;
 }
 
-/** What the local workflow definition points at: the stack's workflowResources, as local twins. */
-export const LOCAL_WORKFLOW_RESOURCES: WorkflowResources = {
-  functionArn: localFunctionArn,
-  ordersTableName: LOCAL_TABLES.orders,
-  orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
-  criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
-  eventBusArn: LOCAL_EVENT_BUS_ARN,
-};
+/**
+ * What the local workflow definition points at: the stack's workflowResources, as local twins, and
+ * the wait for a payment's outcome (--payment-action-timeout, in seconds).
+ */
+export function localWorkflowResources(paymentActionTimeoutSeconds: number): WorkflowResources {
+  return {
+    functionArn: localFunctionArn,
+    ordersTableName: LOCAL_TABLES.orders,
+    orderErrorTopicArn: LOCAL_TOPICS.OrderErrorNotificationTopic,
+    criticalAlertsTopicArn: LOCAL_TOPICS.CriticalAlertsTopic,
+    eventBusArn: LOCAL_EVENT_BUS_ARN,
+    paymentActionTimeoutSeconds,
+  };
+}
 
 export interface LocalEnvironmentOptions {
   readonly dynamoDbEndpoint: string;

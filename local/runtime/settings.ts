@@ -59,6 +59,10 @@ export interface LocalRuntimeOptions {
   readonly customerEmails?: CustomerEmailMode;
   /** Stripe's secret key, served by the local Secrets Manager (STRIPE_SECRET_KEY); stripe only. */
   readonly stripeSecretKey?: string;
+  /** The webhook endpoint's signing secret (STRIPE_WEBHOOK_SECRET), served by the local Secrets Manager. */
+  readonly stripeWebhookSecret?: string;
+  /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
+  readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
   readonly stripeApiBase?: string;
   /** stuck_order_minutes: a PENDING or PROCESSING order not updated for this long is stuck (15). */
@@ -89,6 +93,7 @@ export const RUNTIME_DEFAULTS = {
   paymentProvider: DEFAULT_SETTINGS.paymentGateway as PaymentProvider,
   customerEmails: DEFAULT_SETTINGS.customerEmails as CustomerEmailMode,
   stuckOrderMinutes: Number(DEFAULT_SETTINGS.stuckOrderMinutes),
+  paymentActionTimeoutSeconds: Number(DEFAULT_SETTINGS.paymentActionTimeoutMinutes) * 60,
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

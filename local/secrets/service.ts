@@ -1,7 +1,14 @@
-/** Local Secrets Manager: with payment_provider = stripe, the secret holding Stripe's key (from STRIPE_SECRET_KEY). */
-import { stripeSecretName } from "../../lambdas/shared/payment-providers";
+/**
+ * Local Secrets Manager: with payment_provider = stripe, the secrets holding Stripe's key (from
+ * STRIPE_SECRET_KEY) and the webhook endpoint's signing secret (from STRIPE_WEBHOOK_SECRET).
+ */
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
 import type { ServiceModule } from "../runtime/context";
-import { LOCAL_NAME_PREFIX, LOCAL_STRIPE_SECRET_ARN } from "../runtime/resources";
+import {
+  LOCAL_NAME_PREFIX,
+  LOCAL_STRIPE_SECRET_ARN,
+  LOCAL_STRIPE_WEBHOOK_SECRET_ARN,
+} from "../runtime/resources";
 import { secretsAuthorizer } from "./iam";
 import { startSecretsService, type SecretsService } from "./secrets-manager";
 
@@ -15,6 +22,11 @@ export const secretsManagerService: ServiceModule<SecretsService> = {
           arn: LOCAL_STRIPE_SECRET_ARN,
           name: stripeSecretName(LOCAL_NAME_PREFIX),
           value: ctx.settings.stripeSecretKey,
+        },
+        {
+          arn: LOCAL_STRIPE_WEBHOOK_SECRET_ARN,
+          name: stripeWebhookSecretName(LOCAL_NAME_PREFIX),
+          value: ctx.settings.stripeWebhookSecret || undefined,
         },
       ],
       ctx.iam && secretsAuthorizer(ctx.iam),

@@ -2,7 +2,7 @@
  * Step Functions' side of local IAM: StartExecution under the calling function's role, and the
  * workflow's tasks under the state machine's role, failing as Step Functions names the errors.
  */
-import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import type { WorkflowCallbacks, WorkflowStarter } from "../../lambdas/shared/ports";
 import {
   invokeFunctionChecks,
   putEventsChecks,
@@ -28,6 +28,30 @@ export function guardStarter(
         () => "AccessDeniedException",
       );
       return port.start(orderId, input);
+    },
+  };
+}
+
+/** SendTaskSuccess / SendTaskFailure under the calling function's role, on the state machine. */
+export function guardCallbacks(
+  iam: LocalEnforcement,
+  principal: Principal,
+  port: WorkflowCallbacks,
+): WorkflowCallbacks {
+  const check = (action: string) =>
+    iam.deny(
+      principal,
+      [{ action, resource: LOCAL_RESOURCES.orderStateMachine.arn }],
+      () => "AccessDeniedException",
+    );
+  return {
+    succeed: async (token, output) => {
+      check("states:SendTaskSuccess");
+      return port.succeed(token, output);
+    },
+    fail: async (token, error, cause) => {
+      check("states:SendTaskFailure");
+      return port.fail(token, error, cause);
     },
   };
 }

@@ -190,6 +190,12 @@ export class LocalWorkflow {
           },
           Name: "",
         },
+        // A new token each time a `.waitForTaskToken` step's Parameters read it, as AWS issues one.
+        Task: {
+          get Token() {
+            return `local-task-${randomUUID()}`;
+          },
+        },
       },
     });
     const finished = run.result.then(

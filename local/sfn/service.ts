@@ -4,7 +4,8 @@ import { eventBridgeService } from "../eventbridge/service";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { snsService } from "../sns/service";
-import { guardTaskTargets } from "./iam";
+import { FUNCTIONS } from "../../lambdas/contracts";
+import { guardCallbacks, guardTaskTargets } from "./iam";
 import { startWorkflowService, type WorkflowService } from "./workflow";
 
 export const stepFunctionsService: ServiceModule<WorkflowService> = {
@@ -12,19 +13,27 @@ export const stepFunctionsService: ServiceModule<WorkflowService> = {
   start: (ctx) => {
     const { settings, iam } = ctx;
     const events = ctx.need(eventBridgeService);
+    const { functions } = ctx.need(lambdaService);
     const workflow = startWorkflowService({
-      functions: ctx.need(lambdaService).functions,
+      functions,
       notifications: ctx.need(snsService).notifications,
       dynamodb: ctx.need(dynamoDbEndpointService).workflowClient,
       meter: ctx.meter,
       log: ctx.log,
       retryIntervalMs: settings.retryIntervalMs,
       type: settings.workflowType,
+      paymentActionTimeoutSeconds: settings.paymentActionTimeoutSeconds,
       onFinished: events.executionFinished,
       putEvents: events.putEvents,
       onStep: ctx.watch.onStep,
       enforce: iam && ((targets) => guardTaskTargets(iam, targets)),
     });
+    // The callback API goes to the functions whose contract may answer a waiting step.
+    for (const spec of FUNCTIONS) {
+      if (!spec.access.some((grant) => grant.actions.includes("states:SendTaskSuccess"))) continue;
+      const callbacks = workflow.tokens.callbacks;
+      functions.givePorts(spec.id, { callbacks: iam ? guardCallbacks(iam, spec.id, callbacks) : callbacks });
+    }
     return { ...workflow, routes: { get: { executions: () => ({ executions: workflow.workflow.list() }) } } };
   },
 };

@@ -21,7 +21,8 @@ import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
 import { asLambdaTask } from "../lambda/host";
 import type { LocalFunctions } from "../lambda/functions";
-import { functionIdForArn, LOCAL_WORKFLOW_RESOURCES, STATE_MACHINE_NAME } from "../runtime/resources";
+import { functionIdForArn, localWorkflowResources, STATE_MACHINE_NAME } from "../runtime/resources";
+import { RUNTIME_DEFAULTS } from "../runtime/settings";
 import {
   ExecutionAlreadyExistsError,
   LocalWorkflow,
@@ -34,10 +35,14 @@ import {
 import type { LocalNotifications } from "../sns/notifications";
 import type { Meter } from "../meter/meter";
 import type { LocalService } from "../runtime/service";
+import { LocalTaskTokens } from "./task-tokens";
 
 /** The definition as the local runtime runs it: the stack's builder with local ARNs and names. */
-export function localWorkflowDefinition(type: WorkflowType = DEFAULT_WORKFLOW_TYPE): WorkflowDefinition {
-  return buildOrderWorkflowDefinition(LOCAL_WORKFLOW_RESOURCES, type);
+export function localWorkflowDefinition(
+  type: WorkflowType = DEFAULT_WORKFLOW_TYPE,
+  paymentActionTimeoutSeconds: number = RUNTIME_DEFAULTS.paymentActionTimeoutSeconds,
+): WorkflowDefinition {
+  return buildOrderWorkflowDefinition(localWorkflowResources(paymentActionTimeoutSeconds), type);
 }
 
 /** One entry of PutEvents, as the definition's Parameters resolve it. */
@@ -56,6 +61,17 @@ export interface TaskTargets {
   readonly dynamodb: Pick<DynamoDBClient, "send">;
   /** The local default bus (EventBridge PutEvents). */
   readonly putEvents: (entries: readonly PutEventsEntry[]) => Promise<void>;
+  /** Where `.waitForTaskToken` steps wait for SendTaskSuccess / SendTaskFailure. */
+  readonly tokens: LocalTaskTokens;
+  /** CloudWatch PutMetricData (the workflow's count of unexpected failures). */
+  readonly putMetricData: (namespace: string, metricData: readonly MetricDatum[]) => void;
+}
+
+/** One datum of PutMetricData, as the definition's Parameters resolve it. */
+export interface MetricDatum {
+  readonly MetricName: string;
+  readonly Value: number;
+  readonly Unit?: string;
 }
 
 function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
@@ -91,6 +107,27 @@ function bindTask(task: WorkflowTask, targets: TaskTargets): TaskHandler {
         const { Entries } = input as { Entries: PutEventsEntry[] };
         await targets.putEvents(Entries);
         return { Entries: Entries.map(() => ({ EventId: randomUUID() })), FailedEntryCount: 0 };
+      }) as TaskHandler;
+    case "lambdaCallback": {
+      // Invoke with the token, then wait for the callback; a failed invoke fails the step.
+      const id = functionIdForArn(task.functionArn);
+      return (async (input: unknown) => {
+        const { Payload } = input as { Payload: { taskToken: string } };
+        const outcome = targets.tokens.wait(Payload.taskToken, task.timeoutSeconds);
+        try {
+          await targets.invokeFunction(id, Payload);
+        } catch (error) {
+          targets.tokens.abandon(Payload.taskToken);
+          throw error;
+        }
+        return outcome;
+      }) as TaskHandler;
+    }
+    case "cloudwatchPutMetricData":
+      return (async (input: unknown) => {
+        const { Namespace, MetricData } = input as { Namespace: string; MetricData: MetricDatum[] };
+        targets.putMetricData(Namespace, MetricData);
+        return {};
       }) as TaskHandler;
   }
 }
@@ -148,6 +185,8 @@ export interface WorkflowService extends LocalService {
   readonly definition: WorkflowDefinition;
   /** The WorkflowStarter port StartOrderProcessing is given (StartExecution named by orderId). */
   readonly starter: WorkflowStarter;
+  /** The callback API PaymentEvents is given (SendTaskSuccess / SendTaskFailure). */
+  readonly tokens: LocalTaskTokens;
 }
 
 export interface WorkflowServiceOptions {
@@ -167,6 +206,8 @@ export interface WorkflowServiceOptions {
   readonly enforce?: (targets: TaskTargets) => TaskTargets;
   /** Another definition than the stack's (tests: one with an added step). */
   readonly definition?: WorkflowDefinition;
+  /** --payment-action-timeout: how long a payment's outcome is waited for. */
+  readonly paymentActionTimeoutSeconds?: number;
 }
 
 export function startWorkflowService(options: WorkflowServiceOptions): WorkflowService {
@@ -187,12 +228,17 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     options.onStep?.(execution, step, event);
   };
   const type = options.type ?? DEFAULT_WORKFLOW_TYPE;
-  const definition = options.definition ?? localWorkflowDefinition(type);
+  const definition = options.definition ?? localWorkflowDefinition(type, options.paymentActionTimeoutSeconds);
+  const tokens = new LocalTaskTokens();
   const targets: TaskTargets = {
     invokeFunction,
     notifications: options.notifications,
     dynamodb: options.dynamodb,
     putEvents: options.putEvents,
+    tokens,
+    putMetricData: (namespace, data) => {
+      for (const datum of data) log(`metric ${namespace}/${datum.MetricName} +${datum.Value}`);
+    },
   };
   const workflow = new LocalWorkflow({
     stateMachineName: STATE_MACHINE_NAME,
@@ -221,6 +267,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     workflow,
     definition,
     starter,
+    tokens,
     // Running executions may finish within a bound; any still running are resumed on the next start.
     stop: () =>
       Promise.race([

@@ -44,6 +44,9 @@ export class DataTables extends Construct {
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
         deletionProtectionEnabled: props.deletionProtection,
+        ...(definition.expiryAttribute
+          ? { ttl: { attributeName: definition.expiryAttribute, enabled: true } }
+          : {}),
         ...(stream ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
       });
       resource.overrideLogicalId(definition.logicalName);

@@ -22,7 +22,13 @@ import { Construct } from "constructs";
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, preflightHeaders } from "../../lambdas/shared/cors";
 import { GATEWAY_RESPONSES, type GatewayResponse } from "../../lambdas/shared/gateway-responses";
 import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
-import { API_ROUTES, DEFAULT_ROOT_METHOD, rootRoute, type ApiRoute } from "../../lambdas/shared/routes";
+import {
+  API_ROUTES,
+  DEFAULT_ROOT_METHOD,
+  rootRoute,
+  type ApiHandler,
+  type ApiRoute,
+} from "../../lambdas/shared/routes";
 import { ServiceRole } from "./policy";
 
 export interface OrderApiProps {
@@ -31,8 +37,8 @@ export interface OrderApiProps {
   /** GET, POST or PUT: the seed's ApiGatewayRootMethod. */
   readonly rootHttpMethod: string;
   readonly stageName: string;
-  /** OrderPlacement's live alias. */
-  readonly handler: LambdaAlias;
+  /** The live alias of each function the route table names (OrderPlacement, PaymentEvents). */
+  readonly handlers: Readonly<Record<ApiHandler, LambdaAlias>>;
   readonly logRetentionDays: number;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly manageAccountSettings: boolean;
@@ -139,12 +145,24 @@ export class OrderApi extends Construct {
     new LambdaPermission(this, "InvokePermission", {
       statementId: "AllowApiGatewayInvoke",
       action: "lambda:InvokeFunction",
-      functionName: props.handler.functionName,
-      qualifier: props.handler.name,
+      functionName: props.handlers.OrderPlacement.functionName,
+      qualifier: props.handlers.OrderPlacement.name,
       principal: "apigateway.amazonaws.com",
       // Only this API (any stage, method and route of it) may invoke the function.
       sourceArn: `${this.restApi.executionArn}/*/*`,
     });
+    // PaymentEvents: only its own route of this API (POST /webhooks/stripe, any stage).
+    for (const route of API_ROUTES.filter((r) => r.handler !== "OrderPlacement")) {
+      const alias = props.handlers[route.handler];
+      new LambdaPermission(this, `InvokePermission_${route.handler}`, {
+        statementId: `AllowApiGatewayInvoke${route.handler}`,
+        action: "lambda:InvokeFunction",
+        functionName: alias.functionName,
+        qualifier: alias.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: `${this.restApi.executionArn}/*/${route.method}${route.resourcePath}`,
+      });
+    }
   }
 
   /** The order model and the two validators (body; path and query parameters). */
@@ -188,15 +206,20 @@ export class OrderApi extends Construct {
     return resource.id;
   }
 
-  /** A Lambda proxy integration of a method with the order function. */
-  private integrate(logicalId: string, resourceId: string, method: ApiGatewayMethod): void {
+  /** A Lambda proxy integration of a method with its route's function. */
+  private integrate(
+    logicalId: string,
+    resourceId: string,
+    method: ApiGatewayMethod,
+    handler: ApiHandler = "OrderPlacement",
+  ): void {
     const integration = new ApiGatewayIntegration(this, logicalId, {
       restApiId: this.restApi.id,
       resourceId,
       httpMethod: method.httpMethod,
       type: "AWS_PROXY",
       integrationHttpMethod: "POST",
-      uri: this.props.handler.invokeArn,
+      uri: this.props.handlers[handler].invokeArn,
     });
     this.redeploymentInputs.push(method.id, integration.id, integration.uri);
     this.integrations.push(integration);
@@ -234,7 +257,7 @@ export class OrderApi extends Construct {
         ? Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true]))
         : undefined,
     });
-    this.integrate(`Integration_${name}`, resourceId, method);
+    this.integrate(`Integration_${name}`, resourceId, method, route.handler);
   }
 
   /** The seed's root method: its verb comes from a variable, validated to GET/POST/PUT. */

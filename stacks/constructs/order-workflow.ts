@@ -5,6 +5,9 @@ import { Fn, Op, TerraformLocal, Token } from "cdktf";
 import { Construct } from "constructs";
 import {
   buildOrderWorkflowDefinition,
+  PAYMENT_ACTION_TIMEOUT_PLACEHOLDER,
+  WORKFLOW_TIMEOUT_SECONDS,
+  workflowTimeoutSeconds,
   type WorkflowDefinition,
   type WorkflowResources,
 } from "../../lambdas/shared/workflow-definition";
@@ -23,6 +26,8 @@ export interface OrderWorkflowProps {
   readonly logRetentionDays: number;
   /** workflow_type: STANDARD or EXPRESS (a Terraform expression). */
   readonly workflowType: string;
+  /** payment_action_timeout_minutes (a Terraform expression), in place of the definition's placeholder. */
+  readonly paymentActionTimeoutMinutes: number;
 }
 
 /**
@@ -44,6 +49,25 @@ export function byWorkflowType(
 }
 
 /**
+ * The definition's JSON with payment_action_timeout_minutes in place of the placeholder: the waiting
+ * step's TimeoutSeconds, and the execution's (Standard: 15 minutes plus the wait). A number inside a
+ * Terraform string interpolation stays a JSON number.
+ */
+export function withPaymentActionTimeout(definition: WorkflowDefinition, timeoutMinutes: number): string {
+  const json = JSON.stringify(definition);
+  const seconds = Token.asString(Op.mul(timeoutMinutes, 60));
+  const executionSeconds = Token.asString(
+    Op.add(Op.mul(timeoutMinutes, 60), WORKFLOW_TIMEOUT_SECONDS.STANDARD),
+  );
+  return json
+    .replaceAll(
+      `"TimeoutSeconds":${workflowTimeoutSeconds("STANDARD", PAYMENT_ACTION_TIMEOUT_PLACEHOLDER)}`,
+      `"TimeoutSeconds":${executionSeconds}`,
+    )
+    .replaceAll(`"TimeoutSeconds":${PAYMENT_ACTION_TIMEOUT_PLACEHOLDER}`, `"TimeoutSeconds":${seconds}`);
+}
+
+/**
  * The state machine role's permissions, derived from the definition: every function a Task invokes
  * (and its versions and aliases), every topic it publishes to, every table it updates.
  */
@@ -53,7 +77,12 @@ export function workflowRoleStatements(
   topicKeyArn: string,
 ): Statement[] {
   const tasks = workflowTasks(definition);
-  const functions = distinct(tasks.flatMap((t) => (t.kind === "lambda" ? [t.functionArn] : [])));
+  const functions = distinct(
+    tasks.flatMap((t) => (t.kind === "lambda" || t.kind === "lambdaCallback" ? [t.functionArn] : [])),
+  );
+  const namespaces = distinct(
+    tasks.flatMap((t) => (t.kind === "cloudwatchPutMetricData" ? [t.namespace] : [])),
+  );
   const topics = distinct(tasks.flatMap((t) => (t.kind === "snsPublish" ? [t.topicArn] : [])));
   const buses = distinct(tasks.flatMap((t) => (t.kind === "eventsPutEvents" ? [t.eventBusArn] : [])));
   const tables = distinct(tasks.flatMap((t) => (t.kind === "dynamodbUpdateItem" ? [t.tableName] : []))).map(
@@ -78,6 +107,15 @@ export function workflowRoleStatements(
       : []),
     ...(tables.length > 0 ? [allow("RecordOrderFailure", ["dynamodb:UpdateItem"], tables)] : []),
     ...(buses.length > 0 ? [allow("AnnounceOrderEnd", ["events:PutEvents"], buses)] : []),
+    // PutMetricData has no resource-level permissions: "*", held to the order system's namespace.
+    ...(namespaces.length > 0
+      ? [
+          {
+            ...allow("CountUnexpectedFailures", ["cloudwatch:PutMetricData"], ["*"]),
+            condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: namespaces }],
+          },
+        ]
+      : []),
     // Vended-log delivery and X-Ray APIs have no resource-level permissions; AWS documents "*".
     allow("DeliverExecutionLogs", LOG_DELIVERY_ACTIONS, ["*"]),
     allow("XRayTracing", XRAY_ACTIONS, ["*"]),
@@ -123,8 +161,8 @@ export class OrderWorkflow extends Construct {
       type: props.workflowType,
       roleArn: role.role.arn,
       definition: byWorkflowType(this, "order_workflow_definition", props.workflowType, {
-        STANDARD: JSON.stringify(definitions.STANDARD),
-        EXPRESS: JSON.stringify(definitions.EXPRESS),
+        STANDARD: withPaymentActionTimeout(definitions.STANDARD, props.paymentActionTimeoutMinutes),
+        EXPRESS: withPaymentActionTimeout(definitions.EXPRESS, props.paymentActionTimeoutMinutes),
       }),
       loggingConfiguration: {
         logDestination: `${this.logGroup.arn}:*`,

@@ -2,7 +2,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ifCreated } from "./counted";
-import { stripeSecretName } from "../../lambdas/shared/payment-providers";
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
 
 export interface PaymentSecretsProps {
   readonly namePrefix: string;
@@ -23,6 +23,8 @@ export class PaymentSecrets extends Construct {
   readonly stripeSecretArn: string;
   /** Where `aws secretsmanager put-secret-value --secret-id` puts the key. */
   readonly stripeSecretName: string;
+  /** The webhook endpoint's signing secret (whsec_…), created empty the same way; "" without Stripe. */
+  readonly stripeWebhookSecretArn: string;
 
   constructor(scope: Construct, id: string, props: PaymentSecretsProps) {
     super(scope, id);
@@ -37,5 +39,14 @@ export class PaymentSecrets extends Construct {
     this.stripeSecretKey.overrideLogicalId("StripeSecretKey");
     // A counted resource is a list: "" when it was not created.
     this.stripeSecretArn = ifCreated("aws_secretsmanager_secret.StripeSecretKey", "arn");
+    const webhookSecret = new SecretsmanagerSecret(this, "StripeWebhookSecret", {
+      count: Token.asNumber(Fn.conditional(Op.eq(props.paymentProvider, "stripe"), 1, 0)),
+      name: stripeWebhookSecretName(props.namePrefix),
+      description:
+        "Signing secret (whsec_…) of the Stripe webhook endpoint <api>/webhooks/stripe, read by PaymentEvents only. Created empty: put it in with `aws secretsmanager put-secret-value` (docs/PAYMENTS.md); Terraform never holds it.",
+      recoveryWindowInDays: props.disposable ? 0 : 30,
+    });
+    webhookSecret.overrideLogicalId("StripeWebhookSecret");
+    this.stripeWebhookSecretArn = ifCreated("aws_secretsmanager_secret.StripeWebhookSecret", "arn");
   }
 }

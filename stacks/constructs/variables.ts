@@ -37,6 +37,8 @@ export class OrderSystemVariables extends Construct {
   readonly allowedOrigins: TerraformVariable;
   readonly workflowType: TerraformVariable;
   readonly stuckOrderMinutes: TerraformVariable;
+  readonly paymentActionTimeoutMinutes: TerraformVariable;
+  readonly declineRateAlarmPercent: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -80,6 +82,10 @@ export class OrderSystemVariables extends Construct {
     } = networkVariables(variable));
     ({ apiAuth: this.apiAuth, allowedOrigins: this.allowedOrigins } = apiAccessVariables(variable));
     this.workflowType = workflowTypeVariable(variable);
+    ({
+      paymentActionTimeoutMinutes: this.paymentActionTimeoutMinutes,
+      declineRateAlarmPercent: this.declineRateAlarmPercent,
+    } = paymentOutcomeVariables(variable));
     ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
       releaseVariables(variable, env));
     this.stuckOrderMinutes = variable("stuck_order_minutes", {
@@ -434,6 +440,47 @@ function workflowTypeVariable(variable: DefineVariable) {
         condition: `contains(${JSON.stringify(WORKFLOW_TYPES)}, var.workflow_type)`,
         errorMessage: `workflow_type must be one of ${WORKFLOW_TYPES.join(", ")}.`,
       },
+      {
+        // Express cannot wait for a callback (.waitForTaskToken) and ends within 5 minutes, while a
+        // Stripe payment may wait for the customer's 3-D Secure: refused rather than failing orders.
+        condition: '!(var.workflow_type == "EXPRESS" && var.payment_provider == "stripe")',
+        errorMessage:
+          'workflow_type = "EXPRESS" cannot be used with payment_provider = "stripe": an Express workflow cannot wait for the customer\'s 3-D Secure authentication (docs/PAYMENTS.md). Use STANDARD.',
+      },
     ],
   });
 }
+
+/** How long a payment may wait for its outcome, and when declines page. */
+function paymentOutcomeVariables(variable: DefineVariable) {
+  const paymentActionTimeoutMinutes = variable("payment_action_timeout_minutes", {
+    type: "number",
+    default: Number(CONFIG.paymentActionTimeoutMinutes.default),
+    description:
+      "Minutes the workflow waits for a payment's outcome (the customer's 3-D Secure, a payment processing) before it cancels the payment and fails the order. 1 to 1440.",
+    validation: [
+      {
+        condition:
+          "var.payment_action_timeout_minutes == floor(var.payment_action_timeout_minutes) && var.payment_action_timeout_minutes >= 1 && var.payment_action_timeout_minutes <= 1440",
+        errorMessage: "payment_action_timeout_minutes must be a whole number of minutes from 1 to 1440.",
+      },
+    ],
+  });
+  const declineRateAlarmPercent = variable("decline_rate_alarm_percent", {
+    type: "number",
+    default: DEFAULT_DECLINE_RATE_ALARM_PERCENT,
+    description:
+      "DeclineRateAlarm pages when more than this percentage of payment attempts are declined over 15 minutes (with at least 20 attempts). 1 to 100.",
+    validation: [
+      {
+        condition:
+          "var.decline_rate_alarm_percent == floor(var.decline_rate_alarm_percent) && var.decline_rate_alarm_percent >= 1 && var.decline_rate_alarm_percent <= 100",
+        errorMessage: "decline_rate_alarm_percent must be a whole number from 1 to 100.",
+      },
+    ],
+  });
+  return { paymentActionTimeoutMinutes, declineRateAlarmPercent };
+}
+
+/** Declines are routine; a third of attempts declined over 15 minutes is not. */
+export const DEFAULT_DECLINE_RATE_ALARM_PERCENT = 30;

@@ -545,6 +545,7 @@ describe("the offline Step Functions stub", () => {
     orderErrorTopicArn: "arn:aws:sns:us-east-1:123456789012:e",
     criticalAlertsTopicArn: "arn:aws:sns:us-east-1:123456789012:c",
     eventBusArn: "arn:aws:events:us-east-1:123456789012:event-bus/default",
+    paymentActionTimeoutSeconds: 1800,
   };
 
   test("answers ValidateStateMachineDefinition with asl-validator's verdict", async () => {

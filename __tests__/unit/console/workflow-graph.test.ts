@@ -1,9 +1,9 @@
 /** The console's state-machine graph: every state and every way out of it, laid out without overlaps. */
 import { buildOrderWorkflowDefinition, STATES } from "../../../lambdas/shared/workflow-definition";
-import { LOCAL_WORKFLOW_RESOURCES } from "../../../local/runtime/resources";
+import { localWorkflowResources } from "../../../local/runtime/resources";
 import { workflowGraph } from "../../../local/console/workflow-graph";
 
-const definition = buildOrderWorkflowDefinition(LOCAL_WORKFLOW_RESOURCES, "STANDARD");
+const definition = buildOrderWorkflowDefinition(localWorkflowResources(1800), "STANDARD");
 const graph = workflowGraph(definition);
 
 test("one node per state of the definition, the start marked", () => {
@@ -61,6 +61,6 @@ test("boxes fit the drawing and never overlap", () => {
 });
 
 test("the Express definition's extra states are drawn too", () => {
-  const express = buildOrderWorkflowDefinition(LOCAL_WORKFLOW_RESOURCES, "EXPRESS");
+  const express = buildOrderWorkflowDefinition(localWorkflowResources(1800), "EXPRESS");
   expect(workflowGraph(express).nodes.map((n) => n.id)).toContain(STATES.announceConfirmed);
 });

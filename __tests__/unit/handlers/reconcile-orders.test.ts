@@ -5,6 +5,7 @@ import {
   stuckOrderMinutesFrom,
 } from "../../../lambdas/reconcile-orders/handler";
 import type { StaleOrder, StaleOrderFinder } from "../../../lambdas/shared/ports";
+import type { OrderRecord } from "../../../lambdas/shared/order";
 import { RecordingWorkflowStarter } from "../../support/fakes";
 import { context } from "../../support/events";
 
@@ -26,10 +27,17 @@ class InMemoryStaleOrders implements StaleOrderFinder {
 
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
 
-function system(orders: StaleOrder[]) {
+function system(orders: StaleOrder[], records: Record<string, Partial<OrderRecord>> = {}) {
   const staleOrders = new InMemoryStaleOrders(orders);
   const workflow = new RecordingWorkflowStarter();
-  const handler = createHandler({ staleOrders, workflow, stuckOrderMinutes: 15, now: () => NOW });
+  const handler = createHandler({
+    staleOrders,
+    workflow,
+    stuckOrderMinutes: 15,
+    paymentActionTimeoutMinutes: 30,
+    orders: { get: async (orderId) => records[orderId] as OrderRecord | undefined },
+    now: () => NOW,
+  });
   return { staleOrders, workflow, handler };
 }
 
@@ -96,4 +104,27 @@ test("STUCK_ORDER_MINUTES must be a positive number", () => {
       "STUCK_ORDER_MINUTES must be a positive number of minutes",
     );
   }
+});
+
+test("a PROCESSING order waiting for its customer's 3-D Secure is not stuck until its wait could have ended", async () => {
+  const waiting = (pendingMinutesAgo: number): Partial<OrderRecord> => ({
+    payment: {
+      status: "REQUIRES_ACTION",
+      chargeId: "pi_1",
+      amountMinor: 100,
+      provider: "stripe",
+      pendingSince: minutesAgo(pendingMinutesAgo),
+    },
+  });
+  const { handler } = system(
+    [
+      { orderId: "authenticating", status: "PROCESSING", updatedAt: minutesAgo(20) },
+      { orderId: "abandoned", status: "PROCESSING", updatedAt: minutesAgo(50) },
+      { orderId: "stalled", status: "PROCESSING", updatedAt: minutesAgo(20) },
+    ],
+    // 30 minutes' wait + 15 minutes' grace: 20 minutes in is waiting; 50 is past both.
+    { authenticating: waiting(20), abandoned: waiting(50), stalled: {} },
+  );
+  const result = await handler({}, context);
+  expect(result.orders.map((o) => o.orderId).sort()).toEqual(["abandoned", "stalled"]);
 });

@@ -3,6 +3,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
+import { DynamoDbPaymentRecords } from "./dynamodb-payment-records";
 import { DynamoDbSuppressionList } from "./dynamodb-suppression-list";
 
 let sharedDocumentClient: DynamoDBDocumentClient | undefined;
@@ -20,6 +21,10 @@ export function dynamoDbOrderStore(config: {
   readonly orderKeysTableName?: string;
 }): DynamoDbOrderStore {
   return new DynamoDbOrderStore(documentClient(), config.ordersTableName, config.orderKeysTableName);
+}
+
+export function dynamoDbPaymentRecords(config: { readonly ordersTableName: string }): DynamoDbPaymentRecords {
+  return new DynamoDbPaymentRecords(documentClient(), config.ordersTableName);
 }
 
 /** The inventory store also names the orders table: a reservation writes the order's marker. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BusinessError, TransientError } from "../errors";
-import type { ChargeRequest, PaymentGateway } from "../ports";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../ports";
 
 /**
  * A deterministic stand-in for a card processor, using Stripe-style test tokens. It moves no money:
@@ -16,6 +16,13 @@ export const TEST_TOKENS = {
   insufficientFunds: "tok_insufficientFunds",
   /** The gateway fails transiently for the first N attempts of the order, then recovers. */
   processingError: "tok_processingError",
+  /**
+   * The card asks for 3-D Secure: the payment waits for the customer (`requires_action`) until the
+   * simulated provider's event says how it ended (locally: POST /_local/payments/complete).
+   */
+  threeDSecureRequired: "tok_threeDSecureRequired",
+  /** The payment is accepted but not settled (`processing`) until the provider's event. */
+  processing: "tok_processing",
 } as const;
 
 export interface SimulatedGatewayOptions {
@@ -31,7 +38,7 @@ export class SimulatedPaymentGateway implements PaymentGateway {
 
   constructor(private readonly options: SimulatedGatewayOptions = { transientFailures: 1 }) {}
 
-  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     switch (request.paymentToken) {
       case TEST_TOKENS.declined:
         throw new BusinessError("PaymentDeclined", "The card was declined.");
@@ -49,7 +56,17 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     if (request.amountMinor <= 0) {
       throw new BusinessError("PaymentDeclined", "The amount to charge must be positive.");
     }
-    return { chargeId: derivedId("ch", request.orderId) };
+    const chargeId = derivedId("ch", request.orderId);
+    if (request.paymentToken === TEST_TOKENS.threeDSecureRequired) {
+      return { status: "requires_action", chargeId, clientSecret: `${chargeId}_secret_simulated` };
+    }
+    if (request.paymentToken === TEST_TOKENS.processing) return { status: "processing", chargeId };
+    return { status: "succeeded", chargeId };
+  }
+
+  /** Nothing settles here on its own: a pending payment is canceled (a settled one is refunded by the caller). */
+  async cancel(): Promise<{ readonly status: "canceled" }> {
+    return { status: "canceled" };
   }
 
   async refund(request: {

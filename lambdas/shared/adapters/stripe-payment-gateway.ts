@@ -6,7 +6,7 @@
  */
 import type { Stripe } from "stripe";
 import { BusinessError, TransientError } from "../errors";
-import type { ChargeRequest, PaymentGateway } from "../ports";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../ports";
 
 /** Pinned: the SDK's types describe this API version, and requests say so in `Stripe-Version`. */
 export const STRIPE_API_VERSION = "2026-10-28.endive";
@@ -16,6 +16,7 @@ export const idempotencyKeys = {
   charge: (orderId: string) => `order-${orderId}-charge`,
   paymentMethod: (orderId: string) => `order-${orderId}-payment-method`,
   refund: (orderId: string) => `order-${orderId}-refund`,
+  cancel: (orderId: string) => `order-${orderId}-cancel`,
 };
 
 export interface StripeGatewayOptions {
@@ -38,7 +39,7 @@ export class StripePaymentGateway implements PaymentGateway {
 
   constructor(private readonly options: StripeGatewayOptions) {}
 
-  async charge(request: ChargeRequest): Promise<{ readonly chargeId: string }> {
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
     const stripe = await this.stripe();
     try {
       const paymentMethod = await this.paymentMethodFor(stripe, request);
@@ -52,10 +53,12 @@ export class StripePaymentGateway implements PaymentGateway {
           payment_method: paymentMethod,
           metadata: { orderId: request.orderId },
           description: `Order ${request.orderId}`,
+          // 3-D Secure is finished by the storefront with Stripe.js (handleNextAction).
+          use_stripe_sdk: true,
         },
         { idempotencyKey: idempotencyKeys.charge(request.orderId) },
       );
-      return { chargeId: chargedIntent(intent) };
+      return chargeOutcome(intent);
     } catch (error) {
       throw asPaymentError(error);
     }
@@ -79,6 +82,32 @@ export class StripePaymentGateway implements PaymentGateway {
         const existing = await stripe.refunds.list({ payment_intent: request.chargeId, limit: 1 });
         const first = existing.data[0];
         if (first) return { refundId: first.id };
+      }
+      throw asPaymentError(error);
+    }
+  }
+
+  /**
+   * Cancels a PaymentIntent that has not settled. Canceled already: the same answer. Succeeded
+   * meanwhile (the customer authenticated as the wait ended): `succeeded`, for the caller to refund.
+   */
+  async cancel(request: {
+    readonly orderId: string;
+    readonly chargeId: string;
+  }): Promise<{ readonly status: "canceled" | "succeeded" }> {
+    const stripe = await this.stripe();
+    try {
+      await stripe.paymentIntents.cancel(
+        request.chargeId,
+        { cancellation_reason: "abandoned" },
+        { idempotencyKey: idempotencyKeys.cancel(request.orderId) },
+      );
+      return { status: "canceled" };
+    } catch (error) {
+      if (isStripeError(error) && error.code === "payment_intent_unexpected_state") {
+        const intent = await stripe.paymentIntents.retrieve(request.chargeId);
+        if (intent.status === "canceled") return { status: "canceled" };
+        if (intent.status === "succeeded") return { status: "succeeded" };
       }
       throw asPaymentError(error);
     }
@@ -125,23 +154,32 @@ function hostOf(apiBase: string | undefined): Pick<Stripe.StripeConfig, "host" |
   return { host: url.hostname, port: url.port || (protocol === "http" ? 80 : 443), protocol };
 }
 
-/** 3-D Secure, whether Stripe says so by the intent's status or by a card error: the same outcome. */
+/**
+ * A card error asking for authentication comes from a payment the customer was not present for
+ * (Stripe asks for it off-session): nobody can authenticate it now.
+ */
 function requiresCustomerAction(): BusinessError {
   return new BusinessError(
     "PaymentRequiresAction",
-    "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
+    "The card needs the customer's authentication (3-D Secure), which could not be asked for this payment.",
   );
 }
 
-/** A confirmed PaymentIntent's id, or the business error its status means. */
-function chargedIntent(intent: Stripe.PaymentIntent): string {
-  // "processing": card payments settle asynchronously at times; the money is on its way (Stripe's
-  // webhooks, out of scope here, would report a later failure).
+/**
+ * A confirmed PaymentIntent as the port's outcome: settled, waiting for the customer's 3-D Secure
+ * (its client secret goes to the storefront), or processing (not settled: the order waits for the
+ * event). Any other status is a refusal.
+ */
+function chargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
   switch (intent.status) {
     case "succeeded":
+      return { status: "succeeded", chargeId: intent.id };
     case "processing":
-      return intent.id;
+      return { status: "processing", chargeId: intent.id };
     case "requires_action":
+      if (intent.client_secret) {
+        return { status: "requires_action", chargeId: intent.id, clientSecret: intent.client_secret };
+      }
       throw requiresCustomerAction();
     default: {
       const error = intent.last_payment_error;

@@ -1,0 +1,292 @@
+/**
+ * PaymentEventsLambda: the provider's word on pending payments reaches the order.
+ * - `POST /webhooks/stripe` (API Gateway, public by decision): the raw body's `Stripe-Signature` is
+ *   verified with the Stripe SDK against the endpoint secret (5 minutes' tolerance); a missing, forged
+ *   or stale signature answers 400 and changes nothing. A verified PaymentIntent event is applied
+ *   once per event id (Powertools Idempotency), then answered 2xx.
+ * - The workflow's waiting step (`.waitForTaskToken`): keeps the task token with the pending payment.
+ * - The simulated gateway's event (the local runtime's POST /_local/payments/complete).
+ * Applying an outcome is a conditional write on the order; whichever of the event and the waiting
+ * step comes second resumes the step (SendTaskSuccess / SendTaskFailure), so order does not matter.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
+import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
+import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
+import { isUnreachable } from "../shared/errors";
+import { errorResponse, header, jsonResponse } from "../shared/http";
+import type { OrderRecord } from "../shared/order";
+import {
+  paymentEventOfStripe,
+  paymentEventsInputSchema,
+  SIMULATED_FAILURE_MESSAGE,
+  type PaymentEvent,
+  type PaymentEventsInput,
+} from "../shared/payment-events";
+import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
+import type { OrderStore, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
+import { createObservability, instrumented } from "../shared/observability";
+import { ORDER_KEYS_TABLE } from "../shared/table-definitions";
+import { CONFIG, functionConfig } from "../contracts";
+
+/** Stripe's own default: a signature older than this is refused (replayed or delayed). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+/** Stripe retries an event for up to three days; its id is remembered for a week. */
+export const EVENT_RECORD_SECONDS = 7 * 24 * 3600;
+/** The endpoint secret is read at most once per this many seconds per execution environment. */
+export const WEBHOOK_SECRET_MAX_AGE_SECONDS = 300;
+
+/** What became of one event. */
+export type EventResult =
+  "applied" | "already-applied" | "unknown-order" | "other-payment" | "no-change" | "ignored-type";
+
+/** Runs `apply` at most once in effect per event id. */
+export type ApplyOnce = (
+  apply: (event: PaymentEvent) => Promise<{ result: EventResult }>,
+) => (event: PaymentEvent) => Promise<{ result: EventResult }>;
+
+export interface PaymentEventsDeps {
+  readonly payments: PaymentRecords;
+  readonly orders: Pick<OrderStore, "get">;
+  readonly callbacks: WorkflowCallbacks;
+  /** The deployment's payment_provider: the webhook takes Stripe's events only with `stripe`. */
+  readonly provider: PaymentProvider;
+  /** The endpoint's signing secret (whsec_…); undefined when nobody has put it in yet. */
+  readonly webhookSecret: () => Promise<string | undefined>;
+  readonly applyOnce: ApplyOnce;
+}
+
+const observability = createObservability("payment-events");
+const config = functionConfig("PaymentEvents");
+const { logger, metrics } = observability;
+
+/** The order's waiting step learns the outcome: its charge, or a business failure with the reason. */
+async function resume(deps: PaymentEventsDeps, order: OrderRecord, taskToken: string): Promise<void> {
+  const payment = order.payment!;
+  const delivered =
+    payment.status === "CHARGED"
+      ? await deps.callbacks.succeed(taskToken, {
+          orderId: order.orderId,
+          status: "CHARGED",
+          chargeId: payment.chargeId,
+          amountMinor: payment.amountMinor,
+        })
+      : await deps.callbacks.fail(
+          taskToken,
+          "PaymentFailed",
+          JSON.stringify({
+            errorType: "PaymentFailed",
+            errorMessage: payment.failureMessage ?? "The payment was not completed.",
+          }),
+        );
+  logger.info("Waiting payment step resumed", { paymentStatus: payment.status, delivered });
+}
+
+/** Applies one outcome to its order; resumes the waiting step when the order's payment now says so. */
+async function apply(deps: PaymentEventsDeps, event: PaymentEvent): Promise<{ result: EventResult }> {
+  logger.appendKeys({ eventId: event.id, eventType: event.type, orderId: event.orderId });
+  if (!event.orderId) {
+    logger.warn("Payment event for a payment without an order id: acknowledged, nothing changed");
+    return { result: "unknown-order" };
+  }
+  const recorded = await deps.payments.recordOutcome(event.orderId, event.chargeId, event.outcome);
+  if (!recorded) {
+    logger.warn("Payment event for an unknown order: acknowledged, nothing changed");
+    return { result: "unknown-order" };
+  }
+  const { order, changed } = recorded;
+  const payment = order.payment;
+  if (payment?.chargeId !== event.chargeId || payment.provider !== event.provider) {
+    logger.warn("Payment event for another payment than the order's: acknowledged, nothing changed");
+    return { result: "other-payment" };
+  }
+  if (!changed && payment.status !== event.outcome.status) {
+    // Late or out of order (a failure after the money settled, an event after the wait ended).
+    logger.info("Payment event for a payment already settled otherwise: nothing changed", {
+      paymentStatus: payment.status,
+    });
+    return { result: "no-change" };
+  }
+  if (order.paymentTaskToken) await resume(deps, order, order.paymentTaskToken);
+  if (changed) metrics.addMetric(`PaymentEvents${event.outcome.status}`, MetricUnit.Count, 1);
+  return { result: changed ? "applied" : "already-applied" };
+}
+
+/** The waiting step: keep its token, or resume it at once when the outcome arrived first. */
+async function awaitOutcome(
+  deps: PaymentEventsDeps,
+  input: Extract<PaymentEventsInput, { action: "await" }>,
+): Promise<{ waiting: boolean }> {
+  const { orderId, chargeId, taskToken } = input;
+  const kept = await deps.payments.keepTaskToken(orderId, chargeId, taskToken);
+  if (kept.kept) {
+    logger.info("Payment waits for the provider's event");
+    return { waiting: true };
+  }
+  const { order } = kept;
+  const payment = order?.payment;
+  if (
+    !order ||
+    payment?.chargeId !== chargeId ||
+    !["CHARGED", "FAILED", "CANCELED"].includes(payment.status)
+  ) {
+    // Not a business outcome: the order and its workflow disagree, a person looks (unexpected path).
+    await deps.callbacks.fail(
+      taskToken,
+      "PaymentStateMismatch",
+      `Order ${orderId} does not hold the payment ${chargeId} its workflow waits for.`,
+    );
+    return { waiting: false };
+  }
+  await resume(deps, order, taskToken);
+  return { waiting: false };
+}
+
+/** The simulated provider's event for a pending simulated payment. */
+async function simulatedEvent(
+  deps: PaymentEventsDeps,
+  input: Extract<PaymentEventsInput, { action: "simulated-event" }>,
+): Promise<{ result: EventResult }> {
+  const order = await deps.orders.get(input.orderId);
+  if (!order?.payment || order.payment.provider !== "simulated") {
+    logger.warn("Simulated payment event for an order without a simulated payment", {
+      orderId: input.orderId,
+    });
+    return { result: order ? "other-payment" : "unknown-order" };
+  }
+  const event: PaymentEvent = {
+    id: input.eventId,
+    provider: "simulated",
+    type: `simulated.${input.outcome}`,
+    orderId: input.orderId,
+    chargeId: order.payment.chargeId,
+    outcome:
+      input.outcome === "succeeded"
+        ? { status: "CHARGED" }
+        : { status: "FAILED", failureMessage: SIMULATED_FAILURE_MESSAGE },
+  };
+  return deps.applyOnce((e) => apply(deps, e))(event);
+}
+
+/** The signed event, or the reason it was refused (the SDK's words: no signature matched, too old…). */
+async function verifiedStripeEvent(
+  raw: string,
+  signature: string,
+  secret: string,
+): Promise<{ id: string; type: string } | { refused: string }> {
+  const { default: Stripe } = await import("stripe");
+  try {
+    return Stripe.webhooks.constructEvent(raw, signature, secret, SIGNATURE_TOLERANCE_SECONDS);
+  } catch (error) {
+    return { refused: (error as Error).message };
+  }
+}
+
+function refuse(reason: string): APIGatewayProxyResult {
+  metrics.addMetric("WebhookSignaturesRejected", MetricUnit.Count, 1);
+  logger.warn("Webhook refused: its signature does not verify", { reason });
+  return errorResponse("INVALID_SIGNATURE", `The Stripe-Signature header does not verify: ${reason}`);
+}
+
+/** POST /webhooks/stripe. */
+async function webhook(
+  deps: PaymentEventsDeps,
+  request: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  if (deps.provider !== "stripe") {
+    return errorResponse(
+      "ROUTE_NOT_FOUND",
+      "This deployment does not charge through Stripe; it takes no Stripe events.",
+    );
+  }
+  const secret = await deps.webhookSecret();
+  if (!secret) {
+    // 503: Stripe retries for three days, so nothing is lost while the secret is put in.
+    logger.error("The Stripe webhook secret is not set: events are refused until it is (README: Payments)");
+    return errorResponse("WEBHOOK_NOT_CONFIGURED", "The webhook's signing secret is not configured.");
+  }
+  const signature = header(request.headers, "Stripe-Signature");
+  if (!signature) return refuse("the header is missing");
+  const raw = request.isBase64Encoded
+    ? Buffer.from(request.body ?? "", "base64").toString("utf8")
+    : (request.body ?? "");
+  const verified = await verifiedStripeEvent(raw, signature, secret);
+  if ("refused" in verified) return refuse(verified.refused);
+  const event = paymentEventOfStripe(verified);
+  if (!event) {
+    logger.info("Verified event of a type this system does not act on", { eventType: verified.type });
+    return jsonResponse(200, { received: true, result: "ignored-type" });
+  }
+  const { result } = await deps.applyOnce((e) => apply(deps, e))(event);
+  return jsonResponse(200, { received: true, result });
+}
+
+function isHttpRequest(input: unknown): input is APIGatewayProxyEvent {
+  return typeof input === "object" && input !== null && "httpMethod" in input;
+}
+
+/** The endpoint secret from Secrets Manager (Powertools Parameters, cached); undefined if empty. */
+async function webhookSecretOf(secretArn: string): Promise<string | undefined> {
+  if (secretArn === "") return undefined;
+  try {
+    // Loaded with the first Stripe event: a deployment without Stripe never needs Secrets Manager.
+    const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
+    const value = await getSecret<string>(secretArn, { maxAge: WEBHOOK_SECRET_MAX_AGE_SECONDS });
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  } catch (error) {
+    if (isUnreachable(error)) throw error;
+    return undefined; // a secret nobody filled in yet
+  }
+}
+
+/** Powertools Idempotency on the idempotency-key table, keyed by the event id, expiring after a week. */
+function powertoolsApplyOnce(tableName: string, idempotency: IdempotencyConfig): ApplyOnce {
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName,
+    keyAttr: ORDER_KEYS_TABLE.partitionKey,
+    expiryAttr: ORDER_KEYS_TABLE.expiryAttribute,
+    awsSdkV3Client: new DynamoDBClient({ maxAttempts: 4 }),
+  });
+  return (applyFn) => makeIdempotent(applyFn, { persistenceStore, config: idempotency });
+}
+
+export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: "id",
+    expiresAfterSeconds: EVENT_RECORD_SECONDS,
+  });
+  const provider = overrides.provider ?? config.paymentGateway;
+  if (!isPaymentProvider(provider)) {
+    throw new Error(`${CONFIG.paymentGateway.env}=${provider} is not a payment provider.`);
+  }
+  const deps: PaymentEventsDeps = {
+    payments: overrides.payments ?? dynamoDbPaymentRecords(config),
+    orders: overrides.orders ?? dynamoDbOrderStore(config),
+    callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
+    provider,
+    webhookSecret: overrides.webhookSecret ?? (() => webhookSecretOf(config.stripeWebhookSecretArn)),
+    applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName, idempotency),
+  };
+
+  return (input: unknown, context?: Context): Promise<unknown> =>
+    instrumented(observability, context, async () => {
+      if (context) idempotency.registerLambdaContext(context);
+      if (isHttpRequest(input)) {
+        try {
+          return await webhook(deps, input);
+        } catch (error) {
+          // Anything else is ours: Stripe retries a 5xx, and the event applies once when it does.
+          logger.error("Webhook failed", { error: (error as Error).name, message: (error as Error).message });
+          return errorResponse("INTERNAL_ERROR", "The event could not be applied. Stripe will retry it.");
+        }
+      }
+      const request = paymentEventsInputSchema.parse(input);
+      logger.appendKeys({ orderId: request.orderId, action: request.action });
+      return request.action === "await" ? awaitOutcome(deps, request) : simulatedEvent(deps, request);
+    });
+}
+
+export const handler = createHandler();

@@ -1,0 +1,150 @@
+/**
+ * A payment's life after the charge call, on the order item (PaymentRecords). Every write names the
+ * payment (its chargeId) and the statuses it may leave, so a late, repeated or out-of-order event
+ * finds the condition false and changes nothing.
+ */
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BusinessError } from "../errors";
+import { PENDING_PAYMENT_STATUSES, type OrderRecord, type PaymentStatus } from "../order";
+import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
+
+const now = (): string => new Date().toISOString();
+
+/** `payment.chargeId = :chargeId AND payment.#status IN (…)`, with its values. */
+function paymentIn(statuses: readonly PaymentStatus[]): {
+  condition: string;
+  values: Record<string, string>;
+} {
+  const placeholders = statuses.map((status) => `:from_${status.toLowerCase()}`);
+  return {
+    condition: `payment.chargeId = :chargeId AND payment.#status IN (${placeholders.join(", ")})`,
+    values: Object.fromEntries(statuses.map((status, i) => [placeholders[i], status])),
+  };
+}
+
+export class DynamoDbPaymentRecords implements PaymentRecords {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private async get(orderId: string): Promise<OrderRecord | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
+    );
+    return result.Item as OrderRecord | undefined;
+  }
+
+  async recordPending(orderId: string, payment: PendingPaymentRecord): Promise<void> {
+    const same = paymentIn(PENDING_PAYMENT_STATUSES);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET payment = :payment, updatedAt = :now",
+          // A retried step records the same pending payment again; nothing else is overwritten.
+          ConditionExpression: `attribute_exists(orderId) AND (attribute_not_exists(payment) OR (${same.condition}))`,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ...same.values,
+            ":payment": payment,
+            ":chargeId": payment.chargeId,
+            ":now": now(),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      throw new BusinessError(
+        "PaymentAlreadySettled",
+        `Order ${orderId}'s payment was already settled by another run of its workflow.`,
+      );
+    }
+  }
+
+  async recordOutcome(
+    orderId: string,
+    chargeId: string,
+    outcome: PaymentOutcome,
+  ): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
+    const pending = paymentIn(PENDING_PAYMENT_STATUSES);
+    const failure = outcome.status === "FAILED" ? ", payment.failureMessage = :message" : "";
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: `SET payment.#status = :status, payment.settledAt = :now${failure}, updatedAt = :now`,
+          ConditionExpression: pending.condition,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ...pending.values,
+            ":chargeId": chargeId,
+            ":status": outcome.status,
+            ":now": now(),
+            ...(outcome.status === "FAILED" ? { ":message": outcome.failureMessage } : {}),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { order: result.Attributes as OrderRecord, changed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const order = await this.get(orderId);
+      return order && { order, changed: false };
+    }
+  }
+
+  async keepTaskToken(
+    orderId: string,
+    chargeId: string,
+    taskToken: string,
+  ): Promise<{ kept: true } | { kept: false; order?: OrderRecord }> {
+    const pending = paymentIn(PENDING_PAYMENT_STATUSES);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression: "SET paymentTaskToken = :token",
+          ConditionExpression: pending.condition,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ...pending.values, ":chargeId": chargeId, ":token": taskToken },
+        }),
+      );
+      return { kept: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return { kept: false, order: await this.get(orderId) };
+    }
+  }
+
+  async recordCanceled(orderId: string, chargeId: string, reason: string): Promise<boolean> {
+    const cancelable = paymentIn([...PENDING_PAYMENT_STATUSES, "FAILED", "CANCELED"]);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { orderId },
+          UpdateExpression:
+            "SET payment.#status = :canceled, payment.failureMessage = if_not_exists(payment.failureMessage, :reason), updatedAt = :now REMOVE paymentTaskToken",
+          ConditionExpression: cancelable.condition,
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ...cancelable.values,
+            ":chargeId": chargeId,
+            ":canceled": "CANCELED",
+            ":reason": reason,
+            ":now": now(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
