@@ -377,6 +377,7 @@ export class OrderSystemStack extends TerraformStack {
       stageName: api.stage.stageName,
       functionNames: FUNCTIONS.map((spec) => ({ id: spec.id, name: this.functions[spec.id].functionName })),
       firewall: { enabled: ctx.vars.enableWaf.booleanValue, webAclName: firewall.webAclName },
+      declineRateAlarmPercent: ctx.vars.declineRateAlarmPercent.numberValue,
     });
   }
 

@@ -724,7 +724,7 @@ describe("a payment the provider has not settled waits for its outcome (Standard
       { payment: pending("REQUIRES_ACTION"), awaitOutcome: () => new Promise(() => undefined) },
       short,
     );
-    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID }]);
+    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID, reason: "PaymentActionTimedOut" }]);
     expect(calls.inventory).toBeUndefined();
     expect(calls.recordFailure[0]).toMatchObject({
       ExpressionAttributeValues: {

@@ -281,7 +281,11 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       if (request.action === "charge") return charge(deps, request);
       const order = await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-      return request.action === "cancel" ? cancel(deps, order) : refund(deps, order);
+      if (request.action === "refund") return refund(deps, order);
+      if (request.reason === "PaymentActionTimedOut") {
+        metrics.addMetric("PaymentActionsTimedOut", MetricUnit.Count, 1);
+      }
+      return cancel(deps, order);
     });
 }
 

@@ -5,6 +5,9 @@ import type { Context } from "aws-lambda";
 import { METRICS_NAMESPACE } from "../contracts";
 import { asWorkflowError, BusinessError } from "./errors";
 
+/** Errors a function throws on purpose (a business outcome): Lambda counts them as Errors too. */
+export const BUSINESS_ERRORS_METRIC = "BusinessErrors";
+
 export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
   return {
     logger: new Logger({ serviceName }),
@@ -29,10 +32,14 @@ export async function instrumented<T>(
   try {
     return await work();
   } catch (error) {
-    // A business error ends the order on the failure path: count it, by reason.
+    // A business error ends the order on the failure path: count it, by reason (in its own metric
+    // blob, so the reason is no dimension of the invocation's other metrics), and as BusinessErrors,
+    // which the function's error alarm subtracts from Lambda's Errors: a declined card pages nobody.
     if (error instanceof BusinessError) {
-      metrics.addDimension("reason", error.name);
-      metrics.addMetric("OrdersFailed", MetricUnit.Count, 1);
+      const failed = metrics.singleMetric();
+      failed.addDimension("reason", error.name);
+      failed.addMetric("OrdersFailed", MetricUnit.Count, 1);
+      metrics.addMetric(BUSINESS_ERRORS_METRIC, MetricUnit.Count, 1);
     }
     throw asWorkflowError(error);
   } finally {

@@ -223,7 +223,7 @@ function paymentCancellationStates(r: WorkflowResources): States {
     [STATES.cancelPayment]: {
       Type: "Task",
       Resource: r.functionArn("ProcessPayment"),
-      Parameters: { action: "cancel", "orderId.$": "$.orderId" },
+      Parameters: { action: "cancel", "orderId.$": "$.orderId", "reason.$": "$.error.Error" },
       ResultPath: "$.cancellation",
       Retry: [retryUnreachable, retryTransient(5)],
       Catch: [

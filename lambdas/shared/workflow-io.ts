@@ -68,7 +68,12 @@ export const paymentRequestSchema = z.discriminatedUnion("action", [
   }),
   z.object({ action: z.literal("refund"), orderId: orderIdSchema }),
   /** The wait for the payment's outcome ended without one (or with a failure): cancel it. */
-  z.object({ action: z.literal("cancel"), orderId: orderIdSchema }),
+  z.object({
+    action: z.literal("cancel"),
+    orderId: orderIdSchema,
+    /** Why the wait ended (the error at $.error): PaymentActionTimedOut is counted for its alarm. */
+    reason: z.optional(z.string()),
+  }),
 ]);
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
 

@@ -193,6 +193,7 @@ async function authorize(
 
 export function createLocalApiServer(options: LocalApiOptions): Server {
   const routes = [...API_ROUTES, rootRoute(options.rootMethod)];
+  const storefrontRoutes = routes.filter((r) => r.handler === "OrderPlacement");
   const allowedOrigins = options.allowedOrigins ?? [];
   const gatewayHeaders = gatewayCorsHeaders(allowedOrigins);
   const fail = (res: ServerResponse, status: number, code: string, message: string) =>
@@ -212,9 +213,10 @@ export function createLocalApiServer(options: LocalApiOptions): Server {
         return fail(res, 400, "INVALID_REQUEST_TARGET", "The request target is not a valid path or URL.");
       if (url.pathname.startsWith("/_local/")) return options.admin(req, res, url);
       if (method === "OPTIONS" && allowedOrigins.length > 0 && !/\/\//.test(url.pathname)) {
-        const known = resolveRoute(routes, "GET", url.pathname);
+        // The storefront's routes only, as deployed: the webhook has no preflight.
+        const known = resolveRoute(storefrontRoutes, "GET", url.pathname);
         if (!("status" in known) || known.status === 405)
-          return preflight(options, routes, req, res, url.pathname);
+          return preflight(options, storefrontRoutes, req, res, url.pathname);
       }
       const match = resolveRoute(routes, method, url.pathname);
       if ("status" in match) return fail(res, match.status, match.code, match.message);

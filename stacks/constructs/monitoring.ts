@@ -6,7 +6,9 @@ import {
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { WAF_MANAGED_RULE_GROUPS, WAF_RULES } from "./api-firewall";
-import { functionSpec, METRICS_NAMESPACE } from "../../lambdas/contracts";
+import { functionSpec, METRICS_NAMESPACE, type FunctionId } from "../../lambdas/contracts";
+import { BUSINESS_ERRORS_METRIC } from "../../lambdas/shared/observability";
+import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/shared/workflow-definition";
 
 export interface MonitoringProps {
   readonly namePrefix: string;
@@ -20,7 +22,9 @@ export interface MonitoringProps {
   readonly stateMachineArn: string;
   readonly apiName: string;
   readonly stageName: string;
-  readonly functionNames: readonly { readonly id: string; readonly name: string }[];
+  readonly functionNames: readonly { readonly id: FunctionId; readonly name: string }[];
+  /** decline_rate_alarm_percent: DeclineRateAlarm's threshold. */
+  readonly declineRateAlarmPercent: number;
   /** enable_waf and the web ACL's name: its alarm and dashboard row. */
   readonly firewall: { readonly enabled: boolean | IResolvable; readonly webAclName: string };
 }
@@ -34,8 +38,19 @@ type AlarmSettings = Omit<CloudwatchMetricAlarmConfig, "alarmActions" | "okActio
 /** Where every alarm's description sends the person it pages. */
 export const RUNBOOK_PATH = "docs/RUNBOOK.md";
 
-/** The reconciler's Powertools service (its folder's name): the `service` dimension of its metrics. */
-const RECONCILER_SERVICE = functionSpec("ReconcileOrders").folder;
+/** A function's Powertools service (its folder's name): the `service` dimension of its metrics. */
+const serviceOf = (id: FunctionId) => functionSpec(id).folder;
+const RECONCILER_SERVICE = serviceOf("ReconcileOrders");
+const PAYMENT_SERVICE = serviceOf("ProcessPayment");
+const PAYMENT_EVENTS_SERVICE = serviceOf("PaymentEvents");
+
+/** DeclineRateAlarm looks only at windows with at least this many payment attempts. */
+export const DECLINE_RATE_MIN_ATTEMPTS = 20;
+/** A misconfigured endpoint secret, or someone forging Stripe's events. */
+export const WEBHOOK_REJECTIONS_THRESHOLD = 10;
+/** PaymentActionTimeoutRateAlarm: this share of waiting payments abandoned in an hour (at least 10 waited). */
+export const PAYMENT_ACTION_TIMEOUT_PERCENT = 50;
+export const PAYMENT_ACTION_MIN_STARTED = 10;
 
 type CountMetric = { namespace: string; metricName: string; dimensions: Record<string, string> };
 
@@ -53,6 +68,7 @@ export class Monitoring extends Construct {
     this.queueAlarms();
     this.workflowAndApiAlarms();
     this.stuckOrdersAlarm();
+    this.paymentAlarms();
     this.functionAlarms();
     this.emailAlarms();
     this.firewallAlarm();
@@ -173,15 +189,20 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Failed or timed-out workflow executions, and the API's 5XX answers. */
+  /**
+   * Orders that failed for a reason that is not the customer's (the workflow counts them on its
+   * unexpected-failure path), timed-out executions, and the API's 5XX answers. A declined card, an
+   * unknown product, short stock or an abandoned authentication ends an execution FAILED too, and
+   * pages nobody.
+   */
   private workflowAndApiAlarms(): void {
     const props = this.props;
     const workflow = { namespace: "AWS/States", dimensions: { StateMachineArn: props.stateMachineArn } };
     this.countAlarm(
       "OrderProcessingWorkflowFailureAlarm",
-      "order-workflow-failures",
-      "Order workflow executions failed (business failures are expected; a burst is not).",
-      { ...workflow, metricName: "ExecutionsFailed" },
+      "order-workflow-unexpected-failures",
+      "Orders failed for an unexpected reason (an internal error, not a decline, a missing product, short stock or an abandoned authentication).",
+      { namespace: METRICS_NAMESPACE, metricName: UNEXPECTED_FAILURE_METRIC, dimensions: {} },
       1,
     );
     this.countAlarm(
@@ -274,18 +295,109 @@ export class Monitoring extends Construct {
   }
 
   /** Errors and throttles of every function. */
+  /**
+   * Payment outcomes that need a person: declines far above normal (a broken integration, card
+   * testing), rejected webhook signatures (a wrong secret, forged events), and customers abandoning
+   * authentication in numbers (a broken 3-D Secure flow in the storefront).
+   */
+  private paymentAlarms(): void {
+    const metric = (id: string, metricName: string, service: string, period: number) => ({
+      id,
+      returnData: false,
+      metric: {
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensions: { service },
+        period,
+        stat: "Sum",
+      },
+    });
+    const rate = (numerator: string, denominator: string, minimum: number, label: string) => ({
+      id: "rate",
+      label,
+      returnData: true,
+      expression: `IF(${denominator} >= ${minimum}, 100 * ${numerator} / ${denominator}, 0)`,
+    });
+    this.alarm("DeclineRateAlarm", {
+      suffix: "payment-decline-rate",
+      alarmDescription: `More than decline_rate_alarm_percent of payment attempts were declined over 15 minutes (with at least ${DECLINE_RATE_MIN_ATTEMPTS} attempts): a broken payment integration or card testing, not routine declines.`,
+      metricQuery: [
+        metric("declined", "PaymentsDeclined", PAYMENT_SERVICE, 900),
+        metric("attempted", "PaymentsAttempted", PAYMENT_SERVICE, 900),
+        rate("FILL(declined, 0)", "attempted", DECLINE_RATE_MIN_ATTEMPTS, "Declined (% of attempts)"),
+      ],
+      evaluationPeriods: 1,
+      threshold: this.props.declineRateAlarmPercent,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+    this.countAlarm(
+      "WebhookSignatureRejectionsAlarm",
+      "webhook-signature-rejections",
+      `At least ${WEBHOOK_REJECTIONS_THRESHOLD} payment provider events were refused in 5 minutes because their signature did not verify: a wrong endpoint secret (events are lost after Stripe's retries) or forged requests.`,
+      {
+        namespace: METRICS_NAMESPACE,
+        metricName: "WebhookSignaturesRejected",
+        dimensions: { service: PAYMENT_EVENTS_SERVICE },
+      },
+      WEBHOOK_REJECTIONS_THRESHOLD,
+    );
+    this.alarm("PaymentActionTimeoutRateAlarm", {
+      suffix: "payment-action-timeout-rate",
+      alarmDescription: `More than ${PAYMENT_ACTION_TIMEOUT_PERCENT}% of payments that waited for the customer (3-D Secure) timed out in an hour (at least ${PAYMENT_ACTION_MIN_STARTED} waited): the storefront may not be completing authentication.`,
+      metricQuery: [
+        metric("timedOut", "PaymentActionsTimedOut", PAYMENT_SERVICE, 3600),
+        metric("started", "PaymentActionsStarted", PAYMENT_SERVICE, 3600),
+        rate("FILL(timedOut, 0)", "started", PAYMENT_ACTION_MIN_STARTED, "Timed out (% of waits)"),
+      ],
+      evaluationPeriods: 1,
+      threshold: PAYMENT_ACTION_TIMEOUT_PERCENT,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
+  }
+
+  /**
+   * A function's errors other than the business outcomes it throws on purpose (Lambda counts those as
+   * Errors too): what a release rolls back on. Throttles page separately.
+   */
   private functionAlarms(): void {
     for (const fn of this.props.functionNames) {
       const shortName = fn.name.replace(`${this.props.namePrefix}-`, "");
       const lambda = { namespace: "AWS/Lambda", dimensions: { FunctionName: fn.name } };
-      this.countAlarm(
-        `${fn.id}LambdaErrorsAlarm`,
-        `${shortName}-errors`,
-        `${fn.id}Lambda raised errors (unhandled exceptions or timeouts).`,
-        { ...lambda, metricName: "Errors" },
-        5,
-        "functionerrorsalarms",
-      );
+      this.alarm(`${fn.id}LambdaErrorsAlarm`, {
+        suffix: `${shortName}-errors`,
+        alarmDescription: `${fn.id}Lambda raised errors other than business outcomes (unhandled exceptions or timeouts).`,
+        runbook: "functionerrorsalarms",
+        metricQuery: [
+          {
+            id: "errors",
+            returnData: false,
+            metric: { ...lambda, metricName: "Errors", period: 300, stat: "Sum" },
+          },
+          {
+            id: "business",
+            returnData: false,
+            metric: {
+              namespace: METRICS_NAMESPACE,
+              metricName: BUSINESS_ERRORS_METRIC,
+              dimensions: { service: serviceOf(fn.id) },
+              period: 300,
+              stat: "Sum",
+            },
+          },
+          {
+            id: "unexpected",
+            label: "Errors that are not business outcomes",
+            returnData: true,
+            expression: "errors - FILL(business, 0)",
+          },
+        ],
+        evaluationPeriods: 1,
+        threshold: 5,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+      });
       this.countAlarm(
         `${fn.id}LambdaThrottlesAlarm`,
         `${shortName}-throttles`,
@@ -408,6 +520,19 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
         ["Send", "Delivery", "Bounce", "Complaint"].map((m): Metric => ["AWS/SES", m, { stat: "Sum" }]),
       ),
       widget("WAF: allowed and blocked requests by rule", wafMetrics(props)),
+      widget("Payments: attempts, declines, waits for the customer, timeouts", [
+        business("PaymentsAttempted", PAYMENT_SERVICE),
+        business("PaymentsDeclined", PAYMENT_SERVICE),
+        business("PaymentActionsStarted", PAYMENT_SERVICE),
+        business("PaymentActionsTimedOut", PAYMENT_SERVICE),
+        business("PaymentsCanceled", PAYMENT_SERVICE),
+      ]),
+      widget("Payment provider events: applied, refused signatures; unexpected order failures", [
+        business("PaymentEventsCHARGED", PAYMENT_EVENTS_SERVICE),
+        business("PaymentEventsFAILED", PAYMENT_EVENTS_SERVICE),
+        business("WebhookSignaturesRejected", PAYMENT_EVENTS_SERVICE),
+        [METRICS_NAMESPACE, UNEXPECTED_FAILURE_METRIC, { stat: "Sum" }],
+      ]),
       widget("Business metrics", [
         business("OrdersPlaced", "order-placement"),
         business("OrdersConfirmed", "order-success-handler"),

@@ -283,7 +283,8 @@ export class OrderApi extends Construct {
   private addPreflights(): void {
     // The root method's verb is the http_method variable.
     const methodsByPath = new Map<string, string[]>([["/", [this.props.rootHttpMethod]]]);
-    for (const route of API_ROUTES) {
+    // The storefront's routes only: the payment provider's webhook is never called from a browser.
+    for (const route of API_ROUTES.filter((r) => r.handler === "OrderPlacement")) {
       methodsByPath.set(route.resourcePath, [...(methodsByPath.get(route.resourcePath) ?? []), route.method]);
     }
     const count = Token.asNumber(Fn.conditional(this.corsEnabled, 1, 0));

@@ -46,11 +46,18 @@ export const VPC_ENI_ACTIONS = [
 /** What CodeDeploy reads to roll a release back: DescribeAlarms has no resource-level permissions. */
 export const ALARM_READ_ACTIONS = ["cloudwatch:DescribeAlarms"] as const;
 
+/**
+ * The workflow's count of unexpected failures: PutMetricData has no resource-level permissions; the
+ * statement holds it to the order system's namespace with the `cloudwatch:namespace` condition key.
+ */
+export const METRIC_WRITE_ACTIONS = ["cloudwatch:PutMetricData"] as const;
+
 export const UNSCOPABLE_ACTIONS: readonly string[] = [
   ...XRAY_ACTIONS,
   ...LOG_DELIVERY_ACTIONS,
   ...VPC_ENI_ACTIONS,
   ...ALARM_READ_ACTIONS,
+  ...METRIC_WRITE_ACTIONS,
 ];
 
 export const XRAY_STATEMENT: Statement = {

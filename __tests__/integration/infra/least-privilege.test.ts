@@ -15,6 +15,8 @@ const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
 /** Executions start on the workflow's live alias, never on the bare state machine. */
 const STATE_MACHINE =
   "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing:live";
+/** The callback API (SendTaskSuccess/Failure) names the state machine itself, as CDK's grantTaskResponse. */
+const BARE_STATE_MACHINE = STATE_MACHINE.replace(/:live$/, "");
 const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 const FLOW_LOGS = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
 /** What the workflow and the schedule invoke: a function's live alias. */
@@ -66,6 +68,19 @@ const ALLOWED: Record<string, AllowList> = {
   ProcessPayment: functionRole("ProcessPayment", {
     RecordPayments: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
   }),
+  // The payment provider's events: the orders' payments, the event ids it applied (the idempotency
+  // table, by key), and resuming waiting steps of this state machine only. Never stock, never a queue.
+  PaymentEvents: functionRole("PaymentEvents", {
+    RecordPaymentOutcomes: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    ApplyEachEventOnce: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
+    },
+    ResumeWaitingPayments: {
+      actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+      resources: [BARE_STATE_MACHINE],
+    },
+  }),
   UpdateInventory: functionRole("UpdateInventory", {
     DecrementStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
     MarkOrderReserved: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
@@ -100,6 +115,8 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_dynamodb_table.OrdersTable.arn}/index/status-updatedAt-index"],
     },
     RestartOrderWorkflows: { actions: ["states:StartExecution"], resources: [STATE_MACHINE] },
+    // One order at a time, by key: whether a PROCESSING order's payment waits for the customer.
+    ReadStuckOrders: { actions: ["dynamodb:GetItem"], resources: [ORDERS] },
   }),
   // EventBridge Scheduler: may invoke the reconciler, nothing else.
   Reconciler: {
@@ -148,8 +165,11 @@ const ALLOWED: Record<string, AllowList> = {
   Workflow: {
     InvokeWorkflowFunctions: {
       actions: ["lambda:InvokeFunction"],
-      resources: ["ValidateOrder", "ProcessPayment", "UpdateInventory"].map(lambda),
+      // PaymentEvents: the waiting payment step invokes it with a task token.
+      resources: ["ValidateOrder", "ProcessPayment", "PaymentEvents", "UpdateInventory"].map(lambda),
     },
+    // No resource-level permission exists; held to the namespace by a condition (tested below).
+    CountUnexpectedFailures: { actions: ["cloudwatch:PutMetricData"], resources: ["*"] },
     PublishWorkflowNotifications: {
       actions: ["sns:Publish"],
       resources: [
@@ -230,6 +250,16 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
     },
   },
+  // Only PaymentEvents reads the webhook endpoint's secret.
+  PaymentEvents_When_paymentGateway_stripe: {
+    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
+    grants: {
+      ReadStripeWebhookSecret: {
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ['${join("", aws_secretsmanager_secret.StripeWebhookSecret[*].arn)}'],
+      },
+    },
+  },
   ProcessPayment_When_paymentGateway_stripe: {
     count: '${(var.payment_provider == "stripe") ? 1 : 0}',
     grants: {
@@ -285,7 +315,7 @@ test("in a VPC only, each function may manage its network interfaces: the EC2 ac
   }
 });
 
-test("the Workflow role with workflow_type = EXPRESS: the same, plus PutEvents on the default bus only", () => {
+test("the Workflow role with workflow_type = EXPRESS: the same but PaymentEvents (Express cannot wait for a payment), plus PutEvents on the default bus only", () => {
   const documents = Object.entries(dataOf(stack, "aws_iam_policy_document")).filter(([name]) =>
     name.startsWith("Workflow_Role_VariantPermissions_"),
   );
@@ -300,6 +330,10 @@ test("the Workflow role with workflow_type = EXPRESS: the same, plus PutEvents o
   expect(express).toEqual(
     sorted({
       ...ALLOWED.Workflow,
+      InvokeWorkflowFunctions: {
+        actions: ["lambda:InvokeFunction"],
+        resources: ["ValidateOrder", "ProcessPayment", "UpdateInventory"].map(lambda),
+      },
       AnnounceOrderEnd: {
         actions: ["events:PutEvents"],
         resources: [
@@ -325,7 +359,7 @@ test("every role of the stack is pinned above (a new role needs its own allow-li
   ]);
 });
 
-test("only the API, OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside, each one function", () => {
+test("only the API (OrderPlacement, and PaymentEvents on its webhook route), OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside", () => {
   const permissions = Object.values(resourcesOf(stack, "aws_lambda_permission")).map((p) => ({
     principal: p.principal,
     function: p.function_name,
@@ -348,9 +382,33 @@ test("only the API, OrderConfirmationRule and EmailFeedbackTopic may invoke func
         function: "${aws_lambda_alias.EmailFeedbackLiveAlias.function_name}",
         action: "lambda:InvokeFunction",
       },
+      {
+        principal: "apigateway.amazonaws.com",
+        function: "${aws_lambda_alias.PaymentEventsLiveAlias.function_name}",
+        action: "lambda:InvokeFunction",
+      },
     ]),
   );
-  expect(permissions).toHaveLength(3);
+  expect(permissions).toHaveLength(4);
+  // PaymentEvents: only from its own route (POST /webhooks/stripe), not from any route of the API.
+  const webhook = Object.values(resourcesOf(stack, "aws_lambda_permission")).find(
+    (p) => p.function_name === "${aws_lambda_alias.PaymentEventsLiveAlias.function_name}",
+  );
+  expect(webhook?.source_arn).toBe(
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/webhooks/stripe",
+  );
+});
+
+test("the workflow may put metric data only into the order system's namespace", () => {
+  const [, doc] = Object.entries(dataOf(stack, "aws_iam_policy_document")).find(([name]) =>
+    name.startsWith("Workflow_Role_Permissions_"),
+  )!;
+  const statement = (doc.statement as (Statement & { condition?: unknown })[]).find(
+    (st) => st.sid === "CountUnexpectedFailures",
+  );
+  expect(statement?.condition).toEqual([
+    { test: "StringEquals", variable: "cloudwatch:namespace", values: ["EcommerceOrders"] },
+  ]);
 });
 
 test.each(FUNCTIONS.map((f) => [f.id, f]))(

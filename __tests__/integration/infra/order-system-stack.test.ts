@@ -34,7 +34,18 @@ import { EMAIL_TEMPLATES } from "../../../lambdas/shared/customer-emails";
 import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
 import { dataOf, localNamed, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 
+/** The Standard definition as Terraform renders it for payment_action_timeout_minutes = `minutes`. */
+function standardDefinitionOf(text: string, minutes = 30) {
+  return JSON.parse(
+    text
+      .replace("${((var.payment_action_timeout_minutes * 60) + 900)}", String(minutes * 60 + 900))
+      .replace("${(var.payment_action_timeout_minutes * 60)}", String(minutes * 60)),
+  );
+}
+
 const s = synthOrderSystem("dev");
+const standardDefinition = (minutes = 30) =>
+  standardDefinitionOf(localNamed(s, "order_workflow_definition_standard"), minutes);
 const { text } = s;
 const SIGNED_IN_UNLESS_OPTED_OUT = '${(var.api_auth == "cognito") ? "COGNITO_USER_POOLS" : "NONE"}';
 const AUTHORIZER_UNLESS_OPTED_OUT =
@@ -171,7 +182,11 @@ describe("payments (payment_provider)", () => {
     const secretReaders = Object.entries(dataOf(s, "aws_iam_policy_document")).filter(([, doc]) =>
       JSON.stringify(doc).includes("secretsmanager:"),
     );
-    expect(secretReaders.map(([name]) => name)).toEqual(["ProcessPayment_When_paymentGateway_stripe"]);
+    // ProcessPayment reads the API key; PaymentEvents the webhook secret (pinned in least-privilege).
+    expect(secretReaders.map(([name]) => name).sort()).toEqual([
+      "PaymentEvents_When_paymentGateway_stripe",
+      "ProcessPayment_When_paymentGateway_stripe",
+    ]);
   });
 });
 
@@ -318,8 +333,16 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(5);
-    for (const integration of integrations) {
+    expect(integrations).toHaveLength(6);
+    // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents.
+    const webhook = integrations.filter((i) => String(i.http_method).includes("webhooks_stripe"));
+    expect(webhook).toEqual([
+      expect.objectContaining({
+        type: "AWS_PROXY",
+        uri: "${aws_lambda_alias.PaymentEventsLiveAlias.invoke_arn}",
+      }),
+    ]);
+    for (const integration of integrations.filter((i) => !webhook.includes(i))) {
       expect(integration).toMatchObject({
         type: "AWS_PROXY",
         integration_http_method: "POST",
@@ -327,7 +350,7 @@ describe("API Gateway", () => {
       });
     }
     const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
-    expect(paths.sort()).toEqual(["orders", "products", "{orderId}"]);
+    expect(paths.sort()).toEqual(["orders", "products", "stripe", "webhooks", "{orderId}"]);
   });
 
   test("the order model is the handler's schema, strict", () => {
@@ -495,9 +518,11 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["GET orders", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["GET orders__orderId_", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["GET products", "NONE", undefined],
+        // Public by decision: PaymentEvents verifies Stripe's signature instead.
+        ["POST webhooks_stripe", "NONE", undefined],
       ]),
     );
-    expect(routes).toHaveLength(5);
+    expect(routes).toHaveLength(6);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {
@@ -865,13 +890,14 @@ describe("workflow, events and monitoring", () => {
     expect(machine.definition).toBe(
       '${(var.workflow_type == "EXPRESS") ? local.order_workflow_definition_express : local.order_workflow_definition_standard}',
     );
-    const definition = JSON.parse(localNamed(s, "order_workflow_definition_standard"));
+    const definition = standardDefinition();
     expect(definition.StartAt).toBe("ValidateOrder");
     expect(HAPPY_PATH.map((name) => definition.States[name].Next ?? "END")).toEqual([
       "ProcessPayment",
-      "UpdateInventory",
+      "PaymentSettled",
       "END",
     ]);
+    expect(definition.States.PaymentSettled.Choices[0].Next).toBe("UpdateInventory");
     expect(definition.States.ValidateOrder.Resource).toBe("${aws_lambda_alias.ValidateOrderLiveAlias.arn}");
     expect(definition.States.NotifyOrderFailure).toMatchObject({
       Resource: "arn:aws:states:::sns:publish",
@@ -879,11 +905,35 @@ describe("workflow, events and monitoring", () => {
     });
   });
 
-  test("EXPRESS: the same states, and the order's end announced on this account's default bus", () => {
-    const standard = JSON.parse(localNamed(s, "order_workflow_definition_standard"));
+  test("the waiting payment step and the execution take payment_action_timeout_minutes from the variable, as JSON numbers", () => {
+    const text = localNamed(s, "order_workflow_definition_standard");
+    expect(text.match(/"TimeoutSeconds":\$\{[^}]*\}|"TimeoutSeconds":\d+/g)).toEqual([
+      '"TimeoutSeconds":${((var.payment_action_timeout_minutes * 60) + 900)}',
+      '"TimeoutSeconds":${(var.payment_action_timeout_minutes * 60)}',
+    ]);
+    const definition = standardDefinition(30);
+    expect(definition.TimeoutSeconds).toBe(900 + 1800);
+    expect(definition.States.AwaitPaymentOutcome).toMatchObject({
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      TimeoutSeconds: 1800,
+      Parameters: { FunctionName: "${aws_lambda_alias.PaymentEventsLiveAlias.arn}" },
+    });
+    expect(localNamed(s, "order_workflow_definition_express")).not.toContain(
+      "payment_action_timeout_minutes",
+    );
+  });
+
+  test("EXPRESS: the same states (but the wait for a payment), and the order's end announced on this account's default bus", () => {
+    const standard = standardDefinition();
     const express = JSON.parse(localNamed(s, "order_workflow_definition_express"));
+    const waitOnly = ["AwaitPaymentOutcome", "PaymentActionTimedOut"];
     expect(Object.keys(express.States).sort()).toEqual(
-      [...Object.keys(standard.States), "AnnounceOrderConfirmed", "AnnounceOrderFailed"].sort(),
+      [
+        ...Object.keys(standard.States).filter((name) => !waitOnly.includes(name)),
+        "PaymentCannotWait",
+        "AnnounceOrderConfirmed",
+        "AnnounceOrderFailed",
+      ].sort(),
     );
     expect(express.States.UpdateInventory.Next).toBe("AnnounceOrderConfirmed");
     expect(express.States.AnnounceOrderConfirmed).toMatchObject({
@@ -982,10 +1032,10 @@ describe("workflow, events and monitoring", () => {
     expect(
       resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrderProcessingWorkflowFailureAlarm"),
     ).toMatchObject({
-      namespace: "AWS/States",
-      metric_name: "ExecutionsFailed",
-      // The one state machine, whichever workflow_type: Step Functions publishes this for both.
-      dimensions: { StateMachineArn: "${aws_sfn_state_machine.OrderProcessingStateMachine.arn}" },
+      // The workflow's own count of unexpected failures: declines and other business outcomes end
+      // executions FAILED too, and must not page.
+      namespace: "EcommerceOrders",
+      metric_name: "UnexpectedOrderFailures",
       comparison_operator: "GreaterThanOrEqualToThreshold",
       threshold: 1,
     });
@@ -1044,5 +1094,85 @@ test("the prod environment protects its data and runs with higher limits", () =>
   expect(Object.keys(resourcesOf(prod, "aws_api_gateway_account"))).toHaveLength(0);
   expect(prod.text).toHaveResourceWithProperties(LambdaFunction, {
     function_name: "ecommerce-prod-order-placement",
+  });
+});
+
+describe("alarms that page only for what is wrong", () => {
+  const alarms = resourcesOf(s, "aws_cloudwatch_metric_alarm");
+  type Query = { id: string; expression?: string; metric?: { metric_name: string; namespace: string } };
+  const metricsOf = (alarm: Record<string, unknown>): string[] =>
+    alarm.metric_query
+      ? (alarm.metric_query as Query[]).flatMap((q) => (q.metric ? [q.metric.metric_name] : []))
+      : [String(alarm.metric_name)];
+
+  test("no deployment group rolls back on an alarm a declined card, short stock or an abandoned authentication can fire", () => {
+    const watched = new Set(
+      Object.values(resourcesOf(s, "aws_codedeploy_deployment_group")).flatMap(
+        (g) => (g.alarm_configuration as { alarms: string[] }).alarms,
+      ),
+    );
+    expect(watched.size).toBeGreaterThan(2);
+    for (const reference of watched) {
+      const name = /aws_cloudwatch_metric_alarm\.(\w+)\.alarm_name/.exec(reference)![1];
+      const alarm = alarms[name];
+      // Executions FAILED and Lambda Errors both count business outcomes; only these do not.
+      expect(metricsOf(alarm)).not.toContain("ExecutionsFailed");
+      if (metricsOf(alarm).includes("Errors")) {
+        const queries = alarm.metric_query as (Query & { return_data?: boolean })[];
+        expect(queries.find((q) => q.return_data)?.expression).toBe("errors - FILL(business, 0)");
+        expect(queries.find((q) => q.id === "business")?.metric?.metric_name).toBe("BusinessErrors");
+      } else {
+        expect(["UnexpectedOrderFailures", "5XXError"]).toContain(alarm.metric_name);
+      }
+    }
+  });
+
+  test("DeclineRateAlarm: declines over attempts in 15 minutes, at least 20 attempts, above decline_rate_alarm_percent", () => {
+    expect(alarms.DeclineRateAlarm).toMatchObject({
+      threshold: "${var.decline_rate_alarm_percent}",
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
+      metric_query: [
+        {
+          id: "declined",
+          metric: {
+            metric_name: "PaymentsDeclined",
+            period: 900,
+            dimensions: { service: "process-payment" },
+          },
+        },
+        {
+          id: "attempted",
+          metric: {
+            metric_name: "PaymentsAttempted",
+            period: 900,
+            dimensions: { service: "process-payment" },
+          },
+        },
+        {
+          id: "rate",
+          return_data: true,
+          expression: "IF(attempted >= 20, 100 * FILL(declined, 0) / attempted, 0)",
+        },
+      ],
+    });
+  });
+
+  test("rejected webhook signatures and abandoned authentications page, each with its runbook section", () => {
+    expect(alarms.WebhookSignatureRejectionsAlarm).toMatchObject({
+      namespace: "EcommerceOrders",
+      metric_name: "WebhookSignaturesRejected",
+      dimensions: { service: "payment-events" },
+      threshold: 10,
+      alarm_description: expect.stringContaining("docs/RUNBOOK.md#webhooksignaturerejectionsalarm"),
+    });
+    expect(alarms.PaymentActionTimeoutRateAlarm).toMatchObject({
+      threshold: 50,
+      metric_query: expect.arrayContaining([
+        expect.objectContaining({ expression: "IF(started >= 10, 100 * FILL(timedOut, 0) / started, 0)" }),
+      ]),
+      alarm_description: expect.stringContaining("docs/RUNBOOK.md#paymentactiontimeoutratealarm"),
+    });
   });
 });

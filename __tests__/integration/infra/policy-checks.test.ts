@@ -42,7 +42,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e]))("order-system-%s", (_, envir
     // (counted: only with vpc_mode other than none) use "*", each commented where written.
     for (const entry of starResources) {
       expect(entry).toMatch(
-        /xray:|logs:CreateLogDelivery|KeyPolicy|_VpcAccess: ec2:CreateNetworkInterface|Release_Role_Permissions_\w+: cloudwatch:DescribeAlarms$/,
+        /xray:|logs:CreateLogDelivery|KeyPolicy|_VpcAccess: ec2:CreateNetworkInterface|Release_Role_Permissions_\w+: cloudwatch:DescribeAlarms$|Workflow_Role_\w*Permissions_\w+: cloudwatch:PutMetricData$/,
       );
     }
   });

@@ -39,8 +39,9 @@ jest.setTimeout(420_000);
 /** What every order-system plan must create: each component of the system, by type and count. */
 const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_rest_api: 1,
-  aws_api_gateway_method: 5,
-  aws_api_gateway_integration: 5,
+  // Four customer routes and the root method (OrderPlacement); Stripe's webhook (PaymentEvents).
+  aws_api_gateway_method: 6,
+  aws_api_gateway_integration: 6,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -85,7 +86,11 @@ const PROD_PLAN_REGION = "eu-central-1";
 
 /** The other value of each API setting, planned once, plus values Terraform must refuse. */
 const STOREFRONT_ORIGINS = ["https://shop.example.com", "https://m.shop.example.com"];
-const OTHER_VALUES = "open API with CORS, Stripe payments, Express workflow, a longer canary";
+const OTHER_VALUES = "open API with CORS, Express workflow, a longer canary, other payment alarm settings";
+/** Stripe needs Standard (the wait for 3-D Secure) and a route to the internet: an existing VPC's. */
+const STRIPE_IN_EXISTING_VPC = "vpc_mode = existing, Stripe payments";
+const EXISTING_VPC_WITHOUT_SUBNETS = "existing VPC without subnets, an unknown workflow_type";
+const STRIPE_REFUSED = "Stripe in a VPC without a route, and with an Express workflow";
 const REFUSED_VALUES = "a value each variable's validation refuses";
 const VPC_AND_SENDER_DOMAIN = "vpc_mode = create, with a sender domain";
 const DEV_VARIANTS: PlanVariant[] = [
@@ -99,9 +104,10 @@ const DEV_VARIANTS: PlanVariant[] = [
       provisioned_concurrency: "2",
       api_auth: "none",
       allowed_origins: JSON.stringify(STOREFRONT_ORIGINS),
-      payment_provider: "stripe",
       customer_emails: "off",
       order_event_emails: "true",
+      payment_action_timeout_minutes: "45",
+      decline_rate_alarm_percent: "50",
     },
   },
   {
@@ -110,15 +116,25 @@ const DEV_VARIANTS: PlanVariant[] = [
     vars: { vpc_mode: "create", sender_domain: "shop.example.com", sender_email: "hello@shop.example.com" },
   },
   {
-    label: "vpc_mode = existing",
+    label: STRIPE_IN_EXISTING_VPC,
     vars: {
       vpc_mode: "existing",
       vpc_subnet_ids: '["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]',
       vpc_security_group_ids: '["sg-0123456789abcdef0"]',
+      payment_provider: "stripe",
     },
   },
-  { label: "existing VPC without subnets", vars: { vpc_mode: "existing" } },
-  { label: "a VPC without a route to Stripe", vars: { vpc_mode: "create", payment_provider: "stripe" } },
+  {
+    // workflow_type's rules read payment_provider, which Terraform skips while that one is refused
+    // (REFUSED_VALUES): its unknown value is refused here, beside another refusal.
+    label: EXISTING_VPC_WITHOUT_SUBNETS,
+    vars: { vpc_mode: "existing", workflow_type: "express" },
+  },
+  {
+    // Two refused combinations with Stripe in one plan: each validation reports its own message.
+    label: STRIPE_REFUSED,
+    vars: { vpc_mode: "create", payment_provider: "stripe", workflow_type: "EXPRESS" },
+  },
   {
     // Terraform checks every variable's own validation before planning and reports each failure:
     // one plan refuses all of these at once, each with its own message (asserted one by one below).
@@ -127,8 +143,9 @@ const DEV_VARIANTS: PlanVariant[] = [
       api_auth: "open",
       payment_provider: "paypal",
       customer_emails: "yes",
-      workflow_type: "express",
       stuck_order_minutes: "4",
+      payment_action_timeout_minutes: "0",
+      decline_rate_alarm_percent: "101",
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -232,15 +249,15 @@ describeWithTerraform("offline terraform validate + plan", () => {
         .map((m) => m.values.http_method)
         .sort(),
     ).toEqual(["GET", "GET", "POST", "POST"]);
-    // GET /products, public.
-    expect(byAuth("NONE")).toHaveLength(1);
+    // GET /products and POST /webhooks/stripe (Stripe's signature is checked by PaymentEvents), public.
+    expect(byAuth("NONE").map((m) => m.values.http_method)).toEqual(["GET", "POST"]);
     expect(methods.some((m) => m.values.http_method === "OPTIONS")).toBe(false);
     for (const response of ofType(planned, "aws_api_gateway_gateway_response")) {
       expect(response.values.response_parameters ?? {}).toEqual({});
     }
   });
 
-  test("api_auth = none with allowed_origins: no authorizer on any route, a preflight on every resource", () => {
+  test("api_auth = none with allowed_origins: no authorizer on any route, a preflight on every storefront resource", () => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[OTHER_VALUES];
     expect(variant).toMatchObject({ ok: true });
     const planned = plannedResources((variant as Extract<VariantResult, { ok: true }>).planJsonPath);
@@ -272,6 +289,22 @@ describeWithTerraform("offline terraform validate + plan", () => {
       ofType(plannedResources(planJsonPath), "aws_sfn_state_machine").map((m) => m.values.type);
     expect(typeOf(dev.planJsonPath)).toEqual(["STANDARD"]);
     expect(typeOf(express.planJsonPath)).toEqual(["EXPRESS"]);
+  });
+
+  test("payment_action_timeout_minutes = 30 (default) and 45 reach the reconciler; decline_rate_alarm_percent = 30 and 50 DeclineRateAlarm", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const settingsOf = (planJsonPath: string) => {
+      const planned = plannedResources(planJsonPath);
+      const fn = ofType(planned, "aws_lambda_function").find((f) => f.name === "ReconcileOrdersLambda")!;
+      const [environment] = fn.values.environment as { variables: Record<string, string> }[];
+      const alarm = ofType(planned, "aws_cloudwatch_metric_alarm").find(
+        (a) => a.name === "DeclineRateAlarm",
+      )!;
+      return [environment.variables.PAYMENT_ACTION_TIMEOUT_MINUTES, alarm.values.threshold];
+    };
+    expect(settingsOf(dev.planJsonPath)).toEqual(["30", 30]);
+    expect(settingsOf(other.planJsonPath)).toEqual(["45", 50]);
   });
 
   test("stuck_order_minutes = 15 (default) and 30 reach the reconciler; the schedule runs every 5 minutes", () => {
@@ -428,7 +461,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
 
   test("vpc_mode = existing: the given subnets and groups, nothing created in the VPC", () => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
-      "vpc_mode = existing"
+      STRIPE_IN_EXISTING_VPC
     ] as Extract<VariantResult, { ok: true }>;
     const planned = plannedResources(variant.planJsonPath);
     for (const type of ["aws_vpc", "aws_subnet", "aws_vpc_endpoint", "aws_security_group", "aws_flow_log"]) {
@@ -461,15 +494,18 @@ describeWithTerraform("offline terraform validate + plan", () => {
     });
   });
 
-  test("payment_provider = stripe: the secret without a value, and ProcessPayment's grant on it", () => {
-    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[OTHER_VALUES] as Extract<
-      VariantResult,
-      { ok: true }
-    >;
+  test("payment_provider = stripe: both secrets without a value, ProcessPayment's grant on the key, PaymentEvents' on the webhook secret", () => {
+    const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[
+      STRIPE_IN_EXISTING_VPC
+    ] as Extract<VariantResult, { ok: true }>;
     const planned = plannedResources(variant.planJsonPath);
     expect(ofType(planned, "aws_secretsmanager_secret").map((r) => r.values.name)).toEqual([
       "ecommerce-dev/stripe/secret-key",
+      "ecommerce-dev/stripe/webhook-secret",
     ]);
+    expect(ofType(planned, "aws_iam_role_policy").map((p) => p.values.name)).toContain(
+      "ecommerce-dev-payment-events-when-stripe",
+    );
     expect(ofType(planned, "aws_secretsmanager_secret_version")).toEqual([]);
     expect(readFileSync(variant.planJsonPath, "utf8")).not.toMatch(
       /secret_string|[sr]k_(live|test)_[A-Za-z0-9]/,
@@ -498,7 +534,11 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ],
     ["an unknown payment_provider", REFUSED_VALUES, "payment_provider must be one of simulated, stripe."],
     ["an unknown customer_emails", REFUSED_VALUES, "customer_emails must be one of on, off."],
-    ["an unknown workflow_type", REFUSED_VALUES, "workflow_type must be one of STANDARD, EXPRESS."],
+    [
+      "an unknown workflow_type",
+      EXISTING_VPC_WITHOUT_SUBNETS,
+      "workflow_type must be one of STANDARD, EXPRESS.",
+    ],
     [
       "a stuck_order_minutes too short",
       REFUSED_VALUES,
@@ -517,13 +557,28 @@ describeWithTerraform("offline terraform validate + plan", () => {
     ],
     [
       "an existing VPC without subnets",
-      "existing VPC without subnets",
+      EXISTING_VPC_WITHOUT_SUBNETS,
       "vpc_mode = existing needs vpc_subnet_ids",
     ],
     [
       "a VPC without a route to Stripe",
-      "a VPC without a route to Stripe",
+      STRIPE_REFUSED,
       "vpc_mode = create has no internet route, and Stripe is on the internet",
+    ],
+    [
+      "an Express workflow with Stripe (it cannot wait for 3-D Secure)",
+      STRIPE_REFUSED,
+      'workflow_type = "EXPRESS" cannot be used with payment_provider = "stripe": an Express workflow cannot wait for the customer\'s 3-D Secure authentication',
+    ],
+    [
+      "a payment_action_timeout_minutes of 0",
+      REFUSED_VALUES,
+      "payment_action_timeout_minutes must be a whole number of minutes from 1 to 1440.",
+    ],
+    [
+      "a decline_rate_alarm_percent over 100",
+      REFUSED_VALUES,
+      "decline_rate_alarm_percent must be a whole number from 1 to 100.",
     ],
   ])("Terraform refuses %s with a clear message", (_, label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];

@@ -70,9 +70,13 @@ test("a validated order logs JSON with its orderId and publishes OrdersValidated
   expect(JSON.stringify(emf)).not.toContain("tok_visa");
 });
 
-test("a business failure publishes OrdersFailed with its reason", async () => {
+test("a business failure publishes OrdersFailed with its reason, and BusinessErrors without one", async () => {
   const { lines, error } = await runValidateOrder(1);
   expect(error).toMatchObject({ name: "InsufficientStock" });
-  const emf = lines.find((l) => "_aws" in l);
-  expect(emf).toMatchObject({ OrdersFailed: 1, reason: "InsufficientStock" });
+  const blobs = lines.filter((l) => "_aws" in l);
+  expect(blobs).toContainEqual(expect.objectContaining({ OrdersFailed: 1, reason: "InsufficientStock" }));
+  // The error alarm subtracts this from Lambda's Errors, matched on the service dimension alone.
+  const business = blobs.find((l) => "BusinessErrors" in l);
+  expect(business).toMatchObject({ BusinessErrors: 1, service: "validate-order" });
+  expect(business).not.toHaveProperty("reason");
 });
