@@ -60,6 +60,7 @@ describe("charge", () => {
       "allowed_payment_method_types[0]": "card",
       "metadata[orderId]": request.orderId,
       description: `Order ${request.orderId}`,
+      use_stripe_sdk: "true",
     });
     expect(sent.idempotencyKey).toBe(idempotencyKeys.charge(request.orderId));
     expect(sent.stripeVersion).toBe(STRIPE_API_VERSION);
@@ -235,3 +236,52 @@ type Json = Record<string, unknown>;
 function chargesFor(orderId: string): number {
   return [...standIn.charges.values()].filter((c) => (c.metadata as Json).orderId === orderId).length;
 }
+
+describe("payments that do not settle at once", () => {
+  test("3-D Secure (requires_action): a pending outcome with the client secret; use_stripe_sdk is asked for", async () => {
+    const request = chargeRequest("pm_card_authenticationRequired");
+    const outcome = await gateway().charge(request);
+    expect(outcome).toEqual({
+      status: "requires_action",
+      chargeId: expect.stringMatching(/^pi_/),
+      clientSecret: expect.stringMatching(/^pi_\w+_secret_/),
+    });
+    const [sent] = forOrder("POST /v1/payment_intents", request.orderId);
+    expect(sent.form).toMatchObject({ confirm: "true", use_stripe_sdk: "true" });
+  });
+
+  test("processing: a pending outcome without an action", async () => {
+    await expect(gateway().charge(chargeRequest("pm_card_processing"))).resolves.toEqual({
+      status: "processing",
+      chargeId: expect.stringMatching(/^pi_/),
+    });
+  });
+
+  test("cancel: one cancel under a key derived from the order; canceled again is the same answer", async () => {
+    const request = chargeRequest("pm_card_authenticationRequired");
+    const { chargeId } = await gateway().charge(request);
+    await expect(gateway().cancel({ orderId: request.orderId, chargeId })).resolves.toEqual({
+      status: "canceled",
+    });
+    await expect(gateway().cancel({ orderId: request.orderId, chargeId })).resolves.toEqual({
+      status: "canceled",
+    });
+    expect(standIn.intents.get(chargeId)).toMatchObject({
+      status: "canceled",
+      cancellation_reason: "abandoned",
+    });
+    const cancels = standIn.requestsTo(`POST /v1/payment_intents/${chargeId}/cancel`);
+    expect(new Set(cancels.map((r) => r.idempotencyKey))).toEqual(
+      new Set([idempotencyKeys.cancel(request.orderId)]),
+    );
+  });
+
+  test("cancel after the customer authenticated: `succeeded`, for the caller to refund", async () => {
+    const request = chargeRequest("pm_card_authenticationRequired");
+    const { chargeId } = await gateway().charge(request);
+    standIn.authenticate(chargeId, "succeeded");
+    await expect(
+      gateway().cancel({ orderId: `${request.orderId.slice(0, -1)}9`, chargeId }),
+    ).resolves.toEqual({ status: "succeeded" });
+  });
+});

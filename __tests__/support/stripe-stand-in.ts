@@ -7,9 +7,13 @@
  *
  * Test payment methods follow Stripe's names: pm_card_visa and tok_visa succeed; *chargeDeclined*
  * is declined (generic_decline), *InsufficientFunds* declined for insufficient funds,
- * *authenticationRequired* needs 3-D Secure (requires_action).
+ * *authenticationRequired* / *threeDSecureRequired* need 3-D Secure (requires_action, with a client
+ * secret), *processing* settles later. `authenticate` plays the customer's browser (Stripe.js) and
+ * Stripe's event after it: the intent succeeds or fails, and a signed event goes to the webhook
+ * (`sendEvent` signs any event with the endpoint secret, as Stripe does).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import Stripe from "stripe";
 import type { AddressInfo } from "node:net";
 
 export interface RecordedRequest {
@@ -63,11 +67,6 @@ export const STRIPE_TEST_REFUSALS: readonly (readonly [token: string, error: str
     "InsufficientFunds",
     "The card was declined: insufficient funds.",
   ],
-  [
-    "pm_card_authenticationRequired",
-    "PaymentRequiresAction",
-    "The card needs the customer's authentication (3-D Secure), which this store cannot ask for.",
-  ],
 ];
 
 export interface StripeStandIn {
@@ -84,6 +83,19 @@ export interface StripeStandIn {
   onRequest(route: string, hook: (request: RecordedRequest) => Promise<void>): void;
   /** A refund made outside this system (the Dashboard): the next refund by key finds it done. */
   refundOutside(paymentIntentId: string): string;
+  /** Every PaymentIntent created, by id (whatever its status). */
+  readonly intents: Map<string, Json>;
+  /**
+   * The customer's browser finishing 3-D Secure (or a processing payment settling): the intent
+   * succeeds, or fails back to requires_payment_method; the event Stripe sends is returned, unsent.
+   */
+  authenticate(paymentIntentId: string, outcome: "succeeded" | "failed"): Json;
+  /** POSTs the event to the webhook with a `Stripe-Signature` made with `secret` at `timestamp`. */
+  sendEvent(
+    webhookUrl: string,
+    event: Json,
+    options?: { readonly secret?: string; readonly timestamp?: number },
+  ): Promise<{ status: number; body: unknown }>;
   requestsTo(route: string): RecordedRequest[];
   stop(): Promise<void>;
 }
@@ -106,7 +118,9 @@ const cardError = (code: string, declineCode: string, message: string): CannedRe
   body: { error: { type: "card_error", code, decline_code: declineCode, message } },
 });
 
-export async function startStripeStandIn(): Promise<StripeStandIn> {
+export async function startStripeStandIn(
+  options: { readonly webhookSecret?: string } = {},
+): Promise<StripeStandIn> {
   const requests: RecordedRequest[] = [];
   const charges = new Map<string, Json>();
   const refunds = new Map<string, Json>();
@@ -140,14 +154,22 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     if (/chargeDeclined/i.test(method)) {
       return cardError("card_declined", "generic_decline", "Your card was declined.");
     }
+    const id = nextId("pi");
+    const status = /authenticationRequired|threeDSecureRequired/i.test(method)
+      ? "requires_action"
+      : /processing/i.test(method)
+        ? "processing"
+        : "succeeded";
     const intent: Json = {
-      id: nextId("pi"),
+      id,
       object: "payment_intent",
       amount: Number(form.amount),
       currency: form.currency,
       metadata: { orderId: form["metadata[orderId]"] },
       payment_method: method,
-      status: /authenticationRequired/i.test(method) ? "requires_action" : "succeeded",
+      status,
+      client_secret: `${id}_secret_standin`,
+      next_action: status === "requires_action" ? { type: "use_stripe_sdk" } : null,
       last_payment_error: null,
     };
     intents.set(String(intent.id), intent);
@@ -188,7 +210,37 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     return { status: 200, body: { object: "list", data, has_more: false, url: "/v1/refunds" } };
   };
 
+  /** POST /v1/payment_intents/{id}/cancel: an intent that has not succeeded can be canceled. */
+  const cancelIntent = (id: string): CannedReply => {
+    const intent = intents.get(id);
+    if (!intent) {
+      return stripeError(404, "invalid_request_error", `No such payment_intent: '${id}'`, {
+        code: "resource_missing",
+      });
+    }
+    if (intent.status === "succeeded" || intent.status === "canceled") {
+      return stripeError(
+        400,
+        "invalid_request_error",
+        `You cannot cancel this PaymentIntent because it has a status of ${String(intent.status)}.`,
+        { code: "payment_intent_unexpected_state" },
+      );
+    }
+    Object.assign(intent, { status: "canceled", cancellation_reason: "abandoned", next_action: null });
+    return { status: 200, body: intent };
+  };
+
   const behaviour = (route: string, form: Record<string, string>, query: URLSearchParams): CannedReply => {
+    const intentAction = /^(GET|POST) \/v1\/payment_intents\/(pi_\w+)(\/cancel)?$/.exec(route);
+    if (intentAction) {
+      const [, method, id, cancel] = intentAction;
+      if (method === "POST" && cancel) return cancelIntent(id);
+      const intent = intents.get(id);
+      if (method === "GET" && !cancel && intent) return { status: 200, body: intent };
+      return stripeError(404, "invalid_request_error", `No such payment_intent: '${id}'`, {
+        code: "resource_missing",
+      });
+    }
     switch (route) {
       case "POST /v1/payment_methods":
         return paymentMethod(form);
@@ -270,6 +322,41 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     script: (route, ...replies) => scripted.set(route, [...(scripted.get(route) ?? []), ...replies]),
     clearScripts: () => scripted.clear(),
     onRequest: (route, hook) => hooks.set(route, hook),
+    intents,
+    authenticate: (paymentIntentId, outcome) => {
+      const intent = intents.get(paymentIntentId);
+      if (!intent) throw new Error(`No PaymentIntent ${paymentIntentId}`);
+      if (outcome === "succeeded") {
+        Object.assign(intent, { status: "succeeded", next_action: null });
+        charges.set(paymentIntentId, intent);
+      } else {
+        Object.assign(intent, {
+          status: "requires_payment_method",
+          next_action: null,
+          last_payment_error: { code: "payment_intent_authentication_failure", type: "card_error" },
+        });
+      }
+      const type = outcome === "succeeded" ? "payment_intent.succeeded" : "payment_intent.payment_failed";
+      return { id: nextId("evt"), object: "event", type, data: { object: structuredClone(intent) } };
+    },
+    sendEvent: async (webhookUrl, event, signing = {}) => {
+      const payload = JSON.stringify(event);
+      const secret = signing.secret ?? options.webhookSecret;
+      if (!secret) throw new Error("The stand-in has no webhook secret to sign with");
+      const response = await fetch(webhookUrl, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          "Stripe-Signature": Stripe.webhooks.generateTestHeaderString({
+            payload,
+            secret,
+            timestamp: signing.timestamp,
+          }),
+        },
+        body: payload,
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    },
     refundOutside: (paymentIntentId) => {
       const id = nextId("re");
       refunds.set(id, { id, object: "refund", payment_intent: paymentIntentId, status: "succeeded" });

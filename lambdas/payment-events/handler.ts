@@ -137,7 +137,10 @@ async function awaitOutcome(
     await deps.callbacks.fail(
       taskToken,
       "PaymentStateMismatch",
-      `Order ${orderId} does not hold the payment ${chargeId} its workflow waits for.`,
+      JSON.stringify({
+        errorType: "PaymentStateMismatch",
+        errorMessage: `Order ${orderId} does not hold the payment ${chargeId} its workflow waits for.`,
+      }),
     );
     return { waiting: false };
   }
@@ -243,21 +246,27 @@ async function webhookSecretOf(secretArn: string): Promise<string | undefined> {
 }
 
 /** Powertools Idempotency on the idempotency-key table, keyed by the event id, expiring after a week. */
-function powertoolsApplyOnce(tableName: string, idempotency: IdempotencyConfig): ApplyOnce {
+export function powertoolsApplyOnce(
+  tableName: string,
+  idempotency: IdempotencyConfig = eventIdempotency(),
+  client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 4 }),
+): ApplyOnce {
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName,
     keyAttr: ORDER_KEYS_TABLE.partitionKey,
     expiryAttr: ORDER_KEYS_TABLE.expiryAttribute,
-    awsSdkV3Client: new DynamoDBClient({ maxAttempts: 4 }),
+    awsSdkV3Client: client,
   });
   return (applyFn) => makeIdempotent(applyFn, { persistenceStore, config: idempotency });
 }
 
+/** One record per provider event id (`id`), remembered for EVENT_RECORD_SECONDS. */
+function eventIdempotency(): IdempotencyConfig {
+  return new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: EVENT_RECORD_SECONDS });
+}
+
 export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
-  const idempotency = new IdempotencyConfig({
-    eventKeyJmesPath: "id",
-    expiresAfterSeconds: EVENT_RECORD_SECONDS,
-  });
+  const idempotency = eventIdempotency();
   const provider = overrides.provider ?? config.paymentGateway;
   if (!isPaymentProvider(provider)) {
     throw new Error(`${CONFIG.paymentGateway.env}=${provider} is not a payment provider.`);
