@@ -18,7 +18,7 @@ import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/d
 import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
 import { isUnreachable } from "../shared/errors";
 import { errorResponse, header, jsonResponse } from "../shared/http";
-import type { OrderRecord } from "../shared/order";
+import { isPendingPayment, type OrderRecord } from "../shared/order";
 import {
   paymentEventOfStripe,
   paymentEventsInputSchema,
@@ -46,6 +46,7 @@ export type EventResult =
 /** Runs `apply` at most once in effect per event id. */
 export type ApplyOnce = (
   apply: (event: PaymentEvent) => Promise<{ result: EventResult }>,
+  context?: Context,
 ) => (event: PaymentEvent) => Promise<{ result: EventResult }>;
 
 export interface PaymentEventsDeps {
@@ -152,6 +153,7 @@ async function awaitOutcome(
 async function simulatedEvent(
   deps: PaymentEventsDeps,
   input: Extract<PaymentEventsInput, { action: "simulated-event" }>,
+  context?: Context,
 ): Promise<{ result: EventResult }> {
   const order = await deps.orders.get(input.orderId);
   if (!order?.payment || order.payment.provider !== "simulated") {
@@ -160,6 +162,8 @@ async function simulatedEvent(
     });
     return { result: order ? "other-payment" : "unknown-order" };
   }
+  // The simulated provider settles only what waits: a settled payment has no customer to complete it.
+  if (!isPendingPayment(order.payment.status)) return { result: "no-change" };
   const event: PaymentEvent = {
     id: input.eventId,
     provider: "simulated",
@@ -171,7 +175,7 @@ async function simulatedEvent(
         ? { status: "CHARGED" }
         : { status: "FAILED", failureMessage: SIMULATED_FAILURE_MESSAGE },
   };
-  return deps.applyOnce((e) => apply(deps, e))(event);
+  return deps.applyOnce((e) => apply(deps, e), context)(event);
 }
 
 /** The signed event, or the reason it was refused (the SDK's words: no signature matched, too old…). */
@@ -198,6 +202,7 @@ function refuse(reason: string): APIGatewayProxyResult {
 async function webhook(
   deps: PaymentEventsDeps,
   request: APIGatewayProxyEvent,
+  context?: Context,
 ): Promise<APIGatewayProxyResult> {
   if (deps.provider !== "stripe") {
     return errorResponse(
@@ -223,7 +228,7 @@ async function webhook(
     logger.info("Verified event of a type this system does not act on", { eventType: verified.type });
     return jsonResponse(200, { received: true, result: "ignored-type" });
   }
-  const { result } = await deps.applyOnce((e) => apply(deps, e))(event);
+  const { result } = await deps.applyOnce((e) => apply(deps, e), context)(event);
   return jsonResponse(200, { received: true, result });
 }
 
@@ -257,7 +262,11 @@ export function powertoolsApplyOnce(
     expiryAttr: ORDER_KEYS_TABLE.expiryAttribute,
     awsSdkV3Client: client,
   });
-  return (applyFn) => makeIdempotent(applyFn, { persistenceStore, config: idempotency });
+  return (applyFn, context) => {
+    // The in-progress record expires with the invocation: a crashed one does not block a retry.
+    if (context) idempotency.registerLambdaContext(context);
+    return makeIdempotent(applyFn, { persistenceStore, config: idempotency });
+  };
 }
 
 /** One record per provider event id (`id`), remembered for EVENT_RECORD_SECONDS. */
@@ -266,7 +275,6 @@ function eventIdempotency(): IdempotencyConfig {
 }
 
 export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
-  const idempotency = eventIdempotency();
   const provider = overrides.provider ?? config.paymentGateway;
   if (!isPaymentProvider(provider)) {
     throw new Error(`${CONFIG.paymentGateway.env}=${provider} is not a payment provider.`);
@@ -277,15 +285,14 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
     provider,
     webhookSecret: overrides.webhookSecret ?? (() => webhookSecretOf(config.stripeWebhookSecretArn)),
-    applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName, idempotency),
+    applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName),
   };
 
   return (input: unknown, context?: Context): Promise<unknown> =>
     instrumented(observability, context, async () => {
-      if (context) idempotency.registerLambdaContext(context);
       if (isHttpRequest(input)) {
         try {
-          return await webhook(deps, input);
+          return await webhook(deps, input, context);
         } catch (error) {
           // Anything else is ours: Stripe retries a 5xx, and the event applies once when it does.
           logger.error("Webhook failed", { error: (error as Error).name, message: (error as Error).message });
@@ -294,7 +301,9 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
       }
       const request = paymentEventsInputSchema.parse(input);
       logger.appendKeys({ orderId: request.orderId, action: request.action });
-      return request.action === "await" ? awaitOutcome(deps, request) : simulatedEvent(deps, request);
+      return request.action === "await"
+        ? awaitOutcome(deps, request)
+        : simulatedEvent(deps, request, context);
     });
 }
 

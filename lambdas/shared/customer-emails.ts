@@ -132,6 +132,8 @@ const CUSTOMER_REASONS: Readonly<Partial<Record<FailureCode, string>>> = {
   PaymentDeclined: `Your card was declined. ${NOTHING_TAKEN} Please try another card.`,
   InsufficientFunds: `Your card was declined for insufficient funds. ${NOTHING_TAKEN}`,
   PaymentRequiresAction: `Your bank asked to confirm this payment, which we cannot do for this order. ${NOTHING_TAKEN} Please try another card.`,
+  PaymentFailed: `Your card's authentication (3-D Secure) failed, or your bank declined the payment. ${NOTHING_TAKEN} Please try again or use another card.`,
+  PaymentActionTimedOut: `The payment authentication was not completed in time, so the payment was canceled. ${NOTHING_TAKEN} Please place the order again.`,
   InsufficientStock: `An item in your order is sold out. ${NOTHING_TAKEN}`,
   OutOfStock: "An item in your order sold out while we processed it. Your payment has been refunded.",
   ProductNotFound: `An item in your order is no longer sold. ${NOTHING_TAKEN}`,

@@ -1,0 +1,212 @@
+/**
+ * Payments that wait for the customer, end to end on the local runtime, with both gateways: the
+ * workflow pauses at AwaitPaymentOutcome, the owner's GET shows what the storefront needs, and the
+ * provider's event (the simulated one through POST /_local/payments/complete; Stripe's signed events
+ * from the stand-in through POST /webhooks/stripe) resumes it. Stock is taken only once the money is
+ * certain; a payment whose wait ends is canceled.
+ */
+import type { CapturedEmail } from "../../local/ses/email";
+import { startTestSystem, type TestSystem } from "../support/local-system";
+import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";
+
+jest.setTimeout(60_000);
+
+const WEBHOOK_SECRET = "whsec_local_payment_outcomes";
+const order = (paymentToken: string, productId = "SKU-1003") => ({
+  paymentToken,
+  items: [{ productId, quantity: 1 }],
+});
+
+async function placed(t: TestSystem, paymentToken: string, productId?: string): Promise<string> {
+  const answer = await t.placeOrder(order(paymentToken, productId));
+  expect(answer.status).toBe(202);
+  return String(answer.body.orderId);
+}
+
+/** The owner's view once the payment waits (the step is AwaitPaymentOutcome). */
+async function waiting(t: TestSystem, orderId: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { body } = await t.getOrder(orderId);
+    const record = await t.orderRecord(orderId);
+    if (record?.paymentTaskToken) return body;
+    if (Date.now() > deadline) throw new Error(`Order ${orderId} never waited: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const complete = (t: TestSystem, body: unknown) =>
+  fetch(`${t.system.url}/_local/payments/complete`, { method: "POST", body: JSON.stringify(body) }).then(
+    async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
+  );
+
+const emailsAbout = async (t: TestSystem, orderId: string) =>
+  (
+    (await (await fetch(`${t.system.url}/_local/emails`)).json()) as { emails: CapturedEmail[] }
+  ).emails.filter((e) => e.subject.includes(orderId));
+
+describe("the simulated gateway", () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem({ paymentActionTimeoutSeconds: 3 });
+  });
+  afterAll(() => t?.stop());
+
+  test("3-D Secure: the order waits (REQUIRES_ACTION with the client secret, stock untouched), authenticated → CONFIRMED", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "tok_threeDSecureRequired");
+    const view = await waiting(t, orderId);
+    expect(view).toMatchObject({
+      status: "PROCESSING",
+      paymentStatus: "REQUIRES_ACTION",
+      paymentAction: { type: "authenticate", clientSecret: expect.stringContaining("_secret_") },
+    });
+    expect(await t.stockOf("SKU-1003")).toBe(stock);
+    const answer = await complete(t, { orderId, outcome: "succeeded" });
+    expect(answer).toMatchObject({ status: 202, body: { orderId, outcome: "succeeded", result: "applied" } });
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({
+      status: "CONFIRMED",
+      paymentStatus: "CHARGED",
+    });
+    expect(await t.stockOf("SKU-1003")).toBe(stock - 1);
+    // Settled: the action is gone, and another "complete" is refused.
+    expect((await t.getOrder(orderId)).body).not.toHaveProperty("paymentAction");
+    expect(await complete(t, { orderId, outcome: "failed" })).toMatchObject({
+      status: 409,
+      body: { error: { code: "PAYMENT_NOT_WAITING" } },
+    });
+  });
+
+  test("authentication failed → FAILED with a reason for the customer, e-mailed; nothing reserved, the payment canceled", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "tok_threeDSecureRequired");
+    await waiting(t, orderId);
+    expect((await complete(t, { orderId, outcome: "failed" })).status).toBe(202);
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({
+      status: "FAILED",
+      failureCode: "PaymentFailed",
+      failureReason: "The card's authentication (3-D Secure) failed.",
+    });
+    expect((await t.orderRecord(orderId))?.payment?.status).toBe("CANCELED");
+    expect(await t.stockOf("SKU-1003")).toBe(stock);
+    const deadline = Date.now() + 5000;
+    while ((await emailsAbout(t, orderId)).length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await emailsAbout(t, orderId))[0]?.text).toContain(
+      "authentication (3-D Secure) failed, or your bank declined",
+    );
+  });
+
+  test("no outcome within --payment-action-timeout → the payment is canceled, FAILED as not completed, stock unchanged", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "tok_processing");
+    expect(await waiting(t, orderId)).toMatchObject({ paymentStatus: "PROCESSING" });
+    await expect(t.waitForFinalStatus(orderId, 15_000)).resolves.toMatchObject({
+      status: "FAILED",
+      failureCode: "PaymentActionTimedOut",
+      failureReason: "The payment authentication was not completed in time.",
+    });
+    expect((await t.orderRecord(orderId))?.payment?.status).toBe("CANCELED");
+    expect(await t.stockOf("SKU-1003")).toBe(stock);
+  });
+
+  test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {
+    expect(await complete(t, { orderId: "nope", outcome: "succeeded" })).toMatchObject({
+      status: 400,
+      body: { error: { code: "INVALID_BODY" } },
+    });
+    expect(
+      await complete(t, { orderId: "00000000-0000-4000-8000-000000000000", outcome: "succeeded" }),
+    ).toMatchObject({ status: 404, body: { error: { code: "ORDER_NOT_FOUND" } } });
+    const paid = await placed(t, "tok_visa");
+    await t.waitForFinalStatus(paid);
+    expect(await complete(t, { orderId: paid, outcome: "succeeded" })).toMatchObject({ status: 409 });
+  });
+});
+
+describe("Stripe (the stand-in's signed events through POST /webhooks/stripe)", () => {
+  let standIn: StripeStandIn;
+  let t: TestSystem;
+  beforeAll(async () => {
+    standIn = await startStripeStandIn({ webhookSecret: WEBHOOK_SECRET });
+    t = await startTestSystem({
+      paymentProvider: "stripe",
+      stripeSecretKey: "sk_test_local_outcomes",
+      stripeWebhookSecret: WEBHOOK_SECRET,
+      stripeApiBase: standIn.url,
+      paymentActionTimeoutSeconds: 3,
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await standIn?.stop();
+  });
+  const webhookUrl = () => `${t.system.url}/webhooks/stripe`;
+  const intentOf = async (orderId: string) => String((await t.orderRecord(orderId))?.payment?.chargeId);
+
+  test("authenticated: Stripe's signed payment_intent.succeeded → CONFIRMED; the same event again has no second effect", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "pm_card_authenticationRequired");
+    expect(await waiting(t, orderId)).toMatchObject({
+      paymentStatus: "REQUIRES_ACTION",
+      paymentAction: { type: "authenticate", clientSecret: expect.stringMatching(/^pi_\w+_secret_/) },
+    });
+    const event = standIn.authenticate(await intentOf(orderId), "succeeded");
+    expect(await standIn.sendEvent(webhookUrl(), event)).toEqual({
+      status: 200,
+      body: { received: true, result: "applied" },
+    });
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({ status: "CONFIRMED" });
+    expect(await standIn.sendEvent(webhookUrl(), event)).toMatchObject({ status: 200 });
+    expect(await t.stockOf("SKU-1003")).toBe(stock - 1);
+    expect((await t.orderRecord(orderId))?.payment?.status).toBe("CHARGED");
+  });
+
+  test("a forged and a stale signature: 400, nothing changed; the order still waits", async () => {
+    const orderId = await placed(t, "pm_card_authenticationRequired");
+    await waiting(t, orderId);
+    const event = standIn.authenticate(await intentOf(orderId), "succeeded");
+    const forged = await standIn.sendEvent(webhookUrl(), event, { secret: "whsec_forger" });
+    const stale = await standIn.sendEvent(webhookUrl(), event, {
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
+    for (const answer of [forged, stale]) {
+      expect(answer).toMatchObject({ status: 400, body: { error: { code: "INVALID_SIGNATURE" } } });
+    }
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      status: "PROCESSING",
+      paymentStatus: "REQUIRES_ACTION",
+    });
+    // The genuine event still settles it.
+    expect((await standIn.sendEvent(webhookUrl(), event)).status).toBe(200);
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({ status: "CONFIRMED" });
+  });
+
+  test("authentication failed → FAILED, the PaymentIntent canceled at Stripe", async () => {
+    const orderId = await placed(t, "pm_card_authenticationRequired");
+    await waiting(t, orderId);
+    const intent = await intentOf(orderId);
+    await standIn.sendEvent(webhookUrl(), standIn.authenticate(intent, "failed"));
+    await expect(t.waitForFinalStatus(orderId)).resolves.toMatchObject({
+      status: "FAILED",
+      failureCode: "PaymentFailed",
+      failureReason: "The card's authentication (3-D Secure) failed.",
+    });
+    expect(standIn.intents.get(intent)).toMatchObject({ status: "canceled" });
+  });
+
+  test("timeout: the PaymentIntent is canceled at Stripe (once), the order FAILED, stock unchanged", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "pm_card_authenticationRequired");
+    await waiting(t, orderId);
+    await expect(t.waitForFinalStatus(orderId, 15_000)).resolves.toMatchObject({
+      status: "FAILED",
+      failureCode: "PaymentActionTimedOut",
+    });
+    const intent = await intentOf(orderId);
+    expect(standIn.intents.get(intent)).toMatchObject({ status: "canceled" });
+    expect(standIn.requestsTo(`POST /v1/payment_intents/${intent}/cancel`)).toHaveLength(1);
+    expect(await t.stockOf("SKU-1003")).toBe(stock);
+  });
+});
