@@ -4,7 +4,7 @@
  * makes each event apply once; the order id comes from the payment's metadata.
  */
 import * as z from "zod/mini";
-import type { PaymentProvider } from "./payment-providers";
+import { SIMULATED_OUTCOMES, type PaymentProvider } from "./payment-providers";
 import type { PaymentOutcome } from "./ports";
 import { orderIdSchema } from "./workflow-io";
 
@@ -77,10 +77,6 @@ export function paymentEventOfStripe(event: {
         : { status: "FAILED", failureMessage: stripeFailureMessage(type, intent.last_payment_error) },
   };
 }
-
-/** What the simulated gateway's "provider" says (locally: POST /_local/payments/complete). */
-export const SIMULATED_OUTCOMES = ["succeeded", "failed"] as const;
-export type SimulatedOutcome = (typeof SIMULATED_OUTCOMES)[number];
 
 export const SIMULATED_FAILURE_MESSAGE = "The card's authentication (3-D Secure) failed.";
 

@@ -12,6 +12,11 @@ import type { TestCard } from "../runtime/test-cards";
 
 export { isFinalStatus, ORDER_STATUSES } from "../../lambdas/shared/order";
 export { REDRIVE_QUEUES } from "../admin/routes";
+export { isPendingPayment } from "../../lambdas/shared/order";
+export { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";
+
+/** Where the console completes or fails a waiting simulated payment (local/payments). */
+export const COMPLETE_PAYMENT_PATH = "/_local/payments/complete";
 export type { ConsoleOrder, ExecutionStep, FeedEvent, WorkflowGraph };
 
 /** GET /_local/orders: the default and the largest window (the page keeps the largest). */

@@ -5,7 +5,13 @@
  */
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { isFinalStatus, orderView, type OrderRecord, type OrderStatus } from "../../lambdas/shared/order";
+import {
+  isFinalStatus,
+  orderView,
+  type OrderRecord,
+  type OrderStatus,
+  type PaymentStatus,
+} from "../../lambdas/shared/order";
 
 /** An order for the console: the public view plus who placed it and what it did to payment and stock. */
 export type ConsoleOrder = ReturnType<typeof orderView> & {
@@ -19,7 +25,7 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly customer: string;
-  readonly payment: { status: string; provider?: string; chargeId: string; refundId?: string } | null;
+  readonly payment: { status: PaymentStatus; provider?: string; chargeId: string; refundId?: string } | null;
   readonly inventoryReserved: boolean;
   readonly emails: { confirmation?: string; failure?: string };
 };

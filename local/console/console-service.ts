@@ -44,6 +44,8 @@ export interface ConsoleParts {
   readonly notifications: LocalNotifications;
   readonly confirmationDeadLetters: () => number;
   readonly streamDeadLetters: () => number;
+  /** When the workflow counted each unexpected failure (UnexpectedOrderFailures). */
+  readonly unexpectedFailures: () => readonly number[];
   /** Whether sign-in is on: the page then signs a local customer in before it places an order. */
   readonly signIn: boolean;
   /** Which test cards the form offers. */
@@ -104,9 +106,7 @@ async function overview(parts: ConsoleParts, inventory: DynamoDbInventoryStore):
     ordersDeadLetters: queue.deadLettered,
     confirmationDeadLetters: parts.confirmationDeadLetters(),
     streamDeadLetters: parts.streamDeadLetters(),
-    failedExecutionStops: executions.flatMap((e) =>
-      e.status === "FAILED" && e.stopDate ? [e.stopDate] : [],
-    ),
+    unexpectedFailureTimes: parts.unexpectedFailures(),
   };
   const products = await inventory.listProducts();
   return {

@@ -10,8 +10,11 @@ export interface LocalFigures {
   readonly ordersDeadLetters: number;
   readonly confirmationDeadLetters: number;
   readonly streamDeadLetters: number;
-  /** When each failed execution stopped (epoch ms). */
-  readonly failedExecutionStops: readonly number[];
+  /**
+   * When the workflow counted each unexpected failure (epoch ms): a declined card or short stock
+   * ends an execution FAILED too, and pages nobody.
+   */
+  readonly unexpectedFailureTimes: readonly number[];
 }
 
 export type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold";
@@ -69,8 +72,8 @@ export const LOCAL_ALARMS: readonly LocalAlarmDefinition[] = [
     threshold: 1,
     comparison: "GreaterThanOrEqualToThreshold",
     periodSeconds: 300,
-    metric: "Workflow executions failed",
-    value: (f, now) => countSince(f.failedExecutionStops, now - 300_000),
+    metric: "Unexpected order failures",
+    value: (f, now) => countSince(f.unexpectedFailureTimes, now - 300_000),
   },
 ];
 

@@ -11,6 +11,7 @@ import { snsService } from "../sns/service";
 import { sqsService } from "../sqs/service";
 import { consoleEndpoints, consoleFiles } from "./console-service";
 import { serveEventStream } from "./event-feed";
+import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/shared/workflow-definition";
 
 export const consoleService: ServiceModule<LocalService> = {
   name: "console",
@@ -29,6 +30,7 @@ export const consoleService: ServiceModule<LocalService> = {
       notifications: ctx.need(snsService).notifications,
       confirmationDeadLetters: () => events.deadLetters().length,
       streamDeadLetters: () => outbox.deadLetters().length,
+      unexpectedFailures: () => workflow.metricTimes(UNEXPECTED_FAILURE_METRIC),
       signIn: ctx.need(cognitoService).userPool !== undefined,
       paymentProvider: ctx.settings.paymentProvider,
     });

@@ -8,7 +8,8 @@
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import type { EventResult } from "../../lambdas/payment-events/handler";
-import { SIMULATED_OUTCOMES, type PaymentEventsInput } from "../../lambdas/shared/payment-events";
+import type { PaymentEventsInput } from "../../lambdas/shared/payment-events";
+import { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";
 import { orderIdSchema } from "../../lambdas/shared/workflow-io";
 import { localError, type LocalReply } from "../admin/routes";
 import { lambdaService } from "../lambda/service";

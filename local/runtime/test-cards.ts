@@ -16,6 +16,11 @@ export const TEST_CARDS: Record<PaymentProvider, readonly TestCard[]> = {
     { token: TEST_TOKENS.declined, outcome: "declined (PaymentDeclined): the failure path" },
     { token: TEST_TOKENS.insufficientFunds, outcome: "insufficient funds: the failure path" },
     { token: TEST_TOKENS.processingError, outcome: "gateway error first, retried, then charged" },
+    {
+      token: TEST_TOKENS.threeDSecureRequired,
+      outcome: "needs 3-D Secure: the order waits until completed or failed (the journey's buttons)",
+    },
+    { token: TEST_TOKENS.processing, outcome: "settles later: the order waits for the provider's event" },
   ],
   // Stripe's own test payment methods (test mode).
   stripe: [
@@ -23,7 +28,11 @@ export const TEST_CARDS: Record<PaymentProvider, readonly TestCard[]> = {
     { token: "tok_visa", outcome: "succeeds" },
     { token: "pm_card_chargeDeclined", outcome: "declined: the failure path" },
     { token: "pm_card_chargeDeclinedInsufficientFunds", outcome: "insufficient funds: the failure path" },
-    { token: "pm_card_authenticationRequired", outcome: "needs 3-D Secure: the failure path" },
+    {
+      token: "pm_card_authenticationRequired",
+      outcome:
+        "needs 3-D Secure: the order waits for Stripe's event (stripe listen --forward-to …/webhooks/stripe)",
+    },
   ],
 };
 

@@ -187,7 +187,12 @@ export interface WorkflowService extends LocalService {
   readonly starter: WorkflowStarter;
   /** The callback API PaymentEvents is given (SendTaskSuccess / SendTaskFailure). */
   readonly tokens: LocalTaskTokens;
+  /** When the workflow put each datum of a metric (PutMetricData), newest last (the local alarms). */
+  metricTimes(metricName: string): readonly number[];
 }
+
+/** How many data points per metric the local CloudWatch keeps (an alarm looks at minutes, not days). */
+const METRIC_POINTS_KEPT = 1000;
 
 export interface WorkflowServiceOptions {
   readonly functions: LocalFunctions;
@@ -230,6 +235,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
   const type = options.type ?? DEFAULT_WORKFLOW_TYPE;
   const definition = options.definition ?? localWorkflowDefinition(type, options.paymentActionTimeoutSeconds);
   const tokens = new LocalTaskTokens();
+  const metrics = new Map<string, number[]>();
   const targets: TaskTargets = {
     invokeFunction,
     notifications: options.notifications,
@@ -237,7 +243,12 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     putEvents: options.putEvents,
     tokens,
     putMetricData: (namespace, data) => {
-      for (const datum of data) log(`metric ${namespace}/${datum.MetricName} +${datum.Value}`);
+      for (const datum of data) {
+        const times = metrics.get(datum.MetricName) ?? [];
+        times.push(Date.now());
+        metrics.set(datum.MetricName, times.slice(-METRIC_POINTS_KEPT));
+        log(`metric ${namespace}/${datum.MetricName} +${datum.Value}`);
+      }
     },
   };
   const workflow = new LocalWorkflow({
@@ -268,6 +279,7 @@ export function startWorkflowService(options: WorkflowServiceOptions): WorkflowS
     definition,
     starter,
     tokens,
+    metricTimes: (metricName) => metrics.get(metricName) ?? [],
     // Running executions may finish within a bound; any still running are resumed on the next start.
     stop: () =>
       Promise.race([

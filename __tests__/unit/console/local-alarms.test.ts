@@ -11,7 +11,7 @@ const quiet: LocalFigures = {
   ordersDeadLetters: 0,
   confirmationDeadLetters: 0,
   streamDeadLetters: 0,
-  failedExecutionStops: [],
+  unexpectedFailureTimes: [],
 };
 const stateOf = (figures: Partial<LocalFigures>, alarm: string) =>
   evaluateAlarms({ ...quiet, ...figures }, now).find((a) => a.alarm === alarm)?.state;
@@ -35,8 +35,8 @@ test.each([
   ["OrderStreamDeadLetterQueueNotEmptyAlarm", { streamDeadLetters: 0 }, { streamDeadLetters: 1 }],
   [
     "OrderProcessingWorkflowFailureAlarm",
-    { failedExecutionStops: [now - 301_000] },
-    { failedExecutionStops: [now - 299_000] },
+    { unexpectedFailureTimes: [now - 301_000] },
+    { unexpectedFailureTimes: [now - 299_000] },
   ],
 ])("%s: OK at the threshold's edge, ALARM past it", (alarm, ok, breaching) => {
   expect(stateOf(ok, alarm)).toBe("OK");

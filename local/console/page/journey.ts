@@ -1,5 +1,14 @@
 /** One order's journey: its facts, the workflow graph with the path taken, the steps and the timeline. */
-import type { ConsoleOrder, ExecutionStep, FeedEvent, JourneyAnswer, JourneyExecution } from "../console-api";
+import {
+  COMPLETE_PAYMENT_PATH,
+  isPendingPayment,
+  SIMULATED_OUTCOMES,
+  type ConsoleOrder,
+  type ExecutionStep,
+  type FeedEvent,
+  type JourneyAnswer,
+  type JourneyExecution,
+} from "../console-api";
 import { $, el, itemsText, json, messageOf, money, say } from "./dom";
 import { renderGraph } from "./graph";
 import { state } from "./state";
@@ -56,9 +65,43 @@ function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefi
     ],
   ];
   if (order.failureReason) facts.push(["Failure", `${order.failureCode}: ${order.failureReason}`]);
+  const action = paymentActions(order);
+  if (action) facts.push(["Waiting for", action]);
   $("#journey-summary").replaceChildren(
     el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
   );
+}
+
+/**
+ * A simulated payment waiting for its customer (3-D Secure) or for settlement: the buttons play the
+ * customer's browser and the provider's event (POST /_local/payments/complete). Stripe's events come
+ * from Stripe (`stripe listen`), so a Stripe payment only says that it waits.
+ */
+function paymentActions(order: ConsoleOrder): Node | undefined {
+  const payment = order.payment;
+  if (!payment || !isPendingPayment(payment.status)) return undefined;
+  const what = payment.status === "REQUIRES_ACTION" ? "the customer's 3-D Secure" : "the payment to settle";
+  if (payment.provider !== "simulated") return el("span", {}, `${what} (Stripe's event)`);
+  const labels: Record<(typeof SIMULATED_OUTCOMES)[number], string> = {
+    succeeded: "complete payment",
+    failed: "fail payment",
+  };
+  const buttons = SIMULATED_OUTCOMES.map((outcome) => {
+    const button = el("button", { type: "button", "data-outcome": outcome }, labels[outcome]);
+    button.addEventListener("click", () => void completePayment(order.orderId, outcome));
+    return button;
+  });
+  return el("span", { class: "payment-actions" }, `${what} `, ...buttons);
+}
+
+async function completePayment(orderId: string, outcome: string): Promise<void> {
+  try {
+    await json(COMPLETE_PAYMENT_PATH, { method: "POST", body: JSON.stringify({ orderId, outcome }) });
+    say(`Payment of ${orderId}: ${outcome}.`);
+  } catch (error) {
+    say(messageOf(error));
+  }
+  scheduleJourney();
 }
 
 const OUTPUT_CHARS = 180;
