@@ -150,6 +150,7 @@ export class OrderSystemStack extends TerraformStack {
       dashboardName: monitoring.dashboard.dashboardName,
       codeBucketName: code.bucket.bucket,
       stripeSecretArn: paymentSecrets.stripeSecretArn,
+      stripeWebhookSecretArn: paymentSecrets.stripeWebhookSecretArn,
       dkimRecords: customerEmail.dkimRecords,
       senderAddress: senderAddress(vars),
       // Qualified by the alias: a redriven confirmation runs the live version, as EventBridge's would.
@@ -504,6 +505,7 @@ export class OrderSystemStack extends TerraformStack {
     dashboardName: string;
     codeBucketName: string;
     stripeSecretArn: string;
+    stripeWebhookSecretArn: string;
     dkimRecords: string;
     senderAddress: string;
     successHandlerName: string;
@@ -568,6 +570,16 @@ export class OrderSystemStack extends TerraformStack {
       "stripe_secret_arn",
       parts.stripeSecretArn,
       "Secrets Manager secret to put the Stripe secret key into (empty unless payment_provider = stripe)",
+    );
+    this.output(
+      "stripe_webhook_url",
+      `${api.stage.invokeUrl}/webhooks/stripe`,
+      "The endpoint to register in Stripe's Dashboard for payment_intent.* events",
+    );
+    this.output(
+      "stripe_webhook_secret_arn",
+      parts.stripeWebhookSecretArn,
+      "Secrets Manager secret to put the webhook endpoint's signing secret (whsec_…) into (empty unless payment_provider = stripe)",
     );
   }
 }

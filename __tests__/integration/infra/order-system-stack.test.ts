@@ -111,6 +111,8 @@ describe("providers and variables", () => {
         "release_plan",
         "state_machine_arn",
         "stripe_secret_arn",
+        "stripe_webhook_secret_arn",
+        "stripe_webhook_url",
         "operator_client_id",
         "order_success_handler_name",
         "user_pool_client_id",
@@ -147,7 +149,12 @@ describe("payments (payment_provider)", () => {
     // A value would be in the plan and the state.
     expect(text).not.toHaveResource(SecretsmanagerSecretVersion);
     expect(text).not.toMatch(/secret_string|[sr]k_(live|test)_[A-Za-z0-9]/);
-    expect(s.json.output).toMatchObject({ stripe_secret_arn: { value: SECRET_ARN } });
+    expect(s.json.output).toMatchObject({
+      stripe_secret_arn: { value: SECRET_ARN },
+      stripe_webhook_secret_arn: {
+        value: '${join("", aws_secretsmanager_secret.StripeWebhookSecret[*].arn)}',
+      },
+    });
   });
 
   test("ProcessPayment gets the secret's ARN, and GetSecretValue on that one secret only with stripe", () => {
