@@ -99,6 +99,7 @@ describe("the roles read from the synthesized stack", () => {
       "EmailFeedback sns.amazonaws.com",
       "OrderPlacement apigateway.amazonaws.com",
       "OrderSuccessHandler events.amazonaws.com",
+      "PaymentEvents apigateway.amazonaws.com",
     ]);
     expect(invokePermissions(synthesized, { ...DEFAULTS, customer_emails: "off" })).not.toContain(
       "EmailFeedback sns.amazonaws.com",

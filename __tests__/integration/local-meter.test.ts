@@ -39,7 +39,8 @@ test("a confirmed order: every billed call, by service, averaged per order", asy
   expect(lambda["local-start-order-processing"].requests).toBeGreaterThanOrEqual(1);
   expect(lambda["local-start-order-processing"].requests).toBeLessThanOrEqual(3);
   expect(perOrder.Lambda.gbSeconds).toBeGreaterThan(0);
-  expect(perOrder["Step Functions"]).toMatchObject({ transitions: 3 });
+  // ValidateOrder, ProcessPayment, the PaymentSettled choice, UpdateInventory.
+  expect(perOrder["Step Functions"]).toMatchObject({ transitions: 4 });
   // A SendMessage per order; the event source mapping's ReceiveMessage and DeleteMessageBatch per batch.
   const sqs = report.services.SQS.operations;
   expect(sqs.SendMessage).toMatchObject({ requests: 3 });

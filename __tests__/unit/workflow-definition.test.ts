@@ -698,7 +698,7 @@ describe("a payment the provider has not settled waits for its outcome (Standard
       awaitOutcome: fail("PaymentFailed", "The card's authentication (3-D Secure) failed."),
     });
     expect(calls.inventory).toBeUndefined();
-    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID }]);
+    expect(calls.cancel).toEqual([{ action: "cancel", orderId: ORDER_ID, reason: "PaymentFailed" }]);
     expect(calls.recordFailure[0]).toMatchObject({
       ExpressionAttributeValues: {
         ":code": { S: "PaymentFailed" },

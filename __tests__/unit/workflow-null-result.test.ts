@@ -31,9 +31,12 @@ function withAuditStep(): WorkflowDefinition {
 }
 
 /** Fake functions by id: the happy path answers `{}`, the audit step nothing at all. */
-function fakeFunctions(audit: () => Promise<unknown>): LocalFunctions {
+function fakeFunctions(
+  audit: () => Promise<unknown>,
+  validate: () => Promise<unknown> = async () => ({ totalMinor: 100, currency: "USD", lines: [], items: [] }),
+): LocalFunctions {
   const handlers: Partial<Record<FunctionId, (input: unknown) => Promise<unknown>>> = {
-    ValidateOrder: async () => ({ totalMinor: 100, currency: "USD", lines: [], items: [] }),
+    ValidateOrder: validate,
     ProcessPayment: async () => ({ status: "CHARGED" }),
     UpdateInventory: async () => ({ inventory: "reserved" }),
     ReconcileOrders: audit,
@@ -41,10 +44,14 @@ function fakeFunctions(audit: () => Promise<unknown>): LocalFunctions {
   return { handler: (id: FunctionId) => handlers[id] } as unknown as LocalFunctions;
 }
 
-async function run(audit: () => Promise<unknown>, log: (line: string) => void = () => undefined) {
+async function run(
+  audit: () => Promise<unknown>,
+  log: (line: string) => void = () => undefined,
+  validate?: () => Promise<unknown>,
+) {
   let finished: Execution | undefined;
   const service = startWorkflowService({
-    functions: fakeFunctions(audit),
+    functions: fakeFunctions(audit, validate),
     notifications: new LocalNotifications(),
     dynamodb: { send: async () => ({}) } as never,
     retryIntervalMs: 1,
@@ -56,7 +63,7 @@ async function run(audit: () => Promise<unknown>, log: (line: string) => void = 
   service.workflow.startExecution("order-1", { orderId: "order-1" });
   await service.workflow.idle();
   await new Promise((r) => setTimeout(r, 20));
-  return { execution: finished!, steps: service.workflow.stepsOf(finished!.executionArn)! };
+  return { execution: finished!, steps: service.workflow.stepsOf(finished!.executionArn)!, service };
 }
 
 test("a step whose function returns nothing succeeds with null, and the order goes on", async () => {
@@ -107,4 +114,18 @@ test("a fault in the runtime's step log is reported as the runtime's and changes
   expect(lines).toContainEqual(
     expect.stringContaining("local runtime fault while logging AuditOrder of order-1: Error: log sink broke"),
   );
+});
+
+test("an unexpected failure is counted as the workflow's UnexpectedOrderFailures (the local alarm's metric); a business one is not", async () => {
+  const noAudit = async () => undefined;
+  const unexpected = await run(noAudit, undefined, async () => {
+    throw new Error("inventory store unreachable");
+  });
+  expect(unexpected.execution.status).toBe("FAILED");
+  expect(unexpected.service.metricTimes("UnexpectedOrderFailures")).toHaveLength(1);
+  const business = await run(noAudit, undefined, async () => {
+    throw Object.assign(new Error("Unknown product."), { name: "ProductNotFound" });
+  });
+  expect(business.execution.status).toBe("FAILED");
+  expect(business.service.metricTimes("UnexpectedOrderFailures")).toHaveLength(0);
 });
