@@ -55,7 +55,8 @@ export type SettingName =
   | "customerEmails"
   | "senderAddress"
   | "stuckOrderMinutes"
-  | "paymentActionTimeoutMinutes";
+  | "paymentActionTimeoutMinutes"
+  | "idempotencyKeyTtlHours";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -132,6 +133,12 @@ export const CONFIG = {
    * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
    * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
    */
+  /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
+  idempotencyKeyTtlHours: {
+    env: "IDEMPOTENCY_KEY_TTL_HOURS",
+    from: { setting: "idempotencyKeyTtlHours" },
+    default: "24",
+  },
   paymentActionTimeoutMinutes: {
     env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
     from: { setting: "paymentActionTimeoutMinutes" },
@@ -154,6 +161,7 @@ export const DEFAULT_SETTINGS: Settings = {
   senderAddress: CONFIG.senderAddress.default,
   stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
   paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
+  idempotencyKeyTtlHours: CONFIG.idempotencyKeyTtlHours.default,
 };
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
@@ -202,7 +210,7 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 512,
     trigger: "api",
-    config: [...STORE_TABLES, "orderKeysTableName", "apiAuth", "allowedOrigins"],
+    config: [...STORE_TABLES, "orderKeysTableName", "idempotencyKeyTtlHours", "apiAuth", "allowedOrigins"],
     access: [
       // PutItem inside the order's transaction; UpdateItem re-queues a stale PENDING order.
       {

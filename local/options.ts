@@ -33,6 +33,7 @@ type CliSetting =
   | "workflowType"
   | "stuckOrderMinutes"
   | "paymentActionTimeoutSeconds"
+  | "idempotencyKeyTtlHours"
   | "iam"
   | "handlerLogs";
 
@@ -231,6 +232,14 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "How long an order waits for its payment's outcome (3-D Secure, processing) before the payment is canceled, as payment_action_timeout_minutes (in seconds here, to test the timeout)",
     shownDefault: String(RUNTIME_DEFAULTS.paymentActionTimeoutSeconds),
     parse: wholeNumber(1, 86_400),
+  },
+  {
+    flag: "--idempotency-key-ttl-hours",
+    arg: "<n>",
+    setting: "idempotencyKeyTtlHours",
+    help: "How long an Idempotency-Key names the order it created, as idempotency_key_ttl_hours",
+    shownDefault: String(RUNTIME_DEFAULTS.idempotencyKeyTtlHours),
+    parse: wholeNumber(1, 720),
   },
   {
     flag: "--no-iam",

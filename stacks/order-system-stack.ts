@@ -300,6 +300,7 @@ export class OrderSystemStack extends TerraformStack {
       senderAddress: senderAddress(ctx.vars),
       stuckOrderMinutes: Fn.tostring(ctx.vars.stuckOrderMinutes.numberValue),
       paymentActionTimeoutMinutes: Fn.tostring(ctx.vars.paymentActionTimeoutMinutes.numberValue),
+      idempotencyKeyTtlHours: Fn.tostring(ctx.vars.idempotencyKeyTtlHours.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {

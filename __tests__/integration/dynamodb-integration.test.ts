@@ -252,6 +252,52 @@ describe("the order store's guards, evaluated by DynamoDB itself", () => {
     expect(record.Item).toBeUndefined();
   });
 
+  test("a key names its order for idempotency_key_ttl_hours, then may be used again; its record carries the TTL attribute", async () => {
+    const hourStore = new DynamoDbOrderStore(
+      database.client,
+      database.tables.orders,
+      database.tables.orderKeys,
+      3600,
+    );
+    const pending = (orderId: string) => ({
+      orderId,
+      status: "PENDING" as const,
+      customerEmail: "buyer@example.com",
+      items: [{ productId: "SKU-1001", quantity: 1 }],
+      paymentToken: "tok_visa",
+      requestHash: "h",
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+    });
+    const keyHash = `ttl-${randomUUID()}`;
+    const first = randomUUID();
+    const before = Math.floor(Date.now() / 1000);
+    expect(await hourStore.createPending(pending(first), keyHash)).toEqual({ created: true });
+    const record = await database.client.send(
+      new GetCommand({ TableName: database.tables.orderKeys, Key: { keyHash } }),
+    );
+    expect(record.Item?.expiresAt).toBeGreaterThanOrEqual(before + 3600);
+    expect(record.Item?.expiresAt).toBeLessThanOrEqual(before + 3601);
+    // Within the hour: the first order.
+    await expect(hourStore.createPending(pending(randomUUID()), keyHash)).resolves.toMatchObject({
+      created: false,
+      existing: { orderId: first },
+    });
+    // Expired, but not yet deleted by DynamoDB's TTL (it takes its time): the key is free again.
+    await database.client.send(
+      new UpdateCommand({
+        TableName: database.tables.orderKeys,
+        Key: { keyHash },
+        UpdateExpression: "SET expiresAt = :past",
+        ExpressionAttributeValues: { ":past": before - 1 },
+      }),
+    );
+    const second = randomUUID();
+    expect(await hourStore.createPending(pending(second), keyHash)).toEqual({ created: true });
+    // The first order is kept: orders never expire.
+    expect(await hourStore.get(first)).toMatchObject({ orderId: first });
+  });
+
   test("a stale PENDING order is touched once however many replays race; a fresh or moving one is not", async () => {
     const placeOrder = createOrderPlacement({ orders, inventory });
     const key = `stale-${randomUUID()}`;

@@ -31,6 +31,7 @@ function functionSettings(settings: RuntimeSettings): Settings {
     allowedOrigins: settings.allowedOrigins.join(","),
     stuckOrderMinutes: String(settings.stuckOrderMinutes),
     paymentActionTimeoutMinutes: String(settings.paymentActionTimeoutSeconds / 60),
+    idempotencyKeyTtlHours: String(settings.idempotencyKeyTtlHours),
   };
 }
 

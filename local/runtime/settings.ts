@@ -61,6 +61,8 @@ export interface LocalRuntimeOptions {
   readonly stripeSecretKey?: string;
   /** The webhook endpoint's signing secret (STRIPE_WEBHOOK_SECRET), served by the local Secrets Manager. */
   readonly stripeWebhookSecret?: string;
+  /** idempotency_key_ttl_hours: how long an Idempotency-Key names its order (24). */
+  readonly idempotencyKeyTtlHours?: number;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
   readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -94,6 +96,7 @@ export const RUNTIME_DEFAULTS = {
   customerEmails: DEFAULT_SETTINGS.customerEmails as CustomerEmailMode,
   stuckOrderMinutes: Number(DEFAULT_SETTINGS.stuckOrderMinutes),
   paymentActionTimeoutSeconds: Number(DEFAULT_SETTINGS.paymentActionTimeoutMinutes) * 60,
+  idempotencyKeyTtlHours: Number(DEFAULT_SETTINGS.idempotencyKeyTtlHours),
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

@@ -39,6 +39,7 @@ export class OrderSystemVariables extends Construct {
   readonly stuckOrderMinutes: TerraformVariable;
   readonly paymentActionTimeoutMinutes: TerraformVariable;
   readonly declineRateAlarmPercent: TerraformVariable;
+  readonly idempotencyKeyTtlHours: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -85,6 +86,7 @@ export class OrderSystemVariables extends Construct {
     ({
       paymentActionTimeoutMinutes: this.paymentActionTimeoutMinutes,
       declineRateAlarmPercent: this.declineRateAlarmPercent,
+      idempotencyKeyTtlHours: this.idempotencyKeyTtlHours,
     } = paymentOutcomeVariables(variable));
     ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
       releaseVariables(variable, env));
@@ -451,7 +453,7 @@ function workflowTypeVariable(variable: DefineVariable) {
   });
 }
 
-/** How long a payment may wait for its outcome, and when declines page. */
+/** How long a payment may wait for its outcome, when declines page, and how long keys are kept. */
 function paymentOutcomeVariables(variable: DefineVariable) {
   const paymentActionTimeoutMinutes = variable("payment_action_timeout_minutes", {
     type: "number",
@@ -479,7 +481,20 @@ function paymentOutcomeVariables(variable: DefineVariable) {
       },
     ],
   });
-  return { paymentActionTimeoutMinutes, declineRateAlarmPercent };
+  const idempotencyKeyTtlHours = variable("idempotency_key_ttl_hours", {
+    type: "number",
+    default: Number(CONFIG.idempotencyKeyTtlHours.default),
+    description:
+      "Hours an Idempotency-Key names the order it created: a retry within them gets that order, and after them DynamoDB's TTL removes the key (Stripe keeps its own keys 24 hours). Orders never expire. 1 to 720.",
+    validation: [
+      {
+        condition:
+          "var.idempotency_key_ttl_hours == floor(var.idempotency_key_ttl_hours) && var.idempotency_key_ttl_hours >= 1 && var.idempotency_key_ttl_hours <= 720",
+        errorMessage: "idempotency_key_ttl_hours must be a whole number of hours from 1 to 720.",
+      },
+    ],
+  });
+  return { paymentActionTimeoutMinutes, declineRateAlarmPercent, idempotencyKeyTtlHours };
 }
 
 /** Declines are routine; a third of attempts declined over 15 minutes is not. */

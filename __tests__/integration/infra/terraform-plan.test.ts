@@ -108,6 +108,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       order_event_emails: "true",
       payment_action_timeout_minutes: "45",
       decline_rate_alarm_percent: "50",
+      idempotency_key_ttl_hours: "48",
     },
   },
   {
@@ -146,6 +147,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       stuck_order_minutes: "4",
       payment_action_timeout_minutes: "0",
       decline_rate_alarm_percent: "101",
+      idempotency_key_ttl_hours: "0",
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -305,6 +307,28 @@ describeWithTerraform("offline terraform validate + plan", () => {
     };
     expect(settingsOf(dev.planJsonPath)).toEqual(["30", 30]);
     expect(settingsOf(other.planJsonPath)).toEqual(["45", 50]);
+  });
+
+  test("idempotency_key_ttl_hours = 24 (default) and 48 reach OrderPlacement; the keys table expires records on expiresAt", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const hoursOf = (planJsonPath: string) => {
+      const fn = ofType(plannedResources(planJsonPath), "aws_lambda_function").find(
+        (f) => f.name === "OrderPlacementLambda",
+      )!;
+      return (fn.values.environment as { variables: Record<string, string> }[])[0].variables
+        .IDEMPOTENCY_KEY_TTL_HOURS;
+    };
+    expect(hoursOf(dev.planJsonPath)).toBe("24");
+    expect(hoursOf(other.planJsonPath)).toBe("48");
+    const keys = ofType(plannedResources(dev.planJsonPath), "aws_dynamodb_table").find(
+      (t) => t.name === "OrderKeysTable",
+    )!;
+    expect(keys.values.ttl).toEqual([{ attribute_name: "expiresAt", enabled: true }]);
+    const orders = ofType(plannedResources(dev.planJsonPath), "aws_dynamodb_table").find(
+      (t) => t.name === "OrdersTable",
+    )!;
+    expect(orders.values.ttl ?? []).not.toContainEqual(expect.objectContaining({ enabled: true }));
   });
 
   test("stuck_order_minutes = 15 (default) and 30 reach the reconciler; the schedule runs every 5 minutes", () => {

@@ -22,6 +22,9 @@ import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions
 
 const now = (): string => new Date().toISOString();
 
+/** idempotency_key_ttl_hours' default: Stripe keeps its idempotency keys as long. */
+export const DEFAULT_KEY_TTL_SECONDS = 24 * 3600;
+
 /**
  * The condition and values that let an order move to `to` only from the statuses the order module
  * allows (e.g. `#status IN (:pending, :processing)`), so a finished order never goes back.
@@ -41,11 +44,14 @@ export class DynamoDbOrderStore implements OrderStore {
     private readonly tableName: string,
     /** Only the function that creates orders names the idempotency-key table. */
     private readonly keysTableName?: string,
+    /** How long a key names its order (idempotency_key_ttl_hours); after that it may be used again. */
+    private readonly keyTtlSeconds: number = DEFAULT_KEY_TTL_SECONDS,
   ) {}
 
   async createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult> {
     if (!this.keysTableName) throw new Error("This order store was built without the order-keys table.");
     const keyAttribute = ORDER_KEYS_TABLE.partitionKey;
+    const nowSeconds = Math.floor(Date.now() / 1000);
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -53,9 +59,20 @@ export class DynamoDbOrderStore implements OrderStore {
             {
               Put: {
                 TableName: this.keysTableName,
-                Item: { [keyAttribute]: keyHash, orderId: order.orderId, createdAt: order.createdAt },
-                ConditionExpression: "attribute_not_exists(#key)",
-                ExpressionAttributeNames: { "#key": keyAttribute },
+                Item: {
+                  [keyAttribute]: keyHash,
+                  orderId: order.orderId,
+                  createdAt: order.createdAt,
+                  [ORDER_KEYS_TABLE.expiryAttribute]: nowSeconds + this.keyTtlSeconds,
+                },
+                // DynamoDB's TTL deletes an expired key some time later (often days): until then the
+                // expiry itself says the key is free again. A key written before keys expired never does.
+                ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
+                ExpressionAttributeNames: {
+                  "#key": keyAttribute,
+                  "#expires": ORDER_KEYS_TABLE.expiryAttribute,
+                },
+                ExpressionAttributeValues: { ":now": nowSeconds },
               },
             },
             {

@@ -19,8 +19,21 @@ export function documentClient(): DynamoDBDocumentClient {
 export function dynamoDbOrderStore(config: {
   readonly ordersTableName: string;
   readonly orderKeysTableName?: string;
+  readonly idempotencyKeyTtlHours?: string;
 }): DynamoDbOrderStore {
-  return new DynamoDbOrderStore(documentClient(), config.ordersTableName, config.orderKeysTableName);
+  const hours =
+    config.idempotencyKeyTtlHours === undefined ? undefined : Number(config.idempotencyKeyTtlHours);
+  if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1)) {
+    throw new Error(
+      `idempotencyKeyTtlHours must be a whole number of hours (got "${config.idempotencyKeyTtlHours}").`,
+    );
+  }
+  return new DynamoDbOrderStore(
+    documentClient(),
+    config.ordersTableName,
+    config.orderKeysTableName,
+    hours === undefined ? undefined : hours * 3600,
+  );
 }
 
 export function dynamoDbPaymentRecords(config: { readonly ordersTableName: string }): DynamoDbPaymentRecords {
