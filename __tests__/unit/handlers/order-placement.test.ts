@@ -74,11 +74,20 @@ describe("POST /orders", () => {
     expect(orderId).toMatch(ORDER_ID_PATTERN);
     expect(json(response)).toEqual({ orderId, status: "PENDING", links: { self: `/orders/${orderId}` } });
     const { key, order } = lastTransaction();
+    // The key names the order for idempotency_key_ttl_hours (24 by default), then TTL removes it.
+    const now = (key as { ExpressionAttributeValues: { ":now": number } }).ExpressionAttributeValues[":now"];
+    expect(Math.abs(now - Date.now() / 1000)).toBeLessThan(5);
     expect(key).toEqual({
       TableName: "order-keys-test",
-      Item: { keyHash: idempotencyKeyHash("key-1", BUYER.sub), orderId, createdAt: expect.any(String) },
-      ConditionExpression: "attribute_not_exists(#key)",
-      ExpressionAttributeNames: { "#key": "keyHash" },
+      Item: {
+        keyHash: idempotencyKeyHash("key-1", BUYER.sub),
+        orderId,
+        createdAt: expect.any(String),
+        expiresAt: now + 24 * 3600,
+      },
+      ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
+      ExpressionAttributeNames: { "#key": "keyHash", "#expires": "expiresAt" },
+      ExpressionAttributeValues: { ":now": now },
     });
     expect(order).toMatchObject({
       TableName: "orders-test",
