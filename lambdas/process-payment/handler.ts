@@ -175,9 +175,12 @@ function recordedPayment(order: OrderRecord): PaymentResult {
   );
 }
 
-/** Calls the gateway; a refusal is counted with the attempts (the decline-rate alarm) and rethrown. */
+/**
+ * Calls the gateway; a refusal is counted with the payments attempted (the decline-rate alarm) and
+ * rethrown. A retried attempt (a transient failure) is the same payment: counted once.
+ */
 async function chargeThrough(gateway: PaymentGateway, request: Parameters<PaymentGateway["charge"]>[0]) {
-  metrics.addMetric("PaymentsAttempted", MetricUnit.Count, 1);
+  if (request.attempt === 1) metrics.addMetric("PaymentsAttempted", MetricUnit.Count, 1);
   try {
     return await gateway.charge(request);
   } catch (error) {

@@ -75,7 +75,7 @@ describe("POST /orders", () => {
     expect(json(response)).toEqual({ orderId, status: "PENDING", links: { self: `/orders/${orderId}` } });
     const { key, order } = lastTransaction();
     // The key names the order for idempotency_key_ttl_hours (24 by default), then TTL removes it.
-    const now = (key as { ExpressionAttributeValues: { ":now": number } }).ExpressionAttributeValues[":now"];
+    const now = Number(key.ExpressionAttributeValues?.[":now"]);
     expect(Math.abs(now - Date.now() / 1000)).toBeLessThan(5);
     expect(key).toEqual({
       TableName: "order-keys-test",
