@@ -37,7 +37,12 @@ const getOrderEvent = (orderId: string) =>
     pathParameters: { orderId },
   });
 
-type Put = { TableName: string; Item: Record<string, unknown>; ConditionExpression: string };
+type Put = {
+  TableName: string;
+  Item: Record<string, unknown>;
+  ConditionExpression: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+};
 /** The two puts of the last order transaction: the idempotency record, then the order. */
 function lastTransaction(): { key: Put; order: Put } {
   const items = dynamo.commandCalls(TransactWriteCommand).at(-1)!.args[0].input.TransactItems!;
