@@ -107,6 +107,29 @@ describe("sign-in on (the default, as api_auth = cognito)", () => {
     await t.system.settled();
   });
 
+  test("a staff token (POST /_local/token with groups [staff]) reads another customer's order; an unknown group is refused", async () => {
+    const placed = await t.placeOrder({
+      items: [{ productId: "SKU-1001", quantity: 1 }],
+      paymentToken: "tok_visa",
+    });
+    const orderId = String(placed.body.orderId);
+    const staffAnswer = await fetch(`${t.system.url}/_local/token`, {
+      method: "POST",
+      headers: { Accept: "text/plain" },
+      body: JSON.stringify({ email: "support@shop.example.com", groups: ["staff"] }),
+    });
+    const staff = await staffAnswer.text();
+    expect((await t.getOrder(orderId, staff)).body).toMatchObject({ orderId });
+    expect((await t.getOrder(orderId, await t.tokenFor("nosy@example.com"))).status).toBe(404);
+    const unknown = await fetch(`${t.system.url}/_local/token`, {
+      method: "POST",
+      body: JSON.stringify({ email: "support@shop.example.com", groups: ["admins"] }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ error: { code: "INVALID_GROUPS" } });
+    await t.system.settled();
+  });
+
   test("GET /products needs no token; POST /_local/token refuses a bad e-mail with a 400", async () => {
     expect((await fetch(`${t.system.url}/products`)).status).toBe(200);
     const bad = await fetch(`${t.system.url}/_local/token`, { method: "POST", body: '{"email":"nope"}' });

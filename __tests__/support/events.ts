@@ -7,6 +7,8 @@ export interface TestCustomer {
   readonly sub: string;
   readonly email: string;
   readonly emailVerified?: boolean;
+  /** `cognito:groups`, as API Gateway renders the list claim (e.g. "staff"). */
+  readonly groups?: string;
 }
 
 export const BUYER: TestCustomer = {
@@ -16,6 +18,12 @@ export const BUYER: TestCustomer = {
 export const OTHER_CUSTOMER: TestCustomer = {
   sub: "7f3c2b1a-0000-4000-8000-00000000c002",
   email: "someone.else@example.com",
+};
+/** A member of the user pool's staff group. */
+export const STAFF_MEMBER: TestCustomer = {
+  sub: "7f3c2b1a-0000-4000-8000-00000000d003",
+  email: "support@shop.example.com",
+  groups: "staff",
 };
 
 export function signedIn(customer: TestCustomer): APIGatewayProxyEvent["requestContext"] {
@@ -31,6 +39,7 @@ export function signedIn(customer: TestCustomer): APIGatewayProxyEvent["requestC
         aud: "testclient",
         exp: "Wed Nov 25 07:00:00 UTC 2026",
         iat: "Wed Nov 25 06:30:00 UTC 2026",
+        ...(customer.groups === undefined ? {} : { "cognito:groups": customer.groups }),
       },
     },
   } as unknown as APIGatewayProxyEvent["requestContext"];

@@ -8,7 +8,14 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
 import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
-import { API_AUTH_MODES, customerOf, sameEmail, type ApiAuthMode, type Customer } from "../shared/customer";
+import {
+  API_AUTH_MODES,
+  customerOf,
+  isStaff,
+  sameEmail,
+  type ApiAuthMode,
+  type Customer,
+} from "../shared/customer";
 import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
 import {
   canonicalHash,
@@ -279,7 +286,9 @@ async function getOrder(
 ): Promise<APIGatewayProxyResult> {
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
-  if (!order || (customer !== undefined && order.customerId !== customer.customerId)) {
+  // The owner reads their order; the store's staff read any.
+  const readable = customer === undefined || order?.customerId === customer.customerId || isStaff(customer);
+  if (!order || !readable) {
     return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
   }
   return jsonResponse(200, orderView(order));

@@ -13,6 +13,27 @@ export interface Customer {
   readonly customerId: string;
   readonly email: string | undefined;
   readonly emailVerified: boolean;
+  /** The user pool groups of the token (`cognito:groups`). */
+  readonly groups: readonly string[];
+}
+
+/** The user pool group of the store's staff: they may read every order (and act on it after the sale). */
+export const STAFF_GROUP = "staff";
+/** Every group of the user pool (the stack creates each; the local pool issues only these). */
+export const USER_POOL_GROUPS = [STAFF_GROUP] as const;
+
+/** The groups' claim. API Gateway renders a list claim as text: `staff`, `a,b` or `[a b]`. */
+export function groupsOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.map(String);
+  if (typeof claim !== "string") return [];
+  return claim
+    .replace(/^\[|\]$/g, "")
+    .split(/[\s,]+/)
+    .filter((group) => group !== "");
+}
+
+export function isStaff(customer: Customer | undefined): boolean {
+  return customer?.groups.includes(STAFF_GROUP) ?? false;
 }
 
 /** Claim names as Cognito writes them into an ID token. */
@@ -41,7 +62,12 @@ export function customerOf(event: Pick<APIGatewayProxyEvent, "requestContext">):
   const email = typeof claims?.email === "string" && claims.email !== "" ? claims.email : undefined;
   // API Gateway passes every claim as a string; a hand-built event may carry the JSON boolean.
   const verified = claims?.email_verified;
-  return { customerId: sub, email, emailVerified: verified === "true" || verified === true };
+  return {
+    customerId: sub,
+    email,
+    emailVerified: verified === "true" || verified === true,
+    groups: groupsOf(claims?.["cognito:groups"]),
+  };
 }
 
 /** E-mail addresses compare case-insensitively, as the user pool's usernames do. */

@@ -10,6 +10,7 @@ import { header } from "../../lambdas/shared/http";
 import { localError, type AdminRoutes, type LocalActions } from "../admin/routes";
 import { optionFor } from "../options";
 import type { ServiceModule } from "../runtime/context";
+import { USER_POOL_GROUPS } from "../../lambdas/shared/customer";
 import { localCustomerId, startAuthService, type AuthService } from "./user-pool";
 
 export interface CognitoService {
@@ -20,7 +21,11 @@ export interface CognitoService {
   stop(): Promise<void>;
 }
 
-const tokenRequestSchema = z.strictObject({ email: z.email().check(z.maxLength(254)) });
+const tokenRequestSchema = z.strictObject({
+  email: z.email().check(z.maxLength(254)),
+  /** The user pool's groups the customer is in: ["staff"] for the store's staff. */
+  groups: z.optional(z.array(z.enum(USER_POOL_GROUPS)).check(z.maxLength(USER_POOL_GROUPS.length))),
+});
 
 function tokenAction(auth: AuthService | undefined): LocalActions[string] {
   return async (body, headers) => {
@@ -39,9 +44,16 @@ function tokenAction(auth: AuthService | undefined): LocalActions[string] {
     }
     const parsed = tokenRequestSchema.safeParse(json);
     if (!parsed.success) {
-      return localError(400, "INVALID_EMAIL", 'Send {"email": "you@example.com"}: a valid e-mail address.');
+      const groupsWrong = parsed.error.issues.every((issue) => issue.path[0] === "groups");
+      return groupsWrong
+        ? localError(
+            400,
+            "INVALID_GROUPS",
+            `"groups" may list only the user pool's groups: ${USER_POOL_GROUPS.join(", ")}.`,
+          )
+        : localError(400, "INVALID_EMAIL", 'Send {"email": "you@example.com"}: a valid e-mail address.');
     }
-    const idToken = await auth.issueIdToken(parsed.data.email);
+    const idToken = await auth.issueIdToken(parsed.data.email, { groups: parsed.data.groups });
     if (/^text\/plain\b/i.test(header(headers, "Accept") ?? "")) return { status: 200, body: idToken };
     return {
       status: 200,

@@ -31,6 +31,8 @@ export interface IssueOptions {
   /** Seconds until the token expires; negative for a token that has already expired. */
   readonly lifetimeSeconds?: number;
   readonly emailVerified?: boolean;
+  /** User pool groups (`cognito:groups`), e.g. ["staff"]. */
+  readonly groups?: readonly string[];
   /** Claims to replace (iss, aud, token_use, …): how tests show the verifier checks each one. */
   readonly claimOverrides?: Readonly<Record<string, string>>;
 }
@@ -109,6 +111,7 @@ async function sign(privateKey: CryptoKey, email: string, options: IssueOptions)
     auth_time: now,
     iat: now,
     exp: now + lifetime,
+    ...(options.groups && options.groups.length > 0 ? { "cognito:groups": [...options.groups] } : {}),
     ...options.claimOverrides,
   })
     .setProtectedHeader({ alg: "RS256", kid: KEY_ID })

@@ -1,7 +1,8 @@
 import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
+import { CognitoUserGroup } from "@cdktf/provider-aws/lib/cognito-user-group";
 import { Construct } from "constructs";
-import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
+import { TOKEN_LIFETIMES, USER_POOL_GROUPS } from "../../lambdas/shared/customer";
 
 export interface CustomerIdentityProps {
   readonly namePrefix: string;
@@ -82,6 +83,15 @@ export class CustomerIdentity extends Construct {
       tokenValidityUnits: [{ idToken: "minutes", accessToken: "minutes", refreshToken: "days" }],
     });
     this.operatorClient.overrideLogicalId("OperatorClient");
+    // The store's staff: their ID tokens carry `cognito:groups`, which the functions check.
+    for (const group of USER_POOL_GROUPS) {
+      new CognitoUserGroup(this, `Group_${group}`, {
+        name: group,
+        userPoolId: this.userPool.id,
+        description:
+          "The store's staff: may read every order. Add someone with `aws cognito-idp admin-add-user-to-group --group-name staff`.",
+      }).overrideLogicalId(`UserPoolGroup_${group}`);
+    }
   }
 
   /** The `iss` of the pool's tokens. */

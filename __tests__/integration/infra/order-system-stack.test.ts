@@ -502,6 +502,15 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
     }
   });
 
+  test("the user pool has the staff group, whose members read every order", () => {
+    expect(Object.values(resourcesOf(s, "aws_cognito_user_group"))).toEqual([
+      expect.objectContaining({
+        name: "staff",
+        user_pool_id: "${aws_cognito_user_pool.CustomerUserPool.id}",
+      }),
+    ]);
+  });
+
   test("a COGNITO_USER_POOLS authorizer on the pool, on every order route and not on GET /products", () => {
     const authorizers = Object.values(resourcesOf(s, "aws_api_gateway_authorizer"));
     expect(authorizers).toEqual([

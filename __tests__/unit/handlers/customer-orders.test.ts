@@ -5,6 +5,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createHandler, type OrderPlacementSettings } from "../../../lambdas/order-placement/handler";
+import { groupsOf } from "../../../lambdas/shared/customer";
 import { idempotencyKeyHash, newOrderId } from "../../../lambdas/shared/ids";
 import { decodeCursor, encodeCursor } from "../../../lambdas/shared/order-cursor";
 import {
@@ -13,6 +14,7 @@ import {
   context,
   OTHER_CUSTOMER,
   signedIn,
+  STAFF_MEMBER,
   validOrder,
   type TestCustomer,
 } from "../../support/events";
@@ -139,6 +141,25 @@ describe("ownership", () => {
     expect(body(foreign).error.message).toBe(
       body(unknown).error.message.replace(idOf("never-placed"), orderId),
     );
+  });
+
+  test("the store's staff (cognito:groups staff) read any order; another group does not", async () => {
+    const { call } = api();
+    const { orderId } = body(await call(place(validOrder, BUYER, "for-staff")));
+    const read = await call(getOrder(orderId, STAFF_MEMBER));
+    expect(read.statusCode).toBe(200);
+    expect(body(read)).toMatchObject({ orderId });
+    const notStaff = await call(getOrder(orderId, { ...STAFF_MEMBER, groups: "staffers,admins" }));
+    expect(notStaff.statusCode).toBe(404);
+  });
+
+  test.each([
+    ["staff", ["staff"]],
+    ["admins,staff", ["admins", "staff"]],
+    ["[admins staff]", ["admins", "staff"]],
+    ["", []],
+  ])("cognito:groups as API Gateway renders it (%j) are the token's groups", (claim, groups) => {
+    expect(groupsOf(claim)).toEqual(groups);
   });
 
   test("an order without an owner (placed with api_auth = none) is nobody's once sign-in is on", async () => {
