@@ -224,7 +224,9 @@ describe("refund", () => {
     const request = chargeRequest("pm_card_visa");
     const { chargeId } = await gateway().charge(request);
     const outside = standIn.refundOutside(chargeId);
-    await expect(gateway().refund({ orderId: request.orderId, chargeId })).resolves.toEqual({
+    await expect(
+      gateway().refund({ orderId: request.orderId, chargeId, amountMinor: request.amountMinor }),
+    ).resolves.toEqual({
       refundId: outside,
     });
     expect([...standIn.refunds.values()].filter((r) => r.payment_intent === chargeId)).toHaveLength(1);

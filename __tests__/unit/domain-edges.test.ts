@@ -73,10 +73,14 @@ describe("the simulated gateway", () => {
     });
   });
 
-  test("refund ids depend on the order and the charge; a transient error names its attempt", async () => {
-    const a = await gateway.refund({ orderId: "a", chargeId: "ch_1" });
-    expect(a).not.toEqual(await gateway.refund({ orderId: "b", chargeId: "ch_1" }));
-    expect(a).not.toEqual(await gateway.refund({ orderId: "a", chargeId: "ch_2" }));
+  test("refund ids depend on the order, the charge and the refund's key; a transient error names its attempt", async () => {
+    const refund = (orderId: string, chargeId: string, refundKey?: string) =>
+      gateway.refund({ orderId, chargeId, amountMinor: 100, refundKey });
+    const a = await refund("a", "ch_1");
+    expect(a).not.toEqual(await refund("b", "ch_1"));
+    expect(a).not.toEqual(await refund("a", "ch_2"));
+    expect(await refund("a", "ch_1", "k1")).not.toEqual(await refund("a", "ch_1", "k2"));
+    expect(await refund("a", "ch_1", "k1")).toEqual(await refund("a", "ch_1", "k1"));
     await expect(gateway.charge({ ...request, paymentToken: "tok_processingError" })).rejects.toThrow(
       "The payment gateway had a processing error (attempt 1).",
     );

@@ -6,12 +6,16 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
-import { SimulatedPaymentGateway } from "../shared/adapters/simulated-payment-gateway";
-import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
 import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
-import { asWorkflowError, BusinessError, isUnreachable } from "../shared/errors";
-import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "../shared/payment-providers";
+import { BusinessError } from "../shared/errors";
+import type { PaymentProvider } from "../shared/payment-providers";
+import {
+  gatewayOf,
+  gatewaysFrom,
+  SECRET_KEY_MAX_AGE_SECONDS,
+  stripeSecretKey,
+  type Gateways,
+} from "../shared/payment-gateways";
 import { toMajorUnits } from "../shared/money";
 import { isPendingPayment, type OrderRecord } from "../shared/order";
 import type { ChargeOutcome, OrderStore, PaymentGateway, PaymentRecords } from "../shared/ports";
@@ -19,7 +23,7 @@ import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
 
 type ChargeRequest = Extract<PaymentRequest, { action: "charge" }>;
-import { CONFIG, functionConfig } from "../contracts";
+import { functionConfig } from "../contracts";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;
@@ -61,75 +65,16 @@ const observability = createObservability("process-payment");
 const config = functionConfig("ProcessPayment");
 const { logger, metrics } = observability;
 
-/** The Stripe secret key is read at most once per this many seconds per execution environment. */
-export const SECRET_KEY_MAX_AGE_SECONDS = 300;
+export { SECRET_KEY_MAX_AGE_SECONDS, stripeSecretKey };
+export type { Gateways };
 
-export type Gateways = { readonly [P in PaymentProvider]?: PaymentGateway };
-
-/**
- * The gateway the deployment charges through (payment_provider), and the simulated one, which can
- * always refund what it charged (an order charged before the deployment switched providers).
- */
-export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env): {
-  readonly current: PaymentProvider;
-  readonly gateways: Gateways;
-} {
-  const config = functionConfig("ProcessPayment", env);
-  const current = config.paymentGateway;
-  if (!isPaymentProvider(current)) {
-    throw new Error(`${CONFIG.paymentGateway.env}=${current} is not one of ${PAYMENT_PROVIDERS.join(", ")}.`);
-  }
-  const failures = Number(config.simulatedGatewayTransientFailures);
-  if (!Number.isInteger(failures) || failures < 0) {
-    throw new Error(
-      `${CONFIG.simulatedGatewayTransientFailures.env} must be a whole number of attempts (0 or more).`,
-    );
-  }
-  const simulated = new SimulatedPaymentGateway({ transientFailures: failures });
-  if (current === "simulated") return { current, gateways: { simulated } };
-  const secretArn = config.stripeSecretArn;
-  if (secretArn === "") {
-    throw new Error(
-      `${CONFIG.paymentGateway.env}=stripe needs ${CONFIG.stripeSecretArn.env}, the secret holding Stripe's key.`,
-    );
-  }
-  const stripe = new StripePaymentGateway({
-    secretKey: () => stripeSecretKey(secretArn),
-    apiBase: config.stripeApiBase,
-  });
-  return { current, gateways: { simulated, stripe } };
-}
-
-/** The key from Secrets Manager through Powertools Parameters, cached for SECRET_KEY_MAX_AGE_SECONDS. */
-export async function stripeSecretKey(secretArn: string): Promise<string> {
-  try {
-    const key = await getSecret<string>(secretArn, { maxAge: SECRET_KEY_MAX_AGE_SECONDS });
-    if (typeof key === "string" && key.trim() !== "") return key.trim();
-  } catch (error) {
-    if (isUnreachable(error)) throw asWorkflowError(error);
-    // Secrets Manager has no value for a secret nobody filled in yet (ResourceNotFoundException).
-    logger.error("The Stripe secret key could not be read", { secretArn, error: (error as Error).name });
-  }
-  const failure = new Error(
-    `The Stripe secret key is not set: put it into the secret ${secretArn} (README: Payments).`,
-  );
-  failure.name = "PaymentGatewayMisconfigured";
-  throw failure;
+/** The gateways of this function's configuration (payment-gateways.ts). */
+export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  return gatewaysFrom(functionConfig("ProcessPayment", env));
 }
 
 /** Overrides: `gateway` alone makes it the only one (and the current one); or `current` + `gateways`. */
 export type ProcessPaymentOverrides = Partial<ProcessPaymentDeps> & { readonly gateway?: PaymentGateway };
-
-/** The gateway of a provider; a provider the deployment cannot reach is said so, by name. */
-function gatewayOf(deps: ProcessPaymentDeps, provider: PaymentProvider): PaymentGateway {
-  const gateway = deps.gateways[provider];
-  if (gateway) return gateway;
-  const failure = new Error(
-    `The order was charged through ${provider}, which this deployment is not configured for (payment_provider = ${deps.current}); refund it in ${provider} by hand.`,
-  );
-  failure.name = "PaymentProviderUnavailable";
-  throw failure;
-}
 
 /** Compensation: refunds through the provider that charged, at most once (the order records it). */
 async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<PaymentResult> {

@@ -174,13 +174,12 @@ export interface PaymentGateway {
    * retried, or PaymentGatewayUnavailable (transient), retried with the same idempotency key.
    */
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
-  refund(request: {
-    readonly orderId: string;
-    readonly chargeId: string;
-    readonly amountMinor: number;
-  }): Promise<{
-    readonly refundId: string;
-  }>;
+  /**
+   * Without `refundKey`: the order's one full refund (the saga's compensation), keyed by the order.
+   * With it: one refund of `amountMinor` (a staff refund, partial or full), keyed by the request, so
+   * a retried request refunds once and two requests refund twice.
+   */
+  refund(request: RefundRequest): Promise<{ readonly refundId: string }>;
   /**
    * Cancels a payment that has not settled, idempotently (a second cancel answers `canceled`).
    * `succeeded` when it settled before the cancel reached the provider: the caller refunds it.
@@ -189,6 +188,14 @@ export interface PaymentGateway {
     readonly orderId: string;
     readonly chargeId: string;
   }): Promise<{ readonly status: "canceled" | "succeeded" }>;
+}
+
+export interface RefundRequest {
+  readonly orderId: string;
+  readonly chargeId: string;
+  readonly amountMinor: number;
+  /** Identifies one refund of several (derived from the staff request's Idempotency-Key). */
+  readonly refundKey?: string;
 }
 
 /** A payment the provider has not settled, as ProcessPayment records it on the order. */

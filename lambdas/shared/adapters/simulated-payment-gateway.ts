@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BusinessError, TransientError } from "../errors";
-import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../ports";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from "../ports";
 
 /**
  * A deterministic stand-in for a card processor, using Stripe-style test tokens. It moves no money:
@@ -69,10 +69,8 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     return { status: "canceled" };
   }
 
-  async refund(request: {
-    readonly orderId: string;
-    readonly chargeId: string;
-  }): Promise<{ readonly refundId: string }> {
-    return { refundId: derivedId("re", `${request.orderId}/${request.chargeId}`) };
+  async refund(request: RefundRequest): Promise<{ readonly refundId: string }> {
+    const which = request.refundKey ? `/${request.refundKey}` : "";
+    return { refundId: derivedId("re", `${request.orderId}/${request.chargeId}${which}`) };
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Stripe } from "stripe";
 import { BusinessError, TransientError } from "../errors";
-import type { ChargeOutcome, ChargeRequest, PaymentGateway } from "../ports";
+import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from "../ports";
 
 /** Pinned: the SDK's types describe this API version, and requests say so in `Stripe-Version`. */
 export const STRIPE_API_VERSION = "2026-10-28.endive";
@@ -15,7 +15,8 @@ export const STRIPE_API_VERSION = "2026-10-28.endive";
 export const idempotencyKeys = {
   charge: (orderId: string) => `order-${orderId}-charge`,
   paymentMethod: (orderId: string) => `order-${orderId}-payment-method`,
-  refund: (orderId: string) => `order-${orderId}-refund`,
+  refund: (orderId: string, refundKey?: string) =>
+    refundKey ? `order-${orderId}-refund-${refundKey}` : `order-${orderId}-refund`,
   cancel: (orderId: string) => `order-${orderId}-cancel`,
 };
 
@@ -64,21 +65,26 @@ export class StripePaymentGateway implements PaymentGateway {
     }
   }
 
-  async refund(request: {
-    readonly orderId: string;
-    readonly chargeId: string;
-  }): Promise<{ readonly refundId: string }> {
+  async refund(request: RefundRequest): Promise<{ readonly refundId: string }> {
     const stripe = await this.stripe();
     try {
       const refund = await stripe.refunds.create(
-        { payment_intent: request.chargeId, metadata: { orderId: request.orderId } },
-        { idempotencyKey: idempotencyKeys.refund(request.orderId) },
+        {
+          payment_intent: request.chargeId,
+          // The saga's refund is the whole payment; a staff refund names its amount.
+          ...(request.refundKey ? { amount: request.amountMinor } : {}),
+          metadata: {
+            orderId: request.orderId,
+            ...(request.refundKey ? { refundKey: request.refundKey } : {}),
+          },
+        },
+        { idempotencyKey: idempotencyKeys.refund(request.orderId, request.refundKey) },
       );
       return { refundId: refund.id };
     } catch (error) {
       // Refunded already (from the Dashboard, or by a call whose answer was lost past the key's
       // 24 hours): the refund that exists is the one to record.
-      if (isStripeError(error) && error.code === "charge_already_refunded") {
+      if (!request.refundKey && isStripeError(error) && error.code === "charge_already_refunded") {
         const existing = await stripe.refunds.list({ payment_intent: request.chargeId, limit: 1 });
         const first = existing.data[0];
         if (first) return { refundId: first.id };
