@@ -313,6 +313,38 @@ const CONTRACTS = {
       },
     ],
   },
+  AfterSale: {
+    folder: "after-sale",
+    description:
+      "API, staff only: refunds a confirmed order (partly or wholly) through the payment gateway, once per request",
+    timeoutSeconds: 20,
+    memoryMb: 256,
+    trigger: "api",
+    config: [
+      "ordersTableName",
+      "orderKeysTableName",
+      "idempotencyKeyTtlHours",
+      "paymentGateway",
+      "simulatedGatewayTransientFailures",
+      "stripeSecretArn",
+      "stripeApiBase",
+    ],
+    access: [
+      // One transaction sets the amount aside on the order and records the request by its key.
+      { sid: "RecordRefunds", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      {
+        sid: "RecordRefundRequests",
+        resource: "orderKeysTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      },
+      {
+        sid: "ReadStripeSecretKey",
+        resource: "stripeSecret",
+        actions: ["secretsmanager:GetSecretValue"],
+        when: { setting: "paymentGateway", equals: "stripe" },
+      },
+    ],
+  },
   UpdateInventory: {
     folder: "update-inventory",
     description: "Workflow: decrements stock for the whole order in one transaction, once",

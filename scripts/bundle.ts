@@ -20,6 +20,7 @@ export interface BundleResult {
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe"],
+  "after-sale": ["stripe"],
   // Stripe's SDK and the Secrets Manager client with the first Stripe event.
   "payment-events": [
     "stripe",

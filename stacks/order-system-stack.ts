@@ -136,6 +136,7 @@ export class OrderSystemStack extends TerraformStack {
     const { identity, api, firewall } = this.createEdge(ctx, {
       OrderPlacement: fn("OrderPlacement"),
       PaymentEvents: fn("PaymentEvents"),
+      AfterSale: fn("AfterSale"),
     });
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.createRelease(ctx, workflow, monitoring);
@@ -567,9 +568,14 @@ export class OrderSystemStack extends TerraformStack {
       parts.dkimRecords,
       "DNS CNAME records that verify sender_domain in SES (DKIM); empty without sender_domain",
     );
+    this.addPaymentOutputs(api, parts.stripeSecretArn, parts.stripeWebhookSecretArn);
+  }
+
+  /** Where an operator puts Stripe's key and webhook secret, and the endpoint Stripe calls. */
+  private addPaymentOutputs(api: OrderApi, stripeSecretArn: string, stripeWebhookSecretArn: string): void {
     this.output(
       "stripe_secret_arn",
-      parts.stripeSecretArn,
+      stripeSecretArn,
       "Secrets Manager secret to put the Stripe secret key into (empty unless payment_provider = stripe)",
     );
     this.output(
@@ -579,7 +585,7 @@ export class OrderSystemStack extends TerraformStack {
     );
     this.output(
       "stripe_webhook_secret_arn",
-      parts.stripeWebhookSecretArn,
+      stripeWebhookSecretArn,
       "Secrets Manager secret to put the webhook endpoint's signing secret (whsec_…) into (empty unless payment_provider = stripe)",
     );
   }

@@ -111,6 +111,43 @@ describe("the simulated gateway", () => {
     expect(await t.stockOf("SKU-1003")).toBe(stock);
   });
 
+  test("staff refund part of a confirmed order through the API (the staff group's token); a customer may not", async () => {
+    const orderId = await placed(t, "tok_visa");
+    await t.waitForFinalStatus(orderId);
+    const refund = async (token: string, amount: string) => {
+      const answer = await fetch(`${t.system.url}/orders/${orderId}/refunds`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Authorization: token,
+          "Idempotency-Key": `r-${amount}`,
+        },
+        body: JSON.stringify({ amount, reason: "Scratched" }),
+      });
+      return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    };
+    const staff = await (
+      await fetch(`${t.system.url}/_local/token`, {
+        method: "POST",
+        headers: { Accept: "text/plain" },
+        body: JSON.stringify({ email: "support@shop.example.com", groups: ["staff"] }),
+      })
+    ).text();
+    expect(await refund(t.token, "1.00")).toMatchObject({
+      status: 403,
+      body: { error: { code: "STAFF_ONLY" } },
+    });
+    expect(await refund(staff, "1.00")).toMatchObject({
+      status: 201,
+      body: { refundedTotal: 1, paymentStatus: "PARTIALLY_REFUNDED" },
+    });
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      paymentStatus: "PARTIALLY_REFUNDED",
+      refunds: [{ amount: 1, reason: "Scratched" }],
+      refundedTotal: 1,
+    });
+  });
+
   test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {
     expect(await complete(t, { orderId: "nope", outcome: "succeeded" })).toMatchObject({
       status: 400,

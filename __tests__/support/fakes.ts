@@ -20,6 +20,7 @@ import { normalizedAddress, type CustomerEmailKind } from "../../lambdas/shared/
 import type {
   ChargeOutcome,
   ChargeRequest,
+  RefundRequest,
   CustomerEmail,
   CustomerMailer,
   SuppressionList,
@@ -359,7 +360,7 @@ export class RecordingWorkflowStarter implements WorkflowStarter {
 /** Wraps a gateway and counts what reached it. */
 export class CountingGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
-  readonly refunds: { orderId: string; chargeId: string; amountMinor: number }[] = [];
+  readonly refunds: RefundRequest[] = [];
 
   constructor(private readonly inner: PaymentGateway) {}
 
@@ -379,7 +380,7 @@ export class CountingGateway implements PaymentGateway {
     return this.inner.cancel(request);
   }
 
-  async refund(request: { orderId: string; chargeId: string; amountMinor: number }) {
+  async refund(request: RefundRequest) {
     this.refunds.push(request);
     return this.inner.refund(request);
   }

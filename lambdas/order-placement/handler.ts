@@ -366,7 +366,8 @@ async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Pro
     case "listProducts":
       return listProducts(deps);
     case "receiveStripeEvent":
-      // Integrated with PaymentEvents, never with this function.
+    case "refundOrder":
+      // Integrated with PaymentEvents and AfterSale, never with this function.
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
 }

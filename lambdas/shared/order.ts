@@ -87,7 +87,8 @@ export interface PricedLine {
 /**
  * A payment's life on the order. REQUIRES_ACTION (the customer must authenticate: 3-D Secure) and
  * PROCESSING (the money has not settled) are pending: the workflow waits for the provider's event.
- * CHARGED is settled money; FAILED and CANCELED never took any; REFUNDED gave it back.
+ * CHARGED is settled money; FAILED and CANCELED never took any; PARTIALLY_REFUNDED gave some of it
+ * back (staff refunds), REFUNDED all of it.
  */
 export const PAYMENT_STATUSES = [
   "REQUIRES_ACTION",
@@ -95,6 +96,7 @@ export const PAYMENT_STATUSES = [
   "CHARGED",
   "FAILED",
   "CANCELED",
+  "PARTIALLY_REFUNDED",
   "REFUNDED",
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -122,6 +124,17 @@ export interface PaymentRecord {
   readonly failureMessage?: string;
 }
 
+/** One refund of an order's payment, as the audit trail keeps it: who, why, when, how much. */
+export interface RefundEntry {
+  /** The provider's refund id. */
+  readonly refundId: string;
+  readonly amountMinor: number;
+  readonly reason: string;
+  /** The staff member's user id (their token's `sub`), or "provider" for a refund made at the provider. */
+  readonly by: string;
+  readonly at: string;
+}
+
 /** One item of the orders table. */
 export interface OrderRecord {
   readonly orderId: string;
@@ -146,6 +159,10 @@ export interface OrderRecord {
   readonly failureReason?: string;
   readonly payment?: PaymentRecord;
   readonly paymentAttempts?: number;
+  /** Refunds made after the sale, oldest first (the saga's compensation refund is payment.refundId). */
+  readonly refunds?: readonly RefundEntry[];
+  /** What staff refunds took back or are taking back (minor units); never more than was charged. */
+  readonly refundedTotal?: number;
   /** The waiting workflow step's task token, while the payment is pending (never shown or logged). */
   readonly paymentTaskToken?: string;
   readonly inventoryReserved?: boolean;
@@ -183,6 +200,18 @@ export function orderView(order: OrderRecord): Record<string, unknown> {
     currency: order.currency ?? null,
     ...(order.failureReason ? { failureReason: order.failureReason, failureCode: order.failureCode } : {}),
     ...(order.payment ? { paymentStatus: order.payment.status } : {}),
+    ...(order.refunds && order.refunds.length > 0
+      ? {
+          refunds: order.refunds.map((r) => ({
+            id: r.refundId,
+            amount: toMajorUnits(r.amountMinor),
+            reason: r.reason,
+            by: r.by,
+            at: r.at,
+          })),
+          refundedTotal: toMajorUnits(order.refunds.reduce((sum, r) => sum + r.amountMinor, 0)),
+        }
+      : {}),
     ...(order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret
       ? { paymentAction: { type: "authenticate", clientSecret: order.payment.clientSecret } }
       : {}),

@@ -198,6 +198,38 @@ export interface RefundRequest {
   readonly refundKey?: string;
 }
 
+/** A staff refund as asked: how much, why, by whom, when. */
+export interface RefundAsked {
+  readonly amountMinor: number;
+  readonly reason: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+export type RefundReservation =
+  /** The amount is set aside on the order (refundedTotal); the provider may be asked. */
+  | { readonly kind: "reserved"; readonly order: OrderRecord }
+  /** This request was made before: the same refund (`refundId` once it was made). */
+  | { readonly kind: "replay"; readonly order: OrderRecord; readonly refundId?: string }
+  | { readonly kind: "key-reused" }
+  /** More than was charged minus what was refunded (or is being refunded). */
+  | { readonly kind: "exceeds"; readonly refundableMinor: number }
+  /** No such order, or none whose payment can be refunded (not CONFIRMED, or not charged). */
+  | { readonly kind: "not-refundable"; readonly order?: OrderRecord };
+
+/**
+ * Staff refunds, exactly once per request: the request's record (in the idempotency-key table) and
+ * the amount set aside on the order are written in one transaction, so two requests can never
+ * refund more than was charged, and a retried request finds its own record.
+ */
+export interface RefundLedger {
+  reserve(orderId: string, requestKey: string, asked: RefundAsked): Promise<RefundReservation>;
+  /** Records the provider's refund on the order (the audit trail) and on the request, once. */
+  complete(orderId: string, requestKey: string, refundId: string): Promise<OrderRecord>;
+  /** The provider refused: the amount is no longer set aside and the request may be made again. */
+  release(orderId: string, requestKey: string): Promise<void>;
+}
+
 /** A payment the provider has not settled, as ProcessPayment records it on the order. */
 export interface PendingPaymentRecord extends ChargeRecord {
   readonly status: PendingPaymentStatus;

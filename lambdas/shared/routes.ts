@@ -2,10 +2,11 @@
  * The HTTP route table, shared by the API Gateway construct (resources, methods, integrations) and
  * the local HTTP server, so both serve exactly the same routes.
  */
-export type ApiOperation = "placeOrder" | "getOrder" | "listOrders" | "listProducts" | "receiveStripeEvent";
+export type ApiOperation =
+  "placeOrder" | "getOrder" | "listOrders" | "listProducts" | "receiveStripeEvent" | "refundOrder";
 
-/** The functions behind the API: OrderPlacement serves customers, PaymentEvents the provider. */
-export type ApiHandler = "OrderPlacement" | "PaymentEvents";
+/** The functions behind the API: OrderPlacement serves customers, AfterSale staff, PaymentEvents the provider. */
+export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale";
 export type HttpMethod = "GET" | "POST" | "PUT";
 
 export interface ApiRoute {
@@ -18,13 +19,14 @@ export interface ApiRoute {
   readonly validatesBody: boolean;
   /**
    * `customer`: a signed-in customer's route, behind the Cognito authorizer (unless the deployment
-   * chose `api_auth = none`); `public`: open to anyone (the function checks what it must: the
+   * chose `api_auth = none`); `staff`: behind the same authorizer, and the function refuses anyone
+   * outside the user pool's staff group (403); `public`: open to anyone (the function checks what it must: the
    * webhook verifies Stripe's signature).
    */
   readonly access: RouteAccess;
 }
 
-export type RouteAccess = "customer" | "public";
+export type RouteAccess = "customer" | "staff" | "public";
 
 export const API_ROUTES: readonly ApiRoute[] = [
   {
@@ -58,6 +60,14 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: "OrderPlacement",
     validatesBody: false,
     access: "public",
+  },
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/refunds",
+    operation: "refundOrder",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "staff",
   },
   // Public by decision: Stripe calls it without a sign-in; PaymentEvents refuses any request whose
   // Stripe-Signature does not verify against the endpoint secret (400, nothing changed).

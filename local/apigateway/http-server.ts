@@ -184,7 +184,7 @@ async function authorize(
   route: ApiRoute,
   req: IncomingMessage,
 ): Promise<{ claims?: Record<string, string> } | { refused: true }> {
-  if (route.access !== "customer" || !options.auth) return {};
+  if (route.access === "public" || !options.auth) return {};
   const authorized = await options.auth.authorize(
     header(req.headers as Record<string, string>, "Authorization"),
   );

@@ -18,7 +18,11 @@ export const apiGatewayService: ServiceModule<ApiService> = {
     const { functions } = ctx.need(lambdaService);
     const handler = (id: ApiHandler) => functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>(id);
     return startApiService({
-      handlers: { OrderPlacement: handler("OrderPlacement"), PaymentEvents: handler("PaymentEvents") },
+      handlers: {
+        OrderPlacement: handler("OrderPlacement"),
+        PaymentEvents: handler("PaymentEvents"),
+        AfterSale: handler("AfterSale"),
+      },
       stageName: settings.stageName,
       rootMethod: settings.rootMethod,
       host: settings.host,

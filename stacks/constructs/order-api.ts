@@ -151,16 +151,18 @@ export class OrderApi extends Construct {
       // Only this API (any stage, method and route of it) may invoke the function.
       sourceArn: `${this.restApi.executionArn}/*/*`,
     });
-    // PaymentEvents: only its own route of this API (POST /webhooks/stripe, any stage).
+    // PaymentEvents and AfterSale: only their own route of this API (any stage).
     for (const route of API_ROUTES.filter((r) => r.handler !== "OrderPlacement")) {
       const alias = props.handlers[route.handler];
       new LambdaPermission(this, `InvokePermission_${route.handler}`, {
         statementId: `AllowApiGatewayInvoke${route.handler}`,
+        // One route per function besides OrderPlacement: its permission names exactly that route.
         action: "lambda:InvokeFunction",
         functionName: alias.functionName,
         qualifier: alias.name,
         principal: "apigateway.amazonaws.com",
-        sourceArn: `${this.restApi.executionArn}/*/${route.method}${route.resourcePath}`,
+        // API Gateway names a path parameter `*` in the source ARN of an invocation.
+        sourceArn: `${this.restApi.executionArn}/*/${route.method}${route.resourcePath.replace(/\{\w+\}/g, "*")}`,
       });
     }
   }

@@ -81,6 +81,14 @@ const ALLOWED: Record<string, AllowList> = {
       resources: [BARE_STATE_MACHINE],
     },
   }),
+  // Staff refunds: the order's payment and refund trail, and the refund requests by key. Never stock.
+  AfterSale: functionRole("AfterSale", {
+    RecordRefunds: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    RecordRefundRequests: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
+    },
+  }),
   UpdateInventory: functionRole("UpdateInventory", {
     DecrementStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
     MarkOrderReserved: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
@@ -250,6 +258,16 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
     },
   },
+  // AfterSale refunds through Stripe with the same key as ProcessPayment.
+  AfterSale_When_paymentGateway_stripe: {
+    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
+    grants: {
+      ReadStripeSecretKey: {
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
+      },
+    },
+  },
   // Only PaymentEvents reads the webhook endpoint's secret.
   PaymentEvents_When_paymentGateway_stripe: {
     count: '${(var.payment_provider == "stripe") ? 1 : 0}',
@@ -359,7 +377,7 @@ test("every role of the stack is pinned above (a new role needs its own allow-li
   ]);
 });
 
-test("only the API (OrderPlacement, and PaymentEvents on its webhook route), OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside", () => {
+test("only the API (OrderPlacement; PaymentEvents and AfterSale on their own routes), OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside", () => {
   const permissions = Object.values(resourcesOf(stack, "aws_lambda_permission")).map((p) => ({
     principal: p.principal,
     function: p.function_name,
@@ -387,9 +405,21 @@ test("only the API (OrderPlacement, and PaymentEvents on its webhook route), Ord
         function: "${aws_lambda_alias.PaymentEventsLiveAlias.function_name}",
         action: "lambda:InvokeFunction",
       },
+      {
+        principal: "apigateway.amazonaws.com",
+        function: "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",
+        action: "lambda:InvokeFunction",
+      },
     ]),
   );
-  expect(permissions).toHaveLength(4);
+  expect(permissions).toHaveLength(5);
+  // AfterSale: only from its refunds route (a path parameter is `*` in the source ARN).
+  const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).find(
+    (p) => p.function_name === "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",
+  );
+  expect(afterSale?.source_arn).toBe(
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/orders/*/refunds",
+  );
   // PaymentEvents: only from its own route (POST /webhooks/stripe), not from any route of the API.
   const webhook = Object.values(resourcesOf(stack, "aws_lambda_permission")).find(
     (p) => p.function_name === "${aws_lambda_alias.PaymentEventsLiveAlias.function_name}",

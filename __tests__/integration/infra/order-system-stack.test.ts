@@ -189,8 +189,10 @@ describe("payments (payment_provider)", () => {
     const secretReaders = Object.entries(dataOf(s, "aws_iam_policy_document")).filter(([, doc]) =>
       JSON.stringify(doc).includes("secretsmanager:"),
     );
-    // ProcessPayment reads the API key; PaymentEvents the webhook secret (pinned in least-privilege).
+    // ProcessPayment and AfterSale read the API key; PaymentEvents the webhook secret (pinned in
+    // least-privilege).
     expect(secretReaders.map(([name]) => name).sort()).toEqual([
+      "AfterSale_When_paymentGateway_stripe",
       "PaymentEvents_When_paymentGateway_stripe",
       "ProcessPayment_When_paymentGateway_stripe",
     ]);
@@ -340,16 +342,17 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(6);
-    // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents.
-    const webhook = integrations.filter((i) => String(i.http_method).includes("webhooks_stripe"));
-    expect(webhook).toEqual([
-      expect.objectContaining({
-        type: "AWS_PROXY",
-        uri: "${aws_lambda_alias.PaymentEventsLiveAlias.invoke_arn}",
-      }),
-    ]);
-    for (const integration of integrations.filter((i) => !webhook.includes(i))) {
+    expect(integrations).toHaveLength(7);
+    // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents; refunds to AfterSale.
+    const routedTo = (path: string, fn: string) => {
+      const found = integrations.filter((i) => String(i.http_method).includes(path));
+      expect(found).toEqual([
+        expect.objectContaining({ type: "AWS_PROXY", uri: `\${aws_lambda_alias.${fn}LiveAlias.invoke_arn}` }),
+      ]);
+      return found[0];
+    };
+    const others = [routedTo("webhooks_stripe", "PaymentEvents"), routedTo("refunds", "AfterSale")];
+    for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
         type: "AWS_PROXY",
         integration_http_method: "POST",
@@ -357,7 +360,7 @@ describe("API Gateway", () => {
       });
     }
     const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
-    expect(paths.sort()).toEqual(["orders", "products", "stripe", "webhooks", "{orderId}"]);
+    expect(paths.sort()).toEqual(["orders", "products", "refunds", "stripe", "webhooks", "{orderId}"]);
   });
 
   test("the order model is the handler's schema, strict", () => {
@@ -536,9 +539,11 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["GET products", "NONE", undefined],
         // Public by decision: PaymentEvents verifies Stripe's signature instead.
         ["POST webhooks_stripe", "NONE", undefined],
+        // Staff: the same authorizer; AfterSale refuses anyone outside the staff group.
+        ["POST orders__orderId__refunds", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(6);
+    expect(routes).toHaveLength(7);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {

@@ -1,0 +1,193 @@
+/**
+ * Staff refunds (AfterSale) against a real DynamoDB (dynalite): the request's record and the amount
+ * set aside on the order are one transaction, so partial refunds add up to at most the charge, a
+ * retried request refunds once, and concurrent requests cannot together refund too much.
+ */
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyResult } from "aws-lambda";
+import { createHandler, minorUnitsOf } from "../../lambdas/after-sale/handler";
+import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
+import { DynamoDbRefundLedger } from "../../lambdas/shared/adapters/dynamodb-refund-ledger";
+import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { BusinessError } from "../../lambdas/shared/errors";
+import type { OrderRecord } from "../../lambdas/shared/order";
+import type { PaymentGateway } from "../../lambdas/shared/ports";
+import { apiEvent, BUYER, context, signedIn, STAFF_MEMBER, type TestCustomer } from "../support/events";
+import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
+import { CountingGateway } from "../support/fakes";
+import { orderRecord } from "../support/orders";
+
+jest.setTimeout(30_000);
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await startTestDatabase();
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+async function system(
+  order: Partial<OrderRecord> = {},
+  inner: PaymentGateway = new SimulatedPaymentGateway(),
+) {
+  const orderId = randomUUID();
+  await database.client.send(
+    new PutCommand({
+      TableName: database.tables.orders,
+      Item: orderRecord({
+        orderId,
+        status: "CONFIRMED",
+        totalMinor: 2500,
+        currency: "USD",
+        payment: {
+          status: "CHARGED",
+          chargeId: `ch_${orderId.slice(0, 8)}`,
+          amountMinor: 2500,
+          provider: "simulated",
+        },
+        ...order,
+      }),
+    }),
+  );
+  const gateway = new CountingGateway(inner);
+  const handler = createHandler({
+    refunds: new DynamoDbRefundLedger(database.client, database.tables.orders, database.tables.orderKeys),
+    current: "simulated",
+    gateways: { simulated: gateway },
+  });
+  const orders = new DynamoDbOrderStore(database.client, database.tables.orders);
+  const refund = (body: unknown, key: string | null = randomUUID(), who: TestCustomer = STAFF_MEMBER) =>
+    handler(
+      apiEvent({
+        resource: "/orders/{orderId}/refunds",
+        path: `/orders/${orderId}/refunds`,
+        httpMethod: "POST",
+        pathParameters: { orderId },
+        headers: { "Content-Type": "application/json", ...(key ? { "Idempotency-Key": key } : {}) },
+        body: JSON.stringify(body),
+        requestContext: signedIn(who),
+      }),
+      context,
+    );
+  return { orderId, gateway, refund, read: async () => (await orders.get(orderId))! };
+}
+
+const body = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, unknown>;
+
+test("partial, partial, then more than is left: 409 with what is left, nothing refunded twice; the rest refunds it all", async () => {
+  const { gateway, refund, read } = await system();
+  const first = await refund({ amount: "10.00", reason: "Damaged box" });
+  expect(first.statusCode).toBe(201);
+  expect(body(first)).toMatchObject({
+    refund: { amount: 10, reason: "Damaged box", by: STAFF_MEMBER.sub, id: expect.stringMatching(/^re_/) },
+    refundedTotal: 10,
+    paymentStatus: "PARTIALLY_REFUNDED",
+  });
+  expect((await refund({ amount: 5, reason: "Late delivery" })).statusCode).toBe(201);
+  const over = await refund({ amount: "10.01", reason: "Goodwill" });
+  expect(over.statusCode).toBe(409);
+  expect(body(over)).toMatchObject({ error: { code: "REFUND_EXCEEDS_CHARGE", details: { refundable: 10 } } });
+  const rest = await refund({ amount: "10", reason: "Goodwill" });
+  expect(body(rest)).toMatchObject({ refundedTotal: 25, paymentStatus: "REFUNDED" });
+  expect(gateway.refunds.map((r) => r.amountMinor)).toEqual([1000, 500, 1000]);
+  const order = await read();
+  expect(order.refundedTotal).toBe(2500);
+  expect(order.refunds?.map((r) => [r.amountMinor, r.reason, r.by])).toEqual([
+    [1000, "Damaged box", STAFF_MEMBER.sub],
+    [500, "Late delivery", STAFF_MEMBER.sub],
+    [1000, "Goodwill", STAFF_MEMBER.sub],
+  ]);
+  // Every refund under its own key, derived from its request.
+  expect(new Set(gateway.refunds.map((r) => r.refundKey)).size).toBe(3);
+});
+
+test("a retried request (the same Idempotency-Key) refunds once and answers the same refund; another body is 409", async () => {
+  const { gateway, refund, read } = await system();
+  const first = await refund({ amount: "7.50", reason: "Missing item" }, "refund-key-1");
+  const again = await refund({ amount: "7.50", reason: "Missing item" }, "refund-key-1");
+  expect(again.statusCode).toBe(200);
+  expect(again.headers).toMatchObject({ "Idempotent-Replayed": "true" });
+  expect(body(again).refund).toEqual(body(first).refund);
+  expect(gateway.refunds).toHaveLength(1);
+  const other = await refund({ amount: "8.00", reason: "Missing item" }, "refund-key-1");
+  expect(other.statusCode).toBe(409);
+  expect(body(other)).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED" } });
+  expect((await read()).refundedTotal).toBe(750);
+});
+
+test("two requests at once that together exceed the charge: one refund, one 409", async () => {
+  const { gateway, refund, read } = await system();
+  const answers = await Promise.all([
+    refund({ amount: "15.00", reason: "A" }),
+    refund({ amount: "15.00", reason: "B" }),
+  ]);
+  expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+  expect(gateway.refunds).toHaveLength(1);
+  expect((await read()).refundedTotal).toBe(1500);
+});
+
+test("the provider refuses: 502, nothing set aside, and the same request may be made again", async () => {
+  let refuse = true;
+  const inner = new SimulatedPaymentGateway();
+  const flaky: PaymentGateway = Object.assign(Object.create(inner) as SimulatedPaymentGateway, {
+    refund: async (request: Parameters<PaymentGateway["refund"]>[0]) => {
+      if (refuse)
+        throw new BusinessError("PaymentDeclined", "The refund was declined (insufficient balance).");
+      return inner.refund(request);
+    },
+  });
+  const { refund, read } = await system({}, flaky);
+  const refused = await refund({ amount: "5.00", reason: "Goodwill" }, "retry-me");
+  expect(refused.statusCode).toBe(502);
+  expect(body(refused)).toMatchObject({ error: { code: "REFUND_FAILED" } });
+  expect((await read()).refundedTotal ?? 0).toBe(0);
+  refuse = false;
+  expect((await refund({ amount: "5.00", reason: "Goodwill" }, "retry-me")).statusCode).toBe(201);
+  expect((await read()).refundedTotal).toBe(500);
+});
+
+test.each<[string, Partial<OrderRecord>]>([
+  ["still PROCESSING", { status: "PROCESSING" }],
+  ["FAILED without a payment", { status: "FAILED", payment: undefined }],
+  [
+    "waiting for 3-D Secure",
+    { status: "PROCESSING", payment: { status: "REQUIRES_ACTION", chargeId: "pi_1", amountMinor: 2500 } },
+  ],
+])("an order %s cannot be refunded (409); nothing reaches the provider", async (_, order) => {
+  const { gateway, refund } = await system(order);
+  const answer = await refund({ amount: "1.00", reason: "Test" });
+  expect(answer.statusCode).toBe(409);
+  expect(body(answer)).toMatchObject({ error: { code: "ORDER_NOT_REFUNDABLE" } });
+  expect(gateway.refunds).toEqual([]);
+});
+
+test("only staff refund: a customer gets 403, no sign-in 401; bad requests get 400 with their own code", async () => {
+  const { gateway, refund } = await system();
+  expect(body(await refund({ amount: "1.00", reason: "Mine" }, undefined, BUYER))).toMatchObject({
+    error: { code: "STAFF_ONLY" },
+  });
+  expect((await refund({ amount: "1.00", reason: "x" }, null)).statusCode).toBe(400);
+  for (const [request, code] of [
+    [{ amount: "-1", reason: "x" }, "INVALID_AMOUNT"],
+    [{ amount: "1.005", reason: "x" }, "INVALID_AMOUNT"],
+    [{ amount: "0", reason: "x" }, "INVALID_AMOUNT"],
+    [{ amount: "1.00", reason: " " }, "INVALID_REASON"],
+    [{ amount: "1.00", reason: "x", extra: true }, "INVALID_BODY"],
+  ] as const) {
+    const answer = await refund(request);
+    expect([answer.statusCode, body(answer)]).toMatchObject([400, { error: { code } }]);
+  }
+  expect(gateway.refunds).toEqual([]);
+});
+
+test.each([
+  ["12.50", 1250],
+  [12.5, 1250],
+  ["0.01", 1],
+  ["100", 10000],
+  ["1.5", 150],
+])("amount %j is %i minor units, exactly", (amount, minor) => {
+  expect(minorUnitsOf(amount)).toBe(minor);
+});

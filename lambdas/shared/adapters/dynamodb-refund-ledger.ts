@@ -1,0 +1,221 @@
+/**
+ * Staff refunds on DynamoDB: each request has a record in the idempotency-key table
+ * (`refund#<orderId>#<requestKey>`, expiring with the other keys), written in one transaction with
+ * the amount set aside on the order (`refundedTotal`, conditional on what is left to refund), so
+ * concurrent requests can never refund more than was charged, and a retried one finds its record.
+ */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { OrderRecord, RefundEntry } from "../order";
+import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
+import { ORDER_KEYS_TABLE } from "../table-definitions";
+import { DEFAULT_KEY_TTL_SECONDS } from "./dynamodb-order-store";
+
+/** The record of one refund request, as the key table keeps it. */
+interface RefundRequestRecord extends RefundAsked {
+  readonly orderId: string;
+  readonly status: "PENDING" | "DONE";
+  readonly refundId?: string;
+  readonly expiresAt?: number;
+}
+
+/** How often a reservation that lost a race is tried again (each time reading what won). */
+const RESERVE_ATTEMPTS = 3;
+
+const REFUNDABLE_PAYMENTS = ["CHARGED", "PARTIALLY_REFUNDED"] as const;
+
+export class DynamoDbRefundLedger implements RefundLedger {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly ordersTable: string,
+    private readonly keysTable: string,
+    private readonly keyTtlSeconds: number = DEFAULT_KEY_TTL_SECONDS,
+  ) {}
+
+  private keyOf(orderId: string, requestKey: string): Record<string, string> {
+    return { [ORDER_KEYS_TABLE.partitionKey]: `refund#${orderId}#${requestKey}` };
+  }
+
+  private async order(orderId: string): Promise<OrderRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.ordersTable, Key: { orderId }, ConsistentRead: true }),
+    );
+    return Item as OrderRecord | undefined;
+  }
+
+  private async request(orderId: string, requestKey: string): Promise<RefundRequestRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.keysTable,
+        Key: this.keyOf(orderId, requestKey),
+        ConsistentRead: true,
+      }),
+    );
+    return Item as RefundRequestRecord | undefined;
+  }
+
+  async reserve(
+    orderId: string,
+    requestKey: string,
+    asked: RefundAsked,
+    attempt = 1,
+  ): Promise<RefundReservation> {
+    const order = await this.order(orderId);
+    const payment = order?.payment;
+    const refundable =
+      order?.status === "CONFIRMED" &&
+      payment &&
+      (REFUNDABLE_PAYMENTS as readonly string[]).includes(payment.status);
+    const earlier = await this.request(orderId, requestKey);
+    if (earlier && Number(earlier.expiresAt ?? Infinity) >= Date.now() / 1000) {
+      return this.replayOf(earlier, asked, order);
+    }
+    if (!order || !payment || !refundable) return { kind: "not-refundable", order };
+    const left = payment.amountMinor - (order.refundedTotal ?? 0);
+    if (asked.amountMinor > left) return { kind: "exceeds", refundableMinor: left };
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.keysTable,
+                Item: {
+                  ...this.keyOf(orderId, requestKey),
+                  orderId,
+                  ...asked,
+                  status: "PENDING",
+                  [ORDER_KEYS_TABLE.expiryAttribute]: nowSeconds + this.keyTtlSeconds,
+                },
+                ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
+                ExpressionAttributeNames: {
+                  "#key": ORDER_KEYS_TABLE.partitionKey,
+                  "#expires": ORDER_KEYS_TABLE.expiryAttribute,
+                },
+                ExpressionAttributeValues: { ":now": nowSeconds },
+              },
+            },
+            {
+              Update: {
+                TableName: this.ordersTable,
+                Key: { orderId },
+                UpdateExpression: "ADD refundedTotal :amount",
+                // What is left to refund is checked by DynamoDB, not only read above: two requests
+                // at once can never take back more than was charged.
+                ConditionExpression:
+                  "#status = :confirmed AND payment.chargeId = :chargeId AND payment.#ps IN (:charged, :partial) AND (attribute_not_exists(refundedTotal) OR refundedTotal <= :most)",
+                ExpressionAttributeNames: { "#status": "status", "#ps": "status" },
+                ExpressionAttributeValues: {
+                  ":amount": asked.amountMinor,
+                  ":confirmed": "CONFIRMED",
+                  ":chargeId": payment.chargeId,
+                  ":charged": "CHARGED",
+                  ":partial": "PARTIALLY_REFUNDED",
+                  ":most": payment.amountMinor - asked.amountMinor,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || attempt >= RESERVE_ATTEMPTS) throw error;
+      // Another request won the race (its key, or the amount left): answer from what is there now.
+      return this.reserve(orderId, requestKey, asked, attempt + 1);
+    }
+    return { kind: "reserved", order: (await this.order(orderId))! };
+  }
+
+  private replayOf(
+    earlier: RefundRequestRecord,
+    asked: RefundAsked,
+    order: OrderRecord | undefined,
+  ): RefundReservation {
+    if (earlier.amountMinor !== asked.amountMinor || earlier.reason !== asked.reason || !order) {
+      return { kind: "key-reused" };
+    }
+    return { kind: "replay", order, ...(earlier.refundId ? { refundId: earlier.refundId } : {}) };
+  }
+
+  async complete(orderId: string, requestKey: string, refundId: string): Promise<OrderRecord> {
+    const request = await this.request(orderId, requestKey);
+    const order = await this.order(orderId);
+    if (!request || !order?.payment) throw new Error(`No refund request ${requestKey} on order ${orderId}.`);
+    if (request.status === "DONE") return order;
+    const entry: RefundEntry = {
+      refundId,
+      amountMinor: request.amountMinor,
+      reason: request.reason,
+      by: request.by,
+      at: request.at,
+    };
+    const fully = (order.refundedTotal ?? 0) >= order.payment.amountMinor;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.keysTable,
+                Key: this.keyOf(orderId, requestKey),
+                UpdateExpression: "SET #status = :done, refundId = :refundId",
+                ConditionExpression: "#status = :pending",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":done": "DONE", ":pending": "PENDING", ":refundId": refundId },
+              },
+            },
+            {
+              Update: {
+                TableName: this.ordersTable,
+                Key: { orderId },
+                UpdateExpression:
+                  "SET refunds = list_append(if_not_exists(refunds, :none), :entry), payment.#ps = :paymentStatus, updatedAt = :now",
+                ConditionExpression: "attribute_exists(payment)",
+                ExpressionAttributeNames: { "#ps": "status" },
+                ExpressionAttributeValues: {
+                  ":none": [],
+                  ":entry": [entry],
+                  ":paymentStatus": fully ? "REFUNDED" : "PARTIALLY_REFUNDED",
+                  ":now": new Date().toISOString(),
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Completed meanwhile by a retry of the same request: what is recorded stands.
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+    return (await this.order(orderId))!;
+  }
+
+  async release(orderId: string, requestKey: string): Promise<void> {
+    const request = await this.request(orderId, requestKey);
+    if (!request || request.status !== "PENDING") return;
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: this.keysTable,
+              Key: this.keyOf(orderId, requestKey),
+              ConditionExpression: "#status = :pending",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: { ":pending": "PENDING" },
+            },
+          },
+          {
+            Update: {
+              TableName: this.ordersTable,
+              Key: { orderId },
+              UpdateExpression: "ADD refundedTotal :minus",
+              ExpressionAttributeValues: { ":minus": -request.amountMinor },
+            },
+          },
+        ],
+      }),
+    );
+  }
+}
