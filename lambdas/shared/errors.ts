@@ -31,6 +31,14 @@ export const BUSINESS_ERRORS = [
 ] as const;
 export type BusinessErrorName = (typeof BUSINESS_ERRORS)[number];
 
+/** Another run of the order's workflow settled its payment otherwise (a refund is never undone). */
+export function paymentAlreadySettled(orderId: string): BusinessError {
+  return new BusinessError(
+    "PaymentAlreadySettled",
+    `Order ${orderId}'s payment was already settled by another run of its workflow.`,
+  );
+}
+
 /** SES refused an e-mail for good (sandbox recipient not verified, malformed address): not retried. */
 export class EmailRejected extends Error {
   constructor(message: string) {

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { BusinessError } from "../errors";
+import { BusinessError, paymentAlreadySettled } from "../errors";
 import {
   CUSTOMER_EMAIL_ATTRIBUTES,
   ORDER_ATTRIBUTES,
@@ -19,6 +19,7 @@ import type { OrderListPosition } from "../order-cursor";
 import type { CustomerEmailKind } from "../customer-emails";
 import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
+import { expiringKeyPut } from "./expiring-keys";
 
 const now = (): string => new Date().toISOString();
 
@@ -51,30 +52,16 @@ export class DynamoDbOrderStore implements OrderStore {
   async createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult> {
     if (!this.keysTableName) throw new Error("This order store was built without the order-keys table.");
     const keyAttribute = ORDER_KEYS_TABLE.partitionKey;
-    const nowSeconds = Math.floor(Date.now() / 1000);
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.keysTableName,
-                Item: {
-                  [keyAttribute]: keyHash,
-                  orderId: order.orderId,
-                  createdAt: order.createdAt,
-                  [ORDER_KEYS_TABLE.expiryAttribute]: nowSeconds + this.keyTtlSeconds,
-                },
-                // DynamoDB's TTL deletes an expired key some time later (often days): until then the
-                // expiry itself says the key is free again. A key written before keys expired never does.
-                ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
-                ExpressionAttributeNames: {
-                  "#key": keyAttribute,
-                  "#expires": ORDER_KEYS_TABLE.expiryAttribute,
-                },
-                ExpressionAttributeValues: { ":now": nowSeconds },
-              },
-            },
+            expiringKeyPut(
+              this.keysTableName,
+              keyHash,
+              { orderId: order.orderId, createdAt: order.createdAt },
+              this.keyTtlSeconds,
+            ),
             {
               Put: {
                 TableName: this.tableName,
@@ -213,10 +200,7 @@ export class DynamoDbOrderStore implements OrderStore {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      throw new BusinessError(
-        "PaymentAlreadySettled",
-        `Order ${orderId}'s payment was already settled by another run of its workflow.`,
-      );
+      throw paymentAlreadySettled(orderId);
     }
   }
 

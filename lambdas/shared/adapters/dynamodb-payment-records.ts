@@ -5,7 +5,7 @@
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BusinessError } from "../errors";
+import { paymentAlreadySettled } from "../errors";
 import { PENDING_PAYMENT_STATUSES, type OrderRecord, type PaymentStatus } from "../order";
 import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
 
@@ -57,10 +57,7 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      throw new BusinessError(
-        "PaymentAlreadySettled",
-        `Order ${orderId}'s payment was already settled by another run of its workflow.`,
-      );
+      throw paymentAlreadySettled(orderId);
     }
   }
 

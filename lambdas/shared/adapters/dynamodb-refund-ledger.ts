@@ -10,6 +10,7 @@ import type { OrderRecord, RefundEntry } from "../order";
 import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
 import { ORDER_KEYS_TABLE } from "../table-definitions";
 import { DEFAULT_KEY_TTL_SECONDS } from "./dynamodb-order-store";
+import { expiringKeyPut } from "./expiring-keys";
 
 /** The record of one refund request, as the key table keeps it. */
 interface RefundRequestRecord extends RefundAsked {
@@ -32,8 +33,12 @@ export class DynamoDbRefundLedger implements RefundLedger {
     private readonly keyTtlSeconds: number = DEFAULT_KEY_TTL_SECONDS,
   ) {}
 
-  private keyOf(orderId: string, requestKey: string): Record<string, string> {
-    return { [ORDER_KEYS_TABLE.partitionKey]: `refund#${orderId}#${requestKey}` };
+  private keyOf(orderId: string, requestKey: string): string {
+    return `refund#${orderId}#${requestKey}`;
+  }
+
+  private keyItem(orderId: string, requestKey: string): Record<string, string> {
+    return { [ORDER_KEYS_TABLE.partitionKey]: this.keyOf(orderId, requestKey) };
   }
 
   private async order(orderId: string): Promise<OrderRecord | undefined> {
@@ -47,7 +52,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.keysTable,
-        Key: this.keyOf(orderId, requestKey),
+        Key: this.keyItem(orderId, requestKey),
         ConsistentRead: true,
       }),
     );
@@ -73,29 +78,16 @@ export class DynamoDbRefundLedger implements RefundLedger {
     if (!order || !payment || !refundable) return { kind: "not-refundable", order };
     const left = payment.amountMinor - (order.refundedTotal ?? 0);
     if (asked.amountMinor > left) return { kind: "exceeds", refundableMinor: left };
-    const nowSeconds = Math.floor(Date.now() / 1000);
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.keysTable,
-                Item: {
-                  ...this.keyOf(orderId, requestKey),
-                  orderId,
-                  ...asked,
-                  status: "PENDING",
-                  [ORDER_KEYS_TABLE.expiryAttribute]: nowSeconds + this.keyTtlSeconds,
-                },
-                ConditionExpression: "attribute_not_exists(#key) OR #expires < :now",
-                ExpressionAttributeNames: {
-                  "#key": ORDER_KEYS_TABLE.partitionKey,
-                  "#expires": ORDER_KEYS_TABLE.expiryAttribute,
-                },
-                ExpressionAttributeValues: { ":now": nowSeconds },
-              },
-            },
+            expiringKeyPut(
+              this.keysTable,
+              this.keyOf(orderId, requestKey),
+              { orderId, ...asked, status: "PENDING" },
+              this.keyTtlSeconds,
+            ),
             {
               Update: {
                 TableName: this.ordersTable,
@@ -158,7 +150,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
             {
               Update: {
                 TableName: this.keysTable,
-                Key: this.keyOf(orderId, requestKey),
+                Key: this.keyItem(orderId, requestKey),
                 UpdateExpression: "SET #status = :done, refundId = :refundId",
                 ConditionExpression: "#status = :pending",
                 ExpressionAttributeNames: { "#status": "status" },
@@ -200,7 +192,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
           {
             Delete: {
               TableName: this.keysTable,
-              Key: this.keyOf(orderId, requestKey),
+              Key: this.keyItem(orderId, requestKey),
               ConditionExpression: "#status = :pending",
               ExpressionAttributeNames: { "#status": "status" },
               ExpressionAttributeValues: { ":pending": "PENDING" },
