@@ -199,6 +199,20 @@ export interface FunctionContract {
 }
 
 const ORDERS_TABLE_READ_WRITE = ["dynamodb:GetItem", "dynamodb:UpdateItem"];
+/** Records of the idempotency-key table that are claimed, completed and released (events, refund requests). */
+const KEY_RECORDS_READ_WRITE = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+];
+/** The functions that move money through Stripe read its key, and only with payment_provider = stripe. */
+const READ_STRIPE_SECRET_KEY: Grant = {
+  sid: "ReadStripeSecretKey",
+  resource: "stripeSecret",
+  actions: ["secretsmanager:GetSecretValue"],
+  when: { setting: "paymentGateway", equals: "stripe" },
+};
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
 
@@ -276,12 +290,7 @@ const CONTRACTS = {
     ],
     access: [
       { sid: "RecordPayments", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
-      {
-        sid: "ReadStripeSecretKey",
-        resource: "stripeSecret",
-        actions: ["secretsmanager:GetSecretValue"],
-        when: { setting: "paymentGateway", equals: "stripe" },
-      },
+      READ_STRIPE_SECRET_KEY,
     ],
   },
   PaymentEvents: {
@@ -295,11 +304,7 @@ const CONTRACTS = {
     access: [
       { sid: "RecordPaymentOutcomes", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       // Powertools Idempotency: one record per provider event id, expiring (TTL) after a week.
-      {
-        sid: "ApplyEachEventOnce",
-        resource: "orderKeysTable",
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      },
+      { sid: "ApplyEachEventOnce", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
       {
         sid: "ResumeWaitingPayments",
         resource: "orderStateMachine",
@@ -332,17 +337,8 @@ const CONTRACTS = {
     access: [
       // One transaction sets the amount aside on the order and records the request by its key.
       { sid: "RecordRefunds", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
-      {
-        sid: "RecordRefundRequests",
-        resource: "orderKeysTable",
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      },
-      {
-        sid: "ReadStripeSecretKey",
-        resource: "stripeSecret",
-        actions: ["secretsmanager:GetSecretValue"],
-        when: { setting: "paymentGateway", equals: "stripe" },
-      },
+      { sid: "RecordRefundRequests", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
+      READ_STRIPE_SECRET_KEY,
     ],
   },
   UpdateInventory: {
