@@ -146,6 +146,11 @@ describe("the simulated gateway", () => {
       refunds: [{ amount: 1, reason: "Scratched" }],
       refundedTotal: 1,
     });
+    // The console's journey shows the audit trail.
+    const journey = (await (await fetch(`${t.system.url}/_local/journey?orderId=${orderId}`)).json()) as {
+      order: { refunds?: { amount: number; reason: string }[] };
+    };
+    expect(journey.order.refunds).toEqual([expect.objectContaining({ amount: 1, reason: "Scratched" })]);
   });
 
   test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {

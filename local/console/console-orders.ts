@@ -27,6 +27,8 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
   readonly customer: string;
   readonly payment: { status: PaymentStatus; provider?: string; chargeId: string; refundId?: string } | null;
   readonly inventoryReserved: boolean;
+  /** Staff refunds (the audit trail), as the order's view lists them. */
+  readonly refunds?: readonly { id: string; amount: number; reason: string; by: string; at: string }[];
   readonly emails: { confirmation?: string; failure?: string };
 };
 
@@ -35,7 +37,7 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
   const { payment } = record;
   return {
     // orderView builds these fields (its return type is a plain record).
-    ...(orderView(record) as Pick<ConsoleOrder, "items" | "total" | "currency">),
+    ...(orderView(record) as Pick<ConsoleOrder, "items" | "total" | "currency" | "refunds">),
     orderId: record.orderId,
     status: record.status,
     createdAt: record.createdAt,

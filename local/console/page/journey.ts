@@ -65,6 +65,12 @@ function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefi
     ],
   ];
   if (order.failureReason) facts.push(["Failure", `${order.failureCode}: ${order.failureReason}`]);
+  for (const refund of order.refunds ?? []) {
+    facts.push([
+      "Refund",
+      `${money(refund.amount, order.currency)}: ${refund.reason} (${refund.id}, by ${refund.by})`,
+    ]);
+  }
   const action = paymentActions(order);
   if (action) facts.push(["Waiting for", action]);
   $("#journey-summary").replaceChildren(
