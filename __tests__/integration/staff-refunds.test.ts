@@ -128,6 +128,19 @@ test("two requests at once that together exceed the charge: one refund, one 409"
   expect((await read()).refundedTotal).toBe(1500);
 });
 
+test("two requests at once that together refund it all: both made, and the payment ends REFUNDED", async () => {
+  const { gateway, refund, read } = await system();
+  const answers = await Promise.all([
+    refund({ amount: "10.00", reason: "A" }),
+    refund({ amount: "15.00", reason: "B" }),
+  ]);
+  expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
+  expect(gateway.refunds).toHaveLength(2);
+  const order = await read();
+  expect(order.payment?.status).toBe("REFUNDED");
+  expect(order.refunds).toHaveLength(2);
+});
+
 test("the provider refuses: 502, nothing set aside, and the same request may be made again", async () => {
   let refuse = true;
   const inner = new SimulatedPaymentGateway();

@@ -4,8 +4,13 @@
  * the amount set aside on the order (`refundedTotal`, conditional on what is left to refund), so
  * concurrent requests can never refund more than was charged, and a retried one finds its record.
  */
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import type { OrderRecord, RefundEntry } from "../order";
 import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
 import { ORDER_KEYS_TABLE } from "../table-definitions";
@@ -142,7 +147,10 @@ export class DynamoDbRefundLedger implements RefundLedger {
       by: request.by,
       at: request.at,
     };
-    const fully = (order.refundedTotal ?? 0) >= order.payment.amountMinor;
+    // REFUNDED once the refunds made add up to the charge (not what other requests set aside:
+    // one of them may still be refused and released).
+    const made = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0) + request.amountMinor;
+    const fully = made >= order.payment.amountMinor;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -180,6 +188,32 @@ export class DynamoDbRefundLedger implements RefundLedger {
       // Completed meanwhile by a retry of the same request: what is recorded stands.
       if (!(error instanceof TransactionCanceledException)) throw error;
     }
+    return this.settledStatus(orderId);
+  }
+
+  /**
+   * Two requests completing at once each read the other's refund as not made yet; whichever reads
+   * the full sum afterwards marks the payment REFUNDED (conditional, so once).
+   */
+  private async settledStatus(orderId: string): Promise<OrderRecord> {
+    const order = (await this.order(orderId))!;
+    const made = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0);
+    if (!order.payment || order.payment.status === "REFUNDED" || made < order.payment.amountMinor)
+      return order;
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.ordersTable,
+          Key: { orderId },
+          UpdateExpression: "SET payment.#ps = :refunded",
+          ConditionExpression: "payment.#ps = :partial",
+          ExpressionAttributeNames: { "#ps": "status" },
+          ExpressionAttributeValues: { ":refunded": "REFUNDED", ":partial": "PARTIALLY_REFUNDED" },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
     return (await this.order(orderId))!;
   }
 
