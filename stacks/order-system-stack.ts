@@ -14,7 +14,7 @@ import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from 
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
-import type { ApiHandler } from "../lambdas/shared/routes";
+import { byApiHandler, type ApiHandler } from "../lambdas/shared/routes";
 import {
   PAYMENT_ACTION_TIMEOUT_PLACEHOLDER,
   type WorkflowResources,
@@ -133,11 +133,7 @@ export class OrderSystemStack extends TerraformStack {
     this.workflowResources = this.workflowResourcesFor(ctx, tables, messaging);
     const workflow = this.createWorkflow(ctx, tables, messaging);
     this.createFollowUp(ctx, workflow, messaging, fn);
-    const { identity, api, firewall } = this.createEdge(ctx, {
-      OrderPlacement: fn("OrderPlacement"),
-      PaymentEvents: fn("PaymentEvents"),
-      AfterSale: fn("AfterSale"),
-    });
+    const { identity, api, firewall } = this.createEdge(ctx, byApiHandler(fn));
     const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
     this.createRelease(ctx, workflow, monitoring);
     this.seedInventory(tables);

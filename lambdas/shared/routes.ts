@@ -96,6 +96,19 @@ export function rootRoute(method: HttpMethod): ApiRoute {
   };
 }
 
+/** Every function the API integrates, each once: the route table's and the root method's. */
+export const API_HANDLERS: readonly ApiHandler[] = [
+  ...new Set([rootRoute(DEFAULT_ROOT_METHOD).handler, ...API_ROUTES.map((r) => r.handler)]),
+];
+
+/** One value per function the API integrates (its live alias, its local handler). */
+export function byApiHandler<T>(value: (handler: ApiHandler) => T): Record<ApiHandler, T> {
+  return Object.fromEntries(API_HANDLERS.map((handler) => [handler, value(handler)])) as Record<
+    ApiHandler,
+    T
+  >;
+}
+
 export interface RouteMatch {
   readonly route: ApiRoute;
   readonly pathParameters: Record<string, string> | null;

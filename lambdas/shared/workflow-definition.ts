@@ -374,60 +374,68 @@ function countUnexpected(next: string): StateDefinition {
   };
 }
 
-/** Records FAILED on the order (the order module's attribute names), announces it, ends the execution. */
-function failureStates(r: WorkflowResources): States {
+/**
+ * Records FAILED on the order with the order module's attribute names, only while the order is still
+ * on its way; a store that cannot be written is counted and ends the execution unannounced.
+ */
+function orderFailedState(r: WorkflowResources): StateDefinition {
   const a = ORDER_ATTRIBUTES;
   return {
-    [STATES.orderFailed]: {
-      Type: "Task",
-      Resource: DYNAMODB_UPDATE_ITEM,
-      Parameters: {
-        TableName: r.ordersTableName,
-        Key: { [ORDERS_TABLE.partitionKey]: { "S.$": "$.orderId" } },
-        UpdateExpression: `SET #status = :failed, ${a.failureCode} = :code, ${a.failureReason} = :reason, ${a.failedBy} = :execution, ${a.updatedAt} = :now`,
-        // Only an order still on its way fails: a second run of a finished one changes nothing. This
-        // execution's own retry (its first write landed, the answer was lost) records it again.
-        ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey}) AND (#status IN (:pending, :processing) OR ${a.failedBy} = :execution)`,
-        ExpressionAttributeNames: { "#status": a.status },
-        ExpressionAttributeValues: {
-          ":execution": { "S.$": "$$.Execution.Id" },
-          ":pending": { S: "PENDING" },
-          ":processing": { S: "PROCESSING" },
-          ":failed": { S: "FAILED" },
-          ":code": { "S.$": "$.failure.code" },
-          ":reason": { "S.$": "$.failure.cause.errorMessage" },
-          ":now": { "S.$": "$$.State.EnteredTime" },
-        },
+    Type: "Task",
+    Resource: DYNAMODB_UPDATE_ITEM,
+    Parameters: {
+      TableName: r.ordersTableName,
+      Key: { [ORDERS_TABLE.partitionKey]: { "S.$": "$.orderId" } },
+      UpdateExpression: `SET #status = :failed, ${a.failureCode} = :code, ${a.failureReason} = :reason, ${a.failedBy} = :execution, ${a.updatedAt} = :now`,
+      // Only an order still on its way fails: a second run of a finished one changes nothing. This
+      // execution's own retry (its first write landed, the answer was lost) records it again.
+      ConditionExpression: `attribute_exists(${ORDERS_TABLE.partitionKey}) AND (#status IN (:pending, :processing) OR ${a.failedBy} = :execution)`,
+      ExpressionAttributeNames: { "#status": a.status },
+      ExpressionAttributeValues: {
+        ":execution": { "S.$": "$$.Execution.Id" },
+        ":pending": { S: "PENDING" },
+        ":processing": { S: "PROCESSING" },
+        ":failed": { S: "FAILED" },
+        ":code": { "S.$": "$.failure.code" },
+        ":reason": { "S.$": "$.failure.cause.errorMessage" },
+        ":now": { "S.$": "$$.State.EnteredTime" },
       },
-      ResultPath: null,
-      Retry: [
-        {
-          ErrorEquals: [
-            "DynamoDB.ProvisionedThroughputExceededException",
-            "DynamoDB.ThrottlingException",
-            "DynamoDB.InternalServerErrorException",
-            "DynamoDB.DependencyUnavailable",
-          ],
-          IntervalSeconds: 1,
-          BackoffRate: 2,
-          MaxAttempts: 5,
-          JitterStrategy: "FULL",
-        },
-      ],
-      Catch: [
-        // The order already ended (CONFIRMED or FAILED by another run of its workflow, which Express
-        // mode can start twice) or never existed: nothing to record, nobody to tell again.
-        {
-          ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
-          ResultPath: "$.recordError",
-          Next: STATES.alreadyFinished,
-        },
-        // Anything else: the record does not say FAILED, so nobody is told it failed. The order stays
-        // as it was, to be resumed (locally on start; deployed by reconciliation).
-        { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.countUnrecordedFailure },
-      ],
-      Next: STATES.notifyOrderFailure,
     },
+    ResultPath: null,
+    Retry: [
+      {
+        ErrorEquals: [
+          "DynamoDB.ProvisionedThroughputExceededException",
+          "DynamoDB.ThrottlingException",
+          "DynamoDB.InternalServerErrorException",
+          "DynamoDB.DependencyUnavailable",
+        ],
+        IntervalSeconds: 1,
+        BackoffRate: 2,
+        MaxAttempts: 5,
+        JitterStrategy: "FULL",
+      },
+    ],
+    Catch: [
+      // The order already ended (CONFIRMED or FAILED by another run of its workflow, which Express
+      // mode can start twice) or never existed: nothing to record, nobody to tell again.
+      {
+        ErrorEquals: ["DynamoDB.ConditionalCheckFailedException"],
+        ResultPath: "$.recordError",
+        Next: STATES.alreadyFinished,
+      },
+      // Anything else: the record does not say FAILED, so nobody is told it failed. The order stays
+      // as it was, to be resumed (locally on start; deployed by reconciliation).
+      { ErrorEquals: ["States.ALL"], ResultPath: "$.recordError", Next: STATES.countUnrecordedFailure },
+    ],
+    Next: STATES.notifyOrderFailure,
+  };
+}
+
+/** Records FAILED on the order, announces it, ends the execution. */
+function failureStates(r: WorkflowResources): States {
+  return {
+    [STATES.orderFailed]: orderFailedState(r),
     [STATES.countUnrecordedFailure]: countUnexpected(STATES.failureNotRecorded),
     [STATES.failureNotRecorded]: {
       Type: "Fail",

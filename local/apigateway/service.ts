@@ -8,7 +8,7 @@ import { cognitoService } from "../cognito/service";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { startApiService, type ApiService } from "./api";
-import type { ApiHandler } from "../../lambdas/shared/routes";
+import { byApiHandler } from "../../lambdas/shared/routes";
 
 export const apiGatewayService: ServiceModule<ApiService> = {
   name: "apigateway",
@@ -16,13 +16,8 @@ export const apiGatewayService: ServiceModule<ApiService> = {
     const { settings } = ctx;
     const adminRoutes = ctx.services().flatMap((s): AdminRoutes[] => (s.routes ? [s.routes] : []));
     const { functions } = ctx.need(lambdaService);
-    const handler = (id: ApiHandler) => functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>(id);
     return startApiService({
-      handlers: {
-        OrderPlacement: handler("OrderPlacement"),
-        PaymentEvents: handler("PaymentEvents"),
-        AfterSale: handler("AfterSale"),
-      },
+      handlers: byApiHandler((id) => functions.handler<APIGatewayProxyEvent, APIGatewayProxyResult>(id)),
       stageName: settings.stageName,
       rootMethod: settings.rootMethod,
       host: settings.host,
