@@ -12,11 +12,7 @@ let raw: DynamoDBClient;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  raw = new DynamoDBClient({
-    endpoint: database.db.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  raw = database.raw;
   for (const productId of ["P-1", "P-2"]) {
     await raw.send(
       new PutItemCommand({
@@ -28,7 +24,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  raw.destroy();
   await database.close();
 });
 

@@ -23,14 +23,9 @@ let database: TestDatabase;
 let raw: DynamoDBClient;
 beforeAll(async () => {
   database = await startTestDatabase();
-  raw = new DynamoDBClient({
-    endpoint: database.db.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  raw = database.raw;
 });
 afterAll(async () => {
-  raw?.destroy();
   await database?.close();
 });
 

@@ -5,6 +5,8 @@ import { createOrderTables, type TableNames } from "../../local/dynamodb/databas
 
 export interface TestDatabase {
   readonly db: LocalDynamoDb;
+  /** The plain SDK client (DynamoDB JSON), for what the document client does not do. */
+  readonly raw: DynamoDBClient;
   readonly client: DynamoDBDocumentClient;
   readonly tables: TableNames;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   const client = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   return {
     db,
+    raw,
     client,
     tables,
     close: async () => {
