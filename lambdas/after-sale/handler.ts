@@ -9,9 +9,7 @@ import { createHash } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { documentClient } from "../shared/adapters/dynamodb-stores";
-import { DEFAULT_KEY_TTL_SECONDS } from "../shared/adapters/dynamodb-order-store";
-import { DynamoDbRefundLedger } from "../shared/adapters/dynamodb-refund-ledger";
+import { dynamoDbRefundLedger } from "../shared/adapters/dynamodb-stores";
 import { customerOf, isStaff } from "../shared/customer";
 import { BusinessError, TransientError } from "../shared/errors";
 import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
@@ -210,16 +208,8 @@ export function createHandler(overrides: Partial<AfterSaleDeps> = {}) {
   const gateways = overrides.gateways
     ? { current: overrides.current ?? "simulated", gateways: overrides.gateways }
     : gatewaysFrom(config);
-  const hours = Number(config.idempotencyKeyTtlHours);
   const deps: AfterSaleDeps = {
-    refunds:
-      overrides.refunds ??
-      new DynamoDbRefundLedger(
-        documentClient(),
-        config.ordersTableName,
-        config.orderKeysTableName,
-        Number.isInteger(hours) && hours > 0 ? hours * 3600 : DEFAULT_KEY_TTL_SECONDS,
-      ),
+    refunds: overrides.refunds ?? dynamoDbRefundLedger(config),
     ...gateways,
     now: overrides.now,
   };

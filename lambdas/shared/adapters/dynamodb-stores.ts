@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
 import { DynamoDbPaymentRecords } from "./dynamodb-payment-records";
+import { DynamoDbRefundLedger } from "./dynamodb-refund-ledger";
 import { DynamoDbSuppressionList } from "./dynamodb-suppression-list";
 
 let sharedDocumentClient: DynamoDBDocumentClient | undefined;
@@ -16,23 +17,40 @@ export function documentClient(): DynamoDBDocumentClient {
   return sharedDocumentClient;
 }
 
+/** idempotency_key_ttl_hours as seconds; undefined when the function is not configured with it. */
+function keyTtlSeconds(hoursText: string | undefined): number | undefined {
+  if (hoursText === undefined) return undefined;
+  const hours = Number(hoursText);
+  if (!(Number.isInteger(hours) && hours >= 1)) {
+    throw new Error(`idempotencyKeyTtlHours must be a whole number of hours (got "${hoursText}").`);
+  }
+  return hours * 3600;
+}
+
 export function dynamoDbOrderStore(config: {
   readonly ordersTableName: string;
   readonly orderKeysTableName?: string;
   readonly idempotencyKeyTtlHours?: string;
 }): DynamoDbOrderStore {
-  const hours =
-    config.idempotencyKeyTtlHours === undefined ? undefined : Number(config.idempotencyKeyTtlHours);
-  if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1)) {
-    throw new Error(
-      `idempotencyKeyTtlHours must be a whole number of hours (got "${config.idempotencyKeyTtlHours}").`,
-    );
-  }
   return new DynamoDbOrderStore(
     documentClient(),
     config.ordersTableName,
     config.orderKeysTableName,
-    hours === undefined ? undefined : hours * 3600,
+    keyTtlSeconds(config.idempotencyKeyTtlHours),
+  );
+}
+
+/** Staff refund requests live in the key table and expire with the other keys. */
+export function dynamoDbRefundLedger(config: {
+  readonly ordersTableName: string;
+  readonly orderKeysTableName: string;
+  readonly idempotencyKeyTtlHours: string;
+}): DynamoDbRefundLedger {
+  return new DynamoDbRefundLedger(
+    documentClient(),
+    config.ordersTableName,
+    config.orderKeysTableName,
+    keyTtlSeconds(config.idempotencyKeyTtlHours),
   );
 }
 
