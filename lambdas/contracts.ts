@@ -34,7 +34,9 @@ export type ResourceName =
   | "emailIdentity"
   | "emailConfigurationSet"
   | "confirmationEmailTemplate"
-  | "failureEmailTemplate";
+  | "failureEmailTemplate"
+  | "cancellationEmailTemplate"
+  | "shipmentEmailTemplate";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {
@@ -127,6 +129,16 @@ export const CONFIG = {
     from: { resource: "failureEmailTemplate", attribute: "name" },
     default: "",
   },
+  cancellationEmailTemplateName: {
+    env: "CANCELLATION_EMAIL_TEMPLATE_NAME",
+    from: { resource: "cancellationEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  shipmentEmailTemplateName: {
+    env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
+    from: { resource: "shipmentEmailTemplate", attribute: "name" },
+    default: "",
+  },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
   stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
   /**
@@ -215,6 +227,28 @@ const READ_STRIPE_SECRET_KEY: Grant = {
 };
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
+
+/**
+ * Customer e-mail with the given templates: SES authorizes a templated send against the identity, the
+ * configuration set and the template (only with customer_emails = on); the suppression list is read first.
+ */
+function sendCustomerEmails(templates: readonly (readonly [string, ResourceName])[]) {
+  return [
+    { sid: "CheckSuppressedAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:GetItem"] },
+    ...(
+      [
+        ["SendAsStoreIdentity", "emailIdentity"],
+        ["SendWithConfigurationSet", "emailConfigurationSet"],
+        ...templates,
+      ] as const
+    ).map(([sid, resource]) => ({
+      sid,
+      resource,
+      actions: ["ses:SendEmail"],
+      when: { setting: "customerEmails" as const, equals: "on" },
+    })),
+  ] as const;
+}
 
 const CONTRACTS = {
   OrderPlacement: {
@@ -321,24 +355,38 @@ const CONTRACTS = {
   AfterSale: {
     folder: "after-sale",
     description:
-      "API, staff only: refunds a confirmed order (partly or wholly) through the payment gateway, once per request",
+      "API: cancels orders (owner or staff), ships and refunds them (staff), giving back money and stock once",
     timeoutSeconds: 20,
     memoryMb: 256,
     trigger: "api",
     config: [
-      "ordersTableName",
+      ...STORE_TABLES,
       "orderKeysTableName",
       "idempotencyKeyTtlHours",
       "paymentGateway",
       "simulatedGatewayTransientFailures",
       "stripeSecretArn",
       "stripeApiBase",
+      "customerEmails",
+      "senderAddress",
+      "emailSuppressionTableName",
+      "emailConfigurationSetName",
+      "cancellationEmailTemplateName",
+      "shipmentEmailTemplateName",
     ],
     access: [
-      // One transaction sets the amount aside on the order and records the request by its key.
-      { sid: "RecordRefunds", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      // Conditional status changes; one transaction sets a refund's amount aside and records its request.
+      { sid: "RecordOrderChanges", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       { sid: "RecordRefundRequests", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
+      // A cancelled order's stock goes back (with the order's marker, in one transaction, once).
+      { sid: "ReleaseCancelledStock", resource: "inventoryTable", actions: ["dynamodb:UpdateItem"] },
+      // A cancelled order's payment wait ends at once instead of timing out.
+      { sid: "StopWaitingPayments", resource: "orderStateMachine", actions: ["states:SendTaskFailure"] },
       READ_STRIPE_SECRET_KEY,
+      ...sendCustomerEmails([
+        ["SendCancellationTemplate", "cancellationEmailTemplate"],
+        ["SendShipmentTemplate", "shipmentEmailTemplate"],
+      ]),
     ],
   },
   UpdateInventory: {
@@ -349,9 +397,10 @@ const CONTRACTS = {
     trigger: "workflow",
     config: STORE_TABLES,
     access: [
-      // One TransactWriteItems: conditional decrements plus the order's exactly-once marker.
+      // One TransactWriteItems: conditional decrements plus the order's exactly-once marker; when
+      // the marker refuses, one read tells a replay from an order cancelled meanwhile.
       { sid: "DecrementStock", resource: "inventoryTable", actions: ["dynamodb:UpdateItem"] },
-      { sid: "MarkOrderReserved", resource: "ordersTable", actions: ["dynamodb:UpdateItem"] },
+      { sid: "MarkOrderReserved", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
     ],
   },
   OrderSuccessHandler: {
@@ -385,21 +434,10 @@ const CONTRACTS = {
         resource: "topicKey",
         actions: ["kms:GenerateDataKey", "kms:Decrypt"],
       },
-      { sid: "CheckSuppressedAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:GetItem"] },
-      // SES authorizes a templated send against the identity, the configuration set and the template.
-      ...(
-        [
-          ["SendAsStoreIdentity", "emailIdentity"],
-          ["SendWithConfigurationSet", "emailConfigurationSet"],
-          ["SendConfirmationTemplate", "confirmationEmailTemplate"],
-          ["SendFailureTemplate", "failureEmailTemplate"],
-        ] as const
-      ).map(([sid, resource]) => ({
-        sid,
-        resource,
-        actions: ["ses:SendEmail"],
-        when: { setting: "customerEmails" as const, equals: "on" },
-      })),
+      ...sendCustomerEmails([
+        ["SendConfirmationTemplate", "confirmationEmailTemplate"],
+        ["SendFailureTemplate", "failureEmailTemplate"],
+      ]),
     ],
   },
   EmailFeedback: {

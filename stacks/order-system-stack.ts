@@ -276,6 +276,8 @@ export class OrderSystemStack extends TerraformStack {
       emailConfigurationSet: email.configurationSet,
       confirmationEmailTemplate: email.templates.confirmation,
       failureEmailTemplate: email.templates.failure,
+      cancellationEmailTemplate: email.templates.cancellation,
+      shipmentEmailTemplate: email.templates.shipment,
     };
   }
 

@@ -148,12 +148,13 @@ export class InMemoryOrderStore implements OrderStore {
     return { order: copy(this.orders.get(orderId)!), attempt };
   }
 
-  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
+  async recordCharge(orderId: string, charge: ChargeRecord): Promise<OrderStatus> {
     const payment = this.orders.get(orderId)?.payment;
     if (payment && !(payment.chargeId === charge.chargeId && payment.status === "CHARGED")) {
       throw new BusinessError("PaymentAlreadySettled", `Order ${orderId}'s payment was already settled.`);
     }
     this.update(orderId, { payment: { status: "CHARGED", ...charge }, updatedAt: now() });
+    return this.orders.get(orderId)!.status;
   }
 
   async recordRefund(orderId: string, refundId: string): Promise<void> {

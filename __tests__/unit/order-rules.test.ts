@@ -1,6 +1,7 @@
 /** The order module owns the statuses and their transitions; everything that changes a status obeys it. */
 import {
   isFinalStatus,
+  isInFlight,
   isLegalTransition,
   ORDER_ATTRIBUTES,
   ORDER_STATUSES,
@@ -23,13 +24,21 @@ test.each(CHANGES_MADE)("%s (%s → %s) is a legal transition", (_, from, to) =>
   expect(isLegalTransition(from, to)).toBe(true);
 });
 
-test("CONFIRMED and FAILED are final: no transition leaves them", () => {
-  expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["CONFIRMED", "FAILED"]);
+test("FAILED, SHIPPED and CANCELLED are final: no transition leaves them", () => {
+  expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["FAILED", "SHIPPED", "CANCELLED"]);
   for (const to of ORDER_STATUSES) {
-    expect(isLegalTransition("CONFIRMED", to)).toBe(false);
     expect(isLegalTransition("FAILED", to)).toBe(false);
+    expect(isLegalTransition("SHIPPED", to)).toBe(false);
+    expect(isLegalTransition("CANCELLED", to)).toBe(false);
   }
   expect(isLegalTransition("PROCESSING", "PENDING")).toBe(false);
+});
+
+test("a confirmed order is shipped or cancelled, never failed or confirmed again; shipping ends cancelling", () => {
+  expect(ORDER_TRANSITIONS.CONFIRMED).toEqual(["SHIPPED", "CANCELLED"]);
+  expect(statusesBefore("CANCELLED")).toEqual(["PENDING", "PROCESSING", "CONFIRMED"]);
+  expect(statusesBefore("SHIPPED")).toEqual(["CONFIRMED"]);
+  expect(ORDER_STATUSES.filter(isInFlight)).toEqual(["PENDING", "PROCESSING"]);
 });
 
 test("a store's guard lists exactly the statuses a change may start from", () => {

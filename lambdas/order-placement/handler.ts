@@ -34,7 +34,7 @@ import {
   type PlaceOrderRequest,
 } from "../shared/order-request";
 import type { InventoryStore, OrderStore } from "../shared/ports";
-import { API_ROUTES, matchRoute, rootRoute, type ApiRoute, type HttpMethod } from "../shared/routes";
+import { routeOfEvent } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
 import { functionConfig } from "../contracts";
 
@@ -55,21 +55,6 @@ const config = functionConfig("OrderPlacement");
 const { logger, metrics } = observability;
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
-
-function routeFor(event: APIGatewayProxyEvent): ApiRoute | undefined {
-  if (event.resource === "/") return rootRoute(event.httpMethod as HttpMethod);
-  const byResource = API_ROUTES.find(
-    (r) => r.resourcePath === event.resource && r.method === event.httpMethod,
-  );
-  if (byResource) return byResource;
-  // Events without a resource template (hand-built ones) are matched by path.
-  const match = matchRoute(
-    [...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)],
-    event.httpMethod,
-    event.path,
-  );
-  return match && "route" in match ? match.route : undefined;
-}
 
 function settingsFromConfig(): OrderPlacementSettings {
   const apiAuth = config.apiAuth as ApiAuthMode;
@@ -347,7 +332,7 @@ async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyRe
 }
 
 async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const matched = routeFor(event);
+  const matched = routeOfEvent(event);
   if (!matched)
     return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   const customer = customerOf(event);
@@ -365,9 +350,8 @@ async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Pro
       return listOrders(deps, event, customer);
     case "listProducts":
       return listProducts(deps);
-    case "receiveStripeEvent":
-    case "refundOrder":
-      // Integrated with PaymentEvents and AfterSale, never with this function.
+    default:
+      // Integrated with PaymentEvents or AfterSale, never with this function.
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
 }

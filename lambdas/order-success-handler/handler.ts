@@ -9,33 +9,27 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { SesCustomerMailer } from "../shared/adapters/ses-customer-mailer";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
 import { dynamoDbOrderStore, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import {
-  confirmationEmailData,
-  CUSTOMER_EMAIL_MODES,
-  failureEmailData,
-  isCustomerEmailMode,
-  type CustomerEmailKind,
-} from "../shared/customer-emails";
-import { EmailRejected } from "../shared/errors";
+  claimEmail,
+  emailCustomer,
+  mailerFrom,
+  newClaim,
+  sendClaimed,
+  type EmailOutcome,
+} from "../shared/customer-mail";
 import {
   EXECUTION_STATUS_CHANGE,
   ORDER_WORKFLOW_EVENT_SOURCE,
   ORDER_WORKFLOW_EVENTS,
 } from "../shared/events";
 import { formatMoney, toMajorUnits } from "../shared/money";
-import {
-  CUSTOMER_EMAIL_ATTRIBUTES,
-  CUSTOMER_EMAIL_CLAIM_SECONDS,
-  type CustomerEmailRecord,
-  type OrderRecord,
-} from "../shared/order";
+import type { OrderRecord } from "../shared/order";
 import type { CustomerMailer, Notification, Notifier, OrderStore, SuppressionList } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
-import { CONFIG, functionConfig } from "../contracts";
+import { functionConfig } from "../contracts";
 
 export interface OrderSuccessDeps {
   readonly orders: OrderStore;
@@ -116,99 +110,7 @@ export function confirmationMessage(order: OrderRecord): Notification {
 export interface StatusChangeResult {
   readonly orderId: string;
   readonly outcome: string;
-  readonly email?: "sent" | "duplicate" | "suppressed" | "rejected" | "off";
-}
-
-/** A claim on a customer e-mail: when it was taken, and before when an abandoned one may be retaken. */
-function newClaim() {
-  const at = new Date();
-  return {
-    claimedAt: at.toISOString(),
-    claimExpiredBefore: new Date(at.getTime() - CUSTOMER_EMAIL_CLAIM_SECONDS * 1000).toISOString(),
-  };
-}
-
-/**
- * Takes the claim on one customer e-mail (free, or abandoned by a delivery that died). Undefined when
- * it was handled already; throws CustomerEmailInProgress while another delivery holds it.
- */
-async function claimEmail(
-  deps: OrderSuccessDeps,
-  orderId: string,
-  kind: CustomerEmailKind,
-): Promise<string | undefined> {
-  const { claimedAt, claimExpiredBefore } = newClaim();
-  if (await deps.orders.claimCustomerEmail(orderId, kind, claimedAt, claimExpiredBefore)) return claimedAt;
-  const current = (await deps.orders.get(orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
-  if (current?.status === "SENDING") {
-    // Another delivery is sending it right now, or died doing so: come back when its claim ends.
-    const busy = new Error(`The ${kind} e-mail is being sent by another delivery; retry later.`);
-    busy.name = "CustomerEmailInProgress";
-    throw busy;
-  }
-  logger.info("Customer e-mail already handled", { kind, status: current?.status });
-  return undefined;
-}
-
-/** Sends one customer e-mail at most once in effect: claim on the order, send, record the outcome. */
-async function emailCustomer(
-  deps: OrderSuccessDeps,
-  order: OrderRecord,
-  kind: CustomerEmailKind,
-): Promise<NonNullable<StatusChangeResult["email"]>> {
-  const claimedAt = await claimEmail(deps, order.orderId, kind);
-  return claimedAt ? sendClaimed(deps, order, kind, claimedAt) : "duplicate";
-}
-
-/**
- * Sends a claimed e-mail and records the outcome (with `confirmationNotified`, in the same write as
- * the notice that the "order confirmed" notification went out); gives the claim back on a failure
- * worth retrying.
- */
-async function sendClaimed(
-  deps: OrderSuccessDeps,
-  order: OrderRecord,
-  kind: CustomerEmailKind,
-  claimedAt: string,
-  also: { readonly confirmationNotified?: boolean } = {},
-): Promise<NonNullable<StatusChangeResult["email"]>> {
-  const record = (outcome: CustomerEmailRecord) =>
-    deps.orders.recordCustomerEmail(order.orderId, kind, outcome, also);
-  if (!deps.mailer) {
-    await record({ status: "OFF", claimedAt });
-    return "off";
-  }
-  let sent: { readonly messageId: string } | "suppressed";
-  try {
-    sent = (await deps.suppressions.isSuppressed(order.customerEmail))
-      ? "suppressed"
-      : await deps.mailer.send({ to: order.customerEmail, kind, data: emailData(order, kind) });
-  } catch (error) {
-    if (error instanceof EmailRejected) {
-      logger.warn("SES refused the customer e-mail", { kind, reason: error.message });
-      metrics.addMetric("CustomerEmailsRejected", MetricUnit.Count, 1);
-      await record({ status: "REJECTED", claimedAt, detail: error.message });
-      return "rejected";
-    }
-    // Nothing was sent (the list could not be read, or SES failed for now): give the claim back so
-    // the retry of this event sends it.
-    await deps.orders.releaseCustomerEmail(order.orderId, kind, claimedAt, also);
-    throw error;
-  }
-  if (sent === "suppressed") {
-    logger.info("Customer address is suppressed (bounced or complained): not mailed", { kind });
-    metrics.addMetric("CustomerEmailsSuppressed", MetricUnit.Count, 1);
-    await record({ status: "SUPPRESSED", claimedAt });
-    return "suppressed";
-  }
-  await record({ status: "SENT", claimedAt, messageId: sent.messageId, sentAt: new Date().toISOString() });
-  metrics.addMetric("CustomerEmailsSent", MetricUnit.Count, 1);
-  logger.info("Customer e-mail sent", { kind, messageId: sent.messageId });
-  return "sent";
-}
-
-function emailData(order: OrderRecord, kind: CustomerEmailKind) {
-  return kind === "confirmation" ? confirmationEmailData(order) : failureEmailData(order);
+  readonly email?: EmailOutcome;
 }
 
 /**
@@ -226,6 +128,12 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
     return { orderId, outcome: "missing" };
   }
   const { order, changed } = result;
+  if (!changed && (order.status === "CANCELLED" || order.status === "SHIPPED")) {
+    // Cancelled while its workflow ran (the cancellation gave back what it took), or a late
+    // redelivery for an order that moved on: nothing to confirm.
+    logger.info("Order moved on after its workflow: not confirmed again", { status: order.status });
+    return { orderId, outcome: order.status === "CANCELLED" ? "cancelled" : "duplicate" };
+  }
   if (!changed && order.status !== "CONFIRMED") {
     logger.error("Not confirming an order in a final state", { status: order.status });
     return { orderId, outcome: "not-confirmed" };
@@ -234,7 +142,7 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
     metrics.addMetric("OrdersConfirmed", MetricUnit.Count, 1);
     metrics.addMetric("OrderValue", MetricUnit.Count, toMajorUnits(order.totalMinor ?? 0));
   }
-  const claim = changed ? claimedAt : await claimEmail(deps, orderId, "confirmation");
+  const claim = changed ? claimedAt : await claimEmail(deps, observability, orderId, "confirmation");
   if (!claim) return { orderId, outcome: "duplicate", email: "duplicate" };
   if (!order.confirmationNotifiedAt) {
     try {
@@ -244,7 +152,9 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
       throw error;
     }
   }
-  const email = await sendClaimed(deps, order, "confirmation", claim, { confirmationNotified: true });
+  const email = await sendClaimed(deps, observability, order, "confirmation", claim, {
+    confirmationNotified: true,
+  });
   return { orderId, outcome: changed || !order.confirmationNotifiedAt ? "confirmed" : "duplicate", email };
 }
 
@@ -263,7 +173,7 @@ async function failed(deps: OrderSuccessDeps, orderId: string): Promise<StatusCh
     });
     return { orderId, outcome: "ignored" };
   }
-  return { orderId, outcome: "failed", email: await emailCustomer(deps, order, "failure") };
+  return { orderId, outcome: "failed", email: await emailCustomer(deps, observability, order, "failure") };
 }
 
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
@@ -272,7 +182,13 @@ export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
     alerts:
       overrides.alerts ?? new SnsNotifier(new SNSClient({ maxAttempts: 3 }), config.orderAlertsTopicArn),
     suppressions: overrides.suppressions ?? dynamoDbSuppressionList(config),
-    mailer: "mailer" in overrides ? overrides.mailer : mailerFromConfig(),
+    mailer:
+      "mailer" in overrides
+        ? overrides.mailer
+        : mailerFrom(config, {
+            confirmation: config.confirmationEmailTemplateName,
+            failure: config.failureEmailTemplateName,
+          }),
   };
 
   return (event: StatusChangeEvent, context?: Context): Promise<StatusChangeResult> =>
@@ -284,29 +200,6 @@ export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
       logger.warn("Ignoring an execution that neither succeeded nor failed", { status });
       return { orderId, outcome: "ignored" };
     });
-}
-
-/** SES when customer_emails is on; undefined (nothing sent, recorded OFF) when off. */
-function mailerFromConfig(): CustomerMailer | undefined {
-  const mode = config.customerEmails;
-  if (!isCustomerEmailMode(mode)) {
-    throw new Error(`${CONFIG.customerEmails.env}=${mode} is not one of ${CUSTOMER_EMAIL_MODES.join(", ")}.`);
-  }
-  if (mode === "off") return undefined;
-  if (!config.senderAddress) {
-    throw new Error(`${CONFIG.customerEmails.env}=on needs ${CONFIG.senderAddress.env}, the From address.`);
-  }
-  return new SesCustomerMailer(
-    {
-      from: config.senderAddress,
-      configurationSetName: config.emailConfigurationSetName,
-      templateNames: {
-        confirmation: config.confirmationEmailTemplateName,
-        failure: config.failureEmailTemplateName,
-      },
-    },
-    { maxAttempts: 3 },
-  );
 }
 
 export const handler = createHandler();

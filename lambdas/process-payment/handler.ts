@@ -17,7 +17,18 @@ import {
   type Gateways,
 } from "../shared/payment-gateways";
 import { toMajorUnits } from "../shared/money";
-import { isPendingPayment, type OrderRecord } from "../shared/order";
+import {
+  isPendingPayment,
+  ORDER_CANCELLED_MESSAGE,
+  type OrderRecord,
+  type OrderStatus,
+} from "../shared/order";
+import {
+  cancelPayment,
+  PAYMENT_NOT_COMPLETED,
+  refundWhole,
+  type SettlementResult,
+} from "../shared/payment-settlement";
 import type { ChargeOutcome, OrderStore, PaymentGateway, PaymentRecords } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
@@ -47,9 +58,7 @@ export type PaymentResult =
       readonly chargeId: string;
       readonly amountMinor: number;
     }
-  | { readonly orderId: string; readonly status: "REFUNDED"; readonly refundId: string }
-  | { readonly orderId: string; readonly status: "CANCELED" }
-  | { readonly orderId: string; readonly status: "NOTHING_TO_REFUND" | "NOTHING_TO_CANCEL" };
+  | SettlementResult;
 
 /** The refusals a card gets (counted for the decline-rate alarm): business outcomes, never paged alone. */
 const DECLINES: ReadonlySet<string> = new Set([
@@ -58,8 +67,7 @@ const DECLINES: ReadonlySet<string> = new Set([
   "PaymentRequiresAction",
 ]);
 
-/** What the order records when its payment is canceled because the wait ended. */
-export const PAYMENT_NOT_COMPLETED = "The payment authentication was not completed.";
+export { PAYMENT_NOT_COMPLETED };
 
 const observability = createObservability("process-payment");
 const config = functionConfig("ProcessPayment");
@@ -76,33 +84,6 @@ export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
 /** Overrides: `gateway` alone makes it the only one (and the current one); or `current` + `gateways`. */
 export type ProcessPaymentOverrides = Partial<ProcessPaymentDeps> & { readonly gateway?: PaymentGateway };
 
-/** Compensation: refunds through the provider that charged, at most once (the order records it). */
-async function refund(deps: ProcessPaymentDeps, order: OrderRecord): Promise<PaymentResult> {
-  const { orderId, payment } = order;
-  if (!payment) {
-    logger.info("Nothing was charged; nothing to refund");
-    return { orderId, status: "NOTHING_TO_REFUND" };
-  }
-  if (payment.status === "REFUNDED" && payment.refundId) {
-    return { orderId, status: "REFUNDED", refundId: payment.refundId };
-  }
-  // Money that never settled is not refunded: a pending payment is canceled instead.
-  if (isPendingPayment(payment.status)) return cancel(deps, order);
-  if (payment.status === "FAILED" || payment.status === "CANCELED") {
-    return { orderId, status: "NOTHING_TO_REFUND" };
-  }
-  const provider = payment.provider ?? "simulated";
-  const { refundId } = await gatewayOf(deps, provider).refund({
-    orderId,
-    chargeId: payment.chargeId,
-    amountMinor: payment.amountMinor,
-  });
-  await deps.orders.recordRefund(orderId, refundId);
-  logger.info("Payment refunded", { refundId, provider });
-  metrics.addMetric("PaymentsRefunded", MetricUnit.Count, 1);
-  return { orderId, status: "REFUNDED", refundId };
-}
-
 /** What a retried step answers for a payment the order already holds. */
 function recordedPayment(order: OrderRecord): PaymentResult {
   const { orderId, payment } = order;
@@ -118,6 +99,23 @@ function recordedPayment(order: OrderRecord): PaymentResult {
     "PaymentAlreadySettled",
     `Order ${orderId}'s payment was already ${payment.status}.`,
   );
+}
+
+/**
+ * The order was cancelled while the provider took its payment: the cancellation may have looked
+ * before the payment was recorded, so this run gives the money back too (keyed by the order, so it
+ * is given back once) and the workflow ends without reserving stock.
+ */
+async function giveBackIfCancelled(
+  deps: ProcessPaymentDeps,
+  orderId: string,
+  status: OrderStatus,
+): Promise<void> {
+  if (status !== "CANCELLED") return;
+  const order = await deps.orders.get(orderId);
+  if (order) await cancelPayment(deps, observability, order, ORDER_CANCELLED_MESSAGE);
+  logger.info("Order was cancelled while it was charged: payment given back");
+  throw new BusinessError("OrderCancelled", `Order ${orderId} was cancelled.`);
 }
 
 /**
@@ -162,7 +160,7 @@ async function charge(deps: ProcessPaymentDeps, request: ChargeRequest): Promise
   const provider = gateway.provider;
   if (outcome.status !== "succeeded") {
     const status = outcome.status === "requires_action" ? "REQUIRES_ACTION" : "PROCESSING";
-    await deps.payments.recordPending(orderId, {
+    const statusNow = await deps.payments.recordPending(orderId, {
       status,
       chargeId,
       amountMinor,
@@ -173,39 +171,17 @@ async function charge(deps: ProcessPaymentDeps, request: ChargeRequest): Promise
     // The client secret is the customer's: it is recorded for the owner's GET, never logged.
     logger.info("Payment waits for its outcome", { chargeId, paymentStatus: status, attempt, provider });
     metrics.addMetric("PaymentActionsStarted", MetricUnit.Count, 1);
+    await giveBackIfCancelled(deps, orderId, statusNow);
     return { orderId, status, chargeId, amountMinor };
   }
-  await deps.orders.recordCharge(orderId, { chargeId, amountMinor, provider });
+  await giveBackIfCancelled(
+    deps,
+    orderId,
+    await deps.orders.recordCharge(orderId, { chargeId, amountMinor, provider }),
+  );
   logger.info("Payment charged", { chargeId, amount: toMajorUnits(amountMinor), attempt, provider });
   metrics.addMetric("PaymentsCharged", MetricUnit.Count, 1);
   return { orderId, status: "CHARGED", chargeId, amountMinor };
-}
-
-/**
- * The wait for a payment's outcome ended (timed out, or the provider said it failed): the payment is
- * canceled at the provider so that it can no longer succeed. One that succeeded meanwhile (at the
- * provider, or already recorded) is refunded: an order that failed keeps no money.
- */
-async function cancel(deps: ProcessPaymentDeps, order: OrderRecord): Promise<PaymentResult> {
-  const { orderId, payment } = order;
-  if (!payment) return { orderId, status: "NOTHING_TO_CANCEL" };
-  if (payment.status === "CANCELED") return { orderId, status: "CANCELED" };
-  if (payment.status === "CHARGED" || payment.status === "REFUNDED") return refund(deps, order);
-  const gateway = gatewayOf(deps, payment.provider ?? "simulated");
-  const { status } = await gateway.cancel({ orderId, chargeId: payment.chargeId });
-  if (
-    status === "canceled" &&
-    (await deps.payments.recordCanceled(orderId, payment.chargeId, PAYMENT_NOT_COMPLETED))
-  ) {
-    logger.info("Payment canceled", { chargeId: payment.chargeId, provider: gateway.provider });
-    metrics.addMetric("PaymentsCanceled", MetricUnit.Count, 1);
-    return { orderId, status: "CANCELED" };
-  }
-  // It settled before the cancel reached the provider: record it, then give the money back.
-  await deps.payments.recordOutcome(orderId, payment.chargeId, { status: "CHARGED" });
-  const settled = await deps.orders.get(orderId);
-  if (!settled) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-  return refund(deps, settled);
 }
 
 export function createHandler(overrides: ProcessPaymentOverrides = {}) {
@@ -229,11 +205,11 @@ export function createHandler(overrides: ProcessPaymentOverrides = {}) {
       if (request.action === "charge") return charge(deps, request);
       const order = await deps.orders.get(orderId);
       if (!order) throw new BusinessError("OrderNotFound", `Order ${orderId} does not exist.`);
-      if (request.action === "refund") return refund(deps, order);
+      if (request.action === "refund") return refundWhole(deps, observability, order);
       if (request.reason === "PaymentActionTimedOut") {
         metrics.addMetric("PaymentActionsTimedOut", MetricUnit.Count, 1);
       }
-      return cancel(deps, order);
+      return cancelPayment(deps, observability, order, PAYMENT_NOT_COMPLETED);
     });
 }
 

@@ -44,6 +44,11 @@ export const API_ERRORS = {
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_FAILED: 502,
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
+  // Cancelling (POST /orders/{orderId}/cancel) and shipping (POST /orders/{orderId}/shipment).
+  ORDER_ALREADY_SHIPPED: 409,
+  ORDER_NOT_CANCELLABLE: 409,
+  ORDER_NOT_SHIPPABLE: 409,
+  INVALID_SHIPMENT: 400,
   // The payment provider's webhook (POST /webhooks/stripe).
   INVALID_SIGNATURE: 400,
   WEBHOOK_NOT_CONFIGURED: 503,

@@ -13,7 +13,7 @@ export function isCustomerEmailMode(value: string): value is CustomerEmailMode {
   return (CUSTOMER_EMAIL_MODES as readonly string[]).includes(value);
 }
 
-export type CustomerEmailKind = "confirmation" | "failure";
+export type CustomerEmailKind = "confirmation" | "failure" | "cancellation" | "shipment";
 
 export interface EmailTemplate {
   /** `<prefix>-<suffix>` is the SES template's name. */
@@ -68,6 +68,43 @@ export const EMAIL_TEMPLATES: Readonly<Record<CustomerEmailKind, EmailTemplate>>
       "We could not complete your order.",
       "",
       "Order {{{orderId}}}, placed {{{placedAt}}}: {{{reason}}}",
+    ].join("\n"),
+  },
+  cancellation: {
+    suffix: "order-cancelled",
+    subject: "Your order {{orderId}} is cancelled",
+    html: [
+      "<!doctype html>",
+      '<html><body style="font-family: sans-serif">',
+      "<h1>Your order is cancelled</h1>",
+      "<p>Order <strong>{{orderId}}</strong>, placed {{placedAt}}, was cancelled on {{cancelledAt}}.</p>",
+      "<p>{{money}}</p>",
+      "</body></html>",
+    ].join("\n"),
+    text: [
+      "Your order is cancelled.",
+      "",
+      "Order {{{orderId}}}, placed {{{placedAt}}}, was cancelled on {{{cancelledAt}}}.",
+      "",
+      "{{{money}}}",
+    ].join("\n"),
+  },
+  shipment: {
+    suffix: "order-shipped",
+    subject: "Your order {{orderId}} is on its way",
+    html: [
+      "<!doctype html>",
+      '<html><body style="font-family: sans-serif">',
+      "<h1>Your order is on its way</h1>",
+      "<p>Order <strong>{{orderId}}</strong> was shipped on {{shippedAt}} with {{carrier}}.</p>",
+      "<p>Tracking number: <strong>{{trackingNumber}}</strong></p>",
+      "</body></html>",
+    ].join("\n"),
+    text: [
+      "Your order is on its way.",
+      "",
+      "Order {{{orderId}}} was shipped on {{{shippedAt}}} with {{{carrier}}}.",
+      "Tracking number: {{{trackingNumber}}}",
     ].join("\n"),
   },
 };
@@ -152,6 +189,60 @@ export function failureEmailData(order: OrderRecord): FailureEmailData {
     placedAt: customerDate(order.createdAt),
     reason: customerFailureReason(order.failureCode),
   };
+}
+
+export interface CancellationEmailData {
+  readonly orderId: string;
+  readonly placedAt: string;
+  readonly cancelledAt: string;
+  /** What became of the customer's money, in words for them. */
+  readonly money: string;
+}
+
+export interface ShipmentEmailData {
+  readonly orderId: string;
+  readonly shippedAt: string;
+  readonly carrier: string;
+  readonly trackingNumber: string;
+}
+
+export type CustomerEmailData =
+  ConfirmationEmailData | FailureEmailData | CancellationEmailData | ShipmentEmailData;
+
+export function cancellationEmailData(order: OrderRecord): CancellationEmailData {
+  const payment = order.payment;
+  const given = payment && (payment.status === "REFUNDED" || payment.status === "PARTIALLY_REFUNDED");
+  return {
+    orderId: order.orderId,
+    placedAt: customerDate(order.createdAt),
+    cancelledAt: customerDate(order.cancellation?.at ?? order.updatedAt),
+    money: given
+      ? `Your payment of ${formatMoney(payment.amountMinor, order.currency ?? "USD")} has been refunded to your card; it can take 5 to 10 business days to appear.`
+      : NOTHING_TAKEN,
+  };
+}
+
+export function shipmentEmailData(order: OrderRecord): ShipmentEmailData {
+  return {
+    orderId: order.orderId,
+    shippedAt: customerDate(order.shipment?.at ?? order.updatedAt),
+    carrier: order.shipment?.carrier ?? "",
+    trackingNumber: order.shipment?.trackingNumber ?? "",
+  };
+}
+
+/** The data each kind of e-mail is rendered with, from the order as it now is. */
+export function emailDataOf(order: OrderRecord, kind: CustomerEmailKind): CustomerEmailData {
+  switch (kind) {
+    case "confirmation":
+      return confirmationEmailData(order);
+    case "failure":
+      return failureEmailData(order);
+    case "cancellation":
+      return cancellationEmailData(order);
+    case "shipment":
+      return shipmentEmailData(order);
+  }
 }
 
 /** One address, one suppression record: SES treats addresses case-insensitively in practice. */

@@ -28,6 +28,8 @@ export const BUSINESS_ERRORS = [
   "OrderAlreadyFinished",
   /** Another run of the order's workflow settled its payment differently (refunded it). */
   "PaymentAlreadySettled",
+  /** The customer or staff cancelled the order while its workflow ran: what it took is given back. */
+  "OrderCancelled",
 ] as const;
 export type BusinessErrorName = (typeof BUSINESS_ERRORS)[number];
 

@@ -8,7 +8,13 @@ import { asWorkflowError, BusinessError } from "./errors";
 /** Errors a function throws on purpose (a business outcome): Lambda counts them as Errors too. */
 export const BUSINESS_ERRORS_METRIC = "BusinessErrors";
 
-export function createObservability(serviceName: string): { logger: Logger; metrics: Metrics } {
+/** A function's logger and metrics, handed to the shared steps it runs. */
+export interface Observability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export function createObservability(serviceName: string): Observability {
   return {
     logger: new Logger({ serviceName }),
     metrics: new Metrics({

@@ -8,19 +8,38 @@ import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "./money";
 import type { PaymentProvider } from "./payment-providers";
 
-export const ORDER_STATUSES = ["PENDING", "PROCESSING", "CONFIRMED", "FAILED"] as const;
+export const ORDER_STATUSES = [
+  "PENDING",
+  "PROCESSING",
+  "CONFIRMED",
+  "FAILED",
+  "SHIPPED",
+  "CANCELLED",
+] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * Every legal status change. PROCESSING → PROCESSING is a retried ValidateOrder; PENDING → FAILED is
- * an order rejected before it was priced. CONFIRMED and FAILED are final: nothing leaves them.
+ * an order rejected before it was priced. An order on its way or CONFIRMED may be CANCELLED (by its
+ * owner or staff); a CONFIRMED one is SHIPPED by staff, and shipping is the boundary for cancelling.
+ * FAILED, SHIPPED and CANCELLED are final: nothing leaves them.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  PENDING: ["PROCESSING", "CONFIRMED", "FAILED"],
-  PROCESSING: ["PROCESSING", "CONFIRMED", "FAILED"],
-  CONFIRMED: [],
+  PENDING: ["PROCESSING", "CONFIRMED", "FAILED", "CANCELLED"],
+  PROCESSING: ["PROCESSING", "CONFIRMED", "FAILED", "CANCELLED"],
+  CONFIRMED: ["SHIPPED", "CANCELLED"],
   FAILED: [],
+  SHIPPED: [],
+  CANCELLED: [],
 };
+
+/** What a payment canceled by the order's cancellation records, for the customer. */
+export const ORDER_CANCELLED_MESSAGE = "The order was cancelled.";
+
+/** An order its workflow is still working on: PENDING or PROCESSING. */
+export function isInFlight(status: OrderStatus): boolean {
+  return status === "PENDING" || status === "PROCESSING";
+}
 
 export function isLegalTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
@@ -73,6 +92,8 @@ export const CUSTOMER_EMAIL_CLAIM_SECONDS = 60;
 export const CUSTOMER_EMAIL_ATTRIBUTES = {
   confirmation: "confirmationEmail",
   failure: "failureEmail",
+  cancellation: "cancellationEmail",
+  shipment: "shipmentEmail",
 } as const;
 
 /** An order line priced from InventoryTable (never from the client). */
@@ -135,6 +156,25 @@ export interface RefundEntry {
   readonly at: string;
 }
 
+/** Who cancelled an order, when, why, and what it was before (the audit trail of a cancellation). */
+export interface CancellationRecord {
+  /** The user id (the token's `sub`) of the owner or staff member; "anonymous" with api_auth = none. */
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+  readonly fromStatus: OrderStatus;
+  /** A confirmed order: what was left of its charge when it was cancelled, refunded to the customer. */
+  readonly refundMinor?: number;
+}
+
+/** How a shipped order travels, and who recorded it. */
+export interface ShipmentRecord {
+  readonly carrier: string;
+  readonly trackingNumber: string;
+  readonly by: string;
+  readonly at: string;
+}
+
 /** One item of the orders table. */
 export interface OrderRecord {
   readonly orderId: string;
@@ -171,6 +211,10 @@ export interface OrderRecord {
   readonly confirmationEmail?: CustomerEmailRecord;
   /** The customer's "we could not complete your order" e-mail. */
   readonly failureEmail?: CustomerEmailRecord;
+  readonly cancellation?: CancellationRecord;
+  readonly cancellationEmail?: CustomerEmailRecord;
+  readonly shipment?: ShipmentRecord;
+  readonly shipmentEmail?: CustomerEmailRecord;
 }
 
 export interface Product {
@@ -210,6 +254,24 @@ export function orderView(order: OrderRecord): Record<string, unknown> {
             at: r.at,
           })),
           refundedTotal: toMajorUnits(order.refunds.reduce((sum, r) => sum + r.amountMinor, 0)),
+        }
+      : {}),
+    ...(order.cancellation
+      ? {
+          cancellation: {
+            at: order.cancellation.at,
+            by: order.cancellation.by,
+            reason: order.cancellation.reason,
+          },
+        }
+      : {}),
+    ...(order.shipment
+      ? {
+          shipment: {
+            carrier: order.shipment.carrier,
+            trackingNumber: order.shipment.trackingNumber,
+            at: order.shipment.at,
+          },
         }
       : {}),
     ...(order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret

@@ -2,8 +2,17 @@
  * The collaborators of the order logic. handler.ts files wire AWS SDK v3 adapters; the local
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
-import type { ConfirmationEmailData, CustomerEmailKind, FailureEmailData } from "./customer-emails";
-import type { CustomerEmailRecord, OrderRecord, PendingPaymentStatus, PricedLine, Product } from "./order";
+import type { CustomerEmailData, CustomerEmailKind } from "./customer-emails";
+import type {
+  CancellationRecord,
+  ShipmentRecord,
+  CustomerEmailRecord,
+  OrderRecord,
+  OrderStatus,
+  PendingPaymentStatus,
+  PricedLine,
+  Product,
+} from "./order";
 import type { OrderListPosition } from "./order-cursor";
 import type { OrderLine } from "./order-request";
 import type { PaymentProvider } from "./payment-providers";
@@ -55,8 +64,9 @@ export interface OrderStore {
   /**
    * Records the charge, unless the order holds another outcome of its payment (a refund, or another
    * charge): then throws PaymentAlreadySettled, so a duplicate run never brings a refund back.
+   * Answers the order's status as the write left it (CANCELLED: the charge must be given back).
    */
-  recordCharge(orderId: string, charge: ChargeRecord): Promise<void>;
+  recordCharge(orderId: string, charge: ChargeRecord): Promise<OrderStatus>;
   recordRefund(orderId: string, refundId: string): Promise<void>;
   /**
    * PENDING|PROCESSING → CONFIRMED. Returns the order and whether this call changed it (false for a
@@ -102,7 +112,7 @@ export interface OrderStore {
 export interface CustomerEmail {
   readonly to: string;
   readonly kind: CustomerEmailKind;
-  readonly data: ConfirmationEmailData | FailureEmailData;
+  readonly data: CustomerEmailData;
 }
 
 export interface CustomerMailer {
@@ -120,7 +130,7 @@ export interface SuppressionList {
   suppress(address: string, reason: "BOUNCE" | "COMPLAINT", at: string): Promise<"added" | "exists">;
 }
 
-export type ReserveResult = "reserved" | "already-reserved";
+export type ReserveResult = "reserved" | "already-reserved" | "order-cancelled";
 export type ReleaseResult = "released" | "nothing-reserved";
 
 export interface InventoryStore {
@@ -223,11 +233,39 @@ export type RefundReservation =
  * refund more than was charged, and a retried request finds its own record.
  */
 export interface RefundLedger {
-  reserve(orderId: string, requestKey: string, asked: RefundAsked): Promise<RefundReservation>;
+  /**
+   * `orderStatuses`: the order statuses the refund is allowed in (staff: CONFIRMED or SHIPPED; the
+   * refund of what is left when a confirmed order is cancelled: CANCELLED).
+   */
+  reserve(
+    orderId: string,
+    requestKey: string,
+    asked: RefundAsked,
+    orderStatuses?: readonly OrderStatus[],
+  ): Promise<RefundReservation>;
   /** Records the provider's refund on the order (the audit trail) and on the request, once. */
   complete(orderId: string, requestKey: string, refundId: string): Promise<OrderRecord>;
   /** The provider refused: the amount is no longer set aside and the request may be made again. */
   release(orderId: string, requestKey: string): Promise<void>;
+}
+
+/** What became of a cancellation or a shipment: the order as it now is. */
+export type OrderChange =
+  | { readonly kind: "changed"; readonly order: OrderRecord }
+  /** The order's status does not allow the change (already changed so, or a status past it). */
+  | { readonly kind: "unchanged"; readonly order: OrderRecord }
+  | { readonly kind: "not-found" };
+
+/** Changes after the sale, each one conditional write from the status the order was read in. */
+export interface OrderChanges {
+  get(orderId: string): Promise<OrderRecord | undefined>;
+  /** PENDING, PROCESSING or CONFIRMED → CANCELLED, recording who, when, why and from what. */
+  cancel(
+    orderId: string,
+    cancellation: Omit<CancellationRecord, "fromStatus" | "refundMinor">,
+  ): Promise<OrderChange>;
+  /** CONFIRMED → SHIPPED with the carrier and tracking number. */
+  ship(orderId: string, shipment: ShipmentRecord): Promise<OrderChange>;
 }
 
 /** A payment the provider has not settled, as ProcessPayment records it on the order. */
@@ -250,7 +288,7 @@ export interface PaymentRecords {
    * Records a pending payment, unless the order holds another outcome of its payment (then throws
    * PaymentAlreadySettled). A retried step records the same payment again.
    */
-  recordPending(orderId: string, payment: PendingPaymentRecord): Promise<void>;
+  recordPending(orderId: string, payment: PendingPaymentRecord): Promise<OrderStatus>;
   /**
    * Pending → CHARGED or FAILED, for this payment only. The order as it now is and whether this
    * call changed it; undefined when there is no such order.

@@ -2,8 +2,17 @@
  * The HTTP route table, shared by the API Gateway construct (resources, methods, integrations) and
  * the local HTTP server, so both serve exactly the same routes.
  */
+import type { APIGatewayProxyEvent } from "aws-lambda";
+
 export type ApiOperation =
-  "placeOrder" | "getOrder" | "listOrders" | "listProducts" | "receiveStripeEvent" | "refundOrder";
+  | "placeOrder"
+  | "getOrder"
+  | "listOrders"
+  | "listProducts"
+  | "receiveStripeEvent"
+  | "refundOrder"
+  | "cancelOrder"
+  | "shipOrder";
 
 /** The functions behind the API: OrderPlacement serves customers, AfterSale staff, PaymentEvents the provider. */
 export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale";
@@ -65,6 +74,23 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "POST",
     resourcePath: "/orders/{orderId}/refunds",
     operation: "refundOrder",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "staff",
+  },
+  // The owner (or staff) cancels; AfterSale checks who may, as GET /orders/{orderId} does.
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/cancel",
+    operation: "cancelOrder",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/shipment",
+    operation: "shipOrder",
     handler: "AfterSale",
     validatesBody: false,
     access: "staff",
@@ -141,4 +167,21 @@ export function matchRoute(
     }
   }
   return pathMatched ? { methodNotAllowed: true } : null;
+}
+
+/** The route an API Gateway event was sent to: by its resource template, else (hand-built events) by path. */
+export function routeOfEvent(
+  event: Pick<APIGatewayProxyEvent, "resource" | "httpMethod" | "path">,
+): ApiRoute | undefined {
+  if (event.resource === "/") return rootRoute(event.httpMethod as HttpMethod);
+  const byResource = API_ROUTES.find(
+    (r) => r.resourcePath === event.resource && r.method === event.httpMethod,
+  );
+  if (byResource) return byResource;
+  const match = matchRoute(
+    [...API_ROUTES, rootRoute(event.httpMethod as HttpMethod)],
+    event.httpMethod,
+    event.path,
+  );
+  return match && "route" in match ? match.route : undefined;
 }

@@ -5,6 +5,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { dynamoDbInventoryStore } from "../shared/adapters/dynamodb-stores";
+import { BusinessError } from "../shared/errors";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { inventoryRequestSchema } from "../shared/workflow-io";
@@ -40,6 +41,11 @@ export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
       }
       // OutOfStock (another order won the race) propagates as a typed error: the workflow refunds.
       const result = await deps.inventory.reserveStock(orderId, items);
+      if (result === "order-cancelled") {
+        // Cancelled while its payment settled: nothing is taken, and the workflow gives the money back.
+        logger.info("Order was cancelled: no stock reserved");
+        throw new BusinessError("OrderCancelled", `Order ${orderId} was cancelled.`);
+      }
       logger.info(
         result === "reserved" ? "Inventory updated" : "Inventory was already updated for this order",
       );

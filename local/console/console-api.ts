@@ -10,7 +10,7 @@ import type { AlarmState } from "./local-alarms";
 import type { WorkflowGraph } from "./workflow-graph";
 import type { TestCard } from "../runtime/test-cards";
 
-export { isFinalStatus, ORDER_STATUSES } from "../../lambdas/shared/order";
+export { isInFlight, ORDER_STATUSES } from "../../lambdas/shared/order";
 export { REDRIVE_QUEUES } from "../admin/routes";
 export { isPendingPayment } from "../../lambdas/shared/order";
 export { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";

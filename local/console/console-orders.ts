@@ -6,7 +6,7 @@
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
-  isFinalStatus,
+  isInFlight,
   orderView,
   type OrderRecord,
   type OrderStatus,
@@ -138,7 +138,7 @@ export class OrderMetrics {
       const second = Math.floor(created / 1000);
       if (second > oldest) this.acceptedAt.set(second, (this.acceptedAt.get(second) ?? 0) + 1);
     }
-    if (isFinalStatus(order.status) && !this.finished.has(order.orderId)) {
+    if (!isInFlight(order.status) && !this.finished.has(order.orderId)) {
       remember(this.finished, order.orderId);
       const ended = Date.parse(order.updatedAt);
       const second = Math.floor(ended / 1000);

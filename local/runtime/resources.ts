@@ -86,6 +86,8 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   },
   confirmationEmailTemplate: localTemplate("confirmation"),
   failureEmailTemplate: localTemplate("failure"),
+  cancellationEmailTemplate: localTemplate("cancellation"),
+  shipmentEmailTemplate: localTemplate("shipment"),
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */

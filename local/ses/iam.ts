@@ -11,7 +11,12 @@ export interface EmailSend {
 
 export function emailAuthorizer(iam: LocalEnforcement): RequestAuthorizer<EmailSend> {
   return iam.authorizer<EmailSend>((send) => {
-    const templates = [LOCAL_RESOURCES.confirmationEmailTemplate, LOCAL_RESOURCES.failureEmailTemplate];
+    const templates = [
+      LOCAL_RESOURCES.confirmationEmailTemplate,
+      LOCAL_RESOURCES.failureEmailTemplate,
+      LOCAL_RESOURCES.cancellationEmailTemplate,
+      LOCAL_RESOURCES.shipmentEmailTemplate,
+    ];
     const template = templates.find((t) => t.name === send.templateName);
     const domain = send.from.split("@")[1];
     return sendEmailChecks({

@@ -30,7 +30,8 @@ export const stepFunctionsService: ServiceModule<WorkflowService> = {
     });
     // The callback API goes to the functions whose contract may answer a waiting step.
     for (const spec of FUNCTIONS) {
-      if (!spec.access.some((grant) => grant.actions.includes("states:SendTaskSuccess"))) continue;
+      const answers = (action: string) => spec.access.some((grant) => grant.actions.includes(action));
+      if (!answers("states:SendTaskSuccess") && !answers("states:SendTaskFailure")) continue;
       const callbacks = workflow.tokens.callbacks;
       functions.givePorts(spec.id, { callbacks: iam ? guardCallbacks(iam, spec.id, callbacks) : callbacks });
     }

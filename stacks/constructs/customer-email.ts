@@ -35,6 +35,8 @@ export interface CustomerEmailProps {
 const TEMPLATE_IDS: Readonly<Record<CustomerEmailKind, string>> = {
   confirmation: "ConfirmationEmailTemplate",
   failure: "FailureEmailTemplate",
+  cancellation: "CancellationEmailTemplate",
+  shipment: "ShipmentEmailTemplate",
 };
 
 export interface CustomerEmailHandles {
@@ -59,7 +61,12 @@ export function customerEmailHandles(): CustomerEmailHandles {
       arn: '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
     },
     configurationSet: { arn: configurationSet("arn"), name: configurationSet("configuration_set_name") },
-    templates: { confirmation: template("confirmation"), failure: template("failure") },
+    templates: {
+      confirmation: template("confirmation"),
+      failure: template("failure"),
+      cancellation: template("cancellation"),
+      shipment: template("shipment"),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../../lambdas/update-inventory/handler";
 import { context, ORDER_ID } from "../../support/events";
@@ -49,10 +49,20 @@ test("a short line cancels the transaction as an OutOfStock business error namin
 
 test("a replay after the order was reserved decrements nothing", async () => {
   dynamo.on(TransactWriteCommand).rejects(cancelled("None", "None", "ConditionalCheckFailed"));
+  dynamo.on(GetCommand).resolves({ Item: { status: "PROCESSING", inventoryReserved: true } });
   await expect(handler(input, context)).resolves.toEqual({
     orderId: ORDER_ID,
     inventory: "already-reserved",
   });
+});
+
+test("an order cancelled before its stock was reserved is an OrderCancelled business error, nothing taken", async () => {
+  dynamo.on(TransactWriteCommand).rejects(cancelled("None", "None", "ConditionalCheckFailed"));
+  dynamo.on(GetCommand).resolves({ Item: { status: "CANCELLED" } });
+  await expect(handler(input, context)).rejects.toMatchObject({ name: "OrderCancelled" });
+  const marker = dynamo.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems?.[2]?.Update;
+  expect(marker?.ConditionExpression).toContain("#status <> :cancelled");
+  expect(marker?.ExpressionAttributeValues).toMatchObject({ ":cancelled": "CANCELLED" });
 });
 
 test("a transaction conflict stays a transient TransactionCanceledException for the workflow to retry", async () => {

@@ -5,6 +5,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  GetCommand,
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   PutCommand,
@@ -88,7 +89,12 @@ export class DynamoDbInventoryStore implements InventoryStore {
     orderId: string,
     lines: readonly OrderLine[],
     stock: { readonly update: string; readonly condition: string },
-    marker: { readonly update: string; readonly condition: string },
+    marker: {
+      readonly update: string;
+      readonly condition: string;
+      readonly names?: Record<string, string>;
+      readonly values?: Record<string, unknown>;
+    },
     clientRequestToken?: string,
   ): TransactWriteCommand {
     return new TransactWriteCommand({
@@ -109,7 +115,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
             Key: { [ORDERS_TABLE.partitionKey]: orderId },
             UpdateExpression: marker.update,
             ConditionExpression: marker.condition,
-            ExpressionAttributeValues: { ":true": true },
+            ...(marker.names ? { ExpressionAttributeNames: marker.names } : {}),
+            ExpressionAttributeValues: { ":true": true, ...marker.values },
           },
         },
       ],
@@ -123,10 +130,14 @@ export class DynamoDbInventoryStore implements InventoryStore {
           orderId,
           lines,
           { update: "SET stock = stock - :qty", condition: "attribute_exists(ProductID) AND stock >= :qty" },
-          // The order marker: the decrement happens at most once per order, whatever the retries.
+          // The order marker: the decrement happens at most once per order, whatever the retries,
+          // and never for an order cancelled meanwhile (its cancellation releases what was taken).
           {
             update: "SET inventoryReserved = :true",
-            condition: "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved)",
+            condition:
+              "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved) AND #status <> :cancelled",
+            names: { "#status": "status" },
+            values: { ":cancelled": "CANCELLED" },
           },
           // Same token for a replay within DynamoDB's 10-minute window: the replay is a no-op.
           orderId,
@@ -138,7 +149,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
       if (error instanceof IdempotentParameterMismatchException) return "already-reserved";
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
-      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return "already-reserved";
+      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return this.whyNotReserved(orderId);
       const short = lines
         .filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed")
         .map((l) => l.productId);
@@ -148,6 +159,22 @@ export class DynamoDbInventoryStore implements InventoryStore {
       // Conflicts and throttling cancel a transaction too: those are transient, let the workflow retry.
       throw error;
     }
+  }
+
+  /** The marker refused: reserved before (a replay), or the order was cancelled (nothing taken). */
+  private async whyNotReserved(orderId: string): Promise<ReserveResult> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.ordersTableName,
+        Key: { [ORDERS_TABLE.partitionKey]: orderId },
+        ProjectionExpression: "#status, inventoryReserved",
+        ExpressionAttributeNames: { "#status": "status" },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.inventoryReserved !== true && Item?.status === "CANCELLED"
+      ? "order-cancelled"
+      : "already-reserved";
   }
 
   async releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult> {

@@ -179,9 +179,9 @@ export class DynamoDbOrderStore implements OrderStore {
     }
   }
 
-  async recordCharge(orderId: string, charge: ChargeRecord): Promise<void> {
+  async recordCharge(orderId: string, charge: ChargeRecord): Promise<OrderStatus> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -196,8 +196,10 @@ export class DynamoDbOrderStore implements OrderStore {
             ":charged": "CHARGED",
             ":now": now(),
           },
+          ReturnValues: "ALL_NEW",
         }),
       );
+      return (Attributes as OrderRecord).status;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       throw paymentAlreadySettled(orderId);

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { paymentAlreadySettled } from "../errors";
-import { PENDING_PAYMENT_STATUSES, type OrderRecord, type PaymentStatus } from "../order";
+import { PENDING_PAYMENT_STATUSES, type OrderRecord, type OrderStatus, type PaymentStatus } from "../order";
 import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
 
 const now = (): string => new Date().toISOString();
@@ -36,10 +36,10 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
     return result.Item as OrderRecord | undefined;
   }
 
-  async recordPending(orderId: string, payment: PendingPaymentRecord): Promise<void> {
+  async recordPending(orderId: string, payment: PendingPaymentRecord): Promise<OrderStatus> {
     const same = paymentIn(PENDING_PAYMENT_STATUSES);
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -53,8 +53,10 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
             ":chargeId": payment.chargeId,
             ":now": now(),
           },
+          ReturnValues: "ALL_NEW",
         }),
       );
+      return (Attributes as OrderRecord).status;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       throw paymentAlreadySettled(orderId);

@@ -11,7 +11,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import type { OrderRecord, RefundEntry } from "../order";
+import type { OrderRecord, OrderStatus, RefundEntry } from "../order";
 import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
 import { ORDER_KEYS_TABLE } from "../table-definitions";
 import { DEFAULT_KEY_TTL_SECONDS } from "./dynamodb-order-store";
@@ -29,6 +29,8 @@ interface RefundRequestRecord extends RefundAsked {
 const RESERVE_ATTEMPTS = 3;
 
 const REFUNDABLE_PAYMENTS = ["CHARGED", "PARTIALLY_REFUNDED"] as const;
+/** Staff refund a confirmed order, before or after it ships (a return). */
+export const STAFF_REFUNDABLE_STATUSES: readonly OrderStatus[] = ["CONFIRMED", "SHIPPED"];
 
 export class DynamoDbRefundLedger implements RefundLedger {
   constructor(
@@ -68,12 +70,14 @@ export class DynamoDbRefundLedger implements RefundLedger {
     orderId: string,
     requestKey: string,
     asked: RefundAsked,
+    orderStatuses: readonly OrderStatus[] = STAFF_REFUNDABLE_STATUSES,
     attempt = 1,
   ): Promise<RefundReservation> {
     const order = await this.order(orderId);
     const payment = order?.payment;
     const refundable =
-      order?.status === "CONFIRMED" &&
+      order !== undefined &&
+      orderStatuses.includes(order.status) &&
       payment &&
       (REFUNDABLE_PAYMENTS as readonly string[]).includes(payment.status);
     const earlier = await this.request(orderId, requestKey);
@@ -100,12 +104,11 @@ export class DynamoDbRefundLedger implements RefundLedger {
                 UpdateExpression: "ADD refundedTotal :amount",
                 // What is left to refund is checked by DynamoDB, not only read above: two requests
                 // at once can never take back more than was charged.
-                ConditionExpression:
-                  "#status = :confirmed AND payment.chargeId = :chargeId AND payment.#ps IN (:charged, :partial) AND (attribute_not_exists(refundedTotal) OR refundedTotal <= :most)",
+                ConditionExpression: `#status IN (${orderStatuses.map((_, i) => `:os${i}`).join(", ")}) AND payment.chargeId = :chargeId AND payment.#ps IN (:charged, :partial) AND (attribute_not_exists(refundedTotal) OR refundedTotal <= :most)`,
                 ExpressionAttributeNames: { "#status": "status", "#ps": "status" },
                 ExpressionAttributeValues: {
                   ":amount": asked.amountMinor,
-                  ":confirmed": "CONFIRMED",
+                  ...Object.fromEntries(orderStatuses.map((status, i) => [`:os${i}`, status])),
                   ":chargeId": payment.chargeId,
                   ":charged": "CHARGED",
                   ":partial": "PARTIALLY_REFUNDED",
@@ -119,7 +122,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException) || attempt >= RESERVE_ATTEMPTS) throw error;
       // Another request won the race (its key, or the amount left): answer from what is there now.
-      return this.reserve(orderId, requestKey, asked, attempt + 1);
+      return this.reserve(orderId, requestKey, asked, orderStatuses, attempt + 1);
     }
     return { kind: "reserved", order: (await this.order(orderId))! };
   }

@@ -2,6 +2,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
+import { DynamoDbOrderChanges } from "./dynamodb-order-changes";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
 import { DynamoDbPaymentRecords } from "./dynamodb-payment-records";
 import { DynamoDbRefundLedger } from "./dynamodb-refund-ledger";
@@ -52,6 +53,10 @@ export function dynamoDbRefundLedger(config: {
     config.orderKeysTableName,
     keyTtlSeconds(config.idempotencyKeyTtlHours),
   );
+}
+
+export function dynamoDbOrderChanges(config: { readonly ordersTableName: string }): DynamoDbOrderChanges {
+  return new DynamoDbOrderChanges(documentClient(), config.ordersTableName);
 }
 
 export function dynamoDbPaymentRecords(config: { readonly ordersTableName: string }): DynamoDbPaymentRecords {

@@ -8,7 +8,8 @@ export interface SesMailerOptions {
   readonly from: string;
   /** Publishes sends, deliveries, bounces and complaints; its bounces feed the suppression list. */
   readonly configurationSetName: string;
-  readonly templateNames: Readonly<Record<CustomerEmailKind, string>>;
+  /** The SES template of each kind this function sends (a function sends only its own kinds). */
+  readonly templateNames: Readonly<Partial<Record<CustomerEmailKind, string>>>;
 }
 
 /** SES's permanent refusals: retrying the same e-mail cannot succeed. */
@@ -45,6 +46,8 @@ export class SesCustomerMailer implements CustomerMailer {
   }
 
   async send(email: CustomerEmail): Promise<{ readonly messageId: string }> {
+    const templateName = this.options.templateNames[email.kind];
+    if (!templateName) throw new Error(`No SES template is configured for the ${email.kind} e-mail.`);
     const { client, SendEmailCommand } = await this.load();
     try {
       const result = await client.send(
@@ -54,7 +57,7 @@ export class SesCustomerMailer implements CustomerMailer {
           ConfigurationSetName: this.options.configurationSetName,
           Content: {
             Template: {
-              TemplateName: this.options.templateNames[email.kind],
+              TemplateName: templateName,
               TemplateData: JSON.stringify(email.data),
             },
           },

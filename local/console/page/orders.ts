@@ -1,6 +1,6 @@
 /** The live orders list: read once, then kept current by the event feed. */
 import {
-  isFinalStatus,
+  isInFlight,
   MAX_ORDER_LIMIT,
   type ConsoleOrder,
   type FeedEvent,
@@ -20,8 +20,8 @@ function matches(order: ConsoleOrder): boolean {
 
 function upsert(order: ConsoleOrder): void {
   const known = state.orders.get(order.orderId);
-  // Images arrive in the stream's order; a replayed older one never reopens a finished order.
-  if (known && isFinalStatus(known.status) && !isFinalStatus(order.status)) return;
+  // Images arrive in the stream's order; a replayed older one never reopens an order its workflow ended.
+  if (known && !isInFlight(known.status) && isInFlight(order.status)) return;
   if (!matches(order)) {
     state.orders.delete(order.orderId);
     return;

@@ -1,0 +1,48 @@
+/** What AfterSale's routes work with: the stores, the payment gateways, the workflow, the mailer. */
+import { emailCustomer, type CustomerMailDeps } from "../shared/customer-mail";
+import type { CustomerEmailKind } from "../shared/customer-emails";
+import type { OrderRecord } from "../shared/order";
+import { createObservability } from "../shared/observability";
+import type { Gateways } from "../shared/payment-gateways";
+import type { PaymentProvider } from "../shared/payment-providers";
+import type {
+  InventoryStore,
+  OrderChanges,
+  OrderStore,
+  PaymentRecords,
+  RefundLedger,
+  WorkflowCallbacks,
+} from "../shared/ports";
+
+export interface AfterSaleDeps extends CustomerMailDeps {
+  readonly orders: OrderStore;
+  readonly changes: OrderChanges;
+  readonly refunds: RefundLedger;
+  readonly payments: PaymentRecords;
+  readonly inventory: Pick<InventoryStore, "releaseStock">;
+  readonly callbacks: WorkflowCallbacks;
+  readonly current: PaymentProvider;
+  readonly gateways: Gateways;
+  readonly now?: () => Date;
+}
+
+export const observability = createObservability("after-sale");
+
+/**
+ * The customer's e-mail about a change that is already made: a failure to send does not undo it or
+ * fail the request; repeating the request (answered the same) sends it, at most once.
+ */
+export async function emailOnce(
+  deps: AfterSaleDeps,
+  order: OrderRecord,
+  kind: CustomerEmailKind,
+): Promise<void> {
+  try {
+    await emailCustomer(deps, observability, order, kind);
+  } catch (error) {
+    observability.logger.warn("Customer e-mail not sent; repeating the request sends it", {
+      kind,
+      error: (error as Error).name,
+    });
+  }
+}
