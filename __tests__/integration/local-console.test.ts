@@ -227,7 +227,7 @@ test("the page reads only endpoints docs/LOCAL.md or docs/API.md documents", () 
 });
 
 test.each([
-  ["/_local/orders?status=SHIPPED", "INVALID_QUERY"],
+  ["/_local/orders?status=DELIVERED", "INVALID_QUERY"],
   ["/_local/orders?limit=0", "INVALID_QUERY"],
   [`/_local/orders?limit=${MAX_ORDER_LIMIT + 1}`, "INVALID_QUERY"],
   ["/_local/orders?limit=ten", "INVALID_QUERY"],

@@ -151,12 +151,12 @@ export class OrderApi extends Construct {
       // Only this API (any stage, method and route of it) may invoke the function.
       sourceArn: `${this.restApi.executionArn}/*/*`,
     });
-    // PaymentEvents and AfterSale: only their own route of this API (any stage).
+    // PaymentEvents and AfterSale: only their own routes of this API (any stage), one permission each.
     for (const route of API_ROUTES.filter((r) => r.handler !== "OrderPlacement")) {
       const alias = props.handlers[route.handler];
-      new LambdaPermission(this, `InvokePermission_${route.handler}`, {
-        statementId: `AllowApiGatewayInvoke${route.handler}`,
-        // One route per function besides OrderPlacement: its permission names exactly that route.
+      const name = `${route.handler}_${route.operation}`;
+      new LambdaPermission(this, `InvokePermission_${name}`, {
+        statementId: `AllowApiGatewayInvoke_${name}`,
         action: "lambda:InvokeFunction",
         functionName: alias.functionName,
         qualifier: alias.name,

@@ -83,15 +83,23 @@ const ALLOWED: Record<string, AllowList> = {
   }),
   // Staff refunds: the order's payment and refund trail, and the refund requests by key. Never stock.
   AfterSale: functionRole("AfterSale", {
-    RecordRefunds: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    RecordOrderChanges: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
     RecordRefundRequests: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
     },
+    // A cancelled order's stock, and only UpdateItem: the release is one conditional transaction.
+    ReleaseCancelledStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
+    // Ends a cancelled order's payment wait; it never reports a payment's success.
+    StopWaitingPayments: { actions: ["states:SendTaskFailure"], resources: [BARE_STATE_MACHINE] },
+    CheckSuppressedAddresses: {
+      actions: ["dynamodb:GetItem"],
+      resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
+    },
   }),
   UpdateInventory: functionRole("UpdateInventory", {
     DecrementStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
-    MarkOrderReserved: { actions: ["dynamodb:UpdateItem"], resources: [ORDERS] },
+    MarkOrderReserved: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
   }),
   OrderSuccessHandler: functionRole("OrderSuccessHandler", {
     CheckSuppressedAddresses: {
@@ -258,6 +266,20 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
     },
   },
+  // AfterSale mails cancellations and shipments with their own templates only.
+  AfterSale_When_customerEmails_on: {
+    count: '${(var.customer_emails == "on") ? 1 : 0}',
+    grants: {
+      SendAsStoreIdentity: SES_SEND(
+        '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
+      ),
+      SendWithConfigurationSet: SES_SEND(
+        '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].arn)}',
+      ),
+      SendCancellationTemplate: SES_SEND('${join("", aws_ses_template.CancellationEmailTemplate[*].arn)}'),
+      SendShipmentTemplate: SES_SEND('${join("", aws_ses_template.ShipmentEmailTemplate[*].arn)}'),
+    },
+  },
   // AfterSale refunds through Stripe with the same key as ProcessPayment.
   AfterSale_When_paymentGateway_stripe: {
     count: '${(var.payment_provider == "stripe") ? 1 : 0}',
@@ -412,13 +434,15 @@ test("only the API (OrderPlacement; PaymentEvents and AfterSale on their own rou
       },
     ]),
   );
-  expect(permissions).toHaveLength(5);
-  // AfterSale: only from its refunds route (a path parameter is `*` in the source ARN).
-  const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).find(
+  expect(permissions).toHaveLength(7);
+  // AfterSale: only from its own routes, one permission each (a path parameter is `*` in the source ARN).
+  const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
     (p) => p.function_name === "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",
   );
-  expect(afterSale?.source_arn).toBe(
-    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/orders/*/refunds",
+  expect(afterSale.map((p) => p.source_arn).sort()).toEqual(
+    ["cancel", "refunds", "shipment"].map(
+      (route) => `\${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/orders/*/${route}`,
+    ),
   );
   // PaymentEvents: only from its own route (POST /webhooks/stripe), not from any route of the API.
   const webhook = Object.values(resourcesOf(stack, "aws_lambda_permission")).find(

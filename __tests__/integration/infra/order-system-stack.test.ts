@@ -342,7 +342,7 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(7);
+    expect(integrations).toHaveLength(9);
     // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents; refunds to AfterSale.
     const routedTo = (path: string, fn: string) => {
       const found = integrations.filter((i) => String(i.http_method).includes(path));
@@ -351,7 +351,12 @@ describe("API Gateway", () => {
       ]);
       return found[0];
     };
-    const others = [routedTo("webhooks_stripe", "PaymentEvents"), routedTo("refunds", "AfterSale")];
+    const others = [
+      routedTo("webhooks_stripe", "PaymentEvents"),
+      routedTo("refunds", "AfterSale"),
+      routedTo("cancel", "AfterSale"),
+      routedTo("shipment", "AfterSale"),
+    ];
     for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
         type: "AWS_PROXY",
@@ -360,7 +365,16 @@ describe("API Gateway", () => {
       });
     }
     const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
-    expect(paths.sort()).toEqual(["orders", "products", "refunds", "stripe", "webhooks", "{orderId}"]);
+    expect(paths.sort()).toEqual([
+      "cancel",
+      "orders",
+      "products",
+      "refunds",
+      "shipment",
+      "stripe",
+      "webhooks",
+      "{orderId}",
+    ]);
   });
 
   test("the order model is the handler's schema, strict", () => {
@@ -541,9 +555,12 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["POST webhooks_stripe", "NONE", undefined],
         // Staff: the same authorizer; AfterSale refuses anyone outside the staff group.
         ["POST orders__orderId__refunds", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["POST orders__orderId__shipment", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        // The owner cancels (or staff): AfterSale checks whose order it is, as GET does.
+        ["POST orders__orderId__cancel", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(7);
+    expect(routes).toHaveLength(9);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {

@@ -41,8 +41,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_rest_api: 1,
   // Four customer routes and the root method (OrderPlacement); Stripe's webhook (PaymentEvents);
   // staff refunds (AfterSale).
-  aws_api_gateway_method: 7,
-  aws_api_gateway_integration: 7,
+  aws_api_gateway_method: 9,
+  aws_api_gateway_integration: 9,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -72,7 +72,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_sesv2_email_identity: 1,
   aws_sesv2_configuration_set: 1,
   aws_sesv2_configuration_set_event_destination: 1,
-  aws_ses_template: 2,
+  aws_ses_template: 4,
   aws_sfn_state_machine: 1,
   aws_scheduler_schedule: 1,
   aws_cloudwatch_event_rule: 1,
