@@ -153,6 +153,83 @@ describe("the simulated gateway", () => {
     expect(journey.order.refunds).toEqual([expect.objectContaining({ amount: 1, reason: "Scratched" })]);
   });
 
+  const staffToken = async () =>
+    (
+      await fetch(`${t.system.url}/_local/token`, {
+        method: "POST",
+        headers: { Accept: "text/plain" },
+        body: JSON.stringify({ email: "support@shop.example.com", groups: ["staff"] }),
+      })
+    ).text();
+  const post = async (token: string, orderId: string, what: "cancel" | "shipment", body?: unknown) => {
+    const answer = await fetch(`${t.system.url}/orders/${orderId}/${what}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: token },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  };
+  const journeyOf = async (orderId: string) =>
+    (await (await fetch(`${t.system.url}/_local/journey?orderId=${orderId}`)).json()) as {
+      executions: { status: string; steps: { state: string; error?: string }[] }[];
+    };
+
+  test("the owner cancels while 3-D Secure waits: the payment is canceled, the wait ends with OrderCancelled, no stock, one e-mail", async () => {
+    const stock = await t.stockOf("SKU-1003");
+    const orderId = await placed(t, "tok_threeDSecureRequired");
+    await waiting(t, orderId);
+    expect(await post(t.token, orderId, "cancel", { reason: "Changed my mind" })).toMatchObject({
+      status: 200,
+      body: { status: "CANCELLED", paymentStatus: "CANCELED", cancellation: { reason: "Changed my mind" } },
+    });
+    const deadline = Date.now() + 10_000;
+    let execution = (await journeyOf(orderId)).executions.at(-1);
+    while (execution?.status === "RUNNING" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      execution = (await journeyOf(orderId)).executions.at(-1);
+    }
+    // Ended by the cancellation, not by the wait's timeout; the order stays CANCELLED, never FAILED.
+    expect(execution?.steps.find((s) => s.state === "AwaitPaymentOutcome")?.error).toBe("OrderCancelled");
+    expect(execution?.status).toBe("SUCCEEDED");
+    expect((await t.orderRecord(orderId))?.status).toBe("CANCELLED");
+    expect(await t.stockOf("SKU-1003")).toBe(stock);
+    const emails = await emailsAbout(t, orderId);
+    expect(emails.map((e) => e.subject)).toEqual([`Your order ${orderId} is cancelled`]);
+    expect(emails[0].text).toContain("No money was taken.");
+  });
+
+  test("a confirmed order: the owner cancels (refunded whole, stock back); another ships (tracking e-mailed) and then cannot be cancelled", async () => {
+    const staff = await staffToken();
+    const stock = await t.stockOf("SKU-1001");
+    const cancelled = await placed(t, "tok_visa", "SKU-1001");
+    await t.waitForFinalStatus(cancelled);
+    expect(await t.stockOf("SKU-1001")).toBe(stock - 1);
+    expect(await post(t.token, cancelled, "cancel")).toMatchObject({
+      status: 200,
+      body: { status: "CANCELLED", paymentStatus: "REFUNDED", refunds: [{ by: expect.any(String) }] },
+    });
+    expect(await t.stockOf("SKU-1001")).toBe(stock);
+
+    const shipped = await placed(t, "tok_visa", "SKU-1001");
+    await t.waitForFinalStatus(shipped);
+    const shipment = { carrier: "UPS", trackingNumber: "1Z999AA10123456784" };
+    expect((await post(t.token, shipped, "shipment", shipment)).status).toBe(403);
+    expect(await post(staff, shipped, "shipment", shipment)).toMatchObject({
+      status: 201,
+      body: { status: "SHIPPED", shipment },
+    });
+    expect(await post(t.token, shipped, "cancel")).toMatchObject({
+      status: 409,
+      body: { error: { code: "ORDER_ALREADY_SHIPPED" } },
+    });
+    const emails = await emailsAbout(t, shipped);
+    expect(emails.map((e) => e.subject)).toEqual([
+      `Your order ${shipped} is confirmed`,
+      `Your order ${shipped} is on its way`,
+    ]);
+    expect(emails[1].text).toContain("Tracking number: 1Z999AA10123456784");
+  });
+
   test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {
     expect(await complete(t, { orderId: "nope", outcome: "succeeded" })).toMatchObject({
       status: 400,
