@@ -166,6 +166,39 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     await expect(page.locator("#journey-summary .payment-actions").count()).resolves.toBe(0);
   });
 
+  test("staff actions from the journey: ship a confirmed order, refund part of it; the journey shows both", async () => {
+    const reply = await t.placeOrder({
+      items: [{ productId: "SKU-1010", quantity: 1 }],
+      paymentToken: "tok_visa",
+    });
+    const orderId = String(reply.body.orderId);
+    await page.waitForSelector(row(orderId, "CONFIRMED"));
+    await page.click(row(orderId, "CONFIRMED"));
+    await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
+    const staff = page.locator("#journey-summary .after-sale-actions");
+    await staff.locator('input[name="carrier"]').fill("DHL");
+    await staff.locator('input[name="trackingNumber"]').fill("JD0146000062");
+    await staff.locator('button[data-action="ship"]').click();
+    await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="SHIPPED"]`);
+    await expect(page.locator("#journey-summary").textContent()).resolves.toContain(
+      "with DHL (JD0146000062)",
+    );
+    // A shipped order can no longer be cancelled: the page no longer offers it.
+    await expect(page.locator('#journey-summary button[data-action="cancel"]').count()).resolves.toBe(0);
+    await staff.locator('input[name="amount"]').fill("1.00");
+    await staff.locator('input[name="reason"]').fill("Late delivery");
+    await staff.locator('button[data-action="refund"]').click();
+    await page.waitForFunction(() =>
+      document.querySelector("#journey-summary")?.textContent?.includes("Late delivery"),
+    );
+    await page.screenshot({ path: join(screenshots, "console-after-sale.png"), fullPage: true });
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      status: "SHIPPED",
+      paymentStatus: "PARTIALLY_REFUNDED",
+      refunds: [{ amount: 1, reason: "Late delivery" }],
+    });
+  });
+
   test("the queue and stock figures are /_local/queue's and /products'; the declined card's failure pages nobody", async () => {
     await t.system.settled();
     const queue = (await (await fetch(`${t.system.url}/_local/queue`)).json()) as Record<string, unknown>;

@@ -5,7 +5,9 @@
  */
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
 import {
+  CUSTOMER_EMAIL_ATTRIBUTES,
   isInFlight,
   orderView,
   type OrderRecord,
@@ -29,7 +31,9 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
   readonly inventoryReserved: boolean;
   /** Staff refunds (the audit trail), as the order's view lists them. */
   readonly refunds?: readonly { id: string; amount: number; reason: string; by: string; at: string }[];
-  readonly emails: { confirmation?: string; failure?: string };
+  readonly cancellation?: { readonly at: string; readonly by: string; readonly reason: string };
+  readonly shipment?: { readonly carrier: string; readonly trackingNumber: string; readonly at: string };
+  readonly emails: Partial<Record<CustomerEmailKind, string>>;
 };
 
 /** Never the card token, the request hash or the idempotency key: what a customer's own view shows, and more of the bookkeeping. */
@@ -37,7 +41,10 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
   const { payment } = record;
   return {
     // orderView builds these fields (its return type is a plain record).
-    ...(orderView(record) as Pick<ConsoleOrder, "items" | "total" | "currency" | "refunds">),
+    ...(orderView(record) as Pick<
+      ConsoleOrder,
+      "items" | "total" | "currency" | "refunds" | "cancellation" | "shipment"
+    >),
     orderId: record.orderId,
     status: record.status,
     createdAt: record.createdAt,
@@ -52,10 +59,12 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
         }
       : null,
     inventoryReserved: record.inventoryReserved === true,
-    emails: {
-      ...(record.confirmationEmail ? { confirmation: record.confirmationEmail.status } : {}),
-      ...(record.failureEmail ? { failure: record.failureEmail.status } : {}),
-    },
+    emails: Object.fromEntries(
+      Object.entries(CUSTOMER_EMAIL_ATTRIBUTES).flatMap(([kind, attribute]) => {
+        const email = record[attribute];
+        return email ? [[kind, email.status]] : [];
+      }),
+    ),
   };
 }
 

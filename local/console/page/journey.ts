@@ -10,6 +10,7 @@ import {
   type JourneyExecution,
 } from "../console-api";
 import { $, el, itemsText, json, messageOf, money, say } from "./dom";
+import { afterSaleActions } from "./after-sale";
 import { renderGraph } from "./graph";
 import { state } from "./state";
 
@@ -71,8 +72,22 @@ function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefi
       `${money(refund.amount, order.currency)}: ${refund.reason} (${refund.id}, by ${refund.by})`,
     ]);
   }
+  if (order.cancellation) {
+    facts.push([
+      "Cancelled",
+      `${order.cancellation.at} by ${order.cancellation.by}: ${order.cancellation.reason}`,
+    ]);
+  }
+  if (order.shipment) {
+    facts.push([
+      "Shipped",
+      `${order.shipment.at} with ${order.shipment.carrier} (${order.shipment.trackingNumber})`,
+    ]);
+  }
   const action = paymentActions(order);
   if (action) facts.push(["Waiting for", action]);
+  const staff = afterSaleActions(order, scheduleJourney);
+  if (staff) facts.push(["Staff", staff]);
   $("#journey-summary").replaceChildren(
     el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
   );

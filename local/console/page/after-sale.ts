@@ -1,0 +1,102 @@
+/**
+ * What the store's staff do after the sale, from the journey: cancel, record the shipment, refund.
+ * The page calls the same API routes as any client, signed in as a local staff member (a token of
+ * the staff group from POST /_local/token), so the routes' rules and local IAM apply as deployed.
+ */
+import type { ConsoleOrder } from "../console-api";
+import { el, json, messageOf, say } from "./dom";
+import { state } from "./state";
+
+const STAFF_EMAIL = "support@store.local";
+let staffToken: string | undefined;
+
+async function staffAuth(): Promise<Record<string, string>> {
+  if (!state.catalog?.signIn) return {};
+  staffToken ??= (
+    await json<{ idToken: string }>("/_local/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: STAFF_EMAIL, groups: ["staff"] }),
+    })
+  ).idToken;
+  return { Authorization: `Bearer ${staffToken}` };
+}
+
+async function act(
+  order: ConsoleOrder,
+  route: "cancel" | "shipment" | "refunds",
+  body: unknown,
+  done: () => void,
+): Promise<void> {
+  try {
+    await json(`/orders/${order.orderId}/${route}`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...(route === "refunds" ? { "Idempotency-Key": crypto.randomUUID() } : {}),
+        ...(await staffAuth()),
+      },
+      body: JSON.stringify(body),
+    });
+    say(
+      `${order.orderId}: ${route === "cancel" ? "cancelled" : route === "shipment" ? "shipped" : "refunded"}.`,
+    );
+  } catch (error) {
+    say(`${order.orderId}: ${messageOf(error)}`);
+  }
+  done();
+}
+
+function field(name: string, placeholder: string, size: number): HTMLInputElement {
+  return el("input", { name, placeholder, size, "aria-label": placeholder }) as HTMLInputElement;
+}
+
+function button(label: string, onClick: () => void): HTMLElement {
+  const node = el("button", { type: "button", "data-action": label }, label);
+  node.addEventListener("click", onClick);
+  return node;
+}
+
+/** The actions this order's status and payment allow; undefined when none does. */
+export function afterSaleActions(order: ConsoleOrder, done: () => void): Node | undefined {
+  const parts: Node[] = [];
+  if (["PENDING", "PROCESSING", "CONFIRMED"].includes(order.status)) {
+    parts.push(
+      button("cancel", () => void act(order, "cancel", { reason: "Cancelled from the console." }, done)),
+    );
+  }
+  if (order.status === "CONFIRMED") {
+    const carrier = field("carrier", "carrier", 8);
+    const tracking = field("trackingNumber", "tracking number", 14);
+    parts.push(
+      el(
+        "span",
+        { class: "after-sale-form" },
+        carrier,
+        tracking,
+        button(
+          "ship",
+          () => void act(order, "shipment", { carrier: carrier.value, trackingNumber: tracking.value }, done),
+        ),
+      ),
+    );
+  }
+  const refundable = order.payment?.status === "CHARGED" || order.payment?.status === "PARTIALLY_REFUNDED";
+  if (refundable && (order.status === "CONFIRMED" || order.status === "SHIPPED")) {
+    const amount = field("amount", "amount", 6);
+    const reason = field("reason", "reason", 14);
+    parts.push(
+      el(
+        "span",
+        { class: "after-sale-form" },
+        amount,
+        reason,
+        button(
+          "refund",
+          () => void act(order, "refunds", { amount: amount.value, reason: reason.value }, done),
+        ),
+      ),
+    );
+  }
+  return parts.length > 0 ? el("span", { class: "after-sale-actions" }, ...parts) : undefined;
+}
