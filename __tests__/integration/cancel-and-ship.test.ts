@@ -161,7 +161,9 @@ test("a confirmed order cancelled by its owner: refunded whole, stock back, one 
     expect.objectContaining({ amountMinor: 3998, refundKey: "cancellation" }),
   ]);
   expect(s.mailer.sent.map((m) => [m.kind, m.to])).toEqual([["cancellation", "buyer@example.com"]]);
-  expect(s.mailer.sent[0].data).toMatchObject({ money: expect.stringContaining("payment of 39.98 USD has been refunded") });
+  expect(s.mailer.sent[0].data).toMatchObject({
+    money: expect.stringContaining("payment of 39.98 USD has been refunded"),
+  });
 
   const again = await s.cancel();
   expect(again.statusCode).toBe(200);
