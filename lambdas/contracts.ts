@@ -24,6 +24,8 @@ export type ResourceName =
   /** The state machine itself (not its alias): what the callback API's permissions name. */
   | "orderStateMachine"
   | "orderAlertsTopic"
+  /** Alarms and what a person must act on (failed compensations, disputes). */
+  | "criticalAlertsTopic"
   | "topicKey"
   /** Secrets Manager: Stripe's secret key (exists only with payment_provider = stripe; ARN "" without). */
   | "stripeSecret"
@@ -77,6 +79,10 @@ export const CONFIG = {
     from: { resource: "orderKeysTable", attribute: "name" },
   },
   stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
+  criticalAlertsTopicArn: {
+    env: "CRITICAL_ALERTS_TOPIC_ARN",
+    from: { resource: "criticalAlertsTopic", attribute: "arn" },
+  },
   orderAlertsTopicArn: {
     env: "ORDER_ALERTS_TOPIC_ARN",
     from: { resource: "orderAlertsTopic", attribute: "arn" },
@@ -334,9 +340,24 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 256,
     trigger: "paymentEvents",
-    config: ["ordersTableName", "orderKeysTableName", "paymentGateway", "stripeWebhookSecretArn"],
+    config: [
+      "ordersTableName",
+      "orderKeysTableName",
+      "paymentGateway",
+      "stripeWebhookSecretArn",
+      "stripeSecretArn",
+      "stripeApiBase",
+      "criticalAlertsTopicArn",
+    ],
     access: [
       { sid: "RecordPaymentOutcomes", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      // A dispute pages a person (the evidence has a deadline).
+      { sid: "PageDisputes", resource: "criticalAlertsTopic", actions: ["sns:Publish"] },
+      {
+        sid: "EncryptForEncryptedTopic",
+        resource: "topicKey",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      },
       // Powertools Idempotency: one record per provider event id, expiring (TTL) after a week.
       { sid: "ApplyEachEventOnce", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
       {
@@ -350,6 +371,8 @@ const CONTRACTS = {
         actions: ["secretsmanager:GetSecretValue"],
         when: { setting: "paymentGateway", equals: "stripe" },
       },
+      // Stripe's charge events name a payment: its order and refunds are read back from Stripe.
+      READ_STRIPE_SECRET_KEY,
     ],
   },
   AfterSale: {

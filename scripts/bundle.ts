@@ -20,13 +20,15 @@ export interface BundleResult {
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe"],
-  "after-sale": ["stripe"],
-  // Stripe's SDK and the Secrets Manager client with the first Stripe event.
+  // Stripe's SDK, SES and Step Functions with the first refund, e-mail or ended payment wait.
+  "after-sale": ["stripe", "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn"],
+  // Stripe's SDK and the Secrets Manager client with the first Stripe event; SNS with the first dispute.
   "payment-events": [
     "stripe",
     "@aws-lambda-powertools/parameters",
     "@aws-sdk/client-secrets-manager",
     "@aws-sdk/client-sfn",
+    "@aws-sdk/client-sns",
   ],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
 };

@@ -266,6 +266,7 @@ export class OrderSystemStack extends TerraformStack {
       // Executions start on the workflow's alias (a release moves it), never on the bare state machine.
       orderWorkflow: { arn: `${stateMachineArn}:${WORKFLOW_ALIAS}` },
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
+      criticalAlertsTopic: { arn: messaging.criticalAlertsTopic.arn },
       topicKey: { arn: messaging.topicKey.arn },
       stripeSecret: { arn: paymentSecrets.stripeSecretArn },
       stripeWebhookSecret: { arn: paymentSecrets.stripeWebhookSecretArn },

@@ -230,6 +230,39 @@ describe("the simulated gateway", () => {
     expect(emails[1].text).toContain("Tracking number: 1Z999AA10123456784");
   });
 
+  test("the simulated provider's dashboard: a refund made there and a dispute reach the order; the dispute pages CriticalAlertsTopic", async () => {
+    const orderId = await placed(t, "tok_visa", "SKU-1001");
+    await t.waitForFinalStatus(orderId);
+    const local = (path: string, body: unknown) =>
+      fetch(`${t.system.url}/_local/payments/${path}`, { method: "POST", body: JSON.stringify(body) }).then(
+        async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }),
+      );
+    expect(await local("refund", { orderId, amount: "2.00", reason: "goodwill" })).toMatchObject({
+      status: 202,
+      body: { result: "applied", refundId: expect.stringMatching(/^re_simulated_/) },
+    });
+    expect(await local("dispute", { orderId, status: "needs_response" })).toMatchObject({ status: 202 });
+    const view = (await t.getOrder(orderId)).body;
+    expect(view).toMatchObject({
+      paymentStatus: "PARTIALLY_REFUNDED",
+      refunds: [{ amount: 2, by: "provider", reason: "Refunded at the provider (goodwill)" }],
+      dispute: { status: "needs_response", reason: "fraudulent", evidenceDueBy: expect.any(String) },
+    });
+    const published = (await (await fetch(`${t.system.url}/_local/notifications`)).json()) as {
+      notifications: { topic: string; subject: string }[];
+    };
+    expect(published.notifications).toContainEqual(
+      expect.objectContaining({
+        topic: "CriticalAlertsTopic",
+        subject: expect.stringContaining(`Order ${orderId} disputed`),
+      }),
+    );
+    expect(await local("dispute", { orderId, status: "won" })).toMatchObject({ status: 202 });
+    expect((await t.getOrder(orderId)).body).toMatchObject({ dispute: { status: "won" } });
+    expect(await local("refund", { orderId: "nope", amount: "1" })).toMatchObject({ status: 400 });
+    expect(await local("refund", { orderId, amount: "-1" })).toMatchObject({ status: 400 });
+  });
+
   test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {
     expect(await complete(t, { orderId: "nope", outcome: "succeeded" })).toMatchObject({
       status: 400,
@@ -263,6 +296,53 @@ describe("Stripe (the stand-in's signed events through POST /webhooks/stripe)", 
   });
   const webhookUrl = () => `${t.system.url}/webhooks/stripe`;
   const intentOf = async (orderId: string) => String((await t.orderRecord(orderId))?.payment?.chargeId);
+
+  test("a refund made in Stripe's Dashboard: charge.refunded is read back from Stripe and recorded once; a dispute pages", async () => {
+    const orderId = await placed(t, "pm_card_visa", "SKU-1001");
+    await t.waitForFinalStatus(orderId);
+    const intent = await intentOf(orderId);
+    const outside = standIn.refundOutside(intent, 300);
+    const refunded = { id: `ch_${intent}`, object: "charge", payment_intent: intent, amount_refunded: 300 };
+    const event = {
+      id: `evt_refunded_${orderId.slice(0, 8)}`,
+      object: "event",
+      type: "charge.refunded",
+      data: { object: refunded },
+    };
+    expect(await standIn.sendEvent(webhookUrl(), event)).toMatchObject({
+      status: 200,
+      body: { result: "applied" },
+    });
+    expect(await standIn.sendEvent(webhookUrl(), event)).toMatchObject({ status: 200 });
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      paymentStatus: "PARTIALLY_REFUNDED",
+      refunds: [{ id: outside, amount: 3, by: "provider" }],
+    });
+    const disputed = {
+      id: `evt_dispute_${orderId.slice(0, 8)}`,
+      object: "event",
+      type: "charge.dispute.created",
+      data: {
+        object: {
+          id: `du_${orderId.slice(0, 8)}`,
+          object: "dispute",
+          charge: `ch_${intent}`,
+          payment_intent: intent,
+          amount: 1999,
+          reason: "product_not_received",
+          status: "needs_response",
+          evidence_details: { due_by: Math.floor(Date.now() / 1000) + 7 * 86400 },
+        },
+      },
+    };
+    expect(await standIn.sendEvent(webhookUrl(), disputed)).toMatchObject({
+      status: 200,
+      body: { result: "applied" },
+    });
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      dispute: { status: "needs_response", reason: "product_not_received", amount: 19.99 },
+    });
+  });
 
   test("authenticated: Stripe's signed payment_intent.succeeded → CONFIRMED; the same event again has no second effect", async () => {
     const stock = await t.stockOf("SKU-1003");

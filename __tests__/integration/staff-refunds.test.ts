@@ -6,7 +6,8 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyResult } from "aws-lambda";
-import { createHandler, minorUnitsOf } from "../../lambdas/after-sale/handler";
+import { createHandler } from "../../lambdas/after-sale/handler";
+import { minorUnitsOf } from "../../lambdas/shared/money";
 import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
 import { DynamoDbRefundLedger } from "../../lambdas/shared/adapters/dynamodb-refund-ledger";
 import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";

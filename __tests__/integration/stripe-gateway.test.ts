@@ -231,6 +231,34 @@ describe("refund", () => {
     });
     expect([...standIn.refunds.values()].filter((r) => r.payment_intent === chargeId)).toHaveLength(1);
   });
+
+  test("describePayment reads the PaymentIntent's order and its refunds back, telling this system's from the Dashboard's", async () => {
+    const request = chargeRequest("pm_card_visa");
+    const { chargeId } = await gateway().charge(request);
+    const ours = await gateway().refund({
+      orderId: request.orderId,
+      chargeId,
+      amountMinor: 500,
+      refundKey: "k1",
+    });
+    const outside = standIn.refundOutside(chargeId, 700);
+    const described = await gateway().describePayment(chargeId);
+    expect(described.orderId).toBe(request.orderId);
+    expect(described.refunds).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ refundId: ours.refundId, madeByOrderSystem: true }),
+        expect.objectContaining({
+          refundId: outside,
+          amountMinor: 700,
+          status: "succeeded",
+          reason: "requested_by_customer",
+          madeByOrderSystem: false,
+          createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        }),
+      ]),
+    );
+    expect(standIn.requestsTo(`GET /v1/payment_intents/${chargeId}`)).toHaveLength(1);
+  });
 });
 
 type Json = Record<string, unknown>;

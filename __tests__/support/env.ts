@@ -16,6 +16,7 @@ process.env.INVENTORY_TABLE_NAME ??= "inventory-test";
 process.env.ORDER_KEYS_TABLE_NAME ??= "order-keys-test";
 process.env.STATE_MACHINE_ARN ??= "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing-test";
 process.env.ORDER_ALERTS_TOPIC_ARN ??= "arn:aws:sns:us-east-1:123456789012:order-alerts-test";
+process.env.CRITICAL_ALERTS_TOPIC_ARN ??= "arn:aws:sns:us-east-1:123456789012:critical-alerts-test";
 process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 process.env.CHECKPOINT_DISABLE = "1";

@@ -82,7 +82,7 @@ export interface StripeStandIn {
   /** Runs before the reply to every request of `METHOD /path` (e.g. to empty a shelf mid-order). */
   onRequest(route: string, hook: (request: RecordedRequest) => Promise<void>): void;
   /** A refund made outside this system (the Dashboard): the next refund by key finds it done. */
-  refundOutside(paymentIntentId: string): string;
+  refundOutside(paymentIntentId: string, amount?: number): string;
   /** Every PaymentIntent created, by id (whatever its status). */
   readonly intents: Map<string, Json>;
   /**
@@ -199,6 +199,7 @@ export async function startStripeStandIn(
       payment_intent: intentId,
       amount: charges.get(intentId)!.amount,
       status: "succeeded",
+      created: Math.floor(Date.now() / 1000),
       metadata: { orderId: form["metadata[orderId]"] },
     };
     refunds.set(String(created.id), created);
@@ -357,9 +358,18 @@ export async function startStripeStandIn(
       });
       return { status: response.status, body: (await response.json()) as unknown };
     },
-    refundOutside: (paymentIntentId) => {
+    refundOutside: (paymentIntentId, amount) => {
       const id = nextId("re");
-      refunds.set(id, { id, object: "refund", payment_intent: paymentIntentId, status: "succeeded" });
+      refunds.set(id, {
+        id,
+        object: "refund",
+        payment_intent: paymentIntentId,
+        amount: amount ?? charges.get(paymentIntentId)?.amount ?? 0,
+        status: "succeeded",
+        reason: "requested_by_customer",
+        created: Math.floor(Date.now() / 1000),
+        metadata: {},
+      });
       return id;
     },
     requestsTo: (route) => requests.filter((r) => routeOf(r.method, r.path) === route),

@@ -11,15 +11,13 @@ import { customerOf, isStaff } from "../shared/customer";
 import { BusinessError, TransientError } from "../shared/errors";
 import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
-import { toMajorUnits } from "../shared/money";
+import { minorUnitsOf, toMajorUnits } from "../shared/money";
 import { orderView, type OrderRecord } from "../shared/order";
 import { gatewayOf } from "../shared/payment-gateways";
 import { observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;
 
-/** An amount in major units as text or a number, with at most two decimals: exact in minor units. */
-const AMOUNT = /^(\d{1,9})(?:\.(\d{1,2}))?$/;
 export const MAX_REASON_LENGTH = 500;
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
@@ -27,14 +25,6 @@ const refundBodySchema = z.strictObject({
   amount: z.union([z.string(), z.number()]),
   reason: z.string(),
 });
-
-/** "12.50" or 12.5 → 1250; undefined for anything that is not a positive amount with two decimals at most. */
-export function minorUnitsOf(amount: string | number): number | undefined {
-  const match = AMOUNT.exec(typeof amount === "number" ? String(amount) : amount.trim());
-  if (!match) return undefined;
-  const minor = Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0"));
-  return minor > 0 ? minor : undefined;
-}
 
 type Parsed = { amountMinor: number; reason: string; key: string } | APIGatewayProxyResult;
 

@@ -16,6 +16,8 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
 import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
+import { LazySnsNotifier } from "../shared/adapters/sns-notifier";
+import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
 import { isUnreachable } from "../shared/errors";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { isPendingPayment, type OrderRecord } from "../shared/order";
@@ -25,9 +27,11 @@ import {
   SIMULATED_FAILURE_MESSAGE,
   type PaymentEvent,
   type PaymentEventsInput,
+  type ProviderEvent,
 } from "../shared/payment-events";
+import { applyDispute, applyRefunds, type AfterChargeDeps } from "./after-charge";
 import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
-import type { OrderStore, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
+import type { OrderStore, PaymentLookup, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { ORDER_KEYS_TABLE } from "../shared/table-definitions";
 import { CONFIG, functionConfig } from "../contracts";
@@ -45,11 +49,11 @@ export type EventResult =
 
 /** Runs `apply` at most once in effect per event id. */
 export type ApplyOnce = (
-  apply: (event: PaymentEvent) => Promise<{ result: EventResult }>,
+  apply: (event: ProviderEvent) => Promise<{ result: EventResult }>,
   context?: Context,
-) => (event: PaymentEvent) => Promise<{ result: EventResult }>;
+) => (event: ProviderEvent) => Promise<{ result: EventResult }>;
 
-export interface PaymentEventsDeps {
+export interface PaymentEventsDeps extends AfterChargeDeps {
   readonly payments: PaymentRecords;
   readonly orders: Pick<OrderStore, "get">;
   readonly callbacks: WorkflowCallbacks;
@@ -86,9 +90,17 @@ async function resume(deps: PaymentEventsDeps, order: OrderRecord, taskToken: st
   logger.info("Waiting payment step resumed", { paymentStatus: payment.status, delivered });
 }
 
+/** Applies one provider event: a pending payment's outcome, refunds made at the provider, a dispute. */
+function applyEvent(deps: PaymentEventsDeps, event: ProviderEvent): Promise<{ result: EventResult }> {
+  logger.appendKeys({ eventId: event.id, eventType: event.type, orderId: event.orderId });
+  if ("outcome" in event) return apply(deps, event);
+  return "dispute" in event
+    ? applyDispute(deps, observability, event)
+    : applyRefunds(deps, observability, event);
+}
+
 /** Applies one outcome to its order; resumes the waiting step when the order's payment now says so. */
 async function apply(deps: PaymentEventsDeps, event: PaymentEvent): Promise<{ result: EventResult }> {
-  logger.appendKeys({ eventId: event.id, eventType: event.type, orderId: event.orderId });
   if (!event.orderId) {
     logger.warn("Payment event for a payment without an order id: acknowledged, nothing changed");
     return { result: "unknown-order" };
@@ -175,7 +187,52 @@ async function simulatedEvent(
         ? { status: "CHARGED" }
         : { status: "FAILED", failureMessage: SIMULATED_FAILURE_MESSAGE },
   };
-  return deps.applyOnce((e) => apply(deps, e), context)(event);
+  return deps.applyOnce((e) => applyEvent(deps, e), context)(event);
+}
+
+/** The simulated provider's refund or dispute (locally: POST /_local/payments/refund and /dispute). */
+function simulatedAfterCharge(
+  deps: PaymentEventsDeps,
+  input: Extract<PaymentEventsInput, { action: "simulated-refund" | "simulated-dispute" }>,
+  context?: Context,
+): Promise<{ result: EventResult }> {
+  const base = { id: input.eventId, provider: "simulated" as const, orderId: input.orderId };
+  return deps.orders.get(input.orderId).then((order) => {
+    const chargeId = order?.payment?.chargeId;
+    if (!chargeId || order.payment?.provider !== "simulated") {
+      return { result: order ? ("other-payment" as const) : ("unknown-order" as const) };
+    }
+    const event: ProviderEvent =
+      input.action === "simulated-refund"
+        ? {
+            ...base,
+            type: "simulated.refund",
+            chargeId,
+            refunds: [
+              {
+                refundId: input.refundId,
+                amountMinor: input.amountMinor,
+                status: "succeeded",
+                ...(input.reason ? { reason: input.reason } : {}),
+                createdAt: new Date().toISOString(),
+                madeByOrderSystem: false,
+              },
+            ],
+          }
+        : {
+            ...base,
+            type: `simulated.dispute.${input.status}`,
+            chargeId,
+            dispute: {
+              disputeId: input.disputeId,
+              status: input.status,
+              reason: input.reason,
+              amountMinor: input.amountMinor ?? order.payment.amountMinor,
+              ...(input.evidenceDueBy ? { evidenceDueBy: input.evidenceDueBy } : {}),
+            },
+          };
+    return deps.applyOnce((e) => applyEvent(deps, e), context)(event);
+  });
 }
 
 /** The signed event, or the reason it was refused (the SDK's words: no signature matched, too old…). */
@@ -228,7 +285,7 @@ async function webhook(
     logger.info("Verified event of a type this system does not act on", { eventType: verified.type });
     return jsonResponse(200, { received: true, result: "ignored-type" });
   }
-  const { result } = await deps.applyOnce((e) => apply(deps, e), context)(event);
+  const { result } = await deps.applyOnce((e) => applyEvent(deps, e), context)(event);
   return jsonResponse(200, { received: true, result });
 }
 
@@ -236,8 +293,23 @@ function isHttpRequest(input: unknown): input is APIGatewayProxyEvent {
   return typeof input === "object" && input !== null && "httpMethod" in input;
 }
 
-/** The endpoint secret from Secrets Manager (Powertools Parameters, cached); undefined if empty. */
-async function webhookSecretOf(secretArn: string): Promise<string | undefined> {
+/** Stripe, read back for its charge events (which name a payment, not its order or refunds). */
+function stripeLookup(provider: PaymentProvider): PaymentLookup | undefined {
+  if (provider !== "stripe") return undefined;
+  return new StripePaymentGateway({
+    secretKey: async () => {
+      const key = await secretValueOf(config.stripeSecretArn);
+      if (key) return key;
+      const failure = new Error(`The Stripe secret key is not set: put it into ${config.stripeSecretArn}.`);
+      failure.name = "PaymentGatewayMisconfigured";
+      throw failure;
+    },
+    apiBase: config.stripeApiBase,
+  });
+}
+
+/** A secret's value from Secrets Manager (Powertools Parameters, cached); undefined if empty. */
+async function secretValueOf(secretArn: string): Promise<string | undefined> {
   if (secretArn === "") return undefined;
   try {
     // Loaded with the first Stripe event: a deployment without Stripe never needs Secrets Manager.
@@ -284,8 +356,10 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
     provider,
-    webhookSecret: overrides.webhookSecret ?? (() => webhookSecretOf(config.stripeWebhookSecretArn)),
+    webhookSecret: overrides.webhookSecret ?? (() => secretValueOf(config.stripeWebhookSecretArn)),
     applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName),
+    alerts: overrides.alerts ?? new LazySnsNotifier(config.criticalAlertsTopicArn),
+    lookup: "lookup" in overrides ? overrides.lookup : stripeLookup(provider),
   };
 
   return (input: unknown, context?: Context): Promise<unknown> =>
@@ -301,9 +375,14 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
       }
       const request = paymentEventsInputSchema.parse(input);
       logger.appendKeys({ orderId: request.orderId, action: request.action });
-      return request.action === "await"
-        ? awaitOutcome(deps, request)
-        : simulatedEvent(deps, request, context);
+      switch (request.action) {
+        case "await":
+          return awaitOutcome(deps, request);
+        case "simulated-event":
+          return simulatedEvent(deps, request, context);
+        default:
+          return simulatedAfterCharge(deps, request, context);
+      }
     });
 }
 

@@ -175,6 +175,25 @@ export interface ShipmentRecord {
   readonly at: string;
 }
 
+/**
+ * A chargeback: the customer's bank took the amount back (plus a fee) until the store answers with
+ * evidence. `status` is the provider's (Stripe: needs_response, under_review, won, lost, …).
+ */
+export interface DisputeRecord {
+  readonly disputeId: string;
+  readonly status: string;
+  readonly reason: string;
+  readonly amountMinor: number;
+  /** The last moment the store can submit evidence (absent once it no longer matters). */
+  readonly evidenceDueBy?: string;
+  readonly openedAt: string;
+  /** When the provider said how it ended (won or lost). */
+  readonly closedAt?: string;
+}
+
+/** A dispute's provider statuses that end it. */
+export const CLOSED_DISPUTE_STATUSES = ["won", "lost", "warning_closed", "prevented"] as const;
+
 /** One item of the orders table. */
 export interface OrderRecord {
   readonly orderId: string;
@@ -215,6 +234,9 @@ export interface OrderRecord {
   readonly cancellationEmail?: CustomerEmailRecord;
   readonly shipment?: ShipmentRecord;
   readonly shipmentEmail?: CustomerEmailRecord;
+  readonly dispute?: DisputeRecord;
+  /** The provider's refunds recorded from its events (refunds made in its dashboard), each once. */
+  readonly providerRefundIds?: ReadonlySet<string>;
 }
 
 export interface Product {
@@ -262,6 +284,16 @@ export function orderView(order: OrderRecord): Record<string, unknown> {
             at: order.cancellation.at,
             by: order.cancellation.by,
             reason: order.cancellation.reason,
+          },
+        }
+      : {}),
+    ...(order.dispute
+      ? {
+          dispute: {
+            status: order.dispute.status,
+            reason: order.dispute.reason,
+            amount: toMajorUnits(order.dispute.amountMinor),
+            evidenceDueBy: order.dispute.evidenceDueBy ?? null,
           },
         }
       : {}),

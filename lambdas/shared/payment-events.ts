@@ -21,6 +21,120 @@ export interface PaymentEvent {
   readonly outcome: PaymentOutcome;
 }
 
+/** One refund as the provider keeps it. */
+export interface ProviderRefund {
+  readonly refundId: string;
+  readonly amountMinor: number;
+  /** The provider's status: only `succeeded` and `pending` refunds give money back. */
+  readonly status: string;
+  readonly reason?: string;
+  readonly createdAt: string;
+  /** Made by this order system (it names the order in the refund's metadata): recorded by its own flow. */
+  readonly madeByOrderSystem: boolean;
+}
+
+/** Refunds were made on a payment (Stripe: `charge.refunded`); which ones is read from the provider. */
+export interface RefundsEvent {
+  readonly id: string;
+  readonly provider: PaymentProvider;
+  readonly type: string;
+  readonly orderId: string | undefined;
+  readonly chargeId: string;
+  /** The refunds, when the event carries them (the simulated provider's); else read from the provider. */
+  readonly refunds?: readonly ProviderRefund[];
+}
+
+/** A dispute on a payment opened, changed or closed (Stripe: `charge.dispute.*`). */
+export interface DisputeEvent {
+  readonly id: string;
+  readonly provider: PaymentProvider;
+  readonly type: string;
+  readonly orderId: string | undefined;
+  readonly chargeId: string;
+  readonly dispute: {
+    readonly disputeId: string;
+    readonly status: string;
+    readonly reason: string;
+    readonly amountMinor: number;
+    readonly evidenceDueBy?: string;
+  };
+}
+
+/** Every provider event the order system acts on. */
+export type ProviderEvent = PaymentEvent | RefundsEvent | DisputeEvent;
+
+export const STRIPE_CHARGE_EVENT_TYPES = [
+  "charge.refunded",
+  "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
+] as const;
+
+const stripeChargeRefundedSchema = z.object({
+  id: z.string(),
+  type: z.literal("charge.refunded"),
+  data: z.object({
+    object: z.object({
+      id: z.string(),
+      payment_intent: z.nullish(z.string()),
+      metadata: z.optional(z.record(z.string(), z.string())),
+    }),
+  }),
+});
+
+const stripeDisputeSchema = z.object({
+  id: z.string(),
+  type: z.enum(["charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"]),
+  data: z.object({
+    object: z.object({
+      id: z.string(),
+      charge: z.string(),
+      payment_intent: z.nullish(z.string()),
+      amount: z.number(),
+      reason: z.string(),
+      status: z.string(),
+      evidence_details: z.nullish(z.object({ due_by: z.nullish(z.number()) })),
+    }),
+  }),
+});
+
+/** `charge.refunded` and `charge.dispute.*`, named by their PaymentIntent (the order's payment). */
+function chargeEventOfStripe(event: {
+  readonly id: string;
+  readonly type: string;
+}): ProviderEvent | undefined {
+  const refunded = stripeChargeRefundedSchema.safeParse(event);
+  if (refunded.success) {
+    const charge = refunded.data.data.object;
+    const orderId = orderIdSchema.safeParse(charge.metadata?.orderId);
+    return {
+      id: refunded.data.id,
+      provider: "stripe",
+      type: refunded.data.type,
+      orderId: orderId.success ? orderId.data : undefined,
+      chargeId: charge.payment_intent ?? charge.id,
+    };
+  }
+  const disputed = stripeDisputeSchema.safeParse(event);
+  if (!disputed.success) return undefined;
+  const dispute = disputed.data.data.object;
+  const due = dispute.evidence_details?.due_by;
+  return {
+    id: disputed.data.id,
+    provider: "stripe",
+    type: disputed.data.type,
+    orderId: undefined,
+    chargeId: dispute.payment_intent ?? dispute.charge,
+    dispute: {
+      disputeId: dispute.id,
+      status: dispute.status,
+      reason: dispute.reason,
+      amountMinor: dispute.amount,
+      ...(due ? { evidenceDueBy: new Date(due * 1000).toISOString() } : {}),
+    },
+  };
+}
+
 /** The Stripe event types that settle a pending payment; any other verified event is acknowledged. */
 export const STRIPE_PAYMENT_EVENT_TYPES = [
   "payment_intent.succeeded",
@@ -55,13 +169,13 @@ function stripeFailureMessage(
     : `The payment was not completed (${code}).`;
 }
 
-/** A verified Stripe event as a payment outcome; undefined for a type this system does not act on. */
+/** A verified Stripe event as the order system applies it; undefined for a type it does not act on. */
 export function paymentEventOfStripe(event: {
   readonly id: string;
   readonly type: string;
-}): PaymentEvent | undefined {
+}): ProviderEvent | undefined {
   const parsed = stripeIntentEventSchema.safeParse(event);
-  if (!parsed.success) return undefined;
+  if (!parsed.success) return chargeEventOfStripe(event);
   const { id, type, data } = parsed.data;
   const intent = data.object;
   const orderId = orderIdSchema.safeParse(intent.metadata?.orderId);
@@ -95,6 +209,27 @@ export const paymentEventsInputSchema = z.discriminatedUnion("action", [
     eventId: z.string().check(z.minLength(1)),
     orderId: orderIdSchema,
     outcome: z.enum(SIMULATED_OUTCOMES),
+  }),
+  /** The simulated provider's refund made outside the order system (its "dashboard"). */
+  z.object({
+    action: z.literal("simulated-refund"),
+    eventId: z.string().check(z.minLength(1)),
+    orderId: orderIdSchema,
+    refundId: z.string().check(z.minLength(1)),
+    amountMinor: z.int().check(z.positive()),
+    reason: z.optional(z.string()),
+  }),
+  /** The simulated provider's dispute opened, changed or closed. */
+  z.object({
+    action: z.literal("simulated-dispute"),
+    eventId: z.string().check(z.minLength(1)),
+    orderId: orderIdSchema,
+    disputeId: z.string().check(z.minLength(1)),
+    status: z.string().check(z.minLength(1)),
+    reason: z.string().check(z.minLength(1)),
+    /** Absent: the whole payment is disputed. */
+    amountMinor: z.optional(z.int().check(z.positive())),
+    evidenceDueBy: z.optional(z.string()),
   }),
 ]);
 export type PaymentEventsInput = z.infer<typeof paymentEventsInputSchema>;

@@ -3,8 +3,11 @@
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
 import type { CustomerEmailData, CustomerEmailKind } from "./customer-emails";
+import type { ProviderRefund } from "./payment-events";
 import type {
   CancellationRecord,
+  DisputeRecord,
+  RefundEntry,
   ShipmentRecord,
   CustomerEmailRecord,
   OrderRecord,
@@ -312,6 +315,33 @@ export interface PaymentRecords {
    * meanwhile (then it is refunded instead).
    */
   recordCanceled(orderId: string, chargeId: string, reason: string): Promise<boolean>;
+  /**
+   * A refund made at the provider (its dashboard), on this payment: appended to the order's refunds
+   * (`by: "provider"`) and counted in refundedTotal, once per refund id. False when it was recorded
+   * before, or the order's payment is another or not charged.
+   */
+  recordProviderRefund(orderId: string, chargeId: string, refund: RefundEntry): Promise<boolean>;
+  /**
+   * The provider's dispute on this payment, as it now stands (opened, changed or closed). The order
+   * before the write (`opened`: the first time this dispute is recorded); undefined when the order's
+   * payment is another.
+   */
+  recordDispute(
+    orderId: string,
+    chargeId: string,
+    dispute: DisputeRecord,
+  ): Promise<{ readonly order: OrderRecord; readonly opened: boolean } | undefined>;
+}
+
+/** What the provider knows of one payment: the order it names and the refunds made on it. */
+export interface ProviderPayment {
+  readonly orderId: string | undefined;
+  readonly refunds: readonly ProviderRefund[];
+}
+
+/** Reads a payment back from the provider (Stripe's events no longer carry a charge's refunds). */
+export interface PaymentLookup {
+  describePayment(chargeId: string): Promise<ProviderPayment>;
 }
 
 /** Step Functions' callback API for the waiting payment step (SendTaskSuccess / SendTaskFailure). */

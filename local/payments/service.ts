@@ -2,8 +2,10 @@
  * The simulated payment provider's outside world: POST /_local/payments/complete plays both the
  * customer's browser (3-D Secure done, or failed) and the provider's event that follows, for an order
  * whose simulated payment waits (tok_threeDSecureRequired, tok_processing). The event goes to
- * PaymentEvents as the deployed function takes it, applied once by its id. With Stripe, Stripe sends
- * the events itself (`stripe listen --forward-to …/webhooks/stripe`).
+ * PaymentEvents as the deployed function takes it, applied once by its id. POST
+ * /_local/payments/refund and /_local/payments/dispute play the provider's dashboard: a refund made
+ * outside the order system, and a chargeback opened or closed. With Stripe, Stripe sends the events
+ * itself (`stripe listen --forward-to …/webhooks/stripe`).
  */
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
@@ -11,15 +13,34 @@ import type { EventResult } from "../../lambdas/payment-events/handler";
 import type { PaymentEventsInput } from "../../lambdas/shared/payment-events";
 import { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";
 import { orderIdSchema } from "../../lambdas/shared/workflow-io";
+import { minorUnitsOf } from "../../lambdas/shared/money";
 import { localError, type LocalReply } from "../admin/routes";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
+import { LOCAL_TOPICS } from "../runtime/resources";
+import { guardNotifier } from "../sns/iam";
+import { snsService } from "../sns/service";
 import type { LocalService } from "../runtime/service";
 
 const completeRequestSchema = z.object({
   orderId: orderIdSchema,
   outcome: z.enum(SIMULATED_OUTCOMES),
 });
+
+const refundRequestSchema = z.strictObject({
+  orderId: orderIdSchema,
+  amount: z.union([z.string(), z.number()]),
+  reason: z.optional(z.string().check(z.maxLength(200))),
+});
+
+const disputeRequestSchema = z.strictObject({
+  orderId: orderIdSchema,
+  status: z.enum(["needs_response", "under_review", "won", "lost"]),
+  reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+});
+
+/** Stripe gives a card dispute 7 to 21 days for evidence; the simulated one gives 7. */
+const EVIDENCE_DAYS = 7;
 
 /** What each result of the event means to the caller. */
 const REPLIES: Readonly<Record<EventResult, (orderId: string) => LocalReply>> = {
@@ -36,9 +57,14 @@ const REPLIES: Readonly<Record<EventResult, (orderId: string) => LocalReply>> = 
 export const paymentProviderService: ServiceModule<LocalService> = {
   name: "payments",
   start: (ctx) => {
-    const events = ctx
-      .need(lambdaService)
-      .functions.handler<PaymentEventsInput, { result: EventResult }>("PaymentEvents");
+    const { functions } = ctx.need(lambdaService);
+    // A dispute pages CriticalAlertsTopic: local SNS, under PaymentEvents' role (for the webhook too).
+    const topic = LOCAL_TOPICS.CriticalAlertsTopic;
+    const published = ctx.need(snsService).notifications.notifier(topic);
+    functions.givePorts("PaymentEvents", {
+      alerts: ctx.iam ? guardNotifier(ctx.iam, "PaymentEvents", topic, published) : published,
+    });
+    const events = functions.handler<PaymentEventsInput, { result: EventResult }>("PaymentEvents");
     const complete = async (body: string | null): Promise<LocalReply> => {
       let parsed: z.infer<typeof completeRequestSchema>;
       try {
@@ -60,9 +86,68 @@ export const paymentProviderService: ServiceModule<LocalService> = {
         ? { ...reply, body: { orderId, outcome, eventId, ...(reply.body as object) } }
         : reply;
     };
+    const parsedOr400 = <T>(schema: z.ZodMiniType<T>, body: string | null, shape: string): T | LocalReply => {
+      try {
+        return schema.parse(JSON.parse(body ?? ""));
+      } catch {
+        return localError(400, "INVALID_BODY", `Send ${shape}.`);
+      }
+    };
+    const isReply = (value: unknown): value is LocalReply =>
+      typeof value === "object" && value !== null && "status" in value && "body" in value;
+    const refund = async (body: string | null): Promise<LocalReply> => {
+      const parsed = parsedOr400(
+        refundRequestSchema,
+        body,
+        '{"orderId": "<uuid>", "amount": "5.00", "reason"?: "…"}',
+      );
+      if (isReply(parsed)) return parsed;
+      const amountMinor = minorUnitsOf(parsed.amount);
+      if (amountMinor === undefined)
+        return localError(400, "INVALID_AMOUNT", 'amount must be positive, like "5.00".');
+      const eventId = `evt_simulated_${randomUUID()}`;
+      const refundId = `re_simulated_${randomUUID().slice(0, 18)}`;
+      const { result } = await events({
+        action: "simulated-refund",
+        eventId,
+        orderId: parsed.orderId,
+        refundId,
+        amountMinor,
+        ...(parsed.reason ? { reason: parsed.reason } : {}),
+      });
+      if (result !== "applied") return REPLIES[result](parsed.orderId);
+      ctx.log(`order ${parsed.orderId} refunded at the simulated provider (${refundId})`);
+      return { status: 202, body: { orderId: parsed.orderId, refundId, eventId, result } };
+    };
+    const dispute = async (body: string | null): Promise<LocalReply> => {
+      const parsed = parsedOr400(
+        disputeRequestSchema,
+        body,
+        '{"orderId": "<uuid>", "status": "needs_response" | "under_review" | "won" | "lost", "reason"?: "fraudulent"}',
+      );
+      if (isReply(parsed)) return parsed;
+      const eventId = `evt_simulated_${randomUUID()}`;
+      // One dispute per order at the simulated provider: its id names the order.
+      const disputeId = `dp_simulated_${parsed.orderId.slice(0, 8)}`;
+      const due = new Date(Date.now() + EVIDENCE_DAYS * 24 * 3600 * 1000).toISOString();
+      const { result } = await events({
+        action: "simulated-dispute",
+        eventId,
+        orderId: parsed.orderId,
+        disputeId,
+        status: parsed.status,
+        reason: parsed.reason ?? "fraudulent",
+        ...(["won", "lost"].includes(parsed.status) ? {} : { evidenceDueBy: due }),
+      });
+      if (result !== "applied") return REPLIES[result](parsed.orderId);
+      ctx.log(`order ${parsed.orderId} dispute ${parsed.status} at the simulated provider (${disputeId})`);
+      return { status: 202, body: { orderId: parsed.orderId, disputeId, eventId, result } };
+    };
     return {
       name: "payments",
-      routes: { post: { "payments/complete": complete } },
+      routes: {
+        post: { "payments/complete": complete, "payments/refund": refund, "payments/dispute": dispute },
+      },
       stop: async () => {},
     };
   },

@@ -72,6 +72,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   orderWorkflow: { arn: LOCAL_STATE_MACHINE_ARN },
   orderStateMachine: { arn: LOCAL_STATE_MACHINE_ARN },
   orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
+  criticalAlertsTopic: { arn: LOCAL_TOPICS.CriticalAlertsTopic },
   topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
   stripeSecret: { arn: LOCAL_STRIPE_SECRET_ARN },
   stripeWebhookSecret: { arn: LOCAL_STRIPE_WEBHOOK_SECRET_ARN },

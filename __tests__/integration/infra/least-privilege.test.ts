@@ -80,6 +80,9 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
       resources: [BARE_STATE_MACHINE],
     },
+    // A dispute pages a person: CriticalAlertsTopic only (encrypted with the topics' key).
+    PageDisputes: { actions: ["sns:Publish"], resources: ["${aws_sns_topic.CriticalAlertsTopic.arn}"] },
+    EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [TOPIC_KEY] },
   }),
   // Staff refunds: the order's payment and refund trail, and the refund requests by key. Never stock.
   AfterSale: functionRole("AfterSale", {
@@ -290,10 +293,15 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       },
     },
   },
-  // Only PaymentEvents reads the webhook endpoint's secret.
+  // Only PaymentEvents reads the webhook endpoint's secret; it reads Stripe's key to read a
+  // charge event's payment back (its order and refunds).
   PaymentEvents_When_paymentGateway_stripe: {
     count: '${(var.payment_provider == "stripe") ? 1 : 0}',
     grants: {
+      ReadStripeSecretKey: {
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
+      },
       ReadStripeWebhookSecret: {
         actions: ["secretsmanager:GetSecretValue"],
         resources: ['${join("", aws_secretsmanager_secret.StripeWebhookSecret[*].arn)}'],

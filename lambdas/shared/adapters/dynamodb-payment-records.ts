@@ -6,7 +6,14 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { paymentAlreadySettled } from "../errors";
-import { PENDING_PAYMENT_STATUSES, type OrderRecord, type OrderStatus, type PaymentStatus } from "../order";
+import {
+  PENDING_PAYMENT_STATUSES,
+  type DisputeRecord,
+  type OrderRecord,
+  type OrderStatus,
+  type PaymentStatus,
+  type RefundEntry,
+} from "../order";
 import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
 
 const now = (): string => new Date().toISOString();
@@ -145,5 +152,77 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async recordProviderRefund(orderId: string, chargeId: string, refund: RefundEntry): Promise<boolean> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const order = await this.get(orderId);
+      const payment = order?.payment;
+      if (!order || !payment || payment.chargeId !== chargeId) return false;
+      if (order.providerRefundIds?.has(refund.refundId)) return false;
+      const before = order.refundedTotal ?? 0;
+      const fully = before + refund.amountMinor >= payment.amountMinor;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { orderId },
+            UpdateExpression:
+              "SET refunds = list_append(if_not_exists(refunds, :none), :entry), payment.#status = :paymentStatus, updatedAt = :now ADD refundedTotal :amount, providerRefundIds :ids",
+            // Once per refund id, and on what was read: a staff refund at the same moment makes this
+            // read again, so the payment's status adds both up.
+            ConditionExpression: `payment.chargeId = :chargeId AND payment.#status IN (:charged, :partial, :refunded) AND NOT contains(providerRefundIds, :id) AND ${
+              before === 0
+                ? "(attribute_not_exists(refundedTotal) OR refundedTotal = :before)"
+                : "refundedTotal = :before"
+            }`,
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":none": [],
+              ":entry": [refund],
+              ":paymentStatus": fully ? "REFUNDED" : "PARTIALLY_REFUNDED",
+              ":now": now(),
+              ":amount": refund.amountMinor,
+              ":ids": new Set([refund.refundId]),
+              ":id": refund.refundId,
+              ":chargeId": chargeId,
+              ":charged": "CHARGED",
+              ":partial": "PARTIALLY_REFUNDED",
+              ":refunded": "REFUNDED",
+              ":before": before,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`The provider's refund ${refund.refundId} of order ${orderId} kept losing races.`);
+  }
+
+  async recordDispute(
+    orderId: string,
+    chargeId: string,
+    dispute: DisputeRecord,
+  ): Promise<{ readonly order: OrderRecord; readonly opened: boolean } | undefined> {
+    const order = await this.get(orderId);
+    if (!order?.payment || order.payment.chargeId !== chargeId) return undefined;
+    const known = order.dispute?.disputeId === dispute.disputeId ? order.dispute : undefined;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { orderId },
+        UpdateExpression: "SET dispute = :dispute, updatedAt = :now",
+        ConditionExpression: "payment.chargeId = :chargeId",
+        ExpressionAttributeValues: {
+          // When it was opened is the first event's; a closed dispute stays closed.
+          ":dispute": known?.closedAt ? known : { ...dispute, openedAt: known?.openedAt ?? dispute.openedAt },
+          ":now": now(),
+          ":chargeId": chargeId,
+        },
+      }),
+    );
+    return { order, opened: known === undefined };
   }
 }

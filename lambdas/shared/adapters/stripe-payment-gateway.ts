@@ -6,7 +6,15 @@
  */
 import type { Stripe } from "stripe";
 import { BusinessError, TransientError } from "../errors";
-import type { ChargeOutcome, ChargeRequest, PaymentGateway, RefundRequest } from "../ports";
+import type { ProviderRefund } from "../payment-events";
+import type {
+  ChargeOutcome,
+  ChargeRequest,
+  PaymentGateway,
+  PaymentLookup,
+  ProviderPayment,
+  RefundRequest,
+} from "../ports";
 
 /** Pinned: the SDK's types describe this API version, and requests say so in `Stripe-Version`. */
 export const STRIPE_API_VERSION = "2026-10-28.endive";
@@ -34,7 +42,10 @@ type StripeClient = InstanceType<typeof Stripe>;
 /** What Stripe says for a declined card's reason when it gives none. */
 const UNSPECIFIED_DECLINE = "generic_decline";
 
-export class StripePaymentGateway implements PaymentGateway {
+/** How many of a payment's refunds are read at most (Stripe pages them; a payment has a handful). */
+const MAX_REFUNDS_READ = 1000;
+
+export class StripePaymentGateway implements PaymentGateway, PaymentLookup {
   readonly provider = "stripe";
   private client?: { readonly key: string; readonly sdk: StripeClient };
 
@@ -130,6 +141,32 @@ export class StripePaymentGateway implements PaymentGateway {
       { idempotencyKey: idempotencyKeys.paymentMethod(request.orderId) },
     );
     return method.id;
+  }
+
+  /**
+   * The PaymentIntent's order (its metadata) and every refund made on it, this system's (they name
+   * the order in their metadata) and others (made in Stripe's Dashboard), paged.
+   */
+  async describePayment(chargeId: string): Promise<ProviderPayment> {
+    const stripe = await this.stripe();
+    try {
+      const intent = await stripe.paymentIntents.retrieve(chargeId);
+      const refunds: ProviderRefund[] = [];
+      for await (const refund of stripe.refunds.list({ payment_intent: chargeId, limit: 100 })) {
+        refunds.push({
+          refundId: refund.id,
+          amountMinor: refund.amount,
+          status: refund.status ?? "succeeded",
+          ...(refund.reason ? { reason: refund.reason } : {}),
+          createdAt: new Date(refund.created * 1000).toISOString(),
+          madeByOrderSystem: Boolean(refund.metadata?.orderId),
+        });
+        if (refunds.length >= MAX_REFUNDS_READ) break;
+      }
+      return { orderId: intent.metadata?.orderId || undefined, refunds };
+    } catch (error) {
+      throw asPaymentError(error);
+    }
   }
 
   /**

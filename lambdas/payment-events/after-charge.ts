@@ -1,0 +1,105 @@
+/**
+ * The provider's word on money already taken: refunds made outside the order system (Stripe's
+ * Dashboard) and disputes (chargebacks). A refund is recorded on its order once per refund id, and
+ * never one this system made (its own flows record those); a dispute is kept on the order as it
+ * stands, and its opening pages CriticalAlertsTopic with the order, the amount and the deadline.
+ */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { formatMoney } from "../shared/money";
+import { type DisputeRecord, type OrderRecord, type RefundEntry } from "../shared/order";
+import type { DisputeEvent, ProviderRefund, RefundsEvent } from "../shared/payment-events";
+import type { Notifier, PaymentLookup, PaymentRecords } from "../shared/ports";
+import type { Observability } from "../shared/observability";
+
+export interface AfterChargeDeps {
+  readonly payments: PaymentRecords;
+  /** Reads a payment back from the provider (Stripe); absent with the simulated provider. */
+  readonly lookup?: PaymentLookup;
+  /** CriticalAlertsTopic: a dispute needs a person before its evidence deadline. */
+  readonly alerts: Notifier;
+}
+
+export type AfterChargeResult = "applied" | "already-applied" | "unknown-order" | "other-payment";
+
+/** The order an event names, from the event or (Stripe's charge events) the payment's metadata. */
+async function orderIdOf(
+  deps: AfterChargeDeps,
+  event: RefundsEvent | DisputeEvent,
+): Promise<{ orderId?: string; refunds?: readonly ProviderRefund[] }> {
+  if (event.orderId && ("dispute" in event || event.refunds)) return { orderId: event.orderId };
+  if (!deps.lookup) return { orderId: event.orderId };
+  const payment = await deps.lookup.describePayment(event.chargeId);
+  return { orderId: event.orderId ?? payment.orderId, refunds: payment.refunds };
+}
+
+const GIVES_MONEY_BACK = new Set(["succeeded", "pending"]);
+
+export async function applyRefunds(
+  deps: AfterChargeDeps,
+  { logger, metrics }: Observability,
+  event: RefundsEvent,
+): Promise<{ result: AfterChargeResult }> {
+  const found = await orderIdOf(deps, event);
+  if (!found.orderId) {
+    logger.warn("Refund event for a payment without an order id: acknowledged, nothing changed");
+    return { result: "unknown-order" };
+  }
+  const outside = (event.refunds ?? found.refunds ?? []).filter(
+    (refund) => !refund.madeByOrderSystem && GIVES_MONEY_BACK.has(refund.status),
+  );
+  let recorded = 0;
+  for (const refund of outside) {
+    const entry: RefundEntry = {
+      refundId: refund.refundId,
+      amountMinor: refund.amountMinor,
+      reason: refund.reason ? `Refunded at the provider (${refund.reason})` : "Refunded at the provider",
+      by: "provider",
+      at: refund.createdAt,
+    };
+    if (await deps.payments.recordProviderRefund(found.orderId, event.chargeId, entry)) recorded++;
+  }
+  logger.info("Provider refunds applied", { orderId: found.orderId, outside: outside.length, recorded });
+  if (recorded > 0) metrics.addMetric("ProviderRefundsRecorded", MetricUnit.Count, recorded);
+  return { result: recorded > 0 ? "applied" : "already-applied" };
+}
+
+function disputeAlert(order: OrderRecord, dispute: DisputeRecord) {
+  const amount = formatMoney(dispute.amountMinor, order.currency ?? "USD");
+  return {
+    subject: `Order ${order.orderId} disputed: ${amount}`,
+    message: [
+      `The customer's bank disputed the payment of order ${order.orderId}: ${amount} (reason: ${dispute.reason}).`,
+      `The amount and a dispute fee were taken back until the store answers.`,
+      `Evidence due by: ${dispute.evidenceDueBy ?? "see the provider's dashboard"}.`,
+      `Dispute ${dispute.disputeId}, payment ${order.payment?.chargeId ?? "?"}. RUNBOOK: "Answering a dispute".`,
+    ].join("\n"),
+  };
+}
+
+export async function applyDispute(
+  deps: AfterChargeDeps,
+  { logger, metrics }: Observability,
+  event: DisputeEvent,
+): Promise<{ result: AfterChargeResult }> {
+  const { orderId } = await orderIdOf(deps, event);
+  if (!orderId) {
+    logger.warn("Dispute for a payment without an order id: acknowledged, nothing changed");
+    return { result: "unknown-order" };
+  }
+  const at = new Date().toISOString();
+  const closed = event.type.endsWith(".closed") || ["won", "lost"].includes(event.dispute.status);
+  const dispute: DisputeRecord = { ...event.dispute, openedAt: at, ...(closed ? { closedAt: at } : {}) };
+  const recorded = await deps.payments.recordDispute(orderId, event.chargeId, dispute);
+  if (!recorded) {
+    logger.warn("Dispute for another payment than the order's: acknowledged, nothing changed");
+    return { result: "other-payment" };
+  }
+  logger.info("Dispute recorded", { orderId, disputeStatus: dispute.status, reason: dispute.reason });
+  if (recorded.opened) {
+    metrics.addMetric("DisputesOpened", MetricUnit.Count, 1);
+    await deps.alerts.publish(disputeAlert(recorded.order, dispute));
+  }
+  if (closed)
+    metrics.addMetric(dispute.status === "won" ? "DisputesWon" : "DisputesLost", MetricUnit.Count, 1);
+  return { result: "applied" };
+}
