@@ -178,6 +178,7 @@ test("a dispute: opened (CriticalAlertsTopic told the order, amount and deadline
   expect(s.alerts.published).toHaveLength(1);
   expect(s.alerts.published[0].subject).toBe(`Order ${s.orderId} disputed: 50.00 EUR`);
   expect(s.alerts.published[0].message).toContain("Evidence due by: 2025-12-31T23:59:59.000Z");
+  expect(s.alerts.published[0].message).toContain("Runbook: docs/RUNBOOK.md#answering-a-dispute");
 
   await s.send("charge.dispute.updated", dispute(s.chargeId, "under_review"));
   await s.send("charge.dispute.closed", dispute(s.chargeId, "won"));

@@ -19,6 +19,9 @@ export interface AfterChargeDeps {
   readonly alerts: Notifier;
 }
 
+/** Where the dispute's page sends the person who reads it (a test keeps the section there). */
+export const DISPUTE_RUNBOOK = "docs/RUNBOOK.md#answering-a-dispute";
+
 export type AfterChargeResult = "applied" | "already-applied" | "unknown-order" | "other-payment";
 
 /** The order an event names, from the event or (Stripe's charge events) the payment's metadata. */
@@ -71,7 +74,7 @@ function disputeAlert(order: OrderRecord, dispute: DisputeRecord) {
       `The customer's bank disputed the payment of order ${order.orderId}: ${amount} (reason: ${dispute.reason}).`,
       `The amount and a dispute fee were taken back until the store answers.`,
       `Evidence due by: ${dispute.evidenceDueBy ?? "see the provider's dashboard"}.`,
-      `Dispute ${dispute.disputeId}, payment ${order.payment?.chargeId ?? "?"}. RUNBOOK: "Answering a dispute".`,
+      `Dispute ${dispute.disputeId}, payment ${order.payment?.chargeId ?? "?"}. Runbook: ${DISPUTE_RUNBOOK}`,
     ].join("\n"),
   };
 }

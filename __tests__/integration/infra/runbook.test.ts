@@ -2,6 +2,7 @@
  * docs/RUNBOOK.md has a section for every alarm the stack creates, and every alarm's description
  * links to it: an alarm added without a section, or a section left for an alarm that is gone, fails.
  */
+import { DISPUTE_RUNBOOK } from "../../../lambdas/payment-events/after-charge";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { resourcesOf, synthOrderSystem } from "../../support/synth";
@@ -48,8 +49,11 @@ describe.each(["dev", "prod"])("%s", (environment) => {
     },
   );
 
-  test("every runbook section belongs to an alarm of the stack", () => {
+  test("every runbook section belongs to an alarm of the stack, or to a page a function sends (a dispute)", () => {
     const linked = new Set(alarms.map((a) => /#([a-z0-9-]+)$/.exec(a.description)?.[1]));
+    const paged = /#([a-z0-9-]+)$/.exec(DISPUTE_RUNBOOK)![1];
+    expect(sections.get(paged)).toContain("CriticalAlertsTopic");
+    linked.add(paged);
     expect([...sections.keys()].filter((anchor) => !linked.has(anchor))).toEqual([]);
   });
 });
