@@ -60,7 +60,8 @@ export type SettingName =
   | "senderAddress"
   | "stuckOrderMinutes"
   | "paymentActionTimeoutMinutes"
-  | "idempotencyKeyTtlHours";
+  | "idempotencyKeyTtlHours"
+  | "reconcileDays";
 export type Settings = Record<SettingName, string>;
 
 type ConfigSource =
@@ -147,16 +148,18 @@ export const CONFIG = {
   },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
   stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
-  /**
-   * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
-   * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
-   */
   /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
   idempotencyKeyTtlHours: {
     env: "IDEMPOTENCY_KEY_TTL_HOURS",
     from: { setting: "idempotencyKeyTtlHours" },
     default: "24",
   },
+  /** Days of the provider's payments the daily reconciliation compares with the orders (reconcile_days). */
+  reconcileDays: { env: "RECONCILE_DAYS", from: { setting: "reconcileDays" }, default: "3" },
+  /**
+   * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
+   * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
+   */
   paymentActionTimeoutMinutes: {
     env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
     from: { setting: "paymentActionTimeoutMinutes" },
@@ -180,6 +183,7 @@ export const DEFAULT_SETTINGS: Settings = {
   stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
   paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
   idempotencyKeyTtlHours: CONFIG.idempotencyKeyTtlHours.default,
+  reconcileDays: CONFIG.reconcileDays.default,
 };
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
@@ -486,6 +490,32 @@ const CONTRACTS = {
       { sid: "ReadStuckOrders", resource: "ordersTable", actions: ["dynamodb:GetItem"] },
       // Named by the order id: a workflow that did start is never started twice (Standard).
       { sid: "RestartOrderWorkflows", resource: "orderWorkflow", actions: ["states:StartExecution"] },
+    ],
+  },
+  ReconcilePayments: {
+    folder: "reconcile-payments",
+    description:
+      "Daily schedule: compares the payment provider's payments and refunds with the orders; reports every mismatch",
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    trigger: "schedule",
+    config: [
+      "ordersTableName",
+      "reconcileDays",
+      "paymentGateway",
+      "simulatedGatewayTransientFailures",
+      "stripeSecretArn",
+      "stripeApiBase",
+    ],
+    access: [
+      { sid: "FindRecentOrders", resource: "ordersByStatusIndex", actions: ["dynamodb:Query"] },
+      // Read only: a finding is for a person; nothing is corrected.
+      {
+        sid: "ReadRecentOrders",
+        resource: "ordersTable",
+        actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+      },
+      READ_STRIPE_SECRET_KEY,
     ],
   },
   SeedInventory: {

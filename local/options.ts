@@ -34,6 +34,7 @@ type CliSetting =
   | "stuckOrderMinutes"
   | "paymentActionTimeoutSeconds"
   | "idempotencyKeyTtlHours"
+  | "reconcileDays"
   | "iam"
   | "handlerLogs";
 
@@ -240,6 +241,14 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "How long an Idempotency-Key names the order it created, as idempotency_key_ttl_hours",
     shownDefault: String(RUNTIME_DEFAULTS.idempotencyKeyTtlHours),
     parse: wholeNumber(1, 720),
+  },
+  {
+    flag: "--reconcile-days",
+    arg: "<n>",
+    setting: "reconcileDays",
+    help: "How many days of the payment provider's payments the payment reconciliation compares with the orders (daily, and POST /_local/reconcile-payments), as reconcile_days",
+    shownDefault: String(RUNTIME_DEFAULTS.reconcileDays),
+    parse: wholeNumber(1, 30),
   },
   {
     flag: "--no-iam",

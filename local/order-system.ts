@@ -3,6 +3,8 @@
  * after the ones it needs) and stopped in reverse. Each service lives in its own folder under local/
  * and owns its engine, its start, its /_local routes and its IAM hook; this file only lists them.
  */
+import type { ReconcilePaymentsResult } from "../lambdas/reconcile-payments/handler";
+import type { SimulatedBooks } from "./payments/books";
 import { adminService } from "./admin/service";
 import { apiGatewayService } from "./apigateway/service";
 import { cognitoService } from "./cognito/service";
@@ -80,6 +82,10 @@ export interface LocalOrderSystem {
   readonly meter: Meter;
   /** The stuck-order reconciler (runs on its schedule; `runOnce()` runs it now). */
   readonly reconciler: ReconcilerService;
+  /** The daily payment reconciliation, now. */
+  reconcilePayments(): Promise<ReconcilePaymentsResult>;
+  /** The simulated provider's books (what it charged and refunded); undefined with Stripe. */
+  readonly paymentBooks: SimulatedBooks | undefined;
   /** The runtime's event feed (GET /_local/events). */
   readonly events: EventFeed;
   /** Whether local IAM enforces the synthesized policies (off with --no-iam). */
@@ -132,6 +138,8 @@ function systemOf(ctx: RuntimeContext, services: ServiceGroup): LocalOrderSystem
     meter: ctx.meter,
     confirmationDeadLetters: ctx.need(eventBridgeService).deadLetters,
     reconciler: ctx.need(schedulerService),
+    reconcilePayments: () => ctx.need(schedulerService).reconcilePayments(),
+    paymentBooks: ctx.need(paymentProviderService).books,
     events: ctx.feed,
     iamEnforced: ctx.iam !== undefined,
     iamDenials: () => ctx.iam?.denials() ?? [],

@@ -210,6 +210,7 @@ export class OrderSystemStack extends TerraformStack {
       namePrefix: ctx.env.namePrefix,
       accountId: ctx.account,
       reconciler: fn("ReconcileOrders"),
+      paymentReconciler: fn("ReconcilePayments"),
     });
   }
 
@@ -301,6 +302,7 @@ export class OrderSystemStack extends TerraformStack {
       stuckOrderMinutes: Fn.tostring(ctx.vars.stuckOrderMinutes.numberValue),
       paymentActionTimeoutMinutes: Fn.tostring(ctx.vars.paymentActionTimeoutMinutes.numberValue),
       idempotencyKeyTtlHours: Fn.tostring(ctx.vars.idempotencyKeyTtlHours.numberValue),
+      reconcileDays: Fn.tostring(ctx.vars.reconcileDays.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {

@@ -263,6 +263,45 @@ describe("the simulated gateway", () => {
     expect(await local("refund", { orderId, amount: "-1" })).toMatchObject({ status: 400 });
   });
 
+  test("reconciliation: a clean run finds nothing; planted mismatches of each kind are each found once", async () => {
+    const reconcile = async () => {
+      const answer = await fetch(`${t.system.url}/_local/reconcile-payments`, { method: "POST" });
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as {
+        checked: number;
+        findings: { kind: string; orderId: string | null; paymentId: string | null; detail: string }[];
+      };
+    };
+    const orders = [];
+    for (let i = 0; i < 3; i++) orders.push(await placed(t, "tok_visa", "SKU-1001"));
+    for (const orderId of orders) await t.waitForFinalStatus(orderId);
+    await t.system.settled();
+    // Everything every test of this system did so far (refunds, cancellations, 3-D Secure) adds up.
+    const clean = await reconcile();
+    expect(clean.findings).toEqual([]);
+    expect(clean.checked).toBeGreaterThanOrEqual(orders.length * 2);
+
+    const books = t.system.paymentBooks!;
+    const chargeOf = async (orderId: string) => String((await t.orderRecord(orderId))?.payment?.chargeId);
+    const stranger = "0d6f1c8e-2a4b-4c3d-8e9f-00000000dead";
+    books.plantCharge({ chargeId: "ch_planted", orderId: stranger, amountMinor: 500, currency: "USD" });
+    books.alterCharge(await chargeOf(orders[0]), 1);
+    books.alterCharge(await chargeOf(orders[1]), 0);
+    books.refundedOutside(orders[2], "re_planted", 150);
+    const found = (await reconcile()).findings;
+    expect(found.map((f) => [f.kind, f.orderId]).sort()).toEqual(
+      [
+        ["amount-mismatch", orders[0]],
+        ["charge-without-order", stranger],
+        ["order-without-charge", orders[1]],
+        ["refund-mismatch", orders[2]],
+      ].sort(),
+    );
+    expect(found.find((f) => f.kind === "refund-mismatch")?.detail).toBe(
+      "The provider refunded 1.50 USD; the order records 0.00 USD.",
+    );
+  });
+
   test("POST /_local/payments/complete refuses a bad body, an unknown order and one that does not wait", async () => {
     expect(await complete(t, { orderId: "nope", outcome: "succeeded" })).toMatchObject({
       status: 400,

@@ -4,6 +4,7 @@
  */
 import type { CustomerEmailData, CustomerEmailKind } from "./customer-emails";
 import type { ProviderRefund } from "./payment-events";
+import type { ProviderCharge } from "./payment-reconciliation";
 import type {
   CancellationRecord,
   DisputeRecord,
@@ -331,6 +332,18 @@ export interface PaymentRecords {
     chargeId: string,
     dispute: DisputeRecord,
   ): Promise<{ readonly order: OrderRecord; readonly opened: boolean } | undefined>;
+}
+
+/** The provider's books: its settled payments of a window, each with what was refunded on it. */
+export interface PaymentBooks {
+  readonly provider: PaymentProvider;
+  listCharges(since: Date): Promise<ProviderCharge[]>;
+}
+
+/** The orders created since a moment (the reconciliation's window), and any order by id. */
+export interface RecentOrders {
+  createdSince(since: string): Promise<OrderRecord[]>;
+  get(orderId: string): Promise<OrderRecord | undefined>;
 }
 
 /** What the provider knows of one payment: the order it names and the refunds made on it. */

@@ -214,7 +214,13 @@ export function enforcedRoles(
   ];
   for (const [principal, type, roleOf] of services) {
     const blocks = Object.entries(reader.blocks("resource", type));
-    if (blocks.length !== 1) throw new UnreadablePolicy(`expected one ${type}, found ${blocks.length}`);
+    // The reconcilers' two schedules share one role; any other service has one resource.
+    const roleExpressions = new Set(blocks.map(([, block]) => JSON.stringify(roleOf(block))));
+    if (blocks.length === 0 || roleExpressions.size !== 1) {
+      throw new UnreadablePolicy(
+        `expected ${type} resources with one role, found ${blocks.length} with ${roleExpressions.size}`,
+      );
+    }
     const [id, block] = blocks[0];
     roles.set(
       principal,

@@ -32,6 +32,7 @@ function functionSettings(settings: RuntimeSettings): Settings {
     stuckOrderMinutes: String(settings.stuckOrderMinutes),
     paymentActionTimeoutMinutes: String(settings.paymentActionTimeoutSeconds / 60),
     idempotencyKeyTtlHours: String(settings.idempotencyKeyTtlHours),
+    reconcileDays: String(settings.reconcileDays),
   };
 }
 

@@ -21,6 +21,8 @@ import { LOCAL_TOPICS } from "../runtime/resources";
 import { guardNotifier } from "../sns/iam";
 import { snsService } from "../sns/service";
 import type { LocalService } from "../runtime/service";
+import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { SimulatedBooks } from "./books";
 
 const completeRequestSchema = z.object({
   orderId: orderIdSchema,
@@ -54,10 +56,25 @@ const REPLIES: Readonly<Record<EventResult, (orderId: string) => LocalReply>> = 
   "ignored-type": (id) => localError(409, "PAYMENT_NOT_WAITING", `Order ${id}'s payment is not waiting.`),
 };
 
-export const paymentProviderService: ServiceModule<LocalService> = {
+export interface PaymentProviderService extends LocalService {
+  /** The simulated provider's books; undefined with Stripe (Stripe keeps its own). */
+  readonly books: SimulatedBooks | undefined;
+}
+
+export const paymentProviderService: ServiceModule<PaymentProviderService> = {
   name: "payments",
   start: (ctx) => {
     const { functions } = ctx.need(lambdaService);
+    const books = ctx.settings.paymentProvider === "simulated" ? new SimulatedBooks() : undefined;
+    if (books) {
+      // The functions that move money do it through a simulated gateway that keeps these books.
+      const simulated = books.gateway(
+        new SimulatedPaymentGateway({ transientFailures: ctx.settings.gatewayTransientFailures }),
+      );
+      for (const id of ["ProcessPayment", "AfterSale"] as const) {
+        functions.givePorts(id, { current: "simulated", gateways: { simulated } });
+      }
+    }
     // A dispute pages CriticalAlertsTopic: local SNS, under PaymentEvents' role (for the webhook too).
     const topic = LOCAL_TOPICS.CriticalAlertsTopic;
     const published = ctx.need(snsService).notifications.notifier(topic);
@@ -79,8 +96,10 @@ export const paymentProviderService: ServiceModule<LocalService> = {
       const { orderId, outcome } = parsed;
       const eventId = `evt_simulated_${randomUUID()}`;
       const { result } = await events({ action: "simulated-event", eventId, orderId, outcome });
-      if (result === "applied")
+      if (result === "applied") {
+        books?.settled(orderId, outcome);
         ctx.log(`order ${orderId} payment ${outcome} (simulated provider event ${eventId})`);
+      }
       const reply = REPLIES[result](orderId);
       return reply.status === 202
         ? { ...reply, body: { orderId, outcome, eventId, ...(reply.body as object) } }
@@ -116,6 +135,7 @@ export const paymentProviderService: ServiceModule<LocalService> = {
         ...(parsed.reason ? { reason: parsed.reason } : {}),
       });
       if (result !== "applied") return REPLIES[result](parsed.orderId);
+      books?.refundedOutside(parsed.orderId, refundId, amountMinor);
       ctx.log(`order ${parsed.orderId} refunded at the simulated provider (${refundId})`);
       return { status: 202, body: { orderId: parsed.orderId, refundId, eventId, result } };
     };
@@ -145,6 +165,7 @@ export const paymentProviderService: ServiceModule<LocalService> = {
     };
     return {
       name: "payments",
+      books,
       routes: {
         post: { "payments/complete": complete, "payments/refund": refund, "payments/dispute": dispute },
       },

@@ -63,6 +63,8 @@ export interface LocalRuntimeOptions {
   readonly stripeWebhookSecret?: string;
   /** idempotency_key_ttl_hours: how long an Idempotency-Key names its order (24). */
   readonly idempotencyKeyTtlHours?: number;
+  /** reconcile_days: how many days of payments the payment reconciliation compares with the orders (3). */
+  readonly reconcileDays?: number;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
   readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -97,6 +99,7 @@ export const RUNTIME_DEFAULTS = {
   stuckOrderMinutes: Number(DEFAULT_SETTINGS.stuckOrderMinutes),
   paymentActionTimeoutSeconds: Number(DEFAULT_SETTINGS.paymentActionTimeoutMinutes) * 60,
   idempotencyKeyTtlHours: Number(DEFAULT_SETTINGS.idempotencyKeyTtlHours),
+  reconcileDays: Number(DEFAULT_SETTINGS.reconcileDays),
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

@@ -41,6 +41,7 @@ export const RUNBOOK_PATH = "docs/RUNBOOK.md";
 /** A function's Powertools service (its folder's name): the `service` dimension of its metrics. */
 const serviceOf = (id: FunctionId) => functionSpec(id).folder;
 const RECONCILER_SERVICE = serviceOf("ReconcileOrders");
+const PAYMENT_RECONCILER_SERVICE = serviceOf("ReconcilePayments");
 const PAYMENT_SERVICE = serviceOf("ProcessPayment");
 const PAYMENT_EVENTS_SERVICE = serviceOf("PaymentEvents");
 
@@ -68,6 +69,7 @@ export class Monitoring extends Construct {
     this.queueAlarms();
     this.workflowAndApiAlarms();
     this.stuckOrdersAlarm();
+    this.paymentMismatchesAlarm();
     this.paymentAlarms();
     this.functionAlarms();
     this.emailAlarms();
@@ -235,6 +237,21 @@ export class Monitoring extends Construct {
         namespace: METRICS_NAMESPACE,
         metricName: "StuckOrders",
         dimensions: { service: RECONCILER_SERVICE },
+      },
+      1,
+    );
+  }
+
+  /** The daily reconciliation found money and orders that disagree: a person checks each finding. */
+  private paymentMismatchesAlarm(): void {
+    this.countAlarm(
+      "PaymentMismatchesAlarm",
+      "payment-mismatches",
+      "The daily payment reconciliation found a charge without its order, an order without its charge, or amounts or refunds that disagree.",
+      {
+        namespace: METRICS_NAMESPACE,
+        metricName: "PaymentMismatches",
+        dimensions: { service: PAYMENT_RECONCILER_SERVICE },
       },
       1,
     );
@@ -508,6 +525,10 @@ export function dashboardBody(props: MonitoringProps, alarmArns: string[]): Reco
       widget("Stuck orders found and restarted (reconciler)", [
         business("StuckOrders", RECONCILER_SERVICE),
         business("OrdersRestarted", RECONCILER_SERVICE),
+      ]),
+      widget("Payment reconciliation: checked and mismatches (daily)", [
+        business("PaymentsReconciled", PAYMENT_RECONCILER_SERVICE),
+        business("PaymentMismatches", PAYMENT_RECONCILER_SERVICE),
       ]),
       widget("API requests and errors", [api("Count"), api("4XXError"), api("5XXError")]),
       widget("API latency (ms)", [

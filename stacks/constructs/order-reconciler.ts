@@ -1,7 +1,10 @@
 import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { Construct } from "constructs";
-import { RECONCILE_SCHEDULE_EXPRESSION } from "../../lambdas/shared/reconcile-schedule";
+import {
+  PAYMENT_RECONCILE_SCHEDULE_EXPRESSION,
+  RECONCILE_SCHEDULE_EXPRESSION,
+} from "../../lambdas/shared/reconcile-schedule";
 import { allow, ServiceRole } from "./policy";
 
 export interface OrderReconcilerProps {
@@ -9,15 +12,19 @@ export interface OrderReconcilerProps {
   readonly accountId: string;
   /** ReconcileOrders' live alias. */
   readonly reconciler: LambdaAlias;
+  /** ReconcilePayments' live alias. */
+  readonly paymentReconciler: LambdaAlias;
 }
 
 /**
- * The stuck-order reconciler's schedule: EventBridge Scheduler invokes ReconcileOrdersLambda every
- * 5 minutes, through a role that may invoke that function and nothing else. A missed run is not
- * retried: the next one, minutes later, does the same work.
+ * The reconcilers' schedules: EventBridge Scheduler invokes ReconcileOrdersLambda every 5 minutes
+ * (stuck orders) and ReconcilePaymentsLambda once a day (money against orders), through one role
+ * that may invoke those two functions and nothing else. A missed stuck-order run is not retried (the
+ * next one, minutes later, does the same work); a missed daily run is retried twice.
  */
 export class OrderReconciler extends Construct {
   readonly schedule: SchedulerSchedule;
+  readonly paymentSchedule: SchedulerSchedule;
 
   constructor(scope: Construct, id: string, props: OrderReconcilerProps) {
     super(scope, id);
@@ -26,7 +33,13 @@ export class OrderReconciler extends Construct {
       name: `${name}-scheduler`,
       servicePrincipal: "scheduler.amazonaws.com",
       sourceAccount: props.accountId,
-      statements: [allow("InvokeReconciler", ["lambda:InvokeFunction"], [props.reconciler.arn])],
+      statements: [
+        allow(
+          "InvokeReconcilers",
+          ["lambda:InvokeFunction"],
+          [props.reconciler.arn, props.paymentReconciler.arn],
+        ),
+      ],
     });
     this.schedule = new SchedulerSchedule(this, "Schedule", {
       name,
@@ -36,5 +49,17 @@ export class OrderReconciler extends Construct {
       target: { arn: props.reconciler.arn, roleArn: role.role.arn, retryPolicy: { maximumRetryAttempts: 0 } },
     });
     this.schedule.overrideLogicalId("OrderReconcilerSchedule");
+    this.paymentSchedule = new SchedulerSchedule(this, "PaymentSchedule", {
+      name: `${props.namePrefix}-payment-reconciler`,
+      description: "Compares the payment provider's payments and refunds of reconcile_days with the orders",
+      scheduleExpression: PAYMENT_RECONCILE_SCHEDULE_EXPRESSION,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: props.paymentReconciler.arn,
+        roleArn: role.role.arn,
+        retryPolicy: { maximumRetryAttempts: 2 },
+      },
+    });
+    this.paymentSchedule.overrideLogicalId("PaymentReconcilerSchedule");
   }
 }

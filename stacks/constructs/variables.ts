@@ -40,6 +40,7 @@ export class OrderSystemVariables extends Construct {
   readonly paymentActionTimeoutMinutes: TerraformVariable;
   readonly declineRateAlarmPercent: TerraformVariable;
   readonly idempotencyKeyTtlHours: TerraformVariable;
+  readonly reconcileDays: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -87,6 +88,7 @@ export class OrderSystemVariables extends Construct {
       paymentActionTimeoutMinutes: this.paymentActionTimeoutMinutes,
       declineRateAlarmPercent: this.declineRateAlarmPercent,
       idempotencyKeyTtlHours: this.idempotencyKeyTtlHours,
+      reconcileDays: this.reconcileDays,
     } = paymentOutcomeVariables(variable));
     ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
       releaseVariables(variable, env));
@@ -494,7 +496,20 @@ function paymentOutcomeVariables(variable: DefineVariable) {
       },
     ],
   });
-  return { paymentActionTimeoutMinutes, declineRateAlarmPercent, idempotencyKeyTtlHours };
+  const reconcileDays = variable("reconcile_days", {
+    type: "number",
+    default: Number(CONFIG.reconcileDays.default),
+    description:
+      "Days of the payment provider's payments and refunds the daily reconciliation compares with the orders (a mismatch pages). 1 to 30.",
+    validation: [
+      {
+        condition:
+          "var.reconcile_days == floor(var.reconcile_days) && var.reconcile_days >= 1 && var.reconcile_days <= 30",
+        errorMessage: "reconcile_days must be a whole number of days from 1 to 30.",
+      },
+    ],
+  });
+  return { paymentActionTimeoutMinutes, declineRateAlarmPercent, idempotencyKeyTtlHours, reconcileDays };
 }
 
 /** Declines are routine; a third of attempts declined over 15 minutes is not. */

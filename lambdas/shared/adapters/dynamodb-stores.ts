@@ -5,6 +5,7 @@ import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
 import { DynamoDbOrderChanges } from "./dynamodb-order-changes";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
 import { DynamoDbPaymentRecords } from "./dynamodb-payment-records";
+import { DynamoDbRecentOrders } from "./dynamodb-recent-orders";
 import { DynamoDbRefundLedger } from "./dynamodb-refund-ledger";
 import { DynamoDbSuppressionList } from "./dynamodb-suppression-list";
 
@@ -57,6 +58,10 @@ export function dynamoDbRefundLedger(config: {
 
 export function dynamoDbOrderChanges(config: { readonly ordersTableName: string }): DynamoDbOrderChanges {
   return new DynamoDbOrderChanges(documentClient(), config.ordersTableName);
+}
+
+export function dynamoDbRecentOrders(config: { readonly ordersTableName: string }): DynamoDbRecentOrders {
+  return new DynamoDbRecentOrders(documentClient(), config.ordersTableName);
 }
 
 export function dynamoDbPaymentRecords(config: { readonly ordersTableName: string }): DynamoDbPaymentRecords {

@@ -7,9 +7,11 @@
 import type { Stripe } from "stripe";
 import { BusinessError, TransientError } from "../errors";
 import type { ProviderRefund } from "../payment-events";
+import type { ProviderCharge } from "../payment-reconciliation";
 import type {
   ChargeOutcome,
   ChargeRequest,
+  PaymentBooks,
   PaymentGateway,
   PaymentLookup,
   ProviderPayment,
@@ -45,7 +47,7 @@ const UNSPECIFIED_DECLINE = "generic_decline";
 /** How many of a payment's refunds are read at most (Stripe pages them; a payment has a handful). */
 const MAX_REFUNDS_READ = 1000;
 
-export class StripePaymentGateway implements PaymentGateway, PaymentLookup {
+export class StripePaymentGateway implements PaymentGateway, PaymentLookup, PaymentBooks {
   readonly provider = "stripe";
   private client?: { readonly key: string; readonly sdk: StripeClient };
 
@@ -164,6 +166,39 @@ export class StripePaymentGateway implements PaymentGateway, PaymentLookup {
         if (refunds.length >= MAX_REFUNDS_READ) break;
       }
       return { orderId: intent.metadata?.orderId || undefined, refunds };
+    } catch (error) {
+      throw asPaymentError(error);
+    }
+  }
+
+  /**
+   * The succeeded PaymentIntents created since `since` and the refunds made on them (both listed by
+   * creation time, paged by the SDK): the provider's side of the reconciliation.
+   */
+  async listCharges(since: Date): Promise<ProviderCharge[]> {
+    const stripe = await this.stripe();
+    const created = { gte: Math.floor(since.getTime() / 1000) };
+    try {
+      const refunded = new Map<string, number>();
+      for await (const refund of stripe.refunds.list({ created, limit: 100 })) {
+        const intent =
+          typeof refund.payment_intent === "string" ? refund.payment_intent : refund.payment_intent?.id;
+        if (!intent || !["succeeded", "pending"].includes(refund.status ?? "")) continue;
+        refunded.set(intent, (refunded.get(intent) ?? 0) + refund.amount);
+      }
+      const charges: ProviderCharge[] = [];
+      for await (const intent of stripe.paymentIntents.list({ created, limit: 100 })) {
+        if (intent.status !== "succeeded") continue;
+        charges.push({
+          chargeId: intent.id,
+          orderId: intent.metadata?.orderId || undefined,
+          amountMinor: intent.amount_received || intent.amount,
+          currency: intent.currency,
+          createdAt: new Date(intent.created * 1000).toISOString(),
+          refundedMinor: refunded.get(intent.id) ?? 0,
+        });
+      }
+      return charges;
     } catch (error) {
       throw asPaymentError(error);
     }

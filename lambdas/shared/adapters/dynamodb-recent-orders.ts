@@ -1,0 +1,73 @@
+/**
+ * The orders created since a moment, for the payment reconciliation: the orders-by-status index
+ * (one Query per status, updated since then: a superset) and the orders themselves, a hundred per
+ * BatchGetItem. Read once a day; a few thousand orders cost a few hundred reads.
+ */
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { ORDER_STATUSES, type OrderRecord } from "../order";
+import type { RecentOrders } from "../ports";
+import { ORDERS_BY_STATUS_INDEX } from "../table-definitions";
+
+/** BatchGetItem's limit. */
+const BATCH = 100;
+/** Unprocessed keys (throttling) are asked for again this many times before the run gives up. */
+const BATCH_ATTEMPTS = 5;
+
+export class DynamoDbRecentOrders implements RecentOrders {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(orderId: string): Promise<OrderRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { orderId } }));
+    return Item as OrderRecord | undefined;
+  }
+
+  async createdSince(since: string): Promise<OrderRecord[]> {
+    const ids: string[] = [];
+    for (const status of ORDER_STATUSES) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: ORDERS_BY_STATUS_INDEX.name,
+            KeyConditionExpression: "#status = :status AND #updatedAt >= :since",
+            ExpressionAttributeNames: {
+              "#status": ORDERS_BY_STATUS_INDEX.partitionKey,
+              "#updatedAt": ORDERS_BY_STATUS_INDEX.sortKey,
+            },
+            ExpressionAttributeValues: { ":status": status, ":since": since },
+            ExclusiveStartKey: start,
+          }),
+        );
+        ids.push(...(page.Items ?? []).map((item) => String(item.orderId)));
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    const orders: OrderRecord[] = [];
+    for (let i = 0; i < ids.length; i += BATCH) orders.push(...(await this.batch(ids.slice(i, i + BATCH))));
+    return orders.filter((order) => order.createdAt >= since);
+  }
+
+  private async batch(orderIds: readonly string[]): Promise<OrderRecord[]> {
+    const found: OrderRecord[] = [];
+    let keys: Record<string, unknown>[] = orderIds.map((orderId) => ({ orderId }));
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > BATCH_ATTEMPTS) throw new Error(`${keys.length} orders could not be read (throttled).`);
+      const { Responses, UnprocessedKeys } = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+      );
+      found.push(...((Responses?.[this.tableName] ?? []) as OrderRecord[]));
+      keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+    return found;
+  }
+}
