@@ -152,6 +152,7 @@ export class OrderSystemStack extends TerraformStack {
       senderAddress: senderAddress(vars),
       // Qualified by the alias: a redriven confirmation runs the live version, as EventBridge's would.
       successHandlerName: `${fn("OrderSuccessHandler").functionName}:${fn("OrderSuccessHandler").name}`,
+      paymentReconcilerName: `${fn("ReconcilePayments").functionName}:${fn("ReconcilePayments").name}`,
     });
   }
 
@@ -512,6 +513,7 @@ export class OrderSystemStack extends TerraformStack {
     dkimRecords: string;
     senderAddress: string;
     successHandlerName: string;
+    paymentReconcilerName: string;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
     this.output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
@@ -523,6 +525,11 @@ export class OrderSystemStack extends TerraformStack {
     this.output("products_endpoint", `${api.stage.invokeUrl}/products`, "GET the catalog with stock");
     this.output("state_machine_arn", workflow.stateMachine.arn, "OrderProcessingStateMachine");
     this.addQueueOutputs(messaging, parts.successHandlerName);
+    this.output(
+      "payment_reconciler_name",
+      parts.paymentReconcilerName,
+      "ReconcilePaymentsLambda: what `npm run reconcile-payments -- --stack` runs",
+    );
     this.output("order_keys_table_name", tables.orderKeys.name, "Idempotency keys → order ids");
     this.output("inventory_table_name", tables.inventory.name, "InventoryTable");
     this.output("orders_table_name", tables.orders.name, "Orders table");

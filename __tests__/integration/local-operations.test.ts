@@ -1,7 +1,8 @@
 /**
  * The operator tools against the local runtime: `npm run redrive -- --url` (POST /_local/redrive)
  * brings dead-lettered orders and confirmations back and each completes once; `npm run smoke --
- * --url` passes on a working system and fails on a broken one.
+ * --url` passes on a working system and fails on a broken one; `npm run reconcile-payments -- --url`
+ * reports a clean run and a planted mismatch with their exit codes.
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -164,5 +165,30 @@ describe("npm run smoke -- --url", () => {
     const timeout = await runScript("smoke", ["--url", "http://x", "--timeout", "soon"]);
     expect(timeout.code).toBe(2);
     expect(timeout.output).toContain("--timeout must be a positive number of seconds");
+  });
+});
+
+describe("npm run reconcile-payments -- --url", () => {
+  test("a clean system: exit 0 and no mismatches; a charge the store knows nothing of: exit 3 naming it", async () => {
+    const orderId = String((await t.placeOrder(good("SKU-1002"))).body.orderId);
+    await t.waitForFinalStatus(orderId);
+    await t.system.settled();
+    const clean = await runScript("reconcile-payments", ["--url", t.system.url]);
+    expect(clean.output).toContain("No mismatches.");
+    expect(clean.code).toBe(0);
+    t.system.paymentBooks!.plantCharge({
+      chargeId: "ch_outside_the_store",
+      orderId: "0d6f1c8e-2a4b-4c3d-8e9f-00000000beef",
+      amountMinor: 999,
+      currency: "USD",
+    });
+    const found = await runScript("reconcile-payments", ["--url", t.system.url]);
+    expect(found.code).toBe(3);
+    expect(found.output).toContain(
+      "charge-without-order\torder 0d6f1c8e-2a4b-4c3d-8e9f-00000000beef\tpayment ch_outside_the_store",
+    );
+    const usage = await runScript("reconcile-payments", ["--url", t.system.url, "--stack", "x"]);
+    expect(usage.code).toBe(2);
+    expect(usage.output).toContain("Give either --stack or --url.");
   });
 });

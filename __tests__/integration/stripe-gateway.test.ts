@@ -259,6 +259,28 @@ describe("refund", () => {
     );
     expect(standIn.requestsTo(`GET /v1/payment_intents/${chargeId}`)).toHaveLength(1);
   });
+
+  test("listCharges lists the succeeded PaymentIntents since a moment with what was refunded on each (the reconciliation's books)", async () => {
+    const since = new Date(Date.now() - 1000);
+    const paid = chargeRequest("pm_card_visa");
+    const { chargeId } = await gateway().charge(paid);
+    await gateway().refund({ orderId: paid.orderId, chargeId, amountMinor: 400, refundKey: "r1" });
+    const waiting = await gateway().charge(chargeRequest("pm_card_authenticationRequired"));
+    const listed = await gateway().listCharges(since);
+    expect(listed).toContainEqual({
+      chargeId,
+      orderId: paid.orderId,
+      amountMinor: paid.amountMinor,
+      currency: paid.currency.toLowerCase(),
+      createdAt: expect.stringMatching(/^\d{4}-/),
+      refundedMinor: expect.any(Number),
+    });
+    expect(listed.find((c) => c.chargeId === chargeId)?.refundedMinor).toBeGreaterThan(0);
+    // Not settled: not in the books.
+    expect(listed.map((c) => c.chargeId)).not.toContain(waiting.chargeId);
+    // Nothing before `since`.
+    expect(await gateway().listCharges(new Date(Date.now() + 60_000))).toEqual([]);
+  });
 });
 
 type Json = Record<string, unknown>;

@@ -166,6 +166,7 @@ export async function startStripeStandIn(
       amount: Number(form.amount),
       currency: form.currency,
       metadata: { orderId: form["metadata[orderId]"] },
+      created: Math.floor(Date.now() / 1000),
       payment_method: method,
       status,
       client_secret: `${id}_secret_standin`,
@@ -206,9 +207,21 @@ export async function startStripeStandIn(
     return { status: 200, body: created };
   };
 
+  /** Objects created at or after `created[gte]` (when given), as Stripe's list endpoints filter. */
+  const createdSince = (query: URLSearchParams) => (object: Json) =>
+    !query.has("created[gte]") || Number(object.created) >= Number(query.get("created[gte]"));
+
   const listRefunds = (query: URLSearchParams): CannedReply => {
-    const data = [...refunds.values()].filter((r) => r.payment_intent === query.get("payment_intent"));
+    const intent = query.get("payment_intent");
+    const data = [...refunds.values()]
+      .filter((r) => !intent || r.payment_intent === intent)
+      .filter(createdSince(query));
     return { status: 200, body: { object: "list", data, has_more: false, url: "/v1/refunds" } };
+  };
+
+  const listIntents = (query: URLSearchParams): CannedReply => {
+    const data = [...intents.values()].filter(createdSince(query));
+    return { status: 200, body: { object: "list", data, has_more: false, url: "/v1/payment_intents" } };
   };
 
   /** POST /v1/payment_intents/{id}/cancel: an intent that has not succeeded can be canceled. */
@@ -251,6 +264,8 @@ export async function startStripeStandIn(
         return refund(form);
       case "GET /v1/refunds":
         return listRefunds(query);
+      case "GET /v1/payment_intents":
+        return listIntents(query);
       default:
         return stripeError(404, "invalid_request_error", `Unrecognized request URL (${route})`);
     }

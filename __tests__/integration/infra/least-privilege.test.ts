@@ -137,9 +137,20 @@ const ALLOWED: Record<string, AllowList> = {
     // One order at a time, by key: whether a PROCESSING order's payment waits for the customer.
     ReadStuckOrders: { actions: ["dynamodb:GetItem"], resources: [ORDERS] },
   }),
-  // EventBridge Scheduler: may invoke the reconciler, nothing else.
+  // Read only: orders of the window by the status index, then by key; never a write.
+  ReconcilePayments: functionRole("ReconcilePayments", {
+    FindRecentOrders: {
+      actions: ["dynamodb:Query"],
+      resources: ["${aws_dynamodb_table.OrdersTable.arn}/index/status-updatedAt-index"],
+    },
+    ReadRecentOrders: { actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources: [ORDERS] },
+  }),
+  // EventBridge Scheduler: may invoke the two reconcilers, nothing else.
   Reconciler: {
-    InvokeReconciler: { actions: ["lambda:InvokeFunction"], resources: [lambda("ReconcileOrders")] },
+    InvokeReconcilers: {
+      actions: ["lambda:InvokeFunction"],
+      resources: [lambda("ReconcileOrders"), lambda("ReconcilePayments")],
+    },
   },
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
@@ -281,6 +292,16 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       ),
       SendCancellationTemplate: SES_SEND('${join("", aws_ses_template.CancellationEmailTemplate[*].arn)}'),
       SendShipmentTemplate: SES_SEND('${join("", aws_ses_template.ShipmentEmailTemplate[*].arn)}'),
+    },
+  },
+  // The reconciliation lists Stripe's payments and refunds with the same key.
+  ReconcilePayments_When_paymentGateway_stripe: {
+    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
+    grants: {
+      ReadStripeSecretKey: {
+        actions: ["secretsmanager:GetSecretValue"],
+        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
+      },
     },
   },
   // AfterSale refunds through Stripe with the same key as ProcessPayment.

@@ -115,6 +115,7 @@ describe("providers and variables", () => {
         "stripe_webhook_url",
         "operator_client_id",
         "order_success_handler_name",
+        "payment_reconciler_name",
         "user_pool_client_id",
         "user_pool_id",
         "user_pool_issuer",
@@ -189,12 +190,13 @@ describe("payments (payment_provider)", () => {
     const secretReaders = Object.entries(dataOf(s, "aws_iam_policy_document")).filter(([, doc]) =>
       JSON.stringify(doc).includes("secretsmanager:"),
     );
-    // ProcessPayment and AfterSale read the API key; PaymentEvents the webhook secret (pinned in
-    // least-privilege).
+    // ProcessPayment, AfterSale and ReconcilePayments read the API key; PaymentEvents the webhook
+    // secret and the key (pinned in least-privilege).
     expect(secretReaders.map(([name]) => name).sort()).toEqual([
       "AfterSale_When_paymentGateway_stripe",
       "PaymentEvents_When_paymentGateway_stripe",
       "ProcessPayment_When_paymentGateway_stripe",
+      "ReconcilePayments_When_paymentGateway_stripe",
     ]);
   });
 });

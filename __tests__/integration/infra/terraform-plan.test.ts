@@ -74,7 +74,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_sesv2_configuration_set_event_destination: 1,
   aws_ses_template: 4,
   aws_sfn_state_machine: 1,
-  aws_scheduler_schedule: 1,
+  aws_scheduler_schedule: 2,
   aws_cloudwatch_event_rule: 1,
   aws_cloudwatch_event_target: 1,
   aws_cloudwatch_dashboard: 1,
@@ -110,6 +110,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       payment_action_timeout_minutes: "45",
       decline_rate_alarm_percent: "50",
       idempotency_key_ttl_hours: "48",
+      reconcile_days: "7",
     },
   },
   {
@@ -149,6 +150,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       payment_action_timeout_minutes: "0",
       decline_rate_alarm_percent: "101",
       idempotency_key_ttl_hours: "0",
+      reconcile_days: "31",
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -330,6 +332,23 @@ describeWithTerraform("offline terraform validate + plan", () => {
       (t) => t.name === "OrdersTable",
     )!;
     expect(orders.values.ttl ?? []).not.toContainEqual(expect.objectContaining({ enabled: true }));
+  });
+
+  test("reconcile_days = 3 (default) and 7 reach ReconcilePayments; its schedule runs daily through the reconcilers' role", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const daysOf = (planJsonPath: string) => {
+      const fn = ofType(plannedResources(planJsonPath), "aws_lambda_function").find(
+        (f) => f.name === "ReconcilePaymentsLambda",
+      )!;
+      return (fn.values.environment as { variables: Record<string, string> }[])[0].variables.RECONCILE_DAYS;
+    };
+    expect(daysOf(dev.planJsonPath)).toBe("3");
+    expect(daysOf(other.planJsonPath)).toBe("7");
+    const schedule = ofType(plannedResources(dev.planJsonPath), "aws_scheduler_schedule").find(
+      (s) => s.name === "PaymentReconcilerSchedule",
+    )!;
+    expect(schedule.values).toMatchObject({ schedule_expression: "cron(15 3 * * ? *)" });
   });
 
   test("stuck_order_minutes = 15 (default) and 30 reach the reconciler; the schedule runs every 5 minutes", () => {
@@ -604,6 +623,16 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "a decline_rate_alarm_percent over 100",
       REFUSED_VALUES,
       "decline_rate_alarm_percent must be a whole number from 1 to 100.",
+    ],
+    [
+      "an idempotency_key_ttl_hours of 0",
+      REFUSED_VALUES,
+      "idempotency_key_ttl_hours must be a whole number of hours from 1 to 720.",
+    ],
+    [
+      "a reconcile_days over 30",
+      REFUSED_VALUES,
+      "reconcile_days must be a whole number of days from 1 to 30.",
     ],
   ])("Terraform refuses %s with a clear message", (_, label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
