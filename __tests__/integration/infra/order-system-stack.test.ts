@@ -620,6 +620,40 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
   });
 });
 
+describe("the payment reconciliation", () => {
+  test("EventBridge Scheduler invokes ReconcilePaymentsLambda daily (retried twice) through the reconcilers' role; reconcile_days reaches it", () => {
+    const stuck = resourceNamed(s, "aws_scheduler_schedule", "OrderReconcilerSchedule");
+    expect(resourceNamed(s, "aws_scheduler_schedule", "PaymentReconcilerSchedule")).toMatchObject({
+      name: "ecommerce-dev-payment-reconciler",
+      schedule_expression: "cron(15 3 * * ? *)",
+      flexible_time_window: { mode: "OFF" },
+      target: {
+        arn: "${aws_lambda_alias.ReconcilePaymentsLiveAlias.arn}",
+        role_arn: (stuck.target as { role_arn: string }).role_arn,
+        retry_policy: { maximum_retry_attempts: 2 },
+      },
+    });
+    const fn = resourceNamed(s, "aws_lambda_function", "ReconcilePaymentsLambda");
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      RECONCILE_DAYS: "${tostring(var.reconcile_days)}",
+      PAYMENT_GATEWAY: "${var.payment_provider}",
+    });
+  });
+
+  test("PaymentMismatchesAlarm pages on one mismatch; the dashboard shows checked and mismatches", () => {
+    expect(resourceNamed(s, "aws_cloudwatch_metric_alarm", "PaymentMismatchesAlarm")).toMatchObject({
+      namespace: "EcommerceOrders",
+      metric_name: "PaymentMismatches",
+      dimensions: { service: "reconcile-payments" },
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      alarm_description: expect.stringContaining("docs/RUNBOOK.md#paymentmismatchesalarm"),
+    });
+    const dashboard = Object.values(resourcesOf(s, "aws_cloudwatch_dashboard"))[0];
+    expect(String(dashboard.dashboard_body)).toContain("PaymentMismatches");
+  });
+});
+
 describe("the stuck-order reconciler", () => {
   test("EventBridge Scheduler invokes ReconcileOrdersLambda every 5 minutes through its own role", () => {
     expect(resourceNamed(s, "aws_scheduler_schedule", "OrderReconcilerSchedule")).toMatchObject({

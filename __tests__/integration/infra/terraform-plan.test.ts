@@ -362,7 +362,9 @@ describeWithTerraform("offline terraform validate + plan", () => {
     };
     expect(minutesOf(dev.planJsonPath)).toBe("15");
     expect(minutesOf(other.planJsonPath)).toBe("30");
-    const [schedule] = ofType(plannedResources(dev.planJsonPath), "aws_scheduler_schedule");
+    const schedule = ofType(plannedResources(dev.planJsonPath), "aws_scheduler_schedule").find(
+      (s) => s.name === "OrderReconcilerSchedule",
+    )!;
     expect(schedule.values.schedule_expression).toBe("rate(5 minutes)");
   });
 
