@@ -38,7 +38,8 @@ export type ResourceName =
   | "confirmationEmailTemplate"
   | "failureEmailTemplate"
   | "cancellationEmailTemplate"
-  | "shipmentEmailTemplate";
+  | "shipmentEmailTemplate"
+  | "refundEmailTemplate";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {
@@ -144,6 +145,11 @@ export const CONFIG = {
   shipmentEmailTemplateName: {
     env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
     from: { resource: "shipmentEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  refundEmailTemplateName: {
+    env: "REFUND_EMAIL_TEMPLATE_NAME",
+    from: { resource: "refundEmailTemplate", attribute: "name" },
     default: "",
   },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
@@ -400,6 +406,7 @@ const CONTRACTS = {
       "emailConfigurationSetName",
       "cancellationEmailTemplateName",
       "shipmentEmailTemplateName",
+      "refundEmailTemplateName",
     ],
     access: [
       // Conditional status changes; one transaction sets a refund's amount aside and records its request.
@@ -413,6 +420,7 @@ const CONTRACTS = {
       ...sendCustomerEmails([
         ["SendCancellationTemplate", "cancellationEmailTemplate"],
         ["SendShipmentTemplate", "shipmentEmailTemplate"],
+        ["SendRefundTemplate", "refundEmailTemplate"],
       ]),
     ],
   },

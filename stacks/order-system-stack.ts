@@ -281,6 +281,7 @@ export class OrderSystemStack extends TerraformStack {
       failureEmailTemplate: email.templates.failure,
       cancellationEmailTemplate: email.templates.cancellation,
       shipmentEmailTemplate: email.templates.shipment,
+      refundEmailTemplate: email.templates.refund,
     };
   }
 

@@ -151,6 +151,10 @@ describe("the simulated gateway", () => {
       order: { refunds?: { amount: number; reason: string }[] };
     };
     expect(journey.order.refunds).toEqual([expect.objectContaining({ amount: 1, reason: "Scratched" })]);
+    // The customer is told, through the refund's own template.
+    const told = (await emailsAbout(t, orderId)).filter((e) => e.subject.startsWith("We refunded"));
+    expect(told.map((e) => e.subject)).toEqual([`We refunded 1.00 USD on your order ${orderId}`]);
+    expect(told[0].text).toContain("(Scratched)");
   });
 
   const staffToken = async () =>

@@ -16,7 +16,7 @@ import type { OrderRecord } from "../../lambdas/shared/order";
 import type { PaymentGateway } from "../../lambdas/shared/ports";
 import { apiEvent, BUYER, context, signedIn, STAFF_MEMBER, type TestCustomer } from "../support/events";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
-import { CountingGateway } from "../support/fakes";
+import { CountingGateway, InMemorySuppressionList, RecordingMailer } from "../support/fakes";
 import { orderRecord } from "../support/orders";
 
 jest.setTimeout(30_000);
@@ -53,12 +53,16 @@ async function system(
     }),
   );
   const gateway = new CountingGateway(inner);
+  const orders = new DynamoDbOrderStore(database.client, database.tables.orders);
+  const mailer = new RecordingMailer();
   const handler = createHandler({
     refunds: new DynamoDbRefundLedger(database.client, database.tables.orders, database.tables.orderKeys),
+    orders,
+    suppressions: new InMemorySuppressionList(),
+    mailer,
     current: "simulated",
     gateways: { simulated: gateway },
   });
-  const orders = new DynamoDbOrderStore(database.client, database.tables.orders);
   const refund = (body: unknown, key: string | null = randomUUID(), who: TestCustomer = STAFF_MEMBER) =>
     handler(
       apiEvent({
@@ -72,13 +76,13 @@ async function system(
       }),
       context,
     );
-  return { orderId, gateway, refund, read: async () => (await orders.get(orderId))! };
+  return { orderId, gateway, mailer, refund, read: async () => (await orders.get(orderId))! };
 }
 
 const body = (answer: APIGatewayProxyResult) => JSON.parse(answer.body) as Record<string, unknown>;
 
 test("partial, partial, then more than is left: 409 with what is left, nothing refunded twice; the rest refunds it all", async () => {
-  const { gateway, refund, read } = await system();
+  const { gateway, mailer, refund, read } = await system();
   const first = await refund({ amount: "10.00", reason: "Damaged box" });
   expect(first.statusCode).toBe(201);
   expect(body(first)).toMatchObject({
@@ -102,12 +106,33 @@ test("partial, partial, then more than is left: 409 with what is left, nothing r
   ]);
   // Every refund under its own key, derived from its request.
   expect(new Set(gateway.refunds.map((r) => r.refundKey)).size).toBe(3);
+  // The customer hears of each refund once, with its amount, its reason and the total so far.
+  expect(mailer.sent.map((m) => [m.kind, m.to, m.data])).toEqual([
+    ["refund", "buyer@example.com", expect.objectContaining({ amount: "10.00 USD", reason: "Damaged box" })],
+    [
+      "refund",
+      "buyer@example.com",
+      expect.objectContaining({ amount: "5.00 USD", refundedTotal: "15.00 USD" }),
+    ],
+    [
+      "refund",
+      "buyer@example.com",
+      expect.objectContaining({ amount: "10.00 USD", refundedTotal: "25.00 USD" }),
+    ],
+  ]);
 });
 
 test("a retried request (the same Idempotency-Key) refunds once and answers the same refund; another body is 409", async () => {
-  const { gateway, refund, read } = await system();
+  const { gateway, mailer, refund, read } = await system();
+  mailer.failNext(Object.assign(new Error("SES is down"), { name: "ServiceUnavailable" }));
   const first = await refund({ amount: "7.50", reason: "Missing item" }, "refund-key-1");
+  // The refund stands though its e-mail could not go; the retried request sends it, once.
+  expect(first.statusCode).toBe(201);
+  expect(mailer.sent).toHaveLength(0);
   const again = await refund({ amount: "7.50", reason: "Missing item" }, "refund-key-1");
+  expect(mailer.sent.map((m) => m.kind)).toEqual(["refund"]);
+  await refund({ amount: "7.50", reason: "Missing item" }, "refund-key-1");
+  expect(mailer.sent).toHaveLength(1);
   expect(again.statusCode).toBe(200);
   expect(again.headers).toMatchObject({ "Idempotent-Replayed": "true" });
   expect(body(again).refund).toEqual(body(first).refund);

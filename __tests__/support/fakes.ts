@@ -7,7 +7,7 @@
  */
 import { BusinessError } from "../../lambdas/shared/errors";
 import {
-  CUSTOMER_EMAIL_ATTRIBUTES,
+  emailAttributeOf,
   type CustomerEmailRecord,
   isLegalTransition,
   type OrderRecord,
@@ -16,7 +16,7 @@ import {
 } from "../../lambdas/shared/order";
 import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
 import type { OrderLine } from "../../lambdas/shared/order-request";
-import { normalizedAddress, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { normalizedAddress, type CustomerEmailSubject } from "../../lambdas/shared/customer-emails";
 import type {
   ChargeOutcome,
   ChargeRequest,
@@ -169,7 +169,7 @@ export class InMemoryOrderStore implements OrderStore {
   ): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
     if (!this.orders.has(orderId)) return undefined;
     const claim = options.claimEmailAt
-      ? { [CUSTOMER_EMAIL_ATTRIBUTES.confirmation]: { status: "SENDING", claimedAt: options.claimEmailAt } }
+      ? { [emailAttributeOf("confirmation")]: { status: "SENDING", claimedAt: options.claimEmailAt } }
       : {};
     const changed = this.transition(orderId, "CONFIRMED", claim as Partial<OrderRecord>);
     return { order: copy(this.orders.get(orderId)!), changed };
@@ -181,28 +181,29 @@ export class InMemoryOrderStore implements OrderStore {
 
   async claimCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     at: string,
     claimExpiredBefore: string,
   ): Promise<boolean> {
     const order = this.orders.get(orderId);
     if (!order) return false;
-    const current = order[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+    const current = order[emailAttributeOf(kind)];
     if (current && !(current.status === "SENDING" && current.claimedAt < claimExpiredBefore)) return false;
-    this.update(orderId, { [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: { status: "SENDING", claimedAt: at } });
+    const claim: CustomerEmailRecord = { status: "SENDING", claimedAt: at };
+    this.update(orderId, { [emailAttributeOf(kind)]: claim });
     return true;
   }
 
   async releaseCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     claimedAt: string,
     options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
-    const current = this.orders.get(orderId)?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+    const current = this.orders.get(orderId)?.[emailAttributeOf(kind)];
     if (current?.status === "SENDING" && current.claimedAt === claimedAt) {
       this.update(orderId, {
-        [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: undefined,
+        [emailAttributeOf(kind)]: undefined,
         ...(options.confirmationNotified ? { confirmationNotifiedAt: now() } : {}),
       });
     }
@@ -210,12 +211,12 @@ export class InMemoryOrderStore implements OrderStore {
 
   async recordCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     outcome: CustomerEmailRecord,
     options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
     this.update(orderId, {
-      [CUSTOMER_EMAIL_ATTRIBUTES[kind]]: outcome,
+      [emailAttributeOf(kind)]: outcome,
       ...(options.confirmationNotified ? { confirmationNotifiedAt: now() } : {}),
     });
   }

@@ -1,6 +1,6 @@
 /** What AfterSale's routes work with: the stores, the payment gateways, the workflow, the mailer. */
 import { emailCustomer, type CustomerMailDeps } from "../shared/customer-mail";
-import type { CustomerEmailKind } from "../shared/customer-emails";
+import { emailKindOf, type CustomerEmailSubject } from "../shared/customer-emails";
 import type { OrderRecord } from "../shared/order";
 import { createObservability } from "../shared/observability";
 import type { Gateways } from "../shared/payment-gateways";
@@ -35,13 +35,13 @@ export const observability = createObservability("after-sale");
 export async function emailOnce(
   deps: AfterSaleDeps,
   order: OrderRecord,
-  kind: CustomerEmailKind,
+  kind: CustomerEmailSubject,
 ): Promise<void> {
   try {
     await emailCustomer(deps, observability, order, kind);
   } catch (error) {
     observability.logger.warn("Customer e-mail not sent; repeating the request sends it", {
-      kind,
+      kind: emailKindOf(kind),
       error: (error as Error).name,
     });
   }

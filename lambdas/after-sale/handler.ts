@@ -64,6 +64,7 @@ function depsFrom(overrides: Partial<AfterSaleDeps>): AfterSaleDeps {
         : mailerFrom(config, {
             cancellation: config.cancellationEmailTemplateName,
             shipment: config.shipmentEmailTemplateName,
+            refund: config.refundEmailTemplateName,
           }),
     ...gateways,
     now: overrides.now,

@@ -14,7 +14,7 @@ import { ORDER_ID_PATTERN } from "../shared/ids";
 import { minorUnitsOf, toMajorUnits } from "../shared/money";
 import { orderView, type OrderRecord } from "../shared/order";
 import { gatewayOf } from "../shared/payment-gateways";
-import { observability, type AfterSaleDeps } from "./deps";
+import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;
 
@@ -170,7 +170,11 @@ export async function refundOrder(
         "This Idempotency-Key was used for another refund of this order. Use a new key for a new refund.",
       );
     case "replay":
-      if (reserved.refundId) return refunded(reserved.order, 200, { "Idempotent-Replayed": "true" });
+      if (reserved.refundId) {
+        // The same request again also sends the refund's e-mail if the first could not (once).
+        await emailOnce(deps, reserved.order, { kind: "refund", refundId: reserved.refundId });
+        return refunded(reserved.order, 200, { "Idempotent-Replayed": "true" });
+      }
       break; // the first attempt stopped before the provider answered: ask again, with the same key
   }
   const order = reserved.order;
@@ -179,5 +183,6 @@ export async function refundOrder(
   const recorded = await deps.refunds.complete(orderId, requestKey, refundId);
   logger.info("Order refunded", { refundId, amount: toMajorUnits(amountMinor), by: staff.customerId });
   metrics.addMetric("StaffRefunds", MetricUnit.Count, 1);
+  await emailOnce(deps, recorded, { kind: "refund", refundId });
   return refunded(recorded, 201);
 }

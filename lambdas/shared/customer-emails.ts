@@ -13,7 +13,14 @@ export function isCustomerEmailMode(value: string): value is CustomerEmailMode {
   return (CUSTOMER_EMAIL_MODES as readonly string[]).includes(value);
 }
 
-export type CustomerEmailKind = "confirmation" | "failure" | "cancellation" | "shipment";
+export type CustomerEmailKind = "confirmation" | "failure" | "cancellation" | "shipment" | "refund";
+
+/** One e-mail of an order: its kind, and for a refund which one (an order may be refunded more than once). */
+export type CustomerEmailSubject = CustomerEmailKind | { readonly kind: "refund"; readonly refundId: string };
+
+export function emailKindOf(subject: CustomerEmailSubject): CustomerEmailKind {
+  return typeof subject === "string" ? subject : subject.kind;
+}
 
 export interface EmailTemplate {
   /** `<prefix>-<suffix>` is the SES template's name. */
@@ -87,6 +94,25 @@ export const EMAIL_TEMPLATES: Readonly<Record<CustomerEmailKind, EmailTemplate>>
       "Order {{{orderId}}}, placed {{{placedAt}}}, was cancelled on {{{cancelledAt}}}.",
       "",
       "{{{money}}}",
+    ].join("\n"),
+  },
+  refund: {
+    suffix: "order-refunded",
+    subject: "We refunded {{amount}} on your order {{orderId}}",
+    html: [
+      "<!doctype html>",
+      '<html><body style="font-family: sans-serif">',
+      "<h1>Your refund</h1>",
+      "<p>We refunded <strong>{{amount}}</strong> on order <strong>{{orderId}}</strong> ({{reason}}).</p>",
+      "<p>It goes back to the card you paid with and can take 5 to 10 business days to appear. Refunded so far on this order: {{refundedTotal}}.</p>",
+      "</body></html>",
+    ].join("\n"),
+    text: [
+      "Your refund.",
+      "",
+      "We refunded {{{amount}}} on order {{{orderId}}} ({{{reason}}}).",
+      "It goes back to the card you paid with and can take 5 to 10 business days to appear.",
+      "Refunded so far on this order: {{{refundedTotal}}}.",
     ].join("\n"),
   },
   shipment: {
@@ -206,8 +232,27 @@ export interface ShipmentEmailData {
   readonly trackingNumber: string;
 }
 
+export interface RefundEmailData {
+  readonly orderId: string;
+  readonly amount: string;
+  readonly reason: string;
+  readonly refundedTotal: string;
+}
+
 export type CustomerEmailData =
-  ConfirmationEmailData | FailureEmailData | CancellationEmailData | ShipmentEmailData;
+  ConfirmationEmailData | FailureEmailData | CancellationEmailData | ShipmentEmailData | RefundEmailData;
+
+export function refundEmailData(order: OrderRecord, refundId: string): RefundEmailData {
+  const currency = order.currency ?? "USD";
+  const refund = order.refunds?.find((r) => r.refundId === refundId);
+  const total = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0);
+  return {
+    orderId: order.orderId,
+    amount: formatMoney(refund?.amountMinor ?? 0, currency),
+    reason: refund?.reason ?? "",
+    refundedTotal: formatMoney(total, currency),
+  };
+}
 
 export function cancellationEmailData(order: OrderRecord): CancellationEmailData {
   const payment = order.payment;
@@ -232,8 +277,9 @@ export function shipmentEmailData(order: OrderRecord): ShipmentEmailData {
 }
 
 /** The data each kind of e-mail is rendered with, from the order as it now is. */
-export function emailDataOf(order: OrderRecord, kind: CustomerEmailKind): CustomerEmailData {
-  switch (kind) {
+export function emailDataOf(order: OrderRecord, subject: CustomerEmailSubject): CustomerEmailData {
+  if (typeof subject !== "string") return refundEmailData(order, subject.refundId);
+  switch (subject) {
     case "confirmation":
       return confirmationEmailData(order);
     case "failure":
@@ -242,6 +288,8 @@ export function emailDataOf(order: OrderRecord, kind: CustomerEmailKind): Custom
       return cancellationEmailData(order);
     case "shipment":
       return shipmentEmailData(order);
+    case "refund":
+      throw new Error('A refund\'s e-mail names its refund: { kind: "refund", refundId }.');
   }
 }
 

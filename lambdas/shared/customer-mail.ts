@@ -8,13 +8,15 @@ import { SesCustomerMailer } from "./adapters/ses-customer-mailer";
 import {
   CUSTOMER_EMAIL_MODES,
   emailDataOf,
+  emailKindOf,
   isCustomerEmailMode,
   type CustomerEmailKind,
+  type CustomerEmailSubject,
 } from "./customer-emails";
 import { EmailRejected } from "./errors";
 import {
-  CUSTOMER_EMAIL_ATTRIBUTES,
   CUSTOMER_EMAIL_CLAIM_SECONDS,
+  emailAttributeOf,
   type CustomerEmailRecord,
   type OrderRecord,
 } from "./order";
@@ -51,11 +53,11 @@ export async function claimEmail(
   deps: CustomerMailDeps,
   log: Observability,
   orderId: string,
-  kind: CustomerEmailKind,
+  kind: CustomerEmailSubject,
 ): Promise<string | undefined> {
   const { claimedAt, claimExpiredBefore } = newClaim();
   if (await deps.orders.claimCustomerEmail(orderId, kind, claimedAt, claimExpiredBefore)) return claimedAt;
-  const current = (await deps.orders.get(orderId))?.[CUSTOMER_EMAIL_ATTRIBUTES[kind]];
+  const current = (await deps.orders.get(orderId))?.[emailAttributeOf(kind)];
   if (current?.status === "SENDING") {
     // Another delivery is sending it right now, or died doing so: come back when its claim ends.
     const busy = new Error(`The ${kind} e-mail is being sent by another delivery; retry later.`);
@@ -71,7 +73,7 @@ export async function emailCustomer(
   deps: CustomerMailDeps,
   log: Observability,
   order: OrderRecord,
-  kind: CustomerEmailKind,
+  kind: CustomerEmailSubject,
 ): Promise<EmailOutcome> {
   const claimedAt = await claimEmail(deps, log, order.orderId, kind);
   return claimedAt ? sendClaimed(deps, log, order, kind, claimedAt) : "duplicate";
@@ -86,7 +88,7 @@ export async function sendClaimed(
   deps: CustomerMailDeps,
   { logger, metrics }: Observability,
   order: OrderRecord,
-  kind: CustomerEmailKind,
+  kind: CustomerEmailSubject,
   claimedAt: string,
   also: { readonly confirmationNotified?: boolean } = {},
 ): Promise<EmailOutcome> {
@@ -100,7 +102,11 @@ export async function sendClaimed(
   try {
     sent = (await deps.suppressions.isSuppressed(order.customerEmail))
       ? "suppressed"
-      : await deps.mailer.send({ to: order.customerEmail, kind, data: emailDataOf(order, kind) });
+      : await deps.mailer.send({
+          to: order.customerEmail,
+          kind: emailKindOf(kind),
+          data: emailDataOf(order, kind),
+        });
   } catch (error) {
     if (error instanceof EmailRejected) {
       logger.warn("SES refused the customer e-mail", { kind, reason: error.message });

@@ -3,6 +3,7 @@
  * names that the order store and the workflow's failure update write. Stores derive their status
  * guards from ORDER_TRANSITIONS; the state machine's OrderFailed step uses ORDER_ATTRIBUTES.
  */
+import type { CustomerEmailSubject } from "./customer-emails";
 import type { BusinessErrorName } from "./errors";
 import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "./money";
@@ -94,7 +95,23 @@ export const CUSTOMER_EMAIL_ATTRIBUTES = {
   failure: "failureEmail",
   cancellation: "cancellationEmail",
   shipment: "shipmentEmail",
+  refund: "refundEmail",
 } as const;
+
+/** A refund's e-mail: one attribute per refund, `refundEmail_<refundId>`. */
+export type RefundEmailAttribute = `refundEmail_${string}`;
+/** The order's attributes that keep an e-mail's fate. */
+export type EmailAttribute =
+  | Exclude<(typeof CUSTOMER_EMAIL_ATTRIBUTES)[keyof typeof CUSTOMER_EMAIL_ATTRIBUTES], "refundEmail">
+  | RefundEmailAttribute;
+
+/** The order attribute that keeps one e-mail's fate: a refund's is its own (`refundEmail_<refundId>`). */
+export function emailAttributeOf(subject: CustomerEmailSubject): EmailAttribute {
+  if (typeof subject !== "string") return `refundEmail_${subject.refundId}`;
+  if (subject === "refund")
+    throw new Error('A refund\'s e-mail names its refund: { kind: "refund", refundId }.');
+  return CUSTOMER_EMAIL_ATTRIBUTES[subject];
+}
 
 /** An order line priced from InventoryTable (never from the client). */
 export interface PricedLine {
@@ -235,6 +252,8 @@ export interface OrderRecord {
   readonly shipment?: ShipmentRecord;
   readonly shipmentEmail?: CustomerEmailRecord;
   readonly dispute?: DisputeRecord;
+  /** Each refund's customer e-mail. */
+  readonly [refundEmail: RefundEmailAttribute]: CustomerEmailRecord | undefined;
   /** The provider's refunds recorded from its events (refunds made in its dashboard), each once. */
   readonly providerRefundIds?: ReadonlySet<string>;
 }

@@ -2,7 +2,7 @@
  * The collaborators of the order logic. handler.ts files wire AWS SDK v3 adapters; the local
  * runtime and tests wire others (the DynamoDB adapters run for real against dynalite).
  */
-import type { CustomerEmailData, CustomerEmailKind } from "./customer-emails";
+import type { CustomerEmailData, CustomerEmailKind, CustomerEmailSubject } from "./customer-emails";
 import type { ProviderRefund } from "./payment-events";
 import type { ProviderCharge } from "./payment-reconciliation";
 import type {
@@ -90,7 +90,7 @@ export interface OrderStore {
    */
   claimCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     now: string,
     claimExpiredBefore: string,
   ): Promise<boolean>;
@@ -100,14 +100,14 @@ export interface OrderStore {
    */
   releaseCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     claimedAt: string,
     options?: { readonly confirmationNotified?: boolean },
   ): Promise<void>;
   /** What became of a claimed e-mail (SENT with SES's message id, SUPPRESSED, REJECTED, OFF). */
   recordCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     outcome: CustomerEmailRecord,
     options?: { readonly confirmationNotified?: boolean },
   ): Promise<void>;

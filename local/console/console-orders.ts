@@ -7,7 +7,7 @@ import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
 import {
-  CUSTOMER_EMAIL_ATTRIBUTES,
+  emailAttributeOf,
   isInFlight,
   orderView,
   type OrderRecord,
@@ -60,8 +60,8 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
       : null,
     inventoryReserved: record.inventoryReserved === true,
     emails: Object.fromEntries(
-      Object.entries(CUSTOMER_EMAIL_ATTRIBUTES).flatMap(([kind, attribute]) => {
-        const email = record[attribute];
+      (["confirmation", "failure", "cancellation", "shipment"] as const).flatMap((kind) => {
+        const email = record[emailAttributeOf(kind)];
         return email ? [[kind, email.status]] : [];
       }),
     ),

@@ -61,6 +61,108 @@ export interface PaymentProviderService extends LocalService {
   readonly books: SimulatedBooks | undefined;
 }
 
+type Events = (input: PaymentEventsInput) => Promise<{ result: EventResult }>;
+
+interface ProviderParts {
+  readonly events: Events;
+  readonly books: SimulatedBooks | undefined;
+  readonly log: (line: string) => void;
+}
+
+/** The body as the schema reads it, or the 400 that names the shape expected. */
+function parsedOr400<T>(schema: z.ZodMiniType<T>, body: string | null, shape: string): T | LocalReply {
+  try {
+    return schema.parse(JSON.parse(body ?? ""));
+  } catch {
+    return localError(400, "INVALID_BODY", `Send ${shape}.`);
+  }
+}
+
+const isReply = (value: unknown): value is LocalReply =>
+  typeof value === "object" && value !== null && "status" in value && "body" in value;
+
+const newEventId = () => `evt_simulated_${randomUUID()}`;
+
+/** POST /_local/payments/complete: the customer's 3-D Secure and the provider's event after it. */
+function completeAction({ events, books, log }: ProviderParts) {
+  return async (body: string | null): Promise<LocalReply> => {
+    const parsed = parsedOr400(
+      completeRequestSchema,
+      body,
+      `{"orderId": "<uuid>", "outcome": ${SIMULATED_OUTCOMES.map((o) => `"${o}"`).join(" | ")}}`,
+    );
+    if (isReply(parsed)) return parsed;
+    const { orderId, outcome } = parsed;
+    const eventId = newEventId();
+    const { result } = await events({ action: "simulated-event", eventId, orderId, outcome });
+    if (result === "applied") {
+      books?.settled(orderId, outcome);
+      log(`order ${orderId} payment ${outcome} (simulated provider event ${eventId})`);
+    }
+    const reply = REPLIES[result](orderId);
+    return reply.status === 202
+      ? { ...reply, body: { orderId, outcome, eventId, ...(reply.body as object) } }
+      : reply;
+  };
+}
+
+/** POST /_local/payments/refund: a refund made in the simulated provider's dashboard. */
+function refundAction({ events, books, log }: ProviderParts) {
+  return async (body: string | null): Promise<LocalReply> => {
+    const parsed = parsedOr400(
+      refundRequestSchema,
+      body,
+      '{"orderId": "<uuid>", "amount": "5.00", "reason"?: "…"}',
+    );
+    if (isReply(parsed)) return parsed;
+    const amountMinor = minorUnitsOf(parsed.amount);
+    if (amountMinor === undefined)
+      return localError(400, "INVALID_AMOUNT", 'amount must be positive, like "5.00".');
+    const eventId = newEventId();
+    const refundId = `re_simulated_${randomUUID().slice(0, 18)}`;
+    const { result } = await events({
+      action: "simulated-refund",
+      eventId,
+      orderId: parsed.orderId,
+      refundId,
+      amountMinor,
+      ...(parsed.reason ? { reason: parsed.reason } : {}),
+    });
+    if (result !== "applied") return REPLIES[result](parsed.orderId);
+    books?.refundedOutside(parsed.orderId, refundId, amountMinor);
+    log(`order ${parsed.orderId} refunded at the simulated provider (${refundId})`);
+    return { status: 202, body: { orderId: parsed.orderId, refundId, eventId, result } };
+  };
+}
+
+/** POST /_local/payments/dispute: the simulated provider's chargeback, opened or decided. */
+function disputeAction({ events, log }: ProviderParts) {
+  return async (body: string | null): Promise<LocalReply> => {
+    const parsed = parsedOr400(
+      disputeRequestSchema,
+      body,
+      '{"orderId": "<uuid>", "status": "needs_response" | "under_review" | "won" | "lost", "reason"?: "fraudulent"}',
+    );
+    if (isReply(parsed)) return parsed;
+    const eventId = newEventId();
+    // One dispute per order at the simulated provider: its id names the order.
+    const disputeId = `dp_simulated_${parsed.orderId.slice(0, 8)}`;
+    const due = new Date(Date.now() + EVIDENCE_DAYS * 24 * 3600 * 1000).toISOString();
+    const { result } = await events({
+      action: "simulated-dispute",
+      eventId,
+      orderId: parsed.orderId,
+      disputeId,
+      status: parsed.status,
+      reason: parsed.reason ?? "fraudulent",
+      ...(["won", "lost"].includes(parsed.status) ? {} : { evidenceDueBy: due }),
+    });
+    if (result !== "applied") return REPLIES[result](parsed.orderId);
+    log(`order ${parsed.orderId} dispute ${parsed.status} at the simulated provider (${disputeId})`);
+    return { status: 202, body: { orderId: parsed.orderId, disputeId, eventId, result } };
+  };
+}
+
 export const paymentProviderService: ServiceModule<PaymentProviderService> = {
   name: "payments",
   start: (ctx) => {
@@ -81,93 +183,20 @@ export const paymentProviderService: ServiceModule<PaymentProviderService> = {
     functions.givePorts("PaymentEvents", {
       alerts: ctx.iam ? guardNotifier(ctx.iam, "PaymentEvents", topic, published) : published,
     });
-    const events = functions.handler<PaymentEventsInput, { result: EventResult }>("PaymentEvents");
-    const complete = async (body: string | null): Promise<LocalReply> => {
-      let parsed: z.infer<typeof completeRequestSchema>;
-      try {
-        parsed = completeRequestSchema.parse(JSON.parse(body ?? ""));
-      } catch {
-        return localError(
-          400,
-          "INVALID_BODY",
-          `Send {"orderId": "<uuid>", "outcome": ${SIMULATED_OUTCOMES.map((o) => `"${o}"`).join(" | ")}}.`,
-        );
-      }
-      const { orderId, outcome } = parsed;
-      const eventId = `evt_simulated_${randomUUID()}`;
-      const { result } = await events({ action: "simulated-event", eventId, orderId, outcome });
-      if (result === "applied") {
-        books?.settled(orderId, outcome);
-        ctx.log(`order ${orderId} payment ${outcome} (simulated provider event ${eventId})`);
-      }
-      const reply = REPLIES[result](orderId);
-      return reply.status === 202
-        ? { ...reply, body: { orderId, outcome, eventId, ...(reply.body as object) } }
-        : reply;
-    };
-    const parsedOr400 = <T>(schema: z.ZodMiniType<T>, body: string | null, shape: string): T | LocalReply => {
-      try {
-        return schema.parse(JSON.parse(body ?? ""));
-      } catch {
-        return localError(400, "INVALID_BODY", `Send ${shape}.`);
-      }
-    };
-    const isReply = (value: unknown): value is LocalReply =>
-      typeof value === "object" && value !== null && "status" in value && "body" in value;
-    const refund = async (body: string | null): Promise<LocalReply> => {
-      const parsed = parsedOr400(
-        refundRequestSchema,
-        body,
-        '{"orderId": "<uuid>", "amount": "5.00", "reason"?: "…"}',
-      );
-      if (isReply(parsed)) return parsed;
-      const amountMinor = minorUnitsOf(parsed.amount);
-      if (amountMinor === undefined)
-        return localError(400, "INVALID_AMOUNT", 'amount must be positive, like "5.00".');
-      const eventId = `evt_simulated_${randomUUID()}`;
-      const refundId = `re_simulated_${randomUUID().slice(0, 18)}`;
-      const { result } = await events({
-        action: "simulated-refund",
-        eventId,
-        orderId: parsed.orderId,
-        refundId,
-        amountMinor,
-        ...(parsed.reason ? { reason: parsed.reason } : {}),
-      });
-      if (result !== "applied") return REPLIES[result](parsed.orderId);
-      books?.refundedOutside(parsed.orderId, refundId, amountMinor);
-      ctx.log(`order ${parsed.orderId} refunded at the simulated provider (${refundId})`);
-      return { status: 202, body: { orderId: parsed.orderId, refundId, eventId, result } };
-    };
-    const dispute = async (body: string | null): Promise<LocalReply> => {
-      const parsed = parsedOr400(
-        disputeRequestSchema,
-        body,
-        '{"orderId": "<uuid>", "status": "needs_response" | "under_review" | "won" | "lost", "reason"?: "fraudulent"}',
-      );
-      if (isReply(parsed)) return parsed;
-      const eventId = `evt_simulated_${randomUUID()}`;
-      // One dispute per order at the simulated provider: its id names the order.
-      const disputeId = `dp_simulated_${parsed.orderId.slice(0, 8)}`;
-      const due = new Date(Date.now() + EVIDENCE_DAYS * 24 * 3600 * 1000).toISOString();
-      const { result } = await events({
-        action: "simulated-dispute",
-        eventId,
-        orderId: parsed.orderId,
-        disputeId,
-        status: parsed.status,
-        reason: parsed.reason ?? "fraudulent",
-        ...(["won", "lost"].includes(parsed.status) ? {} : { evidenceDueBy: due }),
-      });
-      if (result !== "applied") return REPLIES[result](parsed.orderId);
-      ctx.log(`order ${parsed.orderId} dispute ${parsed.status} at the simulated provider (${disputeId})`);
-      return { status: 202, body: { orderId: parsed.orderId, disputeId, eventId, result } };
+    const parts: ProviderParts = {
+      events: functions.handler<PaymentEventsInput, { result: EventResult }>("PaymentEvents"),
+      books,
+      log: ctx.log,
     };
     return {
       name: "payments",
       books,
       routes: {
-        post: { "payments/complete": complete, "payments/refund": refund, "payments/dispute": dispute },
+        post: {
+          "payments/complete": completeAction(parts),
+          "payments/refund": refundAction(parts),
+          "payments/dispute": disputeAction(parts),
+        },
       },
       stop: async () => {},
     };

@@ -89,6 +89,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   failureEmailTemplate: localTemplate("failure"),
   cancellationEmailTemplate: localTemplate("cancellation"),
   shipmentEmailTemplate: localTemplate("shipment"),
+  refundEmailTemplate: localTemplate("refund"),
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */

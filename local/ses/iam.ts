@@ -16,6 +16,7 @@ export function emailAuthorizer(iam: LocalEnforcement): RequestAuthorizer<EmailS
       LOCAL_RESOURCES.failureEmailTemplate,
       LOCAL_RESOURCES.cancellationEmailTemplate,
       LOCAL_RESOURCES.shipmentEmailTemplate,
+      LOCAL_RESOURCES.refundEmailTemplate,
     ];
     const template = templates.find((t) => t.name === send.templateName);
     const domain = send.from.split("@")[1];

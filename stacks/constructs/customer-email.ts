@@ -37,6 +37,7 @@ const TEMPLATE_IDS: Readonly<Record<CustomerEmailKind, string>> = {
   failure: "FailureEmailTemplate",
   cancellation: "CancellationEmailTemplate",
   shipment: "ShipmentEmailTemplate",
+  refund: "RefundEmailTemplate",
 };
 
 export interface CustomerEmailHandles {
@@ -66,6 +67,7 @@ export function customerEmailHandles(): CustomerEmailHandles {
       failure: template("failure"),
       cancellation: template("cancellation"),
       shipment: template("shipment"),
+      refund: template("refund"),
     },
   };
 }

@@ -280,7 +280,7 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
     },
   },
-  // AfterSale mails cancellations and shipments with their own templates only.
+  // AfterSale mails cancellations, shipments and refunds with their own templates only.
   AfterSale_When_customerEmails_on: {
     count: '${(var.customer_emails == "on") ? 1 : 0}',
     grants: {
@@ -292,6 +292,7 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       ),
       SendCancellationTemplate: SES_SEND('${join("", aws_ses_template.CancellationEmailTemplate[*].arn)}'),
       SendShipmentTemplate: SES_SEND('${join("", aws_ses_template.ShipmentEmailTemplate[*].arn)}'),
+      SendRefundTemplate: SES_SEND('${join("", aws_ses_template.RefundEmailTemplate[*].arn)}'),
     },
   },
   // The reconciliation lists Stripe's payments and refunds with the same key.

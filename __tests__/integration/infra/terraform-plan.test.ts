@@ -72,7 +72,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_sesv2_email_identity: 1,
   aws_sesv2_configuration_set: 1,
   aws_sesv2_configuration_set_event_destination: 1,
-  aws_ses_template: 4,
+  aws_ses_template: 5,
   aws_sfn_state_machine: 1,
   aws_scheduler_schedule: 2,
   aws_cloudwatch_event_rule: 1,
@@ -253,7 +253,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
       byAuth("COGNITO_USER_POOLS")
         .map((m) => m.values.http_method)
         .sort(),
-    ).toEqual(["GET", "GET", "POST", "POST", "POST"]);
+    ).toEqual(["GET", "GET", "POST", "POST", "POST", "POST", "POST"]);
     // GET /products and POST /webhooks/stripe (Stripe's signature is checked by PaymentEvents), public.
     expect(byAuth("NONE").map((m) => m.values.http_method)).toEqual(["GET", "POST"]);
     expect(methods.some((m) => m.values.http_method === "OPTIONS")).toBe(false);
@@ -400,7 +400,13 @@ describeWithTerraform("offline terraform validate + plan", () => {
       ofType(planned, "aws_ses_template")
         .map((r) => r.values.name)
         .sort(),
-    ).toEqual(["ecommerce-dev-order-confirmation", "ecommerce-dev-order-failed"]);
+    ).toEqual([
+      "ecommerce-dev-order-cancelled",
+      "ecommerce-dev-order-confirmation",
+      "ecommerce-dev-order-failed",
+      "ecommerce-dev-order-refunded",
+      "ecommerce-dev-order-shipped",
+    ]);
     const subscriptions = ofType(planned, "aws_sns_topic_subscription");
     expect(subscriptions.filter((r) => r.values.protocol === "email")).toHaveLength(1);
     expect(subscriptions.filter((r) => r.values.protocol === "lambda")).toHaveLength(1);

@@ -9,6 +9,7 @@ import {
 import { BusinessError, paymentAlreadySettled } from "../errors";
 import {
   CUSTOMER_EMAIL_ATTRIBUTES,
+  emailAttributeOf,
   ORDER_ATTRIBUTES,
   statusesBefore,
   type CustomerEmailRecord,
@@ -16,7 +17,7 @@ import {
   type OrderStatus,
 } from "../order";
 import type { OrderListPosition } from "../order-cursor";
-import type { CustomerEmailKind } from "../customer-emails";
+import type { CustomerEmailSubject } from "../customer-emails";
 import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 import { expiringKeyPut } from "./expiring-keys";
@@ -254,7 +255,7 @@ export class DynamoDbOrderStore implements OrderStore {
 
   async claimCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     at: string,
     claimExpiredBefore: string,
   ): Promise<boolean> {
@@ -266,7 +267,7 @@ export class DynamoDbOrderStore implements OrderStore {
           UpdateExpression: "SET #email = :claim",
           ConditionExpression:
             "attribute_exists(orderId) AND (attribute_not_exists(#email) OR (#email.#status = :sending AND #email.claimedAt < :expired))",
-          ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind], "#status": "status" },
+          ExpressionAttributeNames: { "#email": emailAttributeOf(kind), "#status": "status" },
           ExpressionAttributeValues: {
             ":claim": { status: "SENDING", claimedAt: at },
             ":sending": "SENDING",
@@ -283,7 +284,7 @@ export class DynamoDbOrderStore implements OrderStore {
 
   async releaseCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     claimedAt: string,
     options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
@@ -295,7 +296,7 @@ export class DynamoDbOrderStore implements OrderStore {
           Key: { orderId },
           UpdateExpression: `REMOVE #email${notified ? " SET confirmationNotifiedAt = :now" : ""}`,
           ConditionExpression: "#email.#status = :sending AND #email.claimedAt = :claimedAt",
-          ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind], "#status": "status" },
+          ExpressionAttributeNames: { "#email": emailAttributeOf(kind), "#status": "status" },
           ExpressionAttributeValues: {
             ":sending": "SENDING",
             ":claimedAt": claimedAt,
@@ -311,7 +312,7 @@ export class DynamoDbOrderStore implements OrderStore {
 
   async recordCustomerEmail(
     orderId: string,
-    kind: CustomerEmailKind,
+    kind: CustomerEmailSubject,
     outcome: CustomerEmailRecord,
     options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
@@ -322,7 +323,7 @@ export class DynamoDbOrderStore implements OrderStore {
         Key: { orderId },
         UpdateExpression: `SET #email = :outcome${notified ? ", confirmationNotifiedAt = :now" : ""}`,
         ConditionExpression: "attribute_exists(orderId)",
-        ExpressionAttributeNames: { "#email": CUSTOMER_EMAIL_ATTRIBUTES[kind] },
+        ExpressionAttributeNames: { "#email": emailAttributeOf(kind) },
         ExpressionAttributeValues: { ":outcome": outcome, ...(notified ? { ":now": now() } : {}) },
       }),
     );

@@ -41,14 +41,29 @@ async function act(
     say(
       `${order.orderId}: ${route === "cancel" ? "cancelled" : route === "shipment" ? "shipped" : "refunded"}.`,
     );
+    forget(order.orderId, ...(route === "shipment" ? ["carrier", "trackingNumber"] : ["amount", "reason"]));
   } catch (error) {
     say(`${order.orderId}: ${messageOf(error)}`);
   }
   done();
 }
 
-function field(name: string, placeholder: string, size: number): HTMLInputElement {
-  return el("input", { name, placeholder, size, "aria-label": placeholder }) as HTMLInputElement;
+/**
+ * What staff typed, by order and field: the journey is drawn again whenever the order's feed moves
+ * (an e-mail sent, a status change), and a half-typed refund must survive that.
+ */
+const drafts = new Map<string, string>();
+
+function field(orderId: string, name: string, placeholder: string, size: number): HTMLInputElement {
+  const key = `${orderId}/${name}`;
+  const input = el("input", { name, placeholder, size, "aria-label": placeholder }) as HTMLInputElement;
+  input.value = drafts.get(key) ?? "";
+  input.addEventListener("input", () => drafts.set(key, input.value));
+  return input;
+}
+
+function forget(orderId: string, ...names: string[]): void {
+  for (const name of names) drafts.delete(`${orderId}/${name}`);
 }
 
 function button(label: string, onClick: () => void): HTMLElement {
@@ -66,8 +81,8 @@ export function afterSaleActions(order: ConsoleOrder, done: () => void): Node | 
     );
   }
   if (order.status === "CONFIRMED") {
-    const carrier = field("carrier", "carrier", 8);
-    const tracking = field("trackingNumber", "tracking number", 14);
+    const carrier = field(order.orderId, "carrier", "carrier", 8);
+    const tracking = field(order.orderId, "trackingNumber", "tracking number", 14);
     parts.push(
       el(
         "span",
@@ -83,8 +98,8 @@ export function afterSaleActions(order: ConsoleOrder, done: () => void): Node | 
   }
   const refundable = order.payment?.status === "CHARGED" || order.payment?.status === "PARTIALLY_REFUNDED";
   if (refundable && (order.status === "CONFIRMED" || order.status === "SHIPPED")) {
-    const amount = field("amount", "amount", 6);
-    const reason = field("reason", "reason", 14);
+    const amount = field(order.orderId, "amount", "amount", 6);
+    const reason = field(order.orderId, "reason", "reason", 14);
     parts.push(
       el(
         "span",
