@@ -33,6 +33,12 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
   readonly refunds?: readonly { id: string; amount: number; reason: string; by: string; at: string }[];
   readonly cancellation?: { readonly at: string; readonly by: string; readonly reason: string };
   readonly shipment?: { readonly carrier: string; readonly trackingNumber: string; readonly at: string };
+  readonly dispute?: {
+    readonly status: string;
+    readonly reason: string;
+    readonly amount: number;
+    readonly evidenceDueBy: string | null;
+  };
   readonly emails: Partial<Record<CustomerEmailKind, string>>;
 };
 
@@ -43,7 +49,7 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
     // orderView builds these fields (its return type is a plain record).
     ...(orderView(record) as Pick<
       ConsoleOrder,
-      "items" | "total" | "currency" | "refunds" | "cancellation" | "shipment"
+      "items" | "total" | "currency" | "refunds" | "cancellation" | "shipment" | "dispute"
     >),
     orderId: record.orderId,
     status: record.status,

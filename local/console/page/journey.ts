@@ -84,6 +84,13 @@ function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefi
       `${order.shipment.at} with ${order.shipment.carrier} (${order.shipment.trackingNumber})`,
     ]);
   }
+  if (order.dispute) {
+    const { status, reason, amount, evidenceDueBy } = order.dispute;
+    facts.push([
+      "Dispute",
+      `${status}: ${money(amount, order.currency)} (${reason})${evidenceDueBy ? `, evidence due by ${evidenceDueBy}` : ""}`,
+    ]);
+  }
   const action = paymentActions(order);
   if (action) facts.push(["Waiting for", action]);
   const staff = afterSaleActions(order, scheduleJourney);
