@@ -265,56 +265,46 @@ test.each(Object.keys(ALLOWED).map((role) => [role]))(
 
 /** Grants that hold only for one value of a setting, each in its own counted policy. */
 const SES_SEND = (resource: string) => ({ actions: ["ses:SendEmail"], resources: [resource] });
+/** Customer e-mail: the store's identity and configuration set, and the given templates only. */
+const CUSTOMER_EMAIL = (templates: AllowList) => ({
+  count: '${(var.customer_emails == "on") ? 1 : 0}',
+  grants: {
+    SendAsStoreIdentity: SES_SEND(
+      '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
+    ),
+    SendWithConfigurationSet: SES_SEND(
+      '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].arn)}',
+    ),
+    ...templates,
+  },
+});
+const TEMPLATE = (id: string) => SES_SEND(`\${join("", aws_ses_template.${id}[*].arn)}`);
+/** Stripe's secret key, only with payment_provider = stripe. */
+const STRIPE_KEY = {
+  count: '${(var.payment_provider == "stripe") ? 1 : 0}',
+  grants: {
+    ReadStripeSecretKey: {
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
+    },
+  },
+};
 const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
   // The sender identity, the configuration set and the two templates: nothing else of SES.
-  OrderSuccessHandler_When_customerEmails_on: {
-    count: '${(var.customer_emails == "on") ? 1 : 0}',
-    grants: {
-      SendAsStoreIdentity: SES_SEND(
-        '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
-      ),
-      SendWithConfigurationSet: SES_SEND(
-        '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].arn)}',
-      ),
-      SendConfirmationTemplate: SES_SEND('${join("", aws_ses_template.ConfirmationEmailTemplate[*].arn)}'),
-      SendFailureTemplate: SES_SEND('${join("", aws_ses_template.FailureEmailTemplate[*].arn)}'),
-    },
-  },
+  OrderSuccessHandler_When_customerEmails_on: CUSTOMER_EMAIL({
+    SendConfirmationTemplate: TEMPLATE("ConfirmationEmailTemplate"),
+    SendFailureTemplate: TEMPLATE("FailureEmailTemplate"),
+  }),
   // AfterSale mails cancellations, shipments and refunds with their own templates only.
-  AfterSale_When_customerEmails_on: {
-    count: '${(var.customer_emails == "on") ? 1 : 0}',
-    grants: {
-      SendAsStoreIdentity: SES_SEND(
-        '${join("", concat(aws_sesv2_email_identity.SenderDomainIdentity[*].arn, aws_sesv2_email_identity.SenderAddressIdentity[*].arn))}',
-      ),
-      SendWithConfigurationSet: SES_SEND(
-        '${join("", aws_sesv2_configuration_set.CustomerEmailConfigurationSet[*].arn)}',
-      ),
-      SendCancellationTemplate: SES_SEND('${join("", aws_ses_template.CancellationEmailTemplate[*].arn)}'),
-      SendShipmentTemplate: SES_SEND('${join("", aws_ses_template.ShipmentEmailTemplate[*].arn)}'),
-      SendRefundTemplate: SES_SEND('${join("", aws_ses_template.RefundEmailTemplate[*].arn)}'),
-    },
-  },
+  AfterSale_When_customerEmails_on: CUSTOMER_EMAIL({
+    SendCancellationTemplate: TEMPLATE("CancellationEmailTemplate"),
+    SendShipmentTemplate: TEMPLATE("ShipmentEmailTemplate"),
+    SendRefundTemplate: TEMPLATE("RefundEmailTemplate"),
+  }),
   // The reconciliation lists Stripe's payments and refunds with the same key.
-  ReconcilePayments_When_paymentGateway_stripe: {
-    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
-    grants: {
-      ReadStripeSecretKey: {
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
-      },
-    },
-  },
+  ReconcilePayments_When_paymentGateway_stripe: STRIPE_KEY,
   // AfterSale refunds through Stripe with the same key as ProcessPayment.
-  AfterSale_When_paymentGateway_stripe: {
-    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
-    grants: {
-      ReadStripeSecretKey: {
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
-      },
-    },
-  },
+  AfterSale_When_paymentGateway_stripe: STRIPE_KEY,
   // Only PaymentEvents reads the webhook endpoint's secret; it reads Stripe's key to read a
   // charge event's payment back (its order and refunds).
   PaymentEvents_When_paymentGateway_stripe: {
@@ -330,15 +320,7 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
       },
     },
   },
-  ProcessPayment_When_paymentGateway_stripe: {
-    count: '${(var.payment_provider == "stripe") ? 1 : 0}',
-    grants: {
-      ReadStripeSecretKey: {
-        actions: ["secretsmanager:GetSecretValue"],
-        resources: ['${join("", aws_secretsmanager_secret.StripeSecretKey[*].arn)}'],
-      },
-    },
-  },
+  ProcessPayment_When_paymentGateway_stripe: STRIPE_KEY,
 };
 
 test("conditional grants are exactly the pinned ones, each counted on its setting", () => {

@@ -3,15 +3,10 @@
  * (one Query per status, updated since then: a superset) and the orders themselves, a hundred per
  * BatchGetItem. Read once a day; a few thousand orders cost a few hundred reads.
  */
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ORDER_STATUSES, type OrderRecord } from "../order";
 import type { RecentOrders } from "../ports";
-import { ORDERS_BY_STATUS_INDEX } from "../table-definitions";
+import { statusIndexPage } from "./dynamodb-stale-orders";
 
 /** BatchGetItem's limit. */
 const BATCH = 100;
@@ -34,19 +29,7 @@ export class DynamoDbRecentOrders implements RecentOrders {
     for (const status of ORDER_STATUSES) {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ORDERS_BY_STATUS_INDEX.name,
-            KeyConditionExpression: "#status = :status AND #updatedAt >= :since",
-            ExpressionAttributeNames: {
-              "#status": ORDERS_BY_STATUS_INDEX.partitionKey,
-              "#updatedAt": ORDERS_BY_STATUS_INDEX.sortKey,
-            },
-            ExpressionAttributeValues: { ":status": status, ":since": since },
-            ExclusiveStartKey: start,
-          }),
-        );
+        const page = await this.client.send(statusIndexPage(this.tableName, status, { since }, { start }));
         ids.push(...(page.Items ?? []).map((item) => String(item.orderId)));
         start = page.LastEvaluatedKey;
       } while (start);
