@@ -24,6 +24,8 @@ export type ResourceName =
   /** The state machine itself (not its alias): what the callback API's permissions name. */
   | "orderStateMachine"
   | "orderAlertsTopic"
+  /** The customers' Cognito user pool (its ARN; its id is the `userPoolId` setting). */
+  | "customerUserPool"
   /** Alarms and what a person must act on (failed compensations, disputes). */
   | "criticalAlertsTopic"
   | "topicKey"
@@ -47,6 +49,8 @@ export interface ResourceHandle {
   /** Tables: the table name; queues: the queue URL. */
   readonly name?: string;
   readonly url?: string;
+  /** User pools: the pool's id. */
+  readonly id?: string;
 }
 export type ResourceHandles = Record<ResourceName, ResourceHandle>;
 
@@ -81,6 +85,7 @@ export const CONFIG = {
     from: { resource: "orderKeysTable", attribute: "name" },
   },
   stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
+  userPoolId: { env: "USER_POOL_ID", from: { resource: "customerUserPool", attribute: "id" } },
   criticalAlertsTopicArn: {
     env: "CRITICAL_ALERTS_TOPIC_ARN",
     from: { resource: "criticalAlertsTopic", attribute: "arn" },
@@ -250,7 +255,12 @@ const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
  */
 function sendCustomerEmails(templates: readonly (readonly [string, ResourceName])[]) {
   return [
-    { sid: "CheckSuppressedAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:GetItem"] },
+    // The address's hash and an older, unhashed item, in one BatchGetItem.
+    {
+      sid: "CheckSuppressedAddresses",
+      resource: "emailSuppressionTable",
+      actions: ["dynamodb:BatchGetItem"],
+    },
     ...(
       [
         ["SendAsStoreIdentity", "emailIdentity"],
@@ -482,7 +492,13 @@ const CONTRACTS = {
     memoryMb: 256,
     trigger: "emailFeedbackTopic",
     config: ["emailSuppressionTableName"],
-    access: [{ sid: "SuppressAddresses", resource: "emailSuppressionTable", actions: ["dynamodb:PutItem"] }],
+    access: [
+      {
+        sid: "SuppressAddresses",
+        resource: "emailSuppressionTable",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"],
+      },
+    ],
   },
   ReconcileOrders: {
     folder: "reconcile-orders",
@@ -524,6 +540,41 @@ const CONTRACTS = {
         actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"],
       },
       READ_STRIPE_SECRET_KEY,
+    ],
+  },
+  CustomerData: {
+    folder: "customer-data",
+    description:
+      "API: a customer's data export, and erasure of their personal data (by them or staff) that keeps the books",
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    trigger: "api",
+    config: ["ordersTableName", "orderKeysTableName", "emailSuppressionTableName", "userPoolId"],
+    access: [
+      { sid: "FindCustomerOrders", resource: "ordersByCustomerIndex", actions: ["dynamodb:Query"] },
+      // Each write is conditional on the order's customerId: only the customer's own orders change.
+      {
+        sid: "ReadAndEraseCustomerOrders",
+        resource: "ordersTable",
+        actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      },
+      // Their idempotency keys (deleted) and the erasure's record (kept, without personal data).
+      {
+        sid: "EraseKeysAndRecordErasures",
+        resource: "orderKeysTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      },
+      // A suppressed address is kept as its hash only.
+      {
+        sid: "HashSuppressedAddress",
+        resource: "emailSuppressionTable",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      },
+      {
+        sid: "DeleteCustomerAccount",
+        resource: "customerUserPool",
+        actions: ["cognito-idp:AdminDeleteUser"],
+      },
     ],
   },
   SeedInventory: {

@@ -31,6 +31,8 @@ export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>>
     "@aws-sdk/client-sns",
   ],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
+  // Cognito's client with the first erasure.
+  "customer-data": ["@aws-sdk/client-cognito-identity-provider"],
 };
 
 /** Production settings: minified, tree-shaken ESM sources of the AWS SDK v3 bundled in, source maps. */

@@ -269,6 +269,11 @@ export class OrderSystemStack extends TerraformStack {
       orderWorkflow: { arn: `${stateMachineArn}:${WORKFLOW_ALIAS}` },
       orderAlertsTopic: { arn: messaging.orderAlertsTopic.arn },
       criticalAlertsTopic: { arn: messaging.criticalAlertsTopic.arn },
+      // Created with the API (createEdge), after the functions: named by its Terraform address.
+      customerUserPool: {
+        arn: "${aws_cognito_user_pool.CustomerUserPool.arn}",
+        id: "${aws_cognito_user_pool.CustomerUserPool.id}",
+      },
       topicKey: { arn: messaging.topicKey.arn },
       stripeSecret: { arn: paymentSecrets.stripeSecretArn },
       stripeWebhookSecret: { arn: paymentSecrets.stripeWebhookSecretArn },

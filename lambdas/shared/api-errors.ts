@@ -49,6 +49,8 @@ export const API_ERRORS = {
   ORDER_NOT_CANCELLABLE: 409,
   ORDER_NOT_SHIPPABLE: 409,
   INVALID_SHIPMENT: 400,
+  // A customer's data (GET /me/data, DELETE /me, POST /customers/{customerId}/erasure).
+  CUSTOMER_NOT_FOUND: 404,
   // The payment provider's webhook (POST /webhooks/stripe).
   INVALID_SIGNATURE: 400,
   WEBHOOK_NOT_CONFIGURED: 503,

@@ -3,6 +3,7 @@
  * them (Handlebars syntax) with the data built here, and the local runtime renders the same
  * definitions with Handlebars. Failure reasons are phrased for customers: never internal text.
  */
+import { createHash } from "node:crypto";
 import { formatMoney } from "./money";
 import type { FailureCode, OrderRecord } from "./order";
 
@@ -296,4 +297,9 @@ export function emailDataOf(order: OrderRecord, subject: CustomerEmailSubject): 
 /** One address, one suppression record: SES treats addresses case-insensitively in practice. */
 export function normalizedAddress(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** The suppression list's key for an address: its hash, so the list keeps no readable address. */
+export function suppressionKeyOf(email: string): string {
+  return `sha256:${createHash("sha256").update(normalizedAddress(email)).digest("hex")}`;
 }

@@ -22,6 +22,7 @@ import {
 } from "./order";
 import type { CustomerMailer, OrderStore, SuppressionList } from "./ports";
 import type { Observability } from "./observability";
+import { isErasedAddress } from "./personal-data";
 import { CONFIG } from "../contracts";
 
 export interface CustomerMailDeps {
@@ -96,6 +97,12 @@ export async function sendClaimed(
     deps.orders.recordCustomerEmail(order.orderId, kind, outcome, also);
   if (!deps.mailer) {
     await record({ status: "OFF", claimedAt });
+    return "off";
+  }
+  if (isErasedAddress(order.customerEmail)) {
+    // The customer erased their data while the order was on its way: there is nobody to write to.
+    logger.info("Customer erased: not mailed", { kind: emailKindOf(kind) });
+    await record({ status: "OFF", claimedAt, detail: "customer erased" });
     return "off";
   }
   let sent: { readonly messageId: string } | "suppressed";

@@ -4,6 +4,7 @@
  */
 import type { CustomerEmailData, CustomerEmailKind, CustomerEmailSubject } from "./customer-emails";
 import type { ProviderRefund } from "./payment-events";
+import type { ErasureRecord } from "./personal-data";
 import type { ProviderCharge } from "./payment-reconciliation";
 import type {
   CancellationRecord,
@@ -398,4 +399,29 @@ export interface StaleOrder {
 /** The orders not updated since a time, by status (the orders-by-status index), oldest first. */
 export interface StaleOrderFinder {
   list(status: StaleOrder["status"], updatedBefore: string, limit: number): Promise<StaleOrder[]>;
+}
+
+/** A customer's orders and keys, read and erased (every write conditional on their customerId). */
+export interface CustomerDataStore {
+  /** Every order of the customer (the customer index, then each order whole). */
+  ordersOf(customerId: string): Promise<OrderRecord[]>;
+  /** Replaces the order's personal fields; false when it was erased already (or is not theirs). */
+  eraseOrder(orderId: string, customerId: string, at: string): Promise<boolean>;
+  /** Deletes an idempotency-key record of theirs; false when it was gone. */
+  deleteKey(keyHash: string, orderId: string): Promise<boolean>;
+  erasureOf(customerId: string): Promise<ErasureRecord | undefined>;
+  recordErasure(customerId: string, record: ErasureRecord): Promise<void>;
+}
+
+/** The suppression list as an erasure sees it. */
+export interface AddressSuppressions {
+  isSuppressed(address: string): Promise<boolean>;
+  /** Keeps a suppressed address as its hash only; true when it is suppressed. */
+  keepHashOnly(address: string): Promise<boolean>;
+}
+
+/** The customers' accounts (the Cognito user pool). */
+export interface CustomerAccounts {
+  /** Deletes the account; its tokens are refused from then on (locally at once; see docs). */
+  delete(customerId: string): Promise<"deleted" | "absent">;
 }

@@ -12,11 +12,14 @@ export type ApiOperation =
   | "receiveStripeEvent"
   | "refundOrder"
   | "cancelOrder"
-  | "shipOrder";
+  | "shipOrder"
+  | "exportMyData"
+  | "eraseMe"
+  | "eraseCustomer";
 
 /** The functions behind the API: OrderPlacement serves customers, AfterSale staff, PaymentEvents the provider. */
-export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale";
-export type HttpMethod = "GET" | "POST" | "PUT";
+export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale" | "CustomerData";
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
 export interface ApiRoute {
   readonly method: HttpMethod;
@@ -92,6 +95,31 @@ export const API_ROUTES: readonly ApiRoute[] = [
     resourcePath: "/orders/{orderId}/shipment",
     operation: "shipOrder",
     handler: "AfterSale",
+    validatesBody: false,
+    access: "staff",
+  },
+  // A customer's personal data: their export and their erasure; staff erase on a customer's request.
+  {
+    method: "GET",
+    resourcePath: "/me/data",
+    operation: "exportMyData",
+    handler: "CustomerData",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "DELETE",
+    resourcePath: "/me",
+    operation: "eraseMe",
+    handler: "CustomerData",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "POST",
+    resourcePath: "/customers/{customerId}/erasure",
+    operation: "eraseCustomer",
+    handler: "CustomerData",
     validatesBody: false,
     access: "staff",
   },

@@ -9,7 +9,10 @@ import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
 import { header } from "../../lambdas/shared/http";
 import { localError, type AdminRoutes, type LocalActions } from "../admin/routes";
 import { optionFor } from "../options";
+import type { CustomerAccounts } from "../../lambdas/shared/ports";
+import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
+import { LOCAL_RESOURCES } from "../runtime/resources";
 import { USER_POOL_GROUPS } from "../../lambdas/shared/customer";
 import { localCustomerId, startAuthService, type AuthService } from "./user-pool";
 
@@ -69,8 +72,21 @@ function tokenAction(auth: AuthService | undefined): LocalActions[string] {
 
 export const cognitoService: ServiceModule<CognitoService> = {
   name: "cognito",
-  start: async ({ settings }) => {
+  start: async (ctx) => {
+    const { settings, iam } = ctx;
     const userPool = settings.apiAuth === "none" ? undefined : await startAuthService();
+    // CustomerData deletes accounts here (AdminDeleteUser under its role); without a pool, none exist.
+    const accounts: CustomerAccounts = {
+      delete: async (customerId) => {
+        iam?.deny(
+          "CustomerData",
+          [{ action: "cognito-idp:AdminDeleteUser", resource: LOCAL_RESOURCES.customerUserPool.arn }],
+          () => "AccessDeniedException",
+        );
+        return userPool?.deleteUser(customerId) ?? "absent";
+      },
+    };
+    ctx.need(lambdaService).functions.givePorts("CustomerData", { accounts });
     return {
       name: "cognito",
       userPool,

@@ -15,10 +15,10 @@ import {
   type JWTPayload,
 } from "jose";
 import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
-import { LOCAL_REGION } from "../runtime/resources";
+import { LOCAL_REGION, LOCAL_USER_POOL_ID } from "../runtime/resources";
 import type { LocalService } from "../runtime/service";
 
-export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_LocalPool`;
+export { LOCAL_USER_POOL_ID };
 export const LOCAL_CLIENT_ID = "localstorefrontclient00000";
 export const LOCAL_ISSUER = `https://cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_USER_POOL_ID}`;
 const KEY_ID = "local-signing-key";
@@ -46,6 +46,8 @@ export interface AuthService extends LocalService {
   authorize(authorizationHeader: string | undefined): Promise<Authorization>;
   /** The public key, as the pool publishes it at /.well-known/jwks.json. */
   jwks(): { keys: JWK[] };
+  /** AdminDeleteUser: the customer's tokens issued until now are refused from now on. */
+  deleteUser(customerId: string): "deleted" | "absent";
 }
 
 /** A local customer's `sub`: UUID-shaped and stable per e-mail address, so a kept --data-dir's orders stay theirs. */
@@ -85,12 +87,27 @@ function tokenOf(authorizationHeader: string | undefined): string | undefined {
 export async function startAuthService(): Promise<AuthService> {
   const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
+  /** Deleted customers and when (epoch seconds): a token issued until then is refused. */
+  const deleted = new Map<string, number>();
+  const refuseDeleted = (authorization: Authorization): Authorization => {
+    if (!authorization.ok) return authorization;
+    const deletedAt = deleted.get(authorization.claims.sub);
+    const issuedAt = Date.parse(authorization.claims.iat) / 1000;
+    return deletedAt !== undefined && !(issuedAt > deletedAt)
+      ? { ok: false, reason: "the user was deleted" }
+      : authorization;
+  };
   return {
     name: "auth",
     issuer: LOCAL_ISSUER,
     clientId: LOCAL_CLIENT_ID,
     issueIdToken: (email, options = {}) => sign(privateKey, email, options),
-    authorize: (header) => verify(publicKey, header),
+    authorize: async (header) => refuseDeleted(await verify(publicKey, header)),
+    deleteUser: (customerId) => {
+      if (deleted.has(customerId)) return "absent";
+      deleted.set(customerId, Math.floor(Date.now() / 1000));
+      return "deleted";
+    },
     jwks: () => ({ keys: [publicJwk] }),
     stop: async () => undefined,
   };

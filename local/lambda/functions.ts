@@ -17,6 +17,8 @@ export interface LocalFunctionsOptions {
   readonly meter?: Meter;
   /** Prints the handlers' own JSON logs and EMF metrics (--handler-logs); they are always counted. */
   readonly showLogs?: boolean;
+  /** Every log line's text, by log group, as CloudWatch Logs would keep it. */
+  readonly onLog?: (logGroup: string, text: string) => void;
   /** Local IAM: a handler as its trigger may invoke it (resource policy or role); as it is when omitted. */
   readonly guardInvocation?: <E, R>(id: FunctionId, invoke: Invoke<E, R>) => Invoke<E, R>;
 }
@@ -42,6 +44,7 @@ export class LocalFunctions {
           spec.id,
           (text, stream) => {
             this.logged(logGroup, text);
+            options.onLog?.(logGroup, text);
             if (options.showLogs) process[stream].write(text);
           },
           // Its own credentials, as its execution role's session: local IAM tells callers apart by them.

@@ -53,6 +53,7 @@ export const lambdaService: ServiceModule<LambdaService> = {
     const functions = new LocalFunctions(settings.projectRoot, {
       meter: ctx.meter,
       showLogs: settings.handlerLogs ?? false,
+      onLog: settings.onHandlerLog,
       guardInvocation: iam && ((id, invoke) => guardInvocation(iam, id, invoke)),
     });
     const seeded = await functions.handler<unknown, { created: string[]; existing: string[] }>(

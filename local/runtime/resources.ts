@@ -39,6 +39,8 @@ export const LOCAL_TOPICS = {
 } as const;
 
 export const STATE_MACHINE_NAME = "order-processing";
+/** The local user pool's id (the Cognito twin, local/cognito/). */
+export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_LocalPool`;
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 export const LOCAL_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/default`;
 export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
@@ -73,6 +75,10 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   orderStateMachine: { arn: LOCAL_STATE_MACHINE_ARN },
   orderAlertsTopic: { arn: LOCAL_TOPICS.OrderAlertsTopic },
   criticalAlertsTopic: { arn: LOCAL_TOPICS.CriticalAlertsTopic },
+  customerUserPool: {
+    arn: `arn:aws:cognito-idp:${LOCAL_REGION}:${LOCAL_ACCOUNT}:userpool/${LOCAL_USER_POOL_ID}`,
+    id: LOCAL_USER_POOL_ID,
+  },
   topicKey: { arn: `arn:aws:kms:${LOCAL_REGION}:${LOCAL_ACCOUNT}:key/local-topic-key` },
   stripeSecret: { arn: LOCAL_STRIPE_SECRET_ARN },
   stripeWebhookSecret: { arn: LOCAL_STRIPE_WEBHOOK_SECRET_ARN },

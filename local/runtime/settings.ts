@@ -44,6 +44,8 @@ export interface LocalRuntimeOptions {
   readonly queueConcurrency?: number;
   /** Shows the handlers' own JSON logs (Powertools) and EMF metrics. */
   readonly handlerLogs?: boolean;
+  /** Every line a function logs, by log group (tests read what would reach CloudWatch Logs). */
+  readonly onHandlerLog?: (logGroup: string, text: string) => void;
   /** Runs DynamoDB inside this process instead of its own (one core instead of two). */
   readonly inProcessDatabase?: boolean;
   readonly wrapPorts?: PortWrappers;

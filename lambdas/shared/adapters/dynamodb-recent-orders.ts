@@ -34,23 +34,29 @@ export class DynamoDbRecentOrders implements RecentOrders {
         start = page.LastEvaluatedKey;
       } while (start);
     }
-    const orders: OrderRecord[] = [];
-    for (let i = 0; i < ids.length; i += BATCH) orders.push(...(await this.batch(ids.slice(i, i + BATCH))));
+    const orders = await batchGetOrders(this.client, this.tableName, ids);
     return orders.filter((order) => order.createdAt >= since);
   }
+}
 
-  private async batch(orderIds: readonly string[]): Promise<OrderRecord[]> {
-    const found: OrderRecord[] = [];
-    let keys: Record<string, unknown>[] = orderIds.map((orderId) => ({ orderId }));
+/** Orders by id, whole, a hundred per BatchGetItem; unprocessed keys (throttling) asked for again. */
+export async function batchGetOrders(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  orderIds: readonly string[],
+): Promise<OrderRecord[]> {
+  const found: OrderRecord[] = [];
+  for (let i = 0; i < orderIds.length; i += BATCH) {
+    let keys: Record<string, unknown>[] = orderIds.slice(i, i + BATCH).map((orderId) => ({ orderId }));
     for (let attempt = 1; keys.length > 0; attempt++) {
       if (attempt > BATCH_ATTEMPTS) throw new Error(`${keys.length} orders could not be read (throttled).`);
-      const { Responses, UnprocessedKeys } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+      const { Responses, UnprocessedKeys } = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys } } }),
       );
-      found.push(...((Responses?.[this.tableName] ?? []) as OrderRecord[]));
-      keys = (UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      found.push(...((Responses?.[tableName] ?? []) as OrderRecord[]));
+      keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Record<string, unknown>[];
       if (keys.length > 0) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }
-    return found;
   }
+  return found;
 }

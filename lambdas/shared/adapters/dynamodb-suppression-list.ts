@@ -1,36 +1,63 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { normalizedAddress } from "../customer-emails";
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  PutCommand,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
+import { normalizedAddress, suppressionKeyOf } from "../customer-emails";
 import type { SuppressionList } from "../ports";
 import { EMAIL_SUPPRESSION_TABLE } from "../table-definitions";
 
-/** The store's e-mail suppression list: one item per address that bounced or complained. */
+/**
+ * The store's e-mail suppression list: one item per address that bounced or complained, keyed by
+ * the address's hash (`sha256:…`), so the list keeps no readable address. Items written before
+ * hashing (keyed by the address itself) are still honoured, and an erasure turns one into its hash.
+ */
 export class DynamoDbSuppressionList implements SuppressionList {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async isSuppressed(address: string): Promise<boolean> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [EMAIL_SUPPRESSION_TABLE.partitionKey]: normalizedAddress(address) },
-        ConsistentRead: true,
+  private key(value: string): Record<string, string> {
+    return { [EMAIL_SUPPRESSION_TABLE.partitionKey]: value };
+  }
+
+  /** The items under the address's hash and under the address itself (an older item): one call. */
+  private async found(address: string): Promise<Record<string, unknown>[]> {
+    const { Responses } = await this.client.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [this.tableName]: {
+            Keys: [this.key(suppressionKeyOf(address)), this.key(normalizedAddress(address))],
+            ConsistentRead: true,
+          },
+        },
       }),
     );
-    return Item !== undefined;
+    return Responses?.[this.tableName] ?? [];
+  }
+
+  async isSuppressed(address: string): Promise<boolean> {
+    return (await this.found(address)).length > 0;
   }
 
   async suppress(address: string, reason: "BOUNCE" | "COMPLAINT", at: string): Promise<"added" | "exists"> {
-    const key = EMAIL_SUPPRESSION_TABLE.partitionKey;
+    if (
+      (await this.found(address)).some(
+        (item) => item[EMAIL_SUPPRESSION_TABLE.partitionKey] !== suppressionKeyOf(address),
+      )
+    ) {
+      return "exists"; // kept as an older, unhashed item until an erasure hashes it
+    }
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [key]: normalizedAddress(address), reason, suppressedAt: at },
+          Item: { ...this.key(suppressionKeyOf(address)), reason, suppressedAt: at },
           ConditionExpression: "attribute_not_exists(#key)",
-          ExpressionAttributeNames: { "#key": key },
+          ExpressionAttributeNames: { "#key": EMAIL_SUPPRESSION_TABLE.partitionKey },
         }),
       );
       return "added";
@@ -38,5 +65,31 @@ export class DynamoDbSuppressionList implements SuppressionList {
       if (error instanceof ConditionalCheckFailedException) return "exists";
       throw error;
     }
+  }
+
+  /** Erasure: an address kept readable (an older item) is kept as its hash only. True if suppressed. */
+  async keepHashOnly(address: string): Promise<boolean> {
+    const items = await this.found(address);
+    const plain = items.find(
+      (item) => item[EMAIL_SUPPRESSION_TABLE.partitionKey] === normalizedAddress(address),
+    );
+    if (plain) {
+      await this.client
+        .send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...plain, ...this.key(suppressionKeyOf(address)) },
+            ConditionExpression: "attribute_not_exists(#key)",
+            ExpressionAttributeNames: { "#key": EMAIL_SUPPRESSION_TABLE.partitionKey },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        });
+      await this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: this.key(normalizedAddress(address)) }),
+      );
+    }
+    return items.length > 0;
   }
 }

@@ -1,5 +1,6 @@
 import type { SESv2Client, SESv2ClientConfig } from "@aws-sdk/client-sesv2";
 import { EmailRejected } from "../errors";
+import { withoutAddresses } from "../personal-data";
 import type { CustomerEmailKind } from "../customer-emails";
 import type { CustomerEmail, CustomerMailer } from "../ports";
 
@@ -66,8 +67,11 @@ export class SesCustomerMailer implements CustomerMailer {
       return { messageId: result.MessageId ?? "" };
     } catch (error) {
       const name = (error as Error).name;
+      // SES quotes the recipient in some refusals: the message is kept and logged without it.
       if (PERMANENT.has(name))
-        throw new EmailRejected(`SES refused the e-mail (${name}): ${(error as Error).message}`);
+        throw new EmailRejected(
+          `SES refused the e-mail (${name}): ${withoutAddresses((error as Error).message)}`,
+        );
       throw error;
     }
   }
