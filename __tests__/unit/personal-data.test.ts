@@ -19,13 +19,11 @@ test("withoutAddresses replaces every address in a text, and nothing else", () =
 
 test("SES's refusal quoting the recipient becomes an EmailRejected without the address", async () => {
   const ses = mockClient(SESv2Client);
-  ses
-    .on(SendEmailCommand)
-    .rejects(
-      Object.assign(new Error("Email address is not verified: buyer.probe@example.com"), {
-        name: "MessageRejected",
-      }),
-    );
+  ses.on(SendEmailCommand).rejects(
+    Object.assign(new Error("Email address is not verified: buyer.probe@example.com"), {
+      name: "MessageRejected",
+    }),
+  );
   const mailer = new SesCustomerMailer({
     from: "orders@shop.example",
     configurationSetName: "set",
