@@ -29,6 +29,8 @@ export const SDK_CLIENT_ENDPOINTS: Readonly<
   "client-sfn": { service: "states", type: "Interface" },
   "client-sns": { service: "sns", type: "Interface" },
   "client-sesv2": { service: "email", type: "Interface" },
+  // CustomerData deletes an erased customer's account (AdminDeleteUser).
+  "client-cognito-identity-provider": { service: "cognito-idp", type: "Interface" },
   // Stripe itself is on the internet, which vpc_mode = create has no route to (the stack refuses it).
   "client-secrets-manager": { unreachable: "payment_provider = stripe, which vpc_mode = create refuses" },
 };

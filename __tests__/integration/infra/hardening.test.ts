@@ -231,6 +231,7 @@ describe("functions in a VPC (vpc_mode)", () => {
       privateDns: e.private_dns_enabled,
     }));
     expect(endpoints.sort((a, b) => String(a.service).localeCompare(String(b.service)))).toEqual([
+      { service: "cognito-idp", type: "Interface", privateDns: true },
       { service: "dynamodb", type: "Gateway", privateDns: undefined },
       { service: "email", type: "Interface", privateDns: true },
       { service: "sns", type: "Interface", privateDns: true },

@@ -96,7 +96,7 @@ const ALLOWED: Record<string, AllowList> = {
     // Ends a cancelled order's payment wait; it never reports a payment's success.
     StopWaitingPayments: { actions: ["states:SendTaskFailure"], resources: [BARE_STATE_MACHINE] },
     CheckSuppressedAddresses: {
-      actions: ["dynamodb:GetItem"],
+      actions: ["dynamodb:BatchGetItem"],
       resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
     },
   }),
@@ -106,7 +106,7 @@ const ALLOWED: Record<string, AllowList> = {
   }),
   OrderSuccessHandler: functionRole("OrderSuccessHandler", {
     CheckSuppressedAddresses: {
-      actions: ["dynamodb:GetItem"],
+      actions: ["dynamodb:BatchGetItem"],
       resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
     },
     ConfirmOrders: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
@@ -123,7 +123,7 @@ const ALLOWED: Record<string, AllowList> = {
   // Only the suppression list: never the orders, never SES.
   EmailFeedback: functionRole("EmailFeedback", {
     SuppressAddresses: {
-      actions: ["dynamodb:PutItem"],
+      actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem"],
       resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
     },
   }),
@@ -144,6 +144,30 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_dynamodb_table.OrdersTable.arn}/index/status-updatedAt-index"],
     },
     ReadRecentOrders: { actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem"], resources: [ORDERS] },
+  }),
+  // A customer's data: their orders by the customer index, erased by key (each write conditional on
+  // the order's customerId), their keys and the erasure's record, the suppression list, the account.
+  CustomerData: functionRole("CustomerData", {
+    FindCustomerOrders: {
+      actions: ["dynamodb:Query"],
+      resources: ["${aws_dynamodb_table.OrdersTable.arn}/index/customerId-createdAt-index"],
+    },
+    ReadAndEraseCustomerOrders: {
+      actions: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      resources: [ORDERS],
+    },
+    EraseKeysAndRecordErasures: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
+    },
+    HashSuppressedAddress: {
+      actions: ["dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      resources: ["${aws_dynamodb_table.EmailSuppressionTable.arn}"],
+    },
+    DeleteCustomerAccount: {
+      actions: ["cognito-idp:AdminDeleteUser"],
+      resources: ["${aws_cognito_user_pool.CustomerUserPool.arn}"],
+    },
   }),
   // EventBridge Scheduler: may invoke the two reconcilers, nothing else.
   Reconciler: {
@@ -446,7 +470,7 @@ test("only the API (OrderPlacement; PaymentEvents and AfterSale on their own rou
       },
     ]),
   );
-  expect(permissions).toHaveLength(7);
+  expect(permissions).toHaveLength(10);
   // AfterSale: only from its own routes, one permission each (a path parameter is `*` in the source ARN).
   const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
     (p) => p.function_name === "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",

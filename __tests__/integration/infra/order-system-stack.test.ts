@@ -344,7 +344,7 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(9);
+    expect(integrations).toHaveLength(12);
     // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents; refunds to AfterSale.
     const routedTo = (path: string, fn: string) => {
       const found = integrations.filter((i) => String(i.http_method).includes(path));
@@ -358,6 +358,9 @@ describe("API Gateway", () => {
       routedTo("refunds", "AfterSale"),
       routedTo("cancel", "AfterSale"),
       routedTo("shipment", "AfterSale"),
+      routedTo("me_data", "CustomerData"),
+      routedTo("DELETE", "CustomerData"),
+      routedTo("erasure", "CustomerData"),
     ];
     for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
@@ -369,12 +372,17 @@ describe("API Gateway", () => {
     const paths = Object.values(resourcesOf(s, "aws_api_gateway_resource")).map((r) => r.path_part);
     expect(paths.sort()).toEqual([
       "cancel",
+      "customers",
+      "data",
+      "erasure",
+      "me",
       "orders",
       "products",
       "refunds",
       "shipment",
       "stripe",
       "webhooks",
+      "{customerId}",
       "{orderId}",
     ]);
   });
@@ -560,9 +568,13 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["POST orders__orderId__shipment", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         // The owner cancels (or staff): AfterSale checks whose order it is, as GET does.
         ["POST orders__orderId__cancel", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        // A customer's own data; staff erase on request (CustomerData checks the staff group).
+        ["GET me_data", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["DELETE me", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["POST customers__customerId__erasure", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(9);
+    expect(routes).toHaveLength(12);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {

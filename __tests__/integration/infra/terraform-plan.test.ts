@@ -41,8 +41,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_rest_api: 1,
   // Four customer routes and the root method (OrderPlacement); Stripe's webhook (PaymentEvents);
   // staff refunds (AfterSale).
-  aws_api_gateway_method: 9,
-  aws_api_gateway_integration: 9,
+  aws_api_gateway_method: 12,
+  aws_api_gateway_integration: 12,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -253,7 +253,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
       byAuth("COGNITO_USER_POOLS")
         .map((m) => m.values.http_method)
         .sort(),
-    ).toEqual(["GET", "GET", "POST", "POST", "POST", "POST", "POST"]);
+    ).toEqual(["DELETE", "GET", "GET", "GET", "POST", "POST", "POST", "POST", "POST", "POST"]);
     // GET /products and POST /webhooks/stripe (Stripe's signature is checked by PaymentEvents), public.
     expect(byAuth("NONE").map((m) => m.values.http_method)).toEqual(["GET", "POST"]);
     expect(methods.some((m) => m.values.http_method === "OPTIONS")).toBe(false);
