@@ -495,6 +495,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
         .map((e) => e.values.service_name)
         .sort(),
     ).toEqual([
+      "com.amazonaws.us-east-1.cognito-idp",
       "com.amazonaws.us-east-1.dynamodb",
       "com.amazonaws.us-east-1.email",
       "com.amazonaws.us-east-1.sns",
