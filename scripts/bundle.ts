@@ -31,6 +31,8 @@ export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>>
     "@aws-sdk/client-sns",
   ],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
+  // Stripe's SDK with the first reconciliation against Stripe (a simulated deployment never loads it).
+  "reconcile-payments": ["stripe"],
   // Cognito's client with the first erasure.
   "customer-data": ["@aws-sdk/client-cognito-identity-provider"],
 };
