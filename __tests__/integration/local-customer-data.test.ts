@@ -171,9 +171,15 @@ test("export, then erasure that keeps the books: the address goes everywhere, th
   expect(suppressed).toContain(suppressionKeyOf(PROBE));
   expect(suppressed.join("\n")).not.toContain(PROBE);
 
-  // Not one function logged the address, nor its local part.
+  // Not one function logged the address, nor its local part (their metrics are log lines too), and
+  // neither the workflow's executions (inputs, every step's output) nor any SNS notification holds it.
   expect(logged.length).toBeGreaterThan(20);
-  const all = logged.join("\n");
-  expect(all).not.toContain(PROBE);
-  expect(all).not.toContain(PROBE.split("@")[0]);
+  // The executions as Step Functions keeps them: each input and output (every step's result).
+  const executions = await (await fetch(`${t.system.url}/_local/executions`)).text();
+  expect(executions).toContain('\\"status\\":\\"CHARGED\\"');
+  const notifications = await (await fetch(`${t.system.url}/_local/notifications`)).text();
+  for (const text of [logged.join("\n"), executions, notifications]) {
+    expect(text).not.toContain(PROBE);
+    expect(text).not.toContain(PROBE.split("@")[0]);
+  }
 });
