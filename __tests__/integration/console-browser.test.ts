@@ -187,7 +187,10 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     await expect(page.locator('#journey-summary button[data-action="cancel"]').count()).resolves.toBe(0);
     await staff.locator('input[name="amount"]').fill("1.00");
     await staff.locator('input[name="reason"]').fill("Late delivery");
+    const refunded = page.waitForResponse((r) => r.url().endsWith(`/orders/${orderId}/refunds`));
     await staff.locator('button[data-action="refund"]').click();
+    const answer = await refunded;
+    expect([answer.status(), await answer.text()]).toEqual([201, expect.any(String)]);
     await page.waitForFunction(() =>
       document.querySelector("#journey-summary")?.textContent?.includes("Late delivery"),
     );

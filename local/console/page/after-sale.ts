@@ -73,7 +73,19 @@ function button(label: string, onClick: () => void): HTMLElement {
 }
 
 /** The actions this order's status and payment allow; undefined when none does. */
+/**
+ * The actions shown last, by what they depend on: while the order's status and payment stay the
+ * same, a redraw of the journey keeps the same elements (what is typed, and the focus, stay put).
+ */
+let shown: { readonly key: string; readonly node: Node | undefined } | undefined;
+
 export function afterSaleActions(order: ConsoleOrder, done: () => void): Node | undefined {
+  const key = `${order.orderId}|${order.status}|${order.payment?.status ?? "-"}`;
+  if (shown?.key !== key) shown = { key, node: buildActions(order, done) };
+  return shown.node;
+}
+
+function buildActions(order: ConsoleOrder, done: () => void): Node | undefined {
   const parts: Node[] = [];
   if (["PENDING", "PROCESSING", "CONFIRMED"].includes(order.status)) {
     parts.push(
