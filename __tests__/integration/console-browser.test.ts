@@ -106,11 +106,14 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     await page.selectOption("#order-product", "SKU-1008");
     await page.fill("#order-quantity", "1");
     await page.selectOption("#order-card", "tok_processingError");
+    const previous = await page.locator("#place-result").getAttribute("data-order-id");
     await page.click("#place-button");
-    await page.waitForFunction(
-      (previous) => document.querySelector("#place-result")?.getAttribute("data-order-id") !== previous,
-      await page.locator("#place-result").getAttribute("data-order-id"),
-    );
+    // Accepted (a new order id), or refused (the page says why: the test shows it).
+    await page.waitForFunction((before) => {
+      const result = document.querySelector("#place-result");
+      return result?.getAttribute("data-order-id") !== before || /^Refused/.test(result?.textContent ?? "");
+    }, previous);
+    expect(await page.locator("#place-result").textContent()).toMatch(/^Order .* accepted/);
     const orderId = await page.locator("#place-result").getAttribute("data-order-id");
     await page.waitForSelector(`#journey-panel[data-order-id="${orderId}"][data-status="CONFIRMED"]`);
     await page.waitForSelector(`#graph g[data-state="${STATES.processPayment}"] .retry-count`);
