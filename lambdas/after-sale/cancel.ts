@@ -9,7 +9,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
-import { customerOf, isStaff, type Customer } from "../shared/customer";
+import { customerOf, isStaff, mayActOn, type Customer } from "../shared/customer";
 import { errorResponse, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../shared/order";
@@ -121,8 +121,8 @@ export async function cancelOrder(
   const orderId = event.pathParameters?.orderId ?? "";
   const found = ORDER_ID_PATTERN.test(orderId) ? await deps.changes.get(orderId) : undefined;
   // As GET /orders/{orderId}: the owner or staff (anyone with api_auth = none, where orders have no owner).
-  const allowed = caller === undefined || found?.customerId === caller.customerId || isStaff(caller);
-  if (!found || !allowed) return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
+  if (!found || !mayActOn(caller, found))
+    return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
   const reason = reasonOf(event, caller);
   if (typeof reason !== "string") return reason;
   logger.appendKeys({ orderId });

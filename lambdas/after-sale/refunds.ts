@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
-import { customerOf, isStaff } from "../shared/customer";
+import { staffOf } from "../shared/customer";
 import { BusinessError, TransientError } from "../shared/errors";
 import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
@@ -131,9 +131,8 @@ export async function refundOrder(
   deps: AfterSaleDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const staff = customerOf(event);
-  if (!staff) return errorResponse("UNAUTHORIZED", "Sign in: refunds are made by the store's staff.");
-  if (!isStaff(staff)) return errorResponse("STAFF_ONLY", "Only the store's staff may refund an order.");
+  const staff = staffOf(event, "refund an order");
+  if ("statusCode" in staff) return staff;
   const orderId = event.pathParameters?.orderId ?? "";
   if (!ORDER_ID_PATTERN.test(orderId)) {
     return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);

@@ -6,7 +6,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
-import { customerOf, isStaff } from "../shared/customer";
+import { staffOf } from "../shared/customer";
 import { errorResponse, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, type OrderRecord } from "../shared/order";
@@ -50,9 +50,8 @@ export async function shipOrder(
   deps: AfterSaleDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const staff = customerOf(event);
-  if (!staff) return errorResponse("UNAUTHORIZED", "Sign in: shipments are recorded by the store's staff.");
-  if (!isStaff(staff)) return errorResponse("STAFF_ONLY", "Only the store's staff may record a shipment.");
+  const staff = staffOf(event, "record a shipment");
+  if ("statusCode" in staff) return staff;
   const orderId = event.pathParameters?.orderId ?? "";
   if (!ORDER_ID_PATTERN.test(orderId))
     return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);

@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import { CognitoCustomerAccounts } from "../shared/adapters/cognito-customer-accounts";
 import { DynamoDbCustomerData } from "../shared/adapters/dynamodb-customer-data";
 import { documentClient, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
-import { customerOf, isStaff } from "../shared/customer";
+import { customerOf, staffOf } from "../shared/customer";
 import { errorResponse, jsonResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { exportDocument } from "../shared/personal-data";
@@ -60,11 +60,8 @@ async function eraseCustomer(
   deps: CustomerDataDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const staff = customerOf(event);
-  if (!staff)
-    return errorResponse("UNAUTHORIZED", "Sign in: erasures on request are made by the store's staff.");
-  if (!isStaff(staff))
-    return errorResponse("STAFF_ONLY", "Only the store's staff may erase another customer's data.");
+  const staff = staffOf(event, "erase another customer's data");
+  if ("statusCode" in staff) return staff;
   const customerId = event.pathParameters?.customerId ?? "";
   if (!CUSTOMER_ID.test(customerId)) {
     return errorResponse("CUSTOMER_NOT_FOUND", `No customer with id ${shortened(customerId)}.`);

@@ -11,7 +11,7 @@ import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
 import {
   API_AUTH_MODES,
   customerOf,
-  isStaff,
+  mayActOn,
   sameEmail,
   type ApiAuthMode,
   type Customer,
@@ -272,8 +272,7 @@ async function getOrder(
   const orderId = event.pathParameters?.orderId ?? "";
   const order = ORDER_ID_PATTERN.test(orderId) ? await deps.orders.get(orderId) : undefined;
   // The owner reads their order; the store's staff read any.
-  const readable = customer === undefined || order?.customerId === customer.customerId || isStaff(customer);
-  if (!order || !readable) {
+  if (!order || !mayActOn(customer, order)) {
     return errorResponse("ORDER_NOT_FOUND", `No order with id ${shortened(orderId)}.`);
   }
   return jsonResponse(200, orderView(order));

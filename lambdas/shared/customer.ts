@@ -3,7 +3,8 @@
  * hands the function its claims at `requestContext.authorizer.claims`, every value a string; the
  * local API does the same. The customer is the token's `sub`; their e-mail is its `email` claim.
  */
-import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { errorResponse } from "./http";
 
 /** `cognito`: every order route needs a signed-in customer. `none`: the documented opt-out for demos. */
 export const API_AUTH_MODES = ["cognito", "none"] as const;
@@ -71,6 +72,28 @@ export function customerOf(event: Pick<APIGatewayProxyEvent, "requestContext">):
 }
 
 /** E-mail addresses compare case-insensitively, as the user pool's usernames do. */
+/**
+ * Whether the caller may see or change an order: its owner or the store's staff; anyone when there
+ * is no caller (api_auth = none: orders have no owner, and the authorizer admits nobody otherwise).
+ */
+export function mayActOn(caller: Customer | undefined, order: { readonly customerId?: string }): boolean {
+  return caller === undefined || order.customerId === caller.customerId || isStaff(caller);
+}
+
+/**
+ * The staff member a staff-only route is called by, or the answer for anyone else: 401 without a
+ * sign-in, 403 STAFF_ONLY outside the staff group. `what` completes "Only the store's staff may …".
+ */
+export function staffOf(
+  event: Pick<APIGatewayProxyEvent, "requestContext">,
+  what: string,
+): Customer | APIGatewayProxyResult {
+  const caller = customerOf(event);
+  if (!caller) return errorResponse("UNAUTHORIZED", `Sign in: only the store's staff may ${what}.`);
+  if (!isStaff(caller)) return errorResponse("STAFF_ONLY", `Only the store's staff may ${what}.`);
+  return caller;
+}
+
 export function sameEmail(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

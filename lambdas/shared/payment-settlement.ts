@@ -78,13 +78,8 @@ export async function cancelPayment(
   const { orderId, payment } = order;
   if (!payment) return { orderId, status: "NOTHING_TO_CANCEL" };
   if (payment.status === "CANCELED") return { orderId, status: "CANCELED" };
-  if (
-    payment.status !== "REQUIRES_ACTION" &&
-    payment.status !== "PROCESSING" &&
-    payment.status !== "FAILED"
-  ) {
-    return refundWhole(deps, log, order);
-  }
+  // Settled money (charged or refunded) is refunded; a pending or failed payment is canceled.
+  if (!isPendingPayment(payment.status) && payment.status !== "FAILED") return refundWhole(deps, log, order);
   const gateway = gatewayOf(deps, payment.provider ?? "simulated");
   const { status } = await gateway.cancel({ orderId, chargeId: payment.chargeId });
   if (status === "canceled" && (await deps.payments.recordCanceled(orderId, payment.chargeId, reason))) {
