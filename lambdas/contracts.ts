@@ -3,11 +3,18 @@
  * triggers it, the configuration it reads and the access it needs. From this declaration:
  * - the stack derives each function's environment and its least-privilege IAM statements;
  * - the local runtime derives the same environment, pointed at local resources;
- * - each handler reads its configuration through `functionConfig(id)`, which fails at cold start
- *   naming the missing variable;
+ * - each handler reads its configuration through `functionConfig(id)` (config.ts, where every
+ *   variable is named), which fails at cold start naming the missing variable;
  * - the build, the benchmarks and the tests enumerate the functions.
- * Environment variable names are written here and nowhere else.
  */
+import {
+  CONFIG,
+  FUNCTION_CONFIG,
+  type ConfigName,
+  type ConfigSource,
+  type SettingName,
+  type Settings,
+} from "./config";
 import { ORDERS_QUEUE_SETTINGS } from "./shared/queue-settings";
 
 /** The resources a function can be configured with or granted access to. */
@@ -53,149 +60,6 @@ export interface ResourceHandle {
   readonly id?: string;
 }
 export type ResourceHandles = Record<ResourceName, ResourceHandle>;
-
-/** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
-export type SettingName =
-  | "paymentGateway"
-  | "simulatedGatewayTransientFailures"
-  | "stripeApiBase"
-  | "apiAuth"
-  | "allowedOrigins"
-  | "customerEmails"
-  | "senderAddress"
-  | "stuckOrderMinutes"
-  | "paymentActionTimeoutMinutes"
-  | "idempotencyKeyTtlHours"
-  | "reconcileDays";
-export type Settings = Record<SettingName, string>;
-
-type ConfigSource =
-  | { readonly resource: ResourceName; readonly attribute: keyof ResourceHandle }
-  | { readonly setting: SettingName };
-
-/** Every configuration value a function may read: its environment variable and where its value comes from. */
-export const CONFIG = {
-  ordersTableName: { env: "ORDERS_TABLE_NAME", from: { resource: "ordersTable", attribute: "name" } },
-  inventoryTableName: {
-    env: "INVENTORY_TABLE_NAME",
-    from: { resource: "inventoryTable", attribute: "name" },
-  },
-  orderKeysTableName: {
-    env: "ORDER_KEYS_TABLE_NAME",
-    from: { resource: "orderKeysTable", attribute: "name" },
-  },
-  stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
-  userPoolId: { env: "USER_POOL_ID", from: { resource: "customerUserPool", attribute: "id" } },
-  criticalAlertsTopicArn: {
-    env: "CRITICAL_ALERTS_TOPIC_ARN",
-    from: { resource: "criticalAlertsTopic", attribute: "arn" },
-  },
-  orderAlertsTopicArn: {
-    env: "ORDER_ALERTS_TOPIC_ARN",
-    from: { resource: "orderAlertsTopic", attribute: "arn" },
-  },
-  /** `simulated` or `stripe` (the Terraform variable payment_provider; `npm start -- --payment-provider`). */
-  paymentGateway: { env: "PAYMENT_GATEWAY", from: { setting: "paymentGateway" }, default: "simulated" },
-  /** The secret holding Stripe's key; empty when the deployment does not use Stripe. */
-  stripeSecretArn: {
-    env: "STRIPE_SECRET_ARN",
-    from: { resource: "stripeSecret", attribute: "arn" },
-    default: "",
-  },
-  /** The secret holding the webhook endpoint's signing secret (whsec_…); empty without Stripe. */
-  stripeWebhookSecretArn: {
-    env: "STRIPE_WEBHOOK_SECRET_ARN",
-    from: { resource: "stripeWebhookSecret", attribute: "arn" },
-    default: "",
-  },
-  /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
-  stripeApiBase: { env: "STRIPE_API_BASE", from: { setting: "stripeApiBase" }, default: "" },
-  simulatedGatewayTransientFailures: {
-    env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
-    from: { setting: "simulatedGatewayTransientFailures" },
-    default: "1",
-  },
-  /** `cognito` or `none` (the Terraform variable api_auth; `npm start -- --no-auth`). */
-  apiAuth: { env: "API_AUTH", from: { setting: "apiAuth" }, default: "cognito" },
-  /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
-  allowedOrigins: { env: "ALLOWED_ORIGINS", from: { setting: "allowedOrigins" }, default: "" },
-  emailSuppressionTableName: {
-    env: "EMAIL_SUPPRESSION_TABLE_NAME",
-    from: { resource: "emailSuppressionTable", attribute: "name" },
-  },
-  /** `on` or `off` (the Terraform variable customer_emails): whether customers get e-mails. */
-  customerEmails: { env: "CUSTOMER_EMAILS", from: { setting: "customerEmails" }, default: "on" },
-  /** The From address of customer e-mails (an address of the verified SES identity). */
-  senderAddress: { env: "SENDER_ADDRESS", from: { setting: "senderAddress" }, default: "" },
-  emailConfigurationSetName: {
-    env: "EMAIL_CONFIGURATION_SET_NAME",
-    from: { resource: "emailConfigurationSet", attribute: "name" },
-    default: "",
-  },
-  confirmationEmailTemplateName: {
-    env: "CONFIRMATION_EMAIL_TEMPLATE_NAME",
-    from: { resource: "confirmationEmailTemplate", attribute: "name" },
-    default: "",
-  },
-  failureEmailTemplateName: {
-    env: "FAILURE_EMAIL_TEMPLATE_NAME",
-    from: { resource: "failureEmailTemplate", attribute: "name" },
-    default: "",
-  },
-  cancellationEmailTemplateName: {
-    env: "CANCELLATION_EMAIL_TEMPLATE_NAME",
-    from: { resource: "cancellationEmailTemplate", attribute: "name" },
-    default: "",
-  },
-  shipmentEmailTemplateName: {
-    env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
-    from: { resource: "shipmentEmailTemplate", attribute: "name" },
-    default: "",
-  },
-  refundEmailTemplateName: {
-    env: "REFUND_EMAIL_TEMPLATE_NAME",
-    from: { resource: "refundEmailTemplate", attribute: "name" },
-    default: "",
-  },
-  /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
-  stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
-  /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
-  idempotencyKeyTtlHours: {
-    env: "IDEMPOTENCY_KEY_TTL_HOURS",
-    from: { setting: "idempotencyKeyTtlHours" },
-    default: "24",
-  },
-  /** Days of the provider's payments the daily reconciliation compares with the orders (reconcile_days). */
-  reconcileDays: { env: "RECONCILE_DAYS", from: { setting: "reconcileDays" }, default: "3" },
-  /**
-   * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
-   * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
-   */
-  paymentActionTimeoutMinutes: {
-    env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
-    from: { setting: "paymentActionTimeoutMinutes" },
-    default: "30",
-  },
-} as const satisfies Record<
-  string,
-  { readonly env: string; readonly from: ConfigSource; readonly default?: string }
->;
-export type ConfigName = keyof typeof CONFIG;
-
-/** Every setting at its default: a simulated gateway, Cognito sign-in on, no CORS. */
-export const DEFAULT_SETTINGS: Settings = {
-  paymentGateway: CONFIG.paymentGateway.default,
-  simulatedGatewayTransientFailures: CONFIG.simulatedGatewayTransientFailures.default,
-  stripeApiBase: CONFIG.stripeApiBase.default,
-  apiAuth: CONFIG.apiAuth.default,
-  allowedOrigins: CONFIG.allowedOrigins.default,
-  customerEmails: CONFIG.customerEmails.default,
-  senderAddress: CONFIG.senderAddress.default,
-  stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
-  paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
-  idempotencyKeyTtlHours: CONFIG.idempotencyKeyTtlHours.default,
-  reconcileDays: CONFIG.reconcileDays.default,
-};
 
 /** Grant-style access: "these actions on this resource", one IAM statement each. */
 export interface Grant {
@@ -246,8 +110,6 @@ const READ_STRIPE_SECRET_KEY: Grant = {
   actions: ["secretsmanager:GetSecretValue"],
   when: { setting: "paymentGateway", equals: "stripe" },
 };
-/** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
-const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
 
 /**
  * Customer e-mail with the given templates: SES authorizes a templated send against the identity, the
@@ -284,7 +146,7 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 512,
     trigger: "api",
-    config: [...STORE_TABLES, "orderKeysTableName", "idempotencyKeyTtlHours", "apiAuth", "allowedOrigins"],
+    config: FUNCTION_CONFIG.OrderPlacement,
     access: [
       // PutItem inside the order's transaction; UpdateItem re-queues a stale PENDING order.
       {
@@ -307,7 +169,7 @@ const CONTRACTS = {
     timeoutSeconds: ORDERS_QUEUE_SETTINGS.consumerTimeoutSeconds,
     memoryMb: 256,
     trigger: "ordersQueue",
-    config: ["stateMachineArn"],
+    config: FUNCTION_CONFIG.StartOrderProcessing,
     access: [
       {
         sid: "ConsumeOrdersQueue",
@@ -328,7 +190,7 @@ const CONTRACTS = {
     timeoutSeconds: 15,
     memoryMb: 256,
     trigger: "workflow",
-    config: STORE_TABLES,
+    config: FUNCTION_CONFIG.ValidateOrder,
     access: [
       // Reads only: the order's items when the queue message did not carry them.
       { sid: "ReadOrders", resource: "ordersTable", actions: ["dynamodb:GetItem"] },
@@ -341,13 +203,7 @@ const CONTRACTS = {
     timeoutSeconds: 20,
     memoryMb: 256,
     trigger: "workflow",
-    config: [
-      "ordersTableName",
-      "paymentGateway",
-      "simulatedGatewayTransientFailures",
-      "stripeSecretArn",
-      "stripeApiBase",
-    ],
+    config: FUNCTION_CONFIG.ProcessPayment,
     access: [
       { sid: "RecordPayments", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       READ_STRIPE_SECRET_KEY,
@@ -360,15 +216,7 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 256,
     trigger: "paymentEvents",
-    config: [
-      "ordersTableName",
-      "orderKeysTableName",
-      "paymentGateway",
-      "stripeWebhookSecretArn",
-      "stripeSecretArn",
-      "stripeApiBase",
-      "criticalAlertsTopicArn",
-    ],
+    config: FUNCTION_CONFIG.PaymentEvents,
     access: [
       { sid: "RecordPaymentOutcomes", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       // A dispute pages a person (the evidence has a deadline).
@@ -402,22 +250,7 @@ const CONTRACTS = {
     timeoutSeconds: 20,
     memoryMb: 256,
     trigger: "api",
-    config: [
-      ...STORE_TABLES,
-      "orderKeysTableName",
-      "idempotencyKeyTtlHours",
-      "paymentGateway",
-      "simulatedGatewayTransientFailures",
-      "stripeSecretArn",
-      "stripeApiBase",
-      "customerEmails",
-      "senderAddress",
-      "emailSuppressionTableName",
-      "emailConfigurationSetName",
-      "cancellationEmailTemplateName",
-      "shipmentEmailTemplateName",
-      "refundEmailTemplateName",
-    ],
+    config: FUNCTION_CONFIG.AfterSale,
     access: [
       // Conditional status changes; one transaction sets a refund's amount aside and records its request.
       { sid: "RecordOrderChanges", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
@@ -440,7 +273,7 @@ const CONTRACTS = {
     timeoutSeconds: 15,
     memoryMb: 256,
     trigger: "workflow",
-    config: STORE_TABLES,
+    config: FUNCTION_CONFIG.UpdateInventory,
     access: [
       // One TransactWriteItems: conditional decrements plus the order's exactly-once marker; when
       // the marker refuses, one read tells a replay from an order cancelled meanwhile.
@@ -455,16 +288,7 @@ const CONTRACTS = {
     timeoutSeconds: 15,
     memoryMb: 256,
     trigger: "orderConfirmationRule",
-    config: [
-      "ordersTableName",
-      "orderAlertsTopicArn",
-      "customerEmails",
-      "senderAddress",
-      "emailSuppressionTableName",
-      "emailConfigurationSetName",
-      "confirmationEmailTemplateName",
-      "failureEmailTemplateName",
-    ],
+    config: FUNCTION_CONFIG.OrderSuccessHandler,
     access: [
       { sid: "ConfirmOrders", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       { sid: "AnnounceConfirmedOrders", resource: "orderAlertsTopic", actions: ["sns:Publish"] },
@@ -491,7 +315,7 @@ const CONTRACTS = {
     timeoutSeconds: 10,
     memoryMb: 256,
     trigger: "emailFeedbackTopic",
-    config: ["emailSuppressionTableName"],
+    config: FUNCTION_CONFIG.EmailFeedback,
     access: [
       {
         sid: "SuppressAddresses",
@@ -507,7 +331,7 @@ const CONTRACTS = {
     timeoutSeconds: 60,
     memoryMb: 256,
     trigger: "schedule",
-    config: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes", "paymentActionTimeoutMinutes"],
+    config: FUNCTION_CONFIG.ReconcileOrders,
     access: [
       { sid: "FindStuckOrders", resource: "ordersByStatusIndex", actions: ["dynamodb:Query"] },
       // A PROCESSING order may be waiting for its payment's outcome: its payment says so.
@@ -523,14 +347,7 @@ const CONTRACTS = {
     timeoutSeconds: 300,
     memoryMb: 512,
     trigger: "schedule",
-    config: [
-      "ordersTableName",
-      "reconcileDays",
-      "paymentGateway",
-      "simulatedGatewayTransientFailures",
-      "stripeSecretArn",
-      "stripeApiBase",
-    ],
+    config: FUNCTION_CONFIG.ReconcilePayments,
     access: [
       { sid: "FindRecentOrders", resource: "ordersByStatusIndex", actions: ["dynamodb:Query"] },
       // Read only: a finding is for a person; nothing is corrected.
@@ -549,7 +366,7 @@ const CONTRACTS = {
     timeoutSeconds: 60,
     memoryMb: 256,
     trigger: "api",
-    config: ["ordersTableName", "orderKeysTableName", "emailSuppressionTableName", "userPoolId"],
+    config: FUNCTION_CONFIG.CustomerData,
     access: [
       { sid: "FindCustomerOrders", resource: "ordersByCustomerIndex", actions: ["dynamodb:Query"] },
       // Each write is conditional on the order's customerId: only the customer's own orders change.
@@ -583,10 +400,10 @@ const CONTRACTS = {
     timeoutSeconds: 60,
     memoryMb: 256,
     trigger: "deploy",
-    config: STORE_TABLES,
+    config: FUNCTION_CONFIG.SeedInventory,
     access: [{ sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] }],
   },
-} as const satisfies Record<string, FunctionContract>;
+} as const satisfies Record<keyof typeof FUNCTION_CONFIG, FunctionContract>;
 
 export type FunctionId = keyof typeof CONTRACTS;
 
@@ -631,50 +448,3 @@ export function environmentFor(
     spec.config.map((name) => [CONFIG[name].env, configValue(name, resources, settings)]),
   );
 }
-
-type ConfigOf<Id extends FunctionId> = { readonly [K in (typeof CONTRACTS)[Id]["config"][number]]: string };
-
-/**
- * A handler's typed configuration: only the entries its contract declares. Each value is read when
- * first used (at cold start, when the handler builds its adapters); a missing variable throws an
- * error that names it.
- */
-export function functionConfig<Id extends FunctionId>(
-  id: Id,
-  env: NodeJS.ProcessEnv = process.env,
-): ConfigOf<Id> {
-  const config = {} as Record<ConfigName, string>;
-  for (const name of CONTRACTS[id].config as readonly ConfigName[]) {
-    Object.defineProperty(config, name, {
-      enumerable: true,
-      get: () => {
-        const entry: { env: string; default?: string } = CONFIG[name];
-        const value = env[entry.env] || entry.default;
-        const variable = entry.env;
-        // An empty default ("" = nothing configured) is a value; any other empty value is missing.
-        if (value === undefined || (value === "" && entry.default !== "")) {
-          throw new Error(
-            `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's contract in lambdas/contracts.ts.`,
-          );
-        }
-        return value;
-      },
-    });
-  }
-  return config as ConfigOf<Id>;
-}
-
-/** Powertools settings every function gets; the local runtime turns logs and metrics off unless asked. */
-export function observabilityEnvironment(
-  serviceName: string,
-  options: { readonly logLevel: string; readonly metrics: boolean },
-): Record<string, string> {
-  return {
-    POWERTOOLS_SERVICE_NAME: serviceName,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: options.logLevel,
-    ...(options.metrics ? {} : { POWERTOOLS_METRICS_DISABLED: "true" }),
-  };
-}
-
-export const METRICS_NAMESPACE = "EcommerceOrders";

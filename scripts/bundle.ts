@@ -13,26 +13,24 @@ export interface BundleResult {
   readonly lazy: Readonly<Record<string, number>>;
 }
 
+/** Powertools Parameters' Secrets Manager provider, with the SDK client it brings (Stripe's secrets only). */
+const SECRETS = "@aws-lambda-powertools/parameters/secrets";
+
 /**
- * Packages a function loads only when it first needs them (`await import()`), bundled into their own
- * file next to index.js, so the cold start neither reads nor parses them. Stripe's SDK is about as
+ * Packages (or a package's subpath, exactly as the handler imports it) a function loads only when it
+ * first needs them (`await import()`), each bundled into its own file next to index.js, so the cold
+ * start neither reads nor parses them. Stripe's SDK is about as
  * large as the rest of ProcessPayment, and a simulated deployment never loads it.
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
-  "process-payment": ["stripe"],
+  "process-payment": ["stripe", SECRETS],
   // Stripe's SDK, SES and Step Functions with the first refund, e-mail or ended payment wait.
-  "after-sale": ["stripe", "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn"],
-  // Stripe's SDK and the Secrets Manager client with the first Stripe event; SNS with the first dispute.
-  "payment-events": [
-    "stripe",
-    "@aws-lambda-powertools/parameters",
-    "@aws-sdk/client-secrets-manager",
-    "@aws-sdk/client-sfn",
-    "@aws-sdk/client-sns",
-  ],
+  "after-sale": ["stripe", SECRETS, "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn"],
+  // Stripe's SDK and Secrets Manager with the first Stripe event; SNS with the first dispute.
+  "payment-events": ["stripe", SECRETS, "@aws-sdk/client-sfn", "@aws-sdk/client-sns"],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
   // Stripe's SDK with the first reconciliation against Stripe (a simulated deployment never loads it).
-  "reconcile-payments": ["stripe"],
+  "reconcile-payments": ["stripe", SECRETS],
   // Cognito's client with the first erasure.
   "customer-data": ["@aws-sdk/client-cognito-identity-provider"],
 };
@@ -109,7 +107,8 @@ export async function bundleFunctions(
       });
       const lazy: Record<string, number> = {};
       for (const name of lazyPackages) {
-        // Found by require() from index.js, as from any package: ./node_modules/<name>/index.js.
+        // Found by require() from index.js, as from any package: ./node_modules/<name>/index.js
+        // (a subpath is a folder with its own index.js).
         const packageFile = join("node_modules", name, BUNDLE_ENTRY_FILE);
         const lazyBuild = await build({
           ...options,

@@ -10,7 +10,8 @@ import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lamb
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { FUNCTIONS, type FunctionId, type ResourceHandles, type Settings } from "../lambdas/contracts";
+import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/contracts";
+import { type Settings } from "../lambdas/config";
 import catalog from "../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";

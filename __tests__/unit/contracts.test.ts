@@ -1,13 +1,6 @@
 /** Function contracts: the typed configuration reader and the environment derived from a contract. */
-import {
-  CONFIG,
-  DEFAULT_SETTINGS,
-  environmentFor,
-  functionConfig,
-  functionSpec,
-  FUNCTIONS,
-  type ResourceHandles,
-} from "../../lambdas/contracts";
+import { environmentFor, functionSpec, FUNCTIONS, type ResourceHandles } from "../../lambdas/contracts";
+import { CONFIG, DEFAULT_SETTINGS, functionConfig } from "../../lambdas/config";
 import { LOCAL_RESOURCES, localEnvironment } from "../../local/runtime/resources";
 
 const settings = { ...DEFAULT_SETTINGS, simulatedGatewayTransientFailures: "2" };

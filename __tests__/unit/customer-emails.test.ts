@@ -6,10 +6,10 @@ import Handlebars from "handlebars";
 import {
   confirmationEmailData,
   customerDate,
-  EMAIL_TEMPLATES,
   failureEmailData,
   type CustomerEmailKind,
 } from "../../lambdas/shared/customer-emails";
+import { EMAIL_TEMPLATES } from "../../lambdas/shared/email-templates";
 import { orderRecord } from "../support/orders";
 
 const render = (kind: CustomerEmailKind, data: unknown) => {

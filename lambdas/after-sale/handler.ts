@@ -20,7 +20,7 @@ import { errorResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { gatewaysFrom } from "../shared/payment-gateways";
 import { routeOfEvent } from "../shared/routes";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";

@@ -14,7 +14,7 @@ import { errorResponse, jsonResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { exportDocument } from "../shared/personal-data";
 import { routeOfEvent } from "../shared/routes";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 import { observability, type CustomerDataDeps } from "./deps";
 import { erase } from "./erasure";
 

@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import { dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import { createObservability, instrumented } from "../shared/observability";
 import type { SuppressionList } from "../shared/ports";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface EmailFeedbackDeps {
   readonly suppressions: SuppressionList;

@@ -36,7 +36,7 @@ import {
 import type { InventoryStore, OrderStore } from "../shared/ports";
 import { routeOfEvent } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface OrderPlacementSettings {
   /** `cognito`: order routes need a signed-in customer; `none`: orders have no owner. */

@@ -29,7 +29,7 @@ import type { OrderRecord } from "../shared/order";
 import type { CustomerMailer, Notification, Notifier, OrderStore, SuppressionList } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface OrderSuccessDeps {
   readonly orders: OrderStore;

@@ -16,9 +16,8 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
 import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
-import { LazySnsNotifier } from "../shared/adapters/sns-notifier";
+import { LazySnsNotifier } from "../shared/adapters/lazy-sns-notifier";
 import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
-import { isUnreachable } from "../shared/errors";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { isPendingPayment, type OrderRecord } from "../shared/order";
 import {
@@ -30,18 +29,17 @@ import {
   type ProviderEvent,
 } from "../shared/payment-events";
 import { applyDispute, applyRefunds, type AfterChargeDeps } from "./after-charge";
+import { stripeSecretKey, stripeSecretValue } from "../shared/payment-gateways";
 import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
 import type { OrderStore, PaymentLookup, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { ORDER_KEYS_TABLE } from "../shared/table-definitions";
-import { CONFIG, functionConfig } from "../contracts";
+import { CONFIG, functionConfig } from "../config";
 
 /** Stripe's own default: a signature older than this is refused (replayed or delayed). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 /** Stripe retries an event for up to three days; its id is remembered for a week. */
 export const EVENT_RECORD_SECONDS = 7 * 24 * 3600;
-/** The endpoint secret is read at most once per this many seconds per execution environment. */
-export const WEBHOOK_SECRET_MAX_AGE_SECONDS = 300;
 
 /** What became of one event. */
 export type EventResult =
@@ -297,29 +295,9 @@ function isHttpRequest(input: unknown): input is APIGatewayProxyEvent {
 function stripeLookup(provider: PaymentProvider): PaymentLookup | undefined {
   if (provider !== "stripe") return undefined;
   return new StripePaymentGateway({
-    secretKey: async () => {
-      const key = await secretValueOf(config.stripeSecretArn);
-      if (key) return key;
-      const failure = new Error(`The Stripe secret key is not set: put it into ${config.stripeSecretArn}.`);
-      failure.name = "PaymentGatewayMisconfigured";
-      throw failure;
-    },
+    secretKey: () => stripeSecretKey(config.stripeSecretArn),
     apiBase: config.stripeApiBase,
   });
-}
-
-/** A secret's value from Secrets Manager (Powertools Parameters, cached); undefined if empty. */
-async function secretValueOf(secretArn: string): Promise<string | undefined> {
-  if (secretArn === "") return undefined;
-  try {
-    // Loaded with the first Stripe event: a deployment without Stripe never needs Secrets Manager.
-    const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
-    const value = await getSecret<string>(secretArn, { maxAge: WEBHOOK_SECRET_MAX_AGE_SECONDS });
-    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-  } catch (error) {
-    if (isUnreachable(error)) throw error;
-    return undefined; // a secret nobody filled in yet
-  }
 }
 
 /** Powertools Idempotency on the idempotency-key table, keyed by the event id, expiring after a week. */
@@ -356,7 +334,7 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
     orders: overrides.orders ?? dynamoDbOrderStore(config),
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
     provider,
-    webhookSecret: overrides.webhookSecret ?? (() => secretValueOf(config.stripeWebhookSecretArn)),
+    webhookSecret: overrides.webhookSecret ?? (() => stripeSecretValue(config.stripeWebhookSecretArn)),
     applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName),
     alerts: overrides.alerts ?? new LazySnsNotifier(config.criticalAlertsTopicArn),
     lookup: "lookup" in overrides ? overrides.lookup : stripeLookup(provider),

@@ -34,7 +34,7 @@ import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
 
 type ChargeRequest = Extract<PaymentRequest, { action: "charge" }>;
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;

@@ -17,7 +17,7 @@ import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-st
 import { createObservability, instrumented } from "../shared/observability";
 import { isPendingPayment } from "../shared/order";
 import type { OrderStore, StaleOrder, StaleOrderFinder, WorkflowStarter } from "../shared/ports";
-import { CONFIG, functionConfig } from "../contracts";
+import { CONFIG, functionConfig } from "../config";
 
 export interface ReconcileOrdersDeps {
   readonly staleOrders: StaleOrderFinder;

@@ -14,7 +14,7 @@ import { createObservability, instrumented } from "../shared/observability";
 import { gatewaysFrom } from "../shared/payment-gateways";
 import { reconcile, type ReconciliationReport } from "../shared/payment-reconciliation";
 import type { PaymentBooks, RecentOrders } from "../shared/ports";
-import { CONFIG, functionConfig } from "../contracts";
+import { CONFIG, functionConfig } from "../config";
 
 export interface ReconcilePaymentsDeps {
   /** The provider's books; undefined with the simulated provider deployed (it keeps none). */

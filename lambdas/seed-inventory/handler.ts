@@ -9,7 +9,7 @@ import bundledCatalog from "../shared/catalog.json";
 import { toMinorUnits } from "../shared/money";
 import type { InventoryStore } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export const catalogSchema = z.object({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),

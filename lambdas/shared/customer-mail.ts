@@ -23,7 +23,7 @@ import {
 import type { CustomerMailer, OrderStore, SuppressionList } from "./ports";
 import type { Observability } from "./observability";
 import { isErasedAddress } from "./personal-data";
-import { CONFIG } from "../contracts";
+import { CONFIG } from "../config";
 
 export interface CustomerMailDeps {
   readonly orders: Pick<

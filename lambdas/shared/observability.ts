@@ -2,7 +2,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { METRICS_NAMESPACE } from "../contracts";
+import { METRICS_NAMESPACE } from "../config";
 import { asWorkflowError, BusinessError } from "./errors";
 
 /** Errors a function throws on purpose (a business outcome): Lambda counts them as Errors too. */

@@ -3,15 +3,14 @@
  * through (payment_provider), and the simulated one, which can always refund what it charged (an
  * order charged before the deployment switched providers). Shared by every function that moves money.
  */
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { SimulatedPaymentGateway } from "./adapters/simulated-payment-gateway";
 import { StripePaymentGateway } from "./adapters/stripe-payment-gateway";
 import { asWorkflowError, isUnreachable } from "./errors";
 import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "./payment-providers";
 import type { PaymentGateway } from "./ports";
-import { CONFIG } from "../contracts";
+import { CONFIG } from "../config";
 
-/** The Stripe secret key is read at most once per this many seconds per execution environment. */
+/** A Stripe secret (the key, the webhook's signing secret) is read at most once per this many seconds per execution environment. */
 export const SECRET_KEY_MAX_AGE_SECONDS = 300;
 
 export type Gateways = { readonly [P in PaymentProvider]?: PaymentGateway };
@@ -52,15 +51,27 @@ export function gatewaysFrom(config: PaymentGatewayConfig): {
   return { current, gateways: { simulated, stripe } };
 }
 
-/** The key from Secrets Manager through Powertools Parameters, cached for SECRET_KEY_MAX_AGE_SECONDS. */
-export async function stripeSecretKey(secretArn: string): Promise<string> {
+/**
+ * A secret's value from Secrets Manager through Powertools Parameters, cached for
+ * SECRET_KEY_MAX_AGE_SECONDS; undefined when nobody has filled it in yet. Both are loaded with the
+ * first Stripe call: a deployment without Stripe never loads Secrets Manager's client.
+ */
+export async function stripeSecretValue(secretArn: string): Promise<string | undefined> {
+  if (secretArn === "") return undefined;
   try {
-    const key = await getSecret<string>(secretArn, { maxAge: SECRET_KEY_MAX_AGE_SECONDS });
-    if (typeof key === "string" && key.trim() !== "") return key.trim();
+    const { getSecret } = await import("@aws-lambda-powertools/parameters/secrets");
+    const value = await getSecret<string>(secretArn, { maxAge: SECRET_KEY_MAX_AGE_SECONDS });
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
   } catch (error) {
     if (isUnreachable(error)) throw asWorkflowError(error);
-    // Secrets Manager has no value for a secret nobody filled in yet (ResourceNotFoundException).
+    return undefined; // Secrets Manager has no value for a secret nobody filled in yet (ResourceNotFoundException).
   }
+}
+
+/** Stripe's secret key; a secret nobody filled in is said so, naming it. */
+export async function stripeSecretKey(secretArn: string): Promise<string> {
+  const key = await stripeSecretValue(secretArn);
+  if (key) return key;
   const failure = new Error(
     `The Stripe secret key is not set: put it into the secret ${secretArn} (README: Payments).`,
   );

@@ -3,7 +3,7 @@
  * passes Terraform references, the local runtime and tests pass local ARNs: all run the same states.
  */
 import type { FunctionId } from "../contracts";
-import { METRICS_NAMESPACE } from "../contracts";
+import { METRICS_NAMESPACE } from "../config";
 import { BUSINESS_ERRORS, LAMBDA_SERVICE_ERRORS, TRANSIENT_ERRORS, UNREACHABLE_ERRORS } from "./errors";
 import { ORDER_WORKFLOW_EVENT_SOURCE, ORDER_WORKFLOW_EVENTS } from "./events";
 import { ORDER_ATTRIBUTES } from "./order";

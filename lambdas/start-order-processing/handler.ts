@@ -7,7 +7,7 @@ import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-st
 import type { WorkflowStarter } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputOf } from "../shared/workflow-io";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface StartOrderProcessingDeps {
   readonly workflow: WorkflowStarter;

@@ -9,7 +9,7 @@ import { BusinessError } from "../shared/errors";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { inventoryRequestSchema } from "../shared/workflow-io";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface UpdateInventoryDeps {
   readonly inventory: InventoryStore;

@@ -12,7 +12,7 @@ import type { PricedLine } from "../shared/order";
 import type { InventoryStore, OrderStore } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
-import { functionConfig } from "../contracts";
+import { functionConfig } from "../config";
 
 export interface ValidateOrderDeps {
   readonly orders: OrderStore;

@@ -6,12 +6,12 @@ import {
   FUNCTIONS,
   environmentFor,
   functionSpec,
-  observabilityEnvironment,
   type FunctionId,
   type ResourceHandles,
-  type Settings,
 } from "../../lambdas/contracts";
-import { emailTemplateName, type CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { observabilityEnvironment, type Settings } from "../../lambdas/config";
+import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { emailTemplateName } from "../../lambdas/shared/email-templates";
 import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
 import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";

@@ -4,7 +4,7 @@
  * (`DEFAULT_SETTINGS`, the workflow type, the root method, the queue settings); the defaults that
  * exist only locally (port, host) are written here and nowhere else.
  */
-import { DEFAULT_SETTINGS } from "../../lambdas/contracts";
+import { DEFAULT_SETTINGS } from "../../lambdas/config";
 import { parseAllowedOrigins } from "../../lambdas/shared/cors";
 import type { ApiAuthMode } from "../../lambdas/shared/customer";
 import type { CustomerEmailMode } from "../../lambdas/shared/customer-emails";

@@ -10,11 +10,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import type { SNSEvent } from "aws-lambda";
 import Handlebars from "handlebars";
-import {
-  EMAIL_TEMPLATES,
-  emailTemplateName,
-  type CustomerEmailKind,
-} from "../../lambdas/shared/customer-emails";
+import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/shared/email-templates";
 import { readBody } from "../runtime/read-body";
 import type { LocalService } from "../runtime/service";
 

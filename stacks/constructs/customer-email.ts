@@ -11,11 +11,8 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { ResourceHandle } from "../../lambdas/contracts";
-import {
-  EMAIL_TEMPLATES,
-  emailTemplateName,
-  type CustomerEmailKind,
-} from "../../lambdas/shared/customer-emails";
+import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/shared/email-templates";
 import { ifCreated } from "./counted";
 
 export interface CustomerEmailProps {

@@ -12,11 +12,10 @@ import {
   BUNDLE_ROOT,
   environmentFor,
   LAMBDA_HANDLER,
-  observabilityEnvironment,
   type FunctionSpec,
   type ResourceHandles,
-  type Settings,
 } from "../../lambdas/contracts";
+import { observabilityEnvironment, type Settings } from "../../lambdas/config";
 import { allow, grantStatements, ServiceRole, VPC_ENI_ACTIONS, XRAY_STATEMENT } from "./policy";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";

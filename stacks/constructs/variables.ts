@@ -5,7 +5,7 @@ import { API_AUTH_MODES } from "../../lambdas/shared/customer";
 import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
 import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
 import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
-import { CONFIG, DEFAULT_SETTINGS } from "../../lambdas/contracts";
+import { CONFIG, DEFAULT_SETTINGS } from "../../lambdas/config";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";

@@ -30,7 +30,7 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { FUNCTIONS } from "../../../lambdas/contracts";
 import catalog from "../../../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
-import { EMAIL_TEMPLATES } from "../../../lambdas/shared/customer-emails";
+import { EMAIL_TEMPLATES } from "../../../lambdas/shared/email-templates";
 import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
 import { dataOf, localNamed, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 

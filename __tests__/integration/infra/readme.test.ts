@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONFIG } from "../../../lambdas/contracts";
+import { CONFIG } from "../../../lambdas/config";
 import { API_ERRORS } from "../../../lambdas/shared/api-errors";
 import { GATEWAY_RESPONSES } from "../../../lambdas/shared/gateway-responses";
 import { LOCAL_SERVER_ERRORS } from "../../../local/admin/routes";

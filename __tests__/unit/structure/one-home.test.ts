@@ -1,11 +1,12 @@
 /**
  * Structure rules a reviewer would otherwise check by hand: each environment variable is named in one
- * source file (the contracts), functions stay short, and every handler folder has a contract.
+ * source file (lambdas/config.ts), functions stay short, and every handler folder has a contract.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { CONFIG, FUNCTIONS } from "../../../lambdas/contracts";
+import { FUNCTIONS } from "../../../lambdas/contracts";
+import { CONFIG } from "../../../lambdas/config";
 import { CLI_OPTIONS } from "../../../local/options";
 
 const root = resolve(__dirname, "../../..");
@@ -22,12 +23,12 @@ const files = [join(root, "main.ts"), ...SOURCE_DIRS.flatMap((d) => sourceFiles(
 const text = new Map(files.map((f) => [relative(root, f), readFileSync(f, "utf8")]));
 
 test.each(Object.values(CONFIG).map((c) => [c.env]))(
-  "environment variable %s is named in exactly one source file (lambdas/contracts.ts)",
+  "environment variable %s is named in exactly one source file (lambdas/config.ts)",
   (variable) => {
     const homes = [...text]
       .filter(([, source]) => new RegExp(`\\b${variable}\\b`).test(source))
       .map(([f]) => f);
-    expect(homes).toEqual(["lambdas/contracts.ts"]);
+    expect(homes).toEqual(["lambdas/config.ts"]);
   },
 );
 

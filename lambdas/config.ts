@@ -1,0 +1,273 @@
+/**
+ * Every configuration value a function reads, and how it reads them: the environment variable of
+ * each (written here and nowhere else), where its value comes from (a resource's attribute or a
+ * setting), and the typed reader every handler calls at cold start. Kept apart from the contracts
+ * (which say which function reads which) so that a handler's bundle carries only this.
+ */
+import type { ResourceHandle, ResourceName } from "./contracts";
+
+/** Values that come from a setting (a Terraform variable, a local option), not from a resource. */
+export type SettingName =
+  | "paymentGateway"
+  | "simulatedGatewayTransientFailures"
+  | "stripeApiBase"
+  | "apiAuth"
+  | "allowedOrigins"
+  | "customerEmails"
+  | "senderAddress"
+  | "stuckOrderMinutes"
+  | "paymentActionTimeoutMinutes"
+  | "idempotencyKeyTtlHours"
+  | "reconcileDays";
+export type Settings = Record<SettingName, string>;
+
+export type ConfigSource =
+  | { readonly resource: ResourceName; readonly attribute: keyof ResourceHandle }
+  | { readonly setting: SettingName };
+
+/** Every configuration value a function may read: its environment variable and where its value comes from. */
+export const CONFIG = {
+  ordersTableName: { env: "ORDERS_TABLE_NAME", from: { resource: "ordersTable", attribute: "name" } },
+  inventoryTableName: {
+    env: "INVENTORY_TABLE_NAME",
+    from: { resource: "inventoryTable", attribute: "name" },
+  },
+  orderKeysTableName: {
+    env: "ORDER_KEYS_TABLE_NAME",
+    from: { resource: "orderKeysTable", attribute: "name" },
+  },
+  stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
+  userPoolId: { env: "USER_POOL_ID", from: { resource: "customerUserPool", attribute: "id" } },
+  criticalAlertsTopicArn: {
+    env: "CRITICAL_ALERTS_TOPIC_ARN",
+    from: { resource: "criticalAlertsTopic", attribute: "arn" },
+  },
+  orderAlertsTopicArn: {
+    env: "ORDER_ALERTS_TOPIC_ARN",
+    from: { resource: "orderAlertsTopic", attribute: "arn" },
+  },
+  /** `simulated` or `stripe` (the Terraform variable payment_provider; `npm start -- --payment-provider`). */
+  paymentGateway: { env: "PAYMENT_GATEWAY", from: { setting: "paymentGateway" }, default: "simulated" },
+  /** The secret holding Stripe's key; empty when the deployment does not use Stripe. */
+  stripeSecretArn: {
+    env: "STRIPE_SECRET_ARN",
+    from: { resource: "stripeSecret", attribute: "arn" },
+    default: "",
+  },
+  /** The secret holding the webhook endpoint's signing secret (whsec_…); empty without Stripe. */
+  stripeWebhookSecretArn: {
+    env: "STRIPE_WEBHOOK_SECRET_ARN",
+    from: { resource: "stripeWebhookSecret", attribute: "arn" },
+    default: "",
+  },
+  /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
+  stripeApiBase: { env: "STRIPE_API_BASE", from: { setting: "stripeApiBase" }, default: "" },
+  simulatedGatewayTransientFailures: {
+    env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
+    from: { setting: "simulatedGatewayTransientFailures" },
+    default: "1",
+  },
+  /** `cognito` or `none` (the Terraform variable api_auth; `npm start -- --no-auth`). */
+  apiAuth: { env: "API_AUTH", from: { setting: "apiAuth" }, default: "cognito" },
+  /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
+  allowedOrigins: { env: "ALLOWED_ORIGINS", from: { setting: "allowedOrigins" }, default: "" },
+  emailSuppressionTableName: {
+    env: "EMAIL_SUPPRESSION_TABLE_NAME",
+    from: { resource: "emailSuppressionTable", attribute: "name" },
+  },
+  /** `on` or `off` (the Terraform variable customer_emails): whether customers get e-mails. */
+  customerEmails: { env: "CUSTOMER_EMAILS", from: { setting: "customerEmails" }, default: "on" },
+  /** The From address of customer e-mails (an address of the verified SES identity). */
+  senderAddress: { env: "SENDER_ADDRESS", from: { setting: "senderAddress" }, default: "" },
+  emailConfigurationSetName: {
+    env: "EMAIL_CONFIGURATION_SET_NAME",
+    from: { resource: "emailConfigurationSet", attribute: "name" },
+    default: "",
+  },
+  confirmationEmailTemplateName: {
+    env: "CONFIRMATION_EMAIL_TEMPLATE_NAME",
+    from: { resource: "confirmationEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  failureEmailTemplateName: {
+    env: "FAILURE_EMAIL_TEMPLATE_NAME",
+    from: { resource: "failureEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  cancellationEmailTemplateName: {
+    env: "CANCELLATION_EMAIL_TEMPLATE_NAME",
+    from: { resource: "cancellationEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  shipmentEmailTemplateName: {
+    env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
+    from: { resource: "shipmentEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  refundEmailTemplateName: {
+    env: "REFUND_EMAIL_TEMPLATE_NAME",
+    from: { resource: "refundEmailTemplate", attribute: "name" },
+    default: "",
+  },
+  /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
+  stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
+  /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
+  idempotencyKeyTtlHours: {
+    env: "IDEMPOTENCY_KEY_TTL_HOURS",
+    from: { setting: "idempotencyKeyTtlHours" },
+    default: "24",
+  },
+  /** Days of the provider's payments the daily reconciliation compares with the orders (reconcile_days). */
+  reconcileDays: { env: "RECONCILE_DAYS", from: { setting: "reconcileDays" }, default: "3" },
+  /**
+   * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
+   * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
+   */
+  paymentActionTimeoutMinutes: {
+    env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
+    from: { setting: "paymentActionTimeoutMinutes" },
+    default: "30",
+  },
+} as const satisfies Record<
+  string,
+  { readonly env: string; readonly from: ConfigSource; readonly default?: string }
+>;
+export type ConfigName = keyof typeof CONFIG;
+
+/** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
+const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
+
+/**
+ * The configuration each function reads: part of its contract (contracts.ts points here), kept with
+ * the variables so that the reader below needs nothing else from the contracts.
+ */
+export const FUNCTION_CONFIG = {
+  OrderPlacement: [
+    ...STORE_TABLES,
+    "orderKeysTableName",
+    "idempotencyKeyTtlHours",
+    "apiAuth",
+    "allowedOrigins",
+  ],
+  StartOrderProcessing: ["stateMachineArn"],
+  ValidateOrder: STORE_TABLES,
+  ProcessPayment: [
+    "ordersTableName",
+    "paymentGateway",
+    "simulatedGatewayTransientFailures",
+    "stripeSecretArn",
+    "stripeApiBase",
+  ],
+  PaymentEvents: [
+    "ordersTableName",
+    "orderKeysTableName",
+    "paymentGateway",
+    "stripeWebhookSecretArn",
+    "stripeSecretArn",
+    "stripeApiBase",
+    "criticalAlertsTopicArn",
+  ],
+  AfterSale: [
+    ...STORE_TABLES,
+    "orderKeysTableName",
+    "idempotencyKeyTtlHours",
+    "paymentGateway",
+    "simulatedGatewayTransientFailures",
+    "stripeSecretArn",
+    "stripeApiBase",
+    "customerEmails",
+    "senderAddress",
+    "emailSuppressionTableName",
+    "emailConfigurationSetName",
+    "cancellationEmailTemplateName",
+    "shipmentEmailTemplateName",
+    "refundEmailTemplateName",
+  ],
+  UpdateInventory: STORE_TABLES,
+  OrderSuccessHandler: [
+    "ordersTableName",
+    "orderAlertsTopicArn",
+    "customerEmails",
+    "senderAddress",
+    "emailSuppressionTableName",
+    "emailConfigurationSetName",
+    "confirmationEmailTemplateName",
+    "failureEmailTemplateName",
+  ],
+  EmailFeedback: ["emailSuppressionTableName"],
+  ReconcileOrders: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes", "paymentActionTimeoutMinutes"],
+  ReconcilePayments: [
+    "ordersTableName",
+    "reconcileDays",
+    "paymentGateway",
+    "simulatedGatewayTransientFailures",
+    "stripeSecretArn",
+    "stripeApiBase",
+  ],
+  CustomerData: ["ordersTableName", "orderKeysTableName", "emailSuppressionTableName", "userPoolId"],
+  SeedInventory: STORE_TABLES,
+} as const satisfies Record<string, readonly ConfigName[]>;
+type ConfiguredFunction = keyof typeof FUNCTION_CONFIG;
+type ConfigOf<Id extends ConfiguredFunction> = {
+  readonly [K in (typeof FUNCTION_CONFIG)[Id][number]]: string;
+};
+
+/** Every setting at its default: a simulated gateway, Cognito sign-in on, no CORS. */
+export const DEFAULT_SETTINGS: Settings = {
+  paymentGateway: CONFIG.paymentGateway.default,
+  simulatedGatewayTransientFailures: CONFIG.simulatedGatewayTransientFailures.default,
+  stripeApiBase: CONFIG.stripeApiBase.default,
+  apiAuth: CONFIG.apiAuth.default,
+  allowedOrigins: CONFIG.allowedOrigins.default,
+  customerEmails: CONFIG.customerEmails.default,
+  senderAddress: CONFIG.senderAddress.default,
+  stuckOrderMinutes: CONFIG.stuckOrderMinutes.default,
+  paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
+  idempotencyKeyTtlHours: CONFIG.idempotencyKeyTtlHours.default,
+  reconcileDays: CONFIG.reconcileDays.default,
+};
+
+/**
+ * A handler's typed configuration: only the entries its contract declares. Each value is read when
+ * first used (at cold start, when the handler builds its adapters); a missing variable throws an
+ * error that names it.
+ */
+export function functionConfig<Id extends ConfiguredFunction>(
+  id: Id,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<Id> {
+  const config = {} as Record<ConfigName, string>;
+  for (const name of FUNCTION_CONFIG[id] as readonly ConfigName[]) {
+    Object.defineProperty(config, name, {
+      enumerable: true,
+      get: () => {
+        const entry: { env: string; default?: string } = CONFIG[name];
+        const value = env[entry.env] || entry.default;
+        const variable = entry.env;
+        // An empty default ("" = nothing configured) is a value; any other empty value is missing.
+        if (value === undefined || (value === "" && entry.default !== "")) {
+          throw new Error(
+            `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's contract in lambdas/contracts.ts.`,
+          );
+        }
+        return value;
+      },
+    });
+  }
+  return config as ConfigOf<Id>;
+}
+
+/** Powertools settings every function gets; the local runtime turns logs and metrics off unless asked. */
+export function observabilityEnvironment(
+  serviceName: string,
+  options: { readonly logLevel: string; readonly metrics: boolean },
+): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: options.logLevel,
+    ...(options.metrics ? {} : { POWERTOOLS_METRICS_DISABLED: "true" }),
+  };
+}
+
+export const METRICS_NAMESPACE = "EcommerceOrders";
