@@ -7,33 +7,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import {
-  BUNDLE_ROOT,
-  CONFIG,
-  environmentFor,
-  DEFAULT_SETTINGS,
-  observabilityEnvironment,
-  type FunctionSpec,
-} from "../lambdas/contracts";
-import { LOCAL_RESOURCES, LOCAL_SENDER_ADDRESS } from "../local/runtime/resources";
+import { BUNDLE_ROOT, type FunctionSpec } from "../lambdas/contracts";
+import { CONFIG } from "../lambdas/config";
+import { LOCAL_RESOURCES } from "../local/runtime/resources";
 import { build } from "esbuild";
 import { BASELINE, bundleFunctions, PRODUCTION, type BundleResult } from "./bundle";
+import { lambdaEnvironment } from "./bench/lambda-environment";
 import { machine, median, runNode } from "./bench/stats";
 
 const root = resolve(__dirname, "..");
 const runs = Number(process.argv[2] ?? 7);
-
-/** The configuration each function's contract gives it (local resources; nothing is called). */
-function lambdaEnvironment(spec: FunctionSpec): NodeJS.ProcessEnv {
-  return {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench",
-    ...observabilityEnvironment(spec.folder, { logLevel: "SILENT", metrics: true }),
-    // The stack always names a sender; the defaults leave it to the deployment.
-    ...environmentFor(spec, LOCAL_RESOURCES, { ...DEFAULT_SETTINGS, senderAddress: LOCAL_SENDER_ADDRESS }),
-  };
-}
 
 const INIT_PROBE = `
 const started = process.hrtime.bigint();

@@ -1,0 +1,107 @@
+/**
+ * Each function's folder, as its zip lands in /var/task: everything index.js and its first-use files
+ * require must be inside the folder, or be Node's own, or be what the nodejs22.x runtime provides
+ * (PRODUCTION.external). Checked from a copy outside this project, where the project's node_modules
+ * cannot stand in for a missing file.
+ */
+import { execFileSync } from "node:child_process";
+import { build } from "esbuild";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS, type FunctionSpec } from "../../lambdas/contracts";
+import { lambdaEnvironment } from "../../scripts/bench/lambda-environment";
+import { LAZY_PACKAGES, PRODUCTION } from "../../scripts/bundle";
+
+const root = resolve(__dirname, "../..");
+const copies = mkdtempSync(join(tmpdir(), "lambda-zips-"));
+afterAll(() => rmSync(copies, { recursive: true, force: true }));
+
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return jsFiles(path);
+    return entry.name.endsWith(".js") ? [path] : [];
+  });
+}
+
+const runtimeProvided = (specifier: string) =>
+  (PRODUCTION.external ?? []).some((name) => specifier === name || specifier.startsWith(`${name}/`));
+const isBuiltin = (specifier: string) =>
+  specifier.startsWith("node:") || builtinModules.includes(specifier.split("/")[0] ?? specifier);
+
+/** The modules a bundled file requires, as esbuild's parser sees them (not strings that name one). */
+async function requiredBy(file: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [file],
+    bundle: true,
+    platform: "node",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "record-only",
+        setup: (b) =>
+          b.onResolve({ filter: /.*/ }, (args) =>
+            args.kind === "entry-point" ? undefined : { path: args.path, external: true },
+          ),
+      },
+    ],
+  });
+  return Object.values(metafile.inputs).flatMap((input) => input.imports.map((i) => i.path));
+}
+
+/** Where each specifier resolves from the folder (a fresh node process, no NODE_PATH), or its error. */
+function resolveFrom(folder: string, specifiers: readonly string[]): Record<string, string> {
+  const script = `const out = {};
+for (const s of ${JSON.stringify(specifiers)}) {
+  try { out[s] = require.resolve(s, { paths: [process.cwd()] }); } catch (e) { out[s] = "unresolved: " + e.code; }
+}
+process.stdout.write(JSON.stringify(out));`;
+  const env = { ...process.env };
+  delete env.NODE_PATH;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: folder, env, encoding: "utf8" }));
+}
+
+/**
+ * The files a cold start loads from the folder's node_modules: index.js required as Lambda's runtime
+ * does, with the function's configuration (Stripe as the provider, so its gateway is built too).
+ */
+function loadedAtColdStart(spec: FunctionSpec, folder: string): string[] {
+  const script = `require("./${BUNDLE_ENTRY_FILE}");
+process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+  const env = lambdaEnvironment(spec, { paymentGateway: "stripe" });
+  const loaded: string[] = JSON.parse(
+    execFileSync(process.execPath, ["-e", script], { cwd: folder, env, encoding: "utf8" }),
+  );
+  return loaded.filter((file) => file.startsWith(join(folder, "node_modules")));
+}
+
+describe.each(FUNCTIONS.map((spec) => [spec.folder, spec] as const))("%s's zip", (folder, spec) => {
+  const copy = join(copies, folder);
+  beforeAll(() => cpSync(join(root, BUNDLE_ROOT, folder), copy, { recursive: true }));
+
+  test("requires only what it carries, Node's own modules and the runtime's", async () => {
+    const required = new Set<string>();
+    for (const file of jsFiles(copy)) {
+      for (const specifier of await requiredBy(file)) {
+        if (!isBuiltin(specifier) && !runtimeProvided(specifier)) required.add(specifier);
+      }
+    }
+    // Every first-use package is required by index.js: a listed one nobody imports would be dead weight.
+    expect([...required].sort()).toEqual([...(LAZY_PACKAGES[folder] ?? [])].sort());
+    const resolved = resolveFrom(copy, [...required]);
+    for (const specifier of required) {
+      expect({ specifier, resolved: resolved[specifier] }).toEqual({
+        specifier,
+        resolved: join(copy, "node_modules", specifier, BUNDLE_ENTRY_FILE),
+      });
+    }
+  });
+
+  test("its cold start loads none of its first-use files", () => {
+    expect(loadedAtColdStart(spec, copy)).toEqual([]);
+  });
+});
