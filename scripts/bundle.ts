@@ -1,6 +1,6 @@
 /** esbuild settings for the Lambda bundles, shared by the build and the bundle benchmark's baseline. */
-import { build, type BuildOptions, type Metafile } from "esbuild";
-import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/contracts";
 
@@ -35,6 +35,20 @@ export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>>
   "customer-data": ["@aws-sdk/client-cognito-identity-provider"],
 };
 
+/**
+ * Each AWS SDK client imports its whole package.json (2–3 KB of scripts and dependency lists) for one
+ * field, its version (the User-Agent header): only that field is bundled.
+ */
+const SDK_PACKAGE_VERSION_ONLY: Plugin = {
+  name: "sdk-package-version-only",
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/][^\\/]+[\\/]package\.json$/ }, (args) => {
+      const { version } = JSON.parse(readFileSync(args.path, "utf8")) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: "json" };
+    });
+  },
+};
+
 /** Production settings: minified, tree-shaken ESM sources of the AWS SDK v3 bundled in, source maps. */
 export const PRODUCTION: BuildOptions = {
   bundle: true,
@@ -47,6 +61,7 @@ export const PRODUCTION: BuildOptions = {
   sourcesContent: false,
   mainFields: ["module", "main"],
   legalComments: "none",
+  plugins: [SDK_PACKAGE_VERSION_ONLY],
   // CommonJS bundles load lazily with require(): the same on Lambda, and loadable in a jest/vm host.
   supported: { "dynamic-import": false },
   // Credential sources other than the environment are loaded lazily by the SDK and never reached on
@@ -74,6 +89,7 @@ export const BASELINE: BuildOptions = {
   mainFields: ["main"],
   sourcemap: false,
   external: [],
+  plugins: [],
 };
 
 function jsBytes(meta: Metafile): number {

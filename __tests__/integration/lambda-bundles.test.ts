@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { build } from "esbuild";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -99,6 +99,20 @@ describe.each(FUNCTIONS.map((spec) => [spec.folder, spec] as const))("%s's zip",
         resolved: join(copy, "node_modules", specifier, BUNDLE_ENTRY_FILE),
       });
     }
+  });
+
+  test("its SDK clients still know their version (the User-Agent header), all that is kept of their package.json", () => {
+    const bundle = readFileSync(join(copy, BUNDLE_ENTRY_FILE), "utf8");
+    const dynamoDb = JSON.parse(
+      readFileSync(join(root, "node_modules/@aws-sdk/client-dynamodb/package.json"), "utf8"),
+    ) as {
+      version: string;
+    };
+    // Booleans, not the bundle: a failure would print a few hundred KB of minified code.
+    expect({
+      version: folder === "start-order-processing" || bundle.includes(`{version:"${dynamoDb.version}"}`),
+      wholePackageJson: /\bdevDependencies:/.test(bundle),
+    }).toEqual({ version: true, wholePackageJson: false });
   });
 
   test("its cold start loads none of its first-use files", () => {

@@ -20,11 +20,17 @@ function newestSource(dir: string): number {
 
 /** Why the bundles cannot be used as they are, or undefined when they are fresh. */
 export function staleBundles(projectRoot = root): string | undefined {
-  const sources = newestSource(join(projectRoot, "lambdas"));
+  // The handlers' sources and the build settings both decide what a bundle holds.
+  const sources = Math.max(
+    newestSource(join(projectRoot, "lambdas")),
+    statSync(join(projectRoot, "scripts", "bundle.ts")).mtimeMs,
+  );
   for (const spec of FUNCTIONS) {
     const bundle = join(projectRoot, BUNDLE_ROOT, spec.folder, BUNDLE_ENTRY_FILE);
     if (!existsSync(bundle)) return `${bundle} is missing`;
-    if (statSync(bundle).mtimeMs < sources) return `${bundle} is older than the sources under lambdas/`;
+    if (statSync(bundle).mtimeMs < sources) {
+      return `${bundle} is older than the sources under lambdas/ or scripts/bundle.ts`;
+    }
   }
   return undefined;
 }
