@@ -247,7 +247,7 @@ export function functionConfig<Id extends ConfiguredFunction>(
         // An empty default ("" = nothing configured) is a value; any other empty value is missing.
         if (value === undefined || (value === "" && entry.default !== "")) {
           throw new Error(
-            `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's contract in lambdas/contracts.ts.`,
+            `${id}: missing required environment variable ${variable} (${name}); the stack sets it from the function's configuration in lambdas/config.ts (FUNCTION_CONFIG).`,
           );
         }
         return value;

@@ -10,7 +10,10 @@ import { isPaymentProvider, PAYMENT_PROVIDERS, type PaymentProvider } from "./pa
 import type { PaymentGateway } from "./ports";
 import { CONFIG } from "../config";
 
-/** A Stripe secret (the key, the webhook's signing secret) is read at most once per this many seconds per execution environment. */
+/**
+ * A Stripe secret (the key, the webhook's signing secret) is read at most once per this many seconds
+ * per execution environment.
+ */
 export const SECRET_KEY_MAX_AGE_SECONDS = 300;
 
 export type Gateways = { readonly [P in PaymentProvider]?: PaymentGateway };
