@@ -10,7 +10,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { customerOf, isStaff, mayActOn, type Customer } from "../shared/customer";
-import { errorResponse, jsonResponse, shortened } from "../shared/http";
+import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../shared/order";
 import { cancelPayment } from "../shared/payment-settlement";
@@ -28,13 +28,9 @@ const cancelBodySchema = z.strictObject({ reason: z.optional(z.string()) });
 function reasonOf(event: APIGatewayProxyEvent, caller: Customer | undefined): string | APIGatewayProxyResult {
   const fallback = caller && isStaff(caller) ? "Cancelled by the store." : "Cancelled by the customer.";
   if (!event.body?.trim()) return fallback;
-  let json: unknown;
-  try {
-    json = JSON.parse(event.body);
-  } catch {
-    return errorResponse("INVALID_JSON", 'Send nothing, or {"reason": "…"} as JSON.');
-  }
-  const body = cancelBodySchema.safeParse(json);
+  const sent = jsonBodyOf(event.body, 'nothing, or {"reason": "…"}');
+  if ("statusCode" in sent) return sent;
+  const body = cancelBodySchema.safeParse(sent.json);
   if (!body.success) return errorResponse("INVALID_BODY", 'Send nothing, or {"reason": "…"}: nothing else.');
   const reason = body.data.reason?.trim() ?? "";
   if (reason.length > MAX_REASON_LENGTH) {

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { staffOf } from "../shared/customer";
 import { BusinessError, TransientError } from "../shared/errors";
-import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
+import { errorResponse, header, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { minorUnitsOf, toMajorUnits } from "../shared/money";
 import { orderView, type OrderRecord } from "../shared/order";
@@ -42,13 +42,9 @@ function parseRefund(event: APIGatewayProxyEvent): Parsed {
       "Idempotency-Key must be 1-128 printable ASCII characters without spaces.",
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(event.body ?? "");
-  } catch {
-    return errorResponse("INVALID_JSON", 'Send {"amount": "12.50", "reason": "…"} as JSON.');
-  }
-  const body = refundBodySchema.safeParse(json);
+  const sent = jsonBodyOf(event.body, '{"amount": "12.50", "reason": "…"}');
+  if ("statusCode" in sent) return sent;
+  const body = refundBodySchema.safeParse(sent.json);
   if (!body.success) {
     return errorResponse(
       "INVALID_BODY",

@@ -7,7 +7,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { staffOf } from "../shared/customer";
-import { errorResponse, jsonResponse, shortened } from "../shared/http";
+import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { orderView, type OrderRecord } from "../shared/order";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
@@ -22,13 +22,9 @@ const shipmentSchema = z.strictObject({ carrier: z.string(), trackingNumber: z.s
 function parseShipment(
   event: APIGatewayProxyEvent,
 ): { carrier: string; trackingNumber: string } | APIGatewayProxyResult {
-  let json: unknown;
-  try {
-    json = JSON.parse(event.body ?? "");
-  } catch {
-    return errorResponse("INVALID_JSON", 'Send {"carrier": "…", "trackingNumber": "…"} as JSON.');
-  }
-  const body = shipmentSchema.safeParse(json);
+  const sent = jsonBodyOf(event.body, '{"carrier": "…", "trackingNumber": "…"}');
+  if ("statusCode" in sent) return sent;
+  const body = shipmentSchema.safeParse(sent.json);
   const carrier = body.success ? body.data.carrier.trim() : "";
   const trackingNumber = body.success ? body.data.trackingNumber.trim() : "";
   if (!SHIPMENT_TEXT.test(carrier) || !SHIPMENT_TEXT.test(trackingNumber)) {

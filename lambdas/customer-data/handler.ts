@@ -10,7 +10,7 @@ import { CognitoCustomerAccounts } from "../shared/adapters/cognito-customer-acc
 import { DynamoDbCustomerData } from "../shared/adapters/dynamodb-customer-data";
 import { documentClient, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import { customerOf, staffOf } from "../shared/customer";
-import { errorResponse, jsonResponse, shortened } from "../shared/http";
+import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { exportDocument } from "../shared/personal-data";
 import { routeOfEvent } from "../shared/routes";
@@ -66,13 +66,9 @@ async function eraseCustomer(
   if (!CUSTOMER_ID.test(customerId)) {
     return errorResponse("CUSTOMER_NOT_FOUND", `No customer with id ${shortened(customerId)}.`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(event.body ?? "");
-  } catch {
-    return errorResponse("INVALID_JSON", 'Send {"reason": "…"} as JSON.');
-  }
-  const body = erasureBodySchema.safeParse(json);
+  const sent = jsonBodyOf(event.body, '{"reason": "…"}');
+  if ("statusCode" in sent) return sent;
+  const body = erasureBodySchema.safeParse(sent.json);
   const reason = body.success ? body.data.reason.trim() : "";
   if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
     return errorResponse("INVALID_REASON", `reason must say why, in 1 to ${MAX_REASON_LENGTH} characters.`);

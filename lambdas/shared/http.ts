@@ -23,6 +23,18 @@ export function errorResponse(
 }
 
 /** Header lookup is case-insensitive, as HTTP says. */
+/**
+ * A request's body parsed as JSON, or the API's INVALID_JSON answer saying what to send (`expected`,
+ * as in `Send {"reason": "…"} as JSON.`).
+ */
+export function jsonBodyOf(body: string | null, expected: string): { json: unknown } | APIGatewayProxyResult {
+  try {
+    return { json: JSON.parse(body ?? "") };
+  } catch {
+    return errorResponse("INVALID_JSON", `Send ${expected} as JSON.`);
+  }
+}
+
 export function header(headers: Record<string, string | undefined> | null, name: string): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
