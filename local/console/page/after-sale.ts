@@ -72,17 +72,27 @@ function button(label: string, onClick: () => void): HTMLElement {
   return node;
 }
 
-/** The actions this order's status and payment allow; undefined when none does. */
 /**
  * The actions shown last, by what they depend on: while the order's status and payment stay the
  * same, a redraw of the journey keeps the same elements (what is typed, and the focus, stay put).
  */
 let shown: { readonly key: string; readonly node: Node | undefined } | undefined;
 
+/** The actions this order's status and payment allow; undefined when none does. */
 export function afterSaleActions(order: ConsoleOrder, done: () => void): Node | undefined {
   const key = `${order.orderId}|${order.status}|${order.payment?.status ?? "-"}`;
   if (shown?.key !== key) shown = { key, node: buildActions(order, done) };
   return shown.node;
+}
+
+/** A staff action's fields and the button that sends them. */
+function form(fields: readonly HTMLInputElement[], action: string, send: () => Promise<void>): Node {
+  return el(
+    "span",
+    { class: "after-sale-form" },
+    ...fields,
+    button(action, () => void send()),
+  );
 }
 
 function buildActions(order: ConsoleOrder, done: () => void): Node | undefined {
@@ -96,15 +106,8 @@ function buildActions(order: ConsoleOrder, done: () => void): Node | undefined {
     const carrier = field(order.orderId, "carrier", "carrier", 8);
     const tracking = field(order.orderId, "trackingNumber", "tracking number", 14);
     parts.push(
-      el(
-        "span",
-        { class: "after-sale-form" },
-        carrier,
-        tracking,
-        button(
-          "ship",
-          () => void act(order, "shipment", { carrier: carrier.value, trackingNumber: tracking.value }, done),
-        ),
+      form([carrier, tracking], "ship", () =>
+        act(order, "shipment", { carrier: carrier.value, trackingNumber: tracking.value }, done),
       ),
     );
   }
@@ -113,15 +116,8 @@ function buildActions(order: ConsoleOrder, done: () => void): Node | undefined {
     const amount = field(order.orderId, "amount", "amount", 6);
     const reason = field(order.orderId, "reason", "reason", 14);
     parts.push(
-      el(
-        "span",
-        { class: "after-sale-form" },
-        amount,
-        reason,
-        button(
-          "refund",
-          () => void act(order, "refunds", { amount: amount.value, reason: reason.value }, done),
-        ),
+      form([amount, reason], "refund", () =>
+        act(order, "refunds", { amount: amount.value, reason: reason.value }, done),
       ),
     );
   }
