@@ -4,7 +4,6 @@
  * idempotency-key records deleted by key; the erasure's record kept in the key table under a hash
  * of the customer's id.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   GetCommand,
@@ -18,6 +17,7 @@ import { ERASED_ADDRESS, erasureKeyOf, type ErasureRecord } from "../personal-da
 import type { CustomerDataStore } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 import { batchGetOrders } from "./dynamodb-recent-orders";
+import { conditionalWrite } from "./conditional-write";
 
 export class DynamoDbCustomerData implements CustomerDataStore {
   constructor(
@@ -49,8 +49,8 @@ export class DynamoDbCustomerData implements CustomerDataStore {
   }
 
   async eraseOrder(orderId: string, customerId: string, at: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.ordersTable,
           Key: { orderId },
@@ -58,17 +58,13 @@ export class DynamoDbCustomerData implements CustomerDataStore {
           ConditionExpression: "customerId = :customer AND customerEmail <> :erased",
           ExpressionAttributeValues: { ":erased": ERASED_ADDRESS, ":at": at, ":customer": customerId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async deleteKey(keyHash: string, orderId: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(() =>
+      this.client.send(
         new DeleteCommand({
           TableName: this.keysTable,
           Key: { [ORDER_KEYS_TABLE.partitionKey]: keyHash },
@@ -76,12 +72,8 @@ export class DynamoDbCustomerData implements CustomerDataStore {
           ConditionExpression: "orderId = :orderId",
           ExpressionAttributeValues: { ":orderId": orderId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async erasureOf(customerId: string): Promise<ErasureRecord | undefined> {

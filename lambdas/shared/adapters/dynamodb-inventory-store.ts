@@ -1,8 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  IdempotentParameterMismatchException,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
+import { IdempotentParameterMismatchException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   GetCommand,
@@ -17,6 +13,7 @@ import type { Product } from "../order";
 import type { OrderLine } from "../order-request";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../ports";
 import { INVENTORY_TABLE, ORDERS_TABLE } from "../table-definitions";
+import { conditionalWrite } from "./conditional-write";
 
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_LIMIT = 100;
@@ -198,8 +195,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   async seedProduct(product: Product): Promise<"created" | "exists"> {
-    try {
-      await this.client.send(
+    const created = await conditionalWrite(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.inventoryTableName,
           Item: {
@@ -211,11 +208,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
           },
           ConditionExpression: "attribute_not_exists(ProductID)",
         }),
-      );
-      return "created";
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return "exists";
-      throw error;
-    }
+      ),
+    );
+    return created ? "created" : "exists";
   }
 }

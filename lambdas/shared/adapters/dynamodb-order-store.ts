@@ -21,6 +21,7 @@ import type { CustomerEmailSubject } from "../customer-emails";
 import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 import { expiringKeyPut } from "./expiring-keys";
+import { conditionalWrite } from "./conditional-write";
 
 const now = (): string => new Date().toISOString();
 
@@ -93,8 +94,8 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 
   async requeue(orderId: string, now: string, staleBefore: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -104,12 +105,8 @@ export class DynamoDbOrderStore implements OrderStore {
           ExpressionAttributeNames: { "#status": ORDER_ATTRIBUTES.status },
           ExpressionAttributeValues: { ":now": now, ":stale": staleBefore, ":pending": "PENDING" },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
@@ -259,8 +256,8 @@ export class DynamoDbOrderStore implements OrderStore {
     at: string,
     claimExpiredBefore: string,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -274,12 +271,8 @@ export class DynamoDbOrderStore implements OrderStore {
             ":expired": claimExpiredBefore,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async releaseCustomerEmail(
@@ -289,8 +282,9 @@ export class DynamoDbOrderStore implements OrderStore {
     options: { readonly confirmationNotified?: boolean } = {},
   ): Promise<void> {
     const notified = options.confirmationNotified ?? false;
-    try {
-      await this.client.send(
+    // Not made when taken over by another sender since: theirs now.
+    await conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -303,11 +297,8 @@ export class DynamoDbOrderStore implements OrderStore {
             ...(notified ? { ":now": now() } : {}),
           },
         }),
-      );
-    } catch (error) {
-      // Taken over by another sender since: theirs now.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async recordCustomerEmail(

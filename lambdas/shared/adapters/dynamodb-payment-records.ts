@@ -15,6 +15,7 @@ import {
   type RefundEntry,
 } from "../order";
 import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
+import { conditionalWrite } from "./conditional-write";
 
 const now = (): string => new Date().toISOString();
 
@@ -129,8 +130,8 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
 
   async recordCanceled(orderId: string, chargeId: string, reason: string): Promise<boolean> {
     const cancelable = paymentIn([...PENDING_PAYMENT_STATUSES, "FAILED", "CANCELED"]);
-    try {
-      await this.client.send(
+    return conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { orderId },
@@ -146,12 +147,8 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
             ":now": now(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async recordProviderRefund(orderId: string, chargeId: string, refund: RefundEntry): Promise<boolean> {
@@ -162,8 +159,8 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
       if (order.providerRefundIds?.has(refund.refundId)) return false;
       const before = order.refundedTotal ?? 0;
       const fully = before + refund.amountMinor >= payment.amountMinor;
-      try {
-        await this.client.send(
+      const recorded = await conditionalWrite(() =>
+        this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { orderId },
@@ -192,11 +189,9 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
               ":before": before,
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
+      if (recorded) return true;
     }
     throw new Error(`The provider's refund ${refund.refundId} of order ${orderId} kept losing races.`);
   }

@@ -4,7 +4,7 @@
  * the amount set aside on the order (`refundedTotal`, conditional on what is left to refund), so
  * concurrent requests can never refund more than was charged, and a retried one finds its record.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   TransactWriteCommand,
@@ -16,6 +16,7 @@ import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
 import { ORDER_KEYS_TABLE } from "../table-definitions";
 import { DEFAULT_KEY_TTL_SECONDS } from "./dynamodb-order-store";
 import { expiringKeyPut } from "./expiring-keys";
+import { conditionalWrite } from "./conditional-write";
 
 /** The record of one refund request, as the key table keeps it. */
 interface RefundRequestRecord extends RefundAsked {
@@ -203,8 +204,8 @@ export class DynamoDbRefundLedger implements RefundLedger {
     const made = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0);
     if (!order.payment || order.payment.status === "REFUNDED" || made < order.payment.amountMinor)
       return order;
-    await this.client
-      .send(
+    await conditionalWrite(() =>
+      this.client.send(
         new UpdateCommand({
           TableName: this.ordersTable,
           Key: { orderId },
@@ -213,10 +214,8 @@ export class DynamoDbRefundLedger implements RefundLedger {
           ExpressionAttributeNames: { "#ps": "status" },
           ExpressionAttributeValues: { ":refunded": "REFUNDED", ":partial": "PARTIALLY_REFUNDED" },
         }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+      ),
+    );
     return (await this.order(orderId))!;
   }
 

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -8,6 +7,7 @@ import {
 import { normalizedAddress, suppressionKeyOf } from "../customer-emails";
 import type { SuppressionList } from "../ports";
 import { EMAIL_SUPPRESSION_TABLE } from "../table-definitions";
+import { conditionalWrite } from "./conditional-write";
 
 /**
  * The store's e-mail suppression list: one item per address that bounced or complained, keyed by
@@ -51,20 +51,17 @@ export class DynamoDbSuppressionList implements SuppressionList {
     ) {
       return "exists"; // kept as an older, unhashed item until an erasure hashes it
     }
-    try {
-      await this.client.send(
+    const added = await conditionalWrite(() =>
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...this.key(suppressionKeyOf(address)), reason, suppressedAt: at },
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": EMAIL_SUPPRESSION_TABLE.partitionKey },
         }),
-      );
-      return "added";
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return "exists";
-      throw error;
-    }
+      ),
+    );
+    return added ? "added" : "exists";
   }
 
   /** Erasure: an address kept readable (an older item) is kept as its hash only. True if suppressed. */
@@ -74,18 +71,16 @@ export class DynamoDbSuppressionList implements SuppressionList {
       (item) => item[EMAIL_SUPPRESSION_TABLE.partitionKey] === normalizedAddress(address),
     );
     if (plain) {
-      await this.client
-        .send(
+      await conditionalWrite(() =>
+        this.client.send(
           new PutCommand({
             TableName: this.tableName,
             Item: { ...plain, ...this.key(suppressionKeyOf(address)) },
             ConditionExpression: "attribute_not_exists(#key)",
             ExpressionAttributeNames: { "#key": EMAIL_SUPPRESSION_TABLE.partitionKey },
           }),
-        )
-        .catch((error: unknown) => {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        });
+        ),
+      );
       await this.client.send(
         new DeleteCommand({ TableName: this.tableName, Key: this.key(normalizedAddress(address)) }),
       );
