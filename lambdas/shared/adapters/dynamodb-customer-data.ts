@@ -16,7 +16,7 @@ import type { OrderRecord } from "../order";
 import { ERASED_ADDRESS, erasureKeyOf, type ErasureRecord } from "../personal-data";
 import type { CustomerDataStore } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
-import { batchGetOrders } from "./dynamodb-recent-orders";
+import { batchGetOrders } from "./dynamodb-order-reads";
 import { conditionalWrite } from "./conditional-write";
 
 export class DynamoDbCustomerData implements CustomerDataStore {

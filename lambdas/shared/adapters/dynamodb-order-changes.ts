@@ -4,7 +4,7 @@
  * a cancellation and a shipment, or a cancellation and the workflow's confirmation, never both win.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   isLegalTransition,
   type CancellationRecord,
@@ -13,6 +13,7 @@ import {
   type ShipmentRecord,
 } from "../order";
 import type { OrderChange, OrderChanges } from "../ports";
+import { readOrder } from "./dynamodb-order-reads";
 
 /** How often a change that lost a race to another writer reads the order again and retries. */
 const CHANGE_ATTEMPTS = 3;
@@ -26,10 +27,7 @@ export class DynamoDbOrderChanges implements OrderChanges {
   ) {}
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
-    );
-    return Item as OrderRecord | undefined;
+    return readOrder(this.client, this.tableName, orderId);
   }
 
   /**

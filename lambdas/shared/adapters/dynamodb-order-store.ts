@@ -22,6 +22,7 @@ import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrde
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 import { expiringKeyPut } from "./expiring-keys";
 import { conditionalWrite } from "./conditional-write";
+import { readOrder } from "./dynamodb-order-reads";
 
 const now = (): string => new Date().toISOString();
 
@@ -110,10 +111,7 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 
   async get(orderId: string): Promise<OrderRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
-    );
-    return result.Item as OrderRecord | undefined;
+    return readOrder(this.client, this.tableName, orderId);
   }
 
   async listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage> {

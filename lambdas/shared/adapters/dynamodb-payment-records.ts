@@ -4,7 +4,7 @@
  * finds the condition false and changes nothing.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { paymentAlreadySettled } from "../errors";
 import {
   PENDING_PAYMENT_STATUSES,
@@ -16,6 +16,7 @@ import {
 } from "../order";
 import type { PaymentOutcome, PaymentRecords, PendingPaymentRecord } from "../ports";
 import { conditionalWrite } from "./conditional-write";
+import { readOrder } from "./dynamodb-order-reads";
 
 const now = (): string => new Date().toISOString();
 
@@ -38,10 +39,7 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
   ) {}
 
   private async get(orderId: string): Promise<OrderRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { orderId }, ConsistentRead: true }),
-    );
-    return result.Item as OrderRecord | undefined;
+    return readOrder(this.client, this.tableName, orderId);
   }
 
   async recordPending(orderId: string, payment: PendingPaymentRecord): Promise<OrderStatus> {

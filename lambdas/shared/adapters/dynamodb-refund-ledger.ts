@@ -17,6 +17,7 @@ import { ORDER_KEYS_TABLE } from "../table-definitions";
 import { DEFAULT_KEY_TTL_SECONDS } from "./dynamodb-order-store";
 import { expiringKeyPut } from "./expiring-keys";
 import { conditionalWrite } from "./conditional-write";
+import { readOrder } from "./dynamodb-order-reads";
 
 /** The record of one refund request, as the key table keeps it. */
 interface RefundRequestRecord extends RefundAsked {
@@ -50,10 +51,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
   }
 
   private async order(orderId: string): Promise<OrderRecord | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.ordersTable, Key: { orderId }, ConsistentRead: true }),
-    );
-    return Item as OrderRecord | undefined;
+    return readOrder(this.client, this.ordersTable, orderId);
   }
 
   private async request(orderId: string, requestKey: string): Promise<RefundRequestRecord | undefined> {
