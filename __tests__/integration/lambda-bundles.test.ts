@@ -103,14 +103,10 @@ describe.each(FUNCTIONS.map((spec) => [spec.folder, spec] as const))("%s's zip",
 
   test("its SDK clients still know their version (the User-Agent header), all that is kept of their package.json", () => {
     const bundle = readFileSync(join(copy, BUNDLE_ENTRY_FILE), "utf8");
-    const dynamoDb = JSON.parse(
-      readFileSync(join(root, "node_modules/@aws-sdk/client-dynamodb/package.json"), "utf8"),
-    ) as {
-      version: string;
-    };
-    // Booleans, not the bundle: a failure would print a few hundred KB of minified code.
+    // Booleans, not the bundle: a failure would print a few hundred KB of minified code. Every
+    // function holds at least one client (AWS SDK v3: versions 3.x).
     expect({
-      version: folder === "start-order-processing" || bundle.includes(`{version:"${dynamoDb.version}"}`),
+      version: /\{version:"3\.\d+\.\d+"\}/.test(bundle),
       wholePackageJson: /\bdevDependencies:/.test(bundle),
     }).toEqual({ version: true, wholePackageJson: false });
   });
