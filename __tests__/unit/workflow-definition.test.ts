@@ -44,6 +44,20 @@ type Script = (input: Record<string, unknown>, call: number) => unknown;
 const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:order-processing:${ORDER_ID}`;
 const STATE_MACHINE_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing";
 
+/**
+ * One interpreter per definition, validated when built (about 100 ms of asl-validator each time);
+ * every run gets its own handlers and context, so runs share nothing else.
+ */
+const machines = new WeakMap<WorkflowDefinition, StateMachine>();
+function machineOf(definition: WorkflowDefinition): StateMachine {
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+    machines.set(definition, machine);
+  }
+  return machine;
+}
+
 async function run(
   scripts: {
     validate?: Script;
@@ -68,7 +82,7 @@ async function run(
     record(name, input as Record<string, unknown>);
     return {};
   };
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const machine = machineOf(definition);
   const paymentScript = scripts.payment ?? (() => ({ status: "CHARGED", chargeId: "ch_1" }));
   const execution = machine.run(
     { orderId: ORDER_ID },
