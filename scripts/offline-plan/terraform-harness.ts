@@ -2,11 +2,16 @@
  * Offline `terraform init/validate/plan` of synthesized stacks, for the test suite and
  * `npm run plan:offline`. Test-harness only: nothing here is part of the deployed configuration.
  *
+ * Every plan (each stack with its defaults, and each variant's values) is a module of one root
+ * module under .plan-offline/, planned by one `terraform plan`; each variant's values are first
+ * checked against the stack's variable blocks alone, so a refused value is reported without a plan.
+ *
  * What is substituted, and only in the copy under .plan-offline/:
  * - every `data.archive_file` (hashicorp/archive is not mirrored here) is replaced by a zip this
  *   harness builds from the same source_dir at the same output_path; references to its
  *   `output_path` and `output_base64sha256` become those literal values;
- * - the backend becomes a local one (backend_override.tf.json): the remote state is never touched;
+ * - the backend is removed (a module has none; the plans use the root module's local state, and
+ *   the remote state is never touched);
  * - the AWS provider gets fake credentials, `skip_*` flags and loopback endpoints for STS and
  *   Step Functions (provider_override.tf.json), served by aws-stub-server.ts.
  */
@@ -190,97 +195,168 @@ export function listStacks(synthDir: string): string[] {
   return readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, "cdk.tf.json")));
 }
 
-/** Writes the stack's JSON (archives substituted) with a local backend and the offline provider override. */
-function prepareWorkDir(options: HarnessOptions, stack: string, workDir: string, stub: StubServer): string[] {
+/** Writes the stack's JSON (archives substituted, no backend) and the offline provider override: a module. */
+function prepareModuleDir(
+  options: HarnessOptions,
+  stack: string,
+  moduleDir: string,
+  stub: StubServer,
+): string[] {
   const source = join(options.synthDir, "stacks", stack, "cdk.tf.json");
-  rmSync(join(workDir, "cdk.tf.json"), { force: true });
-  mkdirSync(workDir, { recursive: true });
+  rmSync(moduleDir, { recursive: true, force: true });
+  mkdirSync(moduleDir, { recursive: true });
   const original = JSON.parse(readFileSync(source, "utf8")) as Json;
-  const { config, substituted } = substituteArchives(original, workDir);
-  writeFileSync(join(workDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
-  writeFileSync(
-    join(workDir, "backend_override.tf.json"),
-    JSON.stringify({ terraform: { backend: { local: { path: "offline.tfstate" } } } }),
-  );
-  writeFileSync(join(workDir, "provider_override.tf.json"), JSON.stringify(providerOverride(stub)));
+  const { config, substituted } = substituteArchives(original, moduleDir);
+  // A child module's backend is ignored with a warning; state is never written (plans only).
+  delete (config.terraform as Json | undefined)?.backend;
+  writeFileSync(join(moduleDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
+  writeFileSync(join(moduleDir, "provider_override.tf.json"), JSON.stringify(providerOverride(stub)));
   return substituted;
 }
 
-/** init, validate (unless the plan's own validation is enough), plan and show for one prepared stack directory. */
-async function planOne(
-  terraform: string,
-  stack: string,
-  workDir: string,
-  env: NodeJS.ProcessEnv,
-  log: (line: string) => void,
-  validateSeparately: boolean,
-): Promise<Omit<PlanSummary, "substitutedArchives" | "variants">> {
-  log(`[${stack}] terraform init`);
-  const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workDir, env);
-  if (init.code !== 0) throw new Error(`[${stack}] terraform init failed:\n${init.stderr || init.stdout}`);
-  let diagnostics: string[] = [];
-  if (validateSeparately) {
-    log(`[${stack}] terraform validate`);
-    const validate = await run(terraform, ["validate", "-json", "-no-color"], workDir, env);
-    const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
-    diagnostics = validateJson.diagnostics.map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim());
-    if (!validateJson.valid)
-      throw new Error(`[${stack}] terraform validate failed:\n${diagnostics.join("\n")}`);
-  }
-  log(`[${stack}] terraform plan`);
-  const plan = await run(
-    terraform,
-    ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"],
-    workDir,
-    env,
-  );
-  if (plan.code !== 0) throw new Error(`[${stack}] terraform plan failed:\n${plan.stderr || plan.stdout}`);
-  const show = await run(terraform, ["show", "-json", "offline.tfplan"], workDir, env);
-  if (show.code !== 0) throw new Error(`[${stack}] terraform show failed:\n${show.stderr}`);
-  const planJsonPath = join(workDir, "plan.json");
-  writeFileSync(planJsonPath, show.stdout);
-  const warnings = [...plan.stdout.matchAll(/Warning: (.+)/g)].map((m) => m[1].trim());
-  return {
-    stack,
-    validate: { valid: true, diagnostics },
-    ...summarisePlan(JSON.parse(show.stdout) as Json),
-    warnings: [...new Set([...diagnostics.filter((d) => d.startsWith("warning")), ...warnings])],
-    planJsonPath,
-  };
+/** One plan to run: a stack with its defaults (variant undefined), or with a variant's values. */
+interface PlanRequest {
+  readonly stack: string;
+  readonly variant?: PlanVariant;
+  readonly index: number;
 }
 
-/** How many variant plans run at once. */
-const VARIANT_CONCURRENCY = 2;
+type VariableCheck =
+  | { readonly ok: true; readonly values: Record<string, unknown> }
+  | { readonly ok: false; readonly error: string };
 
-/** Plans an initialized stack again with other variable values; a refused value is a result, not a throw. */
-async function planVariant(
+/**
+ * Terraform's verdict on a plan's variable values, from a root module holding only the stack's
+ * `variable` blocks, copied as synthesized (every validation rule, cross-variable ones included):
+ * the same refusal a plan of the whole stack reports, without loading the provider. Accepted values
+ * come back as Terraform parsed them (numbers, lists), ready to pass to the stack as a module.
+ */
+async function checkVariables(
   terraform: string,
-  workDir: string,
+  dir: string,
   env: NodeJS.ProcessEnv,
-  variant: PlanVariant,
-  index: number,
-): Promise<VariantResult> {
-  const planFile = `variant-${index}.tfplan`;
-  const vars = Object.entries(variant.vars).flatMap(([name, value]) => ["-var", `${name}=${value}`]);
+  request: PlanRequest,
+): Promise<VariableCheck> {
+  const planFile = `variables-${request.index}.tfplan`;
+  const vars = Object.entries(request.variant?.vars ?? {}).flatMap(([name, value]) => [
+    "-var",
+    `${name}=${value}`,
+  ]);
   const plan = await run(
     terraform,
     ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", `-out=${planFile}`, ...vars],
-    workDir,
+    dir,
     env,
   );
   if (plan.code !== 0) return { ok: false, error: plan.stderr || plan.stdout };
-  const show = await run(terraform, ["show", "-json", planFile], workDir, env);
-  if (show.code !== 0) return { ok: false, error: show.stderr };
-  const planJsonPath = join(workDir, `variant-${index}.json`);
-  writeFileSync(planJsonPath, show.stdout);
-  return { ok: true, ...summarisePlan(JSON.parse(show.stdout) as Json), planJsonPath };
+  const show = await run(terraform, ["show", "-json", planFile], dir, env);
+  if (show.code !== 0) throw new Error(`terraform show of ${dir}/${planFile} failed:\n${show.stderr}`);
+  const planned = JSON.parse(show.stdout) as { variables?: Record<string, { value: unknown }> };
+  const values = Object.fromEntries(
+    Object.entries(planned.variables ?? {}).map(([name, variable]) => [name, variable.value]),
+  );
+  return { ok: true, values };
 }
 
+/** Writes the variables-only root module of a stack and initializes it (no provider, no backend). */
+async function prepareVariablesDir(
+  terraform: string,
+  options: HarnessOptions,
+  stack: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const synthesized = JSON.parse(
+    readFileSync(join(options.synthDir, "stacks", stack, "cdk.tf.json"), "utf8"),
+  ) as Json;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "variables.tf.json"),
+    JSON.stringify(synthesized.variable ? { variable: synthesized.variable } : {}, null, 2),
+  );
+  const init = await run(terraform, ["init", "-input=false", "-no-color"], dir, env);
+  if (init.code !== 0) throw new Error(`[${stack}] terraform init (variables) failed:\n${init.stderr}`);
+}
+
+/** A module name for each plan: `order-system-dev` → order_system_dev, its variants order_system_dev_variant_N. */
+function moduleName(request: PlanRequest): string {
+  const base = request.stack.replace(/[^A-Za-z0-9_]/g, "_");
+  return request.variant ? `${base}_variant_${request.index}` : base;
+}
+
+interface PlanJson {
+  planned_values: { root_module: { child_modules?: { address: string; resources?: Json[] }[] } };
+  resource_changes?: (Json & { address: string; module_address?: string })[];
+  configuration: {
+    provider_config?: Record<string, Json & { name: string; module_address?: string }>;
+    root_module: { module_calls?: Record<string, { module: Json }> };
+  };
+}
+
+/**
+ * One module's part of the combined plan, shaped as a plan of that stack alone would be: its
+ * resources and changes at their addresses inside the stack, its provider configuration, the
+ * variable values it was planned with.
+ */
+function modulePlan(plan: PlanJson, name: string, variables: Record<string, unknown>): Json {
+  const moduleAddress = `module.${name}`;
+  const inside = (address: string) => address.slice(moduleAddress.length + 1);
+  const child = plan.planned_values.root_module.child_modules?.find((m) => m.address === moduleAddress);
+  const ofModule = (address?: string) =>
+    address === moduleAddress || address?.startsWith(`${moduleAddress}.`);
+  return {
+    planned_values: {
+      root_module: {
+        resources: (child?.resources ?? []).map((r) => ({ ...r, address: inside(String(r.address)) })),
+      },
+    },
+    resource_changes: (plan.resource_changes ?? [])
+      .filter((change) => ofModule(change.module_address))
+      .map(({ module_address: _, ...change }) => ({ ...change, address: inside(change.address) })),
+    configuration: {
+      provider_config: Object.fromEntries(
+        Object.values(plan.configuration.provider_config ?? {})
+          .filter((provider) => provider.module_address === moduleAddress)
+          .map(({ module_address: _, ...provider }) => [provider.name, provider]),
+      ),
+      root_module: plan.configuration.root_module.module_calls?.[name]?.module ?? {},
+    },
+    variables: Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, { value }])),
+  };
+}
+
+/**
+ * Terraform's own warnings, by the stack whose files they name. "Redundant empty provider block" is
+ * not the stack's: Terraform reports it for every provider block of a module called from a root.
+ */
+function warningsByStack(planOutput: string, stacks: readonly string[]): Record<string, string[]> {
+  const byStack: Record<string, string[]> = Object.fromEntries(stacks.map((stack) => [stack, []]));
+  for (const block of planOutput.split(/\n(?=Warning: )/).filter((b) => b.startsWith("Warning: "))) {
+    const summary = block.slice(
+      "Warning: ".length,
+      block.indexOf("\n") > 0 ? block.indexOf("\n") : undefined,
+    );
+    if (summary.trim() === "Redundant empty provider block") continue;
+    const stack = stacks.find((s) => block.includes(`stacks/${s}/`));
+    if (stack && !byStack[stack].includes(summary.trim())) byStack[stack].push(summary.trim());
+  }
+  return byStack;
+}
+
+/**
+ * Plans every stack, and each variant of it, offline. Each plan's variables are checked first against
+ * the stack's variable blocks alone (a refused value is a result, not a throw); then every accepted
+ * plan is a module of one root module, planned by one `terraform plan`: the provider's schema loads
+ * once (about 5 s of CPU per terraform command otherwise) and Terraform plans the modules in
+ * parallel. Each module's part is written as its own plan JSON.
+ */
 export async function planStacks(options: HarnessOptions, stacks: string[]): Promise<PlanSummary[]> {
   const terraform = options.terraformBin ?? findTerraform();
   if (!terraform) throw new Error("terraform CLI not found on PATH (set TERRAFORM_BIN to its path).");
   const log = options.log ?? (() => undefined);
-  // Same depth as cdktf.out/stacks/<stack>, so ${path.module}/../../.. still reaches the project root.
+  // Modules sit at .plan-offline/stacks/<stack>, the depth of cdktf.out/stacks/<stack>: from the root
+  // module's directory, ${path.module}/../../.. still reaches the project root.
   const workRoot = options.workRoot ?? join(options.projectRoot, ".plan-offline");
   const mirrorSetting = options.providerMirror ?? process.env.TF_PROVIDER_MIRROR ?? DEFAULT_PROVIDER_MIRROR;
   const mirror = existsSync(mirrorSetting) ? mirrorSetting : undefined;
@@ -305,28 +381,123 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     AWS_SECRET_ACCESS_KEY: "offline-plan-not-a-secret",
     AWS_EC2_METADATA_DISABLED: "true",
   };
-  const summaries: PlanSummary[] = [];
   try {
+    const substituted: Record<string, string[]> = {};
+    const checks = new Map<PlanRequest, VariableCheck>();
     for (const stack of stacks) {
-      const workDir = join(workRoot, "stacks", stack);
-      const substituted = prepareWorkDir(options, stack, workDir, stub);
-      const summary = await planOne(terraform, stack, workDir, env, log, options.validateSeparately ?? true);
-      const variants: Record<string, VariantResult> = {};
-      // Variants only read the initialized directory (each writes its own plan file, no lock): two at
-      // a time keep both cores busy.
-      const queue = [...(options.variants?.[stack] ?? []).entries()];
-      const worker = async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) {
-          const [index, variant] = next;
-          log(`[${stack}] terraform plan (${variant.label})`);
-          variants[variant.label] = await planVariant(terraform, workDir, env, variant, index);
-        }
-      };
-      await Promise.all(Array.from({ length: VARIANT_CONCURRENCY }, worker));
-      summaries.push({ ...summary, substitutedArchives: substituted, variants });
+      substituted[stack] = prepareModuleDir(options, stack, join(workRoot, "stacks", stack), stub);
+      const variablesDir = join(workRoot, "variables", stack);
+      await prepareVariablesDir(terraform, options, stack, variablesDir, env);
+      const requests: PlanRequest[] = [
+        { stack, index: 0 },
+        ...(options.variants?.[stack] ?? []).map((variant, index) => ({ stack, variant, index: index + 1 })),
+      ];
+      for (const request of requests) {
+        const check = await checkVariables(terraform, variablesDir, env, request);
+        log(
+          `[${stack}] variables${request.variant ? ` (${request.variant.label})` : ""}: ${check.ok ? "accepted" : "refused"}`,
+        );
+        if (!request.variant && !check.ok)
+          throw new Error(`[${stack}] terraform refused its variables:\n${check.error}`);
+        checks.set(request, check);
+      }
     }
+    const accepted = [...checks].flatMap(([request, check]) =>
+      check.ok ? [{ request, values: check.values }] : [],
+    );
+    writeFileSync(
+      join(workRoot, "main.tf.json"),
+      JSON.stringify(
+        {
+          module: Object.fromEntries(
+            accepted.map(({ request, values }) => [
+              moduleName(request),
+              { source: `./stacks/${request.stack}`, ...values },
+            ]),
+          ),
+        },
+        null,
+        2,
+      ),
+    );
+    const combined = await planModules(
+      terraform,
+      workRoot,
+      env,
+      log,
+      options.validateSeparately ?? true,
+      stacks,
+    );
+    const warnings = warningsByStack(combined.output, stacks);
+    const planOf = (request: PlanRequest, values: Record<string, unknown>) => {
+      const view = modulePlan(combined.plan, moduleName(request), values);
+      const planJsonPath = join(
+        workRoot,
+        "stacks",
+        request.stack,
+        request.variant ? `variant-${request.index}.json` : "plan.json",
+      );
+      writeFileSync(planJsonPath, JSON.stringify(view));
+      return { planJsonPath, ...summarisePlan(view) };
+    };
+    return stacks.map((stack) => {
+      const results = accepted.filter(({ request }) => request.stack === stack);
+      const defaults = results.find(({ request }) => !request.variant)!;
+      const variants: Record<string, VariantResult> = {};
+      for (const [request, check] of checks) {
+        if (request.stack !== stack || !request.variant) continue;
+        variants[request.variant.label] = check.ok
+          ? { ok: true, ...planOf(request, check.values) }
+          : { ok: false, error: check.error };
+      }
+      return {
+        stack,
+        validate: { valid: true, diagnostics: combined.diagnostics },
+        ...planOf(defaults.request, defaults.values),
+        warnings: warnings[stack],
+        substitutedArchives: substituted[stack],
+        variants,
+      };
+    });
   } finally {
     await stub.close();
   }
-  return summaries;
+}
+
+/** init, validate (unless the plan's own validation is enough), plan and show of the root module. */
+async function planModules(
+  terraform: string,
+  workRoot: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+  validateSeparately: boolean,
+  stacks: readonly string[],
+): Promise<{ plan: PlanJson; output: string; diagnostics: string[] }> {
+  const what = stacks.join(", ");
+  log("terraform init (every plan a module of one root module)");
+  const init = await run(terraform, ["init", "-input=false", "-no-color", "-reconfigure"], workRoot, env);
+  if (init.code !== 0) throw new Error(`terraform init of ${what} failed:\n${init.stderr || init.stdout}`);
+  let diagnostics: string[] = [];
+  if (validateSeparately) {
+    log("terraform validate");
+    const validate = await run(terraform, ["validate", "-json", "-no-color"], workRoot, env);
+    const validateJson = JSON.parse(validate.stdout) as { valid: boolean; diagnostics: Json[] };
+    diagnostics = validateJson.diagnostics
+      .filter((d) => d.summary !== "Redundant empty provider block")
+      .map((d) => `${d.severity}: ${d.summary} ${d.detail ?? ""}`.trim());
+    if (!validateJson.valid)
+      throw new Error(`terraform validate of ${what} failed:\n${diagnostics.join("\n")}`);
+  }
+  log("terraform plan");
+  const plan = await run(
+    terraform,
+    ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=offline.tfplan"],
+    workRoot,
+    env,
+  );
+  if (plan.code !== 0) throw new Error(`terraform plan of ${what} failed:\n${plan.stderr || plan.stdout}`);
+  log("terraform show");
+  const show = await run(terraform, ["show", "-json", "offline.tfplan"], workRoot, env);
+  if (show.code !== 0) throw new Error(`terraform show of ${what} failed:\n${show.stderr}`);
+  return { plan: JSON.parse(show.stdout) as PlanJson, output: plan.stdout, diagnostics };
 }
