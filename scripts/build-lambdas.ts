@@ -1,10 +1,16 @@
-/** `npm run build`: bundles every Lambda handler into dist/lambdas/<folder>/index.js. */
+/**
+ * `npm run build`: bundles every Lambda handler into dist/lambdas/<folder>/index.js. With
+ * `--if-stale` (npm start and the other scripts that run the bundles) it builds only when a bundle is
+ * missing or older than its sources.
+ */
 import { resolve } from "node:path";
 import { BUNDLE_ROOT } from "../lambdas/contracts";
 import { bundleFunctions } from "./bundle";
+import { staleBundles } from "./bundle-freshness";
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, "..");
+  if (process.argv.includes("--if-stale") && !staleBundles(root)) return;
   const started = Date.now();
   const results = await bundleFunctions(root, resolve(root, BUNDLE_ROOT));
   if (!process.argv.includes("--quiet")) {

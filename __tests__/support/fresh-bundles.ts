@@ -3,40 +3,15 @@
  * built from the sources as they are now. Stale or missing bundles are rebuilt; a failed build stops
  * the run with the reason, rather than letting tests pass against old code.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS } from "../../lambdas/contracts";
+import { resolve } from "node:path";
+import { BUNDLE_ROOT } from "../../lambdas/contracts";
 import { bundleFunctions } from "../../scripts/bundle";
+import { staleBundles } from "../../scripts/bundle-freshness";
 
 const root = resolve(__dirname, "../..");
 
-function newestSource(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
-    const path = join(dir, entry.name);
-    const time = entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs;
-    return Math.max(newest, time);
-  }, 0);
-}
-
-/** Why the bundles cannot be used as they are, or undefined when they are fresh. */
-export function staleBundles(projectRoot = root): string | undefined {
-  // The handlers' sources and the build settings both decide what a bundle holds.
-  const sources = Math.max(
-    newestSource(join(projectRoot, "lambdas")),
-    statSync(join(projectRoot, "scripts", "bundle.ts")).mtimeMs,
-  );
-  for (const spec of FUNCTIONS) {
-    const bundle = join(projectRoot, BUNDLE_ROOT, spec.folder, BUNDLE_ENTRY_FILE);
-    if (!existsSync(bundle)) return `${bundle} is missing`;
-    if (statSync(bundle).mtimeMs < sources) {
-      return `${bundle} is older than the sources under lambdas/ or scripts/bundle.ts`;
-    }
-  }
-  return undefined;
-}
-
 export default async function freshBundles(): Promise<void> {
-  const reason = staleBundles();
+  const reason = staleBundles(root);
   if (!reason) return;
   process.stderr.write(`\nBuilding the Lambda bundles for the integration tests (${reason}).\n`);
   try {
@@ -47,6 +22,6 @@ export default async function freshBundles(): Promise<void> {
       { cause: error },
     );
   }
-  const still = staleBundles();
+  const still = staleBundles(root);
   if (still) throw new Error(`The bundles are still stale after a build (${still}); run \`npm run build\`.`);
 }
