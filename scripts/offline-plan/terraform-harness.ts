@@ -358,68 +358,25 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
   // Modules sit at .plan-offline/stacks/<stack>, the depth of cdktf.out/stacks/<stack>: from the root
   // module's directory, ${path.module}/../../.. still reaches the project root.
   const workRoot = options.workRoot ?? join(options.projectRoot, ".plan-offline");
-  const mirrorSetting = options.providerMirror ?? process.env.TF_PROVIDER_MIRROR ?? DEFAULT_PROVIDER_MIRROR;
-  const mirror = existsSync(mirrorSetting) ? mirrorSetting : undefined;
-  mkdirSync(workRoot, { recursive: true });
-  const cliConfigFile = join(workRoot, "terraform.rc");
-  writeFileSync(cliConfigFile, cliConfig(mirror));
-  log(
-    mirror
-      ? `Providers: filesystem mirror ${mirror} (hashicorp/aws)`
-      : "Providers: registry (no local mirror found)",
-  );
-
+  const env = offlineEnvironment(options, workRoot, log);
   const stub = await startAwsStub();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: cliConfigFile,
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    CHECKPOINT_DISABLE: "1",
-    TF_VAR_notification_email: process.env.TF_VAR_notification_email ?? "orders-ops@example.com",
-    AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLAN00000",
-    AWS_SECRET_ACCESS_KEY: "offline-plan-not-a-secret",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
   try {
     const substituted: Record<string, string[]> = {};
     const checks = new Map<PlanRequest, VariableCheck>();
     for (const stack of stacks) {
       substituted[stack] = prepareModuleDir(options, stack, join(workRoot, "stacks", stack), stub);
-      const variablesDir = join(workRoot, "variables", stack);
-      await prepareVariablesDir(terraform, options, stack, variablesDir, env);
-      const requests: PlanRequest[] = [
-        { stack, index: 0 },
-        ...(options.variants?.[stack] ?? []).map((variant, index) => ({ stack, variant, index: index + 1 })),
-      ];
-      for (const request of requests) {
-        const check = await checkVariables(terraform, variablesDir, env, request);
-        log(
-          `[${stack}] variables${request.variant ? ` (${request.variant.label})` : ""}: ${check.ok ? "accepted" : "refused"}`,
-        );
-        if (!request.variant && !check.ok)
-          throw new Error(`[${stack}] terraform refused its variables:\n${check.error}`);
+      for (const [request, check] of await checkStackVariables(
+        terraform,
+        options,
+        stack,
+        workRoot,
+        env,
+        log,
+      )) {
         checks.set(request, check);
       }
     }
-    const accepted = [...checks].flatMap(([request, check]) =>
-      check.ok ? [{ request, values: check.values }] : [],
-    );
-    writeFileSync(
-      join(workRoot, "main.tf.json"),
-      JSON.stringify(
-        {
-          module: Object.fromEntries(
-            accepted.map(({ request, values }) => [
-              moduleName(request),
-              { source: `./stacks/${request.stack}`, ...values },
-            ]),
-          ),
-        },
-        null,
-        2,
-      ),
-    );
+    writeRootModule(workRoot, checks);
     const combined = await planModules(
       terraform,
       workRoot,
@@ -431,29 +388,26 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     const warnings = warningsByStack(combined.output, stacks);
     const planOf = (request: PlanRequest, values: Record<string, unknown>) => {
       const view = modulePlan(combined.plan, moduleName(request), values);
-      const planJsonPath = join(
-        workRoot,
-        "stacks",
-        request.stack,
-        request.variant ? `variant-${request.index}.json` : "plan.json",
-      );
+      const file = request.variant ? `variant-${request.index}.json` : "plan.json";
+      const planJsonPath = join(workRoot, "stacks", request.stack, file);
       writeFileSync(planJsonPath, JSON.stringify(view));
       return { planJsonPath, ...summarisePlan(view) };
     };
     return stacks.map((stack) => {
-      const results = accepted.filter(({ request }) => request.stack === stack);
-      const defaults = results.find(({ request }) => !request.variant)!;
+      const ofStack = [...checks].filter(([request]) => request.stack === stack);
       const variants: Record<string, VariantResult> = {};
-      for (const [request, check] of checks) {
-        if (request.stack !== stack || !request.variant) continue;
-        variants[request.variant.label] = check.ok
-          ? { ok: true, ...planOf(request, check.values) }
-          : { ok: false, error: check.error };
+      let defaults: ReturnType<typeof planOf> | undefined;
+      for (const [request, check] of ofStack) {
+        if (!request.variant) defaults = check.ok ? planOf(request, check.values) : undefined;
+        else
+          variants[request.variant.label] = check.ok
+            ? { ok: true, ...planOf(request, check.values) }
+            : { ok: false, error: check.error };
       }
       return {
         stack,
         validate: { valid: true, diagnostics: combined.diagnostics },
-        ...planOf(defaults.request, defaults.values),
+        ...defaults!,
         warnings: warnings[stack],
         substitutedArchives: substituted[stack],
         variants,
@@ -462,6 +416,72 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
   } finally {
     await stub.close();
   }
+}
+
+/** The CLI configuration (the provider mirror) and the environment every terraform command runs with. */
+function offlineEnvironment(options: HarnessOptions, workRoot: string, log: (line: string) => void) {
+  const mirrorSetting = options.providerMirror ?? process.env.TF_PROVIDER_MIRROR ?? DEFAULT_PROVIDER_MIRROR;
+  const mirror = existsSync(mirrorSetting) ? mirrorSetting : undefined;
+  mkdirSync(workRoot, { recursive: true });
+  const cliConfigFile = join(workRoot, "terraform.rc");
+  writeFileSync(cliConfigFile, cliConfig(mirror));
+  log(
+    mirror
+      ? `Providers: filesystem mirror ${mirror} (hashicorp/aws)`
+      : "Providers: registry (no local mirror found)",
+  );
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_VAR_notification_email: process.env.TF_VAR_notification_email ?? "orders-ops@example.com",
+    AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLAN00000",
+    AWS_SECRET_ACCESS_KEY: "offline-plan-not-a-secret",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/** The variables of a stack's default plan and of each variant: a stack whose defaults are refused stops the run. */
+async function checkStackVariables(
+  terraform: string,
+  options: HarnessOptions,
+  stack: string,
+  workRoot: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<Map<PlanRequest, VariableCheck>> {
+  const variablesDir = join(workRoot, "variables", stack);
+  await prepareVariablesDir(terraform, options, stack, variablesDir, env);
+  const requests: PlanRequest[] = [
+    { stack, index: 0 },
+    ...(options.variants?.[stack] ?? []).map((variant, index) => ({ stack, variant, index: index + 1 })),
+  ];
+  const checks = new Map<PlanRequest, VariableCheck>();
+  for (const request of requests) {
+    const check = await checkVariables(terraform, variablesDir, env, request);
+    log(
+      `[${stack}] variables${request.variant ? ` (${request.variant.label})` : ""}: ${check.ok ? "accepted" : "refused"}`,
+    );
+    if (!request.variant && !check.ok)
+      throw new Error(`[${stack}] terraform refused its variables:\n${check.error}`);
+    checks.set(request, check);
+  }
+  return checks;
+}
+
+/** The root module: one module per accepted plan, given its variable values as Terraform parsed them. */
+function writeRootModule(workRoot: string, checks: ReadonlyMap<PlanRequest, VariableCheck>): void {
+  const modules = [...checks].flatMap(([request, check]) =>
+    check.ok
+      ? [[moduleName(request), { source: `./stacks/${request.stack}`, ...check.values }] as const]
+      : [],
+  );
+  writeFileSync(
+    join(workRoot, "main.tf.json"),
+    JSON.stringify({ module: Object.fromEntries(modules) }, null, 2),
+  );
 }
 
 /** init, validate (unless the plan's own validation is enough), plan and show of the root module. */
