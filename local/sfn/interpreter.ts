@@ -116,6 +116,9 @@ const LOGGED_EVENT_ENVELOPE_BYTES = 250;
 /** How many executions GET /_local/executions keeps (newest first out of the window: oldest dropped). */
 export const RECENT_EXECUTIONS = 1000;
 
+/** Definitions this process has seen validated (the constructor throws on an invalid one). */
+const VALIDATED_DEFINITIONS = new Set<string>();
+
 export class LocalWorkflow {
   readonly stateMachineArn: string;
   private readonly machine: StateMachine;
@@ -130,12 +133,16 @@ export class LocalWorkflow {
   constructor(private readonly options: LocalWorkflowOptions) {
     this.stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${options.stateMachineName}`;
     // Lambda ARNs are checked by the library's validator; SNS/DynamoDB integrations are local overrides.
+    // A definition is validated once per process (asl-validator compiles its schemas each time, about
+    // 100 ms): every runtime a process starts builds the same one.
+    const text = JSON.stringify(options.definition);
     this.machine = new StateMachine(
       options.definition as unknown as ConstructorParameters<typeof StateMachine>[0],
       {
-        validationOptions: { checkArn: false },
+        validationOptions: { checkArn: false, noValidate: VALIDATED_DEFINITIONS.has(text) },
       },
     );
+    VALIDATED_DEFINITIONS.add(text);
   }
 
   get type(): WorkflowType {
