@@ -396,10 +396,11 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     return stacks.map((stack) => {
       const ofStack = [...checks].filter(([request]) => request.stack === stack);
       const variants: Record<string, VariantResult> = {};
+      // A stack's own values were accepted (checkStackVariables throws otherwise): it has a plan.
       let defaults: ReturnType<typeof planOf> | undefined;
       for (const [request, check] of ofStack) {
-        if (!request.variant) defaults = check.ok ? planOf(request, check.values) : undefined;
-        else
+        if (!request.variant && check.ok) defaults = planOf(request, check.values);
+        else if (request.variant)
           variants[request.variant.label] = check.ok
             ? { ok: true, ...planOf(request, check.values) }
             : { ok: false, error: check.error };
