@@ -10,7 +10,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
 import { SnsNotifier } from "../shared/adapters/sns-notifier";
-import { dynamoDbOrderStore, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
+import { dynamoDbConfirmationStore, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import {
   claimEmail,
   emailCustomer,
@@ -26,13 +26,19 @@ import {
 } from "../shared/events";
 import { formatMoney, toMajorUnits } from "../shared/money";
 import type { OrderRecord } from "../shared/order";
-import type { CustomerMailer, Notification, Notifier, OrderStore, SuppressionList } from "../shared/ports";
+import type {
+  ConfirmationStore,
+  CustomerMailer,
+  Notification,
+  Notifier,
+  SuppressionList,
+} from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
 import { functionConfig } from "../config";
 
 export interface OrderSuccessDeps {
-  readonly orders: OrderStore;
+  readonly orders: ConfirmationStore;
   readonly alerts: Notifier;
   readonly suppressions: SuppressionList;
   /** Undefined with customer_emails = off. */
@@ -178,7 +184,7 @@ async function failed(deps: OrderSuccessDeps, orderId: string): Promise<StatusCh
 
 export function createHandler(overrides: Partial<OrderSuccessDeps> = {}) {
   const deps: OrderSuccessDeps = {
-    orders: overrides.orders ?? dynamoDbOrderStore(config),
+    orders: overrides.orders ?? dynamoDbConfirmationStore(config),
     alerts:
       overrides.alerts ?? new SnsNotifier(new SNSClient({ maxAttempts: 3 }), config.orderAlertsTopicArn),
     suppressions: overrides.suppressions ?? dynamoDbSuppressionList(config),

@@ -114,6 +114,17 @@ export interface OrderStore {
   ): Promise<void>;
 }
 
+/** What the confirmation step does to an order (OrderSuccessHandler): the rest of OrderStore is not its business. */
+export type ConfirmationStore = Pick<
+  OrderStore,
+  | "get"
+  | "markConfirmed"
+  | "claimCustomerEmail"
+  | "releaseCustomerEmail"
+  | "recordCustomerEmail"
+  | "markConfirmationNotified"
+>;
+
 export interface CustomerEmail {
   readonly to: string;
   readonly kind: CustomerEmailKind;

@@ -7,50 +7,29 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { BusinessError, paymentAlreadySettled } from "../errors";
-import {
-  CUSTOMER_EMAIL_ATTRIBUTES,
-  emailAttributeOf,
-  ORDER_ATTRIBUTES,
-  statusesBefore,
-  type CustomerEmailRecord,
-  type OrderRecord,
-  type OrderStatus,
-} from "../order";
+import { ORDER_ATTRIBUTES, type OrderRecord, type OrderStatus } from "../order";
 import type { OrderListPosition } from "../order-cursor";
-import type { CustomerEmailSubject } from "../customer-emails";
 import type { ChargeRecord, CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../table-definitions";
 import { expiringKeyPut } from "./expiring-keys";
 import { conditionalWrite } from "./conditional-write";
-import { readOrder } from "./dynamodb-order-reads";
-
-const now = (): string => new Date().toISOString();
+import { DynamoDbConfirmationStore, now, statusGuard } from "./dynamodb-confirmation-store";
 
 /** idempotency_key_ttl_hours' default: Stripe keeps its idempotency keys as long. */
 export const DEFAULT_KEY_TTL_SECONDS = 24 * 3600;
 
-/**
- * The condition and values that let an order move to `to` only from the statuses the order module
- * allows (e.g. `#status IN (:pending, :processing)`), so a finished order never goes back.
- */
-function statusGuard(to: OrderStatus): { condition: string; values: Record<string, string> } {
-  const from = statusesBefore(to);
-  const placeholder = (status: OrderStatus) => `:${status.toLowerCase()}`;
-  return {
-    condition: `attribute_exists(orderId) AND #status IN (${from.map(placeholder).join(", ")})`,
-    values: Object.fromEntries([to, ...from].map((status) => [placeholder(status), status])),
-  };
-}
-
-export class DynamoDbOrderStore implements OrderStore {
+/** Every order operation: the confirmation step's, and placing, paying and refunding. */
+export class DynamoDbOrderStore extends DynamoDbConfirmationStore implements OrderStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    client: DynamoDBDocumentClient,
+    tableName: string,
     /** Only the function that creates orders names the idempotency-key table. */
     private readonly keysTableName?: string,
     /** How long a key names its order (idempotency_key_ttl_hours); after that it may be used again. */
     private readonly keyTtlSeconds: number = DEFAULT_KEY_TTL_SECONDS,
-  ) {}
+  ) {
+    super(client, tableName);
+  }
 
   async createPending(order: OrderRecord, keyHash: string): Promise<CreateOrderResult> {
     if (!this.keysTableName) throw new Error("This order store was built without the order-keys table.");
@@ -108,10 +87,6 @@ export class DynamoDbOrderStore implements OrderStore {
         }),
       ),
     );
-  }
-
-  async get(orderId: string): Promise<OrderRecord | undefined> {
-    return readOrder(this.client, this.tableName, orderId);
   }
 
   async listByCustomer(customerId: string, limit: number, after?: OrderListPosition): Promise<OrderPage> {
@@ -211,120 +186,6 @@ export class DynamoDbOrderStore implements OrderStore {
         ConditionExpression: "attribute_exists(payment)",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ":refunded": "REFUNDED", ":refundId": refundId, ":now": now() },
-      }),
-    );
-  }
-
-  async markConfirmed(
-    orderId: string,
-    options: { readonly claimEmailAt?: string } = {},
-  ): Promise<{ order: OrderRecord; changed: boolean } | undefined> {
-    const guard = statusGuard("CONFIRMED");
-    const claim = options.claimEmailAt;
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression: `SET #status = :confirmed, updatedAt = :now${claim ? ", #email = :claim" : ""}`,
-          ConditionExpression: guard.condition,
-          ExpressionAttributeNames: {
-            "#status": ORDER_ATTRIBUTES.status,
-            ...(claim ? { "#email": CUSTOMER_EMAIL_ATTRIBUTES.confirmation } : {}),
-          },
-          ExpressionAttributeValues: {
-            ...guard.values,
-            ":now": now(),
-            ...(claim ? { ":claim": { status: "SENDING", claimedAt: claim } } : {}),
-          },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      return { order: result.Attributes as OrderRecord, changed: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.get(orderId);
-      return existing ? { order: existing, changed: false } : undefined;
-    }
-  }
-
-  async claimCustomerEmail(
-    orderId: string,
-    kind: CustomerEmailSubject,
-    at: string,
-    claimExpiredBefore: string,
-  ): Promise<boolean> {
-    return conditionalWrite(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression: "SET #email = :claim",
-          ConditionExpression:
-            "attribute_exists(orderId) AND (attribute_not_exists(#email) OR (#email.#status = :sending AND #email.claimedAt < :expired))",
-          ExpressionAttributeNames: { "#email": emailAttributeOf(kind), "#status": "status" },
-          ExpressionAttributeValues: {
-            ":claim": { status: "SENDING", claimedAt: at },
-            ":sending": "SENDING",
-            ":expired": claimExpiredBefore,
-          },
-        }),
-      ),
-    );
-  }
-
-  async releaseCustomerEmail(
-    orderId: string,
-    kind: CustomerEmailSubject,
-    claimedAt: string,
-    options: { readonly confirmationNotified?: boolean } = {},
-  ): Promise<void> {
-    const notified = options.confirmationNotified ?? false;
-    // Not made when taken over by another sender since: theirs now.
-    await conditionalWrite(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { orderId },
-          UpdateExpression: `REMOVE #email${notified ? " SET confirmationNotifiedAt = :now" : ""}`,
-          ConditionExpression: "#email.#status = :sending AND #email.claimedAt = :claimedAt",
-          ExpressionAttributeNames: { "#email": emailAttributeOf(kind), "#status": "status" },
-          ExpressionAttributeValues: {
-            ":sending": "SENDING",
-            ":claimedAt": claimedAt,
-            ...(notified ? { ":now": now() } : {}),
-          },
-        }),
-      ),
-    );
-  }
-
-  async recordCustomerEmail(
-    orderId: string,
-    kind: CustomerEmailSubject,
-    outcome: CustomerEmailRecord,
-    options: { readonly confirmationNotified?: boolean } = {},
-  ): Promise<void> {
-    const notified = options.confirmationNotified ?? false;
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: `SET #email = :outcome${notified ? ", confirmationNotifiedAt = :now" : ""}`,
-        ConditionExpression: "attribute_exists(orderId)",
-        ExpressionAttributeNames: { "#email": emailAttributeOf(kind) },
-        ExpressionAttributeValues: { ":outcome": outcome, ...(notified ? { ":now": now() } : {}) },
-      }),
-    );
-  }
-
-  async markConfirmationNotified(orderId: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { orderId },
-        UpdateExpression: "SET confirmationNotifiedAt = :now",
-        ExpressionAttributeValues: { ":now": now() },
       }),
     );
   }

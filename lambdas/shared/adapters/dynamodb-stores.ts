@@ -1,6 +1,7 @@
 /** The DynamoDB stores as every deployed function builds them, on one DocumentClient per process. */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDbConfirmationStore } from "./dynamodb-confirmation-store";
 import { DynamoDbInventoryStore } from "./dynamodb-inventory-store";
 import { DynamoDbOrderChanges } from "./dynamodb-order-changes";
 import { DynamoDbOrderStore } from "./dynamodb-order-store";
@@ -40,6 +41,13 @@ export function dynamoDbOrderStore(config: {
     config.orderKeysTableName,
     keyTtlSeconds(config.idempotencyKeyTtlHours),
   );
+}
+
+/** The confirmation step's order operations only (OrderSuccessHandler). */
+export function dynamoDbConfirmationStore(config: {
+  readonly ordersTableName: string;
+}): DynamoDbConfirmationStore {
+  return new DynamoDbConfirmationStore(documentClient(), config.ordersTableName);
 }
 
 /** Staff refund requests live in the key table and expire with the other keys. */
