@@ -25,114 +25,130 @@ export type ConfigSource =
   | { readonly resource: ResourceName; readonly attribute: keyof ResourceHandle }
   | { readonly setting: SettingName };
 
-/** Every configuration value a function may read: its environment variable and where its value comes from. */
+/** Every configuration value a function may read: its environment variable, and its default where it has one. */
 export const CONFIG = {
-  ordersTableName: { env: "ORDERS_TABLE_NAME", from: { resource: "ordersTable", attribute: "name" } },
+  ordersTableName: { env: "ORDERS_TABLE_NAME" },
   inventoryTableName: {
     env: "INVENTORY_TABLE_NAME",
-    from: { resource: "inventoryTable", attribute: "name" },
   },
   orderKeysTableName: {
     env: "ORDER_KEYS_TABLE_NAME",
-    from: { resource: "orderKeysTable", attribute: "name" },
   },
-  stateMachineArn: { env: "STATE_MACHINE_ARN", from: { resource: "orderWorkflow", attribute: "arn" } },
-  userPoolId: { env: "USER_POOL_ID", from: { resource: "customerUserPool", attribute: "id" } },
+  stateMachineArn: { env: "STATE_MACHINE_ARN" },
+  userPoolId: { env: "USER_POOL_ID" },
   criticalAlertsTopicArn: {
     env: "CRITICAL_ALERTS_TOPIC_ARN",
-    from: { resource: "criticalAlertsTopic", attribute: "arn" },
   },
   orderAlertsTopicArn: {
     env: "ORDER_ALERTS_TOPIC_ARN",
-    from: { resource: "orderAlertsTopic", attribute: "arn" },
   },
   /** `simulated` or `stripe` (the Terraform variable payment_provider; `npm start -- --payment-provider`). */
-  paymentGateway: { env: "PAYMENT_GATEWAY", from: { setting: "paymentGateway" }, default: "simulated" },
+  paymentGateway: { env: "PAYMENT_GATEWAY", default: "simulated" },
   /** The secret holding Stripe's key; empty when the deployment does not use Stripe. */
   stripeSecretArn: {
     env: "STRIPE_SECRET_ARN",
-    from: { resource: "stripeSecret", attribute: "arn" },
     default: "",
   },
   /** The secret holding the webhook endpoint's signing secret (whsec_…); empty without Stripe. */
   stripeWebhookSecretArn: {
     env: "STRIPE_WEBHOOK_SECRET_ARN",
-    from: { resource: "stripeWebhookSecret", attribute: "arn" },
     default: "",
   },
   /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
-  stripeApiBase: { env: "STRIPE_API_BASE", from: { setting: "stripeApiBase" }, default: "" },
+  stripeApiBase: { env: "STRIPE_API_BASE", default: "" },
   simulatedGatewayTransientFailures: {
     env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
-    from: { setting: "simulatedGatewayTransientFailures" },
     default: "1",
   },
   /** `cognito` or `none` (the Terraform variable api_auth; `npm start -- --no-auth`). */
-  apiAuth: { env: "API_AUTH", from: { setting: "apiAuth" }, default: "cognito" },
+  apiAuth: { env: "API_AUTH", default: "cognito" },
   /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
-  allowedOrigins: { env: "ALLOWED_ORIGINS", from: { setting: "allowedOrigins" }, default: "" },
+  allowedOrigins: { env: "ALLOWED_ORIGINS", default: "" },
   emailSuppressionTableName: {
     env: "EMAIL_SUPPRESSION_TABLE_NAME",
-    from: { resource: "emailSuppressionTable", attribute: "name" },
   },
   /** `on` or `off` (the Terraform variable customer_emails): whether customers get e-mails. */
-  customerEmails: { env: "CUSTOMER_EMAILS", from: { setting: "customerEmails" }, default: "on" },
+  customerEmails: { env: "CUSTOMER_EMAILS", default: "on" },
   /** The From address of customer e-mails (an address of the verified SES identity). */
-  senderAddress: { env: "SENDER_ADDRESS", from: { setting: "senderAddress" }, default: "" },
+  senderAddress: { env: "SENDER_ADDRESS", default: "" },
   emailConfigurationSetName: {
     env: "EMAIL_CONFIGURATION_SET_NAME",
-    from: { resource: "emailConfigurationSet", attribute: "name" },
     default: "",
   },
   confirmationEmailTemplateName: {
     env: "CONFIRMATION_EMAIL_TEMPLATE_NAME",
-    from: { resource: "confirmationEmailTemplate", attribute: "name" },
     default: "",
   },
   failureEmailTemplateName: {
     env: "FAILURE_EMAIL_TEMPLATE_NAME",
-    from: { resource: "failureEmailTemplate", attribute: "name" },
     default: "",
   },
   cancellationEmailTemplateName: {
     env: "CANCELLATION_EMAIL_TEMPLATE_NAME",
-    from: { resource: "cancellationEmailTemplate", attribute: "name" },
     default: "",
   },
   shipmentEmailTemplateName: {
     env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
-    from: { resource: "shipmentEmailTemplate", attribute: "name" },
     default: "",
   },
   refundEmailTemplateName: {
     env: "REFUND_EMAIL_TEMPLATE_NAME",
-    from: { resource: "refundEmailTemplate", attribute: "name" },
     default: "",
   },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
-  stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", from: { setting: "stuckOrderMinutes" }, default: "15" },
+  stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", default: "15" },
   /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
   idempotencyKeyTtlHours: {
     env: "IDEMPOTENCY_KEY_TTL_HOURS",
-    from: { setting: "idempotencyKeyTtlHours" },
     default: "24",
   },
   /** Days of the provider's payments the daily reconciliation compares with the orders (reconcile_days). */
-  reconcileDays: { env: "RECONCILE_DAYS", from: { setting: "reconcileDays" }, default: "3" },
+  reconcileDays: { env: "RECONCILE_DAYS", default: "3" },
   /**
    * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
    * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
    */
   paymentActionTimeoutMinutes: {
     env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
-    from: { setting: "paymentActionTimeoutMinutes" },
     default: "30",
   },
-} as const satisfies Record<
-  string,
-  { readonly env: string; readonly from: ConfigSource; readonly default?: string }
->;
+} as const satisfies Record<string, { readonly env: string; readonly default?: string }>;
 export type ConfigName = keyof typeof CONFIG;
+
+/**
+ * Where each value comes from: a resource's attribute (the stack, the local runtime) or a setting.
+ * Apart from CONFIG because only the stack and the local runtime read it: a handler's bundle does not
+ * carry it.
+ */
+export const CONFIG_SOURCES = {
+  ordersTableName: { resource: "ordersTable", attribute: "name" },
+  inventoryTableName: { resource: "inventoryTable", attribute: "name" },
+  orderKeysTableName: { resource: "orderKeysTable", attribute: "name" },
+  stateMachineArn: { resource: "orderWorkflow", attribute: "arn" },
+  userPoolId: { resource: "customerUserPool", attribute: "id" },
+  criticalAlertsTopicArn: { resource: "criticalAlertsTopic", attribute: "arn" },
+  orderAlertsTopicArn: { resource: "orderAlertsTopic", attribute: "arn" },
+  paymentGateway: { setting: "paymentGateway" },
+  stripeSecretArn: { resource: "stripeSecret", attribute: "arn" },
+  stripeWebhookSecretArn: { resource: "stripeWebhookSecret", attribute: "arn" },
+  stripeApiBase: { setting: "stripeApiBase" },
+  simulatedGatewayTransientFailures: { setting: "simulatedGatewayTransientFailures" },
+  apiAuth: { setting: "apiAuth" },
+  allowedOrigins: { setting: "allowedOrigins" },
+  emailSuppressionTableName: { resource: "emailSuppressionTable", attribute: "name" },
+  customerEmails: { setting: "customerEmails" },
+  senderAddress: { setting: "senderAddress" },
+  emailConfigurationSetName: { resource: "emailConfigurationSet", attribute: "name" },
+  confirmationEmailTemplateName: { resource: "confirmationEmailTemplate", attribute: "name" },
+  failureEmailTemplateName: { resource: "failureEmailTemplate", attribute: "name" },
+  cancellationEmailTemplateName: { resource: "cancellationEmailTemplate", attribute: "name" },
+  shipmentEmailTemplateName: { resource: "shipmentEmailTemplate", attribute: "name" },
+  refundEmailTemplateName: { resource: "refundEmailTemplate", attribute: "name" },
+  stuckOrderMinutes: { setting: "stuckOrderMinutes" },
+  idempotencyKeyTtlHours: { setting: "idempotencyKeyTtlHours" },
+  reconcileDays: { setting: "reconcileDays" },
+  paymentActionTimeoutMinutes: { setting: "paymentActionTimeoutMinutes" },
+} as const satisfies Record<ConfigName, ConfigSource>;
 
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;

@@ -9,6 +9,7 @@
  */
 import {
   CONFIG,
+  CONFIG_SOURCES,
   FUNCTION_CONFIG,
   type ConfigName,
   type ConfigSource,
@@ -429,7 +430,7 @@ export function functionSpec(id: FunctionId): FunctionSpec {
 
 /** The value of one configuration entry, from the resources and settings of a deployment. */
 function configValue(name: ConfigName, resources: ResourceHandles, settings: Settings): string {
-  const source: ConfigSource = CONFIG[name].from;
+  const source: ConfigSource = CONFIG_SOURCES[name];
   if ("setting" in source) return settings[source.setting];
   const value = resources[source.resource][source.attribute];
   if (value === undefined) {
