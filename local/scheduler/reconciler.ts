@@ -25,11 +25,24 @@ export function startReconciler(options: ReconcilerOptions): ReconcilerService {
     workflow: options.starter,
   });
   let running: Promise<ReconcileResult> | undefined;
-  const runOnce = () => {
-    running ??= reconcile({}).finally(() => {
+  let next: Promise<ReconcileResult> | undefined;
+  const start = () => {
+    running = reconcile({}).finally(() => {
       running = undefined;
     });
     return running;
+  };
+  // A run already going read the orders before this call: the caller gets the run after it (one
+  // for every caller meanwhile), never an answer older than its own writes.
+  const runOnce = (): Promise<ReconcileResult> => {
+    if (!running) return start();
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
   };
   const timer = setInterval(() => {
     if (running) return; // a run still going: the schedule's next tick does the rest
