@@ -61,6 +61,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     port: 0,
     retryIntervalMs: 20,
     visibilityTimeoutMs: 300,
+    // A batch is gathered for 50 ms instead of the deployed second: a test's order does not wait idle.
+    batchingWindowMs: 50,
     ...options,
     wrapPorts: faults.wrappers,
   });

@@ -39,6 +39,8 @@ export interface LocalRuntimeOptions {
   readonly gatewayTransientFailures?: number;
   /** OrdersQueue visibility timeout; the stack's value when omitted. */
   readonly visibilityTimeoutMs?: number;
+  /** How long the queue gathers a batch (the event source mapping's window); the stack's value when omitted. */
+  readonly batchingWindowMs?: number;
   /** Pause before a workflow Retry (ms); the definition's backoff with jitter when omitted. */
   readonly retryIntervalMs?: number;
   readonly queueConcurrency?: number;
@@ -94,6 +96,7 @@ export const RUNTIME_DEFAULTS = {
   rootMethod: DEFAULT_ROOT_METHOD,
   gatewayTransientFailures: Number(DEFAULT_SETTINGS.simulatedGatewayTransientFailures),
   visibilityTimeoutMs: ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds * 1000,
+  batchingWindowMs: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
   apiAuth: DEFAULT_SETTINGS.apiAuth as ApiAuthMode,
   allowedOrigins: parseAllowedOrigins(DEFAULT_SETTINGS.allowedOrigins) as readonly string[],
   paymentProvider: DEFAULT_SETTINGS.paymentGateway as PaymentProvider,

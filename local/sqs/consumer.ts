@@ -24,6 +24,7 @@ export interface QueueServiceOptions {
   readonly consumer: Invoke<SQSEvent, SQSBatchResponse>;
   readonly notifications: LocalNotifications;
   readonly visibilityTimeoutMs?: number;
+  readonly batchingWindowMs?: number;
   readonly concurrency?: number;
   /** Keeps the queue and its dead letters in <dataDir>/queue/ across stops and crashes. */
   readonly dataDir?: string;
@@ -41,7 +42,7 @@ export function startQueueService(options: QueueServiceOptions): QueueService {
     visibilityTimeoutMs: options.visibilityTimeoutMs ?? ORDERS_QUEUE_SETTINGS.visibilityTimeoutSeconds * 1000,
     maxReceiveCount: ORDERS_QUEUE_SETTINGS.maxReceiveCount,
     batchSize: ORDERS_QUEUE_SETTINGS.batchSize,
-    batchingWindowMs: ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
+    batchingWindowMs: options.batchingWindowMs ?? ORDERS_QUEUE_SETTINGS.maxBatchingWindowSeconds * 1000,
     concurrency: options.concurrency ?? 5,
     journalPath: options.dataDir ? join(options.dataDir, "queue", "orders-queue.jsonl") : undefined,
     drainTimeoutMs: QUEUE_DRAIN_TIMEOUT_MS,

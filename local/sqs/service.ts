@@ -25,6 +25,7 @@ export const sqsService: ServiceModule<QueueService> = {
         }),
       notifications: ctx.need(snsService).notifications,
       visibilityTimeoutMs: settings.visibilityTimeoutMs,
+      batchingWindowMs: settings.batchingWindowMs,
       concurrency: settings.queueConcurrency,
       dataDir: settings.dataDir,
       log: ctx.log,
