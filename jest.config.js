@@ -26,6 +26,7 @@ module.exports = {
   // worker fills the idle time (about 3.3 minutes of jest instead of 4 with two).
   maxWorkers: 3,
   reporters: ["default", "<rootDir>/__tests__/support/summary-reporter.js"],
+  testSequencer: "<rootDir>/__tests__/support/long-suites-first.js",
   projects: [
     { ...shared, displayName: "unit", roots: ["<rootDir>/__tests__/unit"] },
     {
