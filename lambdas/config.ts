@@ -28,90 +28,47 @@ export type ConfigSource =
 /** Every configuration value a function may read: its environment variable, and its default where it has one. */
 export const CONFIG = {
   ordersTableName: { env: "ORDERS_TABLE_NAME" },
-  inventoryTableName: {
-    env: "INVENTORY_TABLE_NAME",
-  },
-  orderKeysTableName: {
-    env: "ORDER_KEYS_TABLE_NAME",
-  },
+  inventoryTableName: { env: "INVENTORY_TABLE_NAME" },
+  orderKeysTableName: { env: "ORDER_KEYS_TABLE_NAME" },
   stateMachineArn: { env: "STATE_MACHINE_ARN" },
   userPoolId: { env: "USER_POOL_ID" },
-  criticalAlertsTopicArn: {
-    env: "CRITICAL_ALERTS_TOPIC_ARN",
-  },
-  orderAlertsTopicArn: {
-    env: "ORDER_ALERTS_TOPIC_ARN",
-  },
+  criticalAlertsTopicArn: { env: "CRITICAL_ALERTS_TOPIC_ARN" },
+  orderAlertsTopicArn: { env: "ORDER_ALERTS_TOPIC_ARN" },
   /** `simulated` or `stripe` (the Terraform variable payment_provider; `npm start -- --payment-provider`). */
   paymentGateway: { env: "PAYMENT_GATEWAY", default: "simulated" },
   /** The secret holding Stripe's key; empty when the deployment does not use Stripe. */
-  stripeSecretArn: {
-    env: "STRIPE_SECRET_ARN",
-    default: "",
-  },
+  stripeSecretArn: { env: "STRIPE_SECRET_ARN", default: "" },
   /** The secret holding the webhook endpoint's signing secret (whsec_…); empty without Stripe. */
-  stripeWebhookSecretArn: {
-    env: "STRIPE_WEBHOOK_SECRET_ARN",
-    default: "",
-  },
+  stripeWebhookSecretArn: { env: "STRIPE_WEBHOOK_SECRET_ARN", default: "" },
   /** Another Stripe API host (a stand-in, for tests: `--stripe-api-base`); empty: api.stripe.com. */
   stripeApiBase: { env: "STRIPE_API_BASE", default: "" },
-  simulatedGatewayTransientFailures: {
-    env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES",
-    default: "1",
-  },
+  simulatedGatewayTransientFailures: { env: "SIMULATED_GATEWAY_TRANSIENT_FAILURES", default: "1" },
   /** `cognito` or `none` (the Terraform variable api_auth; `npm start -- --no-auth`). */
   apiAuth: { env: "API_AUTH", default: "cognito" },
   /** Storefront origins allowed by CORS, comma-separated; empty: no CORS headers. */
   allowedOrigins: { env: "ALLOWED_ORIGINS", default: "" },
-  emailSuppressionTableName: {
-    env: "EMAIL_SUPPRESSION_TABLE_NAME",
-  },
+  emailSuppressionTableName: { env: "EMAIL_SUPPRESSION_TABLE_NAME" },
   /** `on` or `off` (the Terraform variable customer_emails): whether customers get e-mails. */
   customerEmails: { env: "CUSTOMER_EMAILS", default: "on" },
   /** The From address of customer e-mails (an address of the verified SES identity). */
   senderAddress: { env: "SENDER_ADDRESS", default: "" },
-  emailConfigurationSetName: {
-    env: "EMAIL_CONFIGURATION_SET_NAME",
-    default: "",
-  },
-  confirmationEmailTemplateName: {
-    env: "CONFIRMATION_EMAIL_TEMPLATE_NAME",
-    default: "",
-  },
-  failureEmailTemplateName: {
-    env: "FAILURE_EMAIL_TEMPLATE_NAME",
-    default: "",
-  },
-  cancellationEmailTemplateName: {
-    env: "CANCELLATION_EMAIL_TEMPLATE_NAME",
-    default: "",
-  },
-  shipmentEmailTemplateName: {
-    env: "SHIPMENT_EMAIL_TEMPLATE_NAME",
-    default: "",
-  },
-  refundEmailTemplateName: {
-    env: "REFUND_EMAIL_TEMPLATE_NAME",
-    default: "",
-  },
+  emailConfigurationSetName: { env: "EMAIL_CONFIGURATION_SET_NAME", default: "" },
+  confirmationEmailTemplateName: { env: "CONFIRMATION_EMAIL_TEMPLATE_NAME", default: "" },
+  failureEmailTemplateName: { env: "FAILURE_EMAIL_TEMPLATE_NAME", default: "" },
+  cancellationEmailTemplateName: { env: "CANCELLATION_EMAIL_TEMPLATE_NAME", default: "" },
+  shipmentEmailTemplateName: { env: "SHIPMENT_EMAIL_TEMPLATE_NAME", default: "" },
+  refundEmailTemplateName: { env: "REFUND_EMAIL_TEMPLATE_NAME", default: "" },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
   stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", default: "15" },
   /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
-  idempotencyKeyTtlHours: {
-    env: "IDEMPOTENCY_KEY_TTL_HOURS",
-    default: "24",
-  },
+  idempotencyKeyTtlHours: { env: "IDEMPOTENCY_KEY_TTL_HOURS", default: "24" },
   /** Days of the provider's payments the daily reconciliation compares with the orders (reconcile_days). */
   reconcileDays: { env: "RECONCILE_DAYS", default: "3" },
   /**
    * How long the workflow waits for a payment's outcome (3-D Secure, settlement) before it cancels it
    * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
    */
-  paymentActionTimeoutMinutes: {
-    env: "PAYMENT_ACTION_TIMEOUT_MINUTES",
-    default: "30",
-  },
+  paymentActionTimeoutMinutes: { env: "PAYMENT_ACTION_TIMEOUT_MINUTES", default: "30" },
 } as const satisfies Record<string, { readonly env: string; readonly default?: string }>;
 export type ConfigName = keyof typeof CONFIG;
 
