@@ -195,18 +195,16 @@ export function listStacks(synthDir: string): string[] {
   return readdirSync(stacksDir).filter((s) => existsSync(join(stacksDir, s, "cdk.tf.json")));
 }
 
+/** A stack's synthesized Terraform JSON, as cdktf wrote it. */
+function synthesizedStack(options: HarnessOptions, stack: string): Json {
+  return JSON.parse(readFileSync(join(options.synthDir, "stacks", stack, "cdk.tf.json"), "utf8")) as Json;
+}
+
 /** Writes the stack's JSON (archives substituted, no backend) and the offline provider override: a module. */
-function prepareModuleDir(
-  options: HarnessOptions,
-  stack: string,
-  moduleDir: string,
-  stub: StubServer,
-): string[] {
-  const source = join(options.synthDir, "stacks", stack, "cdk.tf.json");
+function prepareModuleDir(synthesized: Json, moduleDir: string, stub: StubServer): string[] {
   rmSync(moduleDir, { recursive: true, force: true });
   mkdirSync(moduleDir, { recursive: true });
-  const original = JSON.parse(readFileSync(source, "utf8")) as Json;
-  const { config, substituted } = substituteArchives(original, moduleDir);
+  const { config, substituted } = substituteArchives(synthesized, moduleDir);
   // A child module's backend is ignored with a warning; state is never written (plans only).
   delete (config.terraform as Json | undefined)?.backend;
   writeFileSync(join(moduleDir, "cdk.tf.json"), JSON.stringify(config, null, 2));
@@ -261,14 +259,11 @@ async function checkVariables(
 /** Writes the variables-only root module of a stack and initializes it (no provider, no backend). */
 async function prepareVariablesDir(
   terraform: string,
-  options: HarnessOptions,
   stack: string,
+  synthesized: Json,
   dir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const synthesized = JSON.parse(
-    readFileSync(join(options.synthDir, "stacks", stack, "cdk.tf.json"), "utf8"),
-  ) as Json;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -364,11 +359,12 @@ export async function planStacks(options: HarnessOptions, stacks: string[]): Pro
     const substituted: Record<string, string[]> = {};
     const checks = new Map<PlanRequest, VariableCheck>();
     for (const stack of stacks) {
-      substituted[stack] = prepareModuleDir(options, stack, join(workRoot, "stacks", stack), stub);
+      const synthesized = synthesizedStack(options, stack);
+      substituted[stack] = prepareModuleDir(synthesized, join(workRoot, "stacks", stack), stub);
       for (const [request, check] of await checkStackVariables(
         terraform,
         options,
-        stack,
+        { stack, synthesized },
         workRoot,
         env,
         log,
@@ -451,13 +447,13 @@ function offlineEnvironment(options: HarnessOptions, workRoot: string, log: (lin
 async function checkStackVariables(
   terraform: string,
   options: HarnessOptions,
-  stack: string,
+  { stack, synthesized }: { readonly stack: string; readonly synthesized: Json },
   workRoot: string,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
 ): Promise<Map<PlanRequest, VariableCheck>> {
   const variablesDir = join(workRoot, "variables", stack);
-  await prepareVariablesDir(terraform, options, stack, variablesDir, env);
+  await prepareVariablesDir(terraform, stack, synthesized, variablesDir, env);
   const requests: PlanRequest[] = [
     { stack, index: 0 },
     ...(options.variants?.[stack] ?? []).map((variant, index) => ({ stack, variant, index: index + 1 })),
