@@ -17,17 +17,19 @@ export interface BundleResult {
 const SECRETS = "@aws-lambda-powertools/parameters/secrets";
 
 /**
- * Packages (or a package's subpath, exactly as the handler imports it) a function loads only when it
- * first needs them (`await import()`), each bundled into its own file next to index.js, so the cold
- * start neither reads nor parses them. Stripe's SDK is about as
+ * Packages (or a package's subpath, exactly as the handler imports it), or modules of the function's
+ * own folder (`./name`), a function loads only when it first needs them (`await import()`), each
+ * bundled into its own file beside index.js (firstUseFile), so the cold start neither reads nor
+ * parses them. Stripe's SDK is about as
  * large as the rest of ProcessPayment, and a simulated deployment never loads it.
  */
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe", SECRETS],
   // Stripe's SDK, SES and Step Functions with the first refund, e-mail or ended payment wait.
   "after-sale": ["stripe", SECRETS, "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn"],
-  // Stripe's SDK and Secrets Manager with the first Stripe event; SNS with the first dispute.
-  "payment-events": ["stripe", SECRETS, "@aws-sdk/client-sfn", "@aws-sdk/client-sns"],
+  // Stripe's SDK and Secrets Manager with the first Stripe event; SNS with the first dispute;
+  // Powertools Idempotency with the first event of any provider.
+  "payment-events": ["stripe", SECRETS, "@aws-sdk/client-sfn", "@aws-sdk/client-sns", "./apply-once"],
   "order-success-handler": ["@aws-sdk/client-sesv2"],
   // Stripe's SDK with the first reconciliation against Stripe (a simulated deployment never loads it).
   "reconcile-payments": ["stripe", SECRETS],
@@ -92,6 +94,11 @@ export const BASELINE: BuildOptions = {
   plugins: [],
 };
 
+/** Where a first-use file lands in the function's folder, as `require` finds it from index.js. */
+export function firstUseFile(name: string): string {
+  return name.startsWith("./") ? `${name.slice(2)}.js` : join("node_modules", name, BUNDLE_ENTRY_FILE);
+}
+
 function jsBytes(meta: Metafile): number {
   return Object.entries(meta.outputs)
     .filter(([file]) => file.endsWith(".js"))
@@ -123,17 +130,23 @@ export async function bundleFunctions(
       });
       const lazy: Record<string, number> = {};
       for (const name of lazyPackages) {
-        // Found by require() from index.js, as from any package: ./node_modules/<name>/index.js
-        // (a subpath is a folder with its own index.js).
-        const packageFile = join("node_modules", name, BUNDLE_ENTRY_FILE);
+        const ownModule = name.startsWith("./");
         const lazyBuild = await build({
           ...options,
           absWorkingDir: rootDir,
-          stdin: { contents: `module.exports = require(${JSON.stringify(name)});`, resolveDir: rootDir },
-          outfile: join(stagingDir, packageFile),
+          ...(ownModule
+            ? { entryPoints: [join(rootDir, "lambdas", spec.folder, `${name.slice(2)}.ts`)] }
+            : {
+                stdin: {
+                  contents: `module.exports = require(${JSON.stringify(name)});`,
+                  resolveDir: rootDir,
+                },
+              }),
+          outfile: join(stagingDir, firstUseFile(name)),
           metafile: true,
         });
         lazy[name] = jsBytes(lazyBuild.metafile as Metafile);
+        if (ownModule) continue; // beside index.js in the staging folder, moved with it below
         mkdirSync(join(outdir, "node_modules", name), { recursive: true });
         for (const file of readdirSync(join(stagingDir, "node_modules", name))) {
           renameSync(join(stagingDir, "node_modules", name, file), join(outdir, "node_modules", name, file));

@@ -7,7 +7,8 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import Stripe from "stripe";
-import { createHandler, powertoolsApplyOnce, type EventResult } from "../../lambdas/payment-events/handler";
+import { powertoolsApplyOnce } from "../../lambdas/payment-events/apply-once";
+import { createHandler, type EventResult } from "../../lambdas/payment-events/handler";
 import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
 import { DynamoDbPaymentRecords } from "../../lambdas/shared/adapters/dynamodb-payment-records";
 import type { OrderRecord, PaymentRecord } from "../../lambdas/shared/order";
@@ -59,7 +60,7 @@ function system(provider: "stripe" | "simulated" = "stripe", secret: string | nu
     callbacks,
     provider,
     webhookSecret: async () => secret ?? undefined,
-    applyOnce: powertoolsApplyOnce(database.tables.orderKeys, undefined, raw),
+    applyOnce: powertoolsApplyOnce(database.tables.orderKeys, raw),
   });
   return { handler, callbacks, orders };
 }

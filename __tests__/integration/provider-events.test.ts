@@ -7,7 +7,8 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
-import { createHandler, powertoolsApplyOnce } from "../../lambdas/payment-events/handler";
+import { powertoolsApplyOnce } from "../../lambdas/payment-events/apply-once";
+import { createHandler } from "../../lambdas/payment-events/handler";
 import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
 import { DynamoDbPaymentRecords } from "../../lambdas/shared/adapters/dynamodb-payment-records";
 import { DynamoDbRefundLedger } from "../../lambdas/shared/adapters/dynamodb-refund-ledger";
@@ -67,7 +68,7 @@ async function system(provider: "stripe" | "simulated" = "stripe") {
     payments: new DynamoDbPaymentRecords(database.client, database.tables.orders),
     provider,
     webhookSecret: async () => SECRET,
-    applyOnce: powertoolsApplyOnce(database.tables.orderKeys, undefined, database.raw),
+    applyOnce: powertoolsApplyOnce(database.tables.orderKeys, database.raw),
     alerts,
     lookup: provider === "stripe" ? books : undefined,
   });

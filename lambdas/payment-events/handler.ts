@@ -9,9 +9,6 @@
  * Applying an outcome is a conditional write on the order; whichever of the event and the waiting
  * step comes second resumes the step (SendTaskSuccess / SendTaskFailure), so order does not matter.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
-import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
@@ -33,13 +30,10 @@ import { stripeSecretKey, stripeSecretValue } from "../shared/payment-gateways";
 import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
 import type { OrderStore, PaymentLookup, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { ORDER_KEYS_TABLE } from "../shared/table-definitions";
 import { CONFIG, functionConfig } from "../config";
 
 /** Stripe's own default: a signature older than this is refused (replayed or delayed). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-/** Stripe retries an event for up to three days; its id is remembered for a week. */
-export const EVENT_RECORD_SECONDS = 7 * 24 * 3600;
 
 /** What became of one event. */
 export type EventResult =
@@ -300,28 +294,23 @@ function stripeLookup(provider: PaymentProvider): PaymentLookup | undefined {
   });
 }
 
-/** Powertools Idempotency on the idempotency-key table, keyed by the event id, expiring after a week. */
-export function powertoolsApplyOnce(
-  tableName: string,
-  idempotency: IdempotencyConfig = eventIdempotency(),
-  client: DynamoDBClient = new DynamoDBClient({ maxAttempts: 4 }),
-): ApplyOnce {
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName,
-    keyAttr: ORDER_KEYS_TABLE.partitionKey,
-    expiryAttr: ORDER_KEYS_TABLE.expiryAttribute,
-    awsSdkV3Client: client,
-  });
-  return (applyFn, context) => {
-    // The in-progress record expires with the invocation: a crashed one does not block a retry.
-    if (context) idempotency.registerLambdaContext(context);
-    return makeIdempotent(applyFn, { persistenceStore, config: idempotency });
+/**
+ * Powertools Idempotency (./apply-once), loaded with the first event: the workflow's waiting step
+ * never loads it.
+ */
+function applyOnceLoadedAtFirstEvent(tableName: string): ApplyOnce {
+  let loaded: Promise<ApplyOnce> | undefined;
+  return (applyFn, context) => async (event) => {
+    // A failed load is not remembered: the next event tries again.
+    loaded ??= import("./apply-once").then(
+      ({ powertoolsApplyOnce }) => powertoolsApplyOnce(tableName),
+      (error: unknown) => {
+        loaded = undefined;
+        throw error;
+      },
+    );
+    return (await loaded)(applyFn, context)(event);
   };
-}
-
-/** One record per provider event id (`id`), remembered for EVENT_RECORD_SECONDS. */
-function eventIdempotency(): IdempotencyConfig {
-  return new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: EVENT_RECORD_SECONDS });
 }
 
 export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
@@ -335,7 +324,7 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
     provider,
     webhookSecret: overrides.webhookSecret ?? (() => stripeSecretValue(config.stripeWebhookSecretArn)),
-    applyOnce: overrides.applyOnce ?? powertoolsApplyOnce(config.orderKeysTableName),
+    applyOnce: overrides.applyOnce ?? applyOnceLoadedAtFirstEvent(config.orderKeysTableName),
     alerts: overrides.alerts ?? new LazySnsNotifier(config.criticalAlertsTopicArn),
     lookup: "lookup" in overrides ? overrides.lookup : stripeLookup(provider),
   };

@@ -3,7 +3,7 @@ import type { Context } from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { Writable } from "node:stream";
 import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../../lambdas/contracts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "../runtime/resources";
@@ -50,14 +50,69 @@ function processFor(output: BundleOutput | undefined, own: Readonly<Record<strin
   });
 }
 
+interface CommonJsModule {
+  exports: object;
+}
+
+/** A CommonJS module's text evaluated in the caller's realm with the function's `process`. */
+function evaluateModule(
+  file: string,
+  module: CommonJsModule,
+  host: NodeJS.Process,
+  require: NodeJS.Require,
+): void {
+  const evaluate = new Function(
+    "exports",
+    "require",
+    "module",
+    "__filename",
+    "__dirname",
+    "process",
+    // sourceURL names the code in stack traces and profiles.
+    `${readFileSync(file, "utf8")}\n//# sourceURL=${file}`,
+  );
+  evaluate(module.exports, require, module, file, dirname(file), host);
+}
+
+/**
+ * `require` for a file of the function's folder: the folder's own files (its first-use files, as
+ * scripts/bundle.ts writes them) are evaluated like index.js, once per load, so their SDK clients
+ * see the function's environment too; anything else (Node's own modules) is Node's require.
+ */
+function folderRequire(
+  file: string,
+  folder: string,
+  host: NodeJS.Process,
+  loaded: Map<string, CommonJsModule>,
+): NodeJS.Require {
+  const nodeRequire = createRequire(file);
+  const ownRequire = (specifier: string): unknown => {
+    const resolved = nodeRequire.resolve(specifier);
+    if (!resolved.startsWith(folder + sep) || !resolved.endsWith(".js")) return nodeRequire(specifier);
+    let module = loaded.get(resolved);
+    if (!module) {
+      module = { exports: {} };
+      loaded.set(resolved, module);
+      evaluateModule(resolved, module, host, folderRequire(resolved, folder, host, loaded));
+    }
+    return module.exports;
+  };
+  return Object.assign(ownRequire, {
+    resolve: nodeRequire.resolve,
+    cache: nodeRequire.cache,
+    main: nodeRequire.main,
+    extensions: nodeRequire.extensions,
+  });
+}
+
 /**
  * Loads a fresh copy of a bundle, outside the module cache: like a Lambda execution environment,
  * each load has its own module state (SDK clients built from the environment at load time), so a
  * restarted local system never talks to the previous one's services. The CommonJS wrapper is
  * evaluated in the caller's realm, so the bundle sees its host's `process.env` (with `ownEnvironment`
  * over it: each function signs its AWS calls with its own access key, which local IAM attributes to
- * its role); its output goes to `output` when given (the handlers' logs, as their log group
- * receives them).
+ * its role), and so do the first-use files it requires later; its output goes to `output` when given
+ * (the handlers' logs, as their log group receives them).
  */
 export function loadBundle<E = unknown, R = unknown>(
   projectRoot: string,
@@ -69,20 +124,10 @@ export function loadBundle<E = unknown, R = unknown>(
   if (!existsSync(file)) {
     throw new Error(`${file} is missing: run \`npm run build\` (npm start does it for you).`);
   }
-  const module = { exports: {} as BundleModule<E, R> };
-  const evaluate = new Function(
-    "exports",
-    "require",
-    "module",
-    "__filename",
-    "__dirname",
-    "process",
-    // sourceURL names the code in stack traces and profiles.
-    `${readFileSync(file, "utf8")}\n//# sourceURL=${file}`,
-  );
   const host = processFor(output, ownEnvironment);
-  evaluate(module.exports, createRequire(file), module, file, dirname(file), host);
-  return module.exports;
+  const module = { exports: {} };
+  evaluateModule(file, module, host, folderRequire(file, dirname(file), host, new Map()));
+  return module.exports as BundleModule<E, R>;
 }
 
 export function lambdaContext(functionName: string, timeoutMs: number, memoryMb = 256): Context {
