@@ -15,10 +15,12 @@
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-system";
 import { optionFor, parseCommandLine, UsageError } from "../local/options";
+import { cpuPerOrder, cpuSnapshot, ordersPerSecondBound, type CpuPerOrder } from "./bench/cpu";
 import { summarizeDirectory } from "./bench/profile-summary";
 import { machine, percentile } from "./bench/stats";
 
@@ -55,6 +57,9 @@ interface RunResult {
   readonly seconds: number;
   readonly latencies: number[];
   readonly lost: number;
+  /** Busy time of the load clients' thread (not the system's work), ms. */
+  readonly clientsMs: number;
+  readonly cpu?: CpuPerOrder;
 }
 
 /**
@@ -121,6 +126,7 @@ async function run(
     });
     worker.on("error", fail);
   });
+  const clientsMs = worker.performance.eventLoopUtilization().active;
   await worker.terminate();
   const deadline = Date.now() + 120_000;
   const finished = () => [...placedAt.keys()].filter((id) => confirmedAt.has(id)).length;
@@ -129,7 +135,14 @@ async function run(
     confirmedAt.has(id) ? [confirmedAt.get(id)! - t0] : [],
   );
   const end = Math.max(...confirmedAt.values(), start);
-  return { label, orders, seconds: (end - start) / 1000, latencies, lost: orders - latencies.length };
+  return {
+    label,
+    orders,
+    seconds: (end - start) / 1000,
+    latencies,
+    lost: orders - latencies.length,
+    clientsMs,
+  };
 }
 
 /** Gives the benchmarked products ample stock, so each order can end CONFIRMED. */
@@ -171,7 +184,10 @@ async function measure(root: string, code: string, sequential: boolean): Promise
       await system.settled();
     }
     system.meter.reset();
-    results.push(await run(system, `${code}, ${CONCURRENCY} clients`, ORDERS, CONCURRENCY));
+    const before = cpuSnapshot(system.databasePid());
+    const load = await run(system, `${code}, ${CONCURRENCY} clients`, ORDERS, CONCURRENCY);
+    const cpu = cpuPerOrder(before, cpuSnapshot(system.databasePid()), load.clientsMs, ORDERS);
+    results.push({ ...load, cpu });
     await system.settled();
     const { perOrder } = system.meter.report();
     const calls = (service: string) => (perOrder[service]?.calls ?? 0).toFixed(2);
@@ -220,6 +236,18 @@ function report(results: readonly RunResult[]): void {
       `| ${r.label} | ${r.orders} | ${(r.latencies.length / r.seconds).toFixed(0)} | ${percentile(r.latencies, 50).toFixed(0)} ms | ${percentile(r.latencies, 95).toFixed(0)} ms | ${percentile(r.latencies, 99).toFixed(0)} ms | ${r.lost} |\n`,
     );
   }
+  const cores = cpus().length;
+  process.stdout.write(
+    `\nCPU per order during each load run (the load clients' thread excluded; the database's from /proc):\n` +
+      `| run | runtime process | its main thread busy | database process | at most, ${cores} cores fully busy |\n|---|---:|---:|---:|---:|\n`,
+  );
+  for (const { label, cpu } of results) {
+    if (!cpu) continue;
+    const bound = ordersPerSecondBound(cpu, cores);
+    process.stdout.write(
+      `| ${label} | ${cpu.runtimeMs.toFixed(1)} ms | ${(cpu.mainThreadBusy * 100).toFixed(0)} % | ${cpu.databaseMs?.toFixed(1) ?? "–"} ms | ${bound?.toFixed(0) ?? "–"} orders/s |\n`,
+    );
+  }
   if (results.some((r) => r.lost > 0)) {
     process.stdout.write(`\n${results.reduce((n, r) => n + r.lost, 0)} orders did not reach CONFIRMED.\n`);
     process.exitCode = 1;
@@ -232,7 +260,8 @@ function profile(dir: string): void {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   const args = process.argv.slice(2).filter((a, i, all) => a !== "--profile" && all[i - 1] !== "--profile");
-  const child = spawnSync(process.execPath, ["--import", "tsx", __filename, ...args, "--rounds", "1"], {
+  // This process's own Node flags (npm run bench:local's young generation, tsx) for the child too.
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args, "--rounds", "1"], {
     stdio: "inherit",
     // The child runs without --profile: it measures, and every Node process it starts is profiled.
     env: { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}` },
