@@ -27,8 +27,9 @@ async function placed(t: TestSystem, paymentToken: string, productId?: string): 
 async function waiting(t: TestSystem, orderId: string): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const { body } = await t.getOrder(orderId);
+    // The record first: once it holds the token, the API's answer read after it shows the wait.
     const record = await t.orderRecord(orderId);
+    const { body } = await t.getOrder(orderId);
     if (record?.paymentTaskToken) return body;
     if (Date.now() > deadline) throw new Error(`Order ${orderId} never waited: ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 50));
