@@ -25,6 +25,7 @@ import {
   keyAttributes,
   type TableDefinition,
 } from "../../lambdas/shared/table-definitions";
+import type { BillingPort } from "./billing";
 import { startLocalDynamoDbProcess } from "./process";
 import { startLocalDynamoDb, type LocalDynamoDb } from "./server";
 import { optionFor } from "../options";
@@ -154,7 +155,10 @@ export async function createOrderTables(
 }
 
 export interface DatabaseService extends LocalService {
+  /** The runtime's own endpoint: neither billed nor authorized. */
   readonly endpoint: string;
+  /** The billed endpoint (with `billing`), where the functions and the workflow call it. */
+  readonly billedEndpoint: string | undefined;
   /** A low-level client for the workflow's direct DynamoDB integration. */
   readonly client: DynamoDBClient;
   /** False from the moment the database process dies until it is running again. */
@@ -174,6 +178,8 @@ export interface DatabaseOptions {
   readonly log?: (line: string) => void;
   /** The database died and cannot come back (in memory, or every restart failed): the runtime must stop. */
   readonly onFatal?: (message: string) => void;
+  /** Opens the billed endpoint: the bill and local IAM's decisions (billing.ts). */
+  readonly billing?: BillingPort;
 }
 
 /** The orders table has the stack's only stream (NEW_IMAGE): its records carry the new image. */
@@ -181,6 +187,7 @@ const serverOptions = (options: DatabaseOptions) => ({
   dataDir: options.dataDir,
   host: options.host,
   streamTables: [options.tables.orders],
+  billing: options.billing,
 });
 
 /** Restarts of a dead database process before giving up. */
@@ -188,7 +195,7 @@ const RESTART_ATTEMPTS = 5;
 
 /**
  * Keeps the database process running: when it dies, the death is logged loudly and health turns
- * 503; with --data-dir it is restarted on the same port over the same data (requests in between
+ * 503; with --data-dir it is restarted on the same ports over the same data (requests in between
  * fail and are retried as transient), without one the data is gone and the runtime is told to stop.
  */
 function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
@@ -210,7 +217,11 @@ function supervise(first: LocalDynamoDb, options: DatabaseOptions) {
     for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopped; attempt++) {
       await new Promise((r) => setTimeout(r, 250 * attempt));
       try {
-        db = await startLocalDynamoDbProcess({ ...serverOptions(options), port: db.port });
+        db = await startLocalDynamoDbProcess({
+          ...serverOptions(options),
+          port: db.port,
+          billedPort: db.billedPort,
+        });
         db.onUnexpectedExit?.((why) => void restart(why));
         healthy = true;
         log(
@@ -258,6 +269,7 @@ export async function startDatabaseService(options: DatabaseOptions): Promise<Da
   return {
     name: "database",
     endpoint: db.endpoint,
+    billedEndpoint: db.billedEndpoint,
     client,
     healthy: supervisor.healthy,
     pid: supervisor.pid,

@@ -4,7 +4,8 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PID_FILE } from "./process";
+import { billingOverIpc } from "./billing";
+import { PID_FILE, type ReadyMessage } from "./process";
 import { startLocalDynamoDb } from "./server";
 
 async function main(): Promise<void> {
@@ -13,6 +14,12 @@ async function main(): Promise<void> {
     host: process.env.LOCAL_DYNAMODB_HOST,
     port: Number(process.env.LOCAL_DYNAMODB_PORT) || undefined,
     streamTables: (process.env.LOCAL_DYNAMODB_STREAM_TABLES ?? "").split(",").filter(Boolean),
+    ...(process.env.LOCAL_DYNAMODB_BILLED_PORT
+      ? {
+          billing: billingOverIpc(process, process.env.LOCAL_DYNAMODB_AUTHORIZE === "1"),
+          billedPort: Number(process.env.LOCAL_DYNAMODB_BILLED_PORT),
+        }
+      : {}),
   });
   const dataDir = process.env.LOCAL_DYNAMODB_DATA_DIR || undefined;
   const pidFile = dataDir ? join(dataDir, PID_FILE) : undefined;
@@ -27,7 +34,13 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
   // Ctrl-C reaches the whole process group; the parent decides when this process stops.
   process.on("SIGINT", () => undefined);
-  process.send?.({ endpoint: db.endpoint, port: db.port });
+  const ready: ReadyMessage = {
+    endpoint: db.endpoint,
+    port: db.port,
+    billedEndpoint: db.billedEndpoint,
+    billedPort: db.billedPort,
+  };
+  process.send?.(ready);
 }
 
 main().catch((error: unknown) => {

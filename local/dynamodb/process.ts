@@ -5,7 +5,17 @@
 import { fork } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { answerBillingRequests } from "./billing";
 import type { LocalDynamoDb, LocalDynamoDbOptions } from "./server";
+
+/** What the database process says once it serves (or why it cannot). */
+export interface ReadyMessage {
+  readonly endpoint?: string;
+  readonly port?: number;
+  readonly billedEndpoint?: string;
+  readonly billedPort?: number;
+  readonly error?: string;
+}
 
 /** The database process of a data directory writes its pid here while it runs. */
 export const PID_FILE = "database.pid";
@@ -49,6 +59,9 @@ export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = 
       LOCAL_DYNAMODB_HOST: options.host ?? "127.0.0.1",
       LOCAL_DYNAMODB_PORT: String(options.port ?? 0),
       LOCAL_DYNAMODB_STREAM_TABLES: (options.streamTables ?? []).join(","),
+      // The billed endpoint's port ("0": any), and whether local IAM decides its requests.
+      LOCAL_DYNAMODB_BILLED_PORT: options.billing ? String(options.billedPort ?? 0) : "",
+      LOCAL_DYNAMODB_AUTHORIZE: options.billing?.decide ? "1" : "",
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -57,7 +70,7 @@ export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = 
       reject(new Error(`The local DynamoDB process exited (code ${code}) before it was ready.`));
     child.once("exit", onExit);
     child.once("error", reject);
-    child.once("message", (message: { endpoint?: string; port?: number; error?: string }) => {
+    child.once("message", (message: ReadyMessage) => {
       child.off("exit", onExit);
       if (message.error || !message.endpoint || !message.port) {
         child.kill();
@@ -65,9 +78,13 @@ export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = 
         return;
       }
       let closing = false;
+      if (options.billing) answerBillingRequests(child, options.billing);
       resolve({
         endpoint: message.endpoint,
         port: message.port,
+        ...(message.billedPort
+          ? { billedEndpoint: message.billedEndpoint, billedPort: message.billedPort }
+          : {}),
         pid: child.pid,
         onUnexpectedExit: (listener) =>
           child.once("exit", (code, signal) => {

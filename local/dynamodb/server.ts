@@ -7,19 +7,31 @@
  * read or write can observe or interleave with a half-applied transaction.
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { EventEmitter } from "node:events";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import dynalite from "dynalite";
 import { readBody } from "../runtime/read-body";
+import { accessDeniedBody, Billing, type BillingPort, type DatabaseAnswer } from "./billing";
 import { internalDynamoDbClient } from "./internal-client";
 import { ChangeFeed, changesOf, READ_CHANGES_TARGET, type Change, type StreamItem } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
 import { imageKey, TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
 
 export interface LocalDynamoDb {
+  /** The runtime's own endpoint: neither billed nor authorized. */
   readonly endpoint: string;
   readonly port: number;
+  /** Where billed callers (the functions, the workflow) send requests: authorized and metered. */
+  readonly billedEndpoint?: string;
+  readonly billedPort?: number;
   close(): Promise<void>;
   /** Called if the database stops without close() (its process died); in-process ones never do. */
   onUnexpectedExit?(listener: (reason: string) => void): void;
@@ -34,29 +46,21 @@ export interface LocalDynamoDbOptions {
   readonly streamTables?: readonly string[];
   readonly port?: number;
   readonly host?: string;
+  /** Opens the billed endpoint (billing.ts), on `billedPort` when given. */
+  readonly billing?: BillingPort;
+  readonly billedPort?: number;
 }
 
 const JSON_CONTENT = { "Content-Type": "application/x-amz-json-1.0" };
 
-function sendFailure(res: ServerResponse, failure: TransactionFailure): void {
-  res.writeHead(failure.status, JSON_CONTENT);
-  res.end(
-    JSON.stringify({
-      __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
-      message: failure.message,
-      ...failure.extra,
-    }),
-  );
-}
-
-async function handleTransaction(
-  req: IncomingMessage,
-  res: ServerResponse,
+/** A transaction under the write lock's hold: its answer, with its writes recorded in the change feed. */
+async function transact(
+  body: string,
   executor: TransactionExecutor,
   record: Recorder,
-) {
+): Promise<DatabaseAnswer> {
   try {
-    const request = JSON.parse(await readBody(req)) as TransactWriteRequest;
+    const request = JSON.parse(body) as TransactWriteRequest;
     const { response: result, newImages } = await executor.transactWrite(request);
     for (const entry of request.TransactItems ?? []) {
       if (entry.Put) record({ table: entry.Put.TableName, keys: entry.Put.Item, put: true });
@@ -66,17 +70,30 @@ async function handleTransaction(
         record({ table, keys, put: false }, newImages.get(imageAt));
       }
     }
-    res.writeHead(200, JSON_CONTENT);
-    res.end(JSON.stringify(result));
+    return { status: 200, text: JSON.stringify(result) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    sendFailure(
-      res,
+    const failure =
       error instanceof TransactionFailure
         ? error
-        : new TransactionFailure(500, "InternalServerError", message),
-    );
+        : new TransactionFailure(500, "InternalServerError", message);
+    return {
+      status: failure.status,
+      text: JSON.stringify({
+        __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
+        message: failure.message,
+        ...failure.extra,
+      }),
+    };
   }
+}
+
+function send(res: ServerResponse, answer: DatabaseAnswer): void {
+  res.writeHead(answer.status, {
+    ...JSON_CONTENT,
+    ...(answer.requestId ? { "x-amzn-RequestId": answer.requestId } : {}),
+  });
+  res.end(answer.text);
 }
 
 /** A stream reader's long poll: `{"after": <seq>, "waitMs": <ms>}` → the records after it. */
@@ -121,65 +138,151 @@ function recorder(
   };
 }
 
+type Delegate = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** What both endpoints share: dynalite, the transaction executor, the change feed and the lock. */
+interface Front {
+  readonly delegate: Delegate;
+  readonly executor: TransactionExecutor;
+  readonly feed: ChangeFeed;
+  readonly record: Recorder;
+  readonly lock: ReadWriteLock;
+}
+
+/** The writes the change feed records from a request's body (transactions record their own). */
+const RECORDED_WRITES = /\.(PutItem|UpdateItem|BatchWriteItem)$/;
+
+const TRANSACT_GET_UNSUPPORTED: DatabaseAnswer = {
+  status: 400,
+  text: JSON.stringify({
+    __type: "com.amazon.coral.validate#UnknownOperationException",
+    message: "TransactGetItems is not supported locally",
+  }),
+};
+
 /** Passes a request to dynalite, recording the writes it made in the change feed once it succeeds. */
-function delegateRecording(
-  delegate: (req: IncomingMessage, res: ServerResponse) => void,
-  record: Recorder,
-  target: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
-  if (!/\.(PutItem|UpdateItem|BatchWriteItem)$/.test(target)) return delegate(req, res);
+function delegateRecording(front: Front, target: string, req: IncomingMessage, res: ServerResponse): void {
+  if (!RECORDED_WRITES.test(target)) return front.delegate(req, res);
   const chunks: Buffer[] = [];
   // A second listener sees the same chunks dynalite reads.
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   res.on("finish", () => {
     if (res.statusCode !== 200) return;
     for (const change of changesOf(target, JSON.parse(Buffer.concat(chunks).toString("utf8"))))
-      record(change);
+      front.record(change);
   });
-  delegate(req, res);
+  front.delegate(req, res);
+}
+
+/**
+ * One request to dynalite with its body in hand, in this process: dynalite's request listener with
+ * a request that replays the body and a response that keeps the answer (its status, body and
+ * request id; not its CRC32 header, which a changed body would no longer match).
+ */
+function callDynalite(
+  delegate: Delegate,
+  headers: IncomingHttpHeaders,
+  body: string,
+): Promise<DatabaseAnswer> {
+  return new Promise((resolve) => {
+    const req = Object.assign(new EventEmitter(), { headers, method: "POST", url: "/" });
+    const kept: Record<string, string> = {};
+    const res = {
+      statusCode: 200,
+      setHeader: (name: string, value: unknown) => void (kept[name.toLowerCase()] = String(value)),
+      end: (text?: string) =>
+        resolve({ status: res.statusCode, text: text ?? "", requestId: kept["x-amzn-requestid"] }),
+    };
+    delegate(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    req.emit("data", Buffer.from(body));
+    req.emit("end");
+  });
+}
+
+/** One DynamoDB call with its body in hand (the billed endpoint's), under the lock as the front takes it. */
+function call(
+  front: Front,
+  target: string,
+  headers: IncomingHttpHeaders,
+  body: string,
+): Promise<DatabaseAnswer> {
+  if (target.endsWith(".TransactWriteItems")) {
+    return front.lock.write(() => transact(body, front.executor, front.record));
+  }
+  if (target.endsWith(".TransactGetItems")) return Promise.resolve(TRANSACT_GET_UNSUPPORTED);
+  return front.lock.read(async () => {
+    const answer = await callDynalite(front.delegate, headers, body);
+    if (answer.status === 200 && RECORDED_WRITES.test(target)) {
+      for (const change of changesOf(target, JSON.parse(body))) front.record(change);
+    }
+    return answer;
+  });
 }
 
 /** The front: transactions under the write lock, everything else passed to dynalite under a read lock. */
-function frontServer(
-  delegate: (req: IncomingMessage, res: ServerResponse) => void,
-  executor: TransactionExecutor,
-  feed: ChangeFeed,
-  record: Recorder,
-): Server {
-  const lock = new ReadWriteLock();
+function frontServer(front: Front): Server {
   return createServer((req, res) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     if (target === READ_CHANGES_TARGET) {
       // A reader that went away (the outbox stopping) is no fault of the database's.
-      handleReadChanges(req, res, feed).catch(() => res.destroy());
+      handleReadChanges(req, res, front.feed).catch(() => res.destroy());
     } else if (target.endsWith(".TransactWriteItems")) {
-      void lock.write(() => handleTransaction(req, res, executor, record));
-    } else if (target.endsWith(".TransactGetItems")) {
-      res.writeHead(400, JSON_CONTENT);
-      res.end(
-        JSON.stringify({
-          __type: "com.amazon.coral.validate#UnknownOperationException",
-          message: "TransactGetItems is not supported locally",
-        }),
+      void readBody(req).then((body) =>
+        call(front, target, req.headers, body).then((answer) => send(res, answer)),
       );
+    } else if (target.endsWith(".TransactGetItems")) {
+      send(res, TRANSACT_GET_UNSUPPORTED);
     } else {
-      void lock.read(
+      void front.lock.read(
         () =>
           new Promise<void>((resolve) => {
             res.on("close", resolve);
-            delegateRecording(delegate, record, target, req, res);
+            delegateRecording(front, target, req, res);
           }),
       );
     }
   });
 }
 
+/**
+ * The billed endpoint: each request authorized and metered (billing.ts), then served as the front
+ * serves it. A request that cannot be read or served resets its connection, as an unreachable
+ * database would; the SDK retries it.
+ */
+function billedServer(front: Front, billing: Billing): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      const target = String(req.headers["x-amz-target"] ?? "");
+      const raw = await readBody(req);
+      const request = {
+        operation: target.split(".")[1] ?? "",
+        raw,
+        body: JSON.parse(raw || "{}") as Record<string, unknown>,
+      };
+      const denied = await billing.denial(req.headers, request);
+      if (denied) return send(res, { status: 400, text: accessDeniedBody(denied) });
+      const sent = billing.bodyToSend(request);
+      const answer = await call(front, target, req.headers, sent);
+      send(res, { ...answer, text: billing.billed(request, sent, answer) });
+    })().catch(() => {
+      if (!res.headersSent) req.socket.resetAndDestroy();
+    });
+  });
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const host = options.host ?? "127.0.0.1";
   const backend = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const delegate = backend.listeners("request")[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const delegate = backend.listeners("request")[0] as Delegate;
   // The transaction executor talks to dynalite directly (it already holds the exclusive lock).
   await new Promise<void>((resolve) => backend.listen(0, host, resolve));
   const internal = internalDynamoDbClient(`http://${host}:${(backend.address() as AddressInfo).port}`);
@@ -190,21 +293,25 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   );
   await executor.recover();
   const record = recorder(feed, internal, new Set(options.streamTables ?? []));
-  const front = frontServer(delegate, executor, feed, record);
-  front.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    front.once("error", reject);
-    front.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (front.address() as AddressInfo).port;
+  const shared: Front = { delegate, executor, feed, record, lock: new ReadWriteLock() };
+  const servers = [frontServer(shared)];
+  const port = await listen(servers[0], options.port ?? 0, host);
+  let billedPort: number | undefined;
+  if (options.billing) {
+    servers.push(billedServer(shared, new Billing(options.billing)));
+    billedPort = await listen(servers[1], options.billedPort ?? 0, host);
+  }
   return {
     endpoint: `http://${host}:${port}`,
     port,
+    ...(billedPort === undefined ? {} : { billedEndpoint: `http://${host}:${billedPort}`, billedPort }),
     close: async () => {
       feed.close();
       internal.destroy();
-      front.closeAllConnections();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
+      for (const server of servers) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       await new Promise<void>((resolve) => backend.close(() => resolve()));
     },
   };

@@ -1,20 +1,19 @@
 /**
  * Local DynamoDB: dynalite (its own supervised process, on loopback whatever --host says) with the
- * stack's tables, and in front of it the endpoint every billed caller uses, where each request is
- * metered and, with local IAM on, authorized against its signer's role.
+ * stack's tables, and the endpoint every billed caller uses, where each request is metered and, with
+ * local IAM on, authorized against its signer's role (billing.ts, in the database's process).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { StatusReply } from "../admin/routes";
 import { accessKeyOf } from "../iam/access-guard";
-import { startDynamoDbMeter } from "../meter/dynamodb-meter";
 import type { ServiceModule } from "../runtime/context";
 import { LOCAL_REGION, LOCAL_TABLES } from "../runtime/resources";
 import { startDatabaseService, type DatabaseService } from "./database";
-import { dynamoDbAuthorizer } from "./iam";
+import { dynamoDbDecisions } from "./iam";
 
 export const dynamoDbService: ServiceModule<DatabaseService> = {
   name: "dynamodb",
-  start: async ({ settings, log }) => {
+  start: async ({ settings, log, meter, iam }) => {
     const database = await startDatabaseService({
       tables: LOCAL_TABLES,
       dataDir: settings.dataDir,
@@ -22,6 +21,10 @@ export const dynamoDbService: ServiceModule<DatabaseService> = {
       inProcess: settings.inProcessDatabase,
       log,
       onFatal: settings.onFatal,
+      billing: {
+        record: (operation, units) => meter.record("DynamoDB", operation, units),
+        ...(iam && { decide: dynamoDbDecisions(iam) }),
+      },
     });
     return {
       ...database,
@@ -48,30 +51,22 @@ export interface DynamoDbEndpoint {
   stop(): Promise<void>;
 }
 
-/** The metered (and authorized) endpoint the functions and the workflow call; the runtime's own reads go around it. */
+/** The billed (and authorized) endpoint the functions and the workflow call; the runtime's own reads go around it. */
 export const dynamoDbEndpointService: ServiceModule<DynamoDbEndpoint> = {
   name: "dynamodb-endpoint",
   start: async (ctx) => {
-    const database = ctx.need(dynamoDbService);
-    const front = await startDynamoDbMeter(
-      () => database.endpoint,
-      ctx.meter,
-      ctx.iam && dynamoDbAuthorizer(ctx.iam),
-    );
-    ctx.endpoints.dynamoDb = front.endpoint;
+    const endpoint = ctx.need(dynamoDbService).billedEndpoint!;
+    ctx.endpoints.dynamoDb = endpoint;
     const workflowClient = new DynamoDBClient({
-      endpoint: front.endpoint,
+      endpoint,
       region: LOCAL_REGION,
       credentials: { accessKeyId: accessKeyOf("Workflow"), secretAccessKey: "local" },
     });
     return {
       name: "dynamodb-endpoint",
-      endpoint: front.endpoint,
+      endpoint,
       workflowClient,
-      stop: async () => {
-        workflowClient.destroy();
-        await front.stop();
-      },
+      stop: async () => workflowClient.destroy(),
     };
   },
 };
