@@ -1,9 +1,10 @@
 /**
  * The database process's own client of dynalite (the transaction executor's single-item calls and
- * the change feed's new images): the DynamoDB JSON protocol over one keep-alive connection pool,
- * without the SDK's middleware, retries and request signing. dynalite checks only that a request
- * looks signed, and these calls never leave the process, so signing each one was the database
- * process's largest cost (a CPU profile of `npm run bench:local`). Errors are the SDK's own
+ * the change feed's new images): the DynamoDB JSON protocol handed to dynalite's request listener in
+ * this process, without the SDK's middleware, retries and request signing, or a socket. dynalite
+ * checks only that a request looks signed, and these calls never leave the process, so signing
+ * each one was the database process's largest cost, and then the loopback HTTP it went over (CPU
+ * profiles of `npm run bench:local`). Errors are the SDK's own
  * exception classes, so callers handle them exactly as they would the SDK's. The functions keep
  * the real SDK: this is the emulator's plumbing, not a path the deployed code takes.
  */
@@ -12,7 +13,9 @@ import {
   DynamoDBServiceException,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { Agent, request } from "node:http";
+import { EventEmitter } from "node:events";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { DatabaseAnswer } from "./billing";
 
 /** A well-formed SigV4 header: dynalite checks the shape, not the signature. */
 const AUTHORIZATION =
@@ -38,50 +41,50 @@ function failure(status: number, body: { __type?: string; message?: string; Mess
   });
 }
 
+type Delegate = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * One request to dynalite with its body in hand, in this process: dynalite's request listener with
+ * a request that replays the body and a response that keeps the answer (its status, body and
+ * request id; not its CRC32 header, which a changed body would no longer match).
+ */
+export function callDynalite(
+  delegate: Delegate,
+  headers: IncomingHttpHeaders,
+  body: string,
+): Promise<DatabaseAnswer> {
+  return new Promise((resolve) => {
+    const req = Object.assign(new EventEmitter(), { headers, method: "POST", url: "/" });
+    const kept: Record<string, string> = {};
+    const res = {
+      statusCode: 200,
+      setHeader: (name: string, value: unknown) => void (kept[name.toLowerCase()] = String(value)),
+      end: (text?: string) =>
+        resolve({ status: res.statusCode, text: text ?? "", requestId: kept["x-amzn-requestid"] }),
+    };
+    delegate(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+    req.emit("data", Buffer.from(body));
+    req.emit("end");
+  });
+}
+
 /** A client with the SDK client's `send` for the commands the executor and the feed use. */
-export function internalDynamoDbClient(endpoint: string): Pick<DynamoDBClient, "send" | "destroy"> {
-  const url = new URL(endpoint);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const send = (command: Command) =>
-    new Promise<unknown>((resolve, reject) => {
-      const operation = command.constructor.name.replace(/Command$/, "");
-      const body = JSON.stringify(command.input);
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method: "POST",
-          path: "/",
-          agent,
-          headers: {
-            "Content-Type": "application/x-amz-json-1.0",
-            "Content-Length": Buffer.byteLength(body),
-            "X-Amz-Target": `DynamoDB_20120810.${operation}`,
-            "X-Amz-Date": "20260101T000000Z",
-            Authorization: AUTHORIZATION,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            // Inside an event handler a throw would end the process: a cut-off answer (the
-            // database closing) is this call's error, never the process's.
-            let parsed: Record<string, unknown>;
-            try {
-              const text = Buffer.concat(chunks).toString("utf8");
-              parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-            } catch (error) {
-              return reject(error as Error);
-            }
-            if (res.statusCode === 200) resolve(parsed);
-            else reject(failure(res.statusCode ?? 500, parsed));
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
-  return { send: send as unknown as DynamoDBClient["send"], destroy: () => agent.destroy() };
+export function internalDynamoDbClient(delegate: Delegate): Pick<DynamoDBClient, "send"> {
+  const send = async (command: Command) => {
+    const operation = command.constructor.name.replace(/Command$/, "");
+    const answer = await callDynalite(
+      delegate,
+      {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `DynamoDB_20120810.${operation}`,
+        "x-amz-date": "20260101T000000Z",
+        authorization: AUTHORIZATION,
+      },
+      JSON.stringify(command.input),
+    );
+    const parsed = (answer.text ? JSON.parse(answer.text) : {}) as Record<string, unknown>;
+    if (answer.status !== 200) throw failure(answer.status, parsed);
+    return parsed;
+  };
+  return { send: send as unknown as DynamoDBClient["send"] };
 }

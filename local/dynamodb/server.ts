@@ -7,7 +7,6 @@
  * read or write can observe or interleave with a half-applied transaction.
  */
 import { GetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { EventEmitter } from "node:events";
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -20,7 +19,7 @@ import { join } from "node:path";
 import dynalite from "dynalite";
 import { readBody } from "../runtime/read-body";
 import { accessDeniedBody, Billing, type BillingPort, type DatabaseAnswer } from "./billing";
-import { internalDynamoDbClient } from "./internal-client";
+import { callDynalite, internalDynamoDbClient } from "./internal-client";
 import { ChangeFeed, changesOf, READ_CHANGES_TARGET, type Change, type StreamItem } from "./change-feed";
 import { ReadWriteLock } from "./rw-lock";
 import { imageKey, TransactionExecutor, TransactionFailure, type TransactWriteRequest } from "./transactions";
@@ -174,31 +173,6 @@ function delegateRecording(front: Front, target: string, req: IncomingMessage, r
   front.delegate(req, res);
 }
 
-/**
- * One request to dynalite with its body in hand, in this process: dynalite's request listener with
- * a request that replays the body and a response that keeps the answer (its status, body and
- * request id; not its CRC32 header, which a changed body would no longer match).
- */
-function callDynalite(
-  delegate: Delegate,
-  headers: IncomingHttpHeaders,
-  body: string,
-): Promise<DatabaseAnswer> {
-  return new Promise((resolve) => {
-    const req = Object.assign(new EventEmitter(), { headers, method: "POST", url: "/" });
-    const kept: Record<string, string> = {};
-    const res = {
-      statusCode: 200,
-      setHeader: (name: string, value: unknown) => void (kept[name.toLowerCase()] = String(value)),
-      end: (text?: string) =>
-        resolve({ status: res.statusCode, text: text ?? "", requestId: kept["x-amzn-requestid"] }),
-    };
-    delegate(req as unknown as IncomingMessage, res as unknown as ServerResponse);
-    req.emit("data", Buffer.from(body));
-    req.emit("end");
-  });
-}
-
 /** One DynamoDB call with its body in hand (the billed endpoint's), under the lock as the front takes it. */
 function call(
   front: Front,
@@ -282,10 +256,12 @@ async function listen(server: Server, port: number, host: string): Promise<numbe
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const host = options.host ?? "127.0.0.1";
   const backend = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite's request listener, called in this process. Its server still listens (on loopback,
+  // unused): its close() closes the LevelDB store only after closing a listening server.
   const delegate = backend.listeners("request")[0] as Delegate;
-  // The transaction executor talks to dynalite directly (it already holds the exclusive lock).
   await new Promise<void>((resolve) => backend.listen(0, host, resolve));
-  const internal = internalDynamoDbClient(`http://${host}:${(backend.address() as AddressInfo).port}`);
+  // The transaction executor talks to dynalite directly (it already holds the exclusive lock).
+  const internal = internalDynamoDbClient(delegate);
   const feed = new ChangeFeed();
   const executor = new TransactionExecutor(
     internal,
@@ -307,7 +283,6 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     ...(billedPort === undefined ? {} : { billedEndpoint: `http://${host}:${billedPort}`, billedPort }),
     close: async () => {
       feed.close();
-      internal.destroy();
       for (const server of servers) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
