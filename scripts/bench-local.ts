@@ -7,7 +7,8 @@
  * baseline is measured in the same run: one client placing orders one at a time, and with
  * `--baseline <git rev>` the same load against the runtime of that commit (a worktree with its own
  * bundles), the two alternating. `--profile <dir>` writes CPU profiles of the runtime's and the
- * database's processes (`node --cpu-prof`) and prints their self time by area.
+ * database's processes (`node --cpu-prof`) and prints their self time by area (and the runtime's time
+ * by caller). Each load run also reports its CPU per order in both processes.
  *
  * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--baseline REV] [--rounds R]
  *   [--profile DIR] [any option of npm start, e.g. --no-iam]

@@ -1,14 +1,15 @@
 /**
  * Self time by area from V8 CPU profiles (`node --cpu-prof`): where the local runtime spends its
  * cores. `tsx scripts/bench/profile-summary.ts DIR` prints one table per profile (the benchmark's
- * own process and the database process) and a total; `npm run bench:local -- --profile DIR` writes
- * the profiles and prints this.
+ * own process and the database process) and, for the runtime's, its time by caller;
+ * `npm run bench:local -- --profile DIR` writes the profiles and prints this.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 interface ProfileNode {
   readonly id: number;
+  readonly parent?: number;
   readonly callFrame: { readonly functionName: string; readonly url: string };
   readonly children?: readonly number[];
 }
@@ -87,15 +88,63 @@ export function selfTimeByArea(profile: CpuProfile): AreaTime[] {
   return [...totals].map(([area, ms]) => ({ area, ms })).sort((a, b) => b.ms - a.ms);
 }
 
-export function summaryTable(title: string, areas: readonly AreaTime[]): string {
+/** Who a frame belongs to, for time by caller: a handler's bundle, a local service, a package. */
+function callerOf(url: string): string | undefined {
+  const handler = /\/dist\/lambdas\/([^/]+)\//.exec(url);
+  if (handler) return `handler ${handler[1]}`;
+  const service = /\/local\/([^/]+)\//.exec(url);
+  if (service) return `local ${service[1]}`;
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (dependency && !/^(tsx|esbuild)$/.test(dependency[1])) return `package ${dependency[1]}`;
+  return undefined;
+}
+
+/**
+ * Time (ms) by caller: each sample charged to the innermost frame on its stack that is a handler,
+ * a local service or a package, so Node's own work (HTTP, sockets, crypto) counts for whoever
+ * asked for it. Async continuations start a new stack, so some of it stays with Node.
+ */
+export function timeByCaller(profile: CpuProfile): AreaTime[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const callerOfNode = new Map<number, string>();
+  const caller = (id: number): string => {
+    const known = callerOfNode.get(id);
+    if (known) return known;
+    const { functionName } = byId.get(id)!.callFrame;
+    let found = /^\((idle|garbage collector|program)\)$/.test(functionName) ? functionName : undefined;
+    for (let at: number | undefined = id; !found && at !== undefined; at = parentOf.get(at)) {
+      found = callerOf(byId.get(at)!.callFrame.url);
+    }
+    const result =
+      found === "(idle)" ? "idle" : (found ?? `Node, no caller of ours: ${functionName || "(anonymous)"}`);
+    callerOfNode.set(id, result);
+    return result;
+  };
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const who = caller(id);
+    totals.set(who, (totals.get(who) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...totals].map(([area, ms]) => ({ area, ms })).sort((a, b) => b.ms - a.ms);
+}
+
+export function summaryTable(
+  title: string,
+  areas: readonly AreaTime[],
+  heading = "| area | self time | share of busy |",
+  maxRows = Number.POSITIVE_INFINITY,
+): string {
   const busy = areas.filter((a) => a.area !== "idle").reduce((sum, a) => sum + a.ms, 0);
   const rows = areas
     .filter((a) => a.area !== "idle" && a.ms >= busy * 0.005)
+    .slice(0, maxRows)
     .map((a) => `| ${a.area} | ${(a.ms / 1000).toFixed(2)} s | ${((a.ms / busy) * 100).toFixed(1)} % |`);
   const idle = areas.find((a) => a.area === "idle")?.ms ?? 0;
   return [
     `\n${title}: ${(busy / 1000).toFixed(1)} s busy, ${(idle / 1000).toFixed(1)} s idle`,
-    "| area | self time | share of busy |",
+    heading,
     "|---|---:|---:|",
     ...rows,
   ].join("\n");
@@ -114,6 +163,16 @@ export function summarizeDirectory(dir: string): string {
       areas.some((a) => a.area.startsWith("dynalite") && a.ms > 0) &&
       !areas.some((a) => a.area.startsWith("bundled handlers"));
     tables.push(summaryTable(`${database ? "database process" : "runtime process"} (${file})`, areas));
+    if (!database && areas.some((a) => a.area.startsWith("bundled handlers"))) {
+      tables.push(
+        summaryTable(
+          "the same, by caller",
+          timeByCaller(profile),
+          "| caller (handler, local service, package) | time | share of busy |",
+          16,
+        ),
+      );
+    }
   }
   return tables.join("\n");
 }
