@@ -1,6 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { startLocalDynamoDb, type LocalDynamoDb } from "../../local/dynamodb/server";
+import {
+  startLocalDynamoDb,
+  type LocalDynamoDb,
+  type LocalDynamoDbOptions,
+} from "../../local/dynamodb/server";
 import { createOrderTables, type TableNames } from "../../local/dynamodb/database";
 
 export interface TestDatabase {
@@ -13,8 +17,8 @@ export interface TestDatabase {
 }
 
 /** A dynalite-backed DynamoDB started by the test itself, with the stack's table definitions. */
-export async function startTestDatabase(): Promise<TestDatabase> {
-  const db = await startLocalDynamoDb();
+export async function startTestDatabase(options: LocalDynamoDbOptions = {}): Promise<TestDatabase> {
+  const db = await startLocalDynamoDb(options);
   const raw = new DynamoDBClient({
     endpoint: db.endpoint,
     region: "us-east-1",
