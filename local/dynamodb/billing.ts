@@ -85,12 +85,13 @@ export class Billing {
 
   /** The denial's message when local IAM refuses the request, else undefined. */
   async denial(headers: IncomingHttpHeaders, request: BilledRequest): Promise<string | undefined> {
-    const principal = this.port.decide && principalOfRequest(headers);
-    if (!principal) return undefined;
+    const { decide } = this.port;
+    const principal = principalOfRequest(headers);
+    if (!decide || !principal) return undefined;
     const checks = dynamoDbChecks(request.operation, request.body);
     const key = `${principal}\n${JSON.stringify(checks)}`;
     if (this.allowed.has(key)) return undefined;
-    const denied = await this.port.decide!(principal, checks);
+    const denied = await decide(principal, checks);
     if (!denied) this.allowed.add(key);
     return denied;
   }

@@ -201,9 +201,11 @@ function frontServer(front: Front): Server {
       // A reader that went away (the outbox stopping) is no fault of the database's.
       handleReadChanges(req, res, front.feed).catch(() => res.destroy());
     } else if (target.endsWith(".TransactWriteItems")) {
-      void readBody(req).then((body) =>
-        call(front, target, req.headers, body).then((answer) => send(res, answer)),
-      );
+      // A caller that went away before sending its whole request is no fault of the database's.
+      readBody(req)
+        .then((body) => call(front, target, req.headers, body))
+        .then((answer) => send(res, answer))
+        .catch(() => res.destroy());
     } else if (target.endsWith(".TransactGetItems")) {
       send(res, TRANSACT_GET_UNSUPPORTED);
     } else {
