@@ -51,7 +51,7 @@ export async function startLocalDynamoDbProcess(options: LocalDynamoDbOptions = 
   await waitForPreviousDatabase(options.dataDir);
   const child = fork(join(__dirname, "main.ts"), [], {
     // A larger young generation: fewer, cheaper scavenges of the short-lived request objects
-    // (docs/BENCHMARKS.md: about a sixth less CPU per order; `npm start` runs the runtime so too).
+    // (docs/BENCHMARKS.md: about a tenth less CPU per order; `npm start` runs the runtime so too).
     execArgv: ["--max-semi-space-size=32", "--import", "tsx"],
     env: {
       ...process.env,

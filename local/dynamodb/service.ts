@@ -55,6 +55,7 @@ export interface DynamoDbEndpoint {
 export const dynamoDbEndpointService: ServiceModule<DynamoDbEndpoint> = {
   name: "dynamodb-endpoint",
   start: async (ctx) => {
+    // Always open: dynamoDbService starts the database with its billing.
     const endpoint = ctx.need(dynamoDbService).billedEndpoint!;
     ctx.endpoints.dynamoDb = endpoint;
     const workflowClient = new DynamoDBClient({
