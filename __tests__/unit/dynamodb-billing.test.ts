@@ -70,7 +70,8 @@ describe("the bill", () => {
     const { billing, recorded } = port();
     const metering = new Billing(billing);
     const sent = metering.bodyToSend(getItem);
-    expect(JSON.parse(sent)).toEqual({ ...getItem.body, ReturnConsumedCapacity: "TOTAL" });
+    expect(JSON.parse(sent.text)).toEqual({ ...getItem.body, ReturnConsumedCapacity: "TOTAL" });
+    expect(sent.body).toEqual(JSON.parse(sent.text));
     const answer = JSON.stringify({
       Item: { orderId: { S: "o-1" } },
       ConsumedCapacity: { CapacityUnits: 0.5 },
@@ -86,16 +87,16 @@ describe("the bill", () => {
     const metering = new Billing(billing);
     const asked = request("PutItem", { TableName: "orders", Item: {}, ReturnConsumedCapacity: "TOTAL" });
     const answer = JSON.stringify({ ConsumedCapacity: { CapacityUnits: 1 } });
-    expect(metering.bodyToSend(asked)).toBe(asked.raw);
-    expect(metering.billed(asked, asked.raw, { status: 200, text: answer })).toBe(answer);
+    expect(metering.bodyToSend(asked)).toEqual({ text: asked.raw, body: asked.body });
+    expect(metering.billed(asked, metering.bodyToSend(asked), { status: 200, text: answer })).toBe(answer);
     const refused = request("UpdateItem", { TableName: "orders", Key: {} });
     const failure = JSON.stringify({
       __type: "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
     });
     metering.billed(refused, metering.bodyToSend(refused), { status: 400, text: failure });
     const describe = request("DescribeTable", { TableName: "orders" });
-    expect(metering.bodyToSend(describe)).toBe(describe.raw);
-    metering.billed(describe, describe.raw, { status: 200, text: "{}" });
+    expect(metering.bodyToSend(describe)).toEqual({ text: describe.raw, body: describe.body });
+    metering.billed(describe, metering.bodyToSend(describe), { status: 200, text: "{}" });
     expect(recorded).toEqual([
       ["PutItem", { writeUnits: 1 }],
       ["UpdateItem", { writeUnits: 1 }],

@@ -67,6 +67,12 @@ export interface BilledRequest {
   readonly body: Record<string, unknown>;
 }
 
+/** What the billed endpoint sends the database: the text, and the object it encodes. */
+export interface SentBody {
+  readonly text: string;
+  readonly body: Record<string, unknown>;
+}
+
 /** An answer as the database gave it. */
 export interface DatabaseAnswer {
   readonly status: number;
@@ -96,23 +102,23 @@ export class Billing {
     return denied;
   }
 
-  /** The body to send the database: a billed call asks for its consumed capacity. */
-  bodyToSend(request: BilledRequest): string {
+  /** The body to send the database (as text and as parsed): a billed call asks for its consumed capacity. */
+  bodyToSend(request: BilledRequest): SentBody {
     const billed = READS.has(request.operation) || WRITES.has(request.operation);
     const askedByCaller = ["TOTAL", "INDEXES"].includes(String(request.body.ReturnConsumedCapacity));
-    return billed && !askedByCaller
-      ? JSON.stringify({ ...request.body, ReturnConsumedCapacity: "TOTAL" })
-      : request.raw;
+    if (!billed || askedByCaller) return { text: request.raw, body: request.body };
+    const body = { ...request.body, ReturnConsumedCapacity: "TOTAL" };
+    return { text: JSON.stringify(body), body };
   }
 
   /** Records the call's units and gives the caller the answer it would have had without asking. */
-  billed(request: BilledRequest, sent: string, answer: DatabaseAnswer): string {
+  billed(request: BilledRequest, sent: SentBody, answer: DatabaseAnswer): string {
     const { operation } = request;
     if (!READS.has(operation) && !WRITES.has(operation)) return answer.text;
     const parsed = JSON.parse(answer.text || "{}") as Record<string, unknown>;
     const units = unitsOf(answer.status, parsed, request.body);
     this.port.record(operation, READS.has(operation) ? { readUnits: units } : { writeUnits: units });
-    if (sent === request.raw || !("ConsumedCapacity" in parsed)) return answer.text;
+    if (sent.text === request.raw || !("ConsumedCapacity" in parsed)) return answer.text;
     delete parsed.ConsumedCapacity;
     return JSON.stringify(parsed);
   }

@@ -55,11 +55,12 @@ const JSON_CONTENT = { "Content-Type": "application/x-amz-json-1.0" };
 /** A transaction under the write lock's hold: its answer, with its writes recorded in the change feed. */
 async function transact(
   body: string,
+  parsed: Record<string, unknown> | undefined,
   executor: TransactionExecutor,
   record: Recorder,
 ): Promise<DatabaseAnswer> {
   try {
-    const request = JSON.parse(body) as TransactWriteRequest;
+    const request = (parsed ?? JSON.parse(body)) as TransactWriteRequest;
     const { response: result, newImages } = await executor.transactWrite(request);
     for (const entry of request.TransactItems ?? []) {
       if (entry.Put) record({ table: entry.Put.TableName, keys: entry.Put.Item, put: true });
@@ -173,21 +174,25 @@ function delegateRecording(front: Front, target: string, req: IncomingMessage, r
   front.delegate(req, res);
 }
 
-/** One DynamoDB call with its body in hand (the billed endpoint's), under the lock as the front takes it. */
+/**
+ * One DynamoDB call with its body in hand, under the lock as the front takes it; `parsed` is the
+ * object the body encodes when the caller has already parsed it (the billed endpoint).
+ */
 function call(
   front: Front,
   target: string,
   headers: IncomingHttpHeaders,
   body: string,
+  parsed?: Record<string, unknown>,
 ): Promise<DatabaseAnswer> {
   if (target.endsWith(".TransactWriteItems")) {
-    return front.lock.write(() => transact(body, front.executor, front.record));
+    return front.lock.write(() => transact(body, parsed, front.executor, front.record));
   }
   if (target.endsWith(".TransactGetItems")) return Promise.resolve(TRANSACT_GET_UNSUPPORTED);
   return front.lock.read(async () => {
     const answer = await callDynalite(front.delegate, headers, body);
     if (answer.status === 200 && RECORDED_WRITES.test(target)) {
-      for (const change of changesOf(target, JSON.parse(body))) front.record(change);
+      for (const change of changesOf(target, parsed ?? JSON.parse(body))) front.record(change);
     }
     return answer;
   });
@@ -238,7 +243,7 @@ function billedServer(front: Front, billing: Billing): Server {
       const denied = await billing.denial(req.headers, request);
       if (denied) return send(res, { status: 400, text: accessDeniedBody(denied) });
       const sent = billing.bodyToSend(request);
-      const answer = await call(front, target, req.headers, sent);
+      const answer = await call(front, target, req.headers, sent.text, sent.body);
       send(res, { ...answer, text: billing.billed(request, sent, answer) });
     })().catch(() => {
       if (!res.headersSent) req.socket.resetAndDestroy();
