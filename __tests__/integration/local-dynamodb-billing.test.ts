@@ -9,9 +9,12 @@ import {
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type ReturnValue,
 } from "@aws-sdk/client-dynamodb";
 import type { FunctionId } from "../../lambdas/contracts";
 import type { BilledUnits } from "../../local/dynamodb/billing";
+import { READ_CHANGES_TARGET, type ChangePage } from "../../local/dynamodb/change-feed";
 import { accessKeyOf, type Check } from "../../local/iam/access-guard";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 
@@ -23,6 +26,8 @@ let database: TestDatabase;
 const clients: DynamoDBClient[] = [];
 beforeAll(async () => {
   database = await startTestDatabase({
+    // The orders table's stream carries new images, as the stack's does.
+    streamTables: ["orders-it"],
     billing: {
       record: (operation, units) => bill.push([operation, units]),
       // ValidateOrder may read but not write: as its role in the stack.
@@ -135,4 +140,45 @@ test("the runtime's own endpoint is neither billed nor asked", async () => {
     new PutItemCommand({ TableName: database.tables.inventory, Item: product("R-1", 1) }),
   );
   expect({ bill, asked }).toEqual({ bill: [], asked: [] });
+});
+
+test("updates of a streamed table: each change record carries the item its own write left, each caller the answer it asked for", async () => {
+  const payment = signedAs("ProcessPayment");
+  const table = database.tables.orders;
+  const Key = { orderId: { S: "S-1" } };
+  await payment.send(new PutItemCommand({ TableName: table, Item: { ...Key, step: { N: "0" } } }));
+  const update = (step: number, ReturnValues?: ReturnValue) =>
+    payment.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key,
+        UpdateExpression: "SET step = :step",
+        ExpressionAttributeValues: { ":step": { N: String(step) } },
+        ...(ReturnValues ? { ReturnValues } : {}),
+      }),
+    );
+  // At once, as concurrent handlers send them.
+  const answers = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => update(i + 1, (["NONE", "ALL_NEW", undefined] as const)[i % 3])),
+  );
+  expect(answers.map((a) => a.Attributes)).toEqual(
+    answers.map((_, i) => (i % 3 === 1 ? { ...Key, step: { N: String(i + 1) } } : undefined)),
+  );
+  // One the image cannot answer (the updated attributes) is answered as asked, and recorded too.
+  expect((await update(21, "UPDATED_NEW")).Attributes).toEqual({ step: { N: "21" } });
+  const response = await fetch(database.db.endpoint, {
+    method: "POST",
+    headers: { "X-Amz-Target": READ_CHANGES_TARGET },
+    body: JSON.stringify({ after: 0 }),
+  });
+  const records = ((await response.json()) as ChangePage).records.filter((r) => r.keys.orderId?.S === "S-1");
+  const steps = records.map((r) => Number(r.newImage?.step?.N));
+  expect(steps[0]).toBe(0);
+  expect([...steps.slice(1, 21)].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  expect(steps[21]).toBe(21);
+  expect(records.every((r) => r.newImage?.orderId?.S === "S-1")).toBe(true);
+  // Asking for the image costs nothing more: one write unit each, as without.
+  expect(bill.filter(([operation]) => operation === "UpdateItem")).toEqual(
+    Array.from({ length: 21 }, () => ["UpdateItem", { writeUnits: 1 }]),
+  );
 });

@@ -114,8 +114,9 @@ async function handleReadChanges(req: IncomingMessage, res: ServerResponse, feed
 type Recorder = (change: Change, knownImage?: StreamItem) => void;
 
 /**
- * The change feed's recorder: a put's image is the item it wrote; an update's is read back here,
- * in the database's own process, right after the write, so no reader has to read it back.
+ * The change feed's recorder: a put's image is the item it wrote; an update's comes with its write
+ * (billed calls, below) or is read back here, in the database's own process, right after the write,
+ * so no reader has to read it back.
  */
 function recorder(
   feed: ChangeFeed,
@@ -147,6 +148,8 @@ interface Front {
   readonly feed: ChangeFeed;
   readonly record: Recorder;
   readonly lock: ReadWriteLock;
+  /** Tables whose change records carry new images. */
+  readonly streamTables: ReadonlySet<string>;
 }
 
 /** The writes the change feed records from a request's body (transactions record their own). */
@@ -174,6 +177,40 @@ function delegateRecording(front: Front, target: string, req: IncomingMessage, r
   front.delegate(req, res);
 }
 
+/** What an UpdateItem may ask back that its new image can answer (ALL_NEW is the image itself). */
+const ANSWERABLE_FROM_IMAGE = new Set([undefined, "NONE", "ALL_NEW"]);
+
+/**
+ * An update of a streamed table, asking dynalite for the item it leaves (ReturnValues ALL_NEW) so
+ * its change record carries its own write's image, as a stream record does, without a second call
+ * to read it back. The caller gets the answer it asked for: without the image unless it asked for
+ * ALL_NEW. Undefined when the update is not of that kind (it asked for old or updated attributes).
+ */
+async function updateWithImage(
+  front: Front,
+  headers: IncomingHttpHeaders,
+  request: Record<string, unknown>,
+): Promise<DatabaseAnswer | undefined> {
+  const { TableName: table, Key: keys, ReturnValues: asked } = request as UpdateRequest;
+  if (!table || !keys || !front.streamTables.has(table) || !ANSWERABLE_FROM_IMAGE.has(asked)) {
+    return undefined;
+  }
+  const sent = JSON.stringify({ ...request, ReturnValues: "ALL_NEW" });
+  const answer = await callDynalite(front.delegate, headers, sent);
+  if (answer.status !== 200) return answer;
+  const result = JSON.parse(answer.text) as { Attributes?: StreamItem };
+  front.record({ table, keys, put: false }, result.Attributes);
+  if (asked === "ALL_NEW") return answer;
+  delete result.Attributes;
+  return { ...answer, text: JSON.stringify(result) };
+}
+
+interface UpdateRequest {
+  readonly TableName?: string;
+  readonly Key?: StreamItem;
+  readonly ReturnValues?: string;
+}
+
 /**
  * One DynamoDB call with its body in hand, under the lock as the front takes it; `parsed` is the
  * object the body encodes when the caller has already parsed it (the billed endpoint).
@@ -190,6 +227,10 @@ function call(
   }
   if (target.endsWith(".TransactGetItems")) return Promise.resolve(TRANSACT_GET_UNSUPPORTED);
   return front.lock.read(async () => {
+    if (target.endsWith(".UpdateItem")) {
+      const answered = await updateWithImage(front, headers, parsed ?? JSON.parse(body));
+      if (answered) return answered;
+    }
     const answer = await callDynalite(front.delegate, headers, body);
     if (answer.status === 200 && RECORDED_WRITES.test(target)) {
       for (const change of changesOf(target, parsed ?? JSON.parse(body))) front.record(change);
@@ -275,8 +316,9 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     options.dataDir ? join(options.dataDir, "transaction-in-progress.json") : undefined,
   );
   await executor.recover();
-  const record = recorder(feed, internal, new Set(options.streamTables ?? []));
-  const shared: Front = { delegate, executor, feed, record, lock: new ReadWriteLock() };
+  const streamTables = new Set(options.streamTables ?? []);
+  const record = recorder(feed, internal, streamTables);
+  const shared: Front = { delegate, executor, feed, record, lock: new ReadWriteLock(), streamTables };
   const servers = [frontServer(shared)];
   const port = await listen(servers[0], options.port ?? 0, host);
   let billedPort: number | undefined;
