@@ -40,6 +40,12 @@ export interface ApiRoute {
 
 export type RouteAccess = "customer" | "staff" | "public";
 
+/**
+ * How long API Gateway keeps the Cognito authorizer's answer for a token (the authorizer's
+ * authorizer_result_ttl_in_seconds): within it, the same token is not verified again.
+ */
+export const AUTHORIZER_RESULT_TTL_SECONDS = 300;
+
 export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: "POST",

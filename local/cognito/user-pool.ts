@@ -15,6 +15,7 @@ import {
   type JWTPayload,
 } from "jose";
 import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
+import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/shared/routes";
 import { LOCAL_REGION, LOCAL_USER_POOL_ID } from "../runtime/resources";
 import type { LocalService } from "../runtime/service";
 
@@ -102,7 +103,7 @@ export async function startAuthService(): Promise<AuthService> {
     issuer: LOCAL_ISSUER,
     clientId: LOCAL_CLIENT_ID,
     issueIdToken: (email, options = {}) => sign(privateKey, email, options),
-    authorize: async (header) => refuseDeleted(await verify(publicKey, header)),
+    authorize: verifiedOnce(publicKey, refuseDeleted),
     deleteUser: (customerId) => {
       if (deleted.has(customerId)) return "absent";
       deleted.set(customerId, Math.floor(Date.now() / 1000));
@@ -135,9 +136,40 @@ async function sign(privateKey: CryptoKey, email: string, options: IssueOptions)
     .sign(privateKey);
 }
 
-async function verify(publicKey: CryptoKey, header: string | undefined): Promise<Authorization> {
-  const token = tokenOf(header);
-  if (!token) return { ok: false, reason: "no token in the Authorization header" };
+/** Tokens kept at most: enough for every customer of a local run, bounded for a long one. */
+const KEPT_TOKENS = 10_000;
+
+/**
+ * The authorizer as API Gateway runs it: a token's verified claims are kept for the authorizer's
+ * result TTL (until the token expires, if sooner) and the token is not verified again meanwhile.
+ * Only acceptances are kept, and `refuse` (deleted customers) is asked on every request.
+ */
+function verifiedOnce(
+  publicKey: CryptoKey,
+  refuse: (authorization: Authorization) => Authorization,
+): (header: string | undefined) => Promise<Authorization> {
+  const kept = new Map<string, { readonly claims: Record<string, string>; readonly untilMs: number }>();
+  return async (header) => {
+    const token = tokenOf(header);
+    if (!token) return { ok: false, reason: "no token in the Authorization header" };
+    const known = kept.get(token);
+    if (known && Date.now() < known.untilMs) return refuse({ ok: true, claims: known.claims });
+    kept.delete(token);
+    const verified = await verify(publicKey, token);
+    if (!verified.ok) return verified;
+    if (kept.size >= KEPT_TOKENS) kept.delete(kept.keys().next().value!);
+    const untilMs = Math.min(Date.now() + AUTHORIZER_RESULT_TTL_SECONDS * 1000, verified.expiresAtMs);
+    kept.set(token, { claims: verified.claims, untilMs });
+    return refuse({ ok: true, claims: verified.claims });
+  };
+}
+
+/** The authorizer's answer, with an accepted token's expiry. */
+type Verification =
+  | Extract<Authorization, { ok: false }>
+  | { readonly ok: true; readonly claims: Record<string, string>; readonly expiresAtMs: number };
+
+async function verify(publicKey: CryptoKey, token: string): Promise<Verification> {
   try {
     const { payload } = await jwtVerify(token, publicKey, {
       issuer: LOCAL_ISSUER,
@@ -146,7 +178,7 @@ async function verify(publicKey: CryptoKey, header: string | undefined): Promise
       requiredClaims: ["sub", "exp", "iat"],
     });
     if (payload.token_use !== "id") return { ok: false, reason: "not an ID token" };
-    return { ok: true, claims: gatewayClaims(payload) };
+    return { ok: true, claims: gatewayClaims(payload), expiresAtMs: payload.exp! * 1000 };
   } catch (error) {
     // Expired, badly signed, another issuer or audience, or not a JWT at all.
     return { ok: false, reason: (error as Error).message };

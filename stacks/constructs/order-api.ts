@@ -24,6 +24,7 @@ import { GATEWAY_RESPONSES, type GatewayResponse } from "../../lambdas/shared/ga
 import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
 import {
   API_ROUTES,
+  AUTHORIZER_RESULT_TTL_SECONDS,
   DEFAULT_ROOT_METHOD,
   rootRoute,
   type ApiHandler,
@@ -119,6 +120,7 @@ export class OrderApi extends Construct {
       type: "COGNITO_USER_POOLS",
       providerArns: [props.userPoolArn],
       identitySource: "method.request.header.Authorization",
+      authorizerResultTtlInSeconds: AUTHORIZER_RESULT_TTL_SECONDS,
     });
     const validation = this.requestValidation();
     this.resourceIds.set("/", this.restApi.rootResourceId);

@@ -28,6 +28,7 @@ import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { FUNCTIONS } from "../../../lambdas/contracts";
+import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../../lambdas/shared/routes";
 import catalog from "../../../lambdas/shared/catalog.json";
 import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
 import { EMAIL_TEMPLATES } from "../../../lambdas/shared/email-templates";
@@ -545,6 +546,8 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         type: "COGNITO_USER_POOLS",
         identity_source: "method.request.header.Authorization",
         provider_arns: ["${aws_cognito_user_pool.CustomerUserPool.arn}"],
+        // The local authorizer keeps a verified token's answer as long (local/cognito/user-pool.ts).
+        authorizer_result_ttl_in_seconds: AUTHORIZER_RESULT_TTL_SECONDS,
       }),
     ]);
     const routes = methods
