@@ -40,15 +40,25 @@ function processFor(output: BundleOutput | undefined, own: Readonly<Record<strin
     get: (target, name) =>
       typeof name === "string" && Object.hasOwn(own, name) ? own[name] : target[name as string],
   });
+  // One bound copy of each method, not a new one per access: the SDK and the logger read
+  // process.* on every call.
+  const bound = new Map<PropertyKey, { readonly method: Method; readonly boundMethod: Method }>();
   return new Proxy(process, {
     get(target, property) {
       if (property === "env") return env;
       if (output && (property === "stdout" || property === "stderr")) return streams[property];
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== "function") return value;
+      const known = bound.get(property);
+      if (known?.method === value) return known.boundMethod;
+      const boundMethod = (value as Method).bind(target);
+      bound.set(property, { method: value as Method, boundMethod });
+      return boundMethod;
     },
   });
 }
+
+type Method = (...args: unknown[]) => unknown;
 
 interface CommonJsModule {
   exports: object;
