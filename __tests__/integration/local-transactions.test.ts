@@ -13,7 +13,7 @@ let raw: DynamoDBClient;
 beforeAll(async () => {
   database = await startTestDatabase();
   raw = database.raw;
-  for (const productId of ["P-1", "P-2"]) {
+  for (const productId of ["P-1", "P-2", "P-3"]) {
     await raw.send(
       new PutItemCommand({
         TableName: database.tables.inventory,
@@ -102,4 +102,26 @@ test("an invalid item is that entry's ValidationError, as DynamoDB reports it", 
     type: "TransactionCanceledException",
     extra: { CancellationReasons: [{ Code: "ValidationError" }] },
   });
+});
+
+test("capacity and images after: a put's item, an update's item as it left it, a delete's none; 2 units per KB of the larger image", async () => {
+  const inventory = database.tables.inventory;
+  await raw.send(
+    new PutItemCommand({ TableName: inventory, Item: { ProductID: { S: "D-1" }, stock: { N: "1" } } }),
+  );
+  const large = { ProductID: { S: "L-1" }, stock: { N: "1" }, notes: { S: "x".repeat(2500) } };
+  const executor = new TransactionExecutor(raw);
+  const { response, newImages } = await executor.transactWrite({
+    TransactItems: [
+      { Put: { TableName: inventory, Item: large } },
+      decrement("P-3"),
+      { Delete: { TableName: inventory, Key: { ProductID: { S: "D-1" } } } },
+    ],
+    ReturnConsumedCapacity: "TOTAL",
+  });
+  // The put: 3 started KB, 6 units; the update and the delete: under 1 KB either side, 2 each.
+  expect(response.ConsumedCapacity).toEqual([
+    { TableName: inventory, CapacityUnits: 10, WriteCapacityUnits: 10 },
+  ]);
+  expect([...newImages.values()]).toEqual([large, { ProductID: { S: "P-3" }, stock: { N: "4" } }, undefined]);
 });

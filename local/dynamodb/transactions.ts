@@ -158,23 +158,22 @@ export class TransactionExecutor {
     if (request.ClientRequestToken) this.tokens.set(request.ClientRequestToken, { hash, at: Date.now() });
     const wanted = request.ReturnConsumedCapacity === "TOTAL" || request.ReturnConsumedCapacity === "INDEXES";
     if (!wanted) return { response: {}, newImages: new Map() };
-    const { capacity, newImages } = await this.consumedCapacity(undo);
+    const { capacity, newImages } = await this.consumedCapacity(items, undo);
     return { response: { ConsumedCapacity: capacity }, newImages };
   }
 
   /**
    * Each item costs two write units per KB of the larger of its images before and after; the images
-   * after, read for that, are handed on (the change feed needs no second read).
+   * after, read for that, are handed on (the change feed needs no second read). Only an update's
+   * image after has to be read: a put's is its item, a delete leaves none, a check changes nothing.
    */
-  private async consumedCapacity(applied: Undo[]) {
+  private async consumedCapacity(items: readonly TransactItem[], applied: readonly Undo[]) {
     const perTable = new Map<string, number>();
     const newImages = new Map<string, Item | undefined>();
-    for (const { table, key, old } of applied) {
-      const now = await this.client.send(
-        new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
-      );
-      newImages.set(imageKey(table, key), now.Item);
-      const units = transactionalWriteUnits(Math.max(itemSize(old), itemSize(now.Item)));
+    for (const [i, { table, key, old }] of applied.entries()) {
+      const now = await this.imageAfter(items[i], { table, key, old });
+      newImages.set(imageKey(table, key), now);
+      const units = transactionalWriteUnits(Math.max(itemSize(old), itemSize(now)));
       perTable.set(table, (perTable.get(table) ?? 0) + units);
     }
     const capacity = [...perTable].map(([TableName, units]) => ({
@@ -183,6 +182,17 @@ export class TransactionExecutor {
       WriteCapacityUnits: units,
     }));
     return { capacity, newImages };
+  }
+
+  /** The item as an applied entry left it: read back after an update; known otherwise. */
+  private async imageAfter(entry: TransactItem, { table, key, old }: Undo): Promise<Item | undefined> {
+    if (entry.Put) return entry.Put.Item;
+    if (entry.Delete) return undefined;
+    if (entry.ConditionCheck) return old;
+    const read = await this.client.send(
+      new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+    );
+    return read.Item;
   }
 
   /** A token seen within the window: the same request succeeds again without effect; another fails. */
