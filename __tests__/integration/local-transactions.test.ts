@@ -125,3 +125,21 @@ test("capacity and images after: a put's item, an update's item as it left it, a
   ]);
   expect([...newImages.values()]).toEqual([large, { ProductID: { S: "P-3" }, stock: { N: "4" } }, undefined]);
 });
+
+test("a condition check on an item that does not exist leaves it not existing", async () => {
+  const inventory = database.tables.inventory;
+  const missing = { ProductID: { S: "C-404" } };
+  await new TransactionExecutor(raw).transactWrite({
+    TransactItems: [
+      {
+        ConditionCheck: {
+          TableName: inventory,
+          Key: missing,
+          ConditionExpression: "attribute_not_exists(ProductID)",
+        },
+      },
+      decrement("P-1"),
+    ],
+  });
+  expect((await raw.send(new GetItemCommand({ TableName: inventory, Key: missing }))).Item).toBeUndefined();
+});
