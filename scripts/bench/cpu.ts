@@ -44,6 +44,8 @@ export interface CpuPerOrder {
   /** Share of the run the runtime's own thread was busy (1 = saturated). */
   readonly mainThreadBusy: number;
   readonly databaseMs: number | undefined;
+  /** The load clients' thread, ms of CPU per order: the benchmark's own cost, on the same cores. */
+  readonly clientsMs: number;
 }
 
 /** CPU per order between two snapshots; `clientsMs` is the load clients' thread, not the system's. */
@@ -61,6 +63,7 @@ export function cpuPerOrder(
     runtimeMs: (after.processMs - before.processMs - clientsMs) / orders,
     mainThreadBusy: performance.eventLoopUtilization(after.mainThread, before.mainThread).utilization,
     databaseMs,
+    clientsMs: clientsMs / orders,
   };
 }
 
