@@ -126,20 +126,23 @@ test("capacity and images after: a put's item, an update's item as it left it, a
   expect([...newImages.values()]).toEqual([large, { ProductID: { S: "P-3" }, stock: { N: "4" } }, undefined]);
 });
 
-test("a condition check on an item that does not exist leaves it not existing", async () => {
+test("a condition check on an item that does not exist is evaluated and leaves it not existing", async () => {
   const inventory = database.tables.inventory;
   const missing = { ProductID: { S: "C-404" } };
-  await new TransactionExecutor(raw).transactWrite({
-    TransactItems: [
-      {
-        ConditionCheck: {
-          TableName: inventory,
-          Key: missing,
-          ConditionExpression: "attribute_not_exists(ProductID)",
-        },
-      },
-      decrement("P-1"),
-    ],
+  const checkThenDecrement = (condition: string) =>
+    new TransactionExecutor(raw).transactWrite({
+      TransactItems: [
+        { ConditionCheck: { TableName: inventory, Key: missing, ConditionExpression: condition } },
+        decrement("P-1"),
+      ],
+    });
+  const before = await stockOf("P-1");
+  await checkThenDecrement("attribute_not_exists(ProductID)");
+  expect(await stockOf("P-1")).toBe(before - 1);
+  await expect(checkThenDecrement("attribute_exists(ProductID)")).rejects.toMatchObject({
+    type: "TransactionCanceledException",
+    extra: { CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }] },
   });
+  expect(await stockOf("P-1")).toBe(before - 1);
   expect((await raw.send(new GetItemCommand({ TableName: inventory, Key: missing }))).Item).toBeUndefined();
 });

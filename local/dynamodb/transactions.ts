@@ -289,12 +289,12 @@ export class TransactionExecutor {
       const remove = { TableName: table, Key: key, ...conditionOf(entry.Delete) };
       return (await send(new DeleteItemCommand({ ...remove, ReturnValues: "ALL_OLD" }))).Attributes;
     }
-    // ConditionCheck: rewrite the current image (or the bare key) under the condition, so dynalite
-    // evaluates it; a bare key written for an item that did not exist is taken away again.
+    // ConditionCheck: dynalite evaluates the condition on a write that changes nothing: the current
+    // image written again, or, for an item that does not exist, a delete of nothing.
     const current = await send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    const check = entry.ConditionCheck!;
-    await send(new PutItemCommand({ TableName: table, Item: current.Item ?? key, ...conditionOf(check) }));
-    if (!current.Item) await send(new DeleteItemCommand({ TableName: table, Key: key }));
+    const condition = conditionOf(entry.ConditionCheck!);
+    if (current.Item) await send(new PutItemCommand({ TableName: table, Item: current.Item, ...condition }));
+    else await send(new DeleteItemCommand({ TableName: table, Key: key, ...condition }));
     return current.Item;
   }
 
