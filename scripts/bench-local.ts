@@ -23,7 +23,7 @@ import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-syste
 import { optionFor, parseCommandLine, UsageError } from "../local/options";
 import { cpuPerOrder, cpuSnapshot, ordersPerSecondBound, type CpuPerOrder } from "./bench/cpu";
 import { summarizeDirectory } from "./bench/profile-summary";
-import { machine, percentile } from "./bench/stats";
+import { machine, median, percentile } from "./bench/stats";
 
 const ROOT = resolve(__dirname, "..");
 const OWN_OPTIONS = ["orders", "concurrency", "baseline", "rounds", "profile"];
@@ -263,9 +263,33 @@ function report(results: readonly RunResult[]): void {
       `| ${label} | ${cpu.runtimeMs.toFixed(1)} ms | ${(cpu.mainThreadBusy * 100).toFixed(0)} % | ${cpu.databaseMs?.toFixed(1) ?? "–"} ms | ${cpu.clientsMs.toFixed(1)} ms | ${bound?.toFixed(0) ?? "–"} orders/s |\n`,
     );
   }
+  reportMedians(results);
   if (results.some((r) => r.lost > 0)) {
     process.stdout.write(`\n${results.reduce((n, r) => n + r.lost, 0)} orders did not reach CONFIRMED.\n`);
     process.exitCode = 1;
+  }
+}
+
+/**
+ * With rounds, each code's median over them: one run moves by a tenth or more on a shared machine,
+ * so a difference smaller than the rounds' spread says nothing.
+ */
+function reportMedians(results: readonly RunResult[]): void {
+  const rounds = new Map<string, RunResult[]>();
+  for (const r of results) if (r.cpu) rounds.set(r.label, [...(rounds.get(r.label) ?? []), r]);
+  if (![...rounds.values()].some((runs) => runs.length > 1)) return;
+  process.stdout.write(
+    "\nMedian of the rounds:\n| run | rounds | orders/s (lowest–highest) | runtime process | database process |\n|---|---:|---:|---:|---:|\n",
+  );
+  for (const [label, runs] of rounds) {
+    const rates = runs.map((r) => r.latencies.length / r.seconds);
+    const runtimeMs = median(runs.map((r) => r.cpu!.runtimeMs));
+    const databaseMs = runs.every((r) => r.cpu!.databaseMs !== undefined)
+      ? `${median(runs.map((r) => r.cpu!.databaseMs!)).toFixed(1)} ms`
+      : "–";
+    process.stdout.write(
+      `| ${label} | ${runs.length} | ${median(rates).toFixed(0)} (${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}) | ${runtimeMs.toFixed(1)} ms | ${databaseMs} |\n`,
+    );
   }
 }
 
