@@ -78,6 +78,8 @@ export interface DatabaseAnswer {
   readonly status: number;
   readonly text: string;
   readonly requestId?: string;
+  /** The object `text` encodes, when whoever answered already had it (so it is not parsed again). */
+  readonly body?: Record<string, unknown>;
 }
 
 export class Billing {
@@ -115,7 +117,7 @@ export class Billing {
   billed(request: BilledRequest, sent: SentBody, answer: DatabaseAnswer): string {
     const { operation } = request;
     if (!READS.has(operation) && !WRITES.has(operation)) return answer.text;
-    const parsed = JSON.parse(answer.text || "{}") as Record<string, unknown>;
+    const parsed = answer.body ?? (JSON.parse(answer.text || "{}") as Record<string, unknown>);
     const units = unitsOf(answer.status, parsed, request.body);
     this.port.record(operation, READS.has(operation) ? { readUnits: units } : { writeUnits: units });
     if (sent.text === request.raw || !("ConsumedCapacity" in parsed)) return answer.text;

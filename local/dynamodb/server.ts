@@ -70,21 +70,20 @@ async function transact(
         record({ table, keys, put: false }, newImages.get(imageAt));
       }
     }
-    return { status: 200, text: JSON.stringify(result) };
+    const answer = { ...result };
+    return { status: 200, text: JSON.stringify(answer), body: answer };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const failure =
       error instanceof TransactionFailure
         ? error
         : new TransactionFailure(500, "InternalServerError", message);
-    return {
-      status: failure.status,
-      text: JSON.stringify({
-        __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
-        message: failure.message,
-        ...failure.extra,
-      }),
+    const answer = {
+      __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
+      message: failure.message,
+      ...failure.extra,
     };
+    return { status: failure.status, text: JSON.stringify(answer), body: answer };
   }
 }
 
@@ -200,9 +199,9 @@ async function updateWithImage(
   if (answer.status !== 200) return answer;
   const result = JSON.parse(answer.text) as { Attributes?: StreamItem };
   front.record({ table, keys, put: false }, result.Attributes);
-  if (asked === "ALL_NEW") return answer;
+  if (asked === "ALL_NEW") return { ...answer, body: result };
   delete result.Attributes;
-  return { ...answer, text: JSON.stringify(result) };
+  return { ...answer, text: JSON.stringify(result), body: result };
 }
 
 interface UpdateRequest {
