@@ -22,6 +22,7 @@ import { Worker } from "node:worker_threads";
 import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-system";
 import { optionFor, parseCommandLine, UsageError } from "../local/options";
 import { cpuPerOrder, cpuSnapshot, ordersPerSecondBound, type CpuPerOrder } from "./bench/cpu";
+import type { LoadClientsData, LoadMessage } from "./bench/load-clients";
 import { summarizeDirectory } from "./bench/profile-summary";
 import { machine, median, percentile } from "./bench/stats";
 
@@ -63,50 +64,8 @@ interface RunResult {
   readonly cpu?: CpuPerOrder;
 }
 
-/**
- * The load generator, in a worker thread: `concurrency` clients post `orders` orders and report
- * each accepted order's id with the absolute time its POST started, and at the end the CPU their
- * thread used (Linux's per-thread count; elsewhere the thread's busy time). The parent cannot ask:
- * a worker's event-loop utilization read from outside is all zeros on this Node.
- */
-const LOAD_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { readFileSync } = require("node:fs");
-const { url, orders, concurrency, tokens, products } = workerData;
-const threadCpuMs = () => {
-  try {
-    const stat = readFileSync("/proc/thread-self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return performance.eventLoopUtilization().active;
-  }
-};
-const cpuAtStart = threadCpuMs();
-let next = 0;
-const client = async () => {
-  while (next < orders) {
-    const i = next++;
-    const t0 = performance.timeOrigin + performance.now();
-    const response = await fetch(url + "/orders", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...(tokens.length ? { Authorization: tokens[i % tokens.length] } : {}) },
-      body: JSON.stringify({
-        ...(tokens.length ? {} : { customerEmail: "bench" + i + "@example.com" }),
-        paymentToken: "tok_visa",
-        items: [{ productId: products[i % products.length], quantity: 1 }],
-      }),
-    });
-    const body = await response.json();
-    if (response.status !== 202 || !body.orderId) throw new Error("Order " + i + " rejected: " + response.status);
-    parentPort.postMessage({ orderId: body.orderId, t0 });
-  }
-};
-Promise.all(Array.from({ length: concurrency }, client)).then(
-  () => parentPort.postMessage({ done: true, cpuMs: threadCpuMs() - cpuAtStart }),
-  (error) => parentPort.postMessage({ error: String(error) }),
-);
-`;
+/** The load generator's file (a worker thread; TypeScript through the tsx hook the worker inherits). */
+const LOAD_CLIENTS = join(__dirname, "bench", "load-clients.ts");
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -128,16 +87,13 @@ async function run(
     if (orderId && !confirmedAt.has(orderId)) confirmedAt.set(orderId, now());
   });
   const start = now();
-  const worker = new Worker(LOAD_WORKER, {
-    eval: true,
-    workerData: { url: system.url, orders, concurrency, tokens, products: PRODUCTS },
-  });
+  const workerData: LoadClientsData = { url: system.url, orders, concurrency, tokens, products: PRODUCTS };
+  const worker = new Worker(LOAD_CLIENTS, { workerData });
   const clientsMs = await new Promise<number>((done, fail) => {
-    type LoadMessage = { orderId?: string; t0?: number; done?: boolean; cpuMs?: number; error?: string };
     worker.on("message", (m: LoadMessage) => {
-      if (m.orderId) placedAt.set(m.orderId, m.t0!);
-      else if (m.error) fail(new Error(m.error));
-      else if (m.done) done(m.cpuMs ?? 0);
+      if ("orderId" in m) placedAt.set(m.orderId, m.t0);
+      else if ("error" in m) fail(new Error(m.error));
+      else done(m.cpuMs);
     });
     worker.on("error", fail);
   });

@@ -17,10 +17,10 @@ export interface CpuSnapshot {
   readonly databaseMs: number | undefined;
 }
 
-/** A process's user + system CPU time from /proc, or undefined where there is no /proc. */
-function processCpuMs(pid: number): number | undefined {
+/** User + system CPU time of a process or thread from its /proc stat file, or undefined without /proc. */
+function statCpuMs(file: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(file, "utf8");
     // Fields after "(comm) ": state is field 3, utime field 14, stime field 15.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -29,12 +29,17 @@ function processCpuMs(pid: number): number | undefined {
   }
 }
 
+/** The calling thread's CPU time (Linux); elsewhere its event loop's busy time. */
+export function threadCpuMs(): number {
+  return statCpuMs("/proc/thread-self/stat") ?? performance.eventLoopUtilization().active;
+}
+
 export function cpuSnapshot(databasePid: number | undefined): CpuSnapshot {
   const { user, system } = process.cpuUsage();
   return {
     processMs: (user + system) / 1000,
     mainThread: performance.eventLoopUtilization(),
-    databaseMs: databasePid === undefined ? undefined : processCpuMs(databasePid),
+    databaseMs: databasePid === undefined ? undefined : statCpuMs(`/proc/${databasePid}/stat`),
   };
 }
 
