@@ -8,14 +8,14 @@
  * `--baseline <git rev>` the same load against the runtime of that commit (a worktree with its own
  * bundles), the two alternating. `--profile <dir>` writes CPU profiles of the runtime's and the
  * database's processes (`node --cpu-prof`) and prints their self time by area (and the runtime's time
- * by caller). Each load run also reports its CPU per order in both processes.
+ * by caller) during the load run alone. Each load run also reports its CPU per order in both processes.
  *
  * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--baseline REV] [--rounds R]
  *   [--profile DIR] [any option of npm start, e.g. --no-iam]
  */
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -23,7 +23,7 @@ import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-syste
 import { optionFor, parseCommandLine, UsageError } from "../local/options";
 import { cpuPerOrder, cpuSnapshot, ordersPerSecondBound, type CpuPerOrder } from "./bench/cpu";
 import type { LoadClientsData, LoadMessage } from "./bench/load-clients";
-import { summarizeDirectory } from "./bench/profile-summary";
+import { LOAD_WINDOW_FILE, summarizeDirectory, type LoadWindow } from "./bench/profile-summary";
 import { machine, median, percentile } from "./bench/stats";
 
 const ROOT = resolve(__dirname, "..");
@@ -63,6 +63,11 @@ interface RunResult {
   readonly clientsMs: number;
   readonly cpu?: CpuPerOrder;
 }
+
+/** Set by --profile for the profiled run: where it writes its load run's window. */
+const LOAD_WINDOW_ENV = "BENCH_LOAD_WINDOW_FILE";
+/** The clock of the CPU profiles' timestamps. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /** The load generator's file (a worker thread; TypeScript through the tsx hook the worker inherits). */
 const LOAD_CLIENTS = join(__dirname, "bench", "load-clients.ts");
@@ -155,7 +160,12 @@ async function measure(root: string, code: string, sequential: boolean): Promise
     }
     system.meter.reset();
     const before = cpuSnapshot(system.databasePid());
+    const startUs = monotonicUs();
     const load = await run(system, `${code}, ${CONCURRENCY} clients`, ORDERS, CONCURRENCY);
+    if (process.env[LOAD_WINDOW_ENV] && root === ROOT) {
+      const window: LoadWindow = { startUs, endUs: monotonicUs() };
+      writeFileSync(process.env[LOAD_WINDOW_ENV], JSON.stringify(window));
+    }
     const cpu = cpuPerOrder(before, cpuSnapshot(system.databasePid()), load.clientsMs, ORDERS);
     results.push({ ...load, cpu });
     await system.settled();
@@ -259,7 +269,11 @@ function profile(dir: string): void {
   const child = spawnSync(process.execPath, [...process.execArgv, __filename, ...args, "--rounds", "1"], {
     stdio: "inherit",
     // The child runs without --profile: it measures, and every Node process it starts is profiled.
-    env: { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}` },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${target}`,
+      [LOAD_WINDOW_ENV]: join(target, LOAD_WINDOW_FILE),
+    },
   });
   process.stdout.write(
     `${summarizeDirectory(target)}\n\nProfiles: ${target} (open them in Chrome DevTools)\n`,

@@ -4,7 +4,7 @@
  * own process and the database process) and, for the runtime's, its time by caller;
  * `npm run bench:local -- --profile DIR` writes the profiles and prints this.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 interface ProfileNode {
@@ -13,7 +13,7 @@ interface ProfileNode {
   readonly callFrame: { readonly functionName: string; readonly url: string };
   readonly children?: readonly number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
@@ -150,20 +150,78 @@ export function summaryTable(
   ].join("\n");
 }
 
-/** The profiles in a directory with more than a second of samples (the tsx launcher is left out). */
+/**
+ * When the measured load ran, in the clock of the profiles' timestamps (microseconds of the
+ * monotonic clock, `process.hrtime`, which every process on the machine shares).
+ */
+export interface LoadWindow {
+  readonly startUs: number;
+  readonly endUs: number;
+}
+
+/** The file beside the profiles where the benchmark writes its load run's window. */
+export const LOAD_WINDOW_FILE = "load-run.json";
+
+/** The profile's samples taken inside the window: start-up, warm-up and shutdown left out. */
+export function withinWindow(profile: CpuProfile, window: LoadWindow): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < window.startUs || at >= window.endUs) return;
+    samples.push(id);
+    timeDeltas.push(delta);
+  });
+  return {
+    ...profile,
+    samples,
+    timeDeltas,
+    startTime: Math.max(profile.startTime, window.startUs),
+    endTime: Math.min(profile.endTime, window.endUs),
+  };
+}
+
+function loadWindowOf(dir: string): LoadWindow | undefined {
+  const file = join(dir, LOAD_WINDOW_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as LoadWindow) : undefined;
+}
+
+/** Whose a profile is: `node --cpu-prof` names it CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile. */
+function whoseProfile(file: string, areas: readonly AreaTime[], handlers: boolean): string {
+  if (handlers) return "runtime process, main thread";
+  if (areas.some((a) => a.area.startsWith("dynalite") && a.ms > 0)) return "database process";
+  const thread = file.split(".")[4];
+  if (!thread || thread === "0") return "a process";
+  return areas.some((a) => a.area.startsWith("fetch"))
+    ? `worker thread ${thread} (the load clients)`
+    : `worker thread ${thread}`;
+}
+
+/**
+ * The profiles in a directory with more than a second of samples (the tsx launcher is left out),
+ * cut to the load run when the benchmark wrote its window beside them.
+ */
 export function summarizeDirectory(dir: string): string {
-  const tables: string[] = [];
+  const window = loadWindowOf(dir);
+  const tables: string[] = [
+    window
+      ? `\nProfiles cut to the load run (${((window.endUs - window.startUs) / 1e6).toFixed(1)} s): start-up, warm-up and the one-client run left out.`
+      : "\nWhole profiles, start-up included.",
+  ];
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".cpuprofile"))
     .sort()) {
-    const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+    const whole = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+    const profile = window ? withinWindow(whole, window) : whole;
     if (profile.endTime - profile.startTime < 1_000_000) continue;
     const areas = selfTimeByArea(profile);
-    const database =
-      areas.some((a) => a.area.startsWith("dynalite") && a.ms > 0) &&
-      !areas.some((a) => a.area.startsWith("bundled handlers"));
-    tables.push(summaryTable(`${database ? "database process" : "runtime process"} (${file})`, areas));
-    if (!database && areas.some((a) => a.area.startsWith("bundled handlers"))) {
+    // Threads that only waited (tsx's loader, an earlier run's clients) say nothing.
+    if (areas.every((a) => a.area === "idle" || a.ms < 100)) continue;
+    const handlers = areas.some((a) => a.area.startsWith("bundled handlers"));
+    tables.push(summaryTable(`${whoseProfile(file, areas, handlers)} (${file})`, areas));
+    if (handlers) {
       tables.push(
         summaryTable(
           "the same, by caller",
