@@ -111,6 +111,17 @@ describe.each(FUNCTIONS.map((spec) => [spec.folder, spec] as const))("%s's zip",
     }).toEqual({ version: true, wholePackageJson: false });
   });
 
+  test("carries its configuration's variables, not where the stack takes their values nor the settings' defaults", () => {
+    const bundle = readFileSync(join(copy, BUNDLE_ENTRY_FILE), "utf8");
+    // CONFIG's entries ({env:"…"}) are read; CONFIG_SOURCES and DEFAULT_SETTINGS are the stack's and
+    // the local runtime's, about half a kilobyte each when a bundle keeps them.
+    expect({
+      variables: /\{env:"[A-Z_]+"/.test(bundle),
+      configSources: /\{resource:"\w+",attribute:"\w+"\}/.test(bundle),
+      defaultSettings: /paymentGateway:[\w$]+\.paymentGateway\.default/.test(bundle),
+    }).toEqual({ variables: true, configSources: false, defaultSettings: false });
+  });
+
   test("its cold start loads none of its first-use files", () => {
     expect(loadedAtColdStart(spec, copy)).toEqual([]);
   });
