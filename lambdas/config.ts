@@ -112,73 +112,99 @@ const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
 
 /**
  * The configuration each function reads: part of its contract (contracts.ts points here), kept with
- * the variables so that the reader below needs nothing else from the contracts.
+ * the variables so that the reader below needs nothing else from the contracts. One constant per
+ * function, which its handler hands to the reader, so that a bundle carries its own list only.
  */
+export const ORDER_PLACEMENT_CONFIG = [
+  ...STORE_TABLES,
+  "orderKeysTableName",
+  "idempotencyKeyTtlHours",
+  "apiAuth",
+  "allowedOrigins",
+] as const satisfies readonly ConfigName[];
+export const START_ORDER_PROCESSING_CONFIG = ["stateMachineArn"] as const satisfies readonly ConfigName[];
+export const VALIDATE_ORDER_CONFIG = STORE_TABLES;
+export const PROCESS_PAYMENT_CONFIG = [
+  "ordersTableName",
+  "paymentGateway",
+  "simulatedGatewayTransientFailures",
+  "stripeSecretArn",
+  "stripeApiBase",
+] as const satisfies readonly ConfigName[];
+export const PAYMENT_EVENTS_CONFIG = [
+  "ordersTableName",
+  "orderKeysTableName",
+  "paymentGateway",
+  "stripeWebhookSecretArn",
+  "stripeSecretArn",
+  "stripeApiBase",
+  "criticalAlertsTopicArn",
+] as const satisfies readonly ConfigName[];
+export const AFTER_SALE_CONFIG = [
+  ...STORE_TABLES,
+  "orderKeysTableName",
+  "idempotencyKeyTtlHours",
+  "paymentGateway",
+  "simulatedGatewayTransientFailures",
+  "stripeSecretArn",
+  "stripeApiBase",
+  "customerEmails",
+  "senderAddress",
+  "emailSuppressionTableName",
+  "emailConfigurationSetName",
+  "cancellationEmailTemplateName",
+  "shipmentEmailTemplateName",
+  "refundEmailTemplateName",
+] as const satisfies readonly ConfigName[];
+export const UPDATE_INVENTORY_CONFIG = STORE_TABLES;
+export const ORDER_SUCCESS_HANDLER_CONFIG = [
+  "ordersTableName",
+  "orderAlertsTopicArn",
+  "customerEmails",
+  "senderAddress",
+  "emailSuppressionTableName",
+  "emailConfigurationSetName",
+  "confirmationEmailTemplateName",
+  "failureEmailTemplateName",
+] as const satisfies readonly ConfigName[];
+export const EMAIL_FEEDBACK_CONFIG = ["emailSuppressionTableName"] as const satisfies readonly ConfigName[];
+export const RECONCILE_ORDERS_CONFIG = [
+  "ordersTableName",
+  "stateMachineArn",
+  "stuckOrderMinutes",
+  "paymentActionTimeoutMinutes",
+] as const satisfies readonly ConfigName[];
+export const RECONCILE_PAYMENTS_CONFIG = [
+  "ordersTableName",
+  "reconcileDays",
+  "paymentGateway",
+  "simulatedGatewayTransientFailures",
+  "stripeSecretArn",
+  "stripeApiBase",
+] as const satisfies readonly ConfigName[];
+export const CUSTOMER_DATA_CONFIG = [
+  "ordersTableName",
+  "orderKeysTableName",
+  "emailSuppressionTableName",
+  "userPoolId",
+] as const satisfies readonly ConfigName[];
+export const SEED_INVENTORY_CONFIG = STORE_TABLES;
+
+/** Every function's configuration, by function: the contracts' and the stack's view. */
 export const FUNCTION_CONFIG = {
-  OrderPlacement: [
-    ...STORE_TABLES,
-    "orderKeysTableName",
-    "idempotencyKeyTtlHours",
-    "apiAuth",
-    "allowedOrigins",
-  ],
-  StartOrderProcessing: ["stateMachineArn"],
-  ValidateOrder: STORE_TABLES,
-  ProcessPayment: [
-    "ordersTableName",
-    "paymentGateway",
-    "simulatedGatewayTransientFailures",
-    "stripeSecretArn",
-    "stripeApiBase",
-  ],
-  PaymentEvents: [
-    "ordersTableName",
-    "orderKeysTableName",
-    "paymentGateway",
-    "stripeWebhookSecretArn",
-    "stripeSecretArn",
-    "stripeApiBase",
-    "criticalAlertsTopicArn",
-  ],
-  AfterSale: [
-    ...STORE_TABLES,
-    "orderKeysTableName",
-    "idempotencyKeyTtlHours",
-    "paymentGateway",
-    "simulatedGatewayTransientFailures",
-    "stripeSecretArn",
-    "stripeApiBase",
-    "customerEmails",
-    "senderAddress",
-    "emailSuppressionTableName",
-    "emailConfigurationSetName",
-    "cancellationEmailTemplateName",
-    "shipmentEmailTemplateName",
-    "refundEmailTemplateName",
-  ],
-  UpdateInventory: STORE_TABLES,
-  OrderSuccessHandler: [
-    "ordersTableName",
-    "orderAlertsTopicArn",
-    "customerEmails",
-    "senderAddress",
-    "emailSuppressionTableName",
-    "emailConfigurationSetName",
-    "confirmationEmailTemplateName",
-    "failureEmailTemplateName",
-  ],
-  EmailFeedback: ["emailSuppressionTableName"],
-  ReconcileOrders: ["ordersTableName", "stateMachineArn", "stuckOrderMinutes", "paymentActionTimeoutMinutes"],
-  ReconcilePayments: [
-    "ordersTableName",
-    "reconcileDays",
-    "paymentGateway",
-    "simulatedGatewayTransientFailures",
-    "stripeSecretArn",
-    "stripeApiBase",
-  ],
-  CustomerData: ["ordersTableName", "orderKeysTableName", "emailSuppressionTableName", "userPoolId"],
-  SeedInventory: STORE_TABLES,
+  OrderPlacement: ORDER_PLACEMENT_CONFIG,
+  StartOrderProcessing: START_ORDER_PROCESSING_CONFIG,
+  ValidateOrder: VALIDATE_ORDER_CONFIG,
+  ProcessPayment: PROCESS_PAYMENT_CONFIG,
+  PaymentEvents: PAYMENT_EVENTS_CONFIG,
+  AfterSale: AFTER_SALE_CONFIG,
+  UpdateInventory: UPDATE_INVENTORY_CONFIG,
+  OrderSuccessHandler: ORDER_SUCCESS_HANDLER_CONFIG,
+  EmailFeedback: EMAIL_FEEDBACK_CONFIG,
+  ReconcileOrders: RECONCILE_ORDERS_CONFIG,
+  ReconcilePayments: RECONCILE_PAYMENTS_CONFIG,
+  CustomerData: CUSTOMER_DATA_CONFIG,
+  SeedInventory: SEED_INVENTORY_CONFIG,
 } as const satisfies Record<string, readonly ConfigName[]>;
 type ConfiguredFunction = keyof typeof FUNCTION_CONFIG;
 type ConfigOf<Id extends ConfiguredFunction> = {
@@ -208,16 +234,18 @@ function settingsAtTheirDefaults(): Settings {
 export const DEFAULT_SETTINGS: Settings = /* @__PURE__ */ settingsAtTheirDefaults();
 
 /**
- * A handler's typed configuration: only the entries its contract declares. Each value is read when
- * first used (at cold start, when the handler builds its adapters); a missing variable throws an
- * error that names it.
+ * A handler's typed configuration: only the entries its contract declares, `names` being its own
+ * list (`functionConfig("OrderPlacement", ORDER_PLACEMENT_CONFIG)`; the type allows no other). Each
+ * value is read when first used (at cold start, when the handler builds its adapters); a missing
+ * variable throws an error that names it.
  */
 export function functionConfig<Id extends ConfiguredFunction>(
   id: Id,
+  names: (typeof FUNCTION_CONFIG)[Id],
   env: NodeJS.ProcessEnv = process.env,
 ): ConfigOf<Id> {
   const config = {} as Record<ConfigName, string>;
-  for (const name of FUNCTION_CONFIG[id] as readonly ConfigName[]) {
+  for (const name of names as readonly ConfigName[]) {
     Object.defineProperty(config, name, {
       enumerable: true,
       get: () => {

@@ -3,8 +3,8 @@
  * triggers it, the configuration it reads and the access it needs. From this declaration:
  * - the stack derives each function's environment and its least-privilege IAM statements;
  * - the local runtime derives the same environment, pointed at local resources;
- * - each handler reads its configuration through `functionConfig(id)` (config.ts, where every
- *   variable is named), which fails at cold start naming the missing variable;
+ * - each handler reads its configuration through `functionConfig(id, ITS_CONFIG)` (config.ts, where
+ *   every variable is named), which fails at cold start naming the missing variable;
  * - the build, the benchmarks and the tests enumerate the functions.
  */
 import {

@@ -111,15 +111,16 @@ describe.each(FUNCTIONS.map((spec) => [spec.folder, spec] as const))("%s's zip",
     }).toEqual({ version: true, wholePackageJson: false });
   });
 
-  test("carries its configuration's variables, not where the stack takes their values nor the settings' defaults", () => {
+  test("carries its configuration's variables and its own list, not every function's, where the stack takes their values nor the settings' defaults", () => {
     const bundle = readFileSync(join(copy, BUNDLE_ENTRY_FILE), "utf8");
-    // CONFIG's entries ({env:"…"}) are read; CONFIG_SOURCES and DEFAULT_SETTINGS are the stack's and
-    // the local runtime's, about half a kilobyte each when a bundle keeps them.
+    // CONFIG's entries ({env:"…"}) are read; FUNCTION_CONFIG, CONFIG_SOURCES and DEFAULT_SETTINGS
+    // are the contracts', the stack's and the local runtime's, up to a kilobyte each in a bundle.
     expect({
       variables: /\{env:"[A-Z_]+"/.test(bundle),
+      everyFunctionsList: /OrderPlacement:(\[[^\]]*\]|[\w$]+),StartOrderProcessing:/.test(bundle),
       configSources: /\{resource:"\w+",attribute:"\w+"\}/.test(bundle),
       defaultSettings: /paymentGateway:[\w$]+\.paymentGateway\.default/.test(bundle),
-    }).toEqual({ variables: true, configSources: false, defaultSettings: false });
+    }).toEqual({ variables: true, everyFunctionsList: false, configSources: false, defaultSettings: false });
   });
 
   test("its cold start loads none of its first-use files", () => {

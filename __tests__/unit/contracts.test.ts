@@ -1,12 +1,20 @@
 /** Function contracts: the typed configuration reader and the environment derived from a contract. */
 import { environmentFor, functionSpec, FUNCTIONS, type ResourceHandles } from "../../lambdas/contracts";
-import { CONFIG, DEFAULT_SETTINGS, functionConfig } from "../../lambdas/config";
+import {
+  CONFIG,
+  DEFAULT_SETTINGS,
+  FUNCTION_CONFIG,
+  functionConfig,
+  ORDER_PLACEMENT_CONFIG,
+  PROCESS_PAYMENT_CONFIG,
+  VALIDATE_ORDER_CONFIG,
+} from "../../lambdas/config";
 import { LOCAL_RESOURCES, localEnvironment } from "../../local/runtime/resources";
 
 const settings = { ...DEFAULT_SETTINGS, simulatedGatewayTransientFailures: "2" };
 
 test("functionConfig returns the declared values and names a missing variable at first use", () => {
-  const config = functionConfig("OrderPlacement", {
+  const config = functionConfig("OrderPlacement", ORDER_PLACEMENT_CONFIG, {
     ORDERS_TABLE_NAME: "orders",
     INVENTORY_TABLE_NAME: "inventory",
   });
@@ -18,10 +26,10 @@ test("functionConfig returns the declared values and names a missing variable at
 });
 
 test("an empty variable counts as missing; a setting with a default falls back to it", () => {
-  expect(() => functionConfig("ValidateOrder", { ORDERS_TABLE_NAME: "" }).ordersTableName).toThrow(
-    /ORDERS_TABLE_NAME/,
-  );
-  const payment = functionConfig("ProcessPayment", {});
+  expect(
+    () => functionConfig("ValidateOrder", VALIDATE_ORDER_CONFIG, { ORDERS_TABLE_NAME: "" }).ordersTableName,
+  ).toThrow(/ORDERS_TABLE_NAME/);
+  const payment = functionConfig("ProcessPayment", PROCESS_PAYMENT_CONFIG, {});
   expect(payment.paymentGateway).toBe("simulated");
   expect(payment.simulatedGatewayTransientFailures).toBe("1");
 });
@@ -55,7 +63,7 @@ test("the local runtime gives every function every variable its contract declare
   for (const spec of FUNCTIONS) {
     for (const name of spec.config) expect(env[CONFIG[name].env]).toEqual(expect.any(String));
     // Each handler's reader finds its whole configuration there.
-    const config = functionConfig(spec.id, env) as Record<string, string>;
+    const config = functionConfig(spec.id, FUNCTION_CONFIG[spec.id], env) as Record<string, string>;
     for (const name of spec.config) expect(config[name]).toBe(env[CONFIG[name].env]);
   }
 });

@@ -20,7 +20,7 @@ import { errorResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { gatewaysFrom } from "../shared/payment-gateways";
 import { routeOfEvent } from "../shared/routes";
-import { functionConfig } from "../config";
+import { AFTER_SALE_CONFIG, functionConfig } from "../config";
 import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
@@ -30,7 +30,7 @@ export { MAX_REASON_LENGTH } from "./refunds";
 export { CANCELLATION_REFUND_KEY } from "./cancel";
 export type { AfterSaleDeps };
 
-const config = functionConfig("AfterSale");
+const config = functionConfig("AfterSale", AFTER_SALE_CONFIG);
 const { logger } = observability;
 
 async function route(deps: AfterSaleDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

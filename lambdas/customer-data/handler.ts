@@ -14,13 +14,13 @@ import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/ht
 import { instrumented } from "../shared/observability";
 import { exportDocument } from "../shared/personal-data";
 import { routeOfEvent } from "../shared/routes";
-import { functionConfig } from "../config";
+import { CUSTOMER_DATA_CONFIG, functionConfig } from "../config";
 import { observability, type CustomerDataDeps } from "./deps";
 import { erase } from "./erasure";
 
 export type { CustomerDataDeps };
 
-const config = functionConfig("CustomerData");
+const config = functionConfig("CustomerData", CUSTOMER_DATA_CONFIG);
 const { logger } = observability;
 
 /** A Cognito `sub`: what a customer id looks like. */

@@ -9,7 +9,7 @@ import * as z from "zod/mini";
 import { dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import { createObservability, instrumented } from "../shared/observability";
 import type { SuppressionList } from "../shared/ports";
-import { functionConfig } from "../config";
+import { EMAIL_FEEDBACK_CONFIG, functionConfig } from "../config";
 
 export interface EmailFeedbackDeps {
   readonly suppressions: SuppressionList;
@@ -27,7 +27,7 @@ export const sesFeedbackSchema = z.object({
 export type SesFeedback = z.infer<typeof sesFeedbackSchema>;
 
 const observability = createObservability("email-feedback");
-const config = functionConfig("EmailFeedback");
+const config = functionConfig("EmailFeedback", EMAIL_FEEDBACK_CONFIG);
 const { logger, metrics } = observability;
 
 /** The addresses one SES message says to stop mailing: hard (Permanent) bounces and complaints. */

@@ -36,7 +36,7 @@ import {
 import type { InventoryStore, OrderStore } from "../shared/ports";
 import { routeOfEvent } from "../shared/routes";
 import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig } from "../config";
+import { functionConfig, ORDER_PLACEMENT_CONFIG } from "../config";
 
 export interface OrderPlacementSettings {
   /** `cognito`: order routes need a signed-in customer; `none`: orders have no owner. */
@@ -51,7 +51,7 @@ export interface OrderPlacementDeps {
 }
 
 const observability = createObservability("order-placement");
-const config = functionConfig("OrderPlacement");
+const config = functionConfig("OrderPlacement", ORDER_PLACEMENT_CONFIG);
 const { logger, metrics } = observability;
 
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;

@@ -35,7 +35,7 @@ import type {
 } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema } from "../shared/workflow-io";
-import { functionConfig } from "../config";
+import { functionConfig, ORDER_SUCCESS_HANDLER_CONFIG } from "../config";
 
 export interface OrderSuccessDeps {
   readonly orders: ConfirmationStore;
@@ -89,7 +89,7 @@ function workflowEnd(event: StatusChangeEvent): { orderId: string; status: strin
 }
 
 const observability = createObservability("order-success-handler");
-const config = functionConfig("OrderSuccessHandler");
+const config = functionConfig("OrderSuccessHandler", ORDER_SUCCESS_HANDLER_CONFIG);
 const { logger, metrics } = observability;
 
 export function confirmationMessage(order: OrderRecord): Notification {

@@ -30,7 +30,7 @@ import { stripeSecretKey, stripeSecretValue } from "../shared/payment-gateways";
 import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
 import type { OrderStore, PaymentLookup, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { CONFIG, functionConfig } from "../config";
+import { CONFIG, functionConfig, PAYMENT_EVENTS_CONFIG } from "../config";
 
 /** Stripe's own default: a signature older than this is refused (replayed or delayed). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -57,7 +57,7 @@ export interface PaymentEventsDeps extends AfterChargeDeps {
 }
 
 const observability = createObservability("payment-events");
-const config = functionConfig("PaymentEvents");
+const config = functionConfig("PaymentEvents", PAYMENT_EVENTS_CONFIG);
 const { logger, metrics } = observability;
 
 /** The order's waiting step learns the outcome: its charge, or a business failure with the reason. */

@@ -34,7 +34,7 @@ import { createObservability, instrumented } from "../shared/observability";
 import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
 
 type ChargeRequest = Extract<PaymentRequest, { action: "charge" }>;
-import { functionConfig } from "../config";
+import { functionConfig, PROCESS_PAYMENT_CONFIG } from "../config";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;
@@ -70,7 +70,7 @@ const DECLINES: ReadonlySet<string> = new Set([
 export { PAYMENT_NOT_COMPLETED };
 
 const observability = createObservability("process-payment");
-const config = functionConfig("ProcessPayment");
+const config = functionConfig("ProcessPayment", PROCESS_PAYMENT_CONFIG);
 const { logger, metrics } = observability;
 
 export { SECRET_KEY_MAX_AGE_SECONDS, stripeSecretKey };
@@ -78,7 +78,7 @@ export type { Gateways };
 
 /** The gateways of this function's configuration (payment-gateways.ts). */
 export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
-  return gatewaysFrom(functionConfig("ProcessPayment", env));
+  return gatewaysFrom(functionConfig("ProcessPayment", PROCESS_PAYMENT_CONFIG, env));
 }
 
 /** Overrides: `gateway` alone makes it the only one (and the current one); or `current` + `gateways`. */

@@ -17,7 +17,7 @@ import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-st
 import { createObservability, instrumented } from "../shared/observability";
 import { isPendingPayment } from "../shared/order";
 import type { OrderStore, StaleOrder, StaleOrderFinder, WorkflowStarter } from "../shared/ports";
-import { CONFIG, functionConfig } from "../config";
+import { CONFIG, functionConfig, RECONCILE_ORDERS_CONFIG } from "../config";
 
 export interface ReconcileOrdersDeps {
   readonly staleOrders: StaleOrderFinder;
@@ -42,7 +42,7 @@ export interface ReconcileResult {
 }
 
 const observability = createObservability("reconcile-orders");
-const config = functionConfig("ReconcileOrders");
+const config = functionConfig("ReconcileOrders", RECONCILE_ORDERS_CONFIG);
 const { logger, metrics } = observability;
 
 function minutesFrom(variable: string, value: string): number {

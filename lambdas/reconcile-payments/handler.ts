@@ -14,7 +14,7 @@ import { createObservability, instrumented } from "../shared/observability";
 import { gatewaysFrom } from "../shared/payment-gateways";
 import { reconcile, type ReconciliationReport } from "../shared/payment-reconciliation";
 import type { PaymentBooks, RecentOrders } from "../shared/ports";
-import { CONFIG, functionConfig } from "../config";
+import { CONFIG, functionConfig, RECONCILE_PAYMENTS_CONFIG } from "../config";
 
 export interface ReconcilePaymentsDeps {
   /** The provider's books; undefined with the simulated provider deployed (it keeps none). */
@@ -33,7 +33,7 @@ export interface ReconcilePaymentsResult extends ReconciliationReport {
 }
 
 const observability = createObservability("reconcile-payments");
-const config = functionConfig("ReconcilePayments");
+const config = functionConfig("ReconcilePayments", RECONCILE_PAYMENTS_CONFIG);
 const { logger, metrics } = observability;
 
 export const NO_SIMULATED_BOOKS =

@@ -9,7 +9,7 @@ import bundledCatalog from "../shared/catalog.json";
 import { toMinorUnits } from "../shared/money";
 import type { InventoryStore } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig } from "../config";
+import { functionConfig, SEED_INVENTORY_CONFIG } from "../config";
 
 export const catalogSchema = z.object({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
@@ -31,7 +31,7 @@ export interface SeedInventoryDeps {
 }
 
 const observability = createObservability("seed-inventory");
-const config = functionConfig("SeedInventory");
+const config = functionConfig("SeedInventory", SEED_INVENTORY_CONFIG);
 const { logger } = observability;
 
 export function createHandler(overrides: Partial<SeedInventoryDeps> = {}) {

@@ -7,14 +7,14 @@ import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-st
 import type { WorkflowStarter } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputOf } from "../shared/workflow-io";
-import { functionConfig } from "../config";
+import { functionConfig, START_ORDER_PROCESSING_CONFIG } from "../config";
 
 export interface StartOrderProcessingDeps {
   readonly workflow: WorkflowStarter;
 }
 
 const observability = createObservability("start-order-processing");
-const config = functionConfig("StartOrderProcessing");
+const config = functionConfig("StartOrderProcessing", START_ORDER_PROCESSING_CONFIG);
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<StartOrderProcessingDeps> = {}) {

@@ -9,14 +9,14 @@ import { BusinessError } from "../shared/errors";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { inventoryRequestSchema } from "../shared/workflow-io";
-import { functionConfig } from "../config";
+import { functionConfig, UPDATE_INVENTORY_CONFIG } from "../config";
 
 export interface UpdateInventoryDeps {
   readonly inventory: InventoryStore;
 }
 
 const observability = createObservability("update-inventory");
-const config = functionConfig("UpdateInventory");
+const config = functionConfig("UpdateInventory", UPDATE_INVENTORY_CONFIG);
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {

@@ -12,7 +12,7 @@ import type { PricedLine } from "../shared/order";
 import type { InventoryStore, OrderStore } from "../shared/ports";
 import { createObservability, instrumented } from "../shared/observability";
 import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
-import { functionConfig } from "../config";
+import { functionConfig, VALIDATE_ORDER_CONFIG } from "../config";
 
 export interface ValidateOrderDeps {
   readonly orders: OrderStore;
@@ -20,7 +20,7 @@ export interface ValidateOrderDeps {
 }
 
 const observability = createObservability("validate-order");
-const config = functionConfig("ValidateOrder");
+const config = functionConfig("ValidateOrder", VALIDATE_ORDER_CONFIG);
 const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
