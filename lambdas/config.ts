@@ -109,6 +109,20 @@ export const CONFIG_SOURCES = {
 
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
+/** What building the payment gateway reads (payment-gateways.ts): the provider and its settings. */
+const PAYMENT_GATEWAY_SETTINGS = [
+  "paymentGateway",
+  "simulatedGatewayTransientFailures",
+  "stripeSecretArn",
+  "stripeApiBase",
+] as const;
+/** What e-mailing customers reads (customer-mail.ts, the suppression list), besides the templates. */
+const CUSTOMER_EMAIL_SETTINGS = [
+  "customerEmails",
+  "senderAddress",
+  "emailSuppressionTableName",
+  "emailConfigurationSetName",
+] as const;
 
 /**
  * The configuration each function reads: part of its contract (contracts.ts points here), kept with
@@ -126,10 +140,7 @@ export const START_ORDER_PROCESSING_CONFIG = ["stateMachineArn"] as const satisf
 export const VALIDATE_ORDER_CONFIG = STORE_TABLES;
 export const PROCESS_PAYMENT_CONFIG = [
   "ordersTableName",
-  "paymentGateway",
-  "simulatedGatewayTransientFailures",
-  "stripeSecretArn",
-  "stripeApiBase",
+  ...PAYMENT_GATEWAY_SETTINGS,
 ] as const satisfies readonly ConfigName[];
 export const PAYMENT_EVENTS_CONFIG = [
   "ordersTableName",
@@ -144,14 +155,8 @@ export const AFTER_SALE_CONFIG = [
   ...STORE_TABLES,
   "orderKeysTableName",
   "idempotencyKeyTtlHours",
-  "paymentGateway",
-  "simulatedGatewayTransientFailures",
-  "stripeSecretArn",
-  "stripeApiBase",
-  "customerEmails",
-  "senderAddress",
-  "emailSuppressionTableName",
-  "emailConfigurationSetName",
+  ...PAYMENT_GATEWAY_SETTINGS,
+  ...CUSTOMER_EMAIL_SETTINGS,
   "cancellationEmailTemplateName",
   "shipmentEmailTemplateName",
   "refundEmailTemplateName",
@@ -160,10 +165,7 @@ export const UPDATE_INVENTORY_CONFIG = STORE_TABLES;
 export const ORDER_SUCCESS_HANDLER_CONFIG = [
   "ordersTableName",
   "orderAlertsTopicArn",
-  "customerEmails",
-  "senderAddress",
-  "emailSuppressionTableName",
-  "emailConfigurationSetName",
+  ...CUSTOMER_EMAIL_SETTINGS,
   "confirmationEmailTemplateName",
   "failureEmailTemplateName",
 ] as const satisfies readonly ConfigName[];
@@ -177,10 +179,7 @@ export const RECONCILE_ORDERS_CONFIG = [
 export const RECONCILE_PAYMENTS_CONFIG = [
   "ordersTableName",
   "reconcileDays",
-  "paymentGateway",
-  "simulatedGatewayTransientFailures",
-  "stripeSecretArn",
-  "stripeApiBase",
+  ...PAYMENT_GATEWAY_SETTINGS,
 ] as const satisfies readonly ConfigName[];
 export const CUSTOMER_DATA_CONFIG = [
   "ordersTableName",
