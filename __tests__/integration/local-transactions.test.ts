@@ -3,7 +3,12 @@
  * transaction with its reason; a failure of the database itself (an inner call that errors for any
  * other reason) is a retryable 500 InternalServerError, with what was applied rolled back.
  */
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactGetItemsCommand,
+} from "@aws-sdk/client-dynamodb";
 import { TransactionExecutor, TransactionFailure } from "../../local/dynamodb/transactions";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 
@@ -145,4 +150,16 @@ test("a condition check on an item that does not exist is evaluated and leaves i
   });
   expect(await stockOf("P-1")).toBe(before - 1);
   expect((await raw.send(new GetItemCommand({ TableName: inventory, Key: missing }))).Item).toBeUndefined();
+});
+
+test("TransactGetItems is refused as an operation the local database does not support", async () => {
+  const read = raw.send(
+    new TransactGetItemsCommand({
+      TransactItems: [{ Get: { TableName: database.tables.inventory, Key: { ProductID: { S: "P-1" } } } }],
+    }),
+  );
+  await expect(read).rejects.toMatchObject({
+    name: "UnknownOperationException",
+    message: "TransactGetItems is not supported locally",
+  });
 });

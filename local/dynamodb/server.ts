@@ -151,6 +151,9 @@ interface Front {
   readonly streamTables: ReadonlySet<string>;
 }
 
+/** Transactions: the front's own (TransactWriteItems) and the one it refuses (TransactGetItems). */
+const TRANSACTIONS = /\.Transact(Write|Get)Items$/;
+
 /** The writes the change feed records from a request's body (transactions record their own). */
 const RECORDED_WRITES = /\.(PutItem|UpdateItem|BatchWriteItem)$/;
 
@@ -245,14 +248,12 @@ function frontServer(front: Front): Server {
     if (target === READ_CHANGES_TARGET) {
       // A reader that went away (the outbox stopping) is no fault of the database's.
       handleReadChanges(req, res, front.feed).catch(() => res.destroy());
-    } else if (target.endsWith(".TransactWriteItems")) {
+    } else if (TRANSACTIONS.test(target)) {
       // A caller that went away before sending its whole request is no fault of the database's.
       readBody(req)
         .then((body) => call(front, target, req.headers, body))
         .then((answer) => send(res, answer))
         .catch(() => res.destroy());
-    } else if (target.endsWith(".TransactGetItems")) {
-      send(res, TRANSACT_GET_UNSUPPORTED);
     } else {
       void front.lock.read(
         () =>
