@@ -35,19 +35,28 @@ export interface ChangePage {
 /** The target a reader sends to the local DynamoDB endpoint. */
 export const READ_CHANGES_TARGET = "LocalStreams.ReadChanges";
 
-/** Records kept for readers; older ones are dropped (a DynamoDB stream keeps 24 hours). */
+/** Records kept for readers at least; older ones are dropped (a DynamoDB stream keeps 24 hours). */
 const RETAINED = 20_000;
 
 export class ChangeFeed {
   readonly epoch = randomUUID();
+  /** In sequence order without gaps: records[i].seq is records[0].seq + i. */
   private records: PendingRecord[] = [];
   private seq = 0;
   private waiters: (() => void)[] = [];
 
+  /**
+   * @param retained records kept for readers at least; up to a quarter more are kept between trims,
+   *   so a write does not copy the whole feed (dropping the oldest one at a time would).
+   */
+  constructor(private readonly retained = RETAINED) {}
+
   /** Records a write in order; its new image, when given, may arrive later (it is awaited by readers). */
   append(table: string, keys: StreamItem, newImage?: Promise<StreamItem | undefined> | StreamItem): void {
     this.records.push({ seq: ++this.seq, table, keys, ...(newImage ? { newImage } : {}) });
-    if (this.records.length > RETAINED) this.records = this.records.slice(-RETAINED);
+    if (this.records.length > this.retained + Math.ceil(this.retained / 4)) {
+      this.records.splice(0, this.records.length - this.retained);
+    }
     for (const wake of this.waiters.splice(0)) wake();
   }
 
@@ -62,7 +71,9 @@ export class ChangeFeed {
         });
       });
     }
-    const pending = this.records.filter((r) => r.seq > after);
+    // Sequence numbers have no gaps, so the first record after `after` is found by arithmetic.
+    const first = this.records[0]?.seq ?? this.seq + 1;
+    const pending = this.records.slice(Math.max(0, after - first + 1));
     const records = await Promise.all(
       pending.map(async ({ newImage, ...record }): Promise<ChangeRecord> => {
         const image = await Promise.resolve(newImage).catch(() => undefined);
