@@ -10,9 +10,10 @@
  * database's processes (`node --cpu-prof`) and prints their self time by area (and the runtime's time
  * by caller) during the load run alone. Each load run also reports its CPU per order in both processes.
  *
- * `--warm-up W` (default 50) orders go through each runtime before anything is measured: the first
- * thousands of orders after a start run slower while V8 optimizes the thirteen bundles and the
- * runtime's own code, so a large W measures the warm system and the default the one just started.
+ * `--warm-up W` (default 50) orders go through each runtime before anything is measured: about the
+ * first thousand orders after a start take more CPU each (its freshly loaded bundles and database
+ * process warming up; docs/BENCHMARKS.md), so a large W measures the warm system and the default
+ * the one just started.
  *
  * Usage: npm run bench:local -- [--orders N] [--concurrency C] [--warm-up W] [--baseline REV]
  *   [--rounds R] [--profile DIR] [any option of npm start, e.g. --no-iam]
