@@ -56,7 +56,8 @@ export interface CliOption {
   readonly parse: (text: string, source: string) => unknown;
 }
 
-function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+/** A parser of whole numbers from `min` to `max`: a UsageError naming `source` otherwise. */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (text: string, source: string): number => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < min)

@@ -25,7 +25,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { LocalOrderSystem, LocalRuntimeOptions } from "../local/order-system";
-import { optionFor, parseCommandLine, UsageError } from "../local/options";
+import { optionFor, parseCommandLine, UsageError, wholeNumber } from "../local/options";
 import { cpuPerOrder, cpuSnapshot, ordersPerSecondBound, type CpuPerOrder } from "./bench/cpu";
 import type { LoadClientsData, LoadMessage } from "./bench/load-clients";
 import { LOAD_WINDOW_FILE, summarizeDirectory, type LoadWindow } from "./bench/profile-summary";
@@ -34,7 +34,10 @@ import { machine, median, percentile } from "./bench/stats";
 const ROOT = resolve(__dirname, "..");
 const OWN_OPTIONS = ["orders", "concurrency", "warm-up", "baseline", "rounds", "profile"];
 
-/** The runtime's own options (the option table's: --no-auth, --no-iam, --workflow-type, …) and the benchmark's. */
+/**
+ * The runtime's own options (the option table's: --no-auth, --no-iam, --workflow-type, …) and the
+ * benchmark's, its counts checked as the table checks whole numbers.
+ */
 function commandLine() {
   try {
     // Flags only, not the environment: a run is reproduced from its command line.
@@ -45,30 +48,31 @@ function commandLine() {
       );
       process.exit(0);
     }
-    return command;
+    const count = (name: string, fallback: number, min: number) => {
+      const text = command.own[name];
+      return typeof text === "string" ? wholeNumber(min)(text, `--${name}`) : fallback;
+    };
+    return {
+      ...command,
+      orders: count("orders", 600, 1),
+      concurrency: count("concurrency", 32, 1),
+      warmUp: count("warm-up", 50, 0),
+      rounds: count("rounds", 2, 1),
+    };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
 }
-const { values: runtimeOptions, own } = commandLine();
-
-/** A whole-number option of the benchmark's own, or a usage error naming it. */
-function wholeNumber(name: string, fallback: number, min: number): number {
-  const text = own[name];
-  if (text === undefined) return fallback;
-  const value = typeof text === "string" && /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min)) {
-    process.stderr.write(`--${name} must be a whole number of at least ${min} (got ${String(text)}).\n`);
-    process.exit(2);
-  }
-  return value;
-}
-const ORDERS = wholeNumber("orders", 600, 1);
-const CONCURRENCY = wholeNumber("concurrency", 32, 1);
-const WARM_UP = wholeNumber("warm-up", 50, 0);
-const ROUNDS = wholeNumber("rounds", 2, 1);
+const {
+  values: runtimeOptions,
+  own,
+  orders: ORDERS,
+  concurrency: CONCURRENCY,
+  warmUp: WARM_UP,
+  rounds: ROUNDS,
+} = commandLine();
 const PRODUCTS = ["SKU-1001", "SKU-1002", "SKU-1005", "SKU-1007", "SKU-1008"];
 
 interface RunResult {
