@@ -7,7 +7,7 @@
  */
 import type { CapturedEmail } from "../../local/ses/email";
 import { startTestSystem, type TestSystem } from "../support/local-system";
-import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";
+import { startStripeStandIn, stripeErrors, type StripeStandIn } from "../support/stripe-stand-in";
 
 jest.setTimeout(60_000);
 
@@ -324,9 +324,11 @@ describe("the simulated gateway", () => {
 describe("Stripe (the stand-in's signed events through POST /webhooks/stripe)", () => {
   let standIn: StripeStandIn;
   let t: TestSystem;
+  const logged: string[] = [];
   beforeAll(async () => {
     standIn = await startStripeStandIn({ webhookSecret: WEBHOOK_SECRET });
     t = await startTestSystem({
+      onHandlerLog: (_group, text) => logged.push(text),
       paymentProvider: "stripe",
       stripeSecretKey: "sk_test_local_outcomes",
       stripeWebhookSecret: WEBHOOK_SECRET,
@@ -386,6 +388,103 @@ describe("Stripe (the stand-in's signed events through POST /webhooks/stripe)", 
     expect((await t.getOrder(orderId)).body).toMatchObject({
       dispute: { status: "needs_response", reason: "product_not_received", amount: 19.99 },
     });
+  });
+
+  test("events for a payment Stripe does not know are acknowledged (200, logged); Stripe unreachable answers 503 so it retries", async () => {
+    const unknown = (type: string, id: string) => ({
+      id,
+      object: "event",
+      type,
+      data:
+        type === "charge.refunded"
+          ? { object: { id: "ch_legacy1", object: "charge", payment_intent: "pi_legacy1" } }
+          : {
+              object: {
+                id: "du_legacy1",
+                object: "dispute",
+                charge: "ch_legacy1",
+                payment_intent: "pi_legacy1",
+                amount: 500,
+                reason: "fraudulent",
+                status: "needs_response",
+              },
+            },
+    });
+    for (const type of ["charge.refunded", "charge.dispute.created", "charge.dispute.updated"]) {
+      expect(await standIn.sendEvent(webhookUrl(), unknown(type, `evt_unknown_${type}`))).toEqual({
+        status: 200,
+        body: { received: true, result: "unknown-payment" },
+      });
+    }
+    expect(standIn.requestsTo("GET /v1/payment_intents/pi_legacy1").length).toBeGreaterThanOrEqual(3);
+    expect(logged.join("\n")).toContain("Event for a payment the provider does not know");
+
+    // Stripe down (past the SDK's own retry): a 5xx that says so, and the event applies when resent.
+    const orderId = await placed(t, "pm_card_visa", "SKU-1001");
+    await t.waitForFinalStatus(orderId);
+    const intent = await intentOf(orderId);
+    const outside = standIn.refundOutside(intent, 200);
+    const event = {
+      id: `evt_unreachable_${orderId.slice(0, 8)}`,
+      object: "event",
+      type: "charge.refunded",
+      data: { object: { id: `ch_${intent}`, object: "charge", payment_intent: intent } },
+    };
+    standIn.script(`GET /v1/payment_intents/${intent}`, stripeErrors.apiError(), stripeErrors.apiError());
+    expect(await standIn.sendEvent(webhookUrl(), event)).toMatchObject({
+      status: 503,
+      body: { error: { code: "PAYMENT_PROVIDER_UNAVAILABLE" } },
+    });
+    standIn.clearScripts();
+    expect(logged.join("\n")).toContain("The provider could not be reached to read the payment back");
+    expect(await standIn.sendEvent(webhookUrl(), event)).toMatchObject({
+      status: 200,
+      body: { result: "applied" },
+    });
+    expect((await t.getOrder(orderId)).body).toMatchObject({ refunds: [{ id: outside, by: "provider" }] });
+  });
+
+  test("a dispute event that changes nothing the order holds answers no-change, and pages nobody", async () => {
+    const orderId = await placed(t, "pm_card_visa", "SKU-1001");
+    await t.waitForFinalStatus(orderId);
+    const intent = await intentOf(orderId);
+    const disputeEvent = (id: string, type: string, status: string) => ({
+      id,
+      object: "event",
+      type,
+      data: {
+        object: {
+          id: `du_same_${orderId.slice(0, 8)}`,
+          object: "dispute",
+          charge: `ch_${intent}`,
+          payment_intent: intent,
+          amount: 1999,
+          reason: "fraudulent",
+          status,
+        },
+      },
+    });
+    const send = (id: string, type: string, status: string) =>
+      standIn.sendEvent(webhookUrl(), disputeEvent(`${id}_${orderId.slice(0, 8)}`, type, status));
+    expect((await send("evt_d1", "charge.dispute.created", "needs_response")).body).toMatchObject({
+      result: "applied",
+    });
+    expect((await send("evt_d2", "charge.dispute.updated", "needs_response")).body).toMatchObject({
+      result: "no-change",
+    });
+    expect((await send("evt_d3", "charge.dispute.updated", "under_review")).body).toMatchObject({
+      result: "applied",
+    });
+    expect((await send("evt_d4", "charge.dispute.closed", "won")).body).toMatchObject({ result: "applied" });
+    expect((await send("evt_d5", "charge.dispute.updated", "under_review")).body).toMatchObject({
+      result: "no-change",
+    });
+    expect((await t.getOrder(orderId)).body).toMatchObject({ dispute: { status: "won" } });
+    const published = (await (await fetch(`${t.system.url}/_local/notifications`)).json()) as {
+      notifications: { subject: string }[];
+    };
+    const pages = published.notifications.filter((n) => n.subject.includes(`Order ${orderId} disputed`));
+    expect(pages).toHaveLength(1);
   });
 
   test("authenticated: Stripe's signed payment_intent.succeeded → CONFIRMED; the same event again has no second effect", async () => {

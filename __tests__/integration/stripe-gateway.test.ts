@@ -242,7 +242,7 @@ describe("refund", () => {
       refundKey: "k1",
     });
     const outside = standIn.refundOutside(chargeId, 700);
-    const described = await gateway().describePayment(chargeId);
+    const described = (await gateway().describePayment(chargeId))!;
     expect(described.orderId).toBe(request.orderId);
     expect(described.refunds).toEqual(
       expect.arrayContaining([

@@ -49,3 +49,44 @@ test("a kept token is refused once it expires, and once its customer is deleted"
   expect(auth.deleteUser(sub)).toBe("deleted");
   expect(await auth.authorize(token)).toEqual({ ok: false, reason: "the user was deleted" });
 });
+
+test("a sign-in after a deletion is a new account: a new sub, and deleting it refuses its tokens too", async () => {
+  const email = "returning@example.com";
+  const first = claimsOf(await auth.authorize(await auth.issueIdToken(email))).sub;
+  expect(auth.customerIdOf(email)).toBe(first);
+  expect(auth.deleteUser(first)).toBe("deleted");
+  expect(auth.deleteUser(first)).toBe("absent");
+
+  jest.setSystemTime(START + 5_000);
+  const again = await auth.issueIdToken(email);
+  const second = claimsOf(await auth.authorize(again)).sub;
+  expect(second).not.toBe(first);
+  expect(auth.customerIdOf(email)).toBe(second);
+
+  jest.setSystemTime(START + 10_000);
+  expect(auth.deleteUser(second)).toBe("deleted");
+  expect(await auth.authorize(again)).toEqual({ ok: false, reason: "the user was deleted" });
+  jest.setSystemTime(START + 15_000);
+  const third = claimsOf(await auth.authorize(await auth.issueIdToken(email))).sub;
+  expect(new Set([first, second, third]).size).toBe(3);
+});
+
+test("the pool's accounts and deletions survive a restart under --data-dir, and name no address", async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const dataDir = mkdtempSync(join(tmpdir(), "user-pool-"));
+  try {
+    const email = "kept.account@example.com";
+    const before = await startAuthService({ dataDir });
+    const first = claimsOf(await before.authorize(await before.issueIdToken(email))).sub;
+    before.deleteUser(first);
+    const after = await startAuthService({ dataDir });
+    expect(after.customerIdOf(email)).not.toBe(first);
+    const reissued = await after.issueIdToken(email, { claimOverrides: { sub: first } });
+    expect(await after.authorize(reissued)).toEqual({ ok: false, reason: "the user was deleted" });
+    expect(readFileSync(join(dataDir, "user-pool.jsonl"), "utf8")).not.toContain("kept.account");
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

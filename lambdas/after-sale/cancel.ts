@@ -10,12 +10,12 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { customerOf, isStaff, mayActOn, type Customer } from "../shared/customer";
-import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
+import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../shared/order";
 import { cancelPayment } from "../shared/payment-settlement";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
-import { MAX_REASON_LENGTH, refundAtProvider } from "./refunds";
+import { refundAtProvider } from "./refunds";
 
 const { logger, metrics } = observability;
 
@@ -32,10 +32,8 @@ function reasonOf(event: APIGatewayProxyEvent, caller: Customer | undefined): st
   if ("statusCode" in sent) return sent;
   const body = cancelBodySchema.safeParse(sent.json);
   if (!body.success) return errorResponse("INVALID_BODY", 'Send nothing, or {"reason": "…"}: nothing else.');
-  const reason = body.data.reason?.trim() ?? "";
-  if (reason.length > MAX_REASON_LENGTH) {
-    return errorResponse("INVALID_REASON", `reason must be at most ${MAX_REASON_LENGTH} characters.`);
-  }
+  const reason = checkedReason(body.data.reason ?? "", false);
+  if (typeof reason !== "string") return reason;
   return reason || fallback;
 }
 

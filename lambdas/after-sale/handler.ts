@@ -26,7 +26,7 @@ import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
 import { shipOrder } from "./shipment";
 
-export { MAX_REASON_LENGTH } from "./refunds";
+export { MAX_REASON_LENGTH } from "../shared/http";
 export { CANCELLATION_REFUND_KEY } from "./cancel";
 export type { AfterSaleDeps };
 

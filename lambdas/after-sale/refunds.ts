@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { staffOf } from "../shared/customer";
 import { BusinessError, TransientError } from "../shared/errors";
-import { errorResponse, header, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
+import { checkedReason, errorResponse, header, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { ORDER_ID_PATTERN } from "../shared/ids";
 import { minorUnitsOf, toMajorUnits } from "../shared/money";
 import { orderView, type OrderRecord } from "../shared/order";
@@ -18,7 +18,6 @@ import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;
 
-export const MAX_REASON_LENGTH = 500;
 const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 const refundBodySchema = z.strictObject({
@@ -58,10 +57,8 @@ function parseRefund(event: APIGatewayProxyEvent): Parsed {
       'amount must be a positive amount with at most two decimals, such as "12.50".',
     );
   }
-  const reason = body.data.reason.trim();
-  if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
-    return errorResponse("INVALID_REASON", `reason must say why, in 1 to ${MAX_REASON_LENGTH} characters.`);
-  }
+  const reason = checkedReason(body.data.reason, true);
+  if (typeof reason !== "string") return reason;
   return { amountMinor, reason, key };
 }
 
@@ -69,17 +66,23 @@ function parseRefund(event: APIGatewayProxyEvent): Parsed {
 const requestKeyOf = (orderId: string, key: string) =>
   createHash("sha256").update(`${orderId}\n${key}`).digest("hex").slice(0, 32);
 
+/** The answer: the refund this request made (never another request's), and the order's refunds. */
 function refunded(
   order: OrderRecord,
+  refundId: string,
   status: number,
   extra: Record<string, string> = {},
 ): APIGatewayProxyResult {
-  const view = orderView(order) as { refunds?: unknown[]; refundedTotal?: number; paymentStatus?: string };
+  const view = orderView(order) as {
+    refunds?: { id: string }[];
+    refundedTotal?: number;
+    paymentStatus?: string;
+  };
   return jsonResponse(
     status,
     {
       orderId: order.orderId,
-      refund: view.refunds?.at(-1) ?? null,
+      refund: view.refunds?.find((refund) => refund.id === refundId) ?? null,
       refunds: view.refunds ?? [],
       refundedTotal: view.refundedTotal ?? 0,
       paymentStatus: view.paymentStatus,
@@ -168,7 +171,7 @@ export async function refundOrder(
       if (reserved.refundId) {
         // The same request again also sends the refund's e-mail if the first could not (once).
         await emailOnce(deps, reserved.order, { kind: "refund", refundId: reserved.refundId });
-        return refunded(reserved.order, 200, { "Idempotent-Replayed": "true" });
+        return refunded(reserved.order, reserved.refundId, 200, { "Idempotent-Replayed": "true" });
       }
       break; // the first attempt stopped before the provider answered: ask again, with the same key
   }
@@ -179,5 +182,5 @@ export async function refundOrder(
   logger.info("Order refunded", { refundId, amount: toMajorUnits(amountMinor), by: staff.customerId });
   metrics.addMetric("StaffRefunds", MetricUnit.Count, 1);
   await emailOnce(deps, recorded, { kind: "refund", refundId });
-  return refunded(recorded, 201);
+  return refunded(recorded, refundId, 201);
 }

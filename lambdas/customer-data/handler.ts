@@ -10,7 +10,7 @@ import { CognitoCustomerAccounts } from "../shared/adapters/cognito-customer-acc
 import { DynamoDbCustomerData } from "../shared/adapters/dynamodb-customer-data";
 import { documentClient, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
 import { customerOf, staffOf } from "../shared/customer";
-import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
+import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
 import { instrumented } from "../shared/observability";
 import { exportDocument } from "../shared/personal-data";
 import { routeOfEvent } from "../shared/routes";
@@ -25,7 +25,6 @@ const { logger } = observability;
 
 /** A Cognito `sub`: what a customer id looks like. */
 const CUSTOMER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_REASON_LENGTH = 500;
 const erasureBodySchema = z.strictObject({ reason: z.string() });
 
 async function exportMyData(
@@ -69,10 +68,8 @@ async function eraseCustomer(
   const sent = jsonBodyOf(event.body, '{"reason": "…"}');
   if ("statusCode" in sent) return sent;
   const body = erasureBodySchema.safeParse(sent.json);
-  const reason = body.success ? body.data.reason.trim() : "";
-  if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
-    return errorResponse("INVALID_REASON", `reason must say why, in 1 to ${MAX_REASON_LENGTH} characters.`);
-  }
+  const reason = checkedReason(body.success ? body.data.reason : "", true);
+  if (typeof reason !== "string") return reason;
   const record = await erase(deps, {
     customerId,
     email: undefined,

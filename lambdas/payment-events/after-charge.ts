@@ -8,6 +8,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { formatMoney } from "../shared/money";
 import { type DisputeRecord, type OrderRecord, type RefundEntry } from "../shared/order";
 import type { DisputeEvent, ProviderRefund, RefundsEvent } from "../shared/payment-events";
+import { TransientError } from "../shared/errors";
 import type { Notifier, PaymentLookup, PaymentRecords } from "../shared/ports";
 import type { Observability } from "../shared/observability";
 
@@ -22,16 +23,39 @@ export interface AfterChargeDeps {
 /** Where the dispute's page sends the person who reads it (a test keeps the section there). */
 export const DISPUTE_RUNBOOK = "docs/RUNBOOK.md#answering-a-dispute";
 
-export type AfterChargeResult = "applied" | "already-applied" | "unknown-order" | "other-payment";
+export type AfterChargeResult =
+  "applied" | "already-applied" | "no-change" | "unknown-order" | "unknown-payment" | "other-payment";
 
-/** The order an event names, from the event or (Stripe's charge events) the payment's metadata. */
+/**
+ * The order an event names, from the event or (Stripe's charge events) the payment's metadata;
+ * `unknownPayment` when the provider does not know the payment the event names. A provider that
+ * cannot be reached throws (TransientError): the webhook answers 503 and Stripe delivers it again.
+ */
 async function orderIdOf(
   deps: AfterChargeDeps,
+  { logger }: Observability,
   event: RefundsEvent | DisputeEvent,
-): Promise<{ orderId?: string; refunds?: readonly ProviderRefund[] }> {
+): Promise<{ orderId?: string; refunds?: readonly ProviderRefund[]; unknownPayment?: true }> {
   if (event.orderId && ("dispute" in event || event.refunds)) return { orderId: event.orderId };
   if (!deps.lookup) return { orderId: event.orderId };
-  const payment = await deps.lookup.describePayment(event.chargeId);
+  let payment: Awaited<ReturnType<PaymentLookup["describePayment"]>>;
+  try {
+    payment = await deps.lookup.describePayment(event.chargeId);
+  } catch (error) {
+    if (error instanceof TransientError) {
+      logger.warn("The provider could not be reached to read the payment back: answered 503, it retries", {
+        chargeId: event.chargeId,
+        error: error.name,
+      });
+    }
+    throw error;
+  }
+  if (!payment) {
+    logger.warn("Event for a payment the provider does not know: acknowledged, nothing changed", {
+      chargeId: event.chargeId,
+    });
+    return { unknownPayment: true };
+  }
   return { orderId: event.orderId ?? payment.orderId, refunds: payment.refunds };
 }
 
@@ -42,7 +66,8 @@ export async function applyRefunds(
   { logger, metrics }: Observability,
   event: RefundsEvent,
 ): Promise<{ result: AfterChargeResult }> {
-  const found = await orderIdOf(deps, event);
+  const found = await orderIdOf(deps, { logger, metrics }, event);
+  if (found.unknownPayment) return { result: "unknown-payment" };
   if (!found.orderId) {
     logger.warn("Refund event for a payment without an order id: acknowledged, nothing changed");
     return { result: "unknown-order" };
@@ -84,7 +109,8 @@ export async function applyDispute(
   { logger, metrics }: Observability,
   event: DisputeEvent,
 ): Promise<{ result: AfterChargeResult }> {
-  const { orderId } = await orderIdOf(deps, event);
+  const { orderId, unknownPayment } = await orderIdOf(deps, { logger, metrics }, event);
+  if (unknownPayment) return { result: "unknown-payment" };
   if (!orderId) {
     logger.warn("Dispute for a payment without an order id: acknowledged, nothing changed");
     return { result: "unknown-order" };
@@ -96,6 +122,10 @@ export async function applyDispute(
   if (!recorded) {
     logger.warn("Dispute for another payment than the order's: acknowledged, nothing changed");
     return { result: "other-payment" };
+  }
+  if (!recorded.changed) {
+    logger.info("Dispute event changes nothing the order holds", { orderId, disputeStatus: dispute.status });
+    return { result: "no-change" };
   }
   logger.info("Dispute recorded", { orderId, disputeStatus: dispute.status, reason: dispute.reason });
   if (recorded.opened) {

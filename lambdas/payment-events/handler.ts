@@ -15,6 +15,7 @@ import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/d
 import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
 import { LazySnsNotifier } from "../shared/adapters/lazy-sns-notifier";
 import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
+import { TransientError } from "../shared/errors";
 import { errorResponse, header, jsonResponse } from "../shared/http";
 import { isPendingPayment, type OrderRecord } from "../shared/order";
 import {
@@ -37,7 +38,13 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 /** What became of one event. */
 export type EventResult =
-  "applied" | "already-applied" | "unknown-order" | "other-payment" | "no-change" | "ignored-type";
+  | "applied"
+  | "already-applied"
+  | "unknown-order"
+  | "unknown-payment"
+  | "other-payment"
+  | "no-change"
+  | "ignored-type";
 
 /** Runs `apply` at most once in effect per event id. */
 export type ApplyOnce = (
@@ -335,6 +342,14 @@ export function createHandler(overrides: Partial<PaymentEventsDeps> = {}) {
         try {
           return await webhook(deps, input, context);
         } catch (error) {
+          if (error instanceof TransientError) {
+            // Stripe itself could not be reached to read the payment back: not our fault, not the
+            // event's; Stripe retries a 5xx for three days, and the event applies once when it does.
+            return errorResponse(
+              "PAYMENT_PROVIDER_UNAVAILABLE",
+              "The payment provider could not be reached to read the payment back. Stripe will retry the event.",
+            );
+          }
           // Anything else is ours: Stripe retries a 5xx, and the event applies once when it does.
           logger.error("Webhook failed", { error: (error as Error).name, message: (error as Error).message });
           return errorResponse("INTERNAL_ERROR", "The event could not be applied. Stripe will retry it.");

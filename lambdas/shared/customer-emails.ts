@@ -138,11 +138,14 @@ export type CustomerEmailData =
 export function refundEmailData(order: OrderRecord, refundId: string): RefundEmailData {
   const currency = order.currency ?? "USD";
   const refund = order.refunds?.find((r) => r.refundId === refundId);
+  // An order read before its refund was recorded must not tell the customer of a refund of nothing:
+  // no e-mail is sent, its claim is given back, and the next attempt reads the order again.
+  if (!refund) throw new Error(`Order ${order.orderId} does not record refund ${refundId} yet.`);
   const total = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0);
   return {
     orderId: order.orderId,
-    amount: formatMoney(refund?.amountMinor ?? 0, currency),
-    reason: refund?.reason ?? "",
+    amount: formatMoney(refund.amountMinor, currency),
+    reason: refund.reason,
     refundedTotal: formatMoney(total, currency),
   };
 }

@@ -48,3 +48,32 @@ export function header(headers: Record<string, string | undefined> | null, name:
 export function shortened(text: string, max = 80): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
+
+/** The longest reason a refund, a cancellation or an erasure records. */
+export const MAX_REASON_LENGTH = 500;
+
+/** C0 and C1 control characters (NUL, ESC, line breaks…): a reason is one line of text. */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A reason as the order records it and the customer's e-mail repeats it: trimmed, 1 to 500 (or, when
+ * optional, 0 to 500) characters, one line without control characters; else 400 INVALID_REASON.
+ */
+export function checkedReason(raw: string, required: boolean): string | APIGatewayProxyResult {
+  const reason = raw.trim();
+  if (reason.length > MAX_REASON_LENGTH || (required && reason.length === 0)) {
+    return errorResponse(
+      "INVALID_REASON",
+      required
+        ? `reason must say why, in 1 to ${MAX_REASON_LENGTH} characters.`
+        : `reason must be at most ${MAX_REASON_LENGTH} characters.`,
+    );
+  }
+  if (CONTROL_CHARACTERS.test(reason)) {
+    return errorResponse(
+      "INVALID_REASON",
+      "reason must be one line of text: control characters (line breaks, tabs, NUL, ESC…) are not accepted.",
+    );
+  }
+  return reason;
+}

@@ -343,7 +343,9 @@ export interface PaymentRecords {
     orderId: string,
     chargeId: string,
     dispute: DisputeRecord,
-  ): Promise<{ readonly order: OrderRecord; readonly opened: boolean } | undefined>;
+  ): Promise<
+    { readonly order: OrderRecord; readonly opened: boolean; readonly changed: boolean } | undefined
+  >;
 }
 
 /** The provider's books: its settled payments of a window, each with what was refunded on it. */
@@ -366,7 +368,11 @@ export interface ProviderPayment {
 
 /** Reads a payment back from the provider (Stripe's events no longer carry a charge's refunds). */
 export interface PaymentLookup {
-  describePayment(chargeId: string): Promise<ProviderPayment>;
+  /**
+   * Undefined when the provider does not know the payment (Stripe's 404 `resource_missing`: another
+   * account's, or one deleted in test mode); throws TransientError when the provider cannot be reached.
+   */
+  describePayment(chargeId: string): Promise<ProviderPayment | undefined>;
 }
 
 /** Step Functions' callback API for the waiting payment step (SendTaskSuccess / SendTaskFailure). */

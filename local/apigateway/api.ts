@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HttpMethod } from "../../lambdas/shared/routes";
+import { routeOfEvent, type HttpMethod } from "../../lambdas/shared/routes";
 import { createLocalApiServer } from "./http-server";
 import { adminRouter } from "../admin/router";
 import type { AdminRoutes } from "../admin/routes";
@@ -47,6 +47,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** An order accepted: the order placement route's 202 (an erasure's 202 is not an order). */
+function orderPlaced(event: APIGatewayProxyEvent, result: APIGatewayProxyResult): boolean {
+  return result.statusCode === 202 && routeOfEvent(event)?.operation === "placeOrder";
+}
+
 /** One line per placed or rejected order; reads are not logged. */
 function logResponse(
   log: (line: string) => void,
@@ -54,7 +59,7 @@ function logResponse(
   result: APIGatewayProxyResult,
 ) {
   if (event.httpMethod === "GET" && event.resource !== "/") return;
-  if (result.statusCode === 202) log(`order ${JSON.parse(result.body).orderId} placed (PENDING)`);
+  if (orderPlaced(event, result)) log(`order ${JSON.parse(result.body).orderId} placed (PENDING)`);
   else if (result.statusCode >= 400)
     log(`request rejected: ${result.statusCode} ${JSON.parse(result.body).error?.code}`);
 }
@@ -79,7 +84,7 @@ function meterRequest(meter: Meter, event: APIGatewayProxyEvent, result: APIGate
   meter.record("CloudWatch Logs", "API-Gateway-Access-Logs", {
     bytes: Buffer.byteLength(accessLogLine) + 26,
   });
-  if (event.httpMethod === "POST" && result.statusCode === 202) meter.orderPlaced();
+  if (orderPlaced(event, result)) meter.orderPlaced();
 }
 
 /** On stop, how long requests already being answered may take before their connections are cut. */

@@ -14,7 +14,7 @@ import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { LOCAL_RESOURCES } from "../runtime/resources";
 import { USER_POOL_GROUPS } from "../../lambdas/shared/customer";
-import { localCustomerId, startAuthService, type AuthService } from "./user-pool";
+import { startAuthService, type AuthService } from "./user-pool";
 
 export interface CognitoService {
   readonly name: string;
@@ -64,7 +64,7 @@ function tokenAction(auth: AuthService | undefined): LocalActions[string] {
         idToken,
         tokenType: "Bearer",
         expiresIn: TOKEN_LIFETIMES.idTokenMinutes * 60,
-        customerId: localCustomerId(parsed.data.email),
+        customerId: auth.customerIdOf(parsed.data.email),
       },
     };
   };
@@ -74,7 +74,8 @@ export const cognitoService: ServiceModule<CognitoService> = {
   name: "cognito",
   start: async (ctx) => {
     const { settings, iam } = ctx;
-    const userPool = settings.apiAuth === "none" ? undefined : await startAuthService();
+    const userPool =
+      settings.apiAuth === "none" ? undefined : await startAuthService({ dataDir: settings.dataDir });
     // CustomerData deletes accounts here (AdminDeleteUser under its role); without a pool, none exist.
     const accounts: CustomerAccounts = {
       delete: async (customerId) => {

@@ -5,6 +5,7 @@
  * as API Gateway does: every value a string, dates as Java's Date.toString() writes them.
  */
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import {
   exportJWK,
   generateKeyPair,
@@ -16,6 +17,7 @@ import {
 } from "jose";
 import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
 import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/shared/routes";
+import { DurableList } from "../runtime/durable-list";
 import { LOCAL_REGION, LOCAL_USER_POOL_ID } from "../runtime/resources";
 import type { LocalService } from "../runtime/service";
 
@@ -41,8 +43,13 @@ export interface IssueOptions {
 export interface AuthService extends LocalService {
   readonly issuer: string;
   readonly clientId: string;
-  /** An ID token for the customer with this e-mail address (the same customer on every call). */
+  /**
+   * An ID token for the customer with this e-mail address: the same customer on every call until
+   * their account is deleted; a sign-in after that is a new user with a new `sub`, as in Cognito.
+   */
   issueIdToken(email: string, options?: IssueOptions): Promise<string>;
+  /** The `sub` a sign-in with this e-mail address gets now. */
+  customerIdOf(email: string): string;
   /** Verifies the Authorization header's token as API Gateway's Cognito authorizer would. */
   authorize(authorizationHeader: string | undefined): Promise<Authorization>;
   /** The public key, as the pool publishes it at /.well-known/jwks.json. */
@@ -51,9 +58,14 @@ export interface AuthService extends LocalService {
   deleteUser(customerId: string): "deleted" | "absent";
 }
 
-/** A local customer's `sub`: UUID-shaped and stable per e-mail address, so a kept --data-dir's orders stay theirs. */
-export function localCustomerId(email: string): string {
-  const hex = createHash("sha256").update(`customer:${email.trim().toLowerCase()}`).digest("hex");
+/**
+ * A local customer's `sub`: UUID-shaped and stable per e-mail address, so a kept --data-dir's orders
+ * stay theirs. `account` counts the accounts of that address deleted before this one: a customer who
+ * erased their data and signs up again is someone new, who cannot read the erased orders.
+ */
+export function localCustomerId(email: string, account = 0): string {
+  const seed = `customer:${email.trim().toLowerCase()}${account > 0 ? `#${account}` : ""}`;
+  const hex = createHash("sha256").update(seed).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -85,14 +97,82 @@ function tokenOf(authorizationHeader: string | undefined): string | undefined {
   return value.replace(/^Bearer\s+/i, "");
 }
 
-export async function startAuthService(): Promise<AuthService> {
+/** One line of the pool's user directory (under --data-dir): an account opened, or deleted. */
+type DirectoryEntry =
+  | { readonly opened: string; readonly addressHash: string }
+  | { readonly deleted: string; readonly at: number };
+
+const addressHashOf = (email: string) =>
+  createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
+
+/**
+ * Which account each address has now and which accounts were deleted (AdminDeleteUser), kept in a
+ * file under --data-dir so that a restart neither revives a deleted account nor hands its `sub` to
+ * the next sign-in. Addresses are kept as hashes only: an erased customer is named by nothing here.
+ */
+class UserDirectory {
+  private readonly entries: DurableList<DirectoryEntry>;
+  /** Every account's address hash, by `sub`. */
+  private readonly addressOf = new Map<string, string>();
+  /** Deleted accounts per address hash: the next account of that address is numbered after them. */
+  private readonly deletedPerAddress = new Map<string, number>();
+  /** Deleted accounts and when (epoch seconds): a token issued until then is refused. */
+  private readonly deletedAt = new Map<string, number>();
+
+  constructor(dataDir: string | undefined) {
+    this.entries = new DurableList(dataDir ? join(dataDir, "user-pool.jsonl") : undefined);
+    for (const entry of this.entries.list()) this.apply(entry);
+  }
+
+  private apply(entry: DirectoryEntry): void {
+    if ("opened" in entry) {
+      this.addressOf.set(entry.opened, entry.addressHash);
+      return;
+    }
+    if (!this.deletedAt.has(entry.deleted)) {
+      const address = this.addressOf.get(entry.deleted);
+      if (address) this.deletedPerAddress.set(address, (this.deletedPerAddress.get(address) ?? 0) + 1);
+    }
+    this.deletedAt.set(entry.deleted, entry.at);
+  }
+
+  private record(entry: DirectoryEntry): void {
+    this.entries.push(entry);
+    this.apply(entry);
+  }
+
+  /** The address's current account, opened at its first sign-in. */
+  accountOf(email: string): string {
+    const addressHash = addressHashOf(email);
+    const sub = localCustomerId(email, this.deletedPerAddress.get(addressHash) ?? 0);
+    if (!this.addressOf.has(sub)) this.record({ opened: sub, addressHash });
+    return sub;
+  }
+
+  /** Read-only: the `sub` the next sign-in with this address gets. */
+  peekAccountOf(email: string): string {
+    return localCustomerId(email, this.deletedPerAddress.get(addressHashOf(email)) ?? 0);
+  }
+
+  /** Every token of the account issued until now is refused from now on, whatever came before. */
+  delete(sub: string): "deleted" | "absent" {
+    const deletedBefore = this.deletedAt.has(sub);
+    this.record({ deleted: sub, at: Math.floor(Date.now() / 1000) });
+    return deletedBefore ? "absent" : "deleted";
+  }
+
+  deletedSince(sub: string): number | undefined {
+    return this.deletedAt.get(sub);
+  }
+}
+
+export async function startAuthService(options: { readonly dataDir?: string } = {}): Promise<AuthService> {
   const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: "RS256", use: "sig" };
-  /** Deleted customers and when (epoch seconds): a token issued until then is refused. */
-  const deleted = new Map<string, number>();
+  const directory = new UserDirectory(options.dataDir);
   const refuseDeleted = (authorization: Authorization): Authorization => {
     if (!authorization.ok) return authorization;
-    const deletedAt = deleted.get(authorization.claims.sub);
+    const deletedAt = directory.deletedSince(authorization.claims.sub);
     const issuedAt = Date.parse(authorization.claims.iat) / 1000;
     return deletedAt !== undefined && !(issuedAt > deletedAt)
       ? { ok: false, reason: "the user was deleted" }
@@ -102,22 +182,23 @@ export async function startAuthService(): Promise<AuthService> {
     name: "auth",
     issuer: LOCAL_ISSUER,
     clientId: LOCAL_CLIENT_ID,
-    issueIdToken: (email, options = {}) => sign(privateKey, email, options),
+    issueIdToken: (email, issue = {}) => sign(privateKey, email, directory.accountOf(email), issue),
+    customerIdOf: (email) => directory.peekAccountOf(email),
     authorize: verifiedOnce(publicKey, refuseDeleted),
-    deleteUser: (customerId) => {
-      if (deleted.has(customerId)) return "absent";
-      deleted.set(customerId, Math.floor(Date.now() / 1000));
-      return "deleted";
-    },
+    deleteUser: (customerId) => directory.delete(customerId),
     jwks: () => ({ keys: [publicJwk] }),
     stop: async () => undefined,
   };
 }
 
-async function sign(privateKey: CryptoKey, email: string, options: IssueOptions): Promise<string> {
+async function sign(
+  privateKey: CryptoKey,
+  email: string,
+  sub: string,
+  options: IssueOptions,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const lifetime = options.lifetimeSeconds ?? TOKEN_LIFETIMES.idTokenMinutes * 60;
-  const sub = localCustomerId(email);
   return new SignJWT({
     sub,
     iss: LOCAL_ISSUER,

@@ -49,10 +49,16 @@ const REPLIES: Readonly<Record<EventResult, (orderId: string) => LocalReply>> = 
   applied: () => ({ status: 202, body: { result: "applied" } }),
   "already-applied": () => ({ status: 202, body: { result: "already-applied" } }),
   "unknown-order": (id) => localError(404, "ORDER_NOT_FOUND", `No order ${id}.`),
+  "unknown-payment": (id) =>
+    localError(404, "ORDER_NOT_FOUND", `The provider knows no payment of order ${id}.`),
   "other-payment": (id) =>
     localError(409, "NO_SIMULATED_PAYMENT", `Order ${id} has no payment of the simulated gateway waiting.`),
   "no-change": (id) =>
-    localError(409, "PAYMENT_NOT_WAITING", `Order ${id}'s payment is not waiting: it was settled already.`),
+    localError(
+      409,
+      "PAYMENT_NOT_WAITING",
+      `Order ${id} already holds this: its payment was settled already, or the dispute is as the event says.`,
+    ),
   "ignored-type": (id) => localError(409, "PAYMENT_NOT_WAITING", `Order ${id}'s payment is not waiting.`),
 };
 

@@ -198,10 +198,17 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
     orderId: string,
     chargeId: string,
     dispute: DisputeRecord,
-  ): Promise<{ readonly order: OrderRecord; readonly opened: boolean } | undefined> {
+  ): Promise<
+    { readonly order: OrderRecord; readonly opened: boolean; readonly changed: boolean } | undefined
+  > {
     const order = await this.get(orderId);
     if (!order?.payment || order.payment.chargeId !== chargeId) return undefined;
     const known = order.dispute?.disputeId === dispute.disputeId ? order.dispute : undefined;
+    // A late or repeated event that says what the order already holds (a closed dispute stays
+    // closed) changes nothing, and writes nothing.
+    if (known && (known.closedAt || sameDispute(known, dispute))) {
+      return { order, opened: false, changed: false };
+    }
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -216,6 +223,17 @@ export class DynamoDbPaymentRecords implements PaymentRecords {
         },
       }),
     );
-    return { order, opened: known === undefined };
+    return { order, opened: known === undefined, changed: true };
   }
+}
+
+/** The provider's facts of a dispute (not when this system learned of them). */
+function sameDispute(a: DisputeRecord, b: DisputeRecord): boolean {
+  return (
+    a.status === b.status &&
+    a.reason === b.reason &&
+    a.amountMinor === b.amountMinor &&
+    a.evidenceDueBy === b.evidenceDueBy &&
+    Boolean(a.closedAt) === Boolean(b.closedAt)
+  );
 }

@@ -72,17 +72,19 @@ export class DynamoDbRefundLedger implements RefundLedger {
     orderStatuses: readonly OrderStatus[] = STAFF_REFUNDABLE_STATUSES,
     attempt = 1,
   ): Promise<RefundReservation> {
+    // The request's record first, then the order: a refund completed in between is on the order read
+    // after its record (both are one transaction), so a replay describes the refund it names.
+    const earlier = await this.request(orderId, requestKey);
     const order = await this.order(orderId);
+    if (earlier && Number(earlier.expiresAt ?? Infinity) >= Date.now() / 1000) {
+      return this.replayOf(earlier, asked, order);
+    }
     const payment = order?.payment;
     const refundable =
       order !== undefined &&
       orderStatuses.includes(order.status) &&
       payment &&
       (REFUNDABLE_PAYMENTS as readonly string[]).includes(payment.status);
-    const earlier = await this.request(orderId, requestKey);
-    if (earlier && Number(earlier.expiresAt ?? Infinity) >= Date.now() / 1000) {
-      return this.replayOf(earlier, asked, order);
-    }
     if (!order || !payment || !refundable) return { kind: "not-refundable", order };
     const left = payment.amountMinor - (order.refundedTotal ?? 0);
     if (asked.amountMinor > left) return { kind: "exceeds", refundableMinor: left };

@@ -149,7 +149,7 @@ export class StripePaymentGateway implements PaymentGateway, PaymentLookup, Paym
    * The PaymentIntent's order (its metadata) and every refund made on it, this system's (they name
    * the order in their metadata) and others (made in Stripe's Dashboard), paged.
    */
-  async describePayment(chargeId: string): Promise<ProviderPayment> {
+  async describePayment(chargeId: string): Promise<ProviderPayment | undefined> {
     const stripe = await this.stripe();
     try {
       const intent = await stripe.paymentIntents.retrieve(chargeId);
@@ -167,6 +167,10 @@ export class StripePaymentGateway implements PaymentGateway, PaymentLookup, Paym
       }
       return { orderId: intent.metadata?.orderId || undefined, refunds };
     } catch (error) {
+      // A payment Stripe does not know is an answer, not a failure: its event is acknowledged.
+      if (isStripeError(error) && error.statusCode === 404 && error.code === "resource_missing") {
+        return undefined;
+      }
       throw asPaymentError(error);
     }
   }
