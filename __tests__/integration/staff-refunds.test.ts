@@ -3,7 +3,7 @@
  * set aside on the order are one transaction, so partial refunds add up to at most the charge, a
  * retried request refunds once, and concurrent requests cannot together refund too much.
  */
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { createHandler } from "../../lambdas/after-sale/handler";
@@ -141,6 +141,75 @@ test("a retried request (the same Idempotency-Key) refunds once and answers the 
   expect(other.statusCode).toBe(409);
   expect(body(other)).toMatchObject({ error: { code: "IDEMPOTENCY_KEY_REUSED" } });
   expect((await read()).refundedTotal).toBe(750);
+});
+
+test("a replay that reads the ledger while the first request completes answers with that refund and mails it right", async () => {
+  // Request A is inside the provider's refund; request B (the same key) starts reading meanwhile and
+  // A completes between B's reads. Whatever B read first, its answer and the e-mail name A's refund.
+  let enterProvider!: () => void;
+  let releaseProvider!: () => void;
+  const inProvider = new Promise<void>((r) => (enterProvider = r));
+  const providerMayAnswer = new Promise<void>((r) => (releaseProvider = r));
+  class HeldGateway extends SimulatedPaymentGateway {
+    override async refund(request: Parameters<PaymentGateway["refund"]>[0]) {
+      enterProvider();
+      await providerMayAnswer;
+      return super.refund(request);
+    }
+  }
+  const s = await system({}, new HeldGateway());
+  let keyReadHeld!: () => void;
+  let releaseKeyRead!: () => void;
+  const bHoldsKeyRead = new Promise<void>((r) => (keyReadHeld = r));
+  const keyReadMayGo = new Promise<void>((r) => (releaseKeyRead = r));
+  const heldClient = new Proxy(database.client, {
+    get(target, property, receiver) {
+      if (property !== "send") return Reflect.get(target, property, receiver);
+      return async (command: { input: { TableName?: string } }) => {
+        if (command instanceof GetCommand && command.input.TableName === database.tables.orderKeys) {
+          keyReadHeld();
+          await keyReadMayGo;
+        }
+        return target.send(command as never);
+      };
+    },
+  });
+  const orders = new DynamoDbOrderStore(database.client, database.tables.orders);
+  const replayHandler = createHandler({
+    refunds: new DynamoDbRefundLedger(heldClient, database.tables.orders, database.tables.orderKeys),
+    orders,
+    suppressions: new InMemorySuppressionList(),
+    mailer: s.mailer,
+    current: "simulated",
+    gateways: { simulated: s.gateway },
+  });
+  const request = { amount: "6.00", reason: "Scratched" };
+  const first = s.refund(request, "same-key");
+  await inProvider;
+  const replay = replayHandler(
+    apiEvent({
+      resource: "/orders/{orderId}/refunds",
+      path: `/orders/${s.orderId}/refunds`,
+      httpMethod: "POST",
+      pathParameters: { orderId: s.orderId },
+      headers: { "Content-Type": "application/json", "Idempotency-Key": "same-key" },
+      body: JSON.stringify(request),
+      requestContext: signedIn(STAFF_MEMBER),
+    }),
+    context,
+  );
+  await bHoldsKeyRead;
+  releaseProvider();
+  const made = body(await first);
+  releaseKeyRead();
+  const replayed = await replay;
+  expect(replayed.statusCode).toBe(200);
+  expect(body(replayed).refund).toEqual(made.refund);
+  expect(made.refund).toMatchObject({ amount: 6, reason: "Scratched" });
+  expect(s.gateway.refunds).toHaveLength(1);
+  expect(s.mailer.sent.map((m) => m.data)).toEqual([
+    expect.objectContaining({ amount: "6.00 USD", reason: "Scratched" }),
+  ]);
 });
 
 test("two requests at once that together exceed the charge: one refund, one 409", async () => {

@@ -266,8 +266,12 @@ export interface Product {
   readonly stock: number;
 }
 
-/** The public view of an order (GET /orders/{orderId}): no token, no internal bookkeeping. */
-export function orderView(order: OrderRecord): Record<string, unknown> {
+/**
+ * The public view of an order (GET /orders/{orderId}): no token, no internal bookkeeping. The 3-D
+ * Secure client secret (`paymentAction`) is for the order's owner only (`forOwner`): it completes
+ * their payment, so staff and every other answer (refunds, exports…) never carry it.
+ */
+export function orderView(order: OrderRecord, forOwner = false): Record<string, unknown> {
   const items = order.lines
     ? order.lines.map((l) => ({
         productId: l.productId,
@@ -325,7 +329,7 @@ export function orderView(order: OrderRecord): Record<string, unknown> {
           },
         }
       : {}),
-    ...(order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret
+    ...(forOwner && order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret
       ? { paymentAction: { type: "authenticate", clientSecret: order.payment.clientSecret } }
       : {}),
     createdAt: order.createdAt,

@@ -80,7 +80,7 @@ export function exportDocument(
   return {
     exportedAt,
     customer: { customerId: customer.customerId, email: customer.email ?? null },
-    orders: newestFirst.map(orderView),
+    orders: newestFirst.map((order) => orderView(order)),
     emails: newestFirst.flatMap(emailsOf),
     emailSuppressed: suppressed,
   };
