@@ -280,6 +280,17 @@ describe("the simulated gateway", () => {
     const orders = [];
     for (let i = 0; i < 3; i++) orders.push(await placed(t, "tok_visa", "SKU-1001"));
     for (const orderId of orders) await t.waitForFinalStatus(orderId);
+    // In the same window: an order the saga refunded itself (its stock gone while the customer
+    // authenticated, so the reservation after the charge fails and the compensation refunds it).
+    const compensated = await placed(t, "tok_threeDSecureRequired", "SKU-1009");
+    await waiting(t, compensated);
+    await t.setStock("SKU-1009", 0);
+    await complete(t, { orderId: compensated, outcome: "succeeded" });
+    await expect(t.waitForFinalStatus(compensated)).resolves.toMatchObject({
+      status: "FAILED",
+      paymentStatus: "REFUNDED",
+    });
+    await t.setStock("SKU-1009", 100);
     await t.system.settled();
     // Everything every test of this system did so far (refunds, cancellations, 3-D Secure) adds up.
     const clean = await reconcile();
