@@ -385,11 +385,14 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** A table cell's text: a `|` (as in `<on|off>`) is escaped, or it would split the row. */
+const cell = (text: string) => text.replace(/\|/g, "\\|");
+
 /** The README's options table, row for row. */
 export function optionsTableMarkdown(): string {
   const rows = CLI_OPTIONS.map(
     (o) =>
-      `| ${o.flag ? `\`${synopsis(o)}\`` : ""} | ${o.env ? `\`${o.env}\`` : ""} | ${o.shownDefault} | ${o.help} |`,
+      `| ${o.flag ? cell(`\`${synopsis(o)}\``) : ""} | ${o.env ? `\`${o.env}\`` : ""} | ${cell(o.shownDefault)} | ${cell(o.help)} |`,
   );
   return ["| Option | Environment | Default | What it does |", "| --- | --- | --- | --- |", ...rows].join(
     "\n",

@@ -84,6 +84,8 @@ describe("the README", () => {
       )
       .join("\n");
     expect(rows(table)).toEqual(rows(optionsTableMarkdown()));
+    // Every row has its four cells: a `|` inside a cell (such as `<on|off>`) is escaped.
+    expect(rows(table).filter((cells) => cells.length !== 6)).toEqual([]);
   });
 });
 
