@@ -53,7 +53,7 @@ export function shortened(text: string, max = 80): string {
 export const MAX_REASON_LENGTH = 500;
 
 /** C0 and C1 control characters (NUL, ESC, line breaks…): a reason is one line of text. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 /**
  * A reason as the order records it and the customer's e-mail repeats it: trimmed, 1 to 500 (or, when
