@@ -385,10 +385,8 @@ export function helpText(): string {
   ].join("\n");
 }
 
-/** A table cell's text: a `|` (as in `<on|off>`) is escaped, or it would split the row. */
+/** The README's options table, row for row; a `|` in a cell (`<on|off>`) is escaped. */
 const cell = (text: string) => text.replace(/\|/g, "\\|");
-
-/** The README's options table, row for row. */
 export function optionsTableMarkdown(): string {
   const rows = CLI_OPTIONS.map(
     (o) =>
