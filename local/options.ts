@@ -5,12 +5,12 @@
  * (RUNTIME_DEFAULTS, from the contracts), never written here.
  */
 import { parseArgs } from "node:util";
-import { parseAllowedOrigins } from "../lambdas/shared/cors";
-import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/shared/customer";
-import { CUSTOMER_EMAIL_MODES } from "../lambdas/shared/customer-emails";
-import { PAYMENT_PROVIDERS } from "../lambdas/shared/payment-providers";
-import { ROOT_METHODS, type HttpMethod } from "../lambdas/shared/routes";
-import { WORKFLOW_TYPES } from "../lambdas/shared/workflow-type";
+import { parseAllowedOrigins } from "../lambdas/platform/cors";
+import { API_AUTH_MODES, type ApiAuthMode } from "../lambdas/customers/customer";
+import { CUSTOMER_EMAIL_MODES } from "../lambdas/email/customer-emails";
+import { PAYMENT_PROVIDERS } from "../lambdas/platform/payment-providers";
+import { ROOT_METHODS, type HttpMethod } from "../lambdas/platform/routes";
+import { WORKFLOW_TYPES } from "../lambdas/workflow/type";
 import { RUNTIME_DEFAULTS, type LocalRuntimeOptions } from "./runtime/settings";
 
 /** A bad option or environment value: the message names it, and the CLI exits 2. */

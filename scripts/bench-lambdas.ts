@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { BUNDLE_ROOT, type FunctionSpec } from "../lambdas/contracts";
-import { CONFIG } from "../lambdas/config";
+import { BUNDLE_ROOT, type FunctionSpec } from "../lambdas/platform/contracts";
+import { CONFIG } from "../lambdas/platform/config";
 import { LOCAL_RESOURCES } from "../local/runtime/resources";
 import { build } from "esbuild";
 import { BASELINE, bundleFunctions, PRODUCTION, type BundleResult } from "./bundle";

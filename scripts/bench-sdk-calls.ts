@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
-import { FUNCTIONS } from "../lambdas/contracts";
+import { FUNCTIONS } from "../lambdas/platform/contracts";
 import { PRODUCTION } from "./bundle";
 import { sdkCopy, type Call, type SdkCopyData } from "./bench/sdk-copy";
 import { machine } from "./bench/stats";

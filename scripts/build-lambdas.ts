@@ -4,7 +4,7 @@
  * missing or older than its sources.
  */
 import { resolve } from "node:path";
-import { BUNDLE_ROOT } from "../lambdas/contracts";
+import { BUNDLE_ROOT } from "../lambdas/platform/contracts";
 import { bundleFunctions } from "./bundle";
 import { staleBundles } from "./bundle-freshness";
 

@@ -1,7 +1,7 @@
 /** Whether dist/ holds bundles built from the sources as they are now (by modification time). */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS } from "../lambdas/contracts";
+import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS } from "../lambdas/platform/contracts";
 
 function newestSource(dir: string): number {
   return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {

@@ -2,7 +2,7 @@
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/contracts";
+import { BUNDLE_ENTRY_FILE, FUNCTIONS, type FunctionSpec } from "../lambdas/platform/contracts";
 
 export interface BundleResult {
   readonly spec: FunctionSpec;

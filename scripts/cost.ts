@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { MeterReport } from "../local/meter/meter";
 import { startLocalOrderSystem } from "../local/order-system";
-import { WORKFLOW_TYPES, type WorkflowType } from "../lambdas/shared/workflow-type";
+import { WORKFLOW_TYPES, type WorkflowType } from "../lambdas/workflow/type";
 import { costPerMillionOrders, PRICES, unpricedQuantities } from "./cost/prices";
 
 const { values } = parseArgs({ options: { orders: { type: "string" } } });

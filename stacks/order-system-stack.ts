@@ -10,16 +10,14 @@ import { LambdaProvisionedConcurrencyConfig } from "@cdktf/provider-aws/lib/lamb
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, Op, S3Backend, TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
-import { FUNCTIONS, type FunctionId, type ResourceHandles } from "../lambdas/contracts";
-import { type Settings } from "../lambdas/config";
-import catalog from "../lambdas/shared/catalog.json";
-import { ORDERS_QUEUE_SETTINGS } from "../lambdas/shared/queue-settings";
-import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/shared/table-definitions";
-import { byApiHandler, type ApiHandler } from "../lambdas/shared/routes";
-import {
-  PAYMENT_ACTION_TIMEOUT_PLACEHOLDER,
-  type WorkflowResources,
-} from "../lambdas/shared/workflow-definition";
+import { FUNCTIONS, type FunctionId } from "../lambdas/platform/contracts";
+import { type ResourceHandles } from "../lambdas/platform/resources";
+import { type Settings } from "../lambdas/platform/config";
+import catalog from "../lambdas/catalog/catalog.json";
+import { ORDERS_QUEUE_SETTINGS } from "../lambdas/platform/queue-settings";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../lambdas/platform/table-definitions";
+import { byApiHandler, type ApiHandler } from "../lambdas/platform/routes";
+import { PAYMENT_ACTION_TIMEOUT_PLACEHOLDER, type WorkflowResources } from "../lambdas/workflow/definition";
 import { REQUIRED_TERRAFORM_VERSION, type BackendConfig, type EnvironmentConfig } from "./config";
 import { enforceSecurityBaseline } from "./policy-checks";
 import { ApiFirewall } from "./constructs/api-firewall";
@@ -291,7 +289,7 @@ export class OrderSystemStack extends TerraformStack {
     };
   }
 
-  /** Every function of lambdas/contracts.ts, configured and granted from its contract. */
+  /** Every function of lambdas/platform/contracts.ts, configured and granted from its contract. */
   private createFunctions(
     ctx: StackContext,
     code: CodeBucket,

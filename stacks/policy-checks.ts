@@ -3,7 +3,7 @@
  * resource and the rule it breaks. Used by the test suite on every stack the app synthesizes.
  */
 import type { TerraformStack } from "cdktf";
-import { API_ROUTES } from "../lambdas/shared/routes";
+import { API_ROUTES } from "../lambdas/platform/routes";
 import { UNSCOPABLE_ACTIONS } from "./constructs/policy";
 
 export interface Finding {

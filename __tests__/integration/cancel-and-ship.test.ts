@@ -9,14 +9,14 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { createHandler } from "../../lambdas/after-sale/handler";
 import { createHandler as createProcessPayment } from "../../lambdas/process-payment/handler";
 import { createHandler as createUpdateInventory } from "../../lambdas/update-inventory/handler";
-import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
-import { DynamoDbOrderChanges } from "../../lambdas/shared/adapters/dynamodb-order-changes";
-import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
-import { DynamoDbPaymentRecords } from "../../lambdas/shared/adapters/dynamodb-payment-records";
-import { DynamoDbRefundLedger } from "../../lambdas/shared/adapters/dynamodb-refund-ledger";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import type { OrderRecord, PaymentRecord } from "../../lambdas/shared/order";
-import type { WorkflowCallbacks } from "../../lambdas/shared/ports";
+import { DynamoDbInventoryStore } from "../../lambdas/catalog/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderChanges } from "../../lambdas/orders/adapters/dynamodb-order-changes";
+import { DynamoDbOrderStore } from "../../lambdas/orders/adapters/dynamodb-order-store";
+import { DynamoDbPaymentRecords } from "../../lambdas/payments/adapters/dynamodb-payment-records";
+import { DynamoDbRefundLedger } from "../../lambdas/payments/adapters/dynamodb-refund-ledger";
+import { SimulatedPaymentGateway } from "../../lambdas/payments/adapters/simulated-payment-gateway";
+import type { OrderRecord, PaymentRecord } from "../../lambdas/orders/order";
+import type { WorkflowCallbacks } from "../../lambdas/workflow/ports";
 import {
   apiEvent,
   BUYER,

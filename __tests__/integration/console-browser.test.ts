@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
+import { HAPPY_PATH, STATES } from "../../lambdas/workflow/definition";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { DECLINED_CARD_PATH } from "../support/workflow-paths";
 

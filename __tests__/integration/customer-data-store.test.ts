@@ -6,10 +6,10 @@
  */
 import { PutCommand, QueryCommand, type ServiceInputTypes } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
-import { DynamoDbCustomerData } from "../../lambdas/shared/adapters/dynamodb-customer-data";
-import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
-import { ERASED_ADDRESS } from "../../lambdas/shared/personal-data";
-import type { OrderRecord } from "../../lambdas/shared/order";
+import { DynamoDbCustomerData } from "../../lambdas/customers/adapters/dynamodb-customer-data";
+import { DynamoDbOrderStore } from "../../lambdas/orders/adapters/dynamodb-order-store";
+import { ERASED_ADDRESS } from "../../lambdas/customers/personal-data";
+import type { OrderRecord } from "../../lambdas/orders/order";
 
 type OrderLine = NonNullable<OrderRecord["lines"]>[number];
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";

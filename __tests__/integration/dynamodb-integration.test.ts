@@ -7,11 +7,11 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createHandler as createOrderPlacement } from "../../lambdas/order-placement/handler";
-import { DynamoDbInventoryStore } from "../../lambdas/shared/adapters/dynamodb-inventory-store";
-import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
-import { BusinessError } from "../../lambdas/shared/errors";
+import { DynamoDbInventoryStore } from "../../lambdas/catalog/adapters/dynamodb-inventory-store";
+import { DynamoDbOrderStore } from "../../lambdas/orders/adapters/dynamodb-order-store";
+import { BusinessError } from "../../lambdas/platform/errors";
 import { READ_CHANGES_TARGET, type ChangePage } from "../../local/dynamodb/change-feed";
-import { orderView } from "../../lambdas/shared/order";
+import { orderView } from "../../lambdas/orders/order";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 import { BUYER, signedIn } from "../support/events";
 

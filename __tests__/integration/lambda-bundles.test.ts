@@ -10,7 +10,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS, type FunctionSpec } from "../../lambdas/contracts";
+import {
+  BUNDLE_ENTRY_FILE,
+  BUNDLE_ROOT,
+  FUNCTIONS,
+  type FunctionSpec,
+} from "../../lambdas/platform/contracts";
 import { lambdaEnvironment } from "../../scripts/bench/lambda-environment";
 import { firstUseFile, LAZY_PACKAGES, PRODUCTION } from "../../scripts/bundle";
 

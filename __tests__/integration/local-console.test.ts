@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { HAPPY_PATH, STATES } from "../../lambdas/shared/workflow-definition";
+import { HAPPY_PATH, STATES } from "../../lambdas/workflow/definition";
 import { localWorkflowDefinition } from "../../local/sfn/workflow";
 import { MAX_ORDER_LIMIT } from "../../local/console/console-api";
 import { startTestSystem, type TestSystem } from "../support/local-system";

@@ -8,8 +8,8 @@
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { randomUUID } from "node:crypto";
-import { suppressionKeyOf } from "../../lambdas/shared/customer-emails";
-import { idempotencyKeyHash } from "../../lambdas/shared/ids";
+import { suppressionKeyOf } from "../../lambdas/email/customer-emails";
+import { idempotencyKeyHash } from "../../lambdas/platform/ids";
 import type { CapturedEmail } from "../../local/ses/email";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 

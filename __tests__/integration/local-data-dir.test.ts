@@ -12,7 +12,7 @@ import {
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/platform/table-definitions";
 import { startLocalDynamoDb } from "../../local/dynamodb/server";
 import { untilTable } from "../../local/dynamodb/database";
 import { DurableList } from "../../local/runtime/durable-list";

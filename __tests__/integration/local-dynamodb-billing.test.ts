@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
   type ReturnValue,
 } from "@aws-sdk/client-dynamodb";
-import type { FunctionId } from "../../lambdas/contracts";
+import type { FunctionId } from "../../lambdas/platform/contracts";
 import type { BilledUnits } from "../../local/dynamodb/billing";
 import { READ_CHANGES_TARGET, type ChangePage } from "../../local/dynamodb/change-feed";
 import { accessKeyOf, type Check } from "../../local/iam/access-guard";

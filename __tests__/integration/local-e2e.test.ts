@@ -3,7 +3,7 @@
  * definition, dynalite, the local queue, SNS and EventBridge, in both workflow types.
  */
 import { randomUUID } from "node:crypto";
-import { WORKFLOW_TYPES } from "../../lambdas/shared/workflow-type";
+import { WORKFLOW_TYPES } from "../../lambdas/workflow/type";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);

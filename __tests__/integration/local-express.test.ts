@@ -5,7 +5,7 @@
  * OrderAlertsTopic notification, one customer e-mail). Here every queue message starts its order's
  * execution twice at once, and a test runs it a third time after the order ended.
  */
-import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, runCli, startRuntime } from "../support/runtime-process";
 import { startStripeStandIn, type StripeStandIn } from "../support/stripe-stand-in";

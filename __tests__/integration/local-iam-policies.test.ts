@@ -4,7 +4,7 @@
  * each AWS call implies.
  */
 import { resolve } from "node:path";
-import { FUNCTIONS } from "../../lambdas/contracts";
+import { FUNCTIONS } from "../../lambdas/platform/contracts";
 import { dynamoDbChecks, sendEmailChecks, snsPublishChecks } from "../../local/iam/aws-calls";
 import {
   enforcedRoles,

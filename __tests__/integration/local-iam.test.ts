@@ -7,7 +7,7 @@ import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import type { ServiceRole } from "../../stacks/constructs/policy";
 import type { OrderSystemStack } from "../../stacks/order-system-stack";
-import type { FunctionId } from "../../lambdas/contracts";
+import type { FunctionId } from "../../lambdas/platform/contracts";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, startRuntime } from "../support/runtime-process";
 

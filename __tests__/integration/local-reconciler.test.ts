@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { OrderQueue } from "../../lambdas/shared/ports";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);

@@ -3,8 +3,8 @@
  * --payment-provider stripe --stripe-api-base …`) charging through the bundled Stripe adapter, whose
  * key comes from the local Secrets Manager, against a stand-in for the Stripe API.
  */
-import { idempotencyKeys } from "../../lambdas/shared/adapters/stripe-payment-gateway";
-import { stripeSecretName } from "../../lambdas/shared/payment-providers";
+import { idempotencyKeys } from "../../lambdas/payments/adapters/stripe-payment-gateway";
+import { stripeSecretName } from "../../lambdas/payments/providers";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { freePort, runCli, startRuntime } from "../support/runtime-process";
 import {

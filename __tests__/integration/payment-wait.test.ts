@@ -6,11 +6,11 @@
  */
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createHandler } from "../../lambdas/process-payment/handler";
-import { DynamoDbOrderStore } from "../../lambdas/shared/adapters/dynamodb-order-store";
-import { DynamoDbPaymentRecords } from "../../lambdas/shared/adapters/dynamodb-payment-records";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import { orderView, type OrderRecord } from "../../lambdas/shared/order";
-import type { PaymentGateway } from "../../lambdas/shared/ports";
+import { DynamoDbOrderStore } from "../../lambdas/orders/adapters/dynamodb-order-store";
+import { DynamoDbPaymentRecords } from "../../lambdas/payments/adapters/dynamodb-payment-records";
+import { SimulatedPaymentGateway } from "../../lambdas/payments/adapters/simulated-payment-gateway";
+import { orderView, type OrderRecord } from "../../lambdas/orders/order";
+import type { PaymentGateway } from "../../lambdas/payments/ports";
 import { context } from "../support/events";
 import { startTestDatabase, type TestDatabase } from "../support/dynamodb";
 import { CountingGateway } from "../support/fakes";

@@ -7,9 +7,9 @@ import {
   idempotencyKeys,
   STRIPE_API_VERSION,
   StripePaymentGateway,
-} from "../../lambdas/shared/adapters/stripe-payment-gateway";
-import { BusinessError, TransientError } from "../../lambdas/shared/errors";
-import type { ChargeRequest } from "../../lambdas/shared/ports";
+} from "../../lambdas/payments/adapters/stripe-payment-gateway";
+import { BusinessError, TransientError } from "../../lambdas/platform/errors";
+import type { ChargeRequest } from "../../lambdas/payments/ports";
 import {
   startStripeStandIn,
   STRIPE_TEST_REFUSALS,

@@ -5,40 +5,32 @@
  * handler test exercises behaviour, not expression text; the adapters themselves run against
  * dynalite in the integration project.
  */
-import { BusinessError } from "../../lambdas/shared/errors";
+import { BusinessError } from "../../lambdas/platform/errors";
 import {
   emailAttributeOf,
   type CustomerEmailRecord,
   isLegalTransition,
   type OrderRecord,
   type OrderStatus,
-  type Product,
-} from "../../lambdas/shared/order";
-import type { OrderListPosition } from "../../lambdas/shared/order-cursor";
-import type { OrderLine } from "../../lambdas/shared/order-request";
-import { normalizedAddress, type CustomerEmailSubject } from "../../lambdas/shared/customer-emails";
+} from "../../lambdas/orders/order";
+import { type Product } from "../../lambdas/catalog/product";
+import type { OrderListPosition } from "../../lambdas/orders/order-cursor";
+import type { OrderLine } from "../../lambdas/orders/order-request";
+import { normalizedAddress } from "../../lambdas/email/customer-emails";
+import { type CustomerEmailSubject } from "../../lambdas/orders/order";
 import type {
   ChargeOutcome,
   ChargeRequest,
   RefundRequest,
-  CustomerEmail,
-  CustomerMailer,
-  SuppressionList,
-  CreateOrderResult,
-  InventoryStore,
-  Notification,
-  Notifier,
-  OrderQueue,
-  OrderQueueMessage,
-  OrderPage,
-  OrderStore,
   PaymentGateway,
-  ChargeRecord,
-  PricedOrder,
-  ReleaseResult,
-  ReserveResult,
-  WorkflowStarter,
-} from "../../lambdas/shared/ports";
+} from "../../lambdas/payments/ports";
+import type { ChargeRecord } from "../../lambdas/orders/order";
+import type { CustomerEmail, CustomerMailer, SuppressionList } from "../../lambdas/email/ports";
+import type { CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../../lambdas/orders/ports";
+import type { OrderQueue, OrderQueueMessage } from "../../lambdas/workflow/ports";
+import type { InventoryStore, ReleaseResult, ReserveResult } from "../../lambdas/catalog/ports";
+import type { Notification, Notifier } from "../../lambdas/alerts/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
 
 const now = () => new Date().toISOString();
 const copy = <T>(value: T): T => structuredClone(value);

@@ -2,7 +2,8 @@
  * Fault injection for the local runtime's tests: wraps the ports the runtime hands its functions, so
  * the production path stays free of test hooks.
  */
-import type { Notifier, WorkflowStarter } from "../../lambdas/shared/ports";
+import type { Notifier } from "../../lambdas/alerts/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
 import type { PortWrappers } from "../../local/order-system";
 
 /** Order ids are random: faults name the order by the Idempotency-Key it will be placed with. */

@@ -4,7 +4,7 @@
  * the run with the reason, rather than letting tests pass against old code.
  */
 import { resolve } from "node:path";
-import { BUNDLE_ROOT } from "../../lambdas/contracts";
+import { BUNDLE_ROOT } from "../../lambdas/platform/contracts";
 import { bundleFunctions } from "../../scripts/bundle";
 import { staleBundles } from "../../scripts/bundle-freshness";
 

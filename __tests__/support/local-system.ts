@@ -1,9 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { resolve } from "node:path";
-import { idempotencyKeyHash } from "../../lambdas/shared/ids";
-import type { OrderRecord } from "../../lambdas/shared/order";
-import { INVENTORY_TABLE } from "../../lambdas/shared/table-definitions";
+import { idempotencyKeyHash } from "../../lambdas/platform/ids";
+import type { OrderRecord } from "../../lambdas/orders/order";
+import { INVENTORY_TABLE } from "../../lambdas/platform/table-definitions";
 import { localCustomerId } from "../../local/cognito/user-pool";
 import {
   startLocalOrderSystem,

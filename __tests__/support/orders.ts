@@ -1,4 +1,4 @@
-import type { OrderRecord } from "../../lambdas/shared/order";
+import type { OrderRecord } from "../../lambdas/orders/order";
 import { ORDER_ID } from "./events";
 
 export function orderRecord(overrides: Partial<OrderRecord> = {}): OrderRecord {

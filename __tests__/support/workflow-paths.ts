@@ -1,4 +1,4 @@
-import { STATES } from "../../lambdas/shared/workflow-definition";
+import { STATES } from "../../lambdas/workflow/definition";
 
 /** The states a declined card's execution enters, in order: caught at payment, into the failure path. */
 export const DECLINED_CARD_PATH = [

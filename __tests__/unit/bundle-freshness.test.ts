@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS } from "../../lambdas/contracts";
+import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, FUNCTIONS } from "../../lambdas/platform/contracts";
 import { staleBundles } from "../../scripts/bundle-freshness";
 
 /** A project with one handler source, the build settings, a lock file and every bundle, at given times. */
@@ -12,7 +12,7 @@ function project(times: { source: number; settings: number; lock: number; bundle
     writeFileSync(join(root, path), "x");
     utimesSync(join(root, path), seconds, seconds);
   };
-  write("lambdas/shared/order.ts", times.source);
+  write("lambdas/orders/order.ts", times.source);
   write("scripts/bundle.ts", times.settings);
   write("package-lock.json", times.lock);
   for (const spec of FUNCTIONS) write(join(BUNDLE_ROOT, spec.folder, BUNDLE_ENTRY_FILE), times.bundles);

@@ -1,5 +1,6 @@
 /** Function contracts: the typed configuration reader and the environment derived from a contract. */
-import { environmentFor, functionSpec, FUNCTIONS, type ResourceHandles } from "../../lambdas/contracts";
+import { environmentFor, functionSpec, FUNCTIONS } from "../../lambdas/platform/contracts";
+import { type ResourceHandles } from "../../lambdas/platform/resources";
 import {
   CONFIG,
   DEFAULT_SETTINGS,
@@ -8,7 +9,7 @@ import {
   ORDER_PLACEMENT_CONFIG,
   PROCESS_PAYMENT_CONFIG,
   VALIDATE_ORDER_CONFIG,
-} from "../../lambdas/config";
+} from "../../lambdas/platform/config";
 import { LOCAL_RESOURCES, localEnvironment } from "../../local/runtime/resources";
 
 const settings = { ...DEFAULT_SETTINGS, simulatedGatewayTransientFailures: "2" };

@@ -3,13 +3,9 @@
  * (SES's template language), filled with the data OrderSuccessHandler sends.
  */
 import Handlebars from "handlebars";
-import {
-  confirmationEmailData,
-  customerDate,
-  failureEmailData,
-  type CustomerEmailKind,
-} from "../../lambdas/shared/customer-emails";
-import { EMAIL_TEMPLATES } from "../../lambdas/shared/email-templates";
+import { confirmationEmailData, customerDate, failureEmailData } from "../../lambdas/email/customer-emails";
+import { type CustomerEmailKind } from "../../lambdas/orders/order";
+import { EMAIL_TEMPLATES } from "../../lambdas/email/templates";
 import { orderRecord } from "../support/orders";
 
 const render = (kind: CustomerEmailKind, data: unknown) => {

@@ -6,17 +6,17 @@ import type { APIGatewayProxyResult } from "aws-lambda";
 import { createHandler as orderPlacement } from "../../lambdas/order-placement/handler";
 import { confirmationMessage } from "../../lambdas/order-success-handler/handler";
 import { gatewaysFromEnvironment } from "../../lambdas/process-payment/handler";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { SimulatedPaymentGateway } from "../../lambdas/payments/adapters/simulated-payment-gateway";
 import {
   asWorkflowError,
   BusinessError,
   isUnreachable,
   TRANSIENT_ERRORS,
   UNREACHABLE_ERRORS,
-} from "../../lambdas/shared/errors";
-import { canonicalHash, idempotencyKeyHash, newOrderId, ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
-import { toMinorUnits } from "../../lambdas/shared/money";
-import { orderView } from "../../lambdas/shared/order";
+} from "../../lambdas/platform/errors";
+import { canonicalHash, idempotencyKeyHash, newOrderId, ORDER_ID_PATTERN } from "../../lambdas/platform/ids";
+import { toMinorUnits } from "../../lambdas/platform/money";
+import { orderView } from "../../lambdas/orders/order";
 import { createHandler as validateOrder } from "../../lambdas/validate-order/handler";
 import { apiEvent, context, ORDER_ID, validOrder } from "../support/events";
 

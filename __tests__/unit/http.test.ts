@@ -1,5 +1,5 @@
 /** The API's shared request reading: a JSON body, or the INVALID_JSON answer that says what to send. */
-import { jsonBodyOf } from "../../lambdas/shared/http";
+import { jsonBodyOf } from "../../lambdas/platform/http";
 
 test("a JSON body is parsed as it is, whatever it holds (each route's schema judges it)", () => {
   expect(jsonBodyOf('{"reason": "Damaged"}', '{"reason": "…"}')).toEqual({ json: { reason: "Damaged" } });

@@ -3,7 +3,7 @@
  * authorizer's result TTL (the stack's authorizer_result_ttl_in_seconds), and never past the token's
  * expiry or its customer's deletion. Only the clock is faked: the signing and verifying are real.
  */
-import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/shared/routes";
+import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/platform/routes";
 import { startAuthService, type AuthService } from "../../local/cognito/user-pool";
 
 const START = Date.parse("2026-12-03T12:00:00Z");

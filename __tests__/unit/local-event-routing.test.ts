@@ -2,7 +2,7 @@
  * The local EventBridge routes by OrderConfirmationRule's own pattern for the workflow type: the
  * status change with STANDARD, the workflow's own events with EXPRESS, nothing else.
  */
-import { orderConfirmationPattern } from "../../lambdas/shared/events";
+import { orderConfirmationPattern } from "../../lambdas/workflow/events";
 import { LOCAL_EVENT_BUS_ARN, LOCAL_STATE_MACHINE_ARN } from "../../local/runtime/resources";
 import { matchesPattern, putEventOf, statusChangeEvent } from "../../local/eventbridge/rule";
 import type { Execution } from "../../local/sfn/interpreter";

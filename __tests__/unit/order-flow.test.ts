@@ -6,11 +6,11 @@ import type { APIGatewayProxyResult, EventBridgeEvent } from "aws-lambda";
 import { createHandler as orderPlacement } from "../../lambdas/order-placement/handler";
 import { createHandler as orderSuccess } from "../../lambdas/order-success-handler/handler";
 import { createHandler as processPayment } from "../../lambdas/process-payment/handler";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { SimulatedPaymentGateway } from "../../lambdas/payments/adapters/simulated-payment-gateway";
 import { createHandler as startOrderProcessing } from "../../lambdas/start-order-processing/handler";
 import { createHandler as updateInventory } from "../../lambdas/update-inventory/handler";
 import { createHandler as validateOrder } from "../../lambdas/validate-order/handler";
-import type { ValidatedOrder } from "../../lambdas/shared/workflow-io";
+import type { ValidatedOrder } from "../../lambdas/workflow/io";
 import { apiEvent, context, sqsEvent } from "../support/events";
 import {
   CountingGateway,

@@ -8,8 +8,8 @@ import {
   ORDER_TRANSITIONS,
   statusesBefore,
   type OrderStatus,
-} from "../../lambdas/shared/order";
-import { buildOrderWorkflowDefinition, STATES } from "../../lambdas/shared/workflow-definition";
+} from "../../lambdas/orders/order";
+import { buildOrderWorkflowDefinition, STATES } from "../../lambdas/workflow/definition";
 
 /** Every status change the system makes: [who, from, to]. */
 const CHANGES_MADE: [string, OrderStatus, OrderStatus][] = [

@@ -3,8 +3,8 @@
  * in both directions, and orders the saga refunded itself (stock gone after the charge, cancelled
  * while the charge was made) and cancellations refunded through the ledger add up.
  */
-import type { OrderRecord } from "../../lambdas/shared/order";
-import { reconcile, type ProviderCharge } from "../../lambdas/shared/payment-reconciliation";
+import type { OrderRecord } from "../../lambdas/orders/order";
+import { reconcile, type ProviderCharge } from "../../lambdas/payments/reconciliation";
 import { orderRecord } from "../support/orders";
 
 const noOlderOrders = async () => undefined;

@@ -1,10 +1,10 @@
 /** What may be kept or logged of a customer: addresses never, even inside a provider's message. */
 import { SendEmailCommand, SESv2Client } from "@aws-sdk/client-sesv2";
 import { mockClient } from "aws-sdk-client-mock";
-import { SesCustomerMailer } from "../../lambdas/shared/adapters/ses-customer-mailer";
-import { suppressionKeyOf } from "../../lambdas/shared/customer-emails";
-import { EmailRejected } from "../../lambdas/shared/errors";
-import { erasureKeyOf, withoutAddresses } from "../../lambdas/shared/personal-data";
+import { SesCustomerMailer } from "../../lambdas/email/adapters/ses-customer-mailer";
+import { suppressionKeyOf } from "../../lambdas/email/customer-emails";
+import { EmailRejected } from "../../lambdas/platform/errors";
+import { erasureKeyOf, withoutAddresses } from "../../lambdas/customers/personal-data";
 
 test("withoutAddresses replaces every address in a text, and nothing else", () => {
   expect(

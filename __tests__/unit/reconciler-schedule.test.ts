@@ -1,5 +1,5 @@
 import type { ReconcileResult } from "../../lambdas/reconcile-orders/handler";
-import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
 import type { LocalFunctions } from "../../local/lambda/functions";
 import { startReconciler } from "../../local/scheduler/reconciler";
 

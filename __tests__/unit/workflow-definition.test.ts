@@ -11,19 +11,19 @@ import {
   TRANSIENT_ERRORS,
   UNREACHABLE_ERRORS,
   TransientError,
-} from "../../lambdas/shared/errors";
+} from "../../lambdas/platform/errors";
 import {
   buildOrderWorkflowDefinition,
   EXPRESS_INTEGRATION_TIMEOUT_SECONDS,
   HAPPY_PATH,
   STATES,
   type WorkflowDefinition,
-} from "../../lambdas/shared/workflow-definition";
-import { workflowTasks } from "../../lambdas/shared/workflow-tasks";
-import { worstCasePath, type TaskBound } from "../../lambdas/shared/workflow-budget";
-import { EXPRESS_MAX_DURATION_SECONDS } from "../../lambdas/shared/workflow-type";
-import { ORDER_WORKFLOW_EVENT_SOURCE } from "../../lambdas/shared/events";
-import { FUNCTIONS } from "../../lambdas/contracts";
+} from "../../lambdas/workflow/definition";
+import { workflowTasks } from "../../lambdas/workflow/tasks";
+import { worstCasePath, type TaskBound } from "../../lambdas/workflow/budget";
+import { EXPRESS_MAX_DURATION_SECONDS } from "../../lambdas/workflow/type";
+import { ORDER_WORKFLOW_EVENT_SOURCE } from "../../lambdas/workflow/events";
+import { FUNCTIONS } from "../../lambdas/platform/contracts";
 import { asLambdaTask } from "../../local/lambda/host";
 
 const resources = {

@@ -3,8 +3,8 @@
  * step succeeds and its ResultPath holds null. The runtime logs each step generically, by state name,
  * and a fault in its own logging is reported as the runtime's, never as the step's error.
  */
-import type { FunctionId } from "../../lambdas/contracts";
-import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
+import type { FunctionId } from "../../lambdas/platform/contracts";
+import type { WorkflowDefinition } from "../../lambdas/workflow/definition";
 import type { LocalFunctions } from "../../local/lambda/functions";
 import { localFunctionArn } from "../../local/runtime/resources";
 import type { Execution } from "../../local/sfn/interpreter";

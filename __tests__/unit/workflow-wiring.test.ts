@@ -2,9 +2,9 @@
  * Everything wired to the workflow follows from its definition: the state machine role (stack) and
  * the local task bindings. A new Task state needs no other edit; a Task naming no known function fails.
  */
-import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
-import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
-import { workflowTasks } from "../../lambdas/shared/workflow-tasks";
+import { FUNCTIONS, type FunctionId } from "../../lambdas/platform/contracts";
+import type { WorkflowDefinition } from "../../lambdas/workflow/definition";
+import { workflowTasks } from "../../lambdas/workflow/tasks";
 import {
   localFunctionArn,
   LOCAL_EVENT_BUS_ARN,
@@ -151,7 +151,7 @@ test("a Task naming a function no contract declares fails loudly when the local 
   const unknown = "arn:aws:lambda:us-east-1:000000000000:function:local-not-declared-anywhere";
   const definition = withExtraTask(localWorkflowDefinition(), unknown);
   expect(() => bindWorkflowTasks(definition, recordingTargets().targets)).toThrow(
-    `${unknown} is not a function of lambdas/contracts.ts`,
+    `${unknown} is not a function of lambdas/platform/contracts.ts`,
   );
 });
 

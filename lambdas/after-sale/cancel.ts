@@ -9,11 +9,11 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
-import { customerOf, isStaff, mayActOn, type Customer } from "../shared/customer";
-import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
-import { ORDER_ID_PATTERN } from "../shared/ids";
-import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../shared/order";
-import { cancelPayment } from "../shared/payment-settlement";
+import { customerOf, isStaff, mayActOn, type Customer } from "../customers/customer";
+import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
+import { ORDER_ID_PATTERN } from "../platform/ids";
+import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../orders/order";
+import { cancelPayment } from "../payments/settlement";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 import { refundAtProvider } from "./refunds";
 

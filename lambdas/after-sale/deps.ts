@@ -1,18 +1,14 @@
 /** What AfterSale's routes work with: the stores, the payment gateways, the workflow, the mailer. */
-import { emailCustomer, type CustomerMailDeps } from "../shared/customer-mail";
-import { emailKindOf, type CustomerEmailSubject } from "../shared/customer-emails";
-import type { OrderRecord } from "../shared/order";
-import { createObservability } from "../shared/observability";
-import type { Gateways } from "../shared/payment-gateways";
-import type { PaymentProvider } from "../shared/payment-providers";
-import type {
-  InventoryStore,
-  OrderChanges,
-  OrderStore,
-  PaymentRecords,
-  RefundLedger,
-  WorkflowCallbacks,
-} from "../shared/ports";
+import { emailCustomer, type CustomerMailDeps } from "../email/customer-mail";
+import { emailKindOf, type CustomerEmailSubject } from "../orders/order";
+import type { OrderRecord } from "../orders/order";
+import { createObservability } from "../platform/observability";
+import type { Gateways } from "../payments/gateways";
+import type { PaymentProvider } from "../platform/payment-providers";
+import type { InventoryStore } from "../catalog/ports";
+import type { OrderChanges, OrderStore } from "../orders/ports";
+import type { PaymentRecords, RefundLedger } from "../payments/ports";
+import type { WorkflowCallbacks } from "../workflow/ports";
 
 export interface AfterSaleDeps extends CustomerMailDeps {
   readonly orders: OrderStore;

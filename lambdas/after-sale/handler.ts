@@ -6,27 +6,25 @@
  * derived from the request, and the customer is e-mailed once per change.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import {
-  dynamoDbInventoryStore,
-  dynamoDbOrderChanges,
-  dynamoDbOrderStore,
-  dynamoDbPaymentRecords,
-  dynamoDbRefundLedger,
-  dynamoDbSuppressionList,
-} from "../shared/adapters/dynamodb-stores";
-import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
-import { mailerFrom } from "../shared/customer-mail";
-import { errorResponse, shortened } from "../shared/http";
-import { instrumented } from "../shared/observability";
-import { gatewaysFrom } from "../shared/payment-gateways";
-import { routeOfEvent } from "../shared/routes";
-import { AFTER_SALE_CONFIG, functionConfig } from "../config";
+import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import { dynamoDbOrderChanges } from "../orders/adapters/dynamodb-order-changes";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { dynamoDbPaymentRecords } from "../payments/adapters/dynamodb-payment-records";
+import { dynamoDbRefundLedger } from "../payments/adapters/dynamodb-refund-ledger";
+import { dynamoDbSuppressionList } from "../email/adapters/dynamodb-suppression-list";
+import { StepFunctionsCallbacks } from "../workflow/adapters/sfn-workflow-callbacks";
+import { mailerFrom } from "../email/customer-mail";
+import { errorResponse, shortened } from "../platform/http";
+import { instrumented } from "../platform/observability";
+import { gatewaysFrom } from "../payments/gateways";
+import { routeOfEvent } from "../platform/routes";
+import { AFTER_SALE_CONFIG, functionConfig } from "../platform/config";
 import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
 import { shipOrder } from "./shipment";
 
-export { MAX_REASON_LENGTH } from "../shared/http";
+export { MAX_REASON_LENGTH } from "../platform/http";
 export { CANCELLATION_REFUND_KEY } from "./cancel";
 export type { AfterSaleDeps };
 

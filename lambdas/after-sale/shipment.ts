@@ -6,10 +6,10 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
-import { staffOf } from "../shared/customer";
-import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
-import { ORDER_ID_PATTERN } from "../shared/ids";
-import { orderView, type OrderRecord } from "../shared/order";
+import { staffOf } from "../customers/customer";
+import { errorResponse, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
+import { ORDER_ID_PATTERN } from "../platform/ids";
+import { orderView, type OrderRecord } from "../orders/order";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;

@@ -1,6 +1,7 @@
 /** What CustomerData's routes work with. */
-import { createObservability } from "../shared/observability";
-import type { AddressSuppressions, CustomerAccounts, CustomerDataStore } from "../shared/ports";
+import { createObservability } from "../platform/observability";
+import type { AddressSuppressions } from "../email/ports";
+import type { CustomerAccounts, CustomerDataStore } from "../customers/ports";
 
 export interface CustomerDataDeps {
   readonly store: CustomerDataStore;

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
-import { idempotencyKeyHash } from "../shared/ids";
-import { isErasedAddress, type ErasureRecord } from "../shared/personal-data";
+import { idempotencyKeyHash } from "../platform/ids";
+import { isErasedAddress, type ErasureRecord } from "../customers/personal-data";
 import { observability, type CustomerDataDeps } from "./deps";
 
 const { logger, metrics } = observability;

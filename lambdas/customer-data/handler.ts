@@ -6,15 +6,16 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { CognitoCustomerAccounts } from "../shared/adapters/cognito-customer-accounts";
-import { DynamoDbCustomerData } from "../shared/adapters/dynamodb-customer-data";
-import { documentClient, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
-import { customerOf, staffOf } from "../shared/customer";
-import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../shared/http";
-import { instrumented } from "../shared/observability";
-import { exportDocument } from "../shared/personal-data";
-import { routeOfEvent } from "../shared/routes";
-import { CUSTOMER_DATA_CONFIG, functionConfig } from "../config";
+import { CognitoCustomerAccounts } from "../customers/adapters/cognito-customer-accounts";
+import { DynamoDbCustomerData } from "../customers/adapters/dynamodb-customer-data";
+import { documentClient } from "../platform/dynamodb/document-client";
+import { dynamoDbSuppressionList } from "../email/adapters/dynamodb-suppression-list";
+import { customerOf, staffOf } from "../customers/customer";
+import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
+import { instrumented } from "../platform/observability";
+import { exportDocument } from "../customers/personal-data";
+import { routeOfEvent } from "../platform/routes";
+import { CUSTOMER_DATA_CONFIG, functionConfig } from "../platform/config";
 import { observability, type CustomerDataDeps } from "./deps";
 import { erase } from "./erasure";
 

@@ -6,10 +6,10 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SNSEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
-import { createObservability, instrumented } from "../shared/observability";
-import type { SuppressionList } from "../shared/ports";
-import { EMAIL_FEEDBACK_CONFIG, functionConfig } from "../config";
+import { dynamoDbSuppressionList } from "../email/adapters/dynamodb-suppression-list";
+import { createObservability, instrumented } from "../platform/observability";
+import type { SuppressionList } from "../email/ports";
+import { EMAIL_FEEDBACK_CONFIG, functionConfig } from "../platform/config";
 
 export interface EmailFeedbackDeps {
   readonly suppressions: SuppressionList;

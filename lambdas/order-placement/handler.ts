@@ -6,8 +6,9 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
-import { corsHeaders, parseAllowedOrigins } from "../shared/cors";
+import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { corsHeaders, parseAllowedOrigins } from "../platform/cors";
 import {
   API_AUTH_MODES,
   customerOf,
@@ -15,28 +16,30 @@ import {
   sameEmail,
   type ApiAuthMode,
   type Customer,
-} from "../shared/customer";
-import { errorResponse, header, jsonResponse, shortened } from "../shared/http";
+} from "../customers/customer";
+import { errorResponse, header, jsonResponse, shortened } from "../platform/http";
 import {
   canonicalHash,
   idempotencyKeyHash,
   newIdempotencyKey,
   newOrderId,
   ORDER_ID_PATTERN,
-} from "../shared/ids";
-import { orderView, productView, type OrderRecord } from "../shared/order";
-import { decodeCursor, encodeCursor, ORDER_LIST_LIMITS } from "../shared/order-cursor";
+} from "../platform/ids";
+import { orderView, type OrderRecord } from "../orders/order";
+import { productView } from "../catalog/product";
+import { decodeCursor, encodeCursor, ORDER_LIST_LIMITS } from "../orders/order-cursor";
 import {
   ORDER_LIMITS,
   parsePlaceOrderBody,
   placeOrderFromQuery,
   type ParseResult,
   type PlaceOrderRequest,
-} from "../shared/order-request";
-import type { InventoryStore, OrderStore } from "../shared/ports";
-import { routeOfEvent } from "../shared/routes";
-import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig, ORDER_PLACEMENT_CONFIG } from "../config";
+} from "../orders/order-request";
+import type { InventoryStore } from "../catalog/ports";
+import type { OrderStore } from "../orders/ports";
+import { routeOfEvent } from "../platform/routes";
+import { createObservability, instrumented } from "../platform/observability";
+import { functionConfig, ORDER_PLACEMENT_CONFIG } from "../platform/config";
 
 export interface OrderPlacementSettings {
   /** `cognito`: order routes need a signed-in customer; `none`: orders have no owner. */

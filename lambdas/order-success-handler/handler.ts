@@ -9,8 +9,9 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { SnsNotifier } from "../shared/adapters/sns-notifier";
-import { dynamoDbConfirmationStore, dynamoDbSuppressionList } from "../shared/adapters/dynamodb-stores";
+import { SnsNotifier } from "../alerts/adapters/sns-notifier";
+import { dynamoDbConfirmationStore } from "../orders/adapters/dynamodb-confirmation-store";
+import { dynamoDbSuppressionList } from "../email/adapters/dynamodb-suppression-list";
 import {
   claimEmail,
   emailCustomer,
@@ -18,24 +19,20 @@ import {
   newClaim,
   sendClaimed,
   type EmailOutcome,
-} from "../shared/customer-mail";
+} from "../email/customer-mail";
 import {
   EXECUTION_STATUS_CHANGE,
   ORDER_WORKFLOW_EVENT_SOURCE,
   ORDER_WORKFLOW_EVENTS,
-} from "../shared/events";
-import { formatMoney, toMajorUnits } from "../shared/money";
-import type { OrderRecord } from "../shared/order";
-import type {
-  ConfirmationStore,
-  CustomerMailer,
-  Notification,
-  Notifier,
-  SuppressionList,
-} from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { workflowInputSchema } from "../shared/workflow-io";
-import { functionConfig, ORDER_SUCCESS_HANDLER_CONFIG } from "../config";
+} from "../workflow/events";
+import { formatMoney, toMajorUnits } from "../platform/money";
+import type { OrderRecord } from "../orders/order";
+import type { ConfirmationStore } from "../orders/ports";
+import type { CustomerMailer, SuppressionList } from "../email/ports";
+import type { Notification, Notifier } from "../alerts/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { workflowInputSchema } from "../workflow/io";
+import { functionConfig, ORDER_SUCCESS_HANDLER_CONFIG } from "../platform/config";
 
 export interface OrderSuccessDeps {
   readonly orders: ConfirmationStore;

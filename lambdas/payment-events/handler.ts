@@ -11,13 +11,14 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
-import { StepFunctionsCallbacks } from "../shared/adapters/sfn-workflow-callbacks";
-import { LazySnsNotifier } from "../shared/adapters/lazy-sns-notifier";
-import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
-import { TransientError } from "../shared/errors";
-import { errorResponse, header, jsonResponse } from "../shared/http";
-import { isPendingPayment, type OrderRecord } from "../shared/order";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { dynamoDbPaymentRecords } from "../payments/adapters/dynamodb-payment-records";
+import { StepFunctionsCallbacks } from "../workflow/adapters/sfn-workflow-callbacks";
+import { LazySnsNotifier } from "../alerts/adapters/lazy-sns-notifier";
+import { StripePaymentGateway } from "../payments/adapters/stripe-payment-gateway";
+import { TransientError } from "../platform/errors";
+import { errorResponse, header, jsonResponse } from "../platform/http";
+import { isPendingPayment, type OrderRecord } from "../orders/order";
 import {
   paymentEventOfStripe,
   paymentEventsInputSchema,
@@ -25,32 +26,20 @@ import {
   type PaymentEvent,
   type PaymentEventsInput,
   type ProviderEvent,
-} from "../shared/payment-events";
-import { applyDispute, applyRefunds, type AfterChargeDeps } from "./after-charge";
-import { stripeSecretKey, stripeSecretValue } from "../shared/payment-gateways";
-import { isPaymentProvider, type PaymentProvider } from "../shared/payment-providers";
-import type { OrderStore, PaymentLookup, PaymentRecords, WorkflowCallbacks } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { CONFIG, functionConfig, PAYMENT_EVENTS_CONFIG } from "../config";
+  type ApplyOnce,
+  type EventResult,
+} from "../payments/provider-events";
+import { applyDispute, applyRefunds, type AfterChargeDeps } from "../payments/after-charge";
+import { stripeSecretKey, stripeSecretValue } from "../payments/gateways";
+import { isPaymentProvider, type PaymentProvider } from "../platform/payment-providers";
+import type { OrderStore } from "../orders/ports";
+import type { PaymentLookup, PaymentRecords } from "../payments/ports";
+import type { WorkflowCallbacks } from "../workflow/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { CONFIG, functionConfig, PAYMENT_EVENTS_CONFIG } from "../platform/config";
 
 /** Stripe's own default: a signature older than this is refused (replayed or delayed). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
-
-/** What became of one event. */
-export type EventResult =
-  | "applied"
-  | "already-applied"
-  | "unknown-order"
-  | "unknown-payment"
-  | "other-payment"
-  | "no-change"
-  | "ignored-type";
-
-/** Runs `apply` at most once in effect per event id. */
-export type ApplyOnce = (
-  apply: (event: ProviderEvent) => Promise<{ result: EventResult }>,
-  context?: Context,
-) => (event: ProviderEvent) => Promise<{ result: EventResult }>;
 
 export interface PaymentEventsDeps extends AfterChargeDeps {
   readonly payments: PaymentRecords;

@@ -6,35 +6,37 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { dynamoDbOrderStore, dynamoDbPaymentRecords } from "../shared/adapters/dynamodb-stores";
-import { BusinessError } from "../shared/errors";
-import type { PaymentProvider } from "../shared/payment-providers";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { dynamoDbPaymentRecords } from "../payments/adapters/dynamodb-payment-records";
+import { BusinessError } from "../platform/errors";
+import type { PaymentProvider } from "../platform/payment-providers";
 import {
   gatewayOf,
   gatewaysFrom,
   SECRET_KEY_MAX_AGE_SECONDS,
   stripeSecretKey,
   type Gateways,
-} from "../shared/payment-gateways";
-import { toMajorUnits } from "../shared/money";
+} from "../payments/gateways";
+import { toMajorUnits } from "../platform/money";
 import {
   isPendingPayment,
   ORDER_CANCELLED_MESSAGE,
   type OrderRecord,
   type OrderStatus,
-} from "../shared/order";
+} from "../orders/order";
 import {
   cancelPayment,
   PAYMENT_NOT_COMPLETED,
   refundWhole,
   type SettlementResult,
-} from "../shared/payment-settlement";
-import type { ChargeOutcome, OrderStore, PaymentGateway, PaymentRecords } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { paymentRequestSchema, type PaymentRequest } from "../shared/workflow-io";
+} from "../payments/settlement";
+import type { ChargeOutcome, PaymentGateway, PaymentRecords } from "../payments/ports";
+import type { OrderStore } from "../orders/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { paymentRequestSchema, type PaymentRequest } from "../workflow/io";
 
 type ChargeRequest = Extract<PaymentRequest, { action: "charge" }>;
-import { functionConfig, PROCESS_PAYMENT_CONFIG } from "../config";
+import { functionConfig, PROCESS_PAYMENT_CONFIG } from "../platform/config";
 
 export interface ProcessPaymentDeps {
   readonly orders: OrderStore;

@@ -11,13 +11,15 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { documentClient, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
-import { DynamoDbStaleOrders } from "../shared/adapters/dynamodb-stale-orders";
-import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
-import { createObservability, instrumented } from "../shared/observability";
-import { isPendingPayment } from "../shared/order";
-import type { OrderStore, StaleOrder, StaleOrderFinder, WorkflowStarter } from "../shared/ports";
-import { CONFIG, functionConfig, RECONCILE_ORDERS_CONFIG } from "../config";
+import { documentClient } from "../platform/dynamodb/document-client";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { DynamoDbStaleOrders } from "../orders/adapters/dynamodb-stale-orders";
+import { StepFunctionsWorkflowStarter } from "../workflow/adapters/sfn-workflow-starter";
+import { createObservability, instrumented } from "../platform/observability";
+import { isPendingPayment } from "../orders/order";
+import type { OrderStore, StaleOrder, StaleOrderFinder } from "../orders/ports";
+import type { WorkflowStarter } from "../workflow/ports";
+import { CONFIG, functionConfig, RECONCILE_ORDERS_CONFIG } from "../platform/config";
 
 export interface ReconcileOrdersDeps {
   readonly staleOrders: StaleOrderFinder;

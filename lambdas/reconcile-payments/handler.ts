@@ -8,13 +8,14 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { dynamoDbRecentOrders } from "../shared/adapters/dynamodb-stores";
-import { StripePaymentGateway } from "../shared/adapters/stripe-payment-gateway";
-import { createObservability, instrumented } from "../shared/observability";
-import { gatewaysFrom } from "../shared/payment-gateways";
-import { reconcile, type ReconciliationReport } from "../shared/payment-reconciliation";
-import type { PaymentBooks, RecentOrders } from "../shared/ports";
-import { CONFIG, functionConfig, RECONCILE_PAYMENTS_CONFIG } from "../config";
+import { dynamoDbRecentOrders } from "../orders/adapters/dynamodb-recent-orders";
+import { StripePaymentGateway } from "../payments/adapters/stripe-payment-gateway";
+import { createObservability, instrumented } from "../platform/observability";
+import { gatewaysFrom } from "../payments/gateways";
+import { reconcile, type ReconciliationReport } from "../payments/reconciliation";
+import type { PaymentBooks } from "../payments/ports";
+import type { RecentOrders } from "../orders/ports";
+import { CONFIG, functionConfig, RECONCILE_PAYMENTS_CONFIG } from "../platform/config";
 
 export interface ReconcilePaymentsDeps {
   /** The provider's books; undefined with the simulated provider deployed (it keeps none). */

@@ -4,12 +4,12 @@
  */
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
-import { dynamoDbInventoryStore } from "../shared/adapters/dynamodb-stores";
-import bundledCatalog from "../shared/catalog.json";
-import { toMinorUnits } from "../shared/money";
-import type { InventoryStore } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { functionConfig, SEED_INVENTORY_CONFIG } from "../config";
+import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import bundledCatalog from "../catalog/catalog.json";
+import { toMinorUnits } from "../platform/money";
+import type { InventoryStore } from "../catalog/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { functionConfig, SEED_INVENTORY_CONFIG } from "../platform/config";
 
 export const catalogSchema = z.object({
   currency: z.string().check(z.regex(/^[A-Z]{3}$/)),

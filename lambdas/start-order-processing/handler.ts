@@ -3,11 +3,11 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { StepFunctionsWorkflowStarter } from "../shared/adapters/sfn-workflow-starter";
-import type { WorkflowStarter } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { workflowInputOf } from "../shared/workflow-io";
-import { functionConfig, START_ORDER_PROCESSING_CONFIG } from "../config";
+import { StepFunctionsWorkflowStarter } from "../workflow/adapters/sfn-workflow-starter";
+import type { WorkflowStarter } from "../workflow/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { workflowInputOf } from "../workflow/io";
+import { functionConfig, START_ORDER_PROCESSING_CONFIG } from "../platform/config";
 
 export interface StartOrderProcessingDeps {
   readonly workflow: WorkflowStarter;

@@ -4,12 +4,12 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { dynamoDbInventoryStore } from "../shared/adapters/dynamodb-stores";
-import { BusinessError } from "../shared/errors";
-import type { InventoryStore, ReleaseResult, ReserveResult } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { inventoryRequestSchema } from "../shared/workflow-io";
-import { functionConfig, UPDATE_INVENTORY_CONFIG } from "../config";
+import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import { BusinessError } from "../platform/errors";
+import type { InventoryStore, ReleaseResult, ReserveResult } from "../catalog/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { inventoryRequestSchema } from "../workflow/io";
+import { functionConfig, UPDATE_INVENTORY_CONFIG } from "../platform/config";
 
 export interface UpdateInventoryDeps {
   readonly inventory: InventoryStore;

@@ -5,14 +5,16 @@
  */
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
-import { dynamoDbInventoryStore, dynamoDbOrderStore } from "../shared/adapters/dynamodb-stores";
-import { BusinessError } from "../shared/errors";
-import { formatMoney } from "../shared/money";
-import type { PricedLine } from "../shared/order";
-import type { InventoryStore, OrderStore } from "../shared/ports";
-import { createObservability, instrumented } from "../shared/observability";
-import { workflowInputSchema, type ValidatedOrder } from "../shared/workflow-io";
-import { functionConfig, VALIDATE_ORDER_CONFIG } from "../config";
+import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import { dynamoDbOrderStore } from "../orders/adapters/dynamodb-order-store";
+import { BusinessError } from "../platform/errors";
+import { formatMoney } from "../platform/money";
+import type { PricedLine } from "../orders/order";
+import type { InventoryStore } from "../catalog/ports";
+import type { OrderStore } from "../orders/ports";
+import { createObservability, instrumented } from "../platform/observability";
+import { workflowInputSchema, type ValidatedOrder } from "../workflow/io";
+import { functionConfig, VALIDATE_ORDER_CONFIG } from "../platform/config";
 
 export interface ValidateOrderDeps {
   readonly orders: OrderStore;

@@ -4,7 +4,7 @@
  * marks public (the user pool's token and keys) answer a caller that is not on this machine.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { shortened } from "../../lambdas/shared/http";
+import { shortened } from "../../lambdas/platform/http";
 import { readBody } from "../runtime/read-body";
 import {
   errorBody,

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { routeOfEvent, type HttpMethod } from "../../lambdas/shared/routes";
+import { routeOfEvent, type HttpMethod } from "../../lambdas/platform/routes";
 import { createLocalApiServer } from "./http-server";
 import { adminRouter } from "../admin/router";
 import type { AdminRoutes } from "../admin/routes";
@@ -13,7 +13,7 @@ import type { Invoke } from "../lambda/functions";
 import type { Meter } from "../meter/meter";
 import type { AuthService } from "../cognito/user-pool";
 import type { LocalService } from "../runtime/service";
-import type { ApiHandler } from "../../lambdas/shared/routes";
+import type { ApiHandler } from "../../lambdas/platform/routes";
 
 export interface ApiService extends LocalService {
   readonly url: string;

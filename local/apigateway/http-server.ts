@@ -6,9 +6,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readBody } from "../runtime/read-body";
-import { corsHeaders, preflightHeaders } from "../../lambdas/shared/cors";
-import { GATEWAY_RESPONSES } from "../../lambdas/shared/gateway-responses";
-import { header, shortened } from "../../lambdas/shared/http";
+import { corsHeaders, preflightHeaders } from "../../lambdas/platform/cors";
+import { GATEWAY_RESPONSES } from "../../lambdas/platform/gateway-responses";
+import { header, shortened } from "../../lambdas/platform/http";
 import {
   API_ROUTES,
   matchRoute,
@@ -16,7 +16,7 @@ import {
   type ApiHandler,
   type ApiRoute,
   type HttpMethod,
-} from "../../lambdas/shared/routes";
+} from "../../lambdas/platform/routes";
 import type { LambdaHandler } from "../lambda/host";
 import { LOCAL_ACCOUNT } from "../runtime/resources";
 import type { AuthService } from "../cognito/user-pool";

@@ -8,7 +8,7 @@ import { cognitoService } from "../cognito/service";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { startApiService, type ApiService } from "./api";
-import { byApiHandler } from "../../lambdas/shared/routes";
+import { byApiHandler } from "../../lambdas/platform/routes";
 
 export const apiGatewayService: ServiceModule<ApiService> = {
   name: "apigateway",

@@ -5,15 +5,15 @@
  * as the pool's own endpoints do. With --no-auth there is no pool: token answers AUTH_DISABLED.
  */
 import * as z from "zod/mini";
-import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
-import { header } from "../../lambdas/shared/http";
+import { TOKEN_LIFETIMES } from "../../lambdas/customers/customer";
+import { header } from "../../lambdas/platform/http";
 import { localError, type AdminRoutes, type LocalActions } from "../admin/routes";
 import { optionFor } from "../options";
-import type { CustomerAccounts } from "../../lambdas/shared/ports";
+import type { CustomerAccounts } from "../../lambdas/customers/ports";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { LOCAL_RESOURCES } from "../runtime/resources";
-import { USER_POOL_GROUPS } from "../../lambdas/shared/customer";
+import { USER_POOL_GROUPS } from "../../lambdas/customers/customer";
 import { startAuthService, type AuthService } from "./user-pool";
 
 export interface CognitoService {

@@ -15,8 +15,8 @@ import {
   type JWK,
   type JWTPayload,
 } from "jose";
-import { TOKEN_LIFETIMES } from "../../lambdas/shared/customer";
-import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/shared/routes";
+import { TOKEN_LIFETIMES } from "../../lambdas/customers/customer";
+import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../lambdas/platform/routes";
 import { DurableList } from "../runtime/durable-list";
 import { LOCAL_REGION, LOCAL_USER_POOL_ID } from "../runtime/resources";
 import type { LocalService } from "../runtime/service";

@@ -10,10 +10,10 @@ import type { AlarmState } from "./local-alarms";
 import type { WorkflowGraph } from "./workflow-graph";
 import type { TestCard } from "../runtime/test-cards";
 
-export { isInFlight, ORDER_STATUSES } from "../../lambdas/shared/order";
+export { isInFlight, ORDER_STATUSES } from "../../lambdas/orders/order";
 export { REDRIVE_QUEUES } from "../admin/routes";
-export { isPendingPayment } from "../../lambdas/shared/order";
-export { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";
+export { isPendingPayment } from "../../lambdas/orders/order";
+export { SIMULATED_OUTCOMES } from "../../lambdas/payments/providers";
 
 /** Where the console completes or fails a waiting simulated payment (local/payments). */
 export const COMPLETE_PAYMENT_PATH = "/_local/payments/complete";

@@ -5,7 +5,7 @@
  */
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
+import type { CustomerEmailKind } from "../../lambdas/orders/order";
 import {
   emailAttributeOf,
   isInFlight,
@@ -13,7 +13,7 @@ import {
   type OrderRecord,
   type OrderStatus,
   type PaymentStatus,
-} from "../../lambdas/shared/order";
+} from "../../lambdas/orders/order";
 
 /** An order for the console: the public view plus who placed it and what it did to payment and stock. */
 export type ConsoleOrder = ReturnType<typeof orderView> & {

@@ -6,7 +6,7 @@
  * from an earlier run, it first gets a `reset` event and then the whole window.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ORDER_ID_PATTERN } from "../../lambdas/shared/ids";
+import { ORDER_ID_PATTERN } from "../../lambdas/platform/ids";
 import { sendError } from "../admin/router";
 
 export interface FeedEvent {

@@ -11,7 +11,7 @@ import { snsService } from "../sns/service";
 import { sqsService } from "../sqs/service";
 import { consoleEndpoints, consoleFiles } from "./console-service";
 import { serveEventStream } from "./event-feed";
-import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/shared/workflow-definition";
+import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/workflow/definition";
 
 export const consoleService: ServiceModule<LocalService> = {
   name: "console",

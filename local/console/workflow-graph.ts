@@ -4,7 +4,7 @@
  * by dagre. The page only draws what this returns; nothing is placed by hand.
  */
 import { graphlib, layout } from "@dagrejs/dagre";
-import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
+import type { WorkflowDefinition } from "../../lambdas/workflow/definition";
 
 export type EdgeKind = "next" | "choice" | "default" | "catch";
 

@@ -24,7 +24,7 @@ import {
   ORDERS_TABLE,
   keyAttributes,
   type TableDefinition,
-} from "../../lambdas/shared/table-definitions";
+} from "../../lambdas/platform/table-definitions";
 import type { BillingPort } from "./billing";
 import { startLocalDynamoDbProcess } from "./process";
 import { startLocalDynamoDb, type LocalDynamoDb } from "./server";

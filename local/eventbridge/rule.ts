@@ -11,8 +11,8 @@ import {
   EXECUTION_STATUS_CHANGE,
   orderConfirmationPattern,
   type OrderConfirmationPattern,
-} from "../../lambdas/shared/events";
-import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
+} from "../../lambdas/workflow/events";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/workflow/type";
 import { payloadChunks } from "../meter/meter";
 import type { PutEventsEntry } from "../sfn/workflow";
 import type { Execution } from "../sfn/interpreter";

@@ -9,7 +9,7 @@
  * function (queue, workflow, SNS) are checked under that function's role.
  */
 import type { IncomingHttpHeaders } from "node:http";
-import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
+import { FUNCTIONS, type FunctionId } from "../../lambdas/platform/contracts";
 import { evaluate } from "./policy-evaluator";
 import { SERVICE_PRINCIPALS, type EnforcedRole, type Principal } from "./enforced-roles";
 

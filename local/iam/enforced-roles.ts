@@ -8,7 +8,7 @@
  * writes (`(var.x == "v") ? a : b`, numbers, a policy document's `.json`) and throws on any other,
  * so a policy it cannot read is never silently skipped.
  */
-import { FUNCTIONS, type FunctionId } from "../../lambdas/contracts";
+import { FUNCTIONS, type FunctionId } from "../../lambdas/platform/contracts";
 import { LOCAL_ACCOUNT, LOCAL_NAME_PREFIX } from "../runtime/resources";
 import type { PolicyDocument, PolicyStatement } from "./policy-evaluator";
 import type { SynthesizedStack } from "./synthesized-stack";

@@ -4,7 +4,7 @@
  * and memory. Each invocation and each log line is metered as Lambda and CloudWatch Logs bill them.
  */
 import { randomUUID } from "node:crypto";
-import { FUNCTIONS, functionSpec, type FunctionId } from "../../lambdas/contracts";
+import { FUNCTIONS, functionSpec, type FunctionId } from "../../lambdas/platform/contracts";
 import { lambdaContext, loadBundle, type BundleModule } from "./host";
 import { localFunctionName } from "../runtime/resources";
 import { accessKeyOf } from "../iam/access-guard";

@@ -5,7 +5,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
 import { Writable } from "node:stream";
-import { BUNDLE_ENTRY_FILE, BUNDLE_ROOT, functionSpec, type FunctionId } from "../../lambdas/contracts";
+import {
+  BUNDLE_ENTRY_FILE,
+  BUNDLE_ROOT,
+  functionSpec,
+  type FunctionId,
+} from "../../lambdas/platform/contracts";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "../runtime/resources";
 
 export type LambdaHandler<E = unknown, R = unknown> = (event: E, context?: Context) => Promise<R>;

@@ -4,7 +4,7 @@
  * schedule through its role. The workflow's invokes are checked as its tasks (sfn/iam.ts), the
  * queue's event source at start (sqs/iam.ts).
  */
-import { functionSpec, type FunctionId, type Trigger } from "../../lambdas/contracts";
+import { functionSpec, type FunctionId, type Trigger } from "../../lambdas/platform/contracts";
 import { invokeFunctionChecks } from "../iam/aws-calls";
 import type { LocalEnforcement } from "../iam/local-enforcement";
 import { localFunctionArn } from "../runtime/resources";

@@ -3,9 +3,9 @@
  * (pointed at the local twins' endpoints), invoked with the deployed timeout and memory; then the
  * catalog is seeded as the stack's aws_lambda_invocation does (same handler, same catalog).
  */
-import type { Settings } from "../../lambdas/config";
-import { DEFAULT_SETTINGS } from "../../lambdas/config";
-import catalog from "../../lambdas/shared/catalog.json";
+import type { Settings } from "../../lambdas/platform/config";
+import { DEFAULT_SETTINGS } from "../../lambdas/platform/config";
+import catalog from "../../lambdas/catalog/catalog.json";
 import type { RuntimeSettings } from "../runtime/settings";
 import type { ServiceModule } from "../runtime/context";
 import { LOCAL_SENDER_ADDRESS, localEnvironment } from "../runtime/resources";

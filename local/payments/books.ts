@@ -12,8 +12,8 @@ import type {
   PaymentBooks,
   PaymentGateway,
   RefundRequest,
-} from "../../lambdas/shared/ports";
-import type { ProviderCharge } from "../../lambdas/shared/payment-reconciliation";
+} from "../../lambdas/payments/ports";
+import type { ProviderCharge } from "../../lambdas/payments/reconciliation";
 
 interface BookedCharge {
   readonly chargeId: string;

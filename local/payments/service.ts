@@ -9,11 +9,11 @@
  */
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
-import type { EventResult } from "../../lambdas/payment-events/handler";
-import type { PaymentEventsInput } from "../../lambdas/shared/payment-events";
-import { SIMULATED_OUTCOMES } from "../../lambdas/shared/payment-providers";
-import { orderIdSchema } from "../../lambdas/shared/workflow-io";
-import { minorUnitsOf } from "../../lambdas/shared/money";
+import type { EventResult } from "../../lambdas/payments/provider-events";
+import type { PaymentEventsInput } from "../../lambdas/payments/provider-events";
+import { SIMULATED_OUTCOMES } from "../../lambdas/payments/providers";
+import { orderIdSchema } from "../../lambdas/workflow/io";
+import { minorUnitsOf } from "../../lambdas/platform/money";
 import { localError, type LocalReply } from "../admin/routes";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
@@ -21,7 +21,7 @@ import { LOCAL_TOPICS } from "../runtime/resources";
 import { guardNotifier } from "../sns/iam";
 import { snsService } from "../sns/service";
 import type { LocalService } from "../runtime/service";
-import { SimulatedPaymentGateway } from "../../lambdas/shared/adapters/simulated-payment-gateway";
+import { SimulatedPaymentGateway } from "../../lambdas/payments/adapters/simulated-payment-gateway";
 import { SimulatedBooks } from "./books";
 
 const completeRequestSchema = z.object({

@@ -1,5 +1,5 @@
 /** EventBridge Pipes' side of local IAM: the outbox pipe sends to OrdersQueue with its own role. */
-import type { OrderQueue } from "../../lambdas/shared/ports";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
 import { sendMessageChecks } from "../iam/aws-calls";
 import type { LocalEnforcement } from "../iam/local-enforcement";
 import { LOCAL_RESOURCES } from "../runtime/resources";

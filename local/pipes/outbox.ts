@@ -6,9 +6,9 @@
  */
 import { Agent, request } from "node:http";
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { OrderQueue, OrderQueueMessage } from "../../lambdas/shared/ports";
-import type { StreamOrderItems } from "../../lambdas/shared/workflow-io";
-import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
+import type { OrderQueue, OrderQueueMessage } from "../../lambdas/workflow/ports";
+import type { StreamOrderItems } from "../../lambdas/workflow/io";
+import { ORDERS_TABLE } from "../../lambdas/platform/table-definitions";
 import {
   READ_CHANGES_TARGET,
   type ChangePage,

@@ -12,13 +12,13 @@ import {
   type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { ORDER_ATTRIBUTES, type OrderStatus } from "../../lambdas/shared/order";
-import type { OrderQueue } from "../../lambdas/shared/ports";
+import { ORDER_ATTRIBUTES, type OrderStatus } from "../../lambdas/orders/order";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
 import {
   ORDER_KEYS_TABLE,
   ORDERS_BY_CUSTOMER_INDEX,
   ORDERS_TABLE,
-} from "../../lambdas/shared/table-definitions";
+} from "../../lambdas/platform/table-definitions";
 
 export interface RecoveryOptions {
   readonly client: DynamoDBClient;

@@ -4,7 +4,7 @@
  * to CONFIRMED or FAILED.
  */
 import { join } from "node:path";
-import type { OrderQueue } from "../../lambdas/shared/ports";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
 import { dynamoDbService } from "../dynamodb/service";
 import type { RuntimeContext, ServiceModule } from "../runtime/context";
 import { LOCAL_TABLES } from "../runtime/resources";

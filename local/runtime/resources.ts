@@ -2,19 +2,14 @@
  * The local twins of the stack's resources: names, ARNs and URLs the local runtime gives the
  * functions (through their contracts, as the stack does) and its services answer to.
  */
-import {
-  FUNCTIONS,
-  environmentFor,
-  functionSpec,
-  type FunctionId,
-  type ResourceHandles,
-} from "../../lambdas/contracts";
-import { observabilityEnvironment, type Settings } from "../../lambdas/config";
-import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
-import { emailTemplateName } from "../../lambdas/shared/email-templates";
-import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
-import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/shared/table-definitions";
-import type { WorkflowResources } from "../../lambdas/shared/workflow-definition";
+import { FUNCTIONS, environmentFor, functionSpec, type FunctionId } from "../../lambdas/platform/contracts";
+import { type ResourceHandles } from "../../lambdas/platform/resources";
+import { observabilityEnvironment, type Settings } from "../../lambdas/platform/config";
+import type { CustomerEmailKind } from "../../lambdas/orders/order";
+import { emailTemplateName } from "../../lambdas/email/templates";
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/payments/providers";
+import { ORDERS_BY_CUSTOMER_INDEX, ORDERS_BY_STATUS_INDEX } from "../../lambdas/platform/table-definitions";
+import type { WorkflowResources } from "../../lambdas/workflow/definition";
 
 export const LOCAL_ACCOUNT = "000000000000";
 export const LOCAL_REGION = "us-east-1";
@@ -111,7 +106,9 @@ export function localFunctionArn(id: FunctionId): string {
 export function functionIdForArn(arn: string): FunctionId {
   const spec = FUNCTIONS.find((f) => localFunctionArn(f.id) === arn);
   if (!spec) {
-    throw new Error(`${arn} is not a function of lambdas/contracts.ts: declare its contract there first.`);
+    throw new Error(
+      `${arn} is not a function of lambdas/platform/contracts.ts: declare its contract there first.`,
+    );
   }
   return spec.id;
 }

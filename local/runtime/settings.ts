@@ -4,16 +4,18 @@
  * (`DEFAULT_SETTINGS`, the workflow type, the root method, the queue settings); the defaults that
  * exist only locally (port, host) are written here and nowhere else.
  */
-import { DEFAULT_SETTINGS } from "../../lambdas/config";
-import { parseAllowedOrigins } from "../../lambdas/shared/cors";
-import type { ApiAuthMode } from "../../lambdas/shared/customer";
-import type { CustomerEmailMode } from "../../lambdas/shared/customer-emails";
-import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
-import type { Notifier, OrderQueue, WorkflowStarter } from "../../lambdas/shared/ports";
-import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
-import { RECONCILE_EVERY_MINUTES } from "../../lambdas/shared/reconcile-schedule";
-import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../../lambdas/shared/routes";
-import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
+import { DEFAULT_SETTINGS } from "../../lambdas/platform/config";
+import { parseAllowedOrigins } from "../../lambdas/platform/cors";
+import type { ApiAuthMode } from "../../lambdas/customers/customer";
+import type { CustomerEmailMode } from "../../lambdas/email/customer-emails";
+import type { PaymentProvider } from "../../lambdas/platform/payment-providers";
+import type { Notifier } from "../../lambdas/alerts/ports";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
+import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/platform/queue-settings";
+import { RECONCILE_EVERY_MINUTES } from "../../lambdas/orders/reconcile-schedule";
+import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../../lambdas/platform/routes";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/workflow/type";
 import type { StackVariant } from "../iam/synthesized-stack";
 
 /** Defaults that exist only on a laptop: where the API listens. */

@@ -2,8 +2,8 @@
  * The test cards each payment provider knows, and what each does: the console's place-order form
  * offers them and the banner quotes them.
  */
-import { TEST_TOKENS } from "../../lambdas/shared/adapters/simulated-payment-gateway";
-import type { PaymentProvider } from "../../lambdas/shared/payment-providers";
+import { TEST_TOKENS } from "../../lambdas/payments/adapters/simulated-payment-gateway";
+import type { PaymentProvider } from "../../lambdas/platform/payment-providers";
 
 export interface TestCard {
   readonly token: string;

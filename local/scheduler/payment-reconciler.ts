@@ -5,7 +5,7 @@
  * Stripe, the function reads Stripe itself). Each finding is printed, one line each.
  */
 import type { ReconcilePaymentsResult } from "../../lambdas/reconcile-payments/handler";
-import { PAYMENT_RECONCILE_EVERY_MS } from "../../lambdas/shared/reconcile-schedule";
+import { PAYMENT_RECONCILE_EVERY_MS } from "../../lambdas/orders/reconcile-schedule";
 import type { AdminRoutes } from "../admin/routes";
 import type { LocalFunctions } from "../lambda/functions";
 import type { SimulatedBooks } from "../payments/books";

@@ -3,7 +3,7 @@
  * interval (EventBridge Scheduler's 5 minutes unless an option shortens it), one run at a time,
  * with the workflow's StartExecution as its starter. What it did is printed, one line per order.
  */
-import type { WorkflowStarter } from "../../lambdas/shared/ports";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
 import type { ReconcileResult } from "../../lambdas/reconcile-orders/handler";
 import type { LocalFunctions } from "../lambda/functions";
 import type { LocalService } from "../runtime/service";

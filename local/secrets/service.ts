@@ -2,7 +2,7 @@
  * Local Secrets Manager: with payment_provider = stripe, the secrets holding Stripe's key (from
  * STRIPE_SECRET_KEY) and the webhook endpoint's signing secret (from STRIPE_WEBHOOK_SECRET).
  */
-import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/payments/providers";
 import type { ServiceModule } from "../runtime/context";
 import {
   LOCAL_NAME_PREFIX,

@@ -10,8 +10,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import type { SNSEvent } from "aws-lambda";
 import Handlebars from "handlebars";
-import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
-import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/shared/email-templates";
+import type { CustomerEmailKind } from "../../lambdas/orders/order";
+import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/email/templates";
 import { readBody } from "../runtime/read-body";
 import type { LocalService } from "../runtime/service";
 

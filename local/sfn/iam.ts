@@ -2,7 +2,7 @@
  * Step Functions' side of local IAM: StartExecution under the calling function's role, and the
  * workflow's tasks under the state machine's role, failing as Step Functions names the errors.
  */
-import type { WorkflowCallbacks, WorkflowStarter } from "../../lambdas/shared/ports";
+import type { WorkflowCallbacks, WorkflowStarter } from "../../lambdas/workflow/ports";
 import {
   invokeFunctionChecks,
   putEventsChecks,

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { StateMachine } from "aws-local-stepfunctions";
-import type { WorkflowDefinition } from "../../lambdas/shared/workflow-definition";
-import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
+import type { WorkflowDefinition } from "../../lambdas/workflow/definition";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/workflow/type";
 import { LOCAL_ACCOUNT, LOCAL_REGION } from "../runtime/resources";
 import { expressGbSeconds, type Meter } from "../meter/meter";
 

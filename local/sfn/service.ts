@@ -4,7 +4,7 @@ import { eventBridgeService } from "../eventbridge/service";
 import { lambdaService } from "../lambda/service";
 import type { ServiceModule } from "../runtime/context";
 import { snsService } from "../sns/service";
-import { FUNCTIONS } from "../../lambdas/contracts";
+import { FUNCTIONS } from "../../lambdas/platform/contracts";
 import { guardCallbacks, guardTaskTargets } from "./iam";
 import { startWorkflowService, type WorkflowService } from "./workflow";
 

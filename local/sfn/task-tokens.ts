@@ -5,7 +5,7 @@
  * The step's own TimeoutSeconds is the library's; a token is forgotten when it passes, and a late
  * callback finds it gone, as TaskTimedOut says on AWS.
  */
-import type { WorkflowCallbacks } from "../../lambdas/shared/ports";
+import type { WorkflowCallbacks } from "../../lambdas/workflow/ports";
 
 interface Waiting {
   readonly resolve: (output: unknown) => void;

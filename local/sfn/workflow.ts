@@ -10,15 +10,12 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
-import type { FunctionId } from "../../lambdas/contracts";
-import { isUnreachable } from "../../lambdas/shared/errors";
-import type { WorkflowStarter } from "../../lambdas/shared/ports";
-import {
-  buildOrderWorkflowDefinition,
-  type WorkflowDefinition,
-} from "../../lambdas/shared/workflow-definition";
-import { workflowTasks, type WorkflowTask } from "../../lambdas/shared/workflow-tasks";
-import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/shared/workflow-type";
+import type { FunctionId } from "../../lambdas/platform/contracts";
+import { isUnreachable } from "../../lambdas/platform/errors";
+import type { WorkflowStarter } from "../../lambdas/workflow/ports";
+import { buildOrderWorkflowDefinition, type WorkflowDefinition } from "../../lambdas/workflow/definition";
+import { workflowTasks, type WorkflowTask } from "../../lambdas/workflow/tasks";
+import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/workflow/type";
 import { asLambdaTask } from "../lambda/host";
 import type { LocalFunctions } from "../lambda/functions";
 import { functionIdForArn, localWorkflowResources, STATE_MACHINE_NAME } from "../runtime/resources";

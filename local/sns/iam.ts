@@ -1,5 +1,5 @@
 /** SNS's side of local IAM: Publish to an encrypted topic (and its key), under the caller's role. */
-import type { Notifier } from "../../lambdas/shared/ports";
+import type { Notifier } from "../../lambdas/alerts/ports";
 import { snsPublishChecks } from "../iam/aws-calls";
 import type { Principal } from "../iam/enforced-roles";
 import type { LocalEnforcement } from "../iam/local-enforcement";

@@ -1,5 +1,5 @@
 /** Local SNS: every publish is kept (for GET /_local/notifications) and shown to the listener. */
-import type { Notifier } from "../../lambdas/shared/ports";
+import type { Notifier } from "../../lambdas/alerts/ports";
 import { LOCAL_TOPICS } from "../runtime/resources";
 import { payloadChunks, type Meter } from "../meter/meter";
 

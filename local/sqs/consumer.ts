@@ -5,8 +5,8 @@
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { join } from "node:path";
-import type { OrderQueue } from "../../lambdas/shared/ports";
-import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
+import type { OrderQueue } from "../../lambdas/workflow/ports";
+import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/platform/queue-settings";
 import type { Invoke } from "../lambda/functions";
 import { LocalQueue } from "./queue";
 import { LOCAL_ORDERS_QUEUE_ARN, LOCAL_TOPICS } from "../runtime/resources";

@@ -1,5 +1,5 @@
 /** SQS's side of local IAM: the event source mapping polls with the consuming function's role. */
-import type { FunctionId } from "../../lambdas/contracts";
+import type { FunctionId } from "../../lambdas/platform/contracts";
 import { receiveMessageChecks } from "../iam/aws-calls";
 import type { LocalEnforcement } from "../iam/local-enforcement";
 

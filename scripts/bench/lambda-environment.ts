@@ -1,6 +1,6 @@
 /** What a function's process gets to load its bundle outside AWS: nothing it configures is called. */
-import { environmentFor, type FunctionSpec } from "../../lambdas/contracts";
-import { DEFAULT_SETTINGS, observabilityEnvironment, type Settings } from "../../lambdas/config";
+import { environmentFor, type FunctionSpec } from "../../lambdas/platform/contracts";
+import { DEFAULT_SETTINGS, observabilityEnvironment, type Settings } from "../../lambdas/platform/config";
 import { LOCAL_RESOURCES, LOCAL_SENDER_ADDRESS } from "../../local/runtime/resources";
 
 /** The configuration each function's contract gives it (local resources; nothing is called). */

@@ -5,7 +5,7 @@ import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-w
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { ifCreated } from "./counted";
-import { ORDER_LIMITS } from "../../lambdas/shared/order-request";
+import { ORDER_LIMITS } from "../../lambdas/orders/order-request";
 
 /** The AWS managed rule groups in front of the API, in evaluation order. */
 export const WAF_MANAGED_RULE_GROUPS = [

@@ -10,9 +10,9 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
-import type { ResourceHandle } from "../../lambdas/contracts";
-import type { CustomerEmailKind } from "../../lambdas/shared/customer-emails";
-import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/shared/email-templates";
+import type { ResourceHandle } from "../../lambdas/platform/resources";
+import type { CustomerEmailKind } from "../../lambdas/orders/order";
+import { EMAIL_TEMPLATES, emailTemplateName } from "../../lambdas/email/templates";
 import { ifCreated } from "./counted";
 
 export interface CustomerEmailProps {
@@ -72,7 +72,7 @@ export function customerEmailHandles(): CustomerEmailHandles {
 /**
  * Customer e-mail through Amazon SES: the sender identity (a domain with DKIM, or one address), a
  * configuration set whose bounces and complaints go to EmailFeedbackTopic (→ EmailFeedbackLambda →
- * the suppression list), and the templates of lambdas/shared/customer-emails.ts.
+ * the suppression list), and the templates of lambdas/email/customer-emails.ts.
  */
 export class CustomerEmail extends Construct {
   /** The CNAME records (name → value) that prove the sender domain (DKIM); empty for an address. */

@@ -2,7 +2,7 @@ import { CognitoUserPool } from "@cdktf/provider-aws/lib/cognito-user-pool";
 import { CognitoUserPoolClient } from "@cdktf/provider-aws/lib/cognito-user-pool-client";
 import { CognitoUserGroup } from "@cdktf/provider-aws/lib/cognito-user-group";
 import { Construct } from "constructs";
-import { TOKEN_LIFETIMES, USER_POOL_GROUPS } from "../../lambdas/shared/customer";
+import { TOKEN_LIFETIMES, USER_POOL_GROUPS } from "../../lambdas/customers/customer";
 
 export interface CustomerIdentityProps {
   readonly namePrefix: string;

@@ -7,7 +7,7 @@ import {
   ORDERS_TABLE,
   keyAttributes,
   type TableDefinition,
-} from "../../lambdas/shared/table-definitions";
+} from "../../lambdas/platform/table-definitions";
 
 export interface DataTablesProps {
   readonly namePrefix: string;

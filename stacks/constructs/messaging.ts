@@ -10,7 +10,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { denyInsecureTransport } from "./policy";
-import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/shared/queue-settings";
+import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/platform/queue-settings";
 
 export interface MessagingProps {
   readonly namePrefix: string;

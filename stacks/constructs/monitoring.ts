@@ -6,10 +6,10 @@ import {
 import { Fn, Token, type IResolvable } from "cdktf";
 import { Construct } from "constructs";
 import { WAF_MANAGED_RULE_GROUPS, WAF_RULES } from "./api-firewall";
-import { functionSpec, type FunctionId } from "../../lambdas/contracts";
-import { METRICS_NAMESPACE } from "../../lambdas/config";
-import { BUSINESS_ERRORS_METRIC } from "../../lambdas/shared/observability";
-import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/shared/workflow-definition";
+import { functionSpec, type FunctionId } from "../../lambdas/platform/contracts";
+import { METRICS_NAMESPACE } from "../../lambdas/platform/config";
+import { BUSINESS_ERRORS_METRIC } from "../../lambdas/platform/observability";
+import { UNEXPECTED_FAILURE_METRIC } from "../../lambdas/workflow/definition";
 
 export interface MonitoringProps {
   readonly namePrefix: string;

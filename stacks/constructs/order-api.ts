@@ -19,9 +19,9 @@ import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Fn, Op, Token, type IResolvable, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, preflightHeaders } from "../../lambdas/shared/cors";
-import { GATEWAY_RESPONSES, type GatewayResponse } from "../../lambdas/shared/gateway-responses";
-import { placeOrderJsonSchema } from "../../lambdas/shared/order-request-schema";
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, preflightHeaders } from "../../lambdas/platform/cors";
+import { GATEWAY_RESPONSES, type GatewayResponse } from "../../lambdas/platform/gateway-responses";
+import { placeOrderJsonSchema } from "../../lambdas/orders/order-request-schema";
 import {
   API_ROUTES,
   AUTHORIZER_RESULT_TTL_SECONDS,
@@ -29,7 +29,7 @@ import {
   rootRoute,
   type ApiHandler,
   type ApiRoute,
-} from "../../lambdas/shared/routes";
+} from "../../lambdas/platform/routes";
 import { ServiceRole } from "./policy";
 
 export interface OrderApiProps {

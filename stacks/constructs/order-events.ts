@@ -7,7 +7,7 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { Construct } from "constructs";
-import { orderConfirmationPattern } from "../../lambdas/shared/events";
+import { orderConfirmationPattern } from "../../lambdas/workflow/events";
 import { denyInsecureTransport } from "./policy";
 import { byWorkflowType } from "./order-workflow";
 

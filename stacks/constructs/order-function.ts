@@ -13,9 +13,9 @@ import {
   environmentFor,
   LAMBDA_HANDLER,
   type FunctionSpec,
-  type ResourceHandles,
-} from "../../lambdas/contracts";
-import { observabilityEnvironment, type Settings } from "../../lambdas/config";
+} from "../../lambdas/platform/contracts";
+import { type ResourceHandles } from "../../lambdas/platform/resources";
+import { observabilityEnvironment, type Settings } from "../../lambdas/platform/config";
 import { allow, grantStatements, ServiceRole, VPC_ENI_ACTIONS, XRAY_STATEMENT } from "./policy";
 
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -58,7 +58,7 @@ const VPC_ACCESS_STATEMENT = allow("ManageFunctionNetworkInterfaces", [...VPC_EN
 /**
  * One Lambda function with everything it owns: its bundle zipped by the archive provider and
  * uploaded to the code bucket, its log group (created first, with retention) and its own role.
- * Its environment and its permissions come from its contract (lambdas/contracts.ts).
+ * Its environment and its permissions come from its contract (lambdas/platform/contracts.ts).
  */
 export class OrderFunction extends Construct {
   readonly function: LambdaFunction;

@@ -2,8 +2,8 @@ import type { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { PipesPipe } from "@cdktf/provider-aws/lib/pipes-pipe";
 import type { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { Construct } from "constructs";
-import { ORDER_ATTRIBUTES } from "../../lambdas/shared/order";
-import { ORDERS_TABLE } from "../../lambdas/shared/table-definitions";
+import { ORDER_ATTRIBUTES } from "../../lambdas/orders/order";
+import { ORDERS_TABLE } from "../../lambdas/platform/table-definitions";
 import { allow, ServiceRole } from "./policy";
 
 export interface OrderOutboxProps {

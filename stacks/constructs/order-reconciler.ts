@@ -4,7 +4,7 @@ import { Construct } from "constructs";
 import {
   PAYMENT_RECONCILE_SCHEDULE_EXPRESSION,
   RECONCILE_SCHEDULE_EXPRESSION,
-} from "../../lambdas/shared/reconcile-schedule";
+} from "../../lambdas/orders/reconcile-schedule";
 import { allow, ServiceRole } from "./policy";
 
 export interface OrderReconcilerProps {

@@ -3,7 +3,7 @@ import { CodedeployDeploymentGroup } from "@cdktf/provider-aws/lib/codedeploy-de
 import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import type { FunctionId } from "../../lambdas/contracts";
+import type { FunctionId } from "../../lambdas/platform/contracts";
 import { RELEASE_STRATEGIES } from "../release-strategies";
 import { ALARM_READ_ACTIONS, allow, ServiceRole } from "./policy";
 

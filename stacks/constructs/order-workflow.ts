@@ -10,9 +10,9 @@ import {
   workflowTimeoutSeconds,
   type WorkflowDefinition,
   type WorkflowResources,
-} from "../../lambdas/shared/workflow-definition";
-import { distinct, workflowTasks } from "../../lambdas/shared/workflow-tasks";
-import { WORKFLOW_TYPES, type WorkflowType } from "../../lambdas/shared/workflow-type";
+} from "../../lambdas/workflow/definition";
+import { distinct, workflowTasks } from "../../lambdas/workflow/tasks";
+import { WORKFLOW_TYPES, type WorkflowType } from "../../lambdas/workflow/type";
 import { allow, LOG_DELIVERY_ACTIONS, ServiceRole, XRAY_ACTIONS, type Statement } from "./policy";
 
 export interface OrderWorkflowProps {

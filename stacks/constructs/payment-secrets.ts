@@ -2,7 +2,7 @@ import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-sec
 import { Fn, Op, Token } from "cdktf";
 import { Construct } from "constructs";
 import { ifCreated } from "./counted";
-import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/shared/payment-providers";
+import { stripeSecretName, stripeWebhookSecretName } from "../../lambdas/payments/providers";
 
 export interface PaymentSecretsProps {
   readonly namePrefix: string;

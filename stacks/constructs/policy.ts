@@ -7,7 +7,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { addressOf, ifCreated } from "./counted";
-import type { Grant, ResourceHandles } from "../../lambdas/contracts";
+import type { Grant } from "../../lambdas/platform/contracts";
+import type { ResourceHandles } from "../../lambdas/platform/resources";
 
 export type Statement = DataAwsIamPolicyDocumentStatement;
 

@@ -1,15 +1,15 @@
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { ORIGIN_PATTERN } from "../../lambdas/shared/cors";
-import { API_AUTH_MODES } from "../../lambdas/shared/customer";
-import { CUSTOMER_EMAIL_MODES } from "../../lambdas/shared/customer-emails";
-import { PAYMENT_PROVIDERS } from "../../lambdas/shared/payment-providers";
-import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/shared/routes";
-import { CONFIG, DEFAULT_SETTINGS } from "../../lambdas/config";
+import { ORIGIN_PATTERN } from "../../lambdas/platform/cors";
+import { API_AUTH_MODES } from "../../lambdas/customers/customer";
+import { CUSTOMER_EMAIL_MODES } from "../../lambdas/email/customer-emails";
+import { PAYMENT_PROVIDERS } from "../../lambdas/platform/payment-providers";
+import { DEFAULT_ROOT_METHOD, ROOT_METHODS } from "../../lambdas/platform/routes";
+import { CONFIG, DEFAULT_SETTINGS } from "../../lambdas/platform/config";
 import type { EnvironmentConfig } from "../config";
 import { WAF_MANAGED_RULE_GROUPS } from "./api-firewall";
 import { VPC_MODES } from "./function-network";
-import { DEFAULT_WORKFLOW_TYPE, WORKFLOW_TYPES } from "../../lambdas/shared/workflow-type";
+import { DEFAULT_WORKFLOW_TYPE, WORKFLOW_TYPES } from "../../lambdas/workflow/type";
 import { RELEASE_STRATEGY_NAMES } from "../release-strategies";
 
 /** The seed's parameters and a few more, as validated Terraform variables. */

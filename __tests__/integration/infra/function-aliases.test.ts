@@ -2,7 +2,7 @@
  * Every function publishes versions and is invoked only through its `live` alias: no trigger,
  * permission or task names a bare function ARN or $LATEST.
  */
-import { FUNCTIONS } from "../../../lambdas/contracts";
+import { FUNCTIONS } from "../../../lambdas/platform/contracts";
 import { LIVE_ALIAS } from "../../../stacks/constructs/order-function";
 import { resourcesOf, synthOrderSystem } from "../../support/synth";
 

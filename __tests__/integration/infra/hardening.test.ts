@@ -1,8 +1,8 @@
 /** The hardening switches in the synthesized stack: AWS WAF (enable_waf) and the functions' VPC (vpc_mode). */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUNDLE_ROOT, FUNCTIONS } from "../../../lambdas/contracts";
-import { ORDER_LIMITS } from "../../../lambdas/shared/order-request";
+import { BUNDLE_ROOT, FUNCTIONS } from "../../../lambdas/platform/contracts";
+import { ORDER_LIMITS } from "../../../lambdas/orders/order-request";
 import { SDK_CLIENT_ENDPOINTS } from "../../../stacks/constructs/function-network";
 import { dataOf, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 

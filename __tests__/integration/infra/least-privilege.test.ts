@@ -3,8 +3,8 @@
  * against an allow-list written out here by hand. Any added, widened or re-targeted action fails a
  * named test, and so does a function whose environment strays from its contract.
  */
-import { FUNCTIONS } from "../../../lambdas/contracts";
-import { CONFIG } from "../../../lambdas/config";
+import { FUNCTIONS } from "../../../lambdas/platform/contracts";
+import { CONFIG } from "../../../lambdas/platform/config";
 import { dataOf, resourcesOf, synthOrderSystem } from "../../support/synth";
 
 const stack = synthOrderSystem("dev");

@@ -27,12 +27,12 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { FUNCTIONS } from "../../../lambdas/contracts";
-import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../../lambdas/shared/routes";
-import catalog from "../../../lambdas/shared/catalog.json";
-import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/shared/queue-settings";
-import { EMAIL_TEMPLATES } from "../../../lambdas/shared/email-templates";
-import { HAPPY_PATH } from "../../../lambdas/shared/workflow-definition";
+import { FUNCTIONS } from "../../../lambdas/platform/contracts";
+import { AUTHORIZER_RESULT_TTL_SECONDS } from "../../../lambdas/platform/routes";
+import catalog from "../../../lambdas/catalog/catalog.json";
+import { ORDERS_QUEUE_SETTINGS } from "../../../lambdas/platform/queue-settings";
+import { EMAIL_TEMPLATES } from "../../../lambdas/email/templates";
+import { HAPPY_PATH } from "../../../lambdas/workflow/definition";
 import { dataOf, localNamed, resourceNamed, resourcesOf, synthOrderSystem } from "../../support/synth";
 
 /** The Standard definition as Terraform renders it for payment_action_timeout_minutes = `minutes`. */

@@ -7,9 +7,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONFIG } from "../../../lambdas/config";
-import { API_ERRORS } from "../../../lambdas/shared/api-errors";
-import { GATEWAY_RESPONSES } from "../../../lambdas/shared/gateway-responses";
+import { CONFIG } from "../../../lambdas/platform/config";
+import { API_ERRORS } from "../../../lambdas/platform/api-errors";
+import { GATEWAY_RESPONSES } from "../../../lambdas/platform/gateway-responses";
 import { LOCAL_SERVER_ERRORS } from "../../../local/admin/routes";
 import { optionsTableMarkdown } from "../../../local/options";
 import { synthOrderSystem } from "../../support/synth";

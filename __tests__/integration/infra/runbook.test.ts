@@ -2,7 +2,7 @@
  * docs/RUNBOOK.md has a section for every alarm the stack creates, and every alarm's description
  * links to it: an alarm added without a section, or a section left for an alarm that is gone, fails.
  */
-import { DISPUTE_RUNBOOK } from "../../../lambdas/payment-events/after-charge";
+import { DISPUTE_RUNBOOK } from "../../../lambdas/payments/after-charge";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { resourcesOf, synthOrderSystem } from "../../support/synth";

@@ -7,7 +7,7 @@ import { App } from "cdktf";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FUNCTIONS } from "../../../lambdas/contracts";
+import { FUNCTIONS } from "../../../lambdas/platform/contracts";
 import { ENVIRONMENTS, loadBackendConfig, loadEnvironments, regionVariable } from "../../../stacks/config";
 import { OrderSystemStack } from "../../../stacks/order-system-stack";
 import { StateBackendStack } from "../../../stacks/state-backend-stack";
@@ -20,7 +20,7 @@ import {
   type PlanVariant,
   type VariantResult,
 } from "../../../scripts/offline-plan/terraform-harness";
-import { buildOrderWorkflowDefinition } from "../../../lambdas/shared/workflow-definition";
+import { buildOrderWorkflowDefinition } from "../../../lambdas/workflow/definition";
 
 const terraform = findTerraform();
 const required = process.env.REQUIRE_TERRAFORM === "1";

@@ -1,5 +1,5 @@
 /** The console's order view, its filters, and the figures behind its live charts. */
-import type { OrderRecord } from "../../../lambdas/shared/order";
+import type { OrderRecord } from "../../../lambdas/orders/order";
 import {
   CHART_SECONDS,
   consoleOrder,

@@ -1,5 +1,5 @@
 /** The console's state-machine graph: every state and every way out of it, laid out without overlaps. */
-import { buildOrderWorkflowDefinition, STATES } from "../../../lambdas/shared/workflow-definition";
+import { buildOrderWorkflowDefinition, STATES } from "../../../lambdas/workflow/definition";
 import { localWorkflowResources } from "../../../local/runtime/resources";
 import { workflowGraph } from "../../../local/console/workflow-graph";
 

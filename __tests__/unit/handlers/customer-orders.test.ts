@@ -5,9 +5,9 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { createHandler, type OrderPlacementSettings } from "../../../lambdas/order-placement/handler";
-import { groupsOf } from "../../../lambdas/shared/customer";
-import { idempotencyKeyHash, newOrderId } from "../../../lambdas/shared/ids";
-import { decodeCursor, encodeCursor } from "../../../lambdas/shared/order-cursor";
+import { groupsOf } from "../../../lambdas/customers/customer";
+import { idempotencyKeyHash, newOrderId } from "../../../lambdas/platform/ids";
+import { decodeCursor, encodeCursor } from "../../../lambdas/orders/order-cursor";
 import {
   apiEvent,
   BUYER,

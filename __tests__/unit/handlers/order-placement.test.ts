@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../../lambdas/order-placement/handler";
-import { idempotencyKeyHash, ORDER_ID_PATTERN } from "../../../lambdas/shared/ids";
+import { idempotencyKeyHash, ORDER_ID_PATTERN } from "../../../lambdas/platform/ids";
 import { apiEvent, BUYER, context, validOrder } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);

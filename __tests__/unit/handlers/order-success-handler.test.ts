@@ -1,9 +1,9 @@
 /** OrderSuccessHandler through createHandler with the in-memory order store and a recording notifier. */
 import type { EventBridgeEvent } from "aws-lambda";
 import { createHandler } from "../../../lambdas/order-success-handler/handler";
-import { UNEXPECTED_FAILURE_REASON } from "../../../lambdas/shared/customer-emails";
-import { EmailRejected } from "../../../lambdas/shared/errors";
-import type { OrderRecord } from "../../../lambdas/shared/order";
+import { UNEXPECTED_FAILURE_REASON } from "../../../lambdas/email/customer-emails";
+import { EmailRejected } from "../../../lambdas/platform/errors";
+import type { OrderRecord } from "../../../lambdas/orders/order";
 import { context, ORDER_ID } from "../../support/events";
 import {
   InMemoryOrderStore,
@@ -109,7 +109,7 @@ test("the same event delivered twice at once confirms, announces and e-mails onc
   expect(second).toBeDefined();
 });
 
-/** The EXPRESS workflow's own end-of-order event (lambdas/shared/events.ts). */
+/** The EXPRESS workflow's own end-of-order event (lambdas/workflow/events.ts). */
 const workflowEvent = (detailType: "Order Confirmed" | "Order Failed", status: "SUCCEEDED" | "FAILED") =>
   ({
     version: "0",

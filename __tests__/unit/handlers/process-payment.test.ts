@@ -6,9 +6,9 @@ import {
   gatewaysFromEnvironment,
   stripeSecretKey,
 } from "../../../lambdas/process-payment/handler";
-import { StripePaymentGateway } from "../../../lambdas/shared/adapters/stripe-payment-gateway";
-import { SimulatedPaymentGateway } from "../../../lambdas/shared/adapters/simulated-payment-gateway";
-import type { OrderRecord } from "../../../lambdas/shared/order";
+import { StripePaymentGateway } from "../../../lambdas/payments/adapters/stripe-payment-gateway";
+import { SimulatedPaymentGateway } from "../../../lambdas/payments/adapters/simulated-payment-gateway";
+import type { OrderRecord } from "../../../lambdas/orders/order";
 import { context, ORDER_ID } from "../../support/events";
 import { CountingGateway, InMemoryOrderStore } from "../../support/fakes";
 import { orderRecord } from "../../support/orders";

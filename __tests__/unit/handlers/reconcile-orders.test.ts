@@ -4,8 +4,8 @@ import {
   RECONCILE_BATCH,
   stuckOrderMinutesFrom,
 } from "../../../lambdas/reconcile-orders/handler";
-import type { StaleOrder, StaleOrderFinder } from "../../../lambdas/shared/ports";
-import type { OrderRecord } from "../../../lambdas/shared/order";
+import type { StaleOrder, StaleOrderFinder } from "../../../lambdas/orders/ports";
+import type { OrderRecord } from "../../../lambdas/orders/order";
 import { RecordingWorkflowStarter } from "../../support/fakes";
 import { context } from "../../support/events";
 

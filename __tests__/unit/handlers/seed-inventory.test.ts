@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../../lambdas/seed-inventory/handler";
-import catalog from "../../../lambdas/shared/catalog.json";
+import catalog from "../../../lambdas/catalog/catalog.json";
 import { context } from "../../support/events";
 
 const dynamo = mockClient(DynamoDBDocumentClient);

@@ -1,13 +1,13 @@
 /**
  * Structure rules a reviewer would otherwise check by hand: each environment variable is named in one
- * source file (lambdas/config.ts), functions stay short, and every handler folder has a contract.
+ * source file (lambdas/platform/config.ts), functions stay short, and every handler folder has a contract.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import ts from "typescript";
-import { FUNCTIONS } from "../../../lambdas/contracts";
-import * as CONFIG_MODULE from "../../../lambdas/config";
-import { CONFIG, FUNCTION_CONFIG } from "../../../lambdas/config";
+import { FUNCTIONS } from "../../../lambdas/platform/contracts";
+import * as CONFIG_MODULE from "../../../lambdas/platform/config";
+import { CONFIG, FUNCTION_CONFIG } from "../../../lambdas/platform/config";
 import { CLI_OPTIONS } from "../../../local/options";
 
 const root = resolve(__dirname, "../../..");
@@ -24,12 +24,12 @@ const files = [join(root, "main.ts"), ...SOURCE_DIRS.flatMap((d) => sourceFiles(
 const text = new Map(files.map((f) => [relative(root, f), readFileSync(f, "utf8")]));
 
 test.each(Object.values(CONFIG).map((c) => [c.env]))(
-  "environment variable %s is named in exactly one source file (lambdas/config.ts)",
+  "environment variable %s is named in exactly one source file (lambdas/platform/config.ts)",
   (variable) => {
     const homes = [...text]
       .filter(([, source]) => new RegExp(`\\b${variable}\\b`).test(source))
       .map(([f]) => f);
-    expect(homes).toEqual(["lambdas/config.ts"]);
+    expect(homes).toEqual(["lambdas/platform/config.ts"]);
   },
 );
 

@@ -1,0 +1,48 @@
+/**
+ * The AWS resources a function can be configured with or granted access to, and how the stack or
+ * the local runtime names each one: the vocabulary both the configuration (config.ts) and the
+ * contracts (contracts.ts) speak.
+ */
+/** The resources a function can be configured with or granted access to. */
+export type ResourceName =
+  | "ordersTable"
+  | "ordersByCustomerIndex"
+  /** Orders by status and last update: how the reconciler finds orders that stopped moving. */
+  | "ordersByStatusIndex"
+  | "orderKeysTable"
+  | "inventoryTable"
+  | "ordersQueue"
+  | "confirmationDeadLetterQueue"
+  | "orderWorkflow"
+  /** The state machine itself (not its alias): what the callback API's permissions name. */
+  | "orderStateMachine"
+  | "orderAlertsTopic"
+  /** The customers' Cognito user pool (its ARN; its id is the `userPoolId` setting). */
+  | "customerUserPool"
+  /** Alarms and what a person must act on (failed compensations, disputes). */
+  | "criticalAlertsTopic"
+  | "topicKey"
+  /** Secrets Manager: Stripe's secret key (exists only with payment_provider = stripe; ARN "" without). */
+  | "stripeSecret"
+  /** Secrets Manager: the signing secret of Stripe's webhook endpoint (with payment_provider = stripe). */
+  | "stripeWebhookSecret"
+  | "emailSuppressionTable"
+  /** SES (exist only with customer_emails = on): the sender identity, configuration set, templates. */
+  | "emailIdentity"
+  | "emailConfigurationSet"
+  | "confirmationEmailTemplate"
+  | "failureEmailTemplate"
+  | "cancellationEmailTemplate"
+  | "shipmentEmailTemplate"
+  | "refundEmailTemplate";
+
+/** How the stack or the local runtime names one resource. */
+export interface ResourceHandle {
+  readonly arn: string;
+  /** Tables: the table name; queues: the queue URL. */
+  readonly name?: string;
+  readonly url?: string;
+  /** User pools: the pool's id. */
+  readonly id?: string;
+}
+export type ResourceHandles = Record<ResourceName, ResourceHandle>;
