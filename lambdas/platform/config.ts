@@ -109,7 +109,7 @@ export const CONFIG_SOURCES = {
 
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
-/** What building the payment gateway reads (payment-gateways.ts): the provider and its settings. */
+/** What building the payment gateway reads (payments/gateways.ts): the provider and its settings. */
 const PAYMENT_GATEWAY_SETTINGS = [
   "paymentGateway",
   "simulatedGatewayTransientFailures",

@@ -78,7 +78,7 @@ const { logger, metrics } = observability;
 export { SECRET_KEY_MAX_AGE_SECONDS, stripeSecretKey };
 export type { Gateways };
 
-/** The gateways of this function's configuration (payment-gateways.ts). */
+/** The gateways of this function's configuration (payments/gateways.ts). */
 export function gatewaysFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
   return gatewaysFrom(functionConfig("ProcessPayment", PROCESS_PAYMENT_CONFIG, env));
 }

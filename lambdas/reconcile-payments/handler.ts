@@ -1,7 +1,7 @@
 /**
  * ReconcilePaymentsLambda (EventBridge Scheduler, daily; `npm run reconcile-payments` on demand):
  * lists the payment provider's settled payments and refunds of the last reconcile_days and compares
- * them with the orders of the same days (payment-reconciliation.ts). Every finding is a log line
+ * them with the orders of the same days (payments/reconciliation.ts). Every finding is a log line
  * and counts in PaymentMismatches (alarmed); nothing is corrected automatically. The simulated
  * provider keeps no books in AWS (it moves no money), so a simulated deployment skips the run and
  * says so; locally the runtime gives the simulated provider's books to this function.

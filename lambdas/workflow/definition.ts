@@ -547,7 +547,7 @@ function mergedRetrier(
 }
 
 /**
- * Express's 5 minutes must hold the worst case (workflow-budget.ts proves it in a test): a Lambda
+ * Express's 5 minutes must hold the worst case (budget.ts proves it in a test): a Lambda
  * task is retried once (its function's own timeout bounds each attempt); a service integration gets
  * a 5 s timeout and two retries, a timed-out call included.
  */
