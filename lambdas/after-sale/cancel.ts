@@ -15,7 +15,8 @@ import { ORDER_ID_PATTERN } from "../platform/ids";
 import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../orders/order";
 import { cancelPayment } from "../payments/settlement";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
-import { refundAtProvider } from "./refunds";
+import { refund } from "../payments/refunds";
+import { providerFailure } from "./refunds";
 
 const { logger, metrics } = observability;
 
@@ -88,23 +89,27 @@ async function refundRest(
   amountMinor: number,
 ): Promise<APIGatewayProxyResult | undefined> {
   const { by, at, reason } = order.cancellation!;
-  const reserved = await deps.refunds.reserve(
+  const outcome = await refund(
+    deps,
+    observability,
     order.orderId,
     CANCELLATION_REFUND_KEY,
     { amountMinor, reason: `Order cancelled: ${reason}`, by, at },
     ["CANCELLED"],
   );
-  if (reserved.kind === "replay" && reserved.refundId) return undefined;
-  if (reserved.kind !== "reserved" && reserved.kind !== "replay") {
-    logger.error("The cancellation's refund could not be set aside", { kind: reserved.kind });
-    throw new Error(
-      `The refund of cancelled order ${order.orderId} was refused by the ledger (${reserved.kind}).`,
-    );
+  switch (outcome.kind) {
+    case "refunded":
+    case "replayed":
+      return undefined;
+    case "provider-unavailable":
+    case "provider-refused":
+      return providerFailure(outcome);
+    default:
+      logger.error("The cancellation's refund could not be set aside", { kind: outcome.kind });
+      throw new Error(
+        `The refund of cancelled order ${order.orderId} was refused by the ledger (${outcome.kind}).`,
+      );
   }
-  const refundId = await refundAtProvider(deps, reserved.order, CANCELLATION_REFUND_KEY, amountMinor);
-  if (typeof refundId !== "string") return refundId;
-  await deps.refunds.complete(order.orderId, CANCELLATION_REFUND_KEY, refundId);
-  return undefined;
 }
 
 export async function cancelOrder(

@@ -1,19 +1,17 @@
 /**
- * `POST /orders/{orderId}/refunds`: staff refund part or all of a charged order's payment through
- * the payment port, with an Idempotency-Key (a retried request refunds once), never more than was
- * charged minus what was refunded, recorded on the order with who, why and when (the audit trail).
+ * `POST /orders/{orderId}/refunds`: the staff's request taken apart (the Idempotency-Key, the
+ * amount, the reason), the refund asked of payments/refunds.ts (where it is decided: set aside, made
+ * at the provider, recorded once), its outcome answered, and the customer e-mailed once.
  */
-import { createHash } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { staffOf } from "../customers/customer";
-import { BusinessError, TransientError } from "../platform/errors";
 import { checkedReason, errorResponse, header, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
 import { ORDER_ID_PATTERN } from "../platform/ids";
 import { minorUnitsOf, toMajorUnits } from "../platform/money";
 import { orderView, type OrderRecord } from "../orders/order";
-import { gatewayOf } from "../payments/gateways";
+import { refund, refundRequestKeyOf, type RefundOutcome } from "../payments/refunds";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;
@@ -62,10 +60,6 @@ function parseRefund(event: APIGatewayProxyEvent): Parsed {
   return { amountMinor, reason, key };
 }
 
-/** The request's key on this order: a key names one refund of one order. */
-const requestKeyOf = (orderId: string, key: string) =>
-  createHash("sha256").update(`${orderId}\n${key}`).digest("hex").slice(0, 32);
-
 /** The answer: the refund this request made (never another request's), and the order's refunds. */
 function refunded(
   order: OrderRecord,
@@ -91,39 +85,18 @@ function refunded(
   );
 }
 
-/** The provider's refund, or the answer for its refusal (the amount is released either way). */
-export async function refundAtProvider(
-  deps: AfterSaleDeps,
-  order: OrderRecord,
-  requestKey: string,
-  amountMinor: number,
-): Promise<string | APIGatewayProxyResult> {
-  const payment = order.payment!;
-  try {
-    const gateway = gatewayOf(deps, payment.provider ?? "simulated");
-    const { refundId } = await gateway.refund({
-      orderId: order.orderId,
-      chargeId: payment.chargeId,
-      amountMinor,
-      refundKey: requestKey,
-    });
-    return refundId;
-  } catch (error) {
-    await deps.refunds.release(order.orderId, requestKey);
-    logger.error("The provider did not refund", { error: (error as Error).name });
-    if (error instanceof TransientError) {
-      return errorResponse(
+/** The answer when the provider did not make the refund (nothing stays set aside either way). */
+export function providerFailure(
+  outcome: Extract<RefundOutcome, { kind: "provider-unavailable" | "provider-refused" }>,
+): APIGatewayProxyResult {
+  return outcome.kind === "provider-unavailable"
+    ? errorResponse(
         "PAYMENT_PROVIDER_UNAVAILABLE",
         "The payment provider did not answer. Retry with the same Idempotency-Key.",
         null,
-        {
-          "Retry-After": "5",
-        },
-      );
-    }
-    const why = error instanceof BusinessError || error instanceof Error ? error.message : String(error);
-    return errorResponse("REFUND_FAILED", `The payment provider refused the refund: ${why}`);
-  }
+        { "Retry-After": "5" },
+      )
+    : errorResponse("REFUND_FAILED", `The payment provider refused the refund: ${outcome.why}`);
 }
 
 export async function refundOrder(
@@ -139,48 +112,49 @@ export async function refundOrder(
   const parsed = parseRefund(event);
   if ("statusCode" in parsed) return parsed;
   const { amountMinor, reason, key } = parsed;
-  const requestKey = requestKeyOf(orderId, key);
+  const requestKey = refundRequestKeyOf(orderId, key);
   const at = (deps.now?.() ?? new Date()).toISOString();
   logger.appendKeys({ orderId, refundRequest: requestKey });
-  const reserved = await deps.refunds.reserve(orderId, requestKey, {
+  const outcome = await refund(deps, observability, orderId, requestKey, {
     amountMinor,
     reason,
     by: staff.customerId,
     at,
   });
-  switch (reserved.kind) {
+  switch (outcome.kind) {
     case "not-refundable":
-      return reserved.order
+      return outcome.order
         ? errorResponse(
             "ORDER_NOT_REFUNDABLE",
-            `Order ${orderId} is ${reserved.order.status}${reserved.order.payment ? ` with its payment ${reserved.order.payment.status}` : " without a payment"}: only a confirmed, charged order can be refunded.`,
+            `Order ${orderId} is ${outcome.order.status}${outcome.order.payment ? ` with its payment ${outcome.order.payment.status}` : " without a payment"}: only a confirmed, charged order can be refunded.`,
           )
         : errorResponse("ORDER_NOT_FOUND", `No order with id ${orderId}.`);
     case "exceeds":
       return errorResponse(
         "REFUND_EXCEEDS_CHARGE",
-        `At most ${toMajorUnits(reserved.refundableMinor).toFixed(2)} can still be refunded on order ${orderId}.`,
-        { refundable: toMajorUnits(reserved.refundableMinor) },
+        `At most ${toMajorUnits(outcome.refundableMinor).toFixed(2)} can still be refunded on order ${orderId}.`,
+        { refundable: toMajorUnits(outcome.refundableMinor) },
       );
     case "key-reused":
       return errorResponse(
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was used for another refund of this order. Use a new key for a new refund.",
       );
-    case "replay":
-      if (reserved.refundId) {
-        // The same request again also sends the refund's e-mail if the first could not (once).
-        await emailOnce(deps, reserved.order, { kind: "refund", refundId: reserved.refundId });
-        return refunded(reserved.order, reserved.refundId, 200, { "Idempotent-Replayed": "true" });
-      }
-      break; // the first attempt stopped before the provider answered: ask again, with the same key
+    case "provider-unavailable":
+    case "provider-refused":
+      return providerFailure(outcome);
+    case "replayed":
+      // The same request again also sends the refund's e-mail if the first could not (once).
+      await emailOnce(deps, outcome.order, { kind: "refund", refundId: outcome.refundId });
+      return refunded(outcome.order, outcome.refundId, 200, { "Idempotent-Replayed": "true" });
+    case "refunded":
+      logger.info("Order refunded", {
+        refundId: outcome.refundId,
+        amount: toMajorUnits(amountMinor),
+        by: staff.customerId,
+      });
+      metrics.addMetric("StaffRefunds", MetricUnit.Count, 1);
+      await emailOnce(deps, outcome.order, { kind: "refund", refundId: outcome.refundId });
+      return refunded(outcome.order, outcome.refundId, 201);
   }
-  const order = reserved.order;
-  const refundId = await refundAtProvider(deps, order, requestKey, amountMinor);
-  if (typeof refundId !== "string") return refundId;
-  const recorded = await deps.refunds.complete(orderId, requestKey, refundId);
-  logger.info("Order refunded", { refundId, amount: toMajorUnits(amountMinor), by: staff.customerId });
-  metrics.addMetric("StaffRefunds", MetricUnit.Count, 1);
-  await emailOnce(deps, recorded, { kind: "refund", refundId });
-  return refunded(recorded, refundId, 201);
 }

@@ -1,13 +1,8 @@
 /** What CustomerData's routes work with. */
 import { createObservability } from "../platform/observability";
-import type { AddressSuppressions } from "../email/ports";
-import type { CustomerAccounts, CustomerDataStore } from "../customers/ports";
+import type { ErasureDeps } from "../customers/erasure";
 
-export interface CustomerDataDeps {
-  readonly store: CustomerDataStore;
-  readonly suppressions: AddressSuppressions;
-  readonly accounts: CustomerAccounts;
-  readonly now?: () => Date;
-}
+/** The erasure's collaborators are all the routes need (the export reads the same store). */
+export type CustomerDataDeps = ErasureDeps;
 
 export const observability = createObservability("customer-data");

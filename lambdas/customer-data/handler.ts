@@ -17,7 +17,7 @@ import { exportDocument } from "../customers/personal-data";
 import { routeOfEvent } from "../platform/routes";
 import { CUSTOMER_DATA_CONFIG, functionConfig } from "../platform/config";
 import { observability, type CustomerDataDeps } from "./deps";
-import { erase } from "./erasure";
+import { erase } from "../customers/erasure";
 
 export type { CustomerDataDeps };
 
@@ -48,7 +48,7 @@ async function eraseMe(deps: CustomerDataDeps, event: APIGatewayProxyEvent): Pro
   const customer = customerOf(event);
   if (!customer)
     return errorResponse("CUSTOMER_REQUIRED", "Sign in: an erasure is of the signed-in customer.");
-  const record = await erase(deps, {
+  const record = await erase(deps, observability, {
     customerId: customer.customerId,
     email: customer.email,
     requestedBy: "customer",
@@ -71,7 +71,7 @@ async function eraseCustomer(
   const body = erasureBodySchema.safeParse(sent.json);
   const reason = checkedReason(body.success ? body.data.reason : "", true);
   if (typeof reason !== "string") return reason;
-  const record = await erase(deps, {
+  const record = await erase(deps, observability, {
     customerId,
     email: undefined,
     requestedBy: `staff:${staff.customerId}`,

@@ -18,3 +18,13 @@ export interface CustomerAccounts {
   /** Deletes the account; its tokens are refused from then on (locally at once; see docs). */
   delete(customerId: string): Promise<"deleted" | "absent">;
 }
+
+/**
+ * The e-mail suppression list as an erasure sees it (email/'s DynamoDB suppression list is one):
+ * a suppressed address stays suppressed, kept as its hash only.
+ */
+export interface AddressSuppressions {
+  isSuppressed(address: string): Promise<boolean>;
+  /** Keeps a suppressed address as its hash only; true when it is suppressed. */
+  keepHashOnly(address: string): Promise<boolean>;
+}

@@ -21,10 +21,3 @@ export interface SuppressionList {
   /** "exists" when the address was suppressed already (the first reason is kept). */
   suppress(address: string, reason: "BOUNCE" | "COMPLAINT", at: string): Promise<"added" | "exists">;
 }
-
-/** The suppression list as an erasure sees it. */
-export interface AddressSuppressions {
-  isSuppressed(address: string): Promise<boolean>;
-  /** Keeps a suppressed address as its hash only; true when it is suppressed. */
-  keepHashOnly(address: string): Promise<boolean>;
-}

@@ -9,10 +9,17 @@
 import { randomUUID } from "node:crypto";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { idempotencyKeyHash } from "../platform/ids";
-import { isErasedAddress, type ErasureRecord } from "../customers/personal-data";
-import { observability, type CustomerDataDeps } from "./deps";
+import type { Observability } from "../platform/observability";
+import { isErasedAddress, type ErasureRecord } from "./personal-data";
+import type { AddressSuppressions, CustomerAccounts, CustomerDataStore } from "./ports";
 
-const { logger, metrics } = observability;
+/** What an erasure works with: the customer's orders and keys, the suppression list, their account. */
+export interface ErasureDeps {
+  readonly store: CustomerDataStore;
+  readonly suppressions: AddressSuppressions;
+  readonly accounts: CustomerAccounts;
+  readonly now?: () => Date;
+}
 
 export interface ErasureRequest {
   readonly customerId: string;
@@ -22,7 +29,11 @@ export interface ErasureRequest {
   readonly reason?: string;
 }
 
-export async function erase(deps: CustomerDataDeps, request: ErasureRequest): Promise<ErasureRecord> {
+export async function erase(
+  deps: ErasureDeps,
+  { logger, metrics }: Observability,
+  request: ErasureRequest,
+): Promise<ErasureRecord> {
   const { customerId } = request;
   const earlier = await deps.store.erasureOf(customerId);
   const at = (deps.now?.() ?? new Date()).toISOString();
