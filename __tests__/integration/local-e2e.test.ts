@@ -217,6 +217,7 @@ describe.each(WORKFLOW_TYPES)("%s workflow", (workflowType) => {
       price: 19.99,
       currency: "USD",
       stock: expect.any(Number),
+      available: true,
     });
 
     expect((await t.getOrder(randomUUID())).status).toBe(404);

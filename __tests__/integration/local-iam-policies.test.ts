@@ -97,6 +97,7 @@ describe("the roles read from the synthesized stack", () => {
   test("resource policies: which services may invoke which function", () => {
     expect([...invokePermissions(synthesized, DEFAULTS)].sort()).toEqual([
       "AfterSale apigateway.amazonaws.com",
+      "CatalogAdmin apigateway.amazonaws.com",
       "CustomerData apigateway.amazonaws.com",
       "EmailFeedback sns.amazonaws.com",
       "OrderPlacement apigateway.amazonaws.com",

@@ -286,9 +286,9 @@ export class InMemoryInventoryStore implements InventoryStore {
     return "released";
   }
 
-  async seedProduct(product: Product): Promise<"created" | "exists"> {
+  async seedProduct(product: Omit<Product, "active">): Promise<"created" | "exists"> {
     if (this.products.has(product.productId)) return "exists";
-    this.products.set(product.productId, { ...product });
+    this.products.set(product.productId, { ...product, active: true });
     return "created";
   }
 
@@ -381,7 +381,14 @@ export class CountingGateway implements PaymentGateway {
 }
 
 export const PRODUCTS: readonly Product[] = [
-  { productId: "SKU-1001", name: "Trail Running Shoes", priceMinor: 1999, currency: "USD", stock: 10 },
-  { productId: "SKU-1002", name: "Rain Jacket", priceMinor: 5950, currency: "USD", stock: 1 },
-  { productId: "SKU-2001", name: "Travel Mug", priceMinor: 1200, currency: "EUR", stock: 5 },
+  {
+    productId: "SKU-1001",
+    name: "Trail Running Shoes",
+    priceMinor: 1999,
+    currency: "USD",
+    stock: 10,
+    active: true,
+  },
+  { productId: "SKU-1002", name: "Rain Jacket", priceMinor: 5950, currency: "USD", stock: 1, active: true },
+  { productId: "SKU-2001", name: "Travel Mug", priceMinor: 1200, currency: "EUR", stock: 5, active: true },
 ];

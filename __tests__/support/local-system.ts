@@ -121,12 +121,9 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     listOrders: async (query = "", as = token) =>
       json(await fetch(`${system.url}/orders${query}`, { headers: signIn(as) })),
     stockOf: async (productId) => {
-      const { body } = await json(await fetch(`${system.url}/products`));
-      const product = (body.products as { productId: string; stock: number }[]).find(
-        (p) => p.productId === productId,
-      );
-      if (!product) throw new Error(`No product ${productId}`);
-      return product.stock;
+      const { status, body } = await json(await fetch(`${system.url}/products/${productId}`));
+      if (status !== 200) throw new Error(`No product ${productId} (GET answered ${status})`);
+      return body.stock as number;
     },
     setStock: async (productId, stock) => {
       await documents.send(

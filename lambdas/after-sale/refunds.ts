@@ -7,7 +7,14 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { staffOf } from "../customers/customer";
-import { checkedReason, errorResponse, header, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
+import {
+  checkedReason,
+  errorResponse,
+  jsonBodyOf,
+  jsonResponse,
+  requiredIdempotencyKey,
+  shortened,
+} from "../platform/http";
 import { ORDER_ID_PATTERN } from "../platform/ids";
 import { minorUnitsOf, toMajorUnits } from "../platform/money";
 import { orderView, type OrderRecord } from "../orders/order";
@@ -15,8 +22,6 @@ import { refund, refundRequestKeyOf, type RefundOutcome } from "../payments/refu
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 
 const { logger, metrics } = observability;
-
-const KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 const refundBodySchema = z.strictObject({
   amount: z.union([z.string(), z.number()]),
@@ -26,19 +31,8 @@ const refundBodySchema = z.strictObject({
 type Parsed = { amountMinor: number; reason: string; key: string } | APIGatewayProxyResult;
 
 function parseRefund(event: APIGatewayProxyEvent): Parsed {
-  const key = header(event.headers, "Idempotency-Key");
-  if (!key) {
-    return errorResponse(
-      "IDEMPOTENCY_KEY_REQUIRED",
-      "A refund needs an Idempotency-Key header: a retried request with the same key refunds once.",
-    );
-  }
-  if (!KEY_PATTERN.test(key)) {
-    return errorResponse(
-      "INVALID_IDEMPOTENCY_KEY",
-      "Idempotency-Key must be 1-128 printable ASCII characters without spaces.",
-    );
-  }
+  const key = requiredIdempotencyKey(event.headers, "A refund");
+  if (typeof key !== "string") return key;
   const sent = jsonBodyOf(event.body, '{"amount": "12.50", "reason": "…"}');
   if ("statusCode" in sent) return sent;
   const body = refundBodySchema.safeParse(sent.json);

@@ -19,5 +19,40 @@ export interface InventoryStore {
    */
   releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult>;
   /** Writes a catalog product unless it exists already (stock is never reset). */
-  seedProduct(product: Product): Promise<"created" | "exists">;
+  seedProduct(product: Omit<Product, "active">): Promise<"created" | "exists">;
+}
+
+/** A staff request's record: a key names one change of one product; the body's hash tells a retry from reuse. */
+export interface CatalogueRequest {
+  readonly keyHash: string;
+  readonly requestHash: string;
+}
+
+/** The fields staff change on an existing product (PATCH); stock is not one of them. */
+export interface ProductChanges {
+  readonly name?: string;
+  readonly priceMinor?: number;
+  readonly active?: boolean;
+}
+
+/** What became of a staff change of the catalogue. */
+export type CatalogueWrite =
+  /** Written now (`done`), or by an earlier request with the same key and body (`replayed`). */
+  | { readonly kind: "done" | "replayed"; readonly product: Product }
+  /** The key was used for another change (another body, or another product). */
+  | { readonly kind: "key-reused" }
+  /** Create: a product with this id exists. */
+  | { readonly kind: "exists" }
+  /** Update: no product with this id. */
+  | { readonly kind: "not-found" };
+
+/**
+ * The catalogue as staff change it (CatalogAdmin): every write is one transaction with its
+ * request's record in the idempotency-key table, so a retried request is answered with the product
+ * as the first one left it, and never applied twice.
+ */
+export interface Catalogue {
+  get(productId: string): Promise<Product | undefined>;
+  create(product: Product, request: CatalogueRequest): Promise<CatalogueWrite>;
+  update(productId: string, changes: ProductChanges, request: CatalogueRequest): Promise<CatalogueWrite>;
 }

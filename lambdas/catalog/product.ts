@@ -7,6 +7,8 @@ export interface Product {
   readonly priceMinor: number;
   readonly currency: string;
   readonly stock: number;
+  /** On sale (staff may take a product off sale: it stays in the catalogue, it cannot be ordered). */
+  readonly active: boolean;
 }
 
 /** A product as the API shows it (GET /products): money in major units. */
@@ -17,5 +19,11 @@ export function productView(product: Product): Record<string, unknown> {
     price: toMajorUnits(product.priceMinor),
     currency: product.currency,
     stock: product.stock,
+    available: product.active && product.stock > 0,
   };
+}
+
+/** What staff see of a product: the public view and whether it is on sale. */
+export function staffProductView(product: Product): Record<string, unknown> {
+  return { ...productView(product), active: product.active };
 }

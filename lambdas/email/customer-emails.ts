@@ -84,6 +84,7 @@ const CUSTOMER_REASONS: Readonly<Partial<Record<FailureCode, string>>> = {
   InsufficientStock: `An item in your order is sold out. ${NOTHING_TAKEN}`,
   OutOfStock: "An item in your order sold out while we processed it. Your payment has been refunded.",
   ProductNotFound: `An item in your order is no longer sold. ${NOTHING_TAKEN}`,
+  ProductUnavailable: `An item in your order is no longer on sale. ${NOTHING_TAKEN}`,
 };
 
 export const UNEXPECTED_FAILURE_REASON =

@@ -26,7 +26,9 @@ import {
   ORDER_ID_PATTERN,
 } from "../platform/ids";
 import { orderView, type OrderRecord } from "../orders/order";
+import { cataloguePage, decodeProductCursor } from "../catalog/catalogue-page";
 import { productView } from "../catalog/product";
+import { isProductId } from "../catalog/product-requests";
 import { decodeCursor, encodeCursor, ORDER_LIST_LIMITS } from "../orders/order-cursor";
 import {
   ORDER_LIMITS,
@@ -330,9 +332,39 @@ async function listOrders(
   });
 }
 
-async function listProducts(deps: OrderPlacementDeps): Promise<APIGatewayProxyResult> {
-  const products = await deps.inventory.listProducts();
-  return jsonResponse(200, { products: products.map(productView) });
+/** GET /products: the products on sale, a page at a time (`limit` 1–100, `cursor`). */
+async function listProducts(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
+  if (unknown.length > 0) {
+    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
+  }
+  const limit = listLimit(query.limit);
+  if (typeof limit !== "number") return limit;
+  const after = query.cursor === undefined ? undefined : decodeProductCursor(query.cursor);
+  if (query.cursor !== undefined && after === undefined) {
+    return errorResponse("INVALID_CURSOR", "cursor is not a nextCursor of the product list.");
+  }
+  const page = cataloguePage(await deps.inventory.listProducts(), limit, after);
+  return jsonResponse(200, { products: page.products.map(productView), nextCursor: page.next ?? null });
+}
+
+/** GET /products/{productId}: one product on sale (an unknown one, or one off sale, is 404). */
+async function getProduct(
+  deps: OrderPlacementDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
+  const productId = event.pathParameters?.productId ?? "";
+  const product = isProductId(productId)
+    ? (await deps.inventory.getProducts([productId])).get(productId)
+    : undefined;
+  if (!product?.active) {
+    return errorResponse("PRODUCT_NOT_FOUND", `No product on sale with id ${shortened(productId)}.`);
+  }
+  return jsonResponse(200, productView(product));
 }
 
 async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -353,7 +385,9 @@ async function route(deps: OrderPlacementDeps, event: APIGatewayProxyEvent): Pro
     case "listOrders":
       return listOrders(deps, event, customer);
     case "listProducts":
-      return listProducts(deps);
+      return listProducts(deps, event);
+    case "getProduct":
+      return getProduct(deps, event);
     default:
       // Integrated with PaymentEvents or AfterSale, never with this function.
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);

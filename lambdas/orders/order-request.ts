@@ -10,7 +10,8 @@ export const ORDER_LIMITS = {
   maxIdempotencyKeyLength: 128,
 } as const;
 
-const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** A product id: 1–64 letters, digits, `.`, `_` or `-`, starting with a letter or digit. */
+export const PRODUCT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A card token (tok_…) or a payment method (pm_…): never a card number. */
 const PAYMENT_TOKEN_PATTERN = /^(tok|pm)_[A-Za-z0-9_]+$/;
 

@@ -44,6 +44,13 @@ export const API_ERRORS = {
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_FAILED: 502,
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
+  // The catalogue (GET /products/{productId}; staff: POST /products, PATCH /products/{productId}).
+  PRODUCT_NOT_FOUND: 404,
+  PRODUCT_EXISTS: 409,
+  INVALID_NAME: 400,
+  INVALID_PRICE: 400,
+  INVALID_STOCK: 400,
+  INVALID_ACTIVE: 400,
   // Cancelling (POST /orders/{orderId}/cancel) and shipping (POST /orders/{orderId}/shipment).
   ORDER_ALREADY_SHIPPED: 409,
   ORDER_NOT_CANCELLABLE: 409,

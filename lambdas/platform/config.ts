@@ -136,6 +136,11 @@ export const ORDER_PLACEMENT_CONFIG = [
   "apiAuth",
   "allowedOrigins",
 ] as const satisfies readonly ConfigName[];
+export const CATALOG_ADMIN_CONFIG = [
+  "inventoryTableName",
+  "orderKeysTableName",
+  "idempotencyKeyTtlHours",
+] as const satisfies readonly ConfigName[];
 export const START_ORDER_PROCESSING_CONFIG = ["stateMachineArn"] as const satisfies readonly ConfigName[];
 export const VALIDATE_ORDER_CONFIG = STORE_TABLES;
 export const PROCESS_PAYMENT_CONFIG = [
@@ -192,6 +197,7 @@ export const SEED_INVENTORY_CONFIG = STORE_TABLES;
 /** Every function's configuration, by function: the contracts' and the stack's view. */
 export const FUNCTION_CONFIG = {
   OrderPlacement: ORDER_PLACEMENT_CONFIG,
+  CatalogAdmin: CATALOG_ADMIN_CONFIG,
   StartOrderProcessing: START_ORDER_PROCESSING_CONFIG,
   ValidateOrder: VALIDATE_ORDER_CONFIG,
   ProcessPayment: PROCESS_PAYMENT_CONFIG,

@@ -118,7 +118,32 @@ const CONTRACTS = {
         actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
       },
       { sid: "ListCustomerOrders", resource: "ordersByCustomerIndex", actions: ["dynamodb:Query"] },
-      { sid: "ListProducts", resource: "inventoryTable", actions: ["dynamodb:Scan"] },
+      {
+        sid: "ReadProducts",
+        resource: "inventoryTable",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:Scan"],
+      },
+    ],
+  },
+  CatalogAdmin: {
+    folder: "catalog-admin",
+    description: "API: staff create products and change their names, prices and sale status",
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    trigger: "api",
+    config: FUNCTION_CONFIG.CatalogAdmin,
+    access: [
+      // The product's write and its request's record are one transaction; never the stock.
+      {
+        sid: "WriteProducts",
+        resource: "inventoryTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      },
+      {
+        sid: "RecordIdempotencyKeys",
+        resource: "orderKeysTable",
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      },
     ],
   },
   StartOrderProcessing: {

@@ -14,6 +14,8 @@ export class BusinessError extends Error {
 export const BUSINESS_ERRORS = [
   "OrderNotFound",
   "ProductNotFound",
+  /** Staff took the product off sale (`active: false`): it can no longer be ordered. */
+  "ProductUnavailable",
   "InsufficientStock",
   "PaymentDeclined",
   "InsufficientFunds",

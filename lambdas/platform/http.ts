@@ -77,3 +77,30 @@ export function checkedReason(raw: string, required: boolean): string | APIGatew
   }
   return reason;
 }
+
+/** A client's Idempotency-Key: 1–128 printable ASCII characters without spaces. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The Idempotency-Key a write requires (`what`: "A refund", "A product change"), or its 400: a
+ * retried request with the same key is applied once.
+ */
+export function requiredIdempotencyKey(
+  headers: Record<string, string | undefined> | null,
+  what: string,
+): string | APIGatewayProxyResult {
+  const key = header(headers, "Idempotency-Key");
+  if (!key) {
+    return errorResponse(
+      "IDEMPOTENCY_KEY_REQUIRED",
+      `${what} needs an Idempotency-Key header: a retried request with the same key is applied once.`,
+    );
+  }
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    return errorResponse(
+      "INVALID_IDEMPOTENCY_KEY",
+      "Idempotency-Key must be 1-128 printable ASCII characters without spaces.",
+    );
+  }
+  return key;
+}

@@ -9,6 +9,9 @@ export type ApiOperation =
   | "getOrder"
   | "listOrders"
   | "listProducts"
+  | "getProduct"
+  | "createProduct"
+  | "updateProduct"
   | "receiveStripeEvent"
   | "refundOrder"
   | "cancelOrder"
@@ -17,9 +20,12 @@ export type ApiOperation =
   | "eraseMe"
   | "eraseCustomer";
 
-/** The functions behind the API: OrderPlacement serves customers, AfterSale staff, PaymentEvents the provider. */
-export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale" | "CustomerData";
-export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+/**
+ * The functions behind the API: OrderPlacement serves customers and the public catalogue, AfterSale
+ * and CatalogAdmin staff, CustomerData a customer's data, PaymentEvents the provider.
+ */
+export type ApiHandler = "OrderPlacement" | "PaymentEvents" | "AfterSale" | "CustomerData" | "CatalogAdmin";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ApiRoute {
   readonly method: HttpMethod;
@@ -78,6 +84,31 @@ export const API_ROUTES: readonly ApiRoute[] = [
     handler: "OrderPlacement",
     validatesBody: false,
     access: "public",
+  },
+  {
+    method: "GET",
+    resourcePath: "/products/{productId}",
+    operation: "getProduct",
+    handler: "OrderPlacement",
+    validatesBody: false,
+    access: "public",
+  },
+  // The catalogue's staff: CatalogAdmin is its only writer besides the seed and the workflow's stock.
+  {
+    method: "POST",
+    resourcePath: "/products",
+    operation: "createProduct",
+    handler: "CatalogAdmin",
+    validatesBody: false,
+    access: "staff",
+  },
+  {
+    method: "PATCH",
+    resourcePath: "/products/{productId}",
+    operation: "updateProduct",
+    handler: "CatalogAdmin",
+    validatesBody: false,
+    access: "staff",
   },
   {
     method: "POST",

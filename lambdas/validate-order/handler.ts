@@ -43,6 +43,10 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
       if (unknown.length > 0) {
         throw new BusinessError("ProductNotFound", `Unknown product: ${unknown.join(", ")}.`);
       }
+      const offSale = order.items.filter((i) => !products.get(i.productId)!.active).map((i) => i.productId);
+      if (offSale.length > 0) {
+        throw new BusinessError("ProductUnavailable", `Not on sale: ${offSale.join(", ")}.`);
+      }
       const short = order.items.flatMap((item) => {
         const product = products.get(item.productId)!;
         return product.stock < item.quantity

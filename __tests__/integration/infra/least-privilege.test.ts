@@ -46,8 +46,21 @@ const ALLOWED: Record<string, AllowList> = {
     },
     // Query on the customer's-orders index only: never a Scan or Query of the whole orders table.
     ListCustomerOrders: { actions: ["dynamodb:Query"], resources: [CUSTOMER_INDEX] },
-    ListProducts: { actions: ["dynamodb:Scan"], resources: [INVENTORY] },
+    // The public catalogue: the list (Scan) and one product (BatchGetItem of its key); no writes.
+    ReadProducts: { actions: ["dynamodb:BatchGetItem", "dynamodb:Scan"], resources: [INVENTORY] },
     // No queue access: the orders table's stream queues orders (the Outbox pipe below).
+  }),
+  // The catalogue's only writer besides the seed and the workflow's stock: products and their
+  // requests' keys, item by item (no Scan, no DeleteItem, nothing of the orders table).
+  CatalogAdmin: functionRole("CatalogAdmin", {
+    WriteProducts: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      resources: [INVENTORY],
+    },
+    RecordIdempotencyKeys: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
+    },
   }),
   StartOrderProcessing: functionRole("StartOrderProcessing", {
     ConsumeOrdersQueue: {
@@ -436,7 +449,7 @@ test("every role of the stack is pinned above (a new role needs its own allow-li
   ]);
 });
 
-test("only the API (OrderPlacement; PaymentEvents and AfterSale on their own routes), OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside", () => {
+test("only the API (OrderPlacement; PaymentEvents, AfterSale and CatalogAdmin on their own routes), OrderConfirmationRule and EmailFeedbackTopic may invoke functions from outside", () => {
   const permissions = Object.values(resourcesOf(stack, "aws_lambda_permission")).map((p) => ({
     principal: p.principal,
     function: p.function_name,
@@ -471,7 +484,15 @@ test("only the API (OrderPlacement; PaymentEvents and AfterSale on their own rou
       },
     ]),
   );
-  expect(permissions).toHaveLength(10);
+  expect(permissions).toHaveLength(12);
+  // CatalogAdmin: only from its own two routes.
+  const catalogAdmin = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
+    (p) => p.function_name === "${aws_lambda_alias.CatalogAdminLiveAlias.function_name}",
+  );
+  expect(catalogAdmin.map((p) => p.source_arn).sort()).toEqual([
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/PATCH/products/*",
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/products",
+  ]);
   // AfterSale: only from its own routes, one permission each (a path parameter is `*` in the source ARN).
   const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
     (p) => p.function_name === "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",

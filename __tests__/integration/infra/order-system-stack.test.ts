@@ -345,8 +345,9 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(12);
-    // Every customer route goes to OrderPlacement; the Stripe webhook to PaymentEvents; refunds to AfterSale.
+    expect(integrations).toHaveLength(15);
+    // Every customer route and the public catalogue go to OrderPlacement; the Stripe webhook to
+    // PaymentEvents; after the sale to AfterSale; the catalogue's staff to CatalogAdmin.
     const routedTo = (path: string, fn: string) => {
       const found = integrations.filter((i) => String(i.http_method).includes(path));
       expect(found).toEqual([
@@ -362,6 +363,8 @@ describe("API Gateway", () => {
       routedTo("me_data", "CustomerData"),
       routedTo("DELETE", "CustomerData"),
       routedTo("erasure", "CustomerData"),
+      routedTo("POST_products", "CatalogAdmin"),
+      routedTo("PATCH_products", "CatalogAdmin"),
     ];
     for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
@@ -385,6 +388,7 @@ describe("API Gateway", () => {
       "webhooks",
       "{customerId}",
       "{orderId}",
+      "{productId}",
     ]);
   });
 
@@ -564,6 +568,10 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["GET orders", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["GET orders__orderId_", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["GET products", "NONE", undefined],
+        ["GET products__productId_", "NONE", undefined],
+        // Staff manage the catalogue: the authorizer; CatalogAdmin refuses anyone outside the staff group.
+        ["POST products", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        ["PATCH products__productId_", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         // Public by decision: PaymentEvents verifies Stripe's signature instead.
         ["POST webhooks_stripe", "NONE", undefined],
         // Staff: the same authorizer; AfterSale refuses anyone outside the staff group.
@@ -577,7 +585,7 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["POST customers__customerId__erasure", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(12);
+    expect(routes).toHaveLength(15);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {
@@ -594,7 +602,8 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
 
   test("CORS exists only when allowed_origins is set: preflights, gateway-response headers, the function's list", () => {
     const preflights = methods.filter(([, m]) => m.http_method === "OPTIONS");
-    expect(preflights).toHaveLength(4);
+    // "/", /orders, /orders/{orderId}, /products, /products/{productId}: the storefront's resources.
+    expect(preflights).toHaveLength(5);
     for (const [, method] of preflights) {
       expect(method).toMatchObject({ authorization: "NONE", count: CORS_COUNT });
     }

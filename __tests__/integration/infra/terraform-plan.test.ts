@@ -40,10 +40,11 @@ jest.setTimeout(420_000);
 /** What every order-system plan must create: each component of the system, by type and count. */
 const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_api_gateway_rest_api: 1,
-  // Four customer routes and the root method (OrderPlacement); Stripe's webhook (PaymentEvents);
-  // staff refunds (AfterSale).
-  aws_api_gateway_method: 12,
-  aws_api_gateway_integration: 12,
+  // The routes of the route table and the root method: customers' and the public catalogue's
+  // (OrderPlacement), after the sale (AfterSale), their data (CustomerData), the catalogue's staff
+  // (CatalogAdmin) and Stripe's webhook (PaymentEvents).
+  aws_api_gateway_method: 15,
+  aws_api_gateway_integration: 15,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -254,9 +255,27 @@ describeWithTerraform("offline terraform validate + plan", () => {
       byAuth("COGNITO_USER_POOLS")
         .map((m) => m.values.http_method)
         .sort(),
-    ).toEqual(["DELETE", "GET", "GET", "GET", "POST", "POST", "POST", "POST", "POST", "POST"]);
-    // GET /products and POST /webhooks/stripe (Stripe's signature is checked by PaymentEvents), public.
-    expect(byAuth("NONE").map((m) => m.values.http_method)).toEqual(["GET", "POST"]);
+    ).toEqual([
+      "DELETE",
+      "GET",
+      "GET",
+      "GET",
+      "PATCH",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+    ]);
+    // The catalogue (GET /products, GET /products/{productId}) and POST /webhooks/stripe (Stripe's
+    // signature is checked by PaymentEvents), public.
+    expect(
+      byAuth("NONE")
+        .map((m) => m.values.http_method)
+        .sort(),
+    ).toEqual(["GET", "GET", "POST"]);
     expect(methods.some((m) => m.values.http_method === "OPTIONS")).toBe(false);
     for (const response of ofType(planned, "aws_api_gateway_gateway_response")) {
       expect(response.values.response_parameters ?? {}).toEqual({});
@@ -271,9 +290,10 @@ describeWithTerraform("offline terraform validate + plan", () => {
     expect(methods.every((m) => m.values.authorization === "NONE" && m.values.authorizer_id == null)).toBe(
       true,
     );
-    expect(methods.filter((m) => m.values.http_method === "OPTIONS")).toHaveLength(4);
+    // "/", /orders, /orders/{orderId}, /products, /products/{productId}.
+    expect(methods.filter((m) => m.values.http_method === "OPTIONS")).toHaveLength(5);
     const preflights = ofType(planned, "aws_api_gateway_integration_response");
-    expect(preflights).toHaveLength(4);
+    expect(preflights).toHaveLength(5);
     const template = (preflights[0].values.response_templates as Record<string, string>)["application/json"];
     expect(template).toContain(
       `$origin == '${STOREFRONT_ORIGINS[0]}' || $origin == '${STOREFRONT_ORIGINS[1]}'`,

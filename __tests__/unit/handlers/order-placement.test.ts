@@ -265,7 +265,10 @@ describe("GET routes", () => {
       context,
     );
     expect(json(response)).toEqual({
-      products: [{ productId: "SKU-1", name: "One", price: 19.99, currency: "USD", stock: 4 }],
+      products: [
+        { productId: "SKU-1", name: "One", price: 19.99, currency: "USD", stock: 4, available: true },
+      ],
+      nextCursor: null,
     });
   });
 });

@@ -30,6 +30,7 @@ test("writes every product, prices in minor units", async () => {
       priceMinor: 1999,
       currency: "USD",
       stock: 250,
+      active: true,
     },
   });
 });

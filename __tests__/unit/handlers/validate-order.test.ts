@@ -94,6 +94,19 @@ test("an unknown product is a ProductNotFound business error", async () => {
   expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
 });
 
+test("a product taken off sale is a ProductUnavailable business error, however much is in stock", async () => {
+  dynamo.on(BatchGetCommand).resolves({
+    Responses: {
+      "inventory-test": [product("SKU-1001", 1999, 10), { ...product("SKU-1002", 5950, 50), active: false }],
+    },
+  });
+  await expect(handler({ orderId: ORDER_ID }, context)).rejects.toMatchObject({
+    name: "ProductUnavailable",
+    message: "Not on sale: SKU-1002.",
+  });
+  expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+});
+
 test("insufficient stock is an InsufficientStock business error naming the product", async () => {
   dynamo.on(GetCommand).resolves({ Item: orderRecord({ items: [{ productId: "SKU-1002", quantity: 3 }] }) });
   await expect(handler({ orderId: ORDER_ID }, context)).rejects.toMatchObject({

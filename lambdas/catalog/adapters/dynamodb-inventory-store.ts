@@ -19,20 +19,36 @@ import { documentClient } from "../../platform/dynamodb/document-client";
 /** DynamoDB's BatchGetItem limit. */
 const BATCH_GET_LIMIT = 100;
 
-interface InventoryItem {
+/** A product as InventoryTable keeps it. */
+export interface InventoryItem {
   readonly ProductID: string;
   readonly name: string;
   readonly priceMinor: number;
   readonly currency: string;
   readonly stock: number;
+  /** Absent on products written before staff could take one off sale: on sale. */
+  readonly active?: boolean;
+  /** Bumped by every staff change (absent until the first): what a change is conditional on. */
+  readonly version?: number;
 }
 
-const toProduct = (item: InventoryItem): Product => ({
+export const toProduct = (item: InventoryItem): Product => ({
   productId: item.ProductID,
   name: item.name,
   priceMinor: Number(item.priceMinor),
   currency: item.currency,
   stock: Number(item.stock),
+  active: item.active !== false,
+});
+
+/** A product as InventoryTable keeps it (staff changes add a version). */
+export const inventoryItemOf = (product: Product): InventoryItem => ({
+  ProductID: product.productId,
+  name: product.name,
+  priceMinor: product.priceMinor,
+  currency: product.currency,
+  stock: product.stock,
+  active: product.active,
 });
 
 export class DynamoDbInventoryStore implements InventoryStore {
@@ -195,18 +211,12 @@ export class DynamoDbInventoryStore implements InventoryStore {
     }
   }
 
-  async seedProduct(product: Product): Promise<"created" | "exists"> {
+  async seedProduct(product: Omit<Product, "active">): Promise<"created" | "exists"> {
     const created = await conditionalWrite(() =>
       this.client.send(
         new PutCommand({
           TableName: this.inventoryTableName,
-          Item: {
-            ProductID: product.productId,
-            name: product.name,
-            priceMinor: product.priceMinor,
-            currency: product.currency,
-            stock: product.stock,
-          },
+          Item: inventoryItemOf({ ...product, active: true }),
           ConditionExpression: "attribute_not_exists(ProductID)",
         }),
       ),
