@@ -12,14 +12,15 @@ import { PAYMENT_PROVIDERS } from "../lambdas/platform/payment-providers";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/platform/routes";
 import { WORKFLOW_TYPES } from "../lambdas/workflow/type";
 import { RUNTIME_DEFAULTS, type LocalRuntimeOptions } from "./runtime/settings";
+import { catalogueFile, oneOf, text, UsageError, wholeNumber } from "./option-parsers";
 
-/** A bad option or environment value: the message names it, and the CLI exits 2. */
-export class UsageError extends Error {}
+export { UsageError, wholeNumber };
 
 type CliSetting =
   | "port"
   | "host"
   | "dataDir"
+  | "catalog"
   | "rootMethod"
   | "gatewayTransientFailures"
   | "visibilityTimeoutMs"
@@ -56,28 +57,6 @@ export interface CliOption {
   readonly parse: (text: string, source: string) => unknown;
 }
 
-/** A parser of whole numbers from `min` to `max`: a UsageError naming `source` otherwise. */
-export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (text: string, source: string): number => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`${source} must be a whole number >= ${min} (got "${text}")`);
-    if (n > max) throw new UsageError(`${source} must be at most ${max}`);
-    return n;
-  };
-}
-
-function oneOf<T extends string>(values: readonly T[], normalise: (text: string) => string = (t) => t) {
-  return (text: string, source: string): T => {
-    const value = normalise(text);
-    if (!values.includes(value as T))
-      throw new UsageError(`${source} must be one of ${values.join(", ")} (got "${text}")`);
-    return value as T;
-  };
-}
-
-const text = (value: string) => value;
-
 export const CLI_OPTIONS: readonly CliOption[] = [
   {
     flag: "--port",
@@ -104,6 +83,15 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "Keep DynamoDB data and the queues in <dir> between runs",
     shownDefault: "in memory",
     parse: text,
+  },
+  {
+    flag: "--catalog",
+    arg: "<file>",
+    env: "ORDER_SYSTEM_CATALOG",
+    setting: "catalog",
+    help: "Start with the products of this JSON catalogue (as lambdas/catalog/catalog.json); kept products stay",
+    shownDefault: "the bundled catalogue",
+    parse: catalogueFile,
   },
   {
     flag: "--root-method",

@@ -5,6 +5,7 @@
  * untouched), each write once per Idempotency-Key; the public catalogue a page at a time.
  */
 import { randomUUID } from "node:crypto";
+import bundledCatalogue from "../../lambdas/catalog/catalog.json";
 import type { CapturedEmail } from "../../local/ses/email";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
@@ -12,8 +13,17 @@ jest.setTimeout(60_000);
 
 let t: TestSystem;
 let staff: string;
+/** The bundled catalogue and one product more: the system started as `npm start -- --catalog <file>`. */
+const CATALOGUE = {
+  ...bundledCatalogue,
+  products: [
+    ...bundledCatalogue.products,
+    { productId: "LOCAL.MUG-1", name: "Local Mug", price: 7.25, stock: 9 },
+  ],
+};
+
 beforeAll(async () => {
-  t = await startTestSystem();
+  t = await startTestSystem({ catalog: CATALOGUE });
   const answer = await fetch(`${t.system.url}/_local/token`, {
     method: "POST",
     headers: { Accept: "text/plain" },
@@ -203,4 +213,15 @@ test("the public catalogue a page at a time: every product on sale once, by id; 
   expect(codeOf(await call("GET", "/products?limit=101", undefined))).toBe("INVALID_LIMIT");
   expect(codeOf(await call("GET", "/products?cursor=nope!", undefined))).toBe("INVALID_CURSOR");
   expect(codeOf(await call("GET", "/products?sort=name", undefined))).toBe("UNKNOWN_PARAMETER");
+});
+
+test("started with another catalogue (--catalog): its products are seeded, and sell", async () => {
+  expect((await call("GET", "/products/LOCAL.MUG-1", undefined)).body).toMatchObject({
+    name: "Local Mug",
+    price: 7.25,
+    stock: 9,
+    available: true,
+  });
+  expect(await finalOrder("LOCAL.MUG-1", 2)).toMatchObject({ status: "CONFIRMED", total: 14.5 });
+  expect(await t.stockOf("LOCAL.MUG-1")).toBe(7);
 });

@@ -106,3 +106,59 @@ test("a cursor that is not one of this list's is refused", () => {
     expect(decodeProductCursor(bad)).toBeUndefined();
   }
 });
+
+describe("npm start -- --catalog <file>", () => {
+  const { mkdtempSync, rmSync, writeFileSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
+  const { join } = jest.requireActual<typeof import("node:path")>("node:path");
+  const { tmpdir } = jest.requireActual<typeof import("node:os")>("node:os");
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "catalogue-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  test("a catalogue file is read and checked before anything starts", async () => {
+    const { parseCommandLine } = await import("../../local/options");
+    const good = file(
+      "good.json",
+      JSON.stringify({
+        currency: "EUR",
+        products: [{ productId: "MUG.1", name: "Mug", price: 9.5, stock: 3 }],
+      }),
+    );
+    expect(parseCommandLine(["--catalog", good], {})).toMatchObject({
+      values: { catalog: { currency: "EUR", products: [{ productId: "MUG.1", stock: 3 }] } },
+    });
+    expect(parseCommandLine([], { ORDER_SYSTEM_CATALOG: good })).toMatchObject({
+      values: { catalog: { currency: "EUR" } },
+    });
+  });
+
+  test.each([
+    ["a missing file", "missing.json", undefined, /--catalog: cannot read .*missing\.json as JSON/],
+    ["not JSON", "text.json", "products,price", /cannot read .* as JSON/],
+    [
+      "a product id with a space",
+      "bad-id.json",
+      JSON.stringify({ currency: "USD", products: [{ productId: "A B", name: "A", price: 1, stock: 1 }] }),
+      /is not a catalogue: products\.0\.productId/,
+    ],
+    [
+      "a negative stock",
+      "bad-stock.json",
+      JSON.stringify({ currency: "USD", products: [{ productId: "A", name: "A", price: 1, stock: -1 }] }),
+      /products\.0\.stock/,
+    ],
+    ["no products", "empty.json", JSON.stringify({ currency: "USD", products: [] }), /products/],
+  ])("%s is a usage error naming the file and the problem", async (_what, name, content, message) => {
+    const { parseCommandLine, UsageError } = await import("../../local/options");
+    const path = content === undefined ? join(dir, name) : file(name, content);
+    expect(() => parseCommandLine(["--catalog", path], {})).toThrow(UsageError);
+    expect(() => parseCommandLine(["--catalog", path], {})).toThrow(message);
+  });
+});

@@ -3,28 +3,13 @@
  * exist already are left alone, so re-deploying never resets stock.
  */
 import type { Context } from "aws-lambda";
-import * as z from "zod/mini";
 import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
 import bundledCatalog from "../catalog/catalog.json";
+import { catalogSchema } from "../catalog/catalogue-file";
 import { toMinorUnits } from "../platform/money";
 import type { InventoryStore } from "../catalog/ports";
 import { createObservability, instrumented } from "../platform/observability";
 import { functionConfig, SEED_INVENTORY_CONFIG } from "../platform/config";
-
-export const catalogSchema = z.object({
-  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
-  products: z
-    .array(
-      z.object({
-        productId: z.string().check(z.minLength(1), z.maxLength(64)),
-        name: z.string().check(z.minLength(1)),
-        price: z.number().check(z.positive()),
-        stock: z.int().check(z.gte(0)),
-      }),
-    )
-    .check(z.minLength(1)),
-});
-export type Catalog = z.infer<typeof catalogSchema>;
 
 export interface SeedInventoryDeps {
   readonly inventory: InventoryStore;

@@ -58,7 +58,7 @@ export const lambdaService: ServiceModule<LambdaService> = {
     });
     const seeded = await functions.handler<unknown, { created: string[]; existing: string[] }>(
       "SeedInventory",
-    )(catalog);
+    )(settings.catalog ?? catalog);
     ctx.log(
       `Inventory: ${seeded.created.length} products seeded, ${seeded.existing.length} kept from the data dir`,
     );

@@ -17,6 +17,7 @@ import { RECONCILE_EVERY_MINUTES } from "../../lambdas/orders/reconcile-schedule
 import { DEFAULT_ROOT_METHOD, type HttpMethod } from "../../lambdas/platform/routes";
 import { DEFAULT_WORKFLOW_TYPE, type WorkflowType } from "../../lambdas/workflow/type";
 import type { StackVariant } from "../iam/synthesized-stack";
+import type { Catalog } from "../../lambdas/catalog/catalogue-file";
 
 /** Defaults that exist only on a laptop: where the API listens. */
 export const LOCAL_DEFAULTS = { port: 3000, host: "127.0.0.1", stageName: "prod" } as const;
@@ -69,6 +70,8 @@ export interface LocalRuntimeOptions {
   readonly stripeWebhookSecret?: string;
   /** idempotency_key_ttl_hours: how long an Idempotency-Key names its order (24). */
   readonly idempotencyKeyTtlHours?: number;
+  /** The catalogue the system starts with (`--catalog <file>`); the bundled one when omitted. */
+  readonly catalog?: Catalog;
   /** reconcile_days: how many days of payments the payment reconciliation compares with the orders (3). */
   readonly reconcileDays?: number;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
