@@ -4,7 +4,11 @@
  * taken off sale (no longer listed or orderable: its order fails as ProductUnavailable, stock
  * untouched), each write once per Idempotency-Key; the public catalogue a page at a time.
  */
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import bundledCatalogue from "../../lambdas/catalog/catalog.json";
 import type { CapturedEmail } from "../../local/ses/email";
 import { startTestSystem, type TestSystem } from "../support/local-system";
@@ -224,4 +228,86 @@ test("started with another catalogue (--catalog): its products are seeded, and s
   });
   expect(await finalOrder("LOCAL.MUG-1", 2)).toMatchObject({ status: "CONFIRMED", total: 14.5 });
   expect(await t.stockOf("LOCAL.MUG-1")).toBe(7);
+});
+
+/** `npm run import-catalog -- …` as an operator runs it. */
+function importCatalog(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/import-catalog.ts", ...args], {
+    cwd: resolve(__dirname, "../.."),
+    stdio: "pipe",
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((done) => child.once("exit", (code) => done({ code, output })));
+}
+
+describe("npm run import-catalog", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "import-catalog-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const run = (path: string) => importCatalog(["--file", path, "--url", t.system.url, "--token", staff]);
+
+  test("a CSV creates what is missing and reprices what differs; run again, it changes nothing and says so", async () => {
+    const suffix = randomUUID().slice(0, 6);
+    const [a, b] = [`IMP-A-${suffix}`, `IMP-B-${suffix}`];
+    const csv = file(
+      `products-${suffix}.csv`,
+      `productId,name,price,stock\n${a},"Mug, large",12.50,10\n${b},Tea Towel,4.00,\nSKU-1001,Classic Cotton T-Shirt,19.99,250\n`,
+    );
+    const first = await run(csv);
+    expect(first.code).toBe(0);
+    expect(first.output).toContain("2 created, 0 updated, 1 unchanged, 0 failed.");
+    expect((await call("GET", `/products/${a}`, undefined)).body).toMatchObject({
+      name: "Mug, large",
+      price: 12.5,
+      stock: 10,
+    });
+    expect((await call("GET", `/products/${b}`, undefined)).body).toMatchObject({ stock: 0 });
+
+    const again = await run(csv);
+    expect(again.code).toBe(0);
+    expect(again.output).toContain("Nothing to change: all 3 products are as in the file.");
+
+    // A new price, and a product off sale renamed: updated (the off-sale one stays off sale).
+    await call("PATCH", `/products/${b}`, staff, { active: false }, randomUUID());
+    const json = file(
+      `products-${suffix}.json`,
+      JSON.stringify({
+        products: [
+          { productId: a, name: "Mug, large", price: 13, stock: 10 },
+          { productId: b, name: "Linen Towel", price: 4, stock: 0 },
+        ],
+      }),
+    );
+    const changed = await run(json);
+    expect(changed.code).toBe(0);
+    expect(changed.output).toContain("0 created, 2 updated, 0 unchanged, 0 failed.");
+    expect((await call("GET", `/products/${a}`, undefined)).body).toMatchObject({ price: 13 });
+    expect((await run(json)).output).toContain("Nothing to change");
+  });
+
+  test("a file with bad rows is refused whole: every problem with its line, nothing written, exit 2", async () => {
+    const suffix = randomUUID().slice(0, 6);
+    const csv = file(
+      `bad-${suffix}.csv`,
+      `productId,name,price,stock\nGOOD-${suffix},Fine,1.00,1\nBAD ID,Broken,1.00,1\nCHEAP-${suffix},Cheap,0,1\nGOOD-${suffix},Twice,1.00,1\n`,
+    );
+    const refused = await run(csv);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain("nothing was changed");
+    expect(refused.output).toContain("line 3: INVALID_PRODUCT_ID");
+    expect(refused.output).toContain("line 4: INVALID_PRICE");
+    expect(refused.output).toMatch(/line 5: GOOD-\w+ is also at line 2/);
+    expect(codeOf(await call("GET", `/products/GOOD-${suffix}`, undefined))).toBe("PRODUCT_NOT_FOUND");
+    const usage = await importCatalog(["--file", csv, "--url", t.system.url]);
+    expect([usage.code, usage.output]).toEqual([2, expect.stringContaining("Give --token")]);
+  });
 });
