@@ -94,12 +94,9 @@ interface Reply {
 const keyOf = (...parts: unknown[]) =>
   `import-${createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 40)}`;
 
-export async function applyImport(
-  rows: readonly ImportRow[],
-  api: { readonly url: string; readonly token: string },
-  progress: (line: string) => void,
-): Promise<ImportSummary> {
-  const call = async (method: string, path: string, body?: unknown, key?: string): Promise<Reply> => {
+/** The API as the import calls it: each answer's status, whether it was replayed, and its JSON. */
+function apiClient(api: { readonly url: string; readonly token: string }) {
+  return async (method: string, path: string, body?: unknown, key?: string): Promise<Reply> => {
     const answer = await fetch(`${api.url.replace(/\/$/, "")}${path}`, {
       method,
       headers: {
@@ -122,6 +119,14 @@ export async function applyImport(
       body: json,
     };
   };
+}
+
+export async function applyImport(
+  rows: readonly ImportRow[],
+  api: { readonly url: string; readonly token: string },
+  progress: (line: string) => void,
+): Promise<ImportSummary> {
+  const call = apiClient(api);
   const summary: ImportSummary = { created: [], updated: [], unchanged: [], failed: [] };
   const failed = (row: ImportRow, reply: Reply) => {
     const error = reply.body.error as { code?: string; message?: string } | undefined;
