@@ -298,6 +298,20 @@ function listLimit(raw: string | undefined): number | APIGatewayProxyResult {
   return limit;
 }
 
+/** A list's page: `?limit=` and the opaque `?cursor=` (decoded by the list), nothing else. */
+function pageQuery(
+  event: APIGatewayProxyEvent,
+): { readonly limit: number; readonly cursor?: string } | APIGatewayProxyResult {
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
+  if (unknown.length > 0) {
+    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
+  }
+  const limit = listLimit(query.limit);
+  if (typeof limit !== "number") return limit;
+  return { limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) };
+}
+
 /** GET /orders: the caller's orders, newest first, a page at a time. */
 async function listOrders(
   deps: OrderPlacementDeps,
@@ -310,13 +324,9 @@ async function listOrders(
       "Listing orders needs a signed-in customer; this API runs with api_auth = none, so orders have no owner.",
     );
   }
-  const query = event.queryStringParameters ?? {};
-  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
-  if (unknown.length > 0) {
-    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
-  }
-  const limit = listLimit(query.limit);
-  if (typeof limit !== "number") return limit;
+  const query = pageQuery(event);
+  if ("statusCode" in query) return query;
+  const { limit } = query;
   let after;
   if (query.cursor !== undefined) {
     const decoded = decodeCursor(query.cursor, customer.customerId);
@@ -337,13 +347,9 @@ async function listProducts(
   deps: OrderPlacementDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const query = event.queryStringParameters ?? {};
-  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
-  if (unknown.length > 0) {
-    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
-  }
-  const limit = listLimit(query.limit);
-  if (typeof limit !== "number") return limit;
+  const query = pageQuery(event);
+  if ("statusCode" in query) return query;
+  const { limit } = query;
   const after = query.cursor === undefined ? undefined : decodeProductCursor(query.cursor);
   if (query.cursor !== undefined && after === undefined) {
     return errorResponse("INVALID_CURSOR", "cursor is not a nextCursor of the product list.");
