@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import * as z from "zod/mini";
 import { PRODUCT_ID_PATTERN } from "../orders/order-request";
+import { hasControlCharacters } from "../platform/http";
 import { minorUnitsOf } from "../platform/money";
 import type { CatalogueRequest, ProductChanges } from "./ports";
 
@@ -27,8 +28,6 @@ export interface Refused {
   readonly message: string;
   readonly field?: string;
 }
-
-const CONTROL_CHARACTERS = /\p{Cc}/u;
 
 export interface NewProduct {
   readonly productId: string;
@@ -53,7 +52,7 @@ function unknownField(body: Record<string, unknown>, known: readonly string[]): 
 
 function nameOf(value: unknown): string | Refused {
   const name = typeof value === "string" ? value.trim() : "";
-  if (name.length === 0 || name.length > MAX_PRODUCT_NAME_LENGTH || CONTROL_CHARACTERS.test(name)) {
+  if (name.length === 0 || name.length > MAX_PRODUCT_NAME_LENGTH || hasControlCharacters(name)) {
     return {
       refused: "INVALID_NAME",
       message: `name must be 1 to ${MAX_PRODUCT_NAME_LENGTH} characters of text, one line.`,

@@ -52,8 +52,12 @@ export function shortened(text: string, max = 80): string {
 /** The longest reason a refund, a cancellation or an erasure records. */
 export const MAX_REASON_LENGTH = 500;
 
-/** C0 and C1 control characters (NUL, ESC, line breaks…): a reason is one line of text. */
+/** C0 and C1 control characters (NUL, ESC, line breaks…): what one line of text never holds. */
 const CONTROL_CHARACTERS = /\p{Cc}/u;
+
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}
 
 /**
  * A reason as the order records it and the customer's e-mail repeats it: trimmed, 1 to 500 (or, when
@@ -69,7 +73,7 @@ export function checkedReason(raw: string, required: boolean): string | APIGatew
         : `reason must be at most ${MAX_REASON_LENGTH} characters.`,
     );
   }
-  if (CONTROL_CHARACTERS.test(reason)) {
+  if (hasControlCharacters(reason)) {
     return errorResponse(
       "INVALID_REASON",
       "reason must be one line of text: control characters (line breaks, tabs, NUL, ESC…) are not accepted.",

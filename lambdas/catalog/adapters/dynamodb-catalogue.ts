@@ -8,7 +8,7 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { documentClient, keyTtlSeconds } from "../../platform/dynamodb/document-client";
-import { expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
+import { DEFAULT_KEY_TTL_SECONDS, expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
 import { INVENTORY_TABLE, ORDER_KEYS_TABLE } from "../../platform/table-definitions";
 import type { Catalogue, CatalogueRequest, CatalogueWrite, ProductChanges } from "../ports";
 import type { Product } from "../product";
@@ -16,7 +16,6 @@ import { inventoryItemOf, toProduct, type InventoryItem } from "./dynamodb-inven
 
 /** How often a change that lost a race with another change of the same product reads again. */
 const UPDATE_ATTEMPTS = 5;
-const DEFAULT_TTL_SECONDS = 24 * 3600;
 
 interface RequestRecord {
   readonly requestHash: string;
@@ -29,7 +28,7 @@ export class DynamoDbCatalogue implements Catalogue {
     private readonly client: DynamoDBDocumentClient,
     private readonly inventoryTable: string,
     private readonly keysTable: string,
-    private readonly keyTtlSeconds: number = DEFAULT_TTL_SECONDS,
+    private readonly keyTtlSeconds: number = DEFAULT_KEY_TTL_SECONDS,
   ) {}
 
   private async item(productId: string): Promise<InventoryItem | undefined> {

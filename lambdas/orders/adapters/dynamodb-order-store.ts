@@ -12,13 +12,10 @@ import type { OrderListPosition } from "../order-cursor";
 import type { ChargeRecord } from "../order";
 import type { CreateOrderResult, OrderPage, OrderStore, PricedOrder } from "../ports";
 import { ORDERS_BY_CUSTOMER_INDEX, ORDER_KEYS_TABLE } from "../../platform/table-definitions";
-import { expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
+import { DEFAULT_KEY_TTL_SECONDS, expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
 import { conditionalWrite } from "../../platform/dynamodb/conditional-write";
 import { DynamoDbConfirmationStore, now, statusGuard } from "./dynamodb-confirmation-store";
 import { documentClient, keyTtlSeconds } from "../../platform/dynamodb/document-client";
-
-/** idempotency_key_ttl_hours' default: Stripe keeps its idempotency keys as long. */
-export const DEFAULT_KEY_TTL_SECONDS = 24 * 3600;
 
 /** Every order operation: the confirmation step's, and placing, paying and refunding. */
 export class DynamoDbOrderStore extends DynamoDbConfirmationStore implements OrderStore {

@@ -14,8 +14,7 @@ import {
 import type { OrderRecord, OrderStatus, RefundEntry } from "../../orders/order";
 import type { RefundAsked, RefundLedger, RefundReservation } from "../ports";
 import { ORDER_KEYS_TABLE } from "../../platform/table-definitions";
-import { DEFAULT_KEY_TTL_SECONDS } from "../../orders/adapters/dynamodb-order-store";
-import { expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
+import { DEFAULT_KEY_TTL_SECONDS, expiringKeyPut } from "../../platform/dynamodb/expiring-keys";
 import { conditionalWrite } from "../../platform/dynamodb/conditional-write";
 import { readOrder } from "../../orders/adapters/dynamodb-order-reads";
 import { documentClient, keyTtlSeconds } from "../../platform/dynamodb/document-client";

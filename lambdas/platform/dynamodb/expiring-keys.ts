@@ -7,6 +7,9 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { ORDER_KEYS_TABLE } from "../table-definitions";
 
+/** idempotency_key_ttl_hours' default: Stripe keeps its idempotency keys as long. */
+export const DEFAULT_KEY_TTL_SECONDS = 24 * 3600;
+
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** The Put of a transaction that claims `key` for `ttlSeconds`. */
