@@ -36,6 +36,7 @@ type CliSetting =
   | "paymentActionTimeoutSeconds"
   | "idempotencyKeyTtlHours"
   | "reconcileDays"
+  | "lowStockThreshold"
   | "iam"
   | "handlerLogs";
 
@@ -238,6 +239,14 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "How many days of the payment provider's payments the payment reconciliation compares with the orders (daily, and POST /_local/reconcile-payments), as reconcile_days",
     shownDefault: String(RUNTIME_DEFAULTS.reconcileDays),
     parse: wholeNumber(1, 30),
+  },
+  {
+    flag: "--low-stock-threshold",
+    arg: "<n>",
+    setting: "lowStockThreshold",
+    help: "The stock at or below which a product counts as low (one message at /_local/notifications per crossing), for products without a threshold of their own, as low_stock_threshold",
+    shownDefault: String(RUNTIME_DEFAULTS.lowStockThreshold),
+    parse: wholeNumber(0, 1_000_000),
   },
   {
     flag: "--no-iam",

@@ -262,6 +262,7 @@ export class OrderSystemStack extends TerraformStack {
       ordersByStatusIndex: { arn: `${tables.orders.arn}/index/${ORDERS_BY_STATUS_INDEX.name}` },
       orderKeysTable: { arn: tables.orderKeys.arn, name: tables.orderKeys.name },
       inventoryTable: { arn: tables.inventory.arn, name: tables.inventory.name },
+      stockMovementsTable: { arn: tables.stockMovements.arn, name: tables.stockMovements.name },
       ordersQueue: { arn: messaging.ordersQueue.arn, url: messaging.ordersQueue.url },
       confirmationDeadLetterQueue: { arn: messaging.confirmationDeadLetterQueue.arn },
       // Executions start on the workflow's alias (a release moves it), never on the bare state machine.
@@ -309,6 +310,7 @@ export class OrderSystemStack extends TerraformStack {
       paymentActionTimeoutMinutes: Fn.tostring(ctx.vars.paymentActionTimeoutMinutes.numberValue),
       idempotencyKeyTtlHours: Fn.tostring(ctx.vars.idempotencyKeyTtlHours.numberValue),
       reconcileDays: Fn.tostring(ctx.vars.reconcileDays.numberValue),
+      lowStockThreshold: Fn.tostring(ctx.vars.lowStockThreshold.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {

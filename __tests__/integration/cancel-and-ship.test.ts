@@ -36,7 +36,10 @@ let database: TestDatabase;
 let inventory: DynamoDbInventoryStore;
 beforeAll(async () => {
   database = await startTestDatabase();
-  inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders);
+  inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders, {
+    movementsTable: database.tables.stockMovements,
+    defaultThreshold: 5,
+  });
   for (const product of PRODUCTS) await inventory.seedProduct({ ...product, stock: 1000 });
 });
 afterAll(async () => {

@@ -21,7 +21,10 @@ let orders: DynamoDbOrderStore;
 
 beforeAll(async () => {
   database = await startTestDatabase();
-  inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders);
+  inventory = new DynamoDbInventoryStore(database.client, database.tables.inventory, database.tables.orders, {
+    movementsTable: database.tables.stockMovements,
+    defaultThreshold: 5,
+  });
   orders = new DynamoDbOrderStore(database.client, database.tables.orders, database.tables.orderKeys);
 });
 afterAll(() => database.close());

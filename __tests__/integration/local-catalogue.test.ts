@@ -85,6 +85,8 @@ test("staff create a product once per key; customers buy it; a new price applies
     stock: 5,
     available: true,
     active: true,
+    lowStockThreshold: 5,
+    lowStock: true,
   });
   const again = await call("POST", "/products", staff, body, key);
   expect([again.status, again.headers.get("Idempotent-Replayed"), again.body]).toEqual([

@@ -27,6 +27,7 @@ export async function startTestDatabase(options: LocalDynamoDbOptions = {}): Pro
   const tables = {
     orders: "orders-it",
     inventory: "inventory-it",
+    stockMovements: "stock-movements-it",
     orderKeys: "order-keys-it",
     emailSuppression: "email-suppression-it",
   };

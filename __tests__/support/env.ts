@@ -13,6 +13,7 @@ process.env.AWS_ACCESS_KEY_ID ??= "test";
 process.env.AWS_SECRET_ACCESS_KEY ??= "test";
 process.env.ORDERS_TABLE_NAME ??= "orders-test";
 process.env.INVENTORY_TABLE_NAME ??= "inventory-test";
+process.env.STOCK_MOVEMENTS_TABLE_NAME ??= "stock-movements-test";
 process.env.ORDER_KEYS_TABLE_NAME ??= "order-keys-test";
 process.env.STATE_MACHINE_ARN ??= "arn:aws:states:us-east-1:123456789012:stateMachine:order-processing-test";
 process.env.ORDER_ALERTS_TOPIC_ARN ??= "arn:aws:sns:us-east-1:123456789012:order-alerts-test";

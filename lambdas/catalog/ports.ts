@@ -1,4 +1,5 @@
 import type { Product } from "./product";
+import type { MovementPage, StockAdjustment, StockMovement } from "./stock";
 import type { OrderLine } from "../orders/order-request";
 
 export type ReserveResult = "reserved" | "already-reserved" | "order-cancelled";
@@ -33,7 +34,17 @@ export interface ProductChanges {
   readonly name?: string;
   readonly priceMinor?: number;
   readonly active?: boolean;
+  readonly lowStockThreshold?: number;
 }
+
+/** What became of a staff adjustment of a product's stock. */
+export type AdjustmentWrite =
+  /** Recorded now, or by an earlier request with the same key and body: the movement and the product after it. */
+  | { readonly kind: "done" | "replayed"; readonly movement: StockMovement; readonly product: Product }
+  | { readonly kind: "key-reused" }
+  | { readonly kind: "not-found" }
+  /** The stock would go below zero: nothing is written. */
+  | { readonly kind: "would-go-negative"; readonly stock: number };
 
 /** What became of a staff change of the catalogue. */
 export type CatalogueWrite =
@@ -53,6 +64,20 @@ export type CatalogueWrite =
  */
 export interface Catalogue {
   get(productId: string): Promise<Product | undefined>;
-  create(product: Product, request: CatalogueRequest): Promise<CatalogueWrite>;
+  /** A new product; its stock, if any, is its opening movement (`received`, by `by`). */
+  create(product: Product, request: CatalogueRequest, by: string): Promise<CatalogueWrite>;
   update(productId: string, changes: ProductChanges, request: CatalogueRequest): Promise<CatalogueWrite>;
+  /** One change of the stock and its movement, in one transaction; never below zero. */
+  adjust(
+    productId: string,
+    adjustment: StockAdjustment,
+    by: string,
+    request: CatalogueRequest,
+  ): Promise<AdjustmentWrite>;
+  /** A page of the product's movements, newest first; undefined for an unknown product. */
+  movements(
+    productId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<MovementPage | "bad-cursor" | undefined>;
 }

@@ -9,6 +9,8 @@ export interface Product {
   readonly stock: number;
   /** On sale (staff may take a product off sale: it stays in the catalogue, it cannot be ordered). */
   readonly active: boolean;
+  /** Its own low-stock threshold; absent: the deployment's (low_stock_threshold). */
+  readonly lowStockThreshold?: number;
 }
 
 /** A product as the API shows it (GET /products): money in major units. */
@@ -23,7 +25,16 @@ export function productView(product: Product): Record<string, unknown> {
   };
 }
 
-/** What staff see of a product: the public view and whether it is on sale. */
-export function staffProductView(product: Product): Record<string, unknown> {
-  return { ...productView(product), active: product.active };
+/**
+ * What staff see of a product: the public view, whether it is on sale, its low-stock threshold (its
+ * own or the deployment's `defaultThreshold`) and whether its stock is at or below it.
+ */
+export function staffProductView(product: Product, defaultThreshold: number): Record<string, unknown> {
+  const threshold = product.lowStockThreshold ?? defaultThreshold;
+  return {
+    ...productView(product),
+    active: product.active,
+    lowStockThreshold: threshold,
+    lowStock: product.stock <= threshold,
+  };
 }

@@ -17,7 +17,7 @@ import {
   type ApiAuthMode,
   type Customer,
 } from "../customers/customer";
-import { errorResponse, header, jsonResponse, shortened } from "../platform/http";
+import { errorResponse, header, jsonResponse, pageQuery, shortened } from "../platform/http";
 import {
   canonicalHash,
   idempotencyKeyHash,
@@ -285,33 +285,6 @@ async function getOrder(
   return jsonResponse(200, orderView(order, owner));
 }
 
-/** The page size of `?limit=`, or the 400 that rejects it. */
-function listLimit(raw: string | undefined): number | APIGatewayProxyResult {
-  if (raw === undefined) return ORDER_LIST_LIMITS.default;
-  const limit = Number(raw);
-  if (!/^\d+$/.test(raw) || limit < ORDER_LIST_LIMITS.min || limit > ORDER_LIST_LIMITS.max) {
-    return errorResponse(
-      "INVALID_LIMIT",
-      `limit must be a whole number from ${ORDER_LIST_LIMITS.min} to ${ORDER_LIST_LIMITS.max}.`,
-    );
-  }
-  return limit;
-}
-
-/** A list's page: `?limit=` and the opaque `?cursor=` (decoded by the list), nothing else. */
-function pageQuery(
-  event: APIGatewayProxyEvent,
-): { readonly limit: number; readonly cursor?: string } | APIGatewayProxyResult {
-  const query = event.queryStringParameters ?? {};
-  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
-  if (unknown.length > 0) {
-    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
-  }
-  const limit = listLimit(query.limit);
-  if (typeof limit !== "number") return limit;
-  return { limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) };
-}
-
 /** GET /orders: the caller's orders, newest first, a page at a time. */
 async function listOrders(
   deps: OrderPlacementDeps,
@@ -324,7 +297,7 @@ async function listOrders(
       "Listing orders needs a signed-in customer; this API runs with api_auth = none, so orders have no owner.",
     );
   }
-  const query = pageQuery(event);
+  const query = pageQuery(event, ORDER_LIST_LIMITS);
   if ("statusCode" in query) return query;
   const { limit } = query;
   let after;
@@ -347,7 +320,7 @@ async function listProducts(
   deps: OrderPlacementDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const query = pageQuery(event);
+  const query = pageQuery(event, ORDER_LIST_LIMITS);
   if ("statusCode" in query) return query;
   const { limit } = query;
   const after = query.cursor === undefined ? undefined : decodeProductCursor(query.cursor);

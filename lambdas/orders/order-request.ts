@@ -5,7 +5,9 @@ import type { ApiErrorCode } from "../platform/api-errors";
 /** Limits of the POST /orders contract; the API Gateway model is generated from the same schema. */
 export const ORDER_LIMITS = {
   maxBodyBytes: 16 * 1024,
-  maxDistinctProducts: 50,
+  // One transaction takes an order's stock: per product its change and its movement, and the
+  // order's marker: at most DynamoDB's 100 writes.
+  maxDistinctProducts: 49,
   maxQuantity: 100,
   maxIdempotencyKeyLength: 128,
 } as const;

@@ -44,13 +44,18 @@ export const API_ERRORS = {
   ORDER_NOT_REFUNDABLE: 409,
   REFUND_FAILED: 502,
   PAYMENT_PROVIDER_UNAVAILABLE: 503,
-  // The catalogue (GET /products/{productId}; staff: POST /products, PATCH /products/{productId}).
+  // The catalogue (GET /products/{productId}; staff: POST /products, PATCH /products/{productId},
+  // POST /products/{productId}/stock-adjustments, GET /products/{productId}/stock-movements).
   PRODUCT_NOT_FOUND: 404,
   PRODUCT_EXISTS: 409,
   INVALID_NAME: 400,
   INVALID_PRICE: 400,
   INVALID_STOCK: 400,
   INVALID_ACTIVE: 400,
+  INVALID_THRESHOLD: 400,
+  INVALID_DELTA: 400,
+  INVALID_NOTE: 400,
+  STOCK_WOULD_GO_NEGATIVE: 409,
   // Cancelling (POST /orders/{orderId}/cancel) and shipping (POST /orders/{orderId}/shipment).
   ORDER_ALREADY_SHIPPED: 409,
   ORDER_NOT_CANCELLABLE: 409,

@@ -18,7 +18,8 @@ export type SettingName =
   | "stuckOrderMinutes"
   | "paymentActionTimeoutMinutes"
   | "idempotencyKeyTtlHours"
-  | "reconcileDays";
+  | "reconcileDays"
+  | "lowStockThreshold";
 export type Settings = Record<SettingName, string>;
 
 export type ConfigSource =
@@ -29,6 +30,7 @@ export type ConfigSource =
 export const CONFIG = {
   ordersTableName: { env: "ORDERS_TABLE_NAME" },
   inventoryTableName: { env: "INVENTORY_TABLE_NAME" },
+  stockMovementsTableName: { env: "STOCK_MOVEMENTS_TABLE_NAME" },
   orderKeysTableName: { env: "ORDER_KEYS_TABLE_NAME" },
   stateMachineArn: { env: "STATE_MACHINE_ARN" },
   userPoolId: { env: "USER_POOL_ID" },
@@ -69,6 +71,8 @@ export const CONFIG = {
    * (payment_action_timeout_minutes); the reconciler does not count a waiting order as stuck before.
    */
   paymentActionTimeoutMinutes: { env: "PAYMENT_ACTION_TIMEOUT_MINUTES", default: "30" },
+  /** The stock at or below which a product counts as low, unless it has its own (low_stock_threshold). */
+  lowStockThreshold: { env: "LOW_STOCK_THRESHOLD", default: "5" },
 } as const satisfies Record<string, { readonly env: string; readonly default?: string }>;
 export type ConfigName = keyof typeof CONFIG;
 
@@ -80,6 +84,7 @@ export type ConfigName = keyof typeof CONFIG;
 export const CONFIG_SOURCES = {
   ordersTableName: { resource: "ordersTable", attribute: "name" },
   inventoryTableName: { resource: "inventoryTable", attribute: "name" },
+  stockMovementsTableName: { resource: "stockMovementsTable", attribute: "name" },
   orderKeysTableName: { resource: "orderKeysTable", attribute: "name" },
   stateMachineArn: { resource: "orderWorkflow", attribute: "arn" },
   userPoolId: { resource: "customerUserPool", attribute: "id" },
@@ -105,10 +110,20 @@ export const CONFIG_SOURCES = {
   idempotencyKeyTtlHours: { setting: "idempotencyKeyTtlHours" },
   reconcileDays: { setting: "reconcileDays" },
   paymentActionTimeoutMinutes: { setting: "paymentActionTimeoutMinutes" },
+  lowStockThreshold: { setting: "lowStockThreshold" },
 } as const satisfies Record<ConfigName, ConfigSource>;
 
 /** UpdateInventory's transaction reads the orders table's marker; every DynamoDB store names both. */
 const STORE_TABLES = ["ordersTableName", "inventoryTableName"] as const;
+/**
+ * What changing stock reads: the movements it records beside each change, the threshold a change
+ * may cross, and the operators' topic it tells when it does.
+ */
+const STOCK_CHANGE_SETTINGS = [
+  "stockMovementsTableName",
+  "lowStockThreshold",
+  "orderAlertsTopicArn",
+] as const;
 /** What building the payment gateway reads (payments/gateways.ts): the provider and its settings. */
 const PAYMENT_GATEWAY_SETTINGS = [
   "paymentGateway",
@@ -138,6 +153,7 @@ export const ORDER_PLACEMENT_CONFIG = [
 ] as const satisfies readonly ConfigName[];
 export const CATALOG_ADMIN_CONFIG = [
   "inventoryTableName",
+  ...STOCK_CHANGE_SETTINGS,
   "orderKeysTableName",
   "idempotencyKeyTtlHours",
 ] as const satisfies readonly ConfigName[];
@@ -158,6 +174,8 @@ export const PAYMENT_EVENTS_CONFIG = [
 ] as const satisfies readonly ConfigName[];
 export const AFTER_SALE_CONFIG = [
   ...STORE_TABLES,
+  // A cancellation gives stock back: it records the release (stock only rises: no threshold crossed).
+  "stockMovementsTableName",
   "orderKeysTableName",
   "idempotencyKeyTtlHours",
   ...PAYMENT_GATEWAY_SETTINGS,
@@ -166,7 +184,10 @@ export const AFTER_SALE_CONFIG = [
   "shipmentEmailTemplateName",
   "refundEmailTemplateName",
 ] as const satisfies readonly ConfigName[];
-export const UPDATE_INVENTORY_CONFIG = STORE_TABLES;
+export const UPDATE_INVENTORY_CONFIG = [
+  ...STORE_TABLES,
+  ...STOCK_CHANGE_SETTINGS,
+] as const satisfies readonly ConfigName[];
 export const ORDER_SUCCESS_HANDLER_CONFIG = [
   "ordersTableName",
   "orderAlertsTopicArn",
@@ -192,7 +213,10 @@ export const CUSTOMER_DATA_CONFIG = [
   "emailSuppressionTableName",
   "userPoolId",
 ] as const satisfies readonly ConfigName[];
-export const SEED_INVENTORY_CONFIG = STORE_TABLES;
+export const SEED_INVENTORY_CONFIG = [
+  ...STORE_TABLES,
+  "stockMovementsTableName",
+] as const satisfies readonly ConfigName[];
 
 /** Every function's configuration, by function: the contracts' and the stack's view. */
 export const FUNCTION_CONFIG = {
@@ -229,6 +253,7 @@ function settingsAtTheirDefaults(): Settings {
     paymentActionTimeoutMinutes: CONFIG.paymentActionTimeoutMinutes.default,
     idempotencyKeyTtlHours: CONFIG.idempotencyKeyTtlHours.default,
     reconcileDays: CONFIG.reconcileDays.default,
+    lowStockThreshold: CONFIG.lowStockThreshold.default,
   };
 }
 

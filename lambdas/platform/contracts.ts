@@ -69,6 +69,12 @@ const READ_STRIPE_SECRET_KEY: Grant = {
   when: { setting: "paymentGateway", equals: "stripe" },
 };
 
+/** A change of stock that crosses a product's low-stock threshold tells the operators (encrypted topic). */
+const TELL_LOW_STOCK: readonly Grant[] = [
+  { sid: "TellLowStock", resource: "orderAlertsTopic", actions: ["sns:Publish"] },
+  { sid: "EncryptForEncryptedTopic", resource: "topicKey", actions: ["kms:GenerateDataKey", "kms:Decrypt"] },
+];
+
 /**
  * Customer e-mail with the given templates: SES authorizes a templated send against the identity, the
  * configuration set and the template (only with customer_emails = on); the suppression list is read first.
@@ -127,23 +133,30 @@ const CONTRACTS = {
   },
   CatalogAdmin: {
     folder: "catalog-admin",
-    description: "API: staff create products and change their names, prices and sale status",
+    description:
+      "API: staff create products, change their names, prices and sale status, and adjust their stock",
     timeoutSeconds: 10,
     memoryMb: 256,
     trigger: "api",
     config: FUNCTION_CONFIG.CatalogAdmin,
     access: [
-      // The product's write and its request's record are one transaction; never the stock.
+      // The product's write, its request's record and (for stock) its movement are one transaction.
       {
         sid: "WriteProducts",
         resource: "inventoryTable",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       },
       {
+        sid: "RecordStockMovements",
+        resource: "stockMovementsTable",
+        actions: ["dynamodb:PutItem", "dynamodb:Query"],
+      },
+      {
         sid: "RecordIdempotencyKeys",
         resource: "orderKeysTable",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
       },
+      ...TELL_LOW_STOCK,
     ],
   },
   StartOrderProcessing: {
@@ -238,8 +251,14 @@ const CONTRACTS = {
       // Conditional status changes; one transaction sets a refund's amount aside and records its request.
       { sid: "RecordOrderChanges", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       { sid: "RecordRefundRequests", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
-      // A cancelled order's stock goes back (with the order's marker, in one transaction, once).
-      { sid: "ReleaseCancelledStock", resource: "inventoryTable", actions: ["dynamodb:UpdateItem"] },
+      // A cancelled order's stock goes back (with the order's marker and the release's movement, in
+      // one transaction, once): the stock it changes is read first, so the movement says what it left.
+      {
+        sid: "ReleaseCancelledStock",
+        resource: "inventoryTable",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      },
+      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
       // A cancelled order's payment wait ends at once instead of timing out.
       { sid: "StopWaitingPayments", resource: "orderStateMachine", actions: ["states:SendTaskFailure"] },
       READ_STRIPE_SECRET_KEY,
@@ -258,10 +277,17 @@ const CONTRACTS = {
     trigger: "workflow",
     config: FUNCTION_CONFIG.UpdateInventory,
     access: [
-      // One TransactWriteItems: conditional decrements plus the order's exactly-once marker; when
-      // the marker refuses, one read tells a replay from an order cancelled meanwhile.
-      { sid: "DecrementStock", resource: "inventoryTable", actions: ["dynamodb:UpdateItem"] },
+      // One TransactWriteItems: the stock read just before (conditional on it), each line's movement
+      // and the order's exactly-once marker; when the marker refuses, one read tells a replay from
+      // an order cancelled meanwhile.
+      {
+        sid: "DecrementStock",
+        resource: "inventoryTable",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      },
+      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
       { sid: "MarkOrderReserved", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
+      ...TELL_LOW_STOCK,
     ],
   },
   OrderSuccessHandler: {
@@ -384,7 +410,11 @@ const CONTRACTS = {
     memoryMb: 256,
     trigger: "deploy",
     config: FUNCTION_CONFIG.SeedInventory,
-    access: [{ sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] }],
+    access: [
+      // A new product and its opening movement (its first stock) in one transaction.
+      { sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] },
+      { sid: "RecordOpeningStock", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
+    ],
   },
 } as const satisfies Record<keyof typeof FUNCTION_CONFIG, FunctionContract>;
 

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { API_ERRORS, type ApiErrorCode } from "./api-errors";
 
 const JSON_HEADERS = { "Content-Type": "application/json; charset=utf-8" };
@@ -107,4 +107,39 @@ export function requiredIdempotencyKey(
     );
   }
   return key;
+}
+
+/** How many items a list's page may hold (`?limit=`), and how many when it does not say. */
+export interface PageLimits {
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+}
+
+/** The page size of `?limit=`, or the 400 that rejects it. */
+function listLimit(raw: string | undefined, limits: PageLimits): number | APIGatewayProxyResult {
+  if (raw === undefined) return limits.default;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < limits.min || limit > limits.max) {
+    return errorResponse(
+      "INVALID_LIMIT",
+      `limit must be a whole number from ${limits.min} to ${limits.max}.`,
+    );
+  }
+  return limit;
+}
+
+/** A list's page: `?limit=` and the opaque `?cursor=` (decoded by the list), nothing else. */
+export function pageQuery(
+  event: Pick<APIGatewayProxyEvent, "queryStringParameters">,
+  limits: PageLimits,
+): { readonly limit: number; readonly cursor?: string } | APIGatewayProxyResult {
+  const query = event.queryStringParameters ?? {};
+  const unknown = Object.keys(query).filter((k) => k !== "limit" && k !== "cursor");
+  if (unknown.length > 0) {
+    return errorResponse("UNKNOWN_PARAMETER", `Unknown query parameter: ${unknown.join(", ")}.`);
+  }
+  const limit = listLimit(query.limit, limits);
+  if (typeof limit !== "number") return limit;
+  return { limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) };
 }

@@ -11,6 +11,8 @@ export type ResourceName =
   | "ordersByStatusIndex"
   | "orderKeysTable"
   | "inventoryTable"
+  /** Every change of a product's stock with its cause (StockMovementsTable). */
+  | "stockMovementsTable"
   | "ordersQueue"
   | "confirmationDeadLetterQueue"
   | "orderWorkflow"

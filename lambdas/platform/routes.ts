@@ -12,6 +12,8 @@ export type ApiOperation =
   | "getProduct"
   | "createProduct"
   | "updateProduct"
+  | "adjustStock"
+  | "listStockMovements"
   | "receiveStripeEvent"
   | "refundOrder"
   | "cancelOrder"
@@ -106,6 +108,22 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "PATCH",
     resourcePath: "/products/{productId}",
     operation: "updateProduct",
+    handler: "CatalogAdmin",
+    validatesBody: false,
+    access: "staff",
+  },
+  {
+    method: "POST",
+    resourcePath: "/products/{productId}/stock-adjustments",
+    operation: "adjustStock",
+    handler: "CatalogAdmin",
+    validatesBody: false,
+    access: "staff",
+  },
+  {
+    method: "GET",
+    resourcePath: "/products/{productId}/stock-movements",
+    operation: "listStockMovements",
     handler: "CatalogAdmin",
     validatesBody: false,
     access: "staff",

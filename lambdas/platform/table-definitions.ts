@@ -10,10 +10,15 @@ export interface IndexDefinition {
   readonly includedAttributes: readonly string[];
 }
 
+/** DynamoDB's key attribute types used here: strings, and numbers for sequence numbers. */
+export type KeyAttributeType = "S" | "N";
+
 export interface TableDefinition {
   /** Logical name, used as the Terraform id and in local table names. */
   readonly logicalName: string;
   readonly partitionKey: string;
+  /** The sort key (a string unless typed otherwise); none: one item per partition key. */
+  readonly sortKey?: { readonly name: string; readonly type: KeyAttributeType };
   readonly indexes: readonly IndexDefinition[];
   /** The attribute DynamoDB TTL deletes expired items by (epoch seconds); none: items are kept. */
   readonly expiryAttribute?: string;
@@ -86,15 +91,31 @@ export const EMAIL_SUPPRESSION_TABLE: TableDefinition = {
   indexes: [],
 };
 
+/**
+ * Every change of a product's stock, with its cause (a sale, a release, a staff adjustment, a
+ * return) and the stock after it: the product's movements in order, `seq` 1, 2, 3… Each is written in
+ * the same transaction as the stock change it explains.
+ */
+export const STOCK_MOVEMENTS_TABLE: TableDefinition = {
+  logicalName: "StockMovementsTable",
+  partitionKey: "productId",
+  sortKey: { name: "seq", type: "N" },
+  indexes: [],
+};
+
 export const TABLES: readonly TableDefinition[] = [
   INVENTORY_TABLE,
+  STOCK_MOVEMENTS_TABLE,
   ORDERS_TABLE,
   ORDER_KEYS_TABLE,
   EMAIL_SUPPRESSION_TABLE,
 ];
 
-/** Every key attribute of a table and its indexes (all strings here), for AttributeDefinitions. */
-export function keyAttributes(table: TableDefinition): string[] {
+/** Every key attribute of a table and its indexes with its type, for AttributeDefinitions. */
+export function keyAttributes(table: TableDefinition): { name: string; type: KeyAttributeType }[] {
   const names = [table.partitionKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
-  return [...new Set(names)];
+  return [
+    ...[...new Set(names)].map((name) => ({ name, type: "S" as const })),
+    ...(table.sortKey ? [table.sortKey] : []),
+  ];
 }

@@ -5,6 +5,7 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
+import { snsLowStockAlerts } from "../catalog/adapters/sns-low-stock-alerts";
 import { BusinessError } from "../platform/errors";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../catalog/ports";
 import { createObservability, instrumented } from "../platform/observability";
@@ -21,7 +22,9 @@ const { logger, metrics } = observability;
 
 export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
   const deps: UpdateInventoryDeps = {
-    inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
+    inventory:
+      overrides.inventory ??
+      dynamoDbInventoryStore(config, snsLowStockAlerts(config.orderAlertsTopicArn, observability)),
   };
 
   return (

@@ -20,6 +20,7 @@ import {
 import {
   EMAIL_SUPPRESSION_TABLE,
   INVENTORY_TABLE,
+  STOCK_MOVEMENTS_TABLE,
   ORDER_KEYS_TABLE,
   ORDERS_TABLE,
   keyAttributes,
@@ -35,6 +36,7 @@ import type { LocalService } from "../runtime/service";
 export interface TableNames {
   readonly orders: string;
   readonly inventory: string;
+  readonly stockMovements: string;
   readonly orderKeys: string;
   readonly emailSuppression: string;
 }
@@ -43,10 +45,13 @@ function createTableInput(definition: TableDefinition, name: string): CreateTabl
   return {
     TableName: name,
     BillingMode: "PAY_PER_REQUEST",
-    KeySchema: [{ AttributeName: definition.partitionKey, KeyType: "HASH" }],
-    AttributeDefinitions: keyAttributes(definition).map((attribute) => ({
-      AttributeName: attribute,
-      AttributeType: "S",
+    KeySchema: [
+      { AttributeName: definition.partitionKey, KeyType: "HASH" },
+      ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: "RANGE" as const }] : []),
+    ],
+    AttributeDefinitions: keyAttributes(definition).map(({ name, type }) => ({
+      AttributeName: name,
+      AttributeType: type,
     })),
     GlobalSecondaryIndexes:
       definition.indexes.length === 0
@@ -149,6 +154,7 @@ export async function createOrderTables(
   };
   await create(ORDERS_TABLE, names.orders);
   await create(INVENTORY_TABLE, names.inventory);
+  await create(STOCK_MOVEMENTS_TABLE, names.stockMovements);
   await create(ORDER_KEYS_TABLE, names.orderKeys);
   await create(EMAIL_SUPPRESSION_TABLE, names.emailSuppression);
   for (const name of Object.values(names)) await untilTable(client, name, { gone: false });

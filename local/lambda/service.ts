@@ -33,6 +33,7 @@ function functionSettings(settings: RuntimeSettings): Settings {
     paymentActionTimeoutMinutes: String(settings.paymentActionTimeoutSeconds / 60),
     idempotencyKeyTtlHours: String(settings.idempotencyKeyTtlHours),
     reconcileDays: String(settings.reconcileDays),
+    lowStockThreshold: String(settings.lowStockThreshold),
   };
 }
 

@@ -17,6 +17,7 @@ export const LOCAL_REGION = "us-east-1";
 export const LOCAL_TABLES = {
   orders: "local-orders",
   inventory: "local-inventory",
+  stockMovements: "local-stock-movements",
   orderKeys: "local-order-keys",
   emailSuppression: "local-email-suppression",
 } as const;
@@ -63,6 +64,7 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   },
   ordersByStatusIndex: { arn: `${tableArn(LOCAL_TABLES.orders)}/index/${ORDERS_BY_STATUS_INDEX.name}` },
   inventoryTable: { arn: tableArn(LOCAL_TABLES.inventory), name: LOCAL_TABLES.inventory },
+  stockMovementsTable: { arn: tableArn(LOCAL_TABLES.stockMovements), name: LOCAL_TABLES.stockMovements },
   orderKeysTable: { arn: tableArn(LOCAL_TABLES.orderKeys), name: LOCAL_TABLES.orderKeys },
   ordersQueue: { arn: LOCAL_ORDERS_QUEUE_ARN, url: `http://localhost/${LOCAL_ACCOUNT}/orders` },
   confirmationDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-confirmation-dlq` },

@@ -74,6 +74,8 @@ export interface LocalRuntimeOptions {
   readonly catalog?: Catalog;
   /** reconcile_days: how many days of payments the payment reconciliation compares with the orders (3). */
   readonly reconcileDays?: number;
+  /** low_stock_threshold: the stock at or below which a product counts as low, unless it has its own (5). */
+  readonly lowStockThreshold?: number;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
   readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -110,6 +112,7 @@ export const RUNTIME_DEFAULTS = {
   paymentActionTimeoutSeconds: Number(DEFAULT_SETTINGS.paymentActionTimeoutMinutes) * 60,
   idempotencyKeyTtlHours: Number(DEFAULT_SETTINGS.idempotencyKeyTtlHours),
   reconcileDays: Number(DEFAULT_SETTINGS.reconcileDays),
+  lowStockThreshold: Number(DEFAULT_SETTINGS.lowStockThreshold),
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

@@ -5,6 +5,7 @@ import {
   INVENTORY_TABLE,
   ORDER_KEYS_TABLE,
   ORDERS_TABLE,
+  STOCK_MOVEMENTS_TABLE,
   keyAttributes,
   type TableDefinition,
 } from "../../lambdas/platform/table-definitions";
@@ -15,12 +16,13 @@ export interface DataTablesProps {
 }
 
 /**
- * InventoryTable (ProductID), OrdersTable (orderId, with the customer's-orders index and the stream
+ * InventoryTable (ProductID), StockMovementsTable (productId, seq), OrdersTable (orderId, with the customer's-orders index and the stream
  * that queues orders) and OrderKeysTable (idempotency keys): on-demand, PITR, encrypted; key schemas
  * and indexes shared with the local runtime.
  */
 export class DataTables extends Construct {
   readonly inventory: DynamodbTable;
+  readonly stockMovements: DynamodbTable;
   readonly orders: DynamodbTable;
   readonly orderKeys: DynamodbTable;
   readonly emailSuppression: DynamodbTable;
@@ -32,7 +34,8 @@ export class DataTables extends Construct {
         name: `${props.namePrefix}-${suffix}`,
         billingMode: "PAY_PER_REQUEST",
         hashKey: definition.partitionKey,
-        attribute: keyAttributes(definition).map((name) => ({ name, type: "S" })),
+        ...(definition.sortKey ? { rangeKey: definition.sortKey.name } : {}),
+        attribute: keyAttributes(definition),
         globalSecondaryIndex: definition.indexes.map((index) => ({
           name: index.name,
           hashKey: index.partitionKey,
@@ -53,6 +56,7 @@ export class DataTables extends Construct {
       return resource;
     };
     this.inventory = table(INVENTORY_TABLE, "inventory");
+    this.stockMovements = table(STOCK_MOVEMENTS_TABLE, "stock-movements");
     // The stream is the order outbox: every PENDING write reaches OrdersQueue (OrderOutbox).
     this.orders = table(ORDERS_TABLE, "orders", true);
     this.orderKeys = table(ORDER_KEYS_TABLE, "order-keys");

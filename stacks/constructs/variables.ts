@@ -41,6 +41,7 @@ export class OrderSystemVariables extends Construct {
   readonly declineRateAlarmPercent: TerraformVariable;
   readonly idempotencyKeyTtlHours: TerraformVariable;
   readonly reconcileDays: TerraformVariable;
+  readonly lowStockThreshold: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -92,6 +93,7 @@ export class OrderSystemVariables extends Construct {
     } = paymentOutcomeVariables(variable));
     ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
       releaseVariables(variable, env));
+    this.lowStockThreshold = lowStockThresholdVariable(variable);
     this.stuckOrderMinutes = variable("stuck_order_minutes", {
       type: "number",
       default: Number(CONFIG.stuckOrderMinutes.default),
@@ -510,6 +512,23 @@ function paymentOutcomeVariables(variable: DefineVariable) {
     ],
   });
   return { paymentActionTimeoutMinutes, declineRateAlarmPercent, idempotencyKeyTtlHours, reconcileDays };
+}
+
+/** The stock at or below which operators hear of a product (products may carry their own). */
+function lowStockThresholdVariable(variable: DefineVariable): TerraformVariable {
+  return variable("low_stock_threshold", {
+    type: "number",
+    default: Number(CONFIG.lowStockThreshold.default),
+    description:
+      "The stock at or below which a product counts as low, for products without a lowStockThreshold of their own: a sale or an adjustment that takes a product's stock from above it to at or below it sends one message to OrderAlertsTopic. 0 to 1000000 (0: only selling out is told).",
+    validation: [
+      {
+        condition:
+          "var.low_stock_threshold == floor(var.low_stock_threshold) && var.low_stock_threshold >= 0 && var.low_stock_threshold <= 1000000",
+        errorMessage: "low_stock_threshold must be a whole number from 0 to 1000000.",
+      },
+    ],
+  });
 }
 
 /** Declines are routine; a third of attempts declined over 15 minutes is not. */

@@ -10,9 +10,15 @@ import { dataOf, resourcesOf, synthOrderSystem } from "../../support/synth";
 const stack = synthOrderSystem("dev");
 const ORDERS = "${aws_dynamodb_table.OrdersTable.arn}";
 const INVENTORY = "${aws_dynamodb_table.InventoryTable.arn}";
+const MOVEMENTS = "${aws_dynamodb_table.StockMovementsTable.arn}";
 const CUSTOMER_INDEX = "${aws_dynamodb_table.OrdersTable.arn}/index/customerId-createdAt-index";
 const QUEUE = "${aws_sqs_queue.OrdersQueue.arn}";
 const TOPIC_KEY = "${aws_kms_key.Messaging_NotificationTopicsKey_A2526125.arn}";
+/** Low stock, told on the operators' topic (encrypted with the topics' key). */
+const TELL_LOW_STOCK = {
+  TellLowStock: { actions: ["sns:Publish"], resources: ["${aws_sns_topic.OrderAlertsTopic.arn}"] },
+  EncryptForEncryptedTopic: { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [TOPIC_KEY] },
+};
 /** Executions start on the workflow's live alias, never on the bare state machine. */
 const STATE_MACHINE =
   "arn:${data.aws_partition.Partition.partition}:states:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:stateMachine:ecommerce-dev-order-processing:live";
@@ -50,17 +56,20 @@ const ALLOWED: Record<string, AllowList> = {
     ReadProducts: { actions: ["dynamodb:BatchGetItem", "dynamodb:Scan"], resources: [INVENTORY] },
     // No queue access: the orders table's stream queues orders (the Outbox pipe below).
   }),
-  // The catalogue's only writer besides the seed and the workflow's stock: products and their
-  // requests' keys, item by item (no Scan, no DeleteItem, nothing of the orders table).
+  // The catalogue's only writer besides the seed and the workflow's stock: products, their stock
+  // movements (written, and read by product) and their requests' keys, item by item (no Scan, no
+  // DeleteItem, nothing of the orders table); low stock on the operators' topic.
   CatalogAdmin: functionRole("CatalogAdmin", {
     WriteProducts: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [INVENTORY],
     },
+    RecordStockMovements: { actions: ["dynamodb:PutItem", "dynamodb:Query"], resources: [MOVEMENTS] },
     RecordIdempotencyKeys: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
     },
+    ...TELL_LOW_STOCK,
   }),
   StartOrderProcessing: functionRole("StartOrderProcessing", {
     ConsumeOrdersQueue: {
@@ -105,8 +114,13 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
     },
-    // A cancelled order's stock, and only UpdateItem: the release is one conditional transaction.
-    ReleaseCancelledStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
+    // A cancelled order's stock, read and then given back in one conditional transaction with its
+    // movement (PutItem on the movements only: it never rewrites or deletes one).
+    ReleaseCancelledStock: {
+      actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+      resources: [INVENTORY],
+    },
+    RecordStockMovements: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
     // Ends a cancelled order's payment wait; it never reports a payment's success.
     StopWaitingPayments: { actions: ["states:SendTaskFailure"], resources: [BARE_STATE_MACHINE] },
     CheckSuppressedAddresses: {
@@ -115,8 +129,10 @@ const ALLOWED: Record<string, AllowList> = {
     },
   }),
   UpdateInventory: functionRole("UpdateInventory", {
-    DecrementStock: { actions: ["dynamodb:UpdateItem"], resources: [INVENTORY] },
+    DecrementStock: { actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], resources: [INVENTORY] },
+    RecordStockMovements: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
     MarkOrderReserved: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
+    ...TELL_LOW_STOCK,
   }),
   OrderSuccessHandler: functionRole("OrderSuccessHandler", {
     CheckSuppressedAddresses: {
@@ -192,6 +208,7 @@ const ALLOWED: Record<string, AllowList> = {
   },
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
+    RecordOpeningStock: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
   }),
   // The outbox pipe: reads the orders table's stream, sends to OrdersQueue and its own dead-letter queue.
   Outbox: {
@@ -484,14 +501,16 @@ test("only the API (OrderPlacement; PaymentEvents, AfterSale and CatalogAdmin on
       },
     ]),
   );
-  expect(permissions).toHaveLength(12);
-  // CatalogAdmin: only from its own two routes.
+  expect(permissions).toHaveLength(14);
+  // CatalogAdmin: only from its own four routes.
   const catalogAdmin = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
     (p) => p.function_name === "${aws_lambda_alias.CatalogAdminLiveAlias.function_name}",
   );
   expect(catalogAdmin.map((p) => p.source_arn).sort()).toEqual([
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/GET/products/*/stock-movements",
     "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/PATCH/products/*",
     "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/products",
+    "${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/products/*/stock-adjustments",
   ]);
   // AfterSale: only from its own routes, one permission each (a path parameter is `*` in the source ARN).
   const afterSale = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(

@@ -402,7 +402,7 @@ describe("API Gateway", () => {
       required: ["items", "paymentToken"],
       additionalProperties: false,
     });
-    expect(schema.properties.items).toMatchObject({ minItems: 1, maxItems: 50 });
+    expect(schema.properties.items).toMatchObject({ minItems: 1, maxItems: 49 });
   });
 
   test("the deployment is replaced when routes change, and the stage has throttling, access logs and X-Ray", () => {

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler } from "../../../lambdas/seed-inventory/handler";
 import catalog from "../../../lambdas/catalog/catalog.json";
@@ -9,7 +9,7 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 
 beforeEach(() => {
   dynamo.reset();
-  dynamo.on(PutCommand).resolves({});
+  dynamo.on(TransactWriteCommand).resolves({});
 });
 
 test("the committed catalog has 10-20 products, one of them easy to sell out", () => {
@@ -19,10 +19,12 @@ test("the committed catalog has 10-20 products, one of them easy to sell out", (
 });
 
 // That an existing product is never overwritten is proven against dynalite (dynamodb-integration).
-test("writes every product, prices in minor units", async () => {
+test("writes every product with its opening movement, prices in minor units", async () => {
   const result = await handler(catalog, context);
   expect(result.created).toHaveLength(catalog.products.length);
-  expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+  const [first] = dynamo.commandCalls(TransactWriteCommand);
+  const [product, opening] = first.args[0].input.TransactItems ?? [];
+  expect(product.Put).toMatchObject({
     TableName: "inventory-test",
     Item: {
       ProductID: "SKU-1001",
@@ -31,12 +33,31 @@ test("writes every product, prices in minor units", async () => {
       currency: "USD",
       stock: 250,
       active: true,
+      movementCount: 1,
+    },
+    ConditionExpression: "attribute_not_exists(#id)",
+  });
+  expect(opening.Put).toMatchObject({
+    TableName: "stock-movements-test",
+    Item: {
+      productId: "SKU-1001",
+      seq: 1,
+      kind: "adjustment",
+      reason: "received",
+      delta: 250,
+      stockAfter: 250,
     },
   });
 });
 
 test("a second run keeps existing stock (safe to run twice)", async () => {
-  dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: "exists", $metadata: {} }));
+  dynamo.on(TransactWriteCommand).rejects(
+    new TransactionCanceledException({
+      message: "exists",
+      $metadata: {},
+      CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }],
+    }),
+  );
   const result = await handler({}, context);
   expect(result).toEqual({ created: [], existing: catalog.products.map((p) => p.productId) });
 });

@@ -14,7 +14,7 @@ const lambdas = join(root, "lambdas");
 /** The business domains and what each may use besides the platform (docs/ARCHITECTURE.md says why). */
 const DOMAIN_USES: Readonly<Record<string, readonly string[]>> = {
   orders: [],
-  catalog: ["orders"],
+  catalog: ["orders", "alerts"],
   customers: ["orders"],
   workflow: ["orders"],
   alerts: [],

@@ -1,85 +1,91 @@
-import { IdempotentParameterMismatchException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  BatchGetCommand,
-  GetCommand,
-  type BatchGetCommandOutput,
-  DynamoDBDocumentClient,
-  PutCommand,
-  ScanCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../../platform/errors";
 import type { Product } from "../product";
+import { inventoryItemOf, toProduct, type InventoryItem } from "./inventory-item";
 import type { OrderLine } from "../../orders/order-request";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../ports";
 import { INVENTORY_TABLE, ORDERS_TABLE } from "../../platform/table-definitions";
-import { conditionalWrite } from "../../platform/dynamodb/conditional-write";
 import { documentClient } from "../../platform/dynamodb/document-client";
+import { SEED_ACTOR, thresholdSetting, type LowStockAlerts, type MovementCause } from "../stock";
+import {
+  DynamoDbStockLedger,
+  openingMovement,
+  openingPut,
+  plannedChange,
+  raceBackoff,
+  type StockTables,
+  type TransactItem,
+} from "./dynamodb-stock-ledger";
 
-/** DynamoDB's BatchGetItem limit. */
-const BATCH_GET_LIMIT = 100;
+/** How often a change of stock that lost a race with another change reads again, before the caller retries. */
+const STOCK_ATTEMPTS = 25;
 
-/** A product as InventoryTable keeps it. */
-export interface InventoryItem {
-  readonly ProductID: string;
-  readonly name: string;
-  readonly priceMinor: number;
-  readonly currency: string;
-  readonly stock: number;
-  /** Absent on products written before staff could take one off sale: on sale. */
-  readonly active?: boolean;
-  /** Bumped by every staff change (absent until the first): what a change is conditional on. */
-  readonly version?: number;
+/**
+ * A new product's item and, when it has stock, its opening movement: one transaction, so the
+ * product's movements add up from its creation.
+ */
+export function newProductWrites(
+  tables: StockTables,
+  product: Product,
+  opening: Omit<Extract<MovementCause, { kind: "adjustment" }>, "kind" | "reason">,
+  extra: Record<string, unknown> = {},
+): TransactItem[] {
+  const at = new Date().toISOString();
+  return [
+    {
+      Put: {
+        TableName: tables.inventory,
+        Item: { ...inventoryItemOf(product), ...extra, movementCount: product.stock > 0 ? 1 : 0 },
+        ConditionExpression: "attribute_not_exists(#id)",
+        ExpressionAttributeNames: { "#id": INVENTORY_TABLE.partitionKey },
+      },
+    },
+    ...(product.stock > 0
+      ? [
+          openingPut(
+            tables.movements,
+            openingMovement(
+              product.productId,
+              product.stock,
+              { kind: "adjustment", reason: "received", ...opening },
+              at,
+            ),
+          ),
+        ]
+      : []),
+  ];
 }
 
-export const toProduct = (item: InventoryItem): Product => ({
-  productId: item.ProductID,
-  name: item.name,
-  priceMinor: Number(item.priceMinor),
-  currency: item.currency,
-  stock: Number(item.stock),
-  active: item.active !== false,
-});
-
-/** A product as InventoryTable keeps it (staff changes add a version). */
-export const inventoryItemOf = (product: Product): InventoryItem => ({
-  ProductID: product.productId,
-  name: product.name,
-  priceMinor: product.priceMinor,
-  currency: product.currency,
-  stock: product.stock,
-  active: product.active,
-});
+export interface StockSettings {
+  /** The movements table; a function that does not change stock (ValidateOrder) has none. */
+  readonly movementsTable?: string;
+  readonly defaultThreshold?: number;
+  readonly alerts?: LowStockAlerts;
+}
 
 export class DynamoDbInventoryStore implements InventoryStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly inventoryTableName: string,
     private readonly ordersTableName: string,
+    private readonly stock: StockSettings = {},
   ) {}
 
+  private ledger(): DynamoDbStockLedger {
+    if (!this.stock.movementsTable) throw new Error("This store was not given the stock movements table");
+    return new DynamoDbStockLedger(this.client, {
+      inventory: this.inventoryTableName,
+      movements: this.stock.movementsTable,
+    });
+  }
+
   async getProducts(productIds: readonly string[]): Promise<Map<string, Product>> {
-    const products = new Map<string, Product>();
-    for (let start = 0; start < productIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] | undefined = productIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((id) => ({ [INVENTORY_TABLE.partitionKey]: id }));
-      // Unprocessed keys are retried until DynamoDB has answered for all of them.
-      for (let round = 0; keys && keys.length > 0; round++) {
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.inventoryTableName]: { Keys: keys, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.inventoryTableName] ?? []) {
-          const product = toProduct(item as InventoryItem);
-          products.set(product.productId, product);
-        }
-        keys = result.UnprocessedKeys?.[this.inventoryTableName]?.Keys;
-      }
-    }
-    return products;
+    const items = await new DynamoDbStockLedger(this.client, {
+      inventory: this.inventoryTableName,
+      movements: "",
+    }).items(productIds);
+    return new Map([...items].map(([id, item]) => [id, toProduct(item)]));
   }
 
   async listProducts(): Promise<Product[]> {
@@ -95,88 +101,120 @@ export class DynamoDbInventoryStore implements InventoryStore {
     return products.sort((a, b) => a.productId.localeCompare(b.productId));
   }
 
-  /**
-   * One transaction over every order line plus the order's marker item, so stock and marker change
-   * together or not at all. The marker is the last item: its cancellation reason is at lines.length.
-   */
-  private stockTransaction(
+  /** The order's marker item: its update is at index lines.length of the transaction. */
+  private markerUpdate(
     orderId: string,
-    lines: readonly OrderLine[],
-    stock: { readonly update: string; readonly condition: string },
     marker: {
       readonly update: string;
       readonly condition: string;
       readonly names?: Record<string, string>;
       readonly values?: Record<string, unknown>;
     },
-    clientRequestToken?: string,
-  ): TransactWriteCommand {
-    return new TransactWriteCommand({
-      ClientRequestToken: clientRequestToken,
-      TransactItems: [
-        ...lines.map((line) => ({
-          Update: {
-            TableName: this.inventoryTableName,
-            Key: { [INVENTORY_TABLE.partitionKey]: line.productId },
-            UpdateExpression: stock.update,
-            ConditionExpression: stock.condition,
-            ExpressionAttributeValues: { ":qty": line.quantity },
-          },
-        })),
-        {
-          Update: {
-            TableName: this.ordersTableName,
-            Key: { [ORDERS_TABLE.partitionKey]: orderId },
-            UpdateExpression: marker.update,
-            ConditionExpression: marker.condition,
-            ...(marker.names ? { ExpressionAttributeNames: marker.names } : {}),
-            ExpressionAttributeValues: { ":true": true, ...marker.values },
-          },
-        },
-      ],
-    });
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.ordersTableName,
+        Key: { [ORDERS_TABLE.partitionKey]: orderId },
+        UpdateExpression: marker.update,
+        ConditionExpression: marker.condition,
+        ...(marker.names ? { ExpressionAttributeNames: marker.names } : {}),
+        ExpressionAttributeValues: { ":true": true, ...marker.values },
+      },
+    };
   }
 
-  async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
-    try {
-      await this.client.send(
-        this.stockTransaction(
-          orderId,
-          lines,
-          { update: "SET stock = stock - :qty", condition: "attribute_exists(ProductID) AND stock >= :qty" },
-          // The order marker: the decrement happens at most once per order, whatever the retries,
-          // and never for an order cancelled meanwhile (its cancellation releases what was taken).
-          {
-            update: "SET inventoryReserved = :true",
-            condition:
-              "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved) AND #status <> :cancelled",
-            names: { "#status": "status" },
-            values: { ":cancelled": "CANCELLED" },
-          },
-          // Same token for a replay within DynamoDB's 10-minute window: the replay is a no-op.
-          orderId,
-        ),
-      );
-      return "reserved";
-    } catch (error) {
-      // The token already committed a transaction for this order (with other items): it is reserved.
-      if (error instanceof IdempotentParameterMismatchException) return "already-reserved";
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return this.whyNotReserved(orderId);
-      const short = lines
-        .filter((_, i) => reasons[i]?.Code === "ConditionalCheckFailed")
-        .map((l) => l.productId);
-      if (short.length > 0) {
-        throw new BusinessError("OutOfStock", `Not enough stock left for ${short.join(", ")}.`);
+  /**
+   * Reads the lines' products and writes one transaction: each line's stock change (conditional on
+   * the product's movement count as read), the order's marker (at index lines.length) and each
+   * line's movement. A line whose product changed meanwhile refuses the transaction and it is
+   * planned again from a fresh read; `refused` answers everything else (a short line, the marker).
+   */
+  private async changeStock<Answer>(
+    orderId: string,
+    lines: readonly OrderLine[],
+    kind: "sale" | "release",
+    marker: TransactItem,
+    refused: (
+      reasons: readonly (string | undefined)[],
+      items: Map<string, InventoryItem>,
+    ) => Promise<Answer | "retry">,
+    done: Answer,
+  ): Promise<Answer> {
+    const ledger = this.ledger();
+    const ids = lines.map((line) => line.productId);
+    for (let attempt = 1; ; attempt++) {
+      const items = await ledger.items(ids);
+      if (await ledger.openLedgers(items.values())) continue;
+      const sign = kind === "sale" ? -1 : 1;
+      const at = new Date().toISOString();
+      const planned = lines.flatMap((line) => {
+        const item = items.get(line.productId);
+        const delta = sign * line.quantity;
+        if (!item || Number(item.stock) + delta < 0) return [];
+        return [
+          plannedChange(ledger.tables, item, delta, { kind, orderId }, at, this.stock.defaultThreshold ?? 0),
+        ];
+      });
+      try {
+        if (planned.length < lines.length) throw new ShortLines();
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [...planned.map((p) => p.update), marker, ...planned.map((p) => p.put)],
+          }),
+        );
+        const low = planned.flatMap((p) => (p.lowStock ? [p.lowStock] : []));
+        if (low.length > 0) await this.stock.alerts?.tell(low);
+        return done;
+      } catch (error) {
+        const reasons =
+          error instanceof ShortLines
+            ? lines.map((line) =>
+                planned.some((p) => p.movement.productId === line.productId) ? undefined : "Short",
+              )
+            : error instanceof TransactionCanceledException
+              ? (error.CancellationReasons ?? []).map((r) => r.Code)
+              : undefined;
+        if (!reasons) throw error;
+        const answer = await refused(reasons, items);
+        if (answer !== "retry") return answer;
+        if (attempt >= STOCK_ATTEMPTS) throw error;
+        await raceBackoff(attempt);
       }
-      // Conflicts and throttling cancel a transaction too: those are transient, let the workflow retry.
-      throw error;
     }
   }
 
-  /** The marker refused: reserved before (a replay), or the order was cancelled (nothing taken). */
-  private async whyNotReserved(orderId: string): Promise<ReserveResult> {
+  async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
+    const marker = this.markerUpdate(orderId, {
+      // The order marker: the decrement happens at most once per order, whatever the retries, and
+      // never for an order cancelled meanwhile (its cancellation releases what was taken).
+      update: "SET inventoryReserved = :true",
+      condition:
+        "attribute_exists(orderId) AND attribute_not_exists(inventoryReserved) AND #status <> :cancelled",
+      names: { "#status": "status" },
+      values: { ":cancelled": "CANCELLED" },
+    });
+    return this.changeStock<ReserveResult>(
+      orderId,
+      lines,
+      "sale",
+      marker,
+      async (reasons) => {
+        // A replay (or a cancelled order) is answered as such even if the stock has run out since.
+        const why = await this.whyNotReserved(orderId);
+        if (why !== "not-reserved") return why;
+        if (reasons[lines.length] === "ConditionalCheckFailed") return "retry";
+        const short = lines.filter((_, i) => reasons[i] === "Short").map((l) => l.productId);
+        if (short.length > 0) {
+          throw new BusinessError("OutOfStock", `Not enough stock left for ${short.join(", ")}.`);
+        }
+        return "retry";
+      },
+      "reserved",
+    );
+  }
+
+  /** Why the marker could refuse: reserved before (a replay), or the order was cancelled (nothing taken). */
+  private async whyNotReserved(orderId: string): Promise<ReserveResult | "not-reserved"> {
     const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.ordersTableName,
@@ -186,49 +224,72 @@ export class DynamoDbInventoryStore implements InventoryStore {
         ConsistentRead: true,
       }),
     );
-    return Item?.inventoryReserved !== true && Item?.status === "CANCELLED"
-      ? "order-cancelled"
-      : "already-reserved";
+    if (Item?.inventoryReserved === true) return "already-reserved";
+    return Item?.status === "CANCELLED" ? "order-cancelled" : "not-reserved";
   }
 
   async releaseStock(orderId: string, lines: readonly OrderLine[]): Promise<ReleaseResult> {
-    try {
-      await this.client.send(
-        this.stockTransaction(
-          orderId,
-          lines,
-          { update: "SET stock = stock + :qty", condition: "attribute_exists(ProductID)" },
-          // Only an order that holds a reservation gives stock back, and only once.
-          { update: "REMOVE inventoryReserved", condition: "inventoryReserved = :true" },
-        ),
-      );
-      return "released";
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons[lines.length]?.Code === "ConditionalCheckFailed") return "nothing-reserved";
-      throw error;
-    }
+    // Only an order that holds a reservation gives stock back, and only once.
+    const marker = this.markerUpdate(orderId, {
+      update: "REMOVE inventoryReserved",
+      condition: "inventoryReserved = :true",
+    });
+    return this.changeStock<ReleaseResult>(
+      orderId,
+      lines,
+      "release",
+      marker,
+      async (reasons) => (reasons[lines.length] === "ConditionalCheckFailed" ? "nothing-reserved" : "retry"),
+      "released",
+    );
   }
 
   async seedProduct(product: Omit<Product, "active">): Promise<"created" | "exists"> {
-    const created = await conditionalWrite(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.inventoryTableName,
-          Item: inventoryItemOf({ ...product, active: true }),
-          ConditionExpression: "attribute_not_exists(ProductID)",
+    const ledger = this.ledger();
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: newProductWrites(
+            ledger.tables,
+            { ...product, active: true },
+            { adjustmentId: `seed-${product.productId}`, note: "The bundled catalogue", by: SEED_ACTOR },
+          ),
         }),
-      ),
-    );
-    return created ? "created" : "exists";
+      );
+      return "created";
+    } catch (error) {
+      // The product exists (its put is the first write): its stock and movements are left alone.
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === "ConditionalCheckFailed"
+      ) {
+        return "exists";
+      }
+      throw error;
+    }
   }
 }
 
-/** The inventory store also names the orders table: a reservation writes the order's marker. */
-export function dynamoDbInventoryStore(config: {
-  readonly inventoryTableName: string;
-  readonly ordersTableName: string;
-}): DynamoDbInventoryStore {
-  return new DynamoDbInventoryStore(documentClient(), config.inventoryTableName, config.ordersTableName);
+/** A line whose product is missing or short: refused before anything is sent. */
+class ShortLines extends Error {}
+
+/**
+ * The inventory store also names the orders table (a reservation writes the order's marker) and,
+ * in a function that changes stock, the movements table, the default threshold and the alerts.
+ */
+export function dynamoDbInventoryStore(
+  config: {
+    readonly inventoryTableName: string;
+    readonly ordersTableName: string;
+    readonly stockMovementsTableName?: string;
+    readonly lowStockThreshold?: string;
+  },
+  alerts?: LowStockAlerts,
+): DynamoDbInventoryStore {
+  return new DynamoDbInventoryStore(documentClient(), config.inventoryTableName, config.ordersTableName, {
+    movementsTable: config.stockMovementsTableName,
+    defaultThreshold:
+      config.lowStockThreshold === undefined ? undefined : thresholdSetting(config.lowStockThreshold),
+    alerts,
+  });
 }
