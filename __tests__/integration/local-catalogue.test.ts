@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import bundledCatalogue from "../../lambdas/catalog/catalog.json";
 import type { CapturedEmail } from "../../local/ses/email";
+import { apiCall, codeOf, localStaffToken, type ApiAnswer } from "../support/local-api";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
 jest.setTimeout(60_000);
@@ -28,39 +29,12 @@ const CATALOGUE = {
 
 beforeAll(async () => {
   t = await startTestSystem({ catalog: CATALOGUE });
-  const answer = await fetch(`${t.system.url}/_local/token`, {
-    method: "POST",
-    headers: { Accept: "text/plain" },
-    body: JSON.stringify({ email: "catalogue@shop.example.com", groups: ["staff"] }),
-  });
-  staff = await answer.text();
+  staff = await localStaffToken(t.system.url, "catalogue@shop.example.com");
 });
 afterAll(() => t?.stop());
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
-
-async function call(method: string, path: string, token: string | undefined, body?: unknown, key?: string) {
-  const answer = await fetch(`${t.system.url}${path}`, {
-    method,
-    headers: {
-      "Content-Type": "application/json",
-      ...(token ? { Authorization: token } : {}),
-      ...(key ? { "Idempotency-Key": key } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: answer.status,
-    headers: answer.headers,
-    body: (await answer.json()) as Record<string, unknown>,
-  };
-}
-
-const codeOf = (answer: Answer) => (answer.body.error as { code: string } | undefined)?.code;
+const call = (method: string, path: string, token: string | undefined, body?: unknown, key?: string) =>
+  apiCall(t.system.url, method, path, token, body, key);
 
 async function finalOrder(productId: string, quantity = 1) {
   const placed = await t.placeOrder(
@@ -201,7 +175,7 @@ test("the public catalogue a page at a time: every product on sale once, by id; 
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: Answer = await call(
+    const page: ApiAnswer = await call(
       "GET",
       `/products?limit=5${cursor ? `&cursor=${cursor}` : ""}`,
       undefined,

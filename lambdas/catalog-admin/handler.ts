@@ -22,7 +22,8 @@ import {
   stockAdjustmentOf,
   type Refused,
 } from "../catalog/product-requests";
-import { snsLowStockAlerts } from "../catalog/adapters/sns-low-stock-alerts";
+import { reportedLowStockAlerts } from "../catalog/adapters/sns-low-stock-alerts";
+import type { Notifier } from "../alerts/ports";
 import { movementView, thresholdSetting } from "../catalog/stock";
 import { staffOf } from "../customers/customer";
 import { CATALOG_ADMIN_CONFIG, functionConfig } from "../platform/config";
@@ -38,6 +39,8 @@ import { createObservability, instrumented } from "../platform/observability";
 import { routeOfEvent } from "../platform/routes";
 
 export interface CatalogAdminDeps {
+  /** The operators\' topic low stock is told on (SNS unless given). */
+  readonly lowStockNotifier?: Notifier;
   readonly catalogue: Catalogue;
   /** The store's currency: every product is priced in it (the bundled catalogue's). */
   readonly currency: string;
@@ -235,7 +238,10 @@ export function createHandler(overrides: Partial<CatalogAdminDeps> = {}) {
   const deps: CatalogAdminDeps = {
     catalogue:
       overrides.catalogue ??
-      dynamoDbCatalogue(config, snsLowStockAlerts(config.orderAlertsTopicArn, observability)),
+      dynamoDbCatalogue(
+        config,
+        reportedLowStockAlerts(overrides.lowStockNotifier, config.orderAlertsTopicArn, observability),
+      ),
     currency: overrides.currency ?? bundledCatalog.currency,
     defaultThreshold: overrides.defaultThreshold ?? thresholdSetting(config.lowStockThreshold),
   };

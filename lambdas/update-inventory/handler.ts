@@ -5,7 +5,8 @@
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { dynamoDbInventoryStore } from "../catalog/adapters/dynamodb-inventory-store";
-import { snsLowStockAlerts } from "../catalog/adapters/sns-low-stock-alerts";
+import { reportedLowStockAlerts } from "../catalog/adapters/sns-low-stock-alerts";
+import type { Notifier } from "../alerts/ports";
 import { BusinessError } from "../platform/errors";
 import type { InventoryStore, ReleaseResult, ReserveResult } from "../catalog/ports";
 import { createObservability, instrumented } from "../platform/observability";
@@ -13,6 +14,8 @@ import { inventoryRequestSchema } from "../workflow/io";
 import { functionConfig, UPDATE_INVENTORY_CONFIG } from "../platform/config";
 
 export interface UpdateInventoryDeps {
+  /** The operators\' topic low stock is told on (SNS unless given). */
+  readonly lowStockNotifier?: Notifier;
   readonly inventory: InventoryStore;
 }
 
@@ -24,7 +27,10 @@ export function createHandler(overrides: Partial<UpdateInventoryDeps> = {}) {
   const deps: UpdateInventoryDeps = {
     inventory:
       overrides.inventory ??
-      dynamoDbInventoryStore(config, snsLowStockAlerts(config.orderAlertsTopicArn, observability)),
+      dynamoDbInventoryStore(
+        config,
+        reportedLowStockAlerts(overrides.lowStockNotifier, config.orderAlertsTopicArn, observability),
+      ),
   };
 
   return (

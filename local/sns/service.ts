@@ -2,6 +2,10 @@
 import { orderIdIn } from "../console/event-feed";
 import type { ServiceModule } from "../runtime/context";
 import { LocalNotifications } from "./notifications";
+import { FUNCTIONS } from "../../lambdas/platform/contracts";
+import { lambdaService } from "../lambda/service";
+import { LOCAL_TOPICS } from "../runtime/resources";
+import { guardNotifier } from "./iam";
 
 export interface SnsService {
   readonly name: string;
@@ -17,6 +21,15 @@ export const snsService: ServiceModule<SnsService> = {
     notifications.onPublish((n) =>
       ctx.feed.append("notification", { topic: n.topic, subject: n.subject }, orderIdIn(n.subject)),
     );
+    // Low stock goes to local SNS from the functions whose contract may tell it, under their roles.
+    const { functions } = ctx.need(lambdaService);
+    const topic = LOCAL_TOPICS.OrderAlertsTopic;
+    for (const spec of FUNCTIONS.filter((f) => f.access.some((grant) => grant.sid === "TellLowStock"))) {
+      const published = notifications.notifier(topic);
+      functions.givePorts(spec.id, {
+        lowStockNotifier: ctx.iam ? guardNotifier(ctx.iam, spec.id, topic, published) : published,
+      });
+    }
     return {
       name: "sns",
       notifications,

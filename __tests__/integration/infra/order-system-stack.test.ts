@@ -345,11 +345,13 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(15);
+    expect(integrations).toHaveLength(17);
     // Every customer route and the public catalogue go to OrderPlacement; the Stripe webhook to
     // PaymentEvents; after the sale to AfterSale; the catalogue's staff to CatalogAdmin.
-    const routedTo = (path: string, fn: string) => {
-      const found = integrations.filter((i) => String(i.http_method).includes(path));
+    const routedTo = (path: string | RegExp, fn: string) => {
+      const found = integrations.filter((i) =>
+        typeof path === "string" ? String(i.http_method).includes(path) : path.test(String(i.http_method)),
+      );
       expect(found).toEqual([
         expect.objectContaining({ type: "AWS_PROXY", uri: `\${aws_lambda_alias.${fn}LiveAlias.invoke_arn}` }),
       ]);
@@ -363,8 +365,10 @@ describe("API Gateway", () => {
       routedTo("me_data", "CustomerData"),
       routedTo("DELETE", "CustomerData"),
       routedTo("erasure", "CustomerData"),
-      routedTo("POST_products", "CatalogAdmin"),
+      routedTo(/Method_POST_products_[0-9A-F]{8}\./, "CatalogAdmin"),
       routedTo("PATCH_products", "CatalogAdmin"),
+      routedTo("stock_adjustments", "CatalogAdmin"),
+      routedTo("stock_movements", "CatalogAdmin"),
     ];
     for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
@@ -384,6 +388,8 @@ describe("API Gateway", () => {
       "products",
       "refunds",
       "shipment",
+      "stock-adjustments",
+      "stock-movements",
       "stripe",
       "webhooks",
       "{customerId}",
@@ -585,7 +591,7 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["POST customers__customerId__erasure", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(15);
+    expect(routes).toHaveLength(17);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {
@@ -719,6 +725,20 @@ describe("the stuck-order reconciler", () => {
 });
 
 describe("the order outbox: the orders table's stream → EventBridge Pipe → OrdersQueue", () => {
+  test("the stock movements table: by product and seq (a number), encrypted, point-in-time recovery", () => {
+    expect(resourceNamed(s, "aws_dynamodb_table", "StockMovementsTable")).toMatchObject({
+      hash_key: "productId",
+      range_key: "seq",
+      attribute: [
+        { name: "productId", type: "S" },
+        { name: "seq", type: "N" },
+      ],
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+  });
+
   test("the orders table streams new images; the keys table exists beside it", () => {
     expect(resourceNamed(s, "aws_dynamodb_table", "OrdersTable")).toMatchObject({
       stream_enabled: true,
@@ -818,6 +838,21 @@ describe("Lambda functions", () => {
     );
     expect(env("OrderSuccessHandler").ORDER_ALERTS_TOPIC_ARN).toBe("${aws_sns_topic.OrderAlertsTopic.arn}");
     expect(env("ProcessPayment")).toMatchObject({ PAYMENT_GATEWAY: "${var.payment_provider}" });
+    // The functions that change stock record its movements; those that may take it down tell low stock.
+    for (const id of ["UpdateInventory", "CatalogAdmin"]) {
+      expect(env(id)).toMatchObject({
+        STOCK_MOVEMENTS_TABLE_NAME: "${aws_dynamodb_table.StockMovementsTable.name}",
+        LOW_STOCK_THRESHOLD: "${tostring(var.low_stock_threshold)}",
+        ORDER_ALERTS_TOPIC_ARN: "${aws_sns_topic.OrderAlertsTopic.arn}",
+      });
+    }
+    expect(env("AfterSale").STOCK_MOVEMENTS_TABLE_NAME).toBe(
+      "${aws_dynamodb_table.StockMovementsTable.name}",
+    );
+    expect(env("SeedInventory").STOCK_MOVEMENTS_TABLE_NAME).toBe(
+      "${aws_dynamodb_table.StockMovementsTable.name}",
+    );
+    expect(env("ValidateOrder")).not.toHaveProperty("STOCK_MOVEMENTS_TABLE_NAME");
   });
 
   test("code: zipped by the archive provider from the bundle folder, uploaded with a content hash", () => {

@@ -43,8 +43,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   // The routes of the route table and the root method: customers' and the public catalogue's
   // (OrderPlacement), after the sale (AfterSale), their data (CustomerData), the catalogue's staff
   // (CatalogAdmin) and Stripe's webhook (PaymentEvents).
-  aws_api_gateway_method: 15,
-  aws_api_gateway_integration: 15,
+  aws_api_gateway_method: 17,
+  aws_api_gateway_integration: 17,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -62,7 +62,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_s3_object: FUNCTIONS.length,
   aws_s3_bucket: 1,
   aws_s3_bucket_policy: 1,
-  aws_dynamodb_table: 4,
+  // Inventory, stock movements, orders, idempotency keys, e-mail suppression.
+  aws_dynamodb_table: 5,
   aws_sqs_queue: 4,
   aws_pipes_pipe: 1,
   aws_lambda_function_event_invoke_config: 1,
@@ -113,6 +114,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       decline_rate_alarm_percent: "50",
       idempotency_key_ttl_hours: "48",
       reconcile_days: "7",
+      low_stock_threshold: "0",
       vpc_mode: "create",
     },
   },
@@ -152,6 +154,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       decline_rate_alarm_percent: "101",
       idempotency_key_ttl_hours: "0",
       reconcile_days: "31",
+      low_stock_threshold: "2.5",
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -260,7 +263,9 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "GET",
       "GET",
       "GET",
+      "GET",
       "PATCH",
+      "POST",
       "POST",
       "POST",
       "POST",
@@ -370,6 +375,31 @@ describeWithTerraform("offline terraform validate + plan", () => {
       (s) => s.name === "PaymentReconcilerSchedule",
     )!;
     expect(schedule.values).toMatchObject({ schedule_expression: "cron(15 3 * * ? *)" });
+  });
+
+  test("low_stock_threshold = 5 (default) and 0 plan; the movements table is keyed by product and seq", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    // The functions' environment is unknown until the topic exists; the synth tests check that
+    // LOW_STOCK_THRESHOLD is tostring(var.low_stock_threshold). Here: the values plan as given.
+    const thresholdOf = (planJsonPath: string) =>
+      (JSON.parse(readFileSync(planJsonPath, "utf8")) as { variables: Record<string, { value: unknown }> })
+        .variables.low_stock_threshold.value;
+    expect(thresholdOf(dev.planJsonPath)).toBe(5);
+    expect(thresholdOf(other.planJsonPath)).toBe(0);
+    const movements = ofType(plannedResources(dev.planJsonPath), "aws_dynamodb_table").find(
+      (t) => t.name === "StockMovementsTable",
+    )!;
+    expect(movements.values).toMatchObject({
+      hash_key: "productId",
+      range_key: "seq",
+      attribute: expect.arrayContaining([
+        { name: "productId", type: "S" },
+        { name: "seq", type: "N" },
+      ]),
+      point_in_time_recovery: [expect.objectContaining({ enabled: true })],
+      server_side_encryption: [expect.objectContaining({ enabled: true })],
+    });
   });
 
   test("stuck_order_minutes = 15 (default) and 30 reach the reconciler; the schedule runs every 5 minutes", () => {
@@ -664,6 +694,11 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "a reconcile_days over 30",
       REFUSED_VALUES,
       "reconcile_days must be a whole number of days from 1 to 30.",
+    ],
+    [
+      "a fractional low_stock_threshold",
+      REFUSED_VALUES,
+      "low_stock_threshold must be a whole number from 0 to 1000000.",
     ],
   ])("Terraform refuses %s with a clear message", (_, label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];

@@ -197,7 +197,7 @@ export class DynamoDbCatalogue implements Catalogue {
       const earlier = await this.record<AdjustmentAnswer>(request);
       if (earlier?.kind === "replayed") return { kind: "replayed", ...earlier.answer };
       if (earlier) return earlier;
-      const item = (await this.ledger.items([productId])).get(productId);
+      const item = await this.item(productId);
       if (!item) return { kind: "not-found" };
       if (await this.ledger.openLedgers([item])) continue;
       if (Number(item.stock) + adjustment.delta < 0)
@@ -233,7 +233,7 @@ export class DynamoDbCatalogue implements Catalogue {
   }
 
   async movements(productId: string, limit: number, cursor?: string) {
-    const item = (await this.ledger.items([productId])).get(productId);
+    const item = await this.item(productId);
     if (!item) return undefined;
     // A product kept from before its movements were recorded starts with its stock as it stands.
     await this.ledger.openLedgers([item]);
