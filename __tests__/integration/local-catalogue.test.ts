@@ -240,7 +240,7 @@ describe("npm run import-catalog", () => {
     );
     const first = await run(csv);
     expect(first.code).toBe(0);
-    expect(first.output).toContain("2 created, 0 updated, 1 unchanged, 0 failed.");
+    expect(first.output).toContain("2 created, 0 updated, 0 adjusted, 1 unchanged, 0 failed.");
     expect((await call("GET", `/products/${a}`, undefined)).body).toMatchObject({
       name: "Mug, large",
       price: 12.5,
@@ -265,9 +265,43 @@ describe("npm run import-catalog", () => {
     );
     const changed = await run(json);
     expect(changed.code).toBe(0);
-    expect(changed.output).toContain("0 created, 2 updated, 0 unchanged, 0 failed.");
+    expect(changed.output).toContain("0 created, 2 updated, 0 adjusted, 0 unchanged, 0 failed.");
     expect((await call("GET", `/products/${a}`, undefined)).body).toMatchObject({ price: 13 });
     expect((await run(json)).output).toContain("Nothing to change");
+  });
+
+  test("--set-stock brings each product's stock to the file's with a correction adjustment; run again, nothing", async () => {
+    const suffix = randomUUID().slice(0, 6);
+    const [a, b] = [`SET-A-${suffix}`, `SET-B-${suffix}`];
+    const csv = (stockA: number) =>
+      file(
+        `stock-${suffix}-${stockA}.csv`,
+        `productId,name,price,stock\n${a},Jar,3.00,${stockA}\n${b},Lid,1.00,\n`,
+      );
+    const setStock = (path: string) =>
+      importCatalog(["--file", path, "--url", t.system.url, "--token", staff, "--set-stock"]);
+    expect((await setStock(csv(10))).output).toContain(
+      "2 created, 0 updated, 0 adjusted, 0 unchanged, 0 failed.",
+    );
+    expect(await finalOrder(a, 3)).toMatchObject({ status: "CONFIRMED" });
+    // Sold 3: the file says 12, so +5; the row without a stock leaves the stock alone.
+    const corrected = await setStock(csv(12));
+    expect(corrected.code).toBe(0);
+    expect(corrected.output).toContain(`adjusted  ${a}: stock 7 → 12 (+5)`);
+    expect(corrected.output).toContain("0 created, 0 updated, 1 adjusted, 1 unchanged, 0 failed.");
+    expect(await t.stockOf(a)).toBe(12);
+    const movements = await call("GET", `/products/${a}/stock-movements`, staff);
+    expect((movements.body.movements as Record<string, unknown>[])[0]).toMatchObject({
+      kind: "adjustment",
+      reason: "correction",
+      delta: 5,
+      stockAfter: 12,
+      note: expect.stringContaining(`stock-${suffix}-12.csv`),
+    });
+    expect((await setStock(csv(12))).output).toContain(
+      "Nothing to change: all 2 products are as in the file.",
+    );
+    expect(await t.stockOf(a)).toBe(12);
   });
 
   test("a file with bad rows is refused whole: every problem with its line, nothing written, exit 2", async () => {

@@ -1,8 +1,9 @@
 /**
  * A catalogue file applied through the API, as staff would by hand: every row checked first (with
  * the API's own rules, and its line number), then each product created when missing or renamed and
- * repriced when it differs. Each write carries an Idempotency-Key derived from what it asks, so an
- * import that is run again, or retried after a lost answer, changes nothing twice.
+ * repriced when it differs, and (with `setStock`) its stock brought to the file's by a `correction`
+ * adjustment of the difference. Each write carries an Idempotency-Key derived from what it asks, so
+ * an import that is run again, or retried after a lost answer, changes nothing twice.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -14,6 +15,8 @@ import { newProductOf, type NewProduct } from "../../lambdas/catalog/product-req
 export interface ImportRow {
   readonly where: string;
   readonly product: NewProduct;
+  /** The row states a stock (a row without one never changes the stock of an existing product). */
+  readonly stockGiven: boolean;
 }
 
 export type ImportFile = { readonly rows: readonly ImportRow[] } | { readonly problems: readonly string[] };
@@ -23,7 +26,7 @@ interface RawRow {
   readonly fields: Record<string, unknown>;
 }
 
-/** CSV with a header row (productId,name,price[,stock]), parsed by csv-parse; stock as a number. */
+/** CSV with a header row (productId,name,price[,stock][,lowStockThreshold]), parsed by csv-parse. */
 function csvRows(content: string): RawRow[] {
   const records = parse(content, {
     columns: true,
@@ -33,8 +36,12 @@ function csvRows(content: string): RawRow[] {
   }) as { record: Record<string, string>; info: { lines: number } }[];
   return records.map(({ record, info }) => {
     const fields: Record<string, unknown> = { ...record };
-    if (record.stock === "") delete fields.stock;
-    else if (record.stock !== undefined && /^\d+$/.test(record.stock)) fields.stock = Number(record.stock);
+    // Whole numbers as numbers (anything else is left as text for the API's rules to refuse).
+    for (const column of ["stock", "lowStockThreshold"]) {
+      if (record[column] === "") delete fields[column];
+      else if (record[column] !== undefined && /^\d+$/.test(record[column]))
+        fields[column] = Number(record[column]);
+    }
     return { where: `line ${info.lines}`, fields };
   });
 }
@@ -72,7 +79,7 @@ export function readImportFile(path: string): ImportFile {
     const first = seen.get(product.productId);
     if (first) problems.push(`${where}: ${product.productId} is also at ${first}`);
     seen.set(product.productId, where);
-    rows.push({ where, product });
+    rows.push({ where, product, stockGiven: fields.stock !== undefined });
   }
   return problems.length > 0 ? { problems } : { rows };
 }
@@ -80,8 +87,17 @@ export function readImportFile(path: string): ImportFile {
 export interface ImportSummary {
   readonly created: string[];
   readonly updated: string[];
+  /** Products whose stock was corrected to the file's (setStock). */
+  readonly adjusted: string[];
   readonly unchanged: string[];
   readonly failed: string[];
+}
+
+export interface ImportOptions {
+  /** Bring each existing product's stock to the file's with a `correction` adjustment. */
+  readonly setStock?: boolean;
+  /** Said in each adjustment's note (the file's name). */
+  readonly source?: string;
 }
 
 interface Reply {
@@ -121,65 +137,95 @@ function apiClient(api: { readonly url: string; readonly token: string }) {
   };
 }
 
+type Call = ReturnType<typeof apiClient>;
+type Outcome = keyof ImportSummary;
+
+/** A write the API refused: the row's outcome, and the line that says why. */
+function refusedBy(row: ImportRow, reply: Reply, progress: (line: string) => void): Outcome {
+  const error = reply.body.error as { code?: string; message?: string } | undefined;
+  progress(
+    `  failed    ${row.product.productId} (${row.where}): ${reply.status} ${error?.code ?? ""} ${error?.message ?? ""}`,
+  );
+  return "failed";
+}
+
+/**
+ * One row applied: its name and price settled (created, renamed or repriced), then with setStock its
+ * stock brought to the file's. Its outcome is the last change it made (unchanged when none).
+ */
+async function applyRow(
+  call: Call,
+  row: ImportRow,
+  options: ImportOptions,
+  progress: (line: string) => void,
+): Promise<Outcome> {
+  const { productId, name, priceMinor, stock, lowStockThreshold } = row.product;
+  const price = (priceMinor / 100).toFixed(2);
+  let outcome: Outcome = "unchanged";
+  /** The product's stock as the API answered it once its name and price are settled. */
+  let current: number;
+  const patch = async (): Promise<Reply> => {
+    const patched = await call(
+      "PATCH",
+      `/products/${productId}`,
+      { name, price },
+      keyOf("update", productId, name, price),
+    );
+    if (patched.status === 200 && !patched.replayed) {
+      outcome = "updated";
+      progress(`  updated   ${productId}: ${name}, ${price}`);
+    }
+    return patched;
+  };
+  const found = await call("GET", `/products/${productId}`);
+  if (found.status === 200) {
+    const same = found.body.name === name && Math.round(Number(found.body.price) * 100) === priceMinor;
+    const patched = same ? found : await patch();
+    if (patched.status !== 200) return refusedBy(row, patched, progress);
+    current = Number(same ? found.body.stock : (patched.body.product as { stock?: unknown }).stock);
+  } else if (found.status !== 404) {
+    return refusedBy(row, found, progress);
+  } else {
+    const created = await call(
+      "POST",
+      "/products",
+      { productId, name, price, stock, lowStockThreshold },
+      keyOf("create", productId, name, price, stock, lowStockThreshold),
+    );
+    if (created.status === 201 && !created.replayed) {
+      progress(`  created   ${productId}: ${name}, ${price}, stock ${stock}`);
+      return "created";
+    }
+    // Created by an earlier run, or it exists off sale (the public catalogue does not show it).
+    const exists =
+      created.status === 409 && (created.body.error as { code?: string })?.code === "PRODUCT_EXISTS";
+    if (created.status !== 201 && !exists) return refusedBy(row, created, progress);
+    const patched = await patch();
+    if (patched.status !== 200) return refusedBy(row, patched, progress);
+    current = Number((patched.body.product as { stock?: unknown }).stock);
+  }
+  if (!options.setStock || !row.stockGiven || current === stock) return outcome;
+  const delta = stock - current;
+  const note = `Catalogue import${options.source ? ` of ${options.source}` : ""}`;
+  const adjusted = await call(
+    "POST",
+    `/products/${productId}/stock-adjustments`,
+    { delta, reason: "correction", note },
+    keyOf("adjust", productId, current, stock),
+  );
+  if (adjusted.status !== 201) return refusedBy(row, adjusted, progress);
+  progress(`  adjusted  ${productId}: stock ${current} → ${stock} (${delta > 0 ? "+" : ""}${delta})`);
+  return "adjusted";
+}
+
 export async function applyImport(
   rows: readonly ImportRow[],
   api: { readonly url: string; readonly token: string },
   progress: (line: string) => void,
+  options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const call = apiClient(api);
-  const summary: ImportSummary = { created: [], updated: [], unchanged: [], failed: [] };
-  const failed = (row: ImportRow, reply: Reply) => {
-    const error = reply.body.error as { code?: string; message?: string } | undefined;
-    summary.failed.push(row.product.productId);
-    progress(
-      `  failed    ${row.product.productId} (${row.where}): ${reply.status} ${error?.code ?? ""} ${error?.message ?? ""}`,
-    );
-  };
-  for (const row of rows) {
-    const { productId, name, priceMinor, stock } = row.product;
-    const price = (priceMinor / 100).toFixed(2);
-    const change = async () => {
-      const patched = await call(
-        "PATCH",
-        `/products/${productId}`,
-        { name, price },
-        keyOf("update", productId, name, price),
-      );
-      if (patched.status !== 200) return failed(row, patched);
-      (patched.replayed ? summary.unchanged : summary.updated).push(productId);
-      if (!patched.replayed) progress(`  updated   ${productId}: ${name}, ${price}`);
-    };
-    const current = await call("GET", `/products/${productId}`);
-    if (current.status === 200) {
-      if (current.body.name === name && Math.round(Number(current.body.price) * 100) === priceMinor) {
-        summary.unchanged.push(productId);
-      } else {
-        await change();
-      }
-      continue;
-    }
-    if (current.status !== 404) {
-      failed(row, current);
-      continue;
-    }
-    const created = await call(
-      "POST",
-      "/products",
-      { productId, name, price, stock },
-      keyOf("create", productId, name, price, stock),
-    );
-    if (created.status === 201 && !created.replayed) {
-      summary.created.push(productId);
-      progress(`  created   ${productId}: ${name}, ${price}, stock ${stock}`);
-    } else if (
-      created.status === 201 ||
-      (created.status === 409 && (created.body.error as { code?: string })?.code === "PRODUCT_EXISTS")
-    ) {
-      // It exists but is off sale (the public catalogue does not show it): its name and price.
-      await change();
-    } else {
-      failed(row, created);
-    }
-  }
+  const summary: ImportSummary = { created: [], updated: [], adjusted: [], unchanged: [], failed: [] };
+  for (const row of rows) summary[await applyRow(call, row, options, progress)].push(row.product.productId);
   return summary;
 }

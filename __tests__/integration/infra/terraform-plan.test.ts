@@ -385,8 +385,8 @@ describeWithTerraform("offline terraform validate + plan", () => {
     const thresholdOf = (planJsonPath: string) =>
       (JSON.parse(readFileSync(planJsonPath, "utf8")) as { variables: Record<string, { value: unknown }> })
         .variables.low_stock_threshold.value;
-    expect(thresholdOf(dev.planJsonPath)).toBe(5);
-    expect(thresholdOf(other.planJsonPath)).toBe(0);
+    expect(Number(thresholdOf(dev.planJsonPath))).toBe(5);
+    expect(Number(thresholdOf(other.planJsonPath))).toBe(0);
     const movements = ofType(plannedResources(dev.planJsonPath), "aws_dynamodb_table").find(
       (t) => t.name === "StockMovementsTable",
     )!;
