@@ -3,7 +3,8 @@
  * The console in a real headless Chromium (the Debian `chromium` package, driven by playwright-core):
  * orders placed through the page and through the API appear live, a confirmed order's journey shows
  * the states it entered in order, a declined card shows the failure path, the queue and stock figures
- * match /_local/queue and /products, and the page logs no console error. The screenshots it takes are
+ * match /_local/queue and /products, staff adjust a product's stock from its movements, and the page
+ * logs no console error. The screenshots it takes are
  * the README's (`npm run screenshots` refreshes them).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -274,6 +275,43 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     await page.waitForSelector(
       '#alarms li[data-alarm="OrdersDeadLetterQueueNotEmptyAlarm"][data-state="OK"]',
     );
+  });
+
+  test("products: a low-stock badge, a selected product's movements, and a staff adjustment from the form", async () => {
+    const productId = `CONSOLE-${randomUUID().slice(0, 6)}`;
+    const staff = await (
+      await fetch(`${t.system.url}/_local/token`, {
+        method: "POST",
+        headers: { Accept: "text/plain" },
+        body: JSON.stringify({ email: "shelf@store.local", groups: ["staff"] }),
+      })
+    ).text();
+    const created = await fetch(`${t.system.url}/products`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: staff, "Idempotency-Key": randomUUID() },
+      body: JSON.stringify({ productId, name: "Console Candle", price: "6.00", stock: 4 }),
+    });
+    expect(created.status).toBe(201);
+    // 4 is at or below the default threshold (5): the overview's next read shows the badge.
+    const product = `#stock tr[data-product-id="${productId}"]`;
+    await page.waitForSelector(`${product}[data-low-stock="true"] .badge.low-stock`);
+    await page.click(product);
+    await page.waitForSelector('#movements tbody tr[data-seq="1"][data-kind="adjustment"]');
+    await page.fill("#adjust-delta", "10");
+    await page.selectOption("#adjust-reason", "received");
+    await page.fill("#adjust-note", "Delivery 42");
+    await page.click("#adjust-button");
+    await page.waitForSelector('#movements tbody tr[data-seq="2"]');
+    await expect(page.locator("#adjust-result").textContent()).resolves.toBe(
+      `Stock of ${productId} is now 14.`,
+    );
+    await expect(page.locator('#movements tbody tr[data-seq="2"]').textContent()).resolves.toMatch(
+      /adjustment: received \(Delivery 42\).*\+10.*14/,
+    );
+    await page.waitForSelector(`${product}[data-low-stock="false"]`);
+    await expect(page.locator(`${product} .stock`).textContent()).resolves.toBe("14");
+    await page.locator("#products-panel").screenshot({ path: join(screenshots, "console-products.png") });
+    expect(await t.stockOf(productId)).toBe(14);
   });
 
   test("the status filter narrows the live list; the page shows no token and logs no error", async () => {

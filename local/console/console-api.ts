@@ -61,7 +61,8 @@ export interface OverviewAnswer {
     readonly streamDeadLetters: number;
   };
   readonly executions: { readonly running: number; readonly succeeded: number; readonly failed: number };
-  readonly stock: readonly { readonly productId: string; readonly name: string; readonly stock: number }[];
+  /** Every product (on sale or not) with its stock and its low-stock threshold. */
+  readonly stock: readonly ConsoleProduct[];
   readonly alarms: readonly AlarmState[];
   readonly notifications: readonly {
     readonly topic: string;
@@ -69,6 +70,16 @@ export interface OverviewAnswer {
     readonly publishedAt: string;
   }[];
   readonly charts: ChartSeries;
+}
+
+export interface ConsoleProduct {
+  readonly productId: string;
+  readonly name: string;
+  readonly stock: number;
+  readonly active: boolean;
+  /** The product's own threshold, or the deployment's (low_stock_threshold). */
+  readonly lowStockThreshold: number;
+  readonly lowStock: boolean;
 }
 
 export interface CatalogAnswer {

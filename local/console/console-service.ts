@@ -51,6 +51,8 @@ export interface ConsoleParts {
   readonly signIn: boolean;
   /** Which test cards the form offers. */
   readonly paymentProvider: PaymentProvider;
+  /** low_stock_threshold: the threshold of products without their own. */
+  readonly lowStockThreshold: number;
 }
 
 const invalidQuery = (message: string) => StatusReply.error(400, "INVALID_QUERY", message);
@@ -123,7 +125,17 @@ async function overview(parts: ConsoleParts, inventory: DynamoDbInventoryStore):
       failed: executions.filter((e) => e.status === "FAILED").length,
     },
     stock: products
-      .map((p) => ({ productId: p.productId, name: p.name, stock: p.stock }))
+      .map((p) => {
+        const threshold = p.lowStockThreshold ?? parts.lowStockThreshold;
+        return {
+          productId: p.productId,
+          name: p.name,
+          stock: p.stock,
+          active: p.active,
+          lowStockThreshold: threshold,
+          lowStock: p.stock <= threshold,
+        };
+      })
       .sort((a, b) => a.productId.localeCompare(b.productId)),
     alarms: evaluateAlarms(figures),
     notifications: parts.notifications

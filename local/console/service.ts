@@ -33,6 +33,7 @@ export const consoleService: ServiceModule<LocalService> = {
       unexpectedFailures: () => workflow.metricTimes(UNEXPECTED_FAILURE_METRIC),
       signIn: ctx.need(cognitoService).userPool !== undefined,
       paymentProvider: ctx.settings.paymentProvider,
+      lowStockThreshold: ctx.settings.lowStockThreshold,
     });
     return {
       name: "console",

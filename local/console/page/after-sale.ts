@@ -5,22 +5,7 @@
  */
 import type { ConsoleOrder } from "../console-api";
 import { el, json, messageOf, say } from "./dom";
-import { state } from "./state";
-
-const STAFF_EMAIL = "support@store.local";
-let staffToken: string | undefined;
-
-async function staffAuth(): Promise<Record<string, string>> {
-  if (!state.catalog?.signIn) return {};
-  staffToken ??= (
-    await json<{ idToken: string }>("/_local/token", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email: STAFF_EMAIL, groups: ["staff"] }),
-    })
-  ).idToken;
-  return { Authorization: `Bearer ${staffToken}` };
-}
+import { staffAuth } from "./staff";
 
 async function act(
   order: ConsoleOrder,

@@ -9,6 +9,7 @@ import { age, json, messageOf, say } from "./dom";
 import { renderGraph } from "./graph";
 import { connect, loadOrders } from "./orders";
 import { pollOverview } from "./overview";
+import { setUpProducts } from "./products";
 import { state } from "./state";
 
 async function start(): Promise<void> {
@@ -20,6 +21,7 @@ async function start(): Promise<void> {
     state.graph = workflow.graph;
     state.catalog = catalog;
     setUpForm();
+    setUpProducts();
     renderGraph([]);
     connect(await loadOrders());
     void pollOverview();

@@ -2,6 +2,7 @@
 import type uPlot from "uplot";
 import { OVERVIEW_EVERY_MS, type OverviewAnswer } from "../console-api";
 import { $, el, json, messageOf, say } from "./dom";
+import { renderProducts } from "./products";
 
 /** uPlot's browser build, loaded by the page before this script. */
 const UPlot = (globalThis as unknown as { uPlot: typeof uPlot }).uPlot;
@@ -62,17 +63,7 @@ function renderOverview(overview: OverviewAnswer): void {
       ),
     ),
   );
-  $("#stock tbody").replaceChildren(
-    ...overview.stock.map((p) =>
-      el(
-        "tr",
-        { "data-product-id": p.productId, class: p.stock < 10 ? "low" : "" },
-        el("td", { class: "mono" }, p.productId),
-        el("td", {}, p.name),
-        el("td", { class: "num stock" }, p.stock),
-      ),
-    ),
-  );
+  renderProducts(overview.stock);
   $("#notifications").replaceChildren(
     ...overview.notifications.map((n) =>
       el(
