@@ -3,7 +3,7 @@
  * no oversell under concurrency, all-or-nothing multi-item orders, exactly-once decrements and
  * idempotent order creation.
  */
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createHandler as createOrderPlacement } from "../../lambdas/order-placement/handler";
@@ -36,6 +36,18 @@ async function seedProduct(productId: string, stock: number): Promise<void> {
       Item: { ProductID: productId, name: productId, priceMinor: 1000, currency: "USD", stock },
     }),
   );
+}
+
+/** A product's movements, oldest first. */
+async function movementsOf(productId: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await database.client.send(
+    new QueryCommand({
+      TableName: database.tables.stockMovements,
+      KeyConditionExpression: "productId = :p",
+      ExpressionAttributeValues: { ":p": productId },
+    }),
+  );
+  return Items ?? [];
 }
 
 async function stockOf(productId: string): Promise<number> {
@@ -108,6 +120,13 @@ test("200 concurrent single-unit orders against a stock of 10: exactly 10 decrem
   expect(reserved).toHaveLength(10);
   expect(outOfStock).toHaveLength(190);
   expect(await stockOf("RACE-1")).toBe(0);
+  // A product kept from before movements: its stock then opens the ledger, then one sale per order.
+  const movements = await movementsOf("RACE-1");
+  expect(movements.map((m) => [m.seq, m.kind, m.delta, m.stockAfter])).toEqual([
+    [1, "adjustment", 10, 10],
+    ...Array.from({ length: 10 }, (_, i) => [i + 2, "sale", -1, 9 - i]),
+  ]);
+  expect(new Set(movements.slice(1).map((m) => m.orderId)).size).toBe(10);
 });
 
 test("a multi-item order with one item short changes nothing", async () => {
@@ -196,6 +215,33 @@ test("releasing a reservation gives the stock back exactly once", async () => {
   const never = await createOrder(lines);
   expect(await inventory.releaseStock(never, lines)).toBe("nothing-reserved");
   expect(await stockOf("RELEASE-1")).toBe(5);
+  expect((await movementsOf("RELEASE-1")).map((m) => [m.kind, m.delta, m.stockAfter, m.orderId])).toEqual([
+    ["adjustment", 5, 5, undefined],
+    ["sale", -3, 2, reserved],
+    ["release", 3, 5, reserved],
+  ]);
+});
+
+test("a new product's stock is its first movement; a product without stock has none", async () => {
+  await inventory.seedProduct({ productId: "OPEN-1", name: "x", priceMinor: 100, currency: "USD", stock: 7 });
+  await inventory.seedProduct({ productId: "OPEN-0", name: "y", priceMinor: 100, currency: "USD", stock: 0 });
+  expect(await movementsOf("OPEN-1")).toEqual([
+    expect.objectContaining({
+      seq: 1,
+      kind: "adjustment",
+      reason: "received",
+      by: "catalogue-seed",
+      delta: 7,
+    }),
+  ]);
+  expect(await movementsOf("OPEN-0")).toEqual([]);
+  const orderId = await createOrder([{ productId: "OPEN-0", quantity: 1 }]);
+  await expect(inventory.reserveStock(orderId, [{ productId: "OPEN-0", quantity: 1 }])).rejects.toMatchObject(
+    {
+      name: "OutOfStock",
+    },
+  );
+  expect(await movementsOf("OPEN-0")).toEqual([]);
 });
 
 test("seeding never overwrites existing stock", async () => {

@@ -13,12 +13,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const order = (paymentToken: string) => ({ paymentToken, items: [{ productId: "SKU-1001", quantity: 1 }] });
+/**
+ * Each order of a round buys its own product: orders of one product at the same moment are counted
+ * apart (a reservation whose product changed since its validation read it reads it again).
+ */
+const order = (paymentToken: string, i: number) => ({
+  paymentToken,
+  items: [{ productId: `SKU-100${i + 1}`, quantity: 1 }],
+});
 
 async function meterAfter(orders: readonly string[]): Promise<MeterReport> {
   const reset = await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
   expect(reset.status).toBe(200);
-  for (const token of orders) expect((await t.placeOrder(order(token))).status).toBe(202);
+  for (const [i, token] of orders.entries()) expect((await t.placeOrder(order(token, i))).status).toBe(202);
   await t.system.settled();
   const response = await fetch(`${t.system.url}/_local/meter`);
   expect(response.status).toBe(200);
@@ -62,7 +69,8 @@ test("a confirmed order makes at most 8 DynamoDB calls, one per step that must r
   const report = await meterAfter(["tok_visa", "tok_visa"]);
   expect(report.perOrder.DynamoDB.calls).toBeLessThanOrEqual(8);
   // Placement's transaction, ValidateOrder's product read, ProcessPayment's two writes (open the
-  // payment, record the charge), UpdateInventory's transaction, and OrderSuccessHandler's three
+  // payment, record the charge), UpdateInventory's transaction (stock, movement and the order's
+  // marker, conditional on the product as ValidateOrder read it), and OrderSuccessHandler's three
   // (confirm with the e-mail claimed, the suppression list — the address's hash and an older plain
   // item in one BatchGetItem —, the e-mail's outcome).
   expect(report.services.DynamoDB.operations).toEqual({
@@ -90,4 +98,18 @@ test("a reset starts the count again", async () => {
   const reset = await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
   const report = (await reset.json()) as MeterReport;
   expect(report).toMatchObject({ orders: 0, services: {}, perOrder: {} });
+});
+
+test("two orders of one product at once cost at most one read and one write more between them", async () => {
+  const reset = await fetch(`${t.system.url}/_local/meter/reset`, { method: "POST" });
+  expect(reset.status).toBe(200);
+  const sameProduct = { paymentToken: "tok_visa", items: [{ productId: "SKU-1005", quantity: 1 }] };
+  const placed = await Promise.all([1, 2].map(() => t.placeOrder(sameProduct)));
+  expect(placed.map((p) => p.status)).toEqual([202, 202]);
+  await t.system.settled();
+  const report = (await (await fetch(`${t.system.url}/_local/meter`)).json()) as MeterReport;
+  // When both were validated before either reserved, the second finds the product changed: it
+  // reads it again (BatchGetItem) and writes again (TransactWriteItems).
+  expect(report.perOrder.DynamoDB.calls).toBeGreaterThanOrEqual(8);
+  expect(report.perOrder.DynamoDB.calls).toBeLessThanOrEqual(9);
 });

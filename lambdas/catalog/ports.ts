@@ -6,6 +6,16 @@ export type ReserveResult = "reserved" | "already-reserved" | "order-cancelled";
 
 export type ReleaseResult = "released" | "nothing-reserved";
 
+/** An order's line with the product as the order's validation read it, when it did. */
+export type StockLine = OrderLine & {
+  readonly seen?: {
+    readonly stock: number;
+    readonly movements: number;
+    readonly name: string;
+    readonly threshold?: number;
+  };
+};
+
 export interface InventoryStore {
   getProducts(productIds: readonly string[]): Promise<Map<string, Product>>;
   listProducts(): Promise<Product[]>;
@@ -13,7 +23,7 @@ export interface InventoryStore {
    * Decrements stock for every line in one transaction, all or nothing, together with an order
    * marker so a replayed call never decrements twice. Throws OutOfStock when any line is short.
    */
-  reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult>;
+  reserveStock(orderId: string, lines: readonly StockLine[]): Promise<ReserveResult>;
   /**
    * Compensation: gives back the stock this order took, in one transaction that also clears the
    * order marker, so it happens at most once and only if the reservation did.

@@ -11,6 +11,11 @@ export interface Product {
   readonly active: boolean;
   /** Its own low-stock threshold; absent: the deployment's (low_stock_threshold). */
   readonly lowStockThreshold?: number;
+  /**
+   * How many stock movements it has had when read (what a change of its stock is conditional on);
+   * absent on a product kept from before movements were recorded.
+   */
+  readonly movementCount?: number;
 }
 
 /** A product as the API shows it (GET /products): money in major units. */

@@ -81,7 +81,21 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
         orderId,
         totalMinor,
         currency,
-        items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
+        items: order.items.map(({ productId, quantity }) => {
+          const { stock, movementCount, name, lowStockThreshold } = products.get(productId)!;
+          return movementCount === undefined
+            ? { productId, quantity }
+            : {
+                productId,
+                quantity,
+                seen: {
+                  stock,
+                  movements: movementCount,
+                  name,
+                  ...(lowStockThreshold === undefined ? {} : { threshold: lowStockThreshold }),
+                },
+              };
+        }),
         lines,
       };
     });

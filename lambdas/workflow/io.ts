@@ -5,9 +5,22 @@ import type { PricedLine } from "../orders/order";
 
 export const orderIdSchema = z.string().check(z.regex(ORDER_ID_PATTERN, "orderId must be a UUID"));
 
+/**
+ * A product as ValidateOrder read it (consistently): the reservation's first attempt is conditional
+ * on it instead of reading again, and reads only when it changed since.
+ */
+const stockSeenSchema = z.object({
+  stock: z.int().check(z.gte(0)),
+  movements: z.int().check(z.gte(0)),
+  name: z.string(),
+  threshold: z.optional(z.int().check(z.gte(0))),
+});
+export type StockSeen = z.infer<typeof stockSeenSchema>;
+
 const orderItemSchema = z.object({
   productId: z.string().check(z.minLength(1)),
   quantity: z.int().check(z.gte(1)),
+  seen: z.optional(stockSeenSchema),
 });
 const orderItemsSchema = z.array(orderItemSchema).check(z.minLength(1));
 
@@ -45,7 +58,11 @@ export interface ValidatedOrder {
   readonly orderId: string;
   readonly totalMinor: number;
   readonly currency: string;
-  readonly items: readonly { readonly productId: string; readonly quantity: number }[];
+  readonly items: readonly {
+    readonly productId: string;
+    readonly quantity: number;
+    readonly seen?: StockSeen;
+  }[];
   /** The priced lines ProcessPayment records on the order with the charge. */
   readonly lines: readonly PricedLine[];
 }

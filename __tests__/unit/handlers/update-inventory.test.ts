@@ -76,6 +76,35 @@ test("reads the stock, then takes every line with its movement and the order's m
   expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 });
 
+test("lines carrying the validation's read: the first attempt is conditional on it, with no read of its own", async () => {
+  const seen = (stock: number, movements: number) => ({ stock, movements, name: "Mug", threshold: 3 });
+  const guessed = {
+    orderId: ORDER_ID,
+    items: [
+      { productId: "SKU-1001", quantity: 2, seen: seen(9, 4) },
+      { productId: "SKU-1002", quantity: 1, seen: seen(1, 2) },
+    ],
+  };
+  await expect(handler(guessed, context)).resolves.toEqual({ orderId: ORDER_ID, inventory: "reserved" });
+  expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(0);
+  const items = dynamo.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems ?? [];
+  expect(items[1].Update?.ExpressionAttributeValues).toEqual({ ":after": 0, ":seq": 3, ":read": 2 });
+  // Changed since the validation read it: read, then planned again (stocked(50, 50) here).
+  dynamo.reset();
+  dynamo.on(BatchGetCommand).resolves({
+    Responses: { "inventory-test": [product("SKU-1001", 50, 7), product("SKU-1002", 50, 9)] },
+  });
+  dynamo
+    .on(TransactWriteCommand)
+    .rejectsOnce(cancelled("ConditionalCheckFailed", "None", "None", "None", "None"))
+    .resolves({});
+  await expect(handler(guessed, context)).resolves.toEqual({ orderId: ORDER_ID, inventory: "reserved" });
+  expect(dynamo.commandCalls(BatchGetCommand)).toHaveLength(1);
+  const retried = dynamo.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems ?? [];
+  expect(retried[0].Update?.ExpressionAttributeValues).toEqual({ ":after": 48, ":seq": 8, ":read": 7 });
+  expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+});
+
 test("a short line is an OutOfStock business error naming it, with nothing written", async () => {
   stocked(50, 0);
   dynamo.on(GetCommand).resolves({ Item: { status: "PROCESSING" } });

@@ -4,7 +4,7 @@ import { BusinessError } from "../../platform/errors";
 import type { Product } from "../product";
 import { inventoryItemOf, toProduct, type InventoryItem } from "./inventory-item";
 import type { OrderLine } from "../../orders/order-request";
-import type { InventoryStore, ReleaseResult, ReserveResult } from "../ports";
+import type { InventoryStore, ReleaseResult, ReserveResult, StockLine } from "../ports";
 import { INVENTORY_TABLE, ORDERS_TABLE } from "../../platform/table-definitions";
 import { documentClient } from "../../platform/dynamodb/document-client";
 import { SEED_ACTOR, thresholdSetting, type LowStockAlerts, type MovementCause } from "../stock";
@@ -124,27 +124,48 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   /**
-   * Reads the lines' products and writes one transaction: each line's stock change (conditional on
-   * the product's movement count as read), the order's marker (at index lines.length) and each
-   * line's movement. A line whose product changed meanwhile refuses the transaction and it is
-   * planned again from a fresh read; `refused` answers everything else (a short line, the marker).
+   * The lines' products as the order's validation read them, when every line carries that read: a
+   * first attempt conditional on it needs no read of its own. Undefined when a line does not.
+   */
+  private seenItems(lines: readonly StockLine[]): Map<string, InventoryItem> | undefined {
+    if (!lines.every((line) => line.seen)) return undefined;
+    return new Map(
+      lines.map(({ productId, seen }) => [
+        productId,
+        {
+          ProductID: productId,
+          name: seen!.name,
+          stock: seen!.stock,
+          movementCount: seen!.movements,
+          ...(seen!.threshold === undefined ? {} : { lowStockThreshold: seen!.threshold }),
+        } as InventoryItem,
+      ]),
+    );
+  }
+
+  /**
+   * One transaction: each line's stock change (conditional on the product's movement count as
+   * read), the order's marker (at index lines.length) and each line's movement. The products are
+   * those the order's validation read, if given, else read now; a line whose product changed since
+   * refuses the transaction and it is planned again from a fresh read. `refused` answers the rest
+   * (a short line, the marker), or asks for another attempt.
    */
   private async changeStock<Answer>(
     orderId: string,
-    lines: readonly OrderLine[],
+    lines: readonly StockLine[],
     kind: "sale" | "release",
     marker: TransactItem,
-    refused: (
-      reasons: readonly (string | undefined)[],
-      items: Map<string, InventoryItem>,
-    ) => Promise<Answer | "retry">,
+    refused: (reasons: readonly (string | undefined)[]) => Promise<Answer | "retry">,
     done: Answer,
   ): Promise<Answer> {
     const ledger = this.ledger();
     const ids = lines.map((line) => line.productId);
+    let guess = kind === "sale" ? this.seenItems(lines) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const items = await ledger.items(ids);
-      if (await ledger.openLedgers(items.values())) continue;
+      const items = guess ?? (await ledger.items(ids));
+      const guessed = guess !== undefined;
+      guess = undefined;
+      if (!guessed && (await ledger.openLedgers(items.values()))) continue;
       const sign = kind === "sale" ? -1 : 1;
       const at = new Date().toISOString();
       const planned = lines.flatMap((line) => {
@@ -155,6 +176,8 @@ export class DynamoDbInventoryStore implements InventoryStore {
           plannedChange(ledger.tables, item, delta, { kind, orderId }, at, this.stock.defaultThreshold ?? 0),
         ];
       });
+      // What the validation read is short: the stock may have come back since; read it.
+      if (guessed && planned.length < lines.length) continue;
       try {
         if (planned.length < lines.length) throw new ShortLines();
         await this.client.send(
@@ -162,9 +185,6 @@ export class DynamoDbInventoryStore implements InventoryStore {
             TransactItems: [...planned.map((p) => p.update), marker, ...planned.map((p) => p.put)],
           }),
         );
-        const low = planned.flatMap((p) => (p.lowStock ? [p.lowStock] : []));
-        if (low.length > 0) await this.stock.alerts?.tell(low);
-        return done;
       } catch (error) {
         const reasons =
           error instanceof ShortLines
@@ -175,15 +195,19 @@ export class DynamoDbInventoryStore implements InventoryStore {
               ? (error.CancellationReasons ?? []).map((r) => r.Code)
               : undefined;
         if (!reasons) throw error;
-        const answer = await refused(reasons, items);
+        const answer = await refused(reasons);
         if (answer !== "retry") return answer;
         if (attempt >= STOCK_ATTEMPTS) throw error;
-        await raceBackoff(attempt);
+        if (!guessed) await raceBackoff(attempt);
+        continue;
       }
+      const low = planned.flatMap((p) => (p.lowStock ? [p.lowStock] : []));
+      if (low.length > 0) await this.stock.alerts?.tell(low);
+      return done;
     }
   }
 
-  async reserveStock(orderId: string, lines: readonly OrderLine[]): Promise<ReserveResult> {
+  async reserveStock(orderId: string, lines: readonly StockLine[]): Promise<ReserveResult> {
     const marker = this.markerUpdate(orderId, {
       // The order marker: the decrement happens at most once per order, whatever the retries, and
       // never for an order cancelled meanwhile (its cancellation releases what was taken).
@@ -199,11 +223,12 @@ export class DynamoDbInventoryStore implements InventoryStore {
       "sale",
       marker,
       async (reasons) => {
+        const markerRefused = reasons[lines.length] === "ConditionalCheckFailed";
+        const short = lines.filter((_, i) => reasons[i] === "Short").map((l) => l.productId);
+        if (!markerRefused && short.length === 0) return "retry"; // a product changed meanwhile
         // A replay (or a cancelled order) is answered as such even if the stock has run out since.
         const why = await this.whyNotReserved(orderId);
         if (why !== "not-reserved") return why;
-        if (reasons[lines.length] === "ConditionalCheckFailed") return "retry";
-        const short = lines.filter((_, i) => reasons[i] === "Short").map((l) => l.productId);
         if (short.length > 0) {
           throw new BusinessError("OutOfStock", `Not enough stock left for ${short.join(", ")}.`);
         }

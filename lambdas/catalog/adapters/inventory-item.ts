@@ -25,6 +25,7 @@ export const toProduct = (item: InventoryItem): Product => ({
   stock: Number(item.stock),
   active: item.active !== false,
   ...(item.lowStockThreshold === undefined ? {} : { lowStockThreshold: Number(item.lowStockThreshold) }),
+  ...(item.movementCount === undefined ? {} : { movementCount: Number(item.movementCount) }),
 });
 
 /** A product as InventoryTable keeps it (staff changes add a version). */
