@@ -3,7 +3,8 @@
  * no oversell under concurrency, all-or-nothing multi-item orders, exactly-once decrements and
  * idempotent order creation.
  */
-import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDbStockLedger } from "../../lambdas/catalog/adapters/dynamodb-stock-ledger";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createHandler as createOrderPlacement } from "../../lambdas/order-placement/handler";
@@ -38,16 +39,15 @@ async function seedProduct(productId: string, stock: number): Promise<void> {
   );
 }
 
-/** A product's movements, oldest first. */
+/** A product's movements, oldest first: those its item still holds and those copied out. */
 async function movementsOf(productId: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await database.client.send(
-    new QueryCommand({
-      TableName: database.tables.stockMovements,
-      KeyConditionExpression: "productId = :p",
-      ExpressionAttributeValues: { ":p": productId },
-    }),
-  );
-  return Items ?? [];
+  const ledger = new DynamoDbStockLedger(database.client, {
+    inventory: database.tables.inventory,
+    movements: database.tables.stockMovements,
+  });
+  const item = (await ledger.items([productId])).get(productId);
+  const page = item && (await ledger.page(item, 1000));
+  return page && page !== "bad-cursor" ? [...page.movements].reverse() : [];
 }
 
 async function stockOf(productId: string): Promise<number> {

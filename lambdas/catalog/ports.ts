@@ -10,7 +10,7 @@ export type ReleaseResult = "released" | "nothing-reserved";
 export type StockLine = OrderLine & {
   readonly seen?: {
     readonly stock: number;
-    readonly movements: number;
+    readonly logSize: number;
     readonly name: string;
     readonly threshold?: number;
   };

@@ -12,10 +12,10 @@ export interface Product {
   /** Its own low-stock threshold; absent: the deployment's (low_stock_threshold). */
   readonly lowStockThreshold?: number;
   /**
-   * How many stock movements it has had when read (what a change of its stock is conditional on);
-   * absent on a product kept from before movements were recorded.
+   * How many of its movements its own record holds, not yet copied to the movements table (a
+   * writer that sees many copies them); absent on a product kept from before movements.
    */
-  readonly movementCount?: number;
+  readonly loggedMovements?: number;
 }
 
 /** A product as the API shows it (GET /products): money in major units. */

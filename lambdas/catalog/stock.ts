@@ -38,6 +38,15 @@ export type MovementCause =
 
 export type MovementKind = MovementCause["kind"];
 
+/** A movement as the product's own log keeps it: its number and stock after follow from its place. */
+export type LoggedMovement = MovementCause & {
+  readonly delta: number;
+  /** ISO 8601. */
+  readonly at: string;
+  /** This change took the stock from above the product's low-stock threshold to at or below it. */
+  readonly lowStock?: boolean;
+};
+
 /** One change of one product's stock, as recorded beside it. */
 export type StockMovement = MovementCause & {
   readonly productId: string;

@@ -174,7 +174,8 @@ export const PAYMENT_EVENTS_CONFIG = [
 ] as const satisfies readonly ConfigName[];
 export const AFTER_SALE_CONFIG = [
   ...STORE_TABLES,
-  // A cancellation gives stock back: it records the release (stock only rises: no threshold crossed).
+  // A cancellation gives stock back with its movement (stock only rises: no threshold crossed); a
+  // full log is copied to the movements table.
   "stockMovementsTableName",
   "orderKeysTableName",
   "idempotencyKeyTtlHours",
@@ -213,10 +214,7 @@ export const CUSTOMER_DATA_CONFIG = [
   "emailSuppressionTableName",
   "userPoolId",
 ] as const satisfies readonly ConfigName[];
-export const SEED_INVENTORY_CONFIG = [
-  ...STORE_TABLES,
-  "stockMovementsTableName",
-] as const satisfies readonly ConfigName[];
+export const SEED_INVENTORY_CONFIG = STORE_TABLES;
 
 /** Every function's configuration, by function: the contracts' and the stack's view. */
 export const FUNCTION_CONFIG = {

@@ -146,10 +146,11 @@ const CONTRACTS = {
         resource: "inventoryTable",
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       },
+      // Movements are copied from the product's own log (BatchWriteItem) and read by product (Query).
       {
         sid: "RecordStockMovements",
         resource: "stockMovementsTable",
-        actions: ["dynamodb:PutItem", "dynamodb:Query"],
+        actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"],
       },
       {
         sid: "RecordIdempotencyKeys",
@@ -251,14 +252,14 @@ const CONTRACTS = {
       // Conditional status changes; one transaction sets a refund's amount aside and records its request.
       { sid: "RecordOrderChanges", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       { sid: "RecordRefundRequests", resource: "orderKeysTable", actions: KEY_RECORDS_READ_WRITE },
-      // A cancelled order's stock goes back (with the order's marker and the release's movement, in
-      // one transaction, once): the stock it changes is read first, so the movement says what it left.
+      // A cancelled order's stock goes back with its movement (in the product's log) and the order's
+      // marker, in one transaction, once; a product whose log is full is read and its log copied out.
       {
         sid: "ReleaseCancelledStock",
         resource: "inventoryTable",
         actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
       },
-      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
+      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:BatchWriteItem"] },
       // A cancelled order's payment wait ends at once instead of timing out.
       { sid: "StopWaitingPayments", resource: "orderStateMachine", actions: ["states:SendTaskFailure"] },
       READ_STRIPE_SECRET_KEY,
@@ -277,15 +278,16 @@ const CONTRACTS = {
     trigger: "workflow",
     config: FUNCTION_CONFIG.UpdateInventory,
     access: [
-      // One TransactWriteItems: the stock read just before (conditional on it), each line's movement
-      // and the order's exactly-once marker; when the marker refuses, one read tells a replay from
-      // an order cancelled meanwhile.
+      // One TransactWriteItems: each line's decrement with its movement (in the product's log) and
+      // the order's exactly-once marker; when the marker refuses, one read tells a replay from an
+      // order cancelled meanwhile. Products are read when their stock moved to another band, or
+      // when their log is due to be copied to the movements table.
       {
         sid: "DecrementStock",
         resource: "inventoryTable",
         actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
       },
-      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
+      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:BatchWriteItem"] },
       { sid: "MarkOrderReserved", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       ...TELL_LOW_STOCK,
     ],
@@ -410,11 +412,8 @@ const CONTRACTS = {
     memoryMb: 256,
     trigger: "deploy",
     config: FUNCTION_CONFIG.SeedInventory,
-    access: [
-      // A new product and its opening movement (its first stock) in one transaction.
-      { sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] },
-      { sid: "RecordOpeningStock", resource: "stockMovementsTable", actions: ["dynamodb:PutItem"] },
-    ],
+    // A new product with its opening movement (its first stock) in its own log: one put.
+    access: [{ sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] }],
   },
 } as const satisfies Record<keyof typeof FUNCTION_CONFIG, FunctionContract>;
 

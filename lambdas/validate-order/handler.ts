@@ -82,15 +82,15 @@ export function createHandler(overrides: Partial<ValidateOrderDeps> = {}) {
         totalMinor,
         currency,
         items: order.items.map(({ productId, quantity }) => {
-          const { stock, movementCount, name, lowStockThreshold } = products.get(productId)!;
-          return movementCount === undefined
+          const { stock, loggedMovements, name, lowStockThreshold } = products.get(productId)!;
+          return loggedMovements === undefined
             ? { productId, quantity }
             : {
                 productId,
                 quantity,
                 seen: {
                   stock,
-                  movements: movementCount,
+                  logSize: loggedMovements,
                   name,
                   ...(lowStockThreshold === undefined ? {} : { threshold: lowStockThreshold }),
                 },

@@ -6,12 +6,13 @@ import type { PricedLine } from "../orders/order";
 export const orderIdSchema = z.string().check(z.regex(ORDER_ID_PATTERN, "orderId must be a UUID"));
 
 /**
- * A product as ValidateOrder read it (consistently): the reservation's first attempt is conditional
- * on it instead of reading again, and reads only when it changed since.
+ * A product as ValidateOrder read it (consistently): the reservation plans from it instead of
+ * reading again (which band of the stock it expects to meet, whether the product's log is due to be
+ * copied out), and reads only when the stock moved out of that band meanwhile.
  */
 const stockSeenSchema = z.object({
   stock: z.int().check(z.gte(0)),
-  movements: z.int().check(z.gte(0)),
+  logSize: z.int().check(z.gte(0)),
   name: z.string(),
   threshold: z.optional(z.int().check(z.gte(0))),
 });

@@ -64,7 +64,7 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
       resources: [INVENTORY],
     },
-    RecordStockMovements: { actions: ["dynamodb:PutItem", "dynamodb:Query"], resources: [MOVEMENTS] },
+    RecordStockMovements: { actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"], resources: [MOVEMENTS] },
     RecordIdempotencyKeys: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
@@ -115,12 +115,12 @@ const ALLOWED: Record<string, AllowList> = {
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
     },
     // A cancelled order's stock, read and then given back in one conditional transaction with its
-    // movement (PutItem on the movements only: it never rewrites or deletes one).
+    // movement (in the product's log); a full log is copied to the movements table by batch.
     ReleaseCancelledStock: {
       actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
       resources: [INVENTORY],
     },
-    RecordStockMovements: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
+    RecordStockMovements: { actions: ["dynamodb:BatchWriteItem"], resources: [MOVEMENTS] },
     // Ends a cancelled order's payment wait; it never reports a payment's success.
     StopWaitingPayments: { actions: ["states:SendTaskFailure"], resources: [BARE_STATE_MACHINE] },
     CheckSuppressedAddresses: {
@@ -130,7 +130,7 @@ const ALLOWED: Record<string, AllowList> = {
   }),
   UpdateInventory: functionRole("UpdateInventory", {
     DecrementStock: { actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], resources: [INVENTORY] },
-    RecordStockMovements: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
+    RecordStockMovements: { actions: ["dynamodb:BatchWriteItem"], resources: [MOVEMENTS] },
     MarkOrderReserved: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
     ...TELL_LOW_STOCK,
   }),
@@ -208,7 +208,6 @@ const ALLOWED: Record<string, AllowList> = {
   },
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
-    RecordOpeningStock: { actions: ["dynamodb:PutItem"], resources: [MOVEMENTS] },
   }),
   // The outbox pipe: reads the orders table's stream, sends to OrdersQueue and its own dead-letter queue.
   Outbox: {

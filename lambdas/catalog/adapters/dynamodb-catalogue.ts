@@ -3,7 +3,9 @@
  * write and the request's record in the idempotency-key table (`product#…`, expiring with the other
  * keys), so a change is made once and a retried request is answered with the product as the first
  * one left it. A change of an existing product is conditional on the version it read: two changes
- * at once never lose one another (the loser reads again); the stock is never written here.
+ * at once never lose one another (the loser reads again). A stock adjustment is conditional on the
+ * product's stock and ledger exactly as read, so its answer says its number and the stock it left;
+ * a name, price or sale-status change never touches the stock.
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -13,13 +15,24 @@ import { randomUUID } from "node:crypto";
 import { INVENTORY_TABLE, ORDER_KEYS_TABLE } from "../../platform/table-definitions";
 import type { AdjustmentWrite, Catalogue, CatalogueRequest, CatalogueWrite, ProductChanges } from "../ports";
 import type { Product } from "../product";
-import { thresholdSetting, type LowStockAlerts, type StockAdjustment, type StockMovement } from "../stock";
-import { newProductWrites } from "./dynamodb-inventory-store";
-import { DynamoDbStockLedger, lostRace, plannedChange, raceBackoff } from "./dynamodb-stock-ledger";
+import {
+  crossesLowStock,
+  thresholdSetting,
+  type LowStockAlerts,
+  type StockAdjustment,
+  type StockMovement,
+} from "../stock";
+import {
+  DynamoDbStockLedger,
+  LOG_FLUSH_AT,
+  STOCK_CHANGE_ATTEMPTS,
+  itemThreshold,
+  lostRace,
+  newProductWrites,
+  raceBackoff,
+  stockUpdate,
+} from "./dynamodb-stock-ledger";
 import { toProduct, type InventoryItem } from "./inventory-item";
-
-/** How often an adjustment that lost a race with an order (or another adjustment) reads again. */
-const STOCK_ATTEMPTS = 25;
 
 /** How often a change that lost a race with another change of the same product reads again. */
 const UPDATE_ATTEMPTS = 5;
@@ -118,7 +131,7 @@ export class DynamoDbCatalogue implements Catalogue {
           TransactItems: [
             this.keyPut(request, product),
             ...newProductWrites(
-              this.ledger.tables,
+              this.inventoryTable,
               product,
               { adjustmentId: randomUUID(), note: "Stock at the product's creation", by },
               { version: 1 },
@@ -186,6 +199,21 @@ export class DynamoDbCatalogue implements Catalogue {
     }
   }
 
+  /**
+   * The product read now, ready for a change: opened when kept from before movements, its log
+   * flushed when due (read again after either).
+   */
+  private async ready(productId: string): Promise<InventoryItem | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > STOCK_CHANGE_ATTEMPTS) throw new Error(`Product ${productId} could not be prepared`);
+      const item = await this.item(productId);
+      if (!item) return undefined;
+      if (await this.ledger.open(item)) continue;
+      if ((item.log?.length ?? 0) < LOG_FLUSH_AT) return item;
+      await this.ledger.flush(item);
+    }
+  }
+
   async adjust(
     productId: string,
     adjustment: StockAdjustment,
@@ -197,47 +225,62 @@ export class DynamoDbCatalogue implements Catalogue {
       const earlier = await this.record<AdjustmentAnswer>(request);
       if (earlier?.kind === "replayed") return { kind: "replayed", ...earlier.answer };
       if (earlier) return earlier;
-      const item = await this.item(productId);
+      const item = await this.ready(productId);
       if (!item) return { kind: "not-found" };
-      if (await this.ledger.openLedgers([item])) continue;
-      if (Number(item.stock) + adjustment.delta < 0)
-        return { kind: "would-go-negative", stock: Number(item.stock) };
-      const change = plannedChange(
-        this.ledger.tables,
-        item,
-        adjustment.delta,
-        { kind: "adjustment", adjustmentId, ...adjustment, by },
-        new Date().toISOString(),
-        this.stock.defaultThreshold,
-      );
-      const answer = {
-        movement: change.movement,
-        product: { ...toProduct(item), stock: change.movement.stockAfter },
+      const stock = Number(item.stock);
+      const after = stock + adjustment.delta;
+      if (after < 0) return { kind: "would-go-negative", stock };
+      const threshold = itemThreshold(item, this.stock.defaultThreshold);
+      const low = crossesLowStock(stock, after, threshold);
+      const entry = {
+        kind: "adjustment" as const,
+        adjustmentId,
+        ...adjustment,
+        by,
+        delta: adjustment.delta,
+        at: new Date().toISOString(),
+        ...(low ? { lowStock: true } : {}),
       };
+      const logSize = item.log?.length ?? 0;
+      // Conditional on the product exactly as read: the answer says the adjustment's number and
+      // the stock it left, which a sale or another adjustment meanwhile would change.
+      const movement: StockMovement = {
+        ...entry,
+        productId,
+        seq: Number(item.flushed ?? 0) + logSize + 1,
+        stockAfter: after,
+      };
+      const answer = { movement, product: { ...toProduct(item), stock: after } };
       try {
         await this.client.send(
           new TransactWriteCommand({
-            TransactItems: [this.keyPut(request, answer), change.update, change.put],
+            TransactItems: [
+              this.keyPut(request, answer),
+              stockUpdate(this.inventoryTable, productId, entry, {
+                flushed: Number(item.flushed ?? 0),
+                logSize,
+                stock,
+              }),
+            ],
           }),
         );
       } catch (error) {
         // An order or another adjustment changed the stock first (or this request's retry recorded
         // it): read what won, and either answer the retry or plan again from the stock as it is now.
-        if (!lostRace(error, [0, 1, 2]) || attempt >= STOCK_ATTEMPTS) throw error;
+        if (!lostRace(error, [0, 1]) || attempt >= STOCK_CHANGE_ATTEMPTS) throw error;
         await raceBackoff(attempt);
         continue;
       }
-      if (change.lowStock) await this.stock.alerts?.tell([change.lowStock]);
+      if (low) {
+        await this.stock.alerts?.tell([{ productId, name: item.name, stock: after, threshold, movement }]);
+      }
       return { kind: "done", ...answer };
     }
   }
 
   async movements(productId: string, limit: number, cursor?: string) {
-    const item = await this.item(productId);
-    if (!item) return undefined;
-    // A product kept from before its movements were recorded starts with its stock as it stands.
-    await this.ledger.openLedgers([item]);
-    return this.ledger.page(productId, limit, cursor);
+    const item = await this.ready(productId);
+    return item && this.ledger.page(item, limit, cursor);
   }
 }
 

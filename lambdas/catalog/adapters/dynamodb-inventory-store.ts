@@ -1,61 +1,34 @@
+/**
+ * The workflow's side of the stock on DynamoDB: the products read for validation and the public
+ * catalogue, an order's reservation (its sale movements) and its release, each one transaction with
+ * the order's marker so that it happens at most once; and the deploy-time seed.
+ */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, DynamoDBDocumentClient, ScanCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { BusinessError } from "../../platform/errors";
 import type { Product } from "../product";
-import { inventoryItemOf, toProduct, type InventoryItem } from "./inventory-item";
+import { toProduct, type InventoryItem } from "./inventory-item";
 import type { OrderLine } from "../../orders/order-request";
 import type { InventoryStore, ReleaseResult, ReserveResult, StockLine } from "../ports";
-import { INVENTORY_TABLE, ORDERS_TABLE } from "../../platform/table-definitions";
+import { ORDERS_TABLE } from "../../platform/table-definitions";
 import { documentClient } from "../../platform/dynamodb/document-client";
-import { SEED_ACTOR, thresholdSetting, type LowStockAlerts, type MovementCause } from "../stock";
+import { SEED_ACTOR, thresholdSetting, type LowStock, type LowStockAlerts } from "../stock";
 import {
   DynamoDbStockLedger,
-  openingMovement,
-  openingPut,
-  plannedChange,
+  LOG_FLUSH_AT,
+  LOG_MAX,
+  STOCK_CHANGE_ATTEMPTS,
+  bandOf,
+  itemThreshold,
+  newProductWrites,
+  numberedLog,
   raceBackoff,
-  type StockTables,
+  stockUpdate,
+  type Band,
+  type LedgerItem,
   type TransactItem,
 } from "./dynamodb-stock-ledger";
-
-/** How often a change of stock that lost a race with another change reads again, before the caller retries. */
-const STOCK_ATTEMPTS = 25;
-
-/**
- * A new product's item and, when it has stock, its opening movement: one transaction, so the
- * product's movements add up from its creation.
- */
-export function newProductWrites(
-  tables: StockTables,
-  product: Product,
-  opening: Omit<Extract<MovementCause, { kind: "adjustment" }>, "kind" | "reason">,
-  extra: Record<string, unknown> = {},
-): TransactItem[] {
-  const at = new Date().toISOString();
-  return [
-    {
-      Put: {
-        TableName: tables.inventory,
-        Item: { ...inventoryItemOf(product), ...extra, movementCount: product.stock > 0 ? 1 : 0 },
-        ConditionExpression: "attribute_not_exists(#id)",
-        ExpressionAttributeNames: { "#id": INVENTORY_TABLE.partitionKey },
-      },
-    },
-    ...(product.stock > 0
-      ? [
-          openingPut(
-            tables.movements,
-            openingMovement(
-              product.productId,
-              product.stock,
-              { kind: "adjustment", reason: "received", ...opening },
-              at,
-            ),
-          ),
-        ]
-      : []),
-  ];
-}
+import { ORDER_LIMITS } from "../../orders/order-request";
 
 export interface StockSettings {
   /** The movements table; a function that does not change stock (ValidateOrder) has none. */
@@ -124,10 +97,10 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   /**
-   * The lines' products as the order's validation read them, when every line carries that read: a
-   * first attempt conditional on it needs no read of its own. Undefined when a line does not.
+   * The lines' products as the order's validation read them, when every line carries that read:
+   * enough to plan a sale without reading. Undefined when a line does not.
    */
-  private seenItems(lines: readonly StockLine[]): Map<string, InventoryItem> | undefined {
+  private seenItems(lines: readonly StockLine[]): Map<string, LedgerItem> | undefined {
     if (!lines.every((line) => line.seen)) return undefined;
     return new Map(
       lines.map(({ productId, seen }) => [
@@ -135,20 +108,40 @@ export class DynamoDbInventoryStore implements InventoryStore {
         {
           ProductID: productId,
           name: seen!.name,
+          priceMinor: 0,
+          currency: "",
           stock: seen!.stock,
-          movementCount: seen!.movements,
+          flushed: 0,
+          log: Array.from({ length: seen!.logSize }),
           ...(seen!.threshold === undefined ? {} : { lowStockThreshold: seen!.threshold }),
-        } as InventoryItem,
+        } as LedgerItem,
       ]),
     );
   }
 
   /**
-   * One transaction: each line's stock change (conditional on the product's movement count as
-   * read), the order's marker (at index lines.length) and each line's movement. The products are
-   * those the order's validation read, if given, else read now; a line whose product changed since
-   * refuses the transaction and it is planned again from a fresh read. `refused` answers the rest
-   * (a short line, the marker), or asks for another attempt.
+   * Products read now that cannot take a change as they are: opened (kept from before movements)
+   * or flushed (a full log). True when any was, and the lines must be read again.
+   */
+  private async prepared(ledger: DynamoDbStockLedger, items: Map<string, LedgerItem>): Promise<boolean> {
+    let changed = false;
+    for (const item of items.values()) {
+      if (await ledger.open(item)) changed = true;
+      else if ((item.log?.length ?? 0) >= LOG_MAX - ORDER_LIMITS.maxDistinctProducts) {
+        await ledger.flush(item);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * One transaction of each line's stock change (its movement appended to the product's log) and
+   * the order's marker, at index lines.length. A sale plans each line from the products as the
+   * validation read them, else as read now: the band of the stock it expects to meet decides its
+   * condition, and whether it crosses the low-stock threshold. Only a line whose stock moved to
+   * another band meanwhile refuses it: the lines are then read and planned again. `refused`
+   * answers the rest (a short line, the marker), or asks for another attempt.
    */
   private async changeStock<Answer>(
     orderId: string,
@@ -160,51 +153,112 @@ export class DynamoDbInventoryStore implements InventoryStore {
   ): Promise<Answer> {
     const ledger = this.ledger();
     const ids = lines.map((line) => line.productId);
-    let guess = kind === "sale" ? this.seenItems(lines) : undefined;
+    const defaultThreshold = this.stock.defaultThreshold ?? 0;
+    // A release needs nothing read: it only adds stock, and its condition is the product's ledger.
+    let items = kind === "sale" ? this.seenItems(lines) : new Map<string, LedgerItem>();
     for (let attempt = 1; ; attempt++) {
-      const items = guess ?? (await ledger.items(ids));
-      const guessed = guess !== undefined;
-      guess = undefined;
-      if (!guessed && (await ledger.openLedgers(items.values()))) continue;
-      const sign = kind === "sale" ? -1 : 1;
+      if (!items) {
+        if (attempt > STOCK_CHANGE_ATTEMPTS)
+          throw new Error(`The stock of order ${orderId} could not be changed`);
+        items = await ledger.items(ids);
+        if (await this.prepared(ledger, items)) {
+          items = undefined;
+          continue;
+        }
+      }
       const at = new Date().toISOString();
-      const planned = lines.flatMap((line) => {
-        const item = items.get(line.productId);
-        const delta = sign * line.quantity;
-        if (!item || Number(item.stock) + delta < 0) return [];
-        return [
-          plannedChange(ledger.tables, item, delta, { kind, orderId }, at, this.stock.defaultThreshold ?? 0),
-        ];
+      const planned = lines.map((line) => {
+        const item = items!.get(line.productId);
+        if (kind === "release") {
+          return {
+            line,
+            update: stockUpdate(ledger.tables.inventory, line.productId, {
+              kind,
+              orderId,
+              delta: line.quantity,
+              at,
+            }),
+          };
+        }
+        if (!item || Number(item.stock) < line.quantity) return { line, short: true };
+        const threshold = itemThreshold(item, defaultThreshold);
+        const band = bandOf(Number(item.stock), line.quantity, threshold);
+        const entry = {
+          kind,
+          orderId,
+          delta: -line.quantity,
+          at,
+          ...(band === "crossing" ? { lowStock: true } : {}),
+        };
+        return {
+          line,
+          item,
+          band,
+          update: stockUpdate(ledger.tables.inventory, line.productId, entry, { band, threshold }),
+        };
       });
-      // What the validation read is short: the stock may have come back since; read it.
-      if (guessed && planned.length < lines.length) continue;
+      const short = planned.some((p) => "short" in p);
       try {
-        if (planned.length < lines.length) throw new ShortLines();
+        if (short) throw new ShortLines();
         await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [...planned.map((p) => p.update), marker, ...planned.map((p) => p.put)],
-          }),
+          new TransactWriteCommand({ TransactItems: [...planned.map((p) => p.update!), marker] }),
         );
       } catch (error) {
         const reasons =
           error instanceof ShortLines
-            ? lines.map((line) =>
-                planned.some((p) => p.movement.productId === line.productId) ? undefined : "Short",
-              )
+            ? planned.map((p) => ("short" in p ? "Short" : undefined))
             : error instanceof TransactionCanceledException
               ? (error.CancellationReasons ?? []).map((r) => r.Code)
               : undefined;
         if (!reasons) throw error;
         const answer = await refused(reasons);
         if (answer !== "retry") return answer;
-        if (attempt >= STOCK_ATTEMPTS) throw error;
-        if (!guessed) await raceBackoff(attempt);
+        if (attempt >= STOCK_CHANGE_ATTEMPTS) throw error;
+        // Another band, a product to open or flush: read the lines' products as they are now.
+        if (attempt > 2) await raceBackoff(attempt);
+        items = undefined;
         continue;
       }
-      const low = planned.flatMap((p) => (p.lowStock ? [p.lowStock] : []));
-      if (low.length > 0) await this.stock.alerts?.tell(low);
+      await this.afterCommit(ledger, orderId, planned);
       return done;
     }
+  }
+
+  /**
+   * After a committed sale: the operators are told of each line that crossed its threshold (the
+   * product read once more for the exact stock its sale left), and a product whose log is due is
+   * flushed. Neither changes what was committed; both are rare.
+   */
+  private async afterCommit(
+    ledger: DynamoDbStockLedger,
+    orderId: string,
+    planned: readonly { line: StockLine; item?: LedgerItem; band?: Band }[],
+  ): Promise<void> {
+    const due = planned.filter(
+      (p) => p.band === "crossing" || (p.item?.log?.length ?? 0) + 1 >= LOG_FLUSH_AT,
+    );
+    if (due.length === 0) return;
+    const now = await ledger.items(due.map((p) => p.line.productId));
+    const low: LowStock[] = [];
+    for (const { line, band } of due) {
+      const item = now.get(line.productId);
+      if (!item) continue;
+      if (band === "crossing") {
+        const movement = numberedLog(item).find((m) => m.kind === "sale" && m.orderId === orderId);
+        if (movement) {
+          const threshold = itemThreshold(item, this.stock.defaultThreshold ?? 0);
+          low.push({
+            productId: item.ProductID,
+            name: item.name,
+            stock: movement.stockAfter,
+            threshold,
+            movement,
+          });
+        }
+      }
+      if ((item.log?.length ?? 0) >= LOG_FLUSH_AT) await ledger.flush(item);
+    }
+    if (low.length > 0) await this.stock.alerts?.tell(low);
   }
 
   async reserveStock(orderId: string, lines: readonly StockLine[]): Promise<ReserveResult> {
@@ -270,12 +324,11 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   async seedProduct(product: Omit<Product, "active">): Promise<"created" | "exists"> {
-    const ledger = this.ledger();
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: newProductWrites(
-            ledger.tables,
+            this.inventoryTableName,
             { ...product, active: true },
             { adjustmentId: `seed-${product.productId}`, note: "The bundled catalogue", by: SEED_ACTOR },
           ),

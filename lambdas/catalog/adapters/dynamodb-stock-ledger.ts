@@ -1,123 +1,182 @@
 /**
- * Stock changes on DynamoDB, each with its movement: the product's item carries `movementCount`,
- * the number of its movements, and a change is a transaction of the product's update (the new stock
- * and count, conditional on the count it read) and the movement's put (the next seq, the stock after
- * it). A change made meanwhile fails the condition and the writer reads again, so every movement
- * knows the exact stock it left and no movement exists without its change, nor a change without it.
+ * Stock changes on DynamoDB, each with its movement, without making changes of one product wait
+ * for each other. The product's item carries its newest movements in commit order (`log`, appended
+ * by the same update that changes the stock) and how many older ones were copied to
+ * StockMovementsTable (`flushed`). A change is one atomic update: no movement without its change,
+ * no change without its movement, and an order's sale never retries because another order sold
+ * the same product meanwhile. Any consistent read of the item numbers its log exactly: the entry j
+ * is movement `flushed + 1 + j`, and its stock after is the stock minus the deltas logged after it.
+ * A flush copies numbered entries to the table and removes them from the item (conditional on
+ * `flushed`, so two flushes never remove twice), which keeps the item small.
+ *
+ * A decrease carries a band condition on the stock it meets — above the low-stock band, crossing
+ * it, or already below — so the writer knows, from which band's condition held, whether its change
+ * took the product to or below its threshold, without reading the stock first.
  */
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   QueryCommand,
-  TransactWriteCommand,
+  UpdateCommand,
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { INVENTORY_TABLE, STOCK_MOVEMENTS_TABLE } from "../../platform/table-definitions";
+import type { Product } from "../product";
 import {
   SYSTEM_ACTOR,
-  crossesLowStock,
   decodeMovementCursor,
   encodeMovementCursor,
   thresholdOf,
-  type LowStock,
+  type LoggedMovement,
   type MovementCause,
   type MovementPage,
   type StockMovement,
 } from "../stock";
-import type { InventoryItem } from "./inventory-item";
+import { inventoryItemOf, type InventoryItem } from "./inventory-item";
 
 export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-/** DynamoDB's BatchGetItem limit. */
+/** How often a change that lost a race reads again before it gives up (adjustments, band changes). */
+export const STOCK_CHANGE_ATTEMPTS = 25;
+/** A log this long is copied to the movements table by the next writer that sees it. */
+export const LOG_FLUSH_AT = 50;
+/** An append to a log this long is refused: the writer flushes first (the item stays far below 400 KB). */
+export const LOG_MAX = 400;
+/** Entries one flush copies and removes (one update's expression names each index). */
+const FLUSH_BATCH = 100;
+/** DynamoDB's BatchGetItem and BatchWriteItem limits. */
 const BATCH_GET_LIMIT = 100;
+const BATCH_WRITE_LIMIT = 25;
+
+/** The product's item with its ledger. */
+export type LedgerItem = InventoryItem;
 
 export interface StockTables {
   readonly inventory: string;
   readonly movements: string;
 }
 
-/** One planned change of one product's stock: its writes, its movement, and a crossing if any. */
-export interface PlannedChange {
-  readonly update: TransactItem;
-  readonly put: TransactItem;
-  readonly movement: StockMovement;
-  readonly lowStock?: LowStock;
+/** The movements of a consistent read of the item's log, numbered, oldest first. */
+export function numberedLog(item: LedgerItem): StockMovement[] {
+  const log = item.log ?? [];
+  const flushed = Number(item.flushed ?? 0);
+  const numbered: StockMovement[] = [];
+  let after = Number(item.stock);
+  for (let j = log.length - 1; j >= 0; j--) {
+    numbered.unshift({ ...log[j], productId: item.ProductID, seq: flushed + 1 + j, stockAfter: after });
+    after -= Number(log[j].delta);
+  }
+  return numbered;
 }
 
-/** The movement's item (its cause's fields beside the numbers). */
-function movementPut(table: string, movement: StockMovement): TransactItem {
-  return {
-    Put: {
-      TableName: table,
-      Item: { ...movement },
-      ConditionExpression: "attribute_not_exists(#seq)",
-      ExpressionAttributeNames: { "#seq": STOCK_MOVEMENTS_TABLE.sortKey!.name },
-    },
-  };
+/** Which part of the stock a decrease meets: what tells the writer whether it crossed the threshold. */
+export type Band = "above" | "crossing" | "below";
+
+/** The band a decrease of `quantity` from `stock` meets, with threshold `threshold`. */
+export function bandOf(stock: number, quantity: number, threshold: number): Band {
+  if (stock - quantity > threshold) return "above";
+  return stock > threshold ? "crossing" : "below";
+}
+
+/** The condition of a band on the stock it meets (`:take` units taken, `:t` the threshold). */
+function bandCondition(band: Band): string {
+  switch (band) {
+    case "above":
+      return "stock > :tt"; // :tt = threshold + take: the stock after stays above the threshold
+    case "crossing":
+      return "stock >= :take AND stock > :t AND stock <= :tt";
+    case "below":
+      return "stock >= :take AND stock <= :t";
+  }
 }
 
 /**
- * The writes of one change of a product as read (`item`, with its movement count): the stock after
- * it must not be negative (the caller refuses first). `defaultThreshold` is the deployment's.
+ * What a change is conditional on besides its product's ledger: a decrease holds only in its band
+ * (and never takes the stock below zero); a staff adjustment only on the item exactly as read (so
+ * its answer can say its number and the stock after it); an increase on nothing more.
  */
-export function plannedChange(
-  tables: StockTables,
-  item: InventoryItem,
-  delta: number,
-  cause: MovementCause,
-  at: string,
-  defaultThreshold: number,
-): PlannedChange {
-  const read = Number(item.movementCount);
-  const before = Number(item.stock);
-  const after = before + delta;
-  if (!Number.isInteger(read) || after < 0) {
-    throw new Error(`Cannot plan a change of ${item.ProductID}: count ${read}, stock ${before} ${delta}`);
+export type ChangeGuard =
+  | { readonly band: Band; readonly threshold: number }
+  | { readonly flushed: number; readonly logSize: number; readonly stock: number }
+  | undefined;
+
+function guardCondition(
+  guard: ChangeGuard,
+  take: number,
+): { condition?: string; values: Record<string, unknown> } {
+  if (!guard) return { values: {} };
+  if ("band" in guard) {
+    const values: Record<string, unknown> = {
+      ":take": take,
+      ":t": guard.threshold,
+      ":tt": guard.threshold + take,
+    };
+    if (guard.band === "above") delete values[":t"];
+    if (guard.band === "below") delete values[":tt"];
+    if (guard.band === "above") delete values[":take"];
+    return { condition: bandCondition(guard.band), values };
   }
-  const threshold = thresholdOf(item.lowStockThreshold, defaultThreshold);
-  const low = crossesLowStock(before, after, threshold);
-  const movement: StockMovement = {
-    ...cause,
-    productId: item.ProductID,
-    seq: read + 1,
-    delta,
-    stockAfter: after,
-    at,
-    ...(low ? { lowStock: true } : {}),
-  };
   return {
-    update: {
-      Update: {
-        TableName: tables.inventory,
-        Key: { [INVENTORY_TABLE.partitionKey]: item.ProductID },
-        UpdateExpression: "SET stock = :after, movementCount = :seq",
-        // The count it read: any other change of this product since then refuses this one.
-        ConditionExpression: "movementCount = :read",
-        ExpressionAttributeValues: { ":after": after, ":seq": read + 1, ":read": read },
+    condition: "flushed = :flushed AND size(#log) = :size AND stock = :stock",
+    values: { ":flushed": guard.flushed, ":size": guard.logSize, ":stock": guard.stock },
+  };
+}
+
+/** The update of one change of a product's stock, with its movement appended to the product's log. */
+export function stockUpdate(
+  table: string,
+  productId: string,
+  entry: LoggedMovement,
+  guard?: ChangeGuard,
+): TransactItem {
+  const { condition, values } = guardCondition(guard, -entry.delta);
+  return {
+    Update: {
+      TableName: table,
+      Key: { [INVENTORY_TABLE.partitionKey]: productId },
+      UpdateExpression: "SET stock = stock + :delta, #log = list_append(#log, :entry)",
+      ConditionExpression: [
+        "attribute_exists(flushed) AND size(#log) < :max",
+        ...(condition ? [condition] : []),
+      ].join(" AND "),
+      ExpressionAttributeNames: { "#log": "log" },
+      ExpressionAttributeValues: { ":delta": entry.delta, ":entry": [entry], ":max": LOG_MAX, ...values },
+    },
+  };
+}
+
+/** A new product's item and its first movement (its opening stock), when it has stock. */
+export function newProductWrites(
+  inventoryTable: string,
+  product: Product,
+  opening: Omit<Extract<MovementCause, { kind: "adjustment" }>, "kind" | "reason">,
+  extra: Record<string, unknown> = {},
+): TransactItem[] {
+  const log: LoggedMovement[] =
+    product.stock > 0
+      ? [
+          {
+            kind: "adjustment",
+            reason: "received",
+            ...opening,
+            delta: product.stock,
+            at: new Date().toISOString(),
+          },
+        ]
+      : [];
+  return [
+    {
+      Put: {
+        TableName: inventoryTable,
+        Item: { ...inventoryItemOf(product), ...extra, flushed: 0, log },
+        ConditionExpression: "attribute_not_exists(#id)",
+        ExpressionAttributeNames: { "#id": INVENTORY_TABLE.partitionKey },
       },
     },
-    put: movementPut(tables.movements, movement),
-    movement,
-    ...(low
-      ? { lowStock: { productId: item.ProductID, name: item.name, stock: after, threshold, movement } }
-      : {}),
-  };
-}
-
-/** The opening movement of a product's first stock (a new product, the seed): `movementCount` 1. */
-export function openingMovement(
-  productId: string,
-  stock: number,
-  cause: Extract<MovementCause, { kind: "adjustment" }>,
-  at: string,
-): StockMovement {
-  return { ...cause, productId, seq: 1, delta: stock, stockAfter: stock, at };
-}
-
-export function openingPut(table: string, movement: StockMovement): TransactItem {
-  return movementPut(table, movement);
+  ];
 }
 
 /** A change lost a race (its condition, or a conflicting transaction): read again and retry. */
@@ -142,8 +201,8 @@ export class DynamoDbStockLedger {
   ) {}
 
   /** The products' items as they are now (consistent reads), with unprocessed keys retried. */
-  async items(productIds: readonly string[]): Promise<Map<string, InventoryItem>> {
-    const items = new Map<string, InventoryItem>();
+  async items(productIds: readonly string[]): Promise<Map<string, LedgerItem>> {
+    const items = new Map<string, LedgerItem>();
     for (let start = 0; start < productIds.length; start += BATCH_GET_LIMIT) {
       let keys: Record<string, unknown>[] | undefined = productIds
         .slice(start, start + BATCH_GET_LIMIT)
@@ -156,7 +215,7 @@ export class DynamoDbStockLedger {
           }),
         );
         for (const item of result.Responses?.[this.tables.inventory] ?? []) {
-          items.set(String(item[INVENTORY_TABLE.partitionKey]), item as InventoryItem);
+          items.set(String(item[INVENTORY_TABLE.partitionKey]), item as LedgerItem);
         }
         keys = result.UnprocessedKeys?.[this.tables.inventory]?.Keys;
       }
@@ -165,82 +224,131 @@ export class DynamoDbStockLedger {
   }
 
   /**
-   * Products kept from before their movements were recorded get their opening movement: their stock
-   * as it stands, so that the movements add up from here on. True when any was opened (read again).
+   * A product kept from before its movements were recorded gets its ledger: its stock as it
+   * stands is its first movement, so the movements add up from here on. False when it had one.
    */
-  async openLedgers(items: Iterable<InventoryItem>): Promise<boolean> {
-    let opened = false;
-    for (const item of items) {
-      if (item.movementCount !== undefined) continue;
-      opened = true;
-      const stock = Number(item.stock);
-      const opening = openingMovement(
-        item.ProductID,
-        stock,
-        {
-          kind: "adjustment",
-          adjustmentId: `opening-${item.ProductID}`,
-          reason: "correction",
-          note: "Stock before its movements were recorded",
-          by: SYSTEM_ACTOR,
-        },
-        new Date().toISOString(),
+  async open(item: LedgerItem): Promise<boolean> {
+    if (item.flushed !== undefined) return false;
+    const stock = Number(item.stock);
+    const opening: LoggedMovement[] =
+      stock > 0
+        ? [
+            {
+              kind: "adjustment",
+              adjustmentId: `opening-${item.ProductID}`,
+              reason: "correction",
+              note: "Stock before its movements were recorded",
+              by: SYSTEM_ACTOR,
+              delta: stock,
+              at: new Date().toISOString(),
+            },
+          ]
+        : [];
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.inventory,
+          Key: { [INVENTORY_TABLE.partitionKey]: item.ProductID },
+          UpdateExpression: "SET flushed = :zero, #log = :opening",
+          ConditionExpression: "attribute_not_exists(flushed) AND stock = :stock",
+          ExpressionAttributeNames: { "#log": "log" },
+          ExpressionAttributeValues: { ":zero": 0, ":opening": opening, ":stock": stock },
+        }),
       );
-      try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tables.inventory,
-                  Key: { [INVENTORY_TABLE.partitionKey]: item.ProductID },
-                  UpdateExpression: "SET movementCount = :one",
-                  ConditionExpression: "attribute_not_exists(movementCount) AND stock = :stock",
-                  ExpressionAttributeValues: { ":one": 1, ":stock": stock },
-                },
-              },
-              openingPut(this.tables.movements, opening),
-            ],
-          }),
-        );
-      } catch (error) {
-        // Opened meanwhile by another writer, or its stock changed: the caller reads it again.
-        if (!(error instanceof TransactionCanceledException)) throw error;
-      }
+    } catch (error) {
+      // Opened meanwhile by another writer, or its stock changed: the caller reads it again.
+      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
     }
-    return opened;
+    return true;
   }
 
-  /** A page of a product's movements, newest first. */
-  async page(productId: string, limit: number, cursor?: string): Promise<MovementPage | "bad-cursor"> {
+  /**
+   * Copies the oldest entries of a consistent read of the item's log to the movements table, then
+   * removes them from the item, conditional on `flushed` as read: a flush that lost to another
+   * removes nothing (the movements it wrote are the same ones, by the same keys).
+   */
+  async flush(item: LedgerItem): Promise<void> {
+    const moving = numberedLog(item).slice(0, FLUSH_BATCH);
+    if (moving.length === 0) return;
+    for (let start = 0; start < moving.length; start += BATCH_WRITE_LIMIT) {
+      let requests: Record<string, unknown>[] | undefined = moving
+        .slice(start, start + BATCH_WRITE_LIMIT)
+        .map((movement) => ({ PutRequest: { Item: movement } }));
+      for (let round = 0; requests && requests.length > 0; round++) {
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const result = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tables.movements]: requests } }),
+        );
+        requests = result.UnprocessedItems?.[this.tables.movements] as Record<string, unknown>[] | undefined;
+      }
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.inventory,
+          Key: { [INVENTORY_TABLE.partitionKey]: item.ProductID },
+          UpdateExpression: `SET flushed = :after REMOVE ${moving.map((_, i) => `#log[${i}]`).join(", ")}`,
+          ConditionExpression: "flushed = :before",
+          ExpressionAttributeNames: { "#log": "log" },
+          ExpressionAttributeValues: {
+            ":before": Number(item.flushed ?? 0),
+            ":after": Number(item.flushed ?? 0) + moving.length,
+          },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
+    }
+  }
+
+  /** A page of a product's movements, newest first: the item's log, then the movements table. */
+  async page(item: LedgerItem, limit: number, cursor?: string): Promise<MovementPage | "bad-cursor"> {
+    const productId = item.ProductID;
     const before = cursor === undefined ? undefined : decodeMovementCursor(cursor, productId);
     if (cursor !== undefined && before === undefined) return "bad-cursor";
-    const seq = STOCK_MOVEMENTS_TABLE.sortKey!.name;
+    const below = before ?? Infinity;
+    const logged = numberedLog(item)
+      .filter((m) => m.seq < below)
+      .reverse()
+      .slice(0, limit);
+    const flushed = Number(item.flushed ?? 0);
+    const fromTable =
+      logged.length < limit && flushed > 0
+        ? await this.flushedPage(productId, Math.min(below, flushed + 1), limit - logged.length)
+        : [];
+    const movements = [...logged, ...fromTable];
+    const last = movements.at(-1);
+    return {
+      movements,
+      ...(movements.length === limit && last && last.seq > 1
+        ? { next: encodeMovementCursor(productId, last.seq) }
+        : {}),
+    };
+  }
+
+  /** Movements copied to the table, below `below`, newest first. */
+  private async flushedPage(productId: string, below: number, limit: number): Promise<StockMovement[]> {
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tables.movements,
-        KeyConditionExpression:
-          before === undefined ? "#product = :product" : "#product = :product AND #seq < :before",
+        KeyConditionExpression: "#product = :product AND #seq < :below",
         ExpressionAttributeNames: {
           "#product": STOCK_MOVEMENTS_TABLE.partitionKey,
-          ...(before === undefined ? {} : { "#seq": seq }),
+          "#seq": STOCK_MOVEMENTS_TABLE.sortKey!.name,
         },
-        ExpressionAttributeValues: {
-          ":product": productId,
-          ...(before === undefined ? {} : { ":before": before }),
-        },
+        ExpressionAttributeValues: { ":product": productId, ":below": below },
         ScanIndexForward: false,
         Limit: limit,
         ConsistentRead: true,
       }),
     );
-    const movements = (result.Items ?? []) as StockMovement[];
-    const last = movements.at(-1);
-    return {
-      movements,
-      ...(result.LastEvaluatedKey && last && last.seq > 1
-        ? { next: encodeMovementCursor(productId, last.seq) }
-        : {}),
-    };
+    return (result.Items ?? []) as StockMovement[];
   }
 }
+
+/** The threshold of an item, its own or the deployment's. */
+export const itemThreshold = (item: LedgerItem, defaultThreshold: number) =>
+  thresholdOf(
+    item.lowStockThreshold === undefined ? undefined : Number(item.lowStockThreshold),
+    defaultThreshold,
+  );

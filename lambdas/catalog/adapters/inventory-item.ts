@@ -1,5 +1,6 @@
 /** A product as InventoryTable keeps it, and the domain's Product read from and written to it. */
 import type { Product } from "../product";
+import type { LoggedMovement } from "../stock";
 
 /** A product as InventoryTable keeps it. */
 export interface InventoryItem {
@@ -12,8 +13,12 @@ export interface InventoryItem {
   readonly active?: boolean;
   /** Bumped by every staff change (absent until the first): what a change is conditional on. */
   readonly version?: number;
-  /** How many stock movements the product has: what a change of its stock is conditional on. */
-  readonly movementCount?: number;
+  /**
+   * The product's ledger (absent on a product kept from before movements were recorded): how many
+   * of its movements were copied to StockMovementsTable, and the newer ones, in commit order.
+   */
+  readonly flushed?: number;
+  readonly log?: readonly LoggedMovement[];
   readonly lowStockThreshold?: number;
 }
 
@@ -25,7 +30,7 @@ export const toProduct = (item: InventoryItem): Product => ({
   stock: Number(item.stock),
   active: item.active !== false,
   ...(item.lowStockThreshold === undefined ? {} : { lowStockThreshold: Number(item.lowStockThreshold) }),
-  ...(item.movementCount === undefined ? {} : { movementCount: Number(item.movementCount) }),
+  ...(item.flushed === undefined ? {} : { loggedMovements: item.log?.length ?? 0 }),
 });
 
 /** A product as InventoryTable keeps it (staff changes add a version). */
