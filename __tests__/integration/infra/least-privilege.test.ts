@@ -114,7 +114,7 @@ const ALLOWED: Record<string, AllowList> = {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
       resources: ["${aws_dynamodb_table.OrderKeysTable.arn}"],
     },
-    // A cancelled order's stock, read and then given back in one conditional transaction with its
+    // A cancelled order's stock, given back in one conditional transaction with its
     // movement (in the product's log); a full log is copied to the movements table by batch.
     ReleaseCancelledStock: {
       actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
