@@ -93,8 +93,9 @@ export const EMAIL_SUPPRESSION_TABLE: TableDefinition = {
 
 /**
  * Every change of a product's stock, with its cause (a sale, a release, a staff adjustment, a
- * return) and the stock after it: the product's movements in order, `seq` 1, 2, 3… Each is written in
- * the same transaction as the stock change it explains.
+ * return) and the stock after it: the product's movements in order, `seq` 1, 2, 3… Each is recorded
+ * first in the product's own item, in the write that changes the stock, and copied here when the
+ * item's log is due (catalog/adapters/dynamodb-stock-ledger.ts).
  */
 export const STOCK_MOVEMENTS_TABLE: TableDefinition = {
   logicalName: "StockMovementsTable",
