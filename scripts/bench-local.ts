@@ -194,10 +194,14 @@ async function measure(root: string, code: string, sequential: boolean): Promise
     const cpu = cpuPerOrder(before, cpuSnapshot(system.databasePid()), load.clientsMs, ORDERS);
     results.push({ ...load, cpu });
     await system.settled();
-    const { perOrder } = system.meter.report();
+    const { perOrder, services } = system.meter.report();
     const calls = (service: string) => (perOrder[service]?.calls ?? 0).toFixed(2);
+    // DynamoDB by operation: where calls beyond the steps' own come from (retries, copies).
+    const dynamodb = Object.entries(services.DynamoDB?.operations ?? {})
+      .map(([operation, figures]) => `${operation} ${((figures.calls ?? 0) / ORDERS).toFixed(2)}`)
+      .join(", ");
     process.stderr.write(
-      `${code}: calls per order DynamoDB ${calls("DynamoDB")}, Lambda ${calls("Lambda")}, SQS ${calls("SQS")}\n`,
+      `${code}: calls per order DynamoDB ${calls("DynamoDB")} (${dynamodb}), Lambda ${calls("Lambda")}, SQS ${calls("SQS")}\n`,
     );
     return results;
   } finally {

@@ -42,7 +42,7 @@ export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"
 /** How often a change that lost a race reads again before it gives up (adjustments, band changes). */
 export const STOCK_CHANGE_ATTEMPTS = 25;
 /** A log this long is copied to the movements table by the next writer that sees it. */
-export const LOG_FLUSH_AT = 25;
+export const LOG_FLUSH_AT = 16;
 /** An append to a log this long is refused: the writer flushes first (the item stays far below 400 KB). */
 export const LOG_MAX = 400;
 /** Entries one flush copies and removes (one update's expression names each index). */
