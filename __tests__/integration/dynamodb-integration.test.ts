@@ -4,7 +4,8 @@
  * idempotent order creation.
  */
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { DynamoDbStockLedger } from "../../lambdas/catalog/adapters/dynamodb-stock-ledger";
+import { DynamoDbStockLedger, LOG_MAX } from "../../lambdas/catalog/adapters/dynamodb-stock-ledger";
+import type { LowStock } from "../../lambdas/catalog/stock";
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent } from "aws-lambda";
 import { createHandler as createOrderPlacement } from "../../lambdas/order-placement/handler";
@@ -242,6 +243,82 @@ test("a new product's stock is its first movement; a product without stock has n
     },
   );
   expect(await movementsOf("OPEN-0")).toEqual([]);
+});
+
+test("20 concurrent sales across the low-stock threshold: one movement marks the crossing, one message, stock after exact", async () => {
+  const told: LowStock[] = [];
+  const watched = new DynamoDbInventoryStore(
+    database.client,
+    database.tables.inventory,
+    database.tables.orders,
+    {
+      movementsTable: database.tables.stockMovements,
+      defaultThreshold: 5,
+      alerts: { tell: async (low) => void told.push(...low) },
+    },
+  );
+  await watched.seedProduct({
+    productId: "BAND-1",
+    name: "Band",
+    priceMinor: 100,
+    currency: "USD",
+    stock: 12,
+  });
+  const seen = { stock: 12, logSize: 1, name: "Band" };
+  const orderIds = await Promise.all(
+    Array.from({ length: 20 }, () => createOrder([{ productId: "BAND-1", quantity: 1 }])),
+  );
+  const outcomes = await Promise.allSettled(
+    orderIds.map((id) => watched.reserveStock(id, [{ productId: "BAND-1", quantity: 1, seen }])),
+  );
+  expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(12);
+  expect(await stockOf("BAND-1")).toBe(0);
+  const movements = await movementsOf("BAND-1");
+  expect(movements.filter((m) => m.lowStock).map((m) => [m.kind, m.stockAfter])).toEqual([["sale", 5]]);
+  expect(told.map((l) => [l.productId, l.stock, l.threshold])).toEqual([["BAND-1", 5, 5]]);
+  expect(movements.map((m) => m.stockAfter)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+});
+
+test("a long log is copied to the movements table, once however many copy it at once; a full one before the next sale", async () => {
+  const ledger = new DynamoDbStockLedger(database.client, {
+    inventory: database.tables.inventory,
+    movements: database.tables.stockMovements,
+  });
+  const at = "2026-12-07T10:00:00.000Z";
+  const log = Array.from({ length: LOG_MAX }, (_, i) => ({
+    kind: "release",
+    orderId: `o-${i}`,
+    delta: 1,
+    at,
+  }));
+  await database.client.send(
+    new PutCommand({
+      TableName: database.tables.inventory,
+      Item: {
+        ProductID: "LOG-1",
+        name: "Log",
+        priceMinor: 100,
+        currency: "USD",
+        stock: LOG_MAX,
+        flushed: 0,
+        log,
+      },
+    }),
+  );
+  // Full: the sale copies the log out first (its append would be refused), then sells.
+  const orderId = await createOrder([{ productId: "LOG-1", quantity: 1 }]);
+  expect(await inventory.reserveStock(orderId, [{ productId: "LOG-1", quantity: 1 }])).toBe("reserved");
+  // Three copies at once of what is left: each movement lands once, numbered as it was.
+  const item = (await ledger.items(["LOG-1"])).get("LOG-1")!;
+  await Promise.all([ledger.flush(item), ledger.flush(item), ledger.flush(item)]);
+  const movements = await movementsOf("LOG-1");
+  expect(movements.map((m) => m.seq)).toEqual(Array.from({ length: LOG_MAX + 1 }, (_, i) => i + 1));
+  expect(movements.at(-1)).toMatchObject({ kind: "sale", orderId, delta: -1, stockAfter: LOG_MAX - 1 });
+  expect(movements[LOG_MAX - 1]).toMatchObject({ seq: LOG_MAX, kind: "release", stockAfter: LOG_MAX });
+  expect(movements[0]).toMatchObject({ seq: 1, kind: "release", orderId: "o-0", stockAfter: 1 });
+  expect(movements[150]).toMatchObject({ seq: 151, orderId: "o-150", stockAfter: 151 });
+  const after = (await ledger.items(["LOG-1"])).get("LOG-1")!;
+  expect(Number(after.flushed) + (after.log?.length ?? 0)).toBe(LOG_MAX + 1);
 });
 
 test("seeding never overwrites existing stock", async () => {

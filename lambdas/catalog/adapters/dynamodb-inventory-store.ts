@@ -28,7 +28,6 @@ import {
   type LedgerItem,
   type TransactItem,
 } from "./dynamodb-stock-ledger";
-import { ORDER_LIMITS } from "../../orders/order-request";
 
 export interface StockSettings {
   /** The movements table; a function that does not change stock (ValidateOrder) has none. */
@@ -127,7 +126,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
     let changed = false;
     for (const item of items.values()) {
       if (await ledger.open(item)) changed = true;
-      else if ((item.log?.length ?? 0) >= LOG_MAX - ORDER_LIMITS.maxDistinctProducts) {
+      else if ((item.log?.length ?? 0) >= LOG_MAX - 1) {
         await ledger.flush(item);
         changed = true;
       }

@@ -287,7 +287,9 @@ export class DynamoDbStockLedger {
         new UpdateCommand({
           TableName: this.tables.inventory,
           Key: { [INVENTORY_TABLE.partitionKey]: item.ProductID },
-          UpdateExpression: `SET flushed = :after REMOVE ${moving.map((_, i) => `#log[${i}]`).join(", ")}`,
+          // Highest index first: DynamoDB removes the named elements of the list as it was, and a
+          // remover that takes them one by one (dynalite) then removes the same ones.
+          UpdateExpression: `SET flushed = :after REMOVE ${moving.map((_, i) => `#log[${moving.length - 1 - i}]`).join(", ")}`,
           ConditionExpression: "flushed = :before",
           ExpressionAttributeNames: { "#log": "log" },
           ExpressionAttributeValues: {
