@@ -319,6 +319,13 @@ test("a long log is copied to the movements table, once however many copy it at 
   expect(movements[150]).toMatchObject({ seq: 151, orderId: "o-150", stockAfter: 151 });
   const after = (await ledger.items(["LOG-1"])).get("LOG-1")!;
   expect(Number(after.flushed) + (after.log?.length ?? 0)).toBe(LOG_MAX + 1);
+  // A movement is found by what it says, in the log or among the newest copied out.
+  expect(await ledger.find(after, (m) => m.kind === "sale" && m.orderId === orderId)).toMatchObject({
+    seq: 401,
+  });
+  expect(await ledger.find(after, (m) => m.kind === "release" && m.orderId === "o-150")).toMatchObject({
+    seq: 151,
+  });
 });
 
 test("seeding never overwrites existing stock", async () => {

@@ -21,7 +21,6 @@ import {
   bandOf,
   itemThreshold,
   newProductWrites,
-  numberedLog,
   raceBackoff,
   stockUpdate,
   type Band,
@@ -245,7 +244,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
       const item = now.get(line.productId);
       if (!item) continue;
       if (band === "crossing") {
-        const movement = numberedLog(item).find((m) => m.kind === "sale" && m.orderId === orderId);
+        const movement = await ledger.find(item, (m) => m.kind === "sale" && m.orderId === orderId);
         if (movement) {
           const threshold = itemThreshold(item, this.stock.defaultThreshold ?? 0);
           low.push({

@@ -328,6 +328,19 @@ export class DynamoDbStockLedger {
     };
   }
 
+  /**
+   * A movement of the product by what it says (its order, its adjustment): in the item's log, else
+   * among the newest copied to the table (a copy may have moved it there since it was written).
+   */
+  async find(item: LedgerItem, is: (movement: StockMovement) => boolean): Promise<StockMovement | undefined> {
+    const logged = numberedLog(item).find(is);
+    if (logged) return logged;
+    const flushed = Number(item.flushed ?? 0);
+    return flushed > 0
+      ? (await this.flushedPage(item.ProductID, flushed + 1, FLUSH_BATCH)).find(is)
+      : undefined;
+  }
+
   /** Movements copied to the table, below `below`, newest first. */
   private async flushedPage(productId: string, below: number, limit: number): Promise<StockMovement[]> {
     const result = await this.client.send(
