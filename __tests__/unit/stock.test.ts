@@ -3,6 +3,7 @@
  * product's threshold, when a change crosses it (on the way down only, once), the operators'
  * message, a movement as staff read it, and the movements' cursor.
  */
+import { bandOf, numberedLog } from "../../lambdas/catalog/adapters/dynamodb-stock-ledger";
 import { productChangesOf, newProductOf, stockAdjustmentOf } from "../../lambdas/catalog/product-requests";
 import {
   crossesLowStock,
@@ -159,4 +160,45 @@ test("a movements cursor names its product and where the next page starts; any o
   expect(decodeMovementCursor("abc", "SKU-1")).toBeUndefined();
   expect(decodeMovementCursor(encodeMovementCursor("SKU-1", 1), "SKU-1")).toBeUndefined();
   expect(decodeMovementCursor("a".repeat(600), "SKU-1")).toBeUndefined();
+});
+
+test("a product's log is numbered from any consistent read: after the copied ones, each stock after its change", () => {
+  const at = "2026-12-07T10:00:00.000Z";
+  const item = {
+    ProductID: "SKU-1",
+    name: "Mug",
+    priceMinor: 100,
+    currency: "USD",
+    stock: 7,
+    flushed: 10,
+    log: [
+      { kind: "sale" as const, orderId: "o-1", delta: -2, at },
+      {
+        kind: "adjustment" as const,
+        adjustmentId: "a-1",
+        reason: "received" as const,
+        by: "s",
+        delta: 5,
+        at,
+      },
+      { kind: "release" as const, orderId: "o-1", delta: 2, at },
+    ],
+  };
+  expect(numberedLog(item).map((m) => [m.seq, m.kind, m.delta, m.stockAfter])).toEqual([
+    [11, "sale", -2, 0],
+    [12, "adjustment", 5, 5],
+    [13, "release", 2, 7],
+  ]);
+  expect(numberedLog({ ...item, log: [], flushed: 3 })).toEqual([]);
+});
+
+test.each<[number, number, number, string]>([
+  [20, 2, 5, "above"],
+  [8, 2, 5, "above"], // 8 → 6: still above
+  [7, 2, 5, "crossing"], // 7 → 5: to the threshold
+  [6, 2, 5, "crossing"],
+  [5, 1, 5, "below"],
+  [1, 1, 0, "crossing"], // selling out with threshold 0
+])("stock %i less %i with threshold %i meets the %s band", (stock, quantity, threshold, band) => {
+  expect(bandOf(stock, quantity, threshold)).toBe(band);
 });

@@ -36,8 +36,6 @@ export type MovementCause =
       readonly by: string;
     };
 
-export type MovementKind = MovementCause["kind"];
-
 /** A movement as the product's own log keeps it: its number and stock after follow from its place. */
 export type LoggedMovement = MovementCause & {
   readonly delta: number;

@@ -54,7 +54,7 @@ const BATCH_WRITE_LIMIT = 25;
 /** The product's item with its ledger. */
 export type LedgerItem = InventoryItem;
 
-export interface StockTables {
+interface StockTables {
   readonly inventory: string;
   readonly movements: string;
 }
@@ -98,7 +98,7 @@ function bandCondition(band: Band): string {
  * (and never takes the stock below zero); a staff adjustment only on the item exactly as read (so
  * its answer can say its number and the stock after it); an increase on nothing more.
  */
-export type ChangeGuard =
+type ChangeGuard =
   | { readonly band: Band; readonly threshold: number }
   | { readonly flushed: number; readonly logSize: number; readonly stock: number }
   | undefined;
