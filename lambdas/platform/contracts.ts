@@ -287,7 +287,12 @@ const CONTRACTS = {
         resource: "inventoryTable",
         actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
       },
-      { sid: "RecordStockMovements", resource: "stockMovementsTable", actions: ["dynamodb:BatchWriteItem"] },
+      // A crossing's message reads its sale's movement, from the table when a copy moved it there.
+      {
+        sid: "RecordStockMovements",
+        resource: "stockMovementsTable",
+        actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"],
+      },
       { sid: "MarkOrderReserved", resource: "ordersTable", actions: ORDERS_TABLE_READ_WRITE },
       ...TELL_LOW_STOCK,
     ],

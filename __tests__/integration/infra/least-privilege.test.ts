@@ -130,7 +130,7 @@ const ALLOWED: Record<string, AllowList> = {
   }),
   UpdateInventory: functionRole("UpdateInventory", {
     DecrementStock: { actions: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], resources: [INVENTORY] },
-    RecordStockMovements: { actions: ["dynamodb:BatchWriteItem"], resources: [MOVEMENTS] },
+    RecordStockMovements: { actions: ["dynamodb:BatchWriteItem", "dynamodb:Query"], resources: [MOVEMENTS] },
     MarkOrderReserved: { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [ORDERS] },
     ...TELL_LOW_STOCK,
   }),

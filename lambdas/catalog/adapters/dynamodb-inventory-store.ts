@@ -256,9 +256,12 @@ export class DynamoDbInventoryStore implements InventoryStore {
           });
         }
       }
+    }
+    // Told before any copy: a copy that fails fails the step, whose retry finds the sale made.
+    if (low.length > 0) await this.stock.alerts?.tell(low);
+    for (const item of now.values()) {
       if ((item.log?.length ?? 0) >= LOG_FLUSH_AT) await ledger.flush(item);
     }
-    if (low.length > 0) await this.stock.alerts?.tell(low);
   }
 
   async reserveStock(orderId: string, lines: readonly StockLine[]): Promise<ReserveResult> {
