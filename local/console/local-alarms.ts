@@ -3,7 +3,8 @@
  * deployed thresholds (a test compares them with the synthesized alarms): what would have paged
  * someone. Evaluated when read, over the alarm's own period where it counts events; a queue's depth
  * is read now (AWS takes the maximum of each minute). The others (function errors and throttles, API
- * 5XX, SES reputation, WAF, stuck orders) have no local metric: their causes show in the log and feed.
+ * 5XX, SES reputation, WAF, stuck orders, low-stock messages not sent) have no local metric: their
+ * causes show in the log and feed.
  */
 export interface LocalFigures {
   readonly ordersQueueVisible: number;

@@ -71,6 +71,7 @@ export class Monitoring extends Construct {
     this.workflowAndApiAlarms();
     this.stuckOrdersAlarm();
     this.paymentMismatchesAlarm();
+    this.lowStockAlertsAlarm();
     this.paymentAlarms();
     this.functionAlarms();
     this.emailAlarms();
@@ -256,6 +257,43 @@ export class Monitoring extends Construct {
       },
       1,
     );
+  }
+
+  /**
+   * A product ran low and its message could not be sent (UpdateInventory after a sale, CatalogAdmin
+   * after an adjustment): the change stands, nobody was told. One alarm over both functions.
+   */
+  private lowStockAlertsAlarm(): void {
+    const unsent = (id: string, service: string) => ({
+      id,
+      returnData: false,
+      metric: {
+        namespace: METRICS_NAMESPACE,
+        metricName: "LowStockAlertsNotSent",
+        dimensions: { service },
+        period: 300,
+        stat: "Sum",
+      },
+    });
+    this.alarm("LowStockAlertsNotSentAlarm", {
+      suffix: "low-stock-alerts-not-sent",
+      alarmDescription:
+        "A product's stock went to or below its low-stock threshold and the message to OrderAlertsTopic could not be sent: nobody was told.",
+      metricQuery: [
+        unsent("sales", serviceOf("UpdateInventory")),
+        unsent("adjustments", serviceOf("CatalogAdmin")),
+        {
+          id: "unsent",
+          label: "Low-stock messages not sent",
+          returnData: true,
+          expression: "FILL(sales, 0) + FILL(adjustments, 0)",
+        },
+      ],
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
   }
 
   /**

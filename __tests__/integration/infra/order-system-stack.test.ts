@@ -684,6 +684,30 @@ describe("the payment reconciliation", () => {
   });
 });
 
+describe("low stock", () => {
+  test("LowStockAlertsNotSentAlarm pages on one message not sent by UpdateInventory or CatalogAdmin", () => {
+    const alarm = resourceNamed(s, "aws_cloudwatch_metric_alarm", "LowStockAlertsNotSentAlarm");
+    expect(alarm).toMatchObject({
+      alarm_name: "ecommerce-dev-low-stock-alerts-not-sent",
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["${aws_sns_topic.CriticalAlertsTopic.arn}"],
+      alarm_description: expect.stringContaining("docs/RUNBOOK.md#lowstockalertsnotsentalarm"),
+    });
+    const queries = alarm.metric_query as {
+      id: string;
+      metric?: { metric_name: string; dimensions: unknown };
+    }[];
+    expect(queries.filter((q) => q.metric).map((q) => [q.metric!.metric_name, q.metric!.dimensions])).toEqual(
+      [
+        ["LowStockAlertsNotSent", { service: "update-inventory" }],
+        ["LowStockAlertsNotSent", { service: "catalog-admin" }],
+      ],
+    );
+  });
+});
+
 describe("the stuck-order reconciler", () => {
   test("EventBridge Scheduler invokes ReconcileOrdersLambda every 5 minutes through its own role", () => {
     expect(resourceNamed(s, "aws_scheduler_schedule", "OrderReconcilerSchedule")).toMatchObject({
