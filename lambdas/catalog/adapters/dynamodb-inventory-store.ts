@@ -21,6 +21,7 @@ import {
   bandOf,
   itemThreshold,
   newProductWrites,
+  readInventoryItems,
   raceBackoff,
   stockUpdate,
   type Band,
@@ -52,10 +53,7 @@ export class DynamoDbInventoryStore implements InventoryStore {
   }
 
   async getProducts(productIds: readonly string[]): Promise<Map<string, Product>> {
-    const items = await new DynamoDbStockLedger(this.client, {
-      inventory: this.inventoryTableName,
-      movements: "",
-    }).items(productIds);
+    const items = await readInventoryItems(this.client, this.inventoryTableName, productIds);
     return new Map([...items].map(([id, item]) => [id, toProduct(item)]));
   }
 

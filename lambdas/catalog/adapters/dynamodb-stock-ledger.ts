@@ -194,33 +194,40 @@ export function raceBackoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
+/** Products' items by id (consistent reads), a hundred per BatchGetItem, unprocessed keys retried. */
+export async function readInventoryItems(
+  client: DynamoDBDocumentClient,
+  table: string,
+  productIds: readonly string[],
+): Promise<Map<string, LedgerItem>> {
+  const items = new Map<string, LedgerItem>();
+  for (let start = 0; start < productIds.length; start += BATCH_GET_LIMIT) {
+    let keys: Record<string, unknown>[] | undefined = productIds
+      .slice(start, start + BATCH_GET_LIMIT)
+      .map((id) => ({ [INVENTORY_TABLE.partitionKey]: id }));
+    for (let round = 0; keys && keys.length > 0; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+      const result: BatchGetCommandOutput = await client.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[table] ?? []) {
+        items.set(String(item[INVENTORY_TABLE.partitionKey]), item as LedgerItem);
+      }
+      keys = result.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return items;
+}
+
 export class DynamoDbStockLedger {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tables: StockTables,
   ) {}
 
-  /** The products' items as they are now (consistent reads), with unprocessed keys retried. */
-  async items(productIds: readonly string[]): Promise<Map<string, LedgerItem>> {
-    const items = new Map<string, LedgerItem>();
-    for (let start = 0; start < productIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] | undefined = productIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((id) => ({ [INVENTORY_TABLE.partitionKey]: id }));
-      for (let round = 0; keys && keys.length > 0; round++) {
-        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-        const result: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tables.inventory]: { Keys: keys, ConsistentRead: true } },
-          }),
-        );
-        for (const item of result.Responses?.[this.tables.inventory] ?? []) {
-          items.set(String(item[INVENTORY_TABLE.partitionKey]), item as LedgerItem);
-        }
-        keys = result.UnprocessedKeys?.[this.tables.inventory]?.Keys;
-      }
-    }
-    return items;
+  /** The products' items as they are now. */
+  items(productIds: readonly string[]): Promise<Map<string, LedgerItem>> {
+    return readInventoryItems(this.client, this.tables.inventory, productIds);
   }
 
   /**
