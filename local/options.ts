@@ -16,29 +16,8 @@ import { catalogueFile, oneOf, text, UsageError, wholeNumber } from "./option-pa
 
 export { UsageError, wholeNumber };
 
-type CliSetting =
-  | "port"
-  | "host"
-  | "dataDir"
-  | "catalog"
-  | "rootMethod"
-  | "gatewayTransientFailures"
-  | "visibilityTimeoutMs"
-  | "apiAuth"
-  | "allowedOrigins"
-  | "paymentProvider"
-  | "stripeSecretKey"
-  | "stripeWebhookSecret"
-  | "stripeApiBase"
-  | "customerEmails"
-  | "workflowType"
-  | "stuckOrderMinutes"
-  | "paymentActionTimeoutSeconds"
-  | "idempotencyKeyTtlHours"
-  | "reconcileDays"
-  | "lowStockThreshold"
-  | "iam"
-  | "handlerLogs";
+/** The runtime settings an option may set. */
+type CliSetting = keyof LocalRuntimeOptions;
 
 export type CliValues = Partial<Pick<LocalRuntimeOptions, CliSetting>>;
 
@@ -247,6 +226,14 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     help: "The stock at or below which a product counts as low (one message at /_local/notifications per crossing), for products without a threshold of their own, as low_stock_threshold",
     shownDefault: String(RUNTIME_DEFAULTS.lowStockThreshold),
     parse: wholeNumber(0, 1_000_000),
+  },
+  {
+    flag: "--return-window-days",
+    arg: "<n>",
+    setting: "returnWindowDays",
+    help: "Days after shipment a customer may ask for a return (0: no returns), as return_window_days",
+    shownDefault: String(RUNTIME_DEFAULTS.returnWindowDays),
+    parse: wholeNumber(0, 365),
   },
   {
     flag: "--no-iam",

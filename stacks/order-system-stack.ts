@@ -287,6 +287,9 @@ export class OrderSystemStack extends TerraformStack {
       cancellationEmailTemplate: email.templates.cancellation,
       shipmentEmailTemplate: email.templates.shipment,
       refundEmailTemplate: email.templates.refund,
+      returnRequestedEmailTemplate: email.templates.returnRequested,
+      returnReceivedEmailTemplate: email.templates.returnReceived,
+      returnRejectedEmailTemplate: email.templates.returnRejected,
     };
   }
 
@@ -311,6 +314,7 @@ export class OrderSystemStack extends TerraformStack {
       idempotencyKeyTtlHours: Fn.tostring(ctx.vars.idempotencyKeyTtlHours.numberValue),
       reconcileDays: Fn.tostring(ctx.vars.reconcileDays.numberValue),
       lowStockThreshold: Fn.tostring(ctx.vars.lowStockThreshold.numberValue),
+      returnWindowDays: Fn.tostring(ctx.vars.returnWindowDays.numberValue),
     };
     const functions = FUNCTIONS.map((spec) => {
       const fn = new OrderFunction(this, spec.id, {

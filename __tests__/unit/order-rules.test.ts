@@ -24,12 +24,12 @@ test.each(CHANGES_MADE)("%s (%s → %s) is a legal transition", (_, from, to) =>
   expect(isLegalTransition(from, to)).toBe(true);
 });
 
-test("FAILED, SHIPPED and CANCELLED are final: no transition leaves them", () => {
-  expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["FAILED", "SHIPPED", "CANCELLED"]);
+test("FAILED, CANCELLED and RETURNED are final: no transition leaves them", () => {
+  expect(ORDER_STATUSES.filter(isFinalStatus)).toEqual(["FAILED", "CANCELLED", "RETURNED"]);
   for (const to of ORDER_STATUSES) {
     expect(isLegalTransition("FAILED", to)).toBe(false);
-    expect(isLegalTransition("SHIPPED", to)).toBe(false);
     expect(isLegalTransition("CANCELLED", to)).toBe(false);
+    expect(isLegalTransition("RETURNED", to)).toBe(false);
   }
   expect(isLegalTransition("PROCESSING", "PENDING")).toBe(false);
 });
@@ -38,6 +38,9 @@ test("a confirmed order is shipped or cancelled, never failed or confirmed again
   expect(ORDER_TRANSITIONS.CONFIRMED).toEqual(["SHIPPED", "CANCELLED"]);
   expect(statusesBefore("CANCELLED")).toEqual(["PENDING", "PROCESSING", "CONFIRMED"]);
   expect(statusesBefore("SHIPPED")).toEqual(["CONFIRMED"]);
+  // A shipped order only leaves SHIPPED when every unit came back; nothing else reaches RETURNED.
+  expect(ORDER_TRANSITIONS.SHIPPED).toEqual(["RETURNED"]);
+  expect(statusesBefore("RETURNED")).toEqual(["SHIPPED"]);
   expect(ORDER_STATUSES.filter(isInFlight)).toEqual(["PENDING", "PROCESSING"]);
 });
 

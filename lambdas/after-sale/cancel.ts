@@ -39,10 +39,10 @@ function reasonOf(event: APIGatewayProxyEvent, caller: Customer | undefined): st
 }
 
 function refused(order: OrderRecord): APIGatewayProxyResult {
-  return order.status === "SHIPPED"
+  return order.status === "SHIPPED" || order.status === "RETURNED"
     ? errorResponse(
         "ORDER_ALREADY_SHIPPED",
-        `Order ${order.orderId} has shipped: it can no longer be cancelled. Staff can refund it (a return).`,
+        `Order ${order.orderId} has shipped: it can no longer be cancelled. Ask for a return instead (POST /orders/${order.orderId}/returns).`,
       )
     : errorResponse(
         "ORDER_NOT_CANCELLABLE",

@@ -1,4 +1,7 @@
-/** What AfterSale's routes work with: the stores, the payment gateways, the workflow, the mailer. */
+/**
+ * What AfterSale's routes work with: the stores (orders, refunds, returns, stock), the payment
+ * gateways, the workflow, the mailer.
+ */
 import { emailCustomer, type CustomerMailDeps } from "../email/customer-mail";
 import { emailKindOf, type CustomerEmailSubject } from "../orders/order";
 import type { OrderRecord } from "../orders/order";
@@ -9,6 +12,7 @@ import type { InventoryStore } from "../catalog/ports";
 import type { OrderChanges, OrderStore } from "../orders/ports";
 import type { PaymentRecords, RefundLedger } from "../payments/ports";
 import type { WorkflowCallbacks } from "../workflow/ports";
+import type { ReturnStore } from "../returns/ports";
 
 export interface AfterSaleDeps extends CustomerMailDeps {
   readonly orders: OrderStore;
@@ -17,6 +21,9 @@ export interface AfterSaleDeps extends CustomerMailDeps {
   readonly payments: PaymentRecords;
   readonly inventory: Pick<InventoryStore, "releaseStock">;
   readonly callbacks: WorkflowCallbacks;
+  readonly returns: ReturnStore;
+  /** Days after shipment a customer may ask for a return (return_window_days); 0: none. */
+  readonly returnWindowDays: number;
   readonly current: PaymentProvider;
   readonly gateways: Gateways;
   readonly now?: () => Date;

@@ -2,7 +2,7 @@
  * AfterSaleLambda: what happens to an order after the sale, through the API. The owner or staff
  * cancel (`POST /orders/{orderId}/cancel`, cancel.ts); staff record the shipment (`POST
  * /orders/{orderId}/shipment`, shipment.ts) and refund (`POST /orders/{orderId}/refunds`,
- * refunds.ts). Every change is a conditional write, money moves through the payment port with a key
+ * refunds.ts); the owner asks for a return, staff receive or reject it (returns.ts). Every change is a conditional write, money moves through the payment port with a key
  * derived from the request, and the customer is e-mailed once per change.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
@@ -23,6 +23,9 @@ import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
 import { shipOrder } from "./shipment";
+import { receiveReturn, rejectReturn, requestReturn } from "./returns";
+import { dynamoDbReturns } from "../returns/adapters/dynamodb-returns";
+import { returnWindowSetting } from "../returns/return";
 
 export { MAX_REASON_LENGTH } from "../platform/http";
 export { CANCELLATION_REFUND_KEY } from "./cancel";
@@ -39,6 +42,12 @@ async function route(deps: AfterSaleDeps, event: APIGatewayProxyEvent): Promise<
       return cancelOrder(deps, event);
     case "shipOrder":
       return shipOrder(deps, event);
+    case "requestReturn":
+      return requestReturn(deps, event);
+    case "receiveReturn":
+      return receiveReturn(deps, event);
+    case "rejectReturn":
+      return rejectReturn(deps, event);
     default:
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
@@ -55,6 +64,8 @@ function depsFrom(overrides: Partial<AfterSaleDeps>): AfterSaleDeps {
     payments: overrides.payments ?? dynamoDbPaymentRecords(config),
     inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
+    returns: overrides.returns ?? dynamoDbReturns(config),
+    returnWindowDays: overrides.returnWindowDays ?? returnWindowSetting(config.returnWindowDays),
     suppressions: overrides.suppressions ?? dynamoDbSuppressionList(config),
     mailer:
       "mailer" in overrides
@@ -63,6 +74,9 @@ function depsFrom(overrides: Partial<AfterSaleDeps>): AfterSaleDeps {
             cancellation: config.cancellationEmailTemplateName,
             shipment: config.shipmentEmailTemplateName,
             refund: config.refundEmailTemplateName,
+            returnRequested: config.returnRequestedEmailTemplateName,
+            returnReceived: config.returnReceivedEmailTemplateName,
+            returnRejected: config.returnRejectedEmailTemplateName,
           }),
     ...gateways,
     now: overrides.now,

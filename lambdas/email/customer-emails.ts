@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { formatMoney } from "../platform/money";
-import type { CustomerEmailSubject, FailureCode, OrderRecord } from "../orders/order";
+import type { CustomerEmailSubject, FailureCode, OrderRecord, ReturnEmailSubject } from "../orders/order";
 
 export const CUSTOMER_EMAIL_MODES = ["on", "off"] as const;
 export type CustomerEmailMode = (typeof CUSTOMER_EMAIL_MODES)[number];
@@ -124,8 +124,66 @@ export interface RefundEmailData {
   readonly refundedTotal: string;
 }
 
+/** A return's e-mails: what was asked back (and what happens next), received and refunded, or rejected. */
+export interface ReturnEmailData {
+  readonly orderId: string;
+  readonly returnId: string;
+  readonly items: readonly { readonly name: string; readonly productId: string; readonly quantity: number }[];
+  /** The customer's reason (asked), or the store's (rejected). */
+  readonly reason: string;
+  /** Received: what this receipt refunded, and the order's refunds so far. */
+  readonly amount?: string;
+  readonly refundedTotal?: string;
+  /** Received: whether the return is complete, in words for the customer. */
+  readonly progress?: string;
+}
+
 export type CustomerEmailData =
-  ConfirmationEmailData | FailureEmailData | CancellationEmailData | ShipmentEmailData | RefundEmailData;
+  | ConfirmationEmailData
+  | FailureEmailData
+  | CancellationEmailData
+  | ShipmentEmailData
+  | RefundEmailData
+  | ReturnEmailData;
+
+/** The e-mail of a return (asked, received by one receipt, rejected), from the order as it now is. */
+export function returnEmailData(order: OrderRecord, subject: ReturnEmailSubject): ReturnEmailData {
+  const found = order.returns?.find((r) => r.returnId === subject.returnId);
+  if (!found) throw new Error(`Order ${order.orderId} has no return ${subject.returnId}.`);
+  const names = new Map((order.lines ?? []).map((line) => [line.productId, line.name]));
+  const itemsOf = (lines: readonly { productId: string; quantity: number }[]) =>
+    lines.map((line) => ({
+      name: names.get(line.productId) ?? line.productId,
+      productId: line.productId,
+      quantity: line.quantity,
+    }));
+  const base = { orderId: order.orderId, returnId: found.returnId };
+  if (subject.kind === "returnRequested")
+    return { ...base, items: itemsOf(found.items), reason: found.reason };
+  if (subject.kind === "returnRejected") {
+    return { ...base, items: itemsOf(found.items), reason: found.rejection?.reason ?? "" };
+  }
+  const receipt = found.receipts?.find((r) => r.receiptId === subject.receiptId);
+  if (!receipt) throw new Error(`Return ${found.returnId} has no receipt ${subject.receiptId}.`);
+  const currency = order.currency ?? "USD";
+  const refunded = (order.refunds ?? []).some((r) => r.receiptId === receipt.receiptId);
+  // A receipt whose refund is not made yet must not tell the customer it was: the next attempt does.
+  if (receipt.refundMinor > 0 && !refunded) {
+    throw new Error(`Order ${order.orderId} does not record the refund of receipt ${receipt.receiptId} yet.`);
+  }
+  const total = (order.refunds ?? []).reduce((sum, r) => sum + r.amountMinor, 0);
+  return {
+    ...base,
+    items: itemsOf(receipt.items),
+    reason: found.reason,
+    amount: formatMoney(receipt.refundMinor, currency),
+    refundedTotal: formatMoney(total, currency),
+    progress:
+      found.status === "RECEIVED"
+        ? "Your return is complete."
+        : "We are still expecting the rest of your return; we refund each part when it arrives.",
+  };
+}
 
 export function refundEmailData(order: OrderRecord, refundId: string): RefundEmailData {
   const currency = order.currency ?? "USD";
@@ -166,7 +224,11 @@ export function shipmentEmailData(order: OrderRecord): ShipmentEmailData {
 
 /** The data each kind of e-mail is rendered with, from the order as it now is. */
 export function emailDataOf(order: OrderRecord, subject: CustomerEmailSubject): CustomerEmailData {
-  if (typeof subject !== "string") return refundEmailData(order, subject.refundId);
+  if (typeof subject !== "string") {
+    return subject.kind === "refund"
+      ? refundEmailData(order, subject.refundId)
+      : returnEmailData(order, subject);
+  }
   switch (subject) {
     case "confirmation":
       return confirmationEmailData(order);

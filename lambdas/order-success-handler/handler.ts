@@ -131,7 +131,7 @@ async function confirm(deps: OrderSuccessDeps, orderId: string): Promise<StatusC
     return { orderId, outcome: "missing" };
   }
   const { order, changed } = result;
-  if (!changed && (order.status === "CANCELLED" || order.status === "SHIPPED")) {
+  if (!changed && ["CANCELLED", "SHIPPED", "RETURNED"].includes(order.status)) {
     // Cancelled while its workflow ran (the cancellation gave back what it took), or a late
     // redelivery for an order that moved on: nothing to confirm.
     logger.info("Order moved on after its workflow: not confirmed again", { status: order.status });

@@ -7,6 +7,7 @@ import type { BusinessErrorName } from "../platform/errors";
 import type { OrderLine } from "./order-request";
 import { toMajorUnits } from "../platform/money";
 import type { PaymentProvider } from "../platform/payment-providers";
+import { returnsView, type ReturnRecord } from "./order-returns";
 
 export const ORDER_STATUSES = [
   "PENDING",
@@ -15,6 +16,7 @@ export const ORDER_STATUSES = [
   "FAILED",
   "SHIPPED",
   "CANCELLED",
+  "RETURNED",
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -22,15 +24,17 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
  * Every legal status change. PROCESSING → PROCESSING is a retried ValidateOrder; PENDING → FAILED is
  * an order rejected before it was priced. An order on its way or CONFIRMED may be CANCELLED (by its
  * owner or staff); a CONFIRMED one is SHIPPED by staff, and shipping is the boundary for cancelling.
- * FAILED, SHIPPED and CANCELLED are final: nothing leaves them.
+ * A SHIPPED order whose every unit came back (returns received by staff) is RETURNED. FAILED,
+ * CANCELLED and RETURNED are final: nothing leaves them.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   PENDING: ["PROCESSING", "CONFIRMED", "FAILED", "CANCELLED"],
   PROCESSING: ["PROCESSING", "CONFIRMED", "FAILED", "CANCELLED"],
   CONFIRMED: ["SHIPPED", "CANCELLED"],
   FAILED: [],
-  SHIPPED: [],
+  SHIPPED: ["RETURNED"],
   CANCELLED: [],
+  RETURNED: [],
 };
 
 /** What a payment canceled by the order's cancellation records, for the customer. */
@@ -86,10 +90,30 @@ export type CustomerEmailRecord =
       readonly detail?: string;
     };
 
-export type CustomerEmailKind = "confirmation" | "failure" | "cancellation" | "shipment" | "refund";
+export type CustomerEmailKind =
+  | "confirmation"
+  | "failure"
+  | "cancellation"
+  | "shipment"
+  | "refund"
+  | "returnRequested"
+  | "returnReceived"
+  | "returnRejected";
 
-/** One e-mail of an order: its kind, and for a refund which one (an order may be refunded more than once). */
-export type CustomerEmailSubject = CustomerEmailKind | { readonly kind: "refund"; readonly refundId: string };
+/** The e-mails of a return: asked for, rejected (one each per return), received (one per receipt). */
+export type ReturnEmailSubject =
+  | { readonly kind: "returnRequested"; readonly returnId: string }
+  | { readonly kind: "returnRejected"; readonly returnId: string }
+  | { readonly kind: "returnReceived"; readonly returnId: string; readonly receiptId: string };
+
+/**
+ * One e-mail of an order: its kind, and for a refund which one (an order may be refunded more than
+ * once), for a return which return (and receipt).
+ */
+export type CustomerEmailSubject =
+  | Exclude<CustomerEmailKind, ReturnEmailSubject["kind"]>
+  | { readonly kind: "refund"; readonly refundId: string }
+  | ReturnEmailSubject;
 
 export function emailKindOf(subject: CustomerEmailSubject): CustomerEmailKind {
   return typeof subject === "string" ? subject : subject.kind;
@@ -108,14 +132,28 @@ export const CUSTOMER_EMAIL_ATTRIBUTES = {
 
 /** A refund's e-mail: one attribute per refund, `refundEmail_<refundId>`. */
 export type RefundEmailAttribute = `refundEmail_${string}`;
+/** A return's e-mails: `returnEmail_<returnId>_requested|rejected`, `returnEmail_<receiptId>`. */
+export type ReturnEmailAttribute = `returnEmail_${string}`;
 /** The order's attributes that keep an e-mail's fate. */
 export type EmailAttribute =
   | Exclude<(typeof CUSTOMER_EMAIL_ATTRIBUTES)[keyof typeof CUSTOMER_EMAIL_ATTRIBUTES], "refundEmail">
-  | RefundEmailAttribute;
+  | RefundEmailAttribute
+  | ReturnEmailAttribute;
 
 /** The order attribute that keeps one e-mail's fate: a refund's is its own (`refundEmail_<refundId>`). */
 export function emailAttributeOf(subject: CustomerEmailSubject): EmailAttribute {
-  if (typeof subject !== "string") return `refundEmail_${subject.refundId}`;
+  if (typeof subject !== "string") {
+    switch (subject.kind) {
+      case "refund":
+        return `refundEmail_${subject.refundId}`;
+      case "returnReceived":
+        return `returnEmail_${subject.receiptId}`;
+      case "returnRequested":
+        return `returnEmail_${subject.returnId}_requested`;
+      case "returnRejected":
+        return `returnEmail_${subject.returnId}_rejected`;
+    }
+  }
   if (subject === "refund")
     throw new Error('A refund\'s e-mail names its refund: { kind: "refund", refundId }.');
   return CUSTOMER_EMAIL_ATTRIBUTES[subject];
@@ -179,6 +217,8 @@ export interface RefundEntry {
   /** The staff member's user id (their token's `sub`), or "provider" for a refund made at the provider. */
   readonly by: string;
   readonly at: string;
+  /** A return's receipt this refund pays back (see returns/return.ts). */
+  readonly receiptId?: string;
 }
 
 /** Who cancelled an order, when, why, and what it was before (the audit trail of a cancellation). */
@@ -262,6 +302,12 @@ export interface OrderRecord {
   readonly dispute?: DisputeRecord;
   /** Each refund's customer e-mail. */
   readonly [refundEmail: RefundEmailAttribute]: CustomerEmailRecord | undefined;
+  /** Each return's customer e-mails. */
+  readonly [returnEmail: ReturnEmailAttribute]: CustomerEmailRecord | undefined;
+  /** The customer's returns, oldest first. */
+  readonly returns?: readonly ReturnRecord[];
+  /** Counts the changes of `returns`: each change is conditional on the count it read. */
+  readonly returnsVersion?: number;
   /** The provider's refunds recorded from its events (refunds made in its dashboard), each once. */
   readonly providerRefundIds?: ReadonlySet<string>;
 }
@@ -329,6 +375,7 @@ export function orderView(order: OrderRecord, forOwner = false): Record<string, 
           },
         }
       : {}),
+    ...(order.returns && order.returns.length > 0 ? { returns: returnsView(order) } : {}),
     ...(forOwner && order.payment?.status === "REQUIRES_ACTION" && order.payment.clientSecret
       ? { paymentAction: { type: "authenticate", clientSecret: order.payment.clientSecret } }
       : {}),

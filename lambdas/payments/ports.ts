@@ -66,6 +66,8 @@ export interface RefundAsked {
   readonly reason: string;
   readonly by: string;
   readonly at: string;
+  /** The return's receipt the refund pays back (set aside by the receipt's own write). */
+  readonly receiptId?: string;
 }
 
 export type RefundReservation =

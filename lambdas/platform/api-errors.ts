@@ -61,6 +61,15 @@ export const API_ERRORS = {
   ORDER_NOT_CANCELLABLE: 409,
   ORDER_NOT_SHIPPABLE: 409,
   INVALID_SHIPMENT: 400,
+  // Returns (POST /orders/{orderId}/returns; staff: …/returns/{returnId}/receipt and /rejection).
+  RETURNS_DISABLED: 409,
+  ORDER_NOT_RETURNABLE: 409,
+  RETURN_WINDOW_CLOSED: 409,
+  RETURN_EXCEEDS_ORDER: 409,
+  RETURN_NOT_FOUND: 404,
+  RETURN_NOT_RECEIVABLE: 409,
+  RETURN_EXCEEDS_REQUEST: 409,
+  RETURN_NOT_REJECTABLE: 409,
   // A customer's data (GET /me/data, DELETE /me, POST /customers/{customerId}/erasure).
   CUSTOMER_NOT_FOUND: 404,
   // The payment provider's webhook (POST /webhooks/stripe).

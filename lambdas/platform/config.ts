@@ -19,7 +19,8 @@ export type SettingName =
   | "paymentActionTimeoutMinutes"
   | "idempotencyKeyTtlHours"
   | "reconcileDays"
-  | "lowStockThreshold";
+  | "lowStockThreshold"
+  | "returnWindowDays";
 export type Settings = Record<SettingName, string>;
 
 export type ConfigSource =
@@ -60,6 +61,11 @@ export const CONFIG = {
   cancellationEmailTemplateName: { env: "CANCELLATION_EMAIL_TEMPLATE_NAME", default: "" },
   shipmentEmailTemplateName: { env: "SHIPMENT_EMAIL_TEMPLATE_NAME", default: "" },
   refundEmailTemplateName: { env: "REFUND_EMAIL_TEMPLATE_NAME", default: "" },
+  returnRequestedEmailTemplateName: { env: "RETURN_REQUESTED_EMAIL_TEMPLATE_NAME", default: "" },
+  returnReceivedEmailTemplateName: { env: "RETURN_RECEIVED_EMAIL_TEMPLATE_NAME", default: "" },
+  returnRejectedEmailTemplateName: { env: "RETURN_REJECTED_EMAIL_TEMPLATE_NAME", default: "" },
+  /** Days after shipment a customer may ask for a return (return_window_days); 0: no returns. */
+  returnWindowDays: { env: "RETURN_WINDOW_DAYS", default: "30" },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
   stuckOrderMinutes: { env: "STUCK_ORDER_MINUTES", default: "15" },
   /** Hours an Idempotency-Key names its order (idempotency_key_ttl_hours); then DynamoDB's TTL removes it. */
@@ -106,6 +112,10 @@ export const CONFIG_SOURCES = {
   cancellationEmailTemplateName: { resource: "cancellationEmailTemplate", attribute: "name" },
   shipmentEmailTemplateName: { resource: "shipmentEmailTemplate", attribute: "name" },
   refundEmailTemplateName: { resource: "refundEmailTemplate", attribute: "name" },
+  returnRequestedEmailTemplateName: { resource: "returnRequestedEmailTemplate", attribute: "name" },
+  returnReceivedEmailTemplateName: { resource: "returnReceivedEmailTemplate", attribute: "name" },
+  returnRejectedEmailTemplateName: { resource: "returnRejectedEmailTemplate", attribute: "name" },
+  returnWindowDays: { setting: "returnWindowDays" },
   stuckOrderMinutes: { setting: "stuckOrderMinutes" },
   idempotencyKeyTtlHours: { setting: "idempotencyKeyTtlHours" },
   reconcileDays: { setting: "reconcileDays" },
@@ -184,6 +194,11 @@ export const AFTER_SALE_CONFIG = [
   "cancellationEmailTemplateName",
   "shipmentEmailTemplateName",
   "refundEmailTemplateName",
+  // Returns: the window customers may ask in, and their e-mails.
+  "returnWindowDays",
+  "returnRequestedEmailTemplateName",
+  "returnReceivedEmailTemplateName",
+  "returnRejectedEmailTemplateName",
 ] as const satisfies readonly ConfigName[];
 export const UPDATE_INVENTORY_CONFIG = [
   ...STORE_TABLES,
@@ -241,6 +256,7 @@ type ConfigOf<Id extends ConfiguredFunction> = {
 function settingsAtTheirDefaults(): Settings {
   return {
     paymentGateway: CONFIG.paymentGateway.default,
+    returnWindowDays: CONFIG.returnWindowDays.default,
     simulatedGatewayTransientFailures: CONFIG.simulatedGatewayTransientFailures.default,
     stripeApiBase: CONFIG.stripeApiBase.default,
     apiAuth: CONFIG.apiAuth.default,

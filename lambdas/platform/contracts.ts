@@ -243,7 +243,7 @@ const CONTRACTS = {
   AfterSale: {
     folder: "after-sale",
     description:
-      "API: cancels orders (owner or staff), ships and refunds them (staff), giving back money and stock once",
+      "API: cancels orders (owner or staff), ships and refunds them (staff), takes returns, giving back money and stock once",
     timeoutSeconds: 20,
     memoryMb: 256,
     trigger: "api",
@@ -267,6 +267,9 @@ const CONTRACTS = {
         ["SendCancellationTemplate", "cancellationEmailTemplate"],
         ["SendShipmentTemplate", "shipmentEmailTemplate"],
         ["SendRefundTemplate", "refundEmailTemplate"],
+        ["SendReturnRequestedTemplate", "returnRequestedEmailTemplate"],
+        ["SendReturnReceivedTemplate", "returnReceivedEmailTemplate"],
+        ["SendReturnRejectedTemplate", "returnRejectedEmailTemplate"],
       ]),
     ],
   },

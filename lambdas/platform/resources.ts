@@ -36,7 +36,10 @@ export type ResourceName =
   | "failureEmailTemplate"
   | "cancellationEmailTemplate"
   | "shipmentEmailTemplate"
-  | "refundEmailTemplate";
+  | "refundEmailTemplate"
+  | "returnRequestedEmailTemplate"
+  | "returnReceivedEmailTemplate"
+  | "returnRejectedEmailTemplate";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {

@@ -18,6 +18,9 @@ export type ApiOperation =
   | "refundOrder"
   | "cancelOrder"
   | "shipOrder"
+  | "requestReturn"
+  | "receiveReturn"
+  | "rejectReturn"
   | "exportMyData"
   | "eraseMe"
   | "eraseCustomer";
@@ -149,6 +152,31 @@ export const API_ROUTES: readonly ApiRoute[] = [
     method: "POST",
     resourcePath: "/orders/{orderId}/shipment",
     operation: "shipOrder",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "staff",
+  },
+  // Returns: the owner (or staff) asks; staff receive what came back, or reject the return.
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/returns",
+    operation: "requestReturn",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "customer",
+  },
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/returns/{returnId}/receipt",
+    operation: "receiveReturn",
+    handler: "AfterSale",
+    validatesBody: false,
+    access: "staff",
+  },
+  {
+    method: "POST",
+    resourcePath: "/orders/{orderId}/returns/{returnId}/rejection",
+    operation: "rejectReturn",
     handler: "AfterSale",
     validatesBody: false,
     access: "staff",

@@ -34,6 +34,7 @@ function functionSettings(settings: RuntimeSettings): Settings {
     idempotencyKeyTtlHours: String(settings.idempotencyKeyTtlHours),
     reconcileDays: String(settings.reconcileDays),
     lowStockThreshold: String(settings.lowStockThreshold),
+    returnWindowDays: String(settings.returnWindowDays),
   };
 }
 

@@ -93,6 +93,9 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   cancellationEmailTemplate: localTemplate("cancellation"),
   shipmentEmailTemplate: localTemplate("shipment"),
   refundEmailTemplate: localTemplate("refund"),
+  returnRequestedEmailTemplate: localTemplate("returnRequested"),
+  returnReceivedEmailTemplate: localTemplate("returnReceived"),
+  returnRejectedEmailTemplate: localTemplate("returnRejected"),
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */

@@ -76,6 +76,8 @@ export interface LocalRuntimeOptions {
   readonly reconcileDays?: number;
   /** low_stock_threshold: the stock at or below which a product counts as low, unless it has its own (5). */
   readonly lowStockThreshold?: number;
+  /** return_window_days: days after shipment a customer may ask for a return; 0: none (30). */
+  readonly returnWindowDays?: number;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
   readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -113,6 +115,7 @@ export const RUNTIME_DEFAULTS = {
   idempotencyKeyTtlHours: Number(DEFAULT_SETTINGS.idempotencyKeyTtlHours),
   reconcileDays: Number(DEFAULT_SETTINGS.reconcileDays),
   lowStockThreshold: Number(DEFAULT_SETTINGS.lowStockThreshold),
+  returnWindowDays: Number(DEFAULT_SETTINGS.returnWindowDays),
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

@@ -17,6 +17,9 @@ export function emailAuthorizer(iam: LocalEnforcement): RequestAuthorizer<EmailS
       LOCAL_RESOURCES.cancellationEmailTemplate,
       LOCAL_RESOURCES.shipmentEmailTemplate,
       LOCAL_RESOURCES.refundEmailTemplate,
+      LOCAL_RESOURCES.returnRequestedEmailTemplate,
+      LOCAL_RESOURCES.returnReceivedEmailTemplate,
+      LOCAL_RESOURCES.returnRejectedEmailTemplate,
     ];
     const template = templates.find((t) => t.name === send.templateName);
     const domain = send.from.split("@")[1];

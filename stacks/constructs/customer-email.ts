@@ -35,6 +35,9 @@ const TEMPLATE_IDS: Readonly<Record<CustomerEmailKind, string>> = {
   cancellation: "CancellationEmailTemplate",
   shipment: "ShipmentEmailTemplate",
   refund: "RefundEmailTemplate",
+  returnRequested: "ReturnRequestedEmailTemplate",
+  returnReceived: "ReturnReceivedEmailTemplate",
+  returnRejected: "ReturnRejectedEmailTemplate",
 };
 
 export interface CustomerEmailHandles {
@@ -65,6 +68,9 @@ export function customerEmailHandles(): CustomerEmailHandles {
       cancellation: template("cancellation"),
       shipment: template("shipment"),
       refund: template("refund"),
+      returnRequested: template("returnRequested"),
+      returnReceived: template("returnReceived"),
+      returnRejected: template("returnRejected"),
     },
   };
 }

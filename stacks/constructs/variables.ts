@@ -42,6 +42,7 @@ export class OrderSystemVariables extends Construct {
   readonly idempotencyKeyTtlHours: TerraformVariable;
   readonly reconcileDays: TerraformVariable;
   readonly lowStockThreshold: TerraformVariable;
+  readonly returnWindowDays: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -94,6 +95,7 @@ export class OrderSystemVariables extends Construct {
     ({ releaseStrategy: this.releaseStrategy, provisionedConcurrency: this.provisionedConcurrency } =
       releaseVariables(variable, env));
     this.lowStockThreshold = lowStockThresholdVariable(variable);
+    this.returnWindowDays = returnWindowDaysVariable(variable);
     this.stuckOrderMinutes = variable("stuck_order_minutes", {
       type: "number",
       default: Number(CONFIG.stuckOrderMinutes.default),
@@ -526,6 +528,23 @@ function lowStockThresholdVariable(variable: DefineVariable): TerraformVariable 
         condition:
           "var.low_stock_threshold == floor(var.low_stock_threshold) && var.low_stock_threshold >= 0 && var.low_stock_threshold <= 1000000",
         errorMessage: "low_stock_threshold must be a whole number from 0 to 1000000.",
+      },
+    ],
+  });
+}
+
+/** How long after shipment customers may ask for a return. */
+function returnWindowDaysVariable(variable: DefineVariable): TerraformVariable {
+  return variable("return_window_days", {
+    type: "number",
+    default: Number(CONFIG.returnWindowDays.default),
+    description:
+      "Days after an order ships that its customer may ask to return items (POST /orders/{orderId}/returns). 0 to 365; 0 turns returns off (409 RETURNS_DISABLED).",
+    validation: [
+      {
+        condition:
+          "var.return_window_days == floor(var.return_window_days) && var.return_window_days >= 0 && var.return_window_days <= 365",
+        errorMessage: "return_window_days must be a whole number of days from 0 (no returns) to 365.",
       },
     ],
   });

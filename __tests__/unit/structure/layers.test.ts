@@ -20,6 +20,7 @@ const DOMAIN_USES: Readonly<Record<string, readonly string[]>> = {
   alerts: [],
   email: ["orders", "customers"],
   payments: ["orders", "workflow", "alerts"],
+  returns: ["orders", "payments", "catalog"],
 };
 const PLATFORM = "platform";
 const HANDLER_FOLDERS = new Set(FUNCTIONS.map((f) => f.folder));

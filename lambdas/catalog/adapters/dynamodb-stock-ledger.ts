@@ -54,7 +54,7 @@ const BATCH_WRITE_LIMIT = 25;
 /** The product's item with its ledger. */
 export type LedgerItem = InventoryItem;
 
-interface StockTables {
+export interface StockTables {
   readonly inventory: string;
   readonly movements: string;
 }

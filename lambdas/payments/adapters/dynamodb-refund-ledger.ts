@@ -8,6 +8,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   GetCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
@@ -19,6 +20,8 @@ import { conditionalWrite } from "../../platform/dynamodb/conditional-write";
 import { readOrder } from "../../orders/adapters/dynamodb-order-reads";
 import { documentClient, keyTtlSeconds } from "../../platform/dynamodb/document-client";
 
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
 /** The record of one refund request, as the key table keeps it. */
 interface RefundRequestRecord extends RefundAsked {
   readonly orderId: string;
@@ -27,12 +30,34 @@ interface RefundRequestRecord extends RefundAsked {
   readonly expiresAt?: number;
 }
 
+const requestRecordKey = (orderId: string, requestKey: string) => `refund#${orderId}#${requestKey}`;
+
+/**
+ * The request record of a refund set aside by another write of the order (a return's receipt adds
+ * its amount to `refundedTotal` in the same transaction): `reserve` with the same request then
+ * finds it, and the refund is made and completed as any other.
+ */
+export function setAsideRequestPut(
+  keysTable: string,
+  orderId: string,
+  requestKey: string,
+  asked: RefundAsked,
+  ttlSeconds: number,
+): TransactItem {
+  return expiringKeyPut(
+    keysTable,
+    requestRecordKey(orderId, requestKey),
+    { orderId, ...asked, status: "PENDING" },
+    ttlSeconds,
+  );
+}
+
 /** How often a reservation that lost a race is tried again (each time reading what won). */
 const RESERVE_ATTEMPTS = 3;
 
 const REFUNDABLE_PAYMENTS = ["CHARGED", "PARTIALLY_REFUNDED"] as const;
-/** Staff refund a confirmed order, before or after it ships (a return). */
-export const STAFF_REFUNDABLE_STATUSES: readonly OrderStatus[] = ["CONFIRMED", "SHIPPED"];
+/** Staff refund a confirmed order, before or after it ships, and after it was returned. */
+export const STAFF_REFUNDABLE_STATUSES: readonly OrderStatus[] = ["CONFIRMED", "SHIPPED", "RETURNED"];
 
 export class DynamoDbRefundLedger implements RefundLedger {
   constructor(
@@ -43,7 +68,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
   ) {}
 
   private keyOf(orderId: string, requestKey: string): string {
-    return `refund#${orderId}#${requestKey}`;
+    return requestRecordKey(orderId, requestKey);
   }
 
   private keyItem(orderId: string, requestKey: string): Record<string, string> {
@@ -150,6 +175,7 @@ export class DynamoDbRefundLedger implements RefundLedger {
       reason: request.reason,
       by: request.by,
       at: request.at,
+      ...(request.receiptId ? { receiptId: request.receiptId } : {}),
     };
     // REFUNDED once the refunds made add up to the charge (not what other requests set aside:
     // one of them may still be refused and released).
