@@ -349,11 +349,14 @@ const CONDITIONAL: Record<string, { count: string; grants: AllowList }> = {
     SendConfirmationTemplate: TEMPLATE("ConfirmationEmailTemplate"),
     SendFailureTemplate: TEMPLATE("FailureEmailTemplate"),
   }),
-  // AfterSale mails cancellations, shipments and refunds with their own templates only.
+  // AfterSale mails cancellations, shipments, refunds and returns with their own templates only.
   AfterSale_When_customerEmails_on: CUSTOMER_EMAIL({
     SendCancellationTemplate: TEMPLATE("CancellationEmailTemplate"),
     SendShipmentTemplate: TEMPLATE("ShipmentEmailTemplate"),
     SendRefundTemplate: TEMPLATE("RefundEmailTemplate"),
+    SendReturnRequestedTemplate: TEMPLATE("ReturnRequestedEmailTemplate"),
+    SendReturnReceivedTemplate: TEMPLATE("ReturnReceivedEmailTemplate"),
+    SendReturnRejectedTemplate: TEMPLATE("ReturnRejectedEmailTemplate"),
   }),
   // The reconciliation lists Stripe's payments and refunds with the same key.
   ReconcilePayments_When_paymentGateway_stripe: STRIPE_KEY,
@@ -500,7 +503,7 @@ test("only the API (OrderPlacement; PaymentEvents, AfterSale and CatalogAdmin on
       },
     ]),
   );
-  expect(permissions).toHaveLength(14);
+  expect(permissions).toHaveLength(17);
   // CatalogAdmin: only from its own four routes.
   const catalogAdmin = Object.values(resourcesOf(stack, "aws_lambda_permission")).filter(
     (p) => p.function_name === "${aws_lambda_alias.CatalogAdminLiveAlias.function_name}",
@@ -516,7 +519,7 @@ test("only the API (OrderPlacement; PaymentEvents, AfterSale and CatalogAdmin on
     (p) => p.function_name === "${aws_lambda_alias.AfterSaleLiveAlias.function_name}",
   );
   expect(afterSale.map((p) => p.source_arn).sort()).toEqual(
-    ["cancel", "refunds", "shipment"].map(
+    ["cancel", "refunds", "returns", "returns/*/receipt", "returns/*/rejection", "shipment"].map(
       (route) => `\${aws_api_gateway_rest_api.ApiGateway.execution_arn}/*/POST/orders/*/${route}`,
     ),
   );

@@ -345,7 +345,7 @@ describe("API Gateway", () => {
     const integrations = Object.values(resourcesOf(s, "aws_api_gateway_integration")).filter(
       (i) => i.type !== "MOCK",
     );
-    expect(integrations).toHaveLength(17);
+    expect(integrations).toHaveLength(20);
     // Every customer route and the public catalogue go to OrderPlacement; the Stripe webhook to
     // PaymentEvents; after the sale to AfterSale; the catalogue's staff to CatalogAdmin.
     const routedTo = (path: string | RegExp, fn: string) => {
@@ -369,6 +369,9 @@ describe("API Gateway", () => {
       routedTo("PATCH_products", "CatalogAdmin"),
       routedTo("stock_adjustments", "CatalogAdmin"),
       routedTo("stock_movements", "CatalogAdmin"),
+      routedTo(/Method_POST_orders__orderId__returns_[0-9A-F]{8}\./, "AfterSale"),
+      routedTo("receipt", "AfterSale"),
+      routedTo("rejection", "AfterSale"),
     ];
     for (const integration of integrations.filter((i) => !others.includes(i))) {
       expect(integration).toMatchObject({
@@ -386,7 +389,10 @@ describe("API Gateway", () => {
       "me",
       "orders",
       "products",
+      "receipt",
       "refunds",
+      "rejection",
+      "returns",
       "shipment",
       "stock-adjustments",
       "stock-movements",
@@ -395,6 +401,7 @@ describe("API Gateway", () => {
       "{customerId}",
       "{orderId}",
       "{productId}",
+      "{returnId}",
     ]);
   });
 
@@ -585,13 +592,25 @@ describe("customer sign-in (api_auth) and CORS (allowed_origins)", () => {
         ["POST orders__orderId__shipment", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         // The owner cancels (or staff): AfterSale checks whose order it is, as GET does.
         ["POST orders__orderId__cancel", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        // The owner asks for a return; staff receive or reject it (AfterSale checks the staff group).
+        ["POST orders__orderId__returns", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
+        [
+          "POST orders__orderId__returns__returnId__receipt",
+          SIGNED_IN_UNLESS_OPTED_OUT,
+          AUTHORIZER_UNLESS_OPTED_OUT,
+        ],
+        [
+          "POST orders__orderId__returns__returnId__rejection",
+          SIGNED_IN_UNLESS_OPTED_OUT,
+          AUTHORIZER_UNLESS_OPTED_OUT,
+        ],
         // A customer's own data; staff erase on request (CustomerData checks the staff group).
         ["GET me_data", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["DELETE me", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
         ["POST customers__customerId__erasure", SIGNED_IN_UNLESS_OPTED_OUT, AUTHORIZER_UNLESS_OPTED_OUT],
       ]),
     );
-    expect(routes).toHaveLength(17);
+    expect(routes).toHaveLength(20);
   });
 
   test("401 and 403 from API Gateway carry the API's error body", () => {

@@ -43,8 +43,8 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   // The routes of the route table and the root method: customers' and the public catalogue's
   // (OrderPlacement), after the sale (AfterSale), their data (CustomerData), the catalogue's staff
   // (CatalogAdmin) and Stripe's webhook (PaymentEvents).
-  aws_api_gateway_method: 17,
-  aws_api_gateway_integration: 17,
+  aws_api_gateway_method: 20,
+  aws_api_gateway_integration: 20,
   aws_api_gateway_authorizer: 1,
   aws_cognito_user_pool: 1,
   // The storefront's, and the operators' (smoke test).
@@ -75,7 +75,7 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_sesv2_email_identity: 1,
   aws_sesv2_configuration_set: 1,
   aws_sesv2_configuration_set_event_destination: 1,
-  aws_ses_template: 5,
+  aws_ses_template: 8,
   aws_sfn_state_machine: 1,
   aws_scheduler_schedule: 2,
   aws_cloudwatch_event_rule: 1,
@@ -115,6 +115,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       idempotency_key_ttl_hours: "48",
       reconcile_days: "7",
       low_stock_threshold: "0",
+      return_window_days: "0",
       vpc_mode: "create",
     },
   },
@@ -155,6 +156,7 @@ const DEV_VARIANTS: PlanVariant[] = [
       idempotency_key_ttl_hours: "0",
       reconcile_days: "31",
       low_stock_threshold: "2.5",
+      return_window_days: "366",
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -377,7 +379,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
     expect(schedule.values).toMatchObject({ schedule_expression: "cron(15 3 * * ? *)" });
   });
 
-  test("low_stock_threshold = 5 (default) and 0 plan; the movements table is keyed by product and seq", () => {
+  test("low_stock_threshold = 5 (default) and 0 plan, return_window_days = 30 (default) and 0; the movements table is keyed by product and seq", () => {
     const dev = summaries.find((s) => s.stack === "order-system-dev")!;
     const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
     // The functions' environment is unknown until the topic exists; the synth tests check that
@@ -387,6 +389,12 @@ describeWithTerraform("offline terraform validate + plan", () => {
         .variables.low_stock_threshold.value;
     expect(Number(thresholdOf(dev.planJsonPath))).toBe(5);
     expect(Number(thresholdOf(other.planJsonPath))).toBe(0);
+    // return_window_days likewise: 30 by default, 0 (returns off) accepted.
+    const windowOf = (planJsonPath: string) =>
+      (JSON.parse(readFileSync(planJsonPath, "utf8")) as { variables: Record<string, { value: unknown }> })
+        .variables.return_window_days.value;
+    expect(Number(windowOf(dev.planJsonPath))).toBe(30);
+    expect(Number(windowOf(other.planJsonPath))).toBe(0);
     const movements = ofType(plannedResources(dev.planJsonPath), "aws_dynamodb_table").find(
       (t) => t.name === "StockMovementsTable",
     )!;
@@ -457,6 +465,9 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "ecommerce-dev-order-failed",
       "ecommerce-dev-order-refunded",
       "ecommerce-dev-order-shipped",
+      "ecommerce-dev-return-received",
+      "ecommerce-dev-return-rejected",
+      "ecommerce-dev-return-requested",
     ]);
     const subscriptions = ofType(planned, "aws_sns_topic_subscription");
     expect(subscriptions.filter((r) => r.values.protocol === "email")).toHaveLength(1);
@@ -699,6 +710,11 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "a fractional low_stock_threshold",
       REFUSED_VALUES,
       "low_stock_threshold must be a whole number from 0 to 1000000.",
+    ],
+    [
+      "a return_window_days over 365",
+      REFUSED_VALUES,
+      "return_window_days must be a whole number of days from 0 (no returns) to 365.",
     ],
   ])("Terraform refuses %s with a clear message", (_, label, message) => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
