@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { HAPPY_PATH, STATES } from "../../lambdas/workflow/definition";
+import { apiCall, localStaffToken } from "../support/local-api";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 import { DECLINED_CARD_PATH } from "../support/workflow-paths";
 
@@ -211,6 +212,77 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
       status: "SHIPPED",
       paymentStatus: "PARTIALLY_REFUNDED",
       refunds: [{ amount: 1, reason: "Late delivery" }],
+    });
+  });
+
+  test("returns on the journey: staff receive one (back on the shelf, refunded) and reject another, from the page", async () => {
+    const reply = await t.placeOrder({
+      items: [{ productId: "SKU-1010", quantity: 2 }],
+      paymentToken: "tok_visa",
+    });
+    const orderId = String(reply.body.orderId);
+    await t.waitForFinalStatus(orderId);
+    const staffToken = await localStaffToken(t.system.url, "returns.desk@shop.example.com");
+    const ship = { carrier: "DHL", trackingNumber: "JD0146000099" };
+    expect(
+      (await apiCall(t.system.url, "POST", `/orders/${orderId}/shipment`, staffToken, ship)).status,
+    ).toBe(201);
+    const ask = (reason: string) =>
+      apiCall(
+        t.system.url,
+        "POST",
+        `/orders/${orderId}/returns`,
+        t.token,
+        {
+          items: [{ productId: "SKU-1010", quantity: 1 }],
+          reason,
+        },
+        randomUUID(),
+      );
+    const kept = (await ask("Too small")).body.return as { returnId: string };
+    const refused = (await ask("Worn")).body.return as { returnId: string };
+    const stockBefore = await t.stockOf("SKU-1010");
+
+    await page.waitForSelector(row(orderId, "SHIPPED"));
+    await page.click(row(orderId, "SHIPPED"));
+    await page.waitForSelector(`#journey-summary .return[data-return-id="${refused.returnId}"]`);
+    const receiving = page.waitForResponse((r) => r.url().endsWith(`/returns/${kept.returnId}/receipt`));
+    await page
+      .locator(`#journey-summary .return[data-return-id="${kept.returnId}"] button[data-action="receive"]`)
+      .click();
+    const received = await receiving;
+    expect({ status: received.status(), body: await received.text() }).toEqual({
+      status: 201,
+      body: expect.stringContaining('"status":"RECEIVED"'),
+    });
+    await page.waitForFunction(
+      (id) =>
+        document
+          .querySelector(`#journey-summary .return[data-return-id="${id}"]`)
+          ?.textContent?.startsWith("RECEIVED"),
+      kept.returnId,
+    );
+    const rejection = page.locator(`#journey-summary .return[data-return-id="${refused.returnId}"]`);
+    await rejection.locator(`input[name^="reject-"]`).fill("Worn and washed");
+    const rejecting = page.waitForResponse((r) => r.url().endsWith(`/returns/${refused.returnId}/rejection`));
+    await rejection.locator('button[data-action="reject"]').click();
+    expect((await rejecting).status()).toBe(201);
+    await page.waitForFunction(
+      (id) =>
+        document
+          .querySelector(`#journey-summary .return[data-return-id="${id}"]`)
+          ?.textContent?.includes("rejected: Worn and washed"),
+      refused.returnId,
+    );
+    await page.screenshot({ path: join(screenshots, "console-returns.png"), fullPage: true });
+    expect(await t.stockOf("SKU-1010")).toBe(stockBefore + 1);
+    expect((await t.getOrder(orderId)).body).toMatchObject({
+      status: "SHIPPED",
+      paymentStatus: "PARTIALLY_REFUNDED",
+      returns: [
+        { returnId: kept.returnId, status: "RECEIVED" },
+        { returnId: refused.returnId, status: "REJECTED" },
+      ],
     });
   });
 

@@ -4,7 +4,7 @@
  * the server only, so the page's bundle can import it.
  */
 import type { ExecutionStatus, ExecutionStep } from "../sfn/interpreter";
-import type { ChartSeries, ConsoleOrder } from "./console-orders";
+import type { ChartSeries, ConsoleOrder, ConsoleReturn } from "./console-orders";
 import type { FeedEvent } from "./event-feed";
 import type { AlarmState } from "./local-alarms";
 import type { WorkflowGraph } from "./workflow-graph";
@@ -17,7 +17,7 @@ export { SIMULATED_OUTCOMES } from "../../lambdas/payments/providers";
 
 /** Where the console completes or fails a waiting simulated payment (local/payments). */
 export const COMPLETE_PAYMENT_PATH = "/_local/payments/complete";
-export type { ConsoleOrder, ExecutionStep, FeedEvent, WorkflowGraph };
+export type { ConsoleOrder, ConsoleReturn, ExecutionStep, FeedEvent, WorkflowGraph };
 
 /** GET /_local/orders: the default and the largest window (the page keeps the largest). */
 export const DEFAULT_ORDER_LIMIT = 50;

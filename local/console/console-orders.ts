@@ -39,8 +39,29 @@ export type ConsoleOrder = ReturnType<typeof orderView> & {
     readonly amount: number;
     readonly evidenceDueBy: string | null;
   };
+  /** The customer's returns, as the order's view lists them. */
+  readonly returns?: readonly ConsoleReturn[];
   readonly emails: Partial<Record<CustomerEmailKind, string>>;
 };
+
+export interface ConsoleReturn {
+  readonly returnId: string;
+  readonly status: string;
+  readonly items: readonly { readonly productId: string; readonly quantity: number }[];
+  readonly reason: string;
+  readonly requestedAt: string;
+  readonly receivedAt?: string;
+  readonly refundId?: string;
+  readonly receipts?: readonly {
+    readonly items: readonly {
+      readonly productId: string;
+      readonly quantity: number;
+      readonly restock: boolean;
+    }[];
+    readonly refund: number;
+  }[];
+  readonly rejection?: { readonly reason: string; readonly at: string };
+}
 
 /** Never the card token, the request hash or the idempotency key: what a customer's own view shows, and more of the bookkeeping. */
 export function consoleOrder(record: OrderRecord): ConsoleOrder {
@@ -49,7 +70,7 @@ export function consoleOrder(record: OrderRecord): ConsoleOrder {
     // orderView builds these fields (its return type is a plain record).
     ...(orderView(record) as Pick<
       ConsoleOrder,
-      "items" | "total" | "currency" | "refunds" | "cancellation" | "shipment" | "dispute"
+      "items" | "total" | "currency" | "refunds" | "cancellation" | "shipment" | "dispute" | "returns"
     >),
     orderId: record.orderId,
     status: record.status,

@@ -267,14 +267,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "GET",
       "GET",
       "PATCH",
-      "POST",
-      "POST",
-      "POST",
-      "POST",
-      "POST",
-      "POST",
-      "POST",
-      "POST",
+      ...Array<string>(11).fill("POST"),
     ]);
     // The catalogue (GET /products, GET /products/{productId}) and POST /webhooks/stripe (Stripe's
     // signature is checked by PaymentEvents), public.

@@ -10,7 +10,7 @@ import {
   type JourneyExecution,
 } from "../console-api";
 import { $, el, itemsText, json, messageOf, money, say } from "./dom";
-import { afterSaleActions } from "./after-sale";
+import { afterSaleActions, returnFact } from "./after-sale";
 import { renderGraph } from "./graph";
 import { state } from "./state";
 
@@ -91,6 +91,7 @@ function renderSummary(order: ConsoleOrder, execution: JourneyExecution | undefi
       `${status}: ${money(amount, order.currency)} (${reason})${evidenceDueBy ? `, evidence due by ${evidenceDueBy}` : ""}`,
     ]);
   }
+  for (const ret of order.returns ?? []) facts.push(["Return", returnFact(order, ret, scheduleJourney)]);
   const action = paymentActions(order);
   if (action) facts.push(["Waiting for", action]);
   const staff = afterSaleActions(order, scheduleJourney);
