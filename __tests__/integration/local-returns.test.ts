@@ -278,7 +278,9 @@ test("refused with their codes, changing nothing: unshipped, another customer's,
 
 test("ten parallel receipts of one return (one request retried, and ten different ones): refunded once, restocked once", async () => {
   const product = await newProduct("9.99");
-  const orderId = await shippedOrder([{ productId: product, quantity: 2 }]);
+  // Three shipped, two returned: every receipt below has money left to refund, so only the
+  // returns' own guard keeps a second receipt out.
+  const orderId = await shippedOrder([{ productId: product, quantity: 3 }]);
   const before = await t.stockOf(product);
   const asked = await askReturn(orderId, {
     items: [{ productId: product, quantity: 1 }],
@@ -311,7 +313,7 @@ test("ten parallel receipts of one return (one request retried, and ten differen
   );
 
   const order = (await t.getOrder(orderId)).body;
-  expect(order).toMatchObject({ status: "RETURNED", paymentStatus: "REFUNDED", refundedTotal: 19.98 });
+  expect(order).toMatchObject({ status: "SHIPPED", paymentStatus: "PARTIALLY_REFUNDED", refundedTotal: 19.98 });
   expect((order.refunds as unknown[]).length).toBe(2);
   expect(await t.stockOf(product)).toBe(before + 2);
   expect(await returnMovements(product, orderId)).toHaveLength(2);

@@ -19,6 +19,7 @@ import {
 } from "../../lambdas/returns/return";
 import { returnEmailData } from "../../lambdas/email/customer-emails";
 import { emailAttributeOf } from "../../lambdas/orders/order";
+import { emailsOf } from "../../lambdas/customers/personal-data";
 
 const SHIPPED_AT = "2026-11-01T10:00:00.000Z";
 
@@ -280,4 +281,11 @@ test("the view names each receipt's refund; the e-mails say what was asked, rece
     emailAttributeOf({ kind: "returnReceived", returnId: "r1", receiptId: "rcp_2" }),
   ];
   expect(new Set(attributes).size).toBe(4);
+  // The customer's export lists the return e-mails the order keeps.
+  const mailed = {
+    ...o,
+    [attributes[0]]: { status: "SENT", claimedAt: "t", messageId: "m1", sentAt: "t1" },
+    [attributes[2]]: { status: "SENT", claimedAt: "t", messageId: "m2", sentAt: "t2" },
+  } as OrderRecord;
+  expect(emailsOf(mailed).map((e) => e.kind)).toEqual(["return r1 requested", "return r1 received (rcp_1)"]);
 });

@@ -54,6 +54,22 @@ export function emailsOf(order: OrderRecord) {
           CustomerEmailRecord | undefined,
         ],
     ),
+    ...(order.returns ?? []).flatMap((r): [string, CustomerEmailRecord | undefined][] => [
+      [
+        `return ${r.returnId} requested`,
+        order[emailAttributeOf({ kind: "returnRequested", returnId: r.returnId })],
+      ],
+      [
+        `return ${r.returnId} rejected`,
+        order[emailAttributeOf({ kind: "returnRejected", returnId: r.returnId })],
+      ],
+      ...(r.receipts ?? []).map((receipt): [string, CustomerEmailRecord | undefined] => [
+        `return ${r.returnId} received (${receipt.receiptId})`,
+        order[
+          emailAttributeOf({ kind: "returnReceived", returnId: r.returnId, receiptId: receipt.receiptId })
+        ],
+      ]),
+    ]),
   ];
   return records.flatMap(([kind, record]) =>
     record
