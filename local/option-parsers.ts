@@ -1,4 +1,6 @@
 /** The parsers of the CLI's option table (options.ts): each names where a bad value came from. */
+import { DETAIL_TYPES, type DetailType } from "../lambdas/events/order-events";
+import type { EventSubscription } from "./eventbridge/order-event-bus";
 import { readFileSync } from "node:fs";
 import { catalogueOf, type Catalog } from "../lambdas/catalog/catalogue-file";
 
@@ -46,4 +48,17 @@ export function catalogueFile(path: string, source: string): Catalog {
     );
   }
   return catalogue;
+}
+
+/** `<url>[,<detail-type>…]`: where a local subscription delivers, and which detail-types (all when none). */
+export function eventSubscription(value: string, source: string): EventSubscription {
+  const [url = "", ...types] = value.split(",").map((part) => part.trim());
+  if (!/^https?:\/\/[^\s]+$/.test(url)) {
+    throw new UsageError(`${source} needs an http(s) URL first, then detail-types (got "${value}")`);
+  }
+  const unknown = types.filter((t) => !(DETAIL_TYPES as readonly string[]).includes(t));
+  if (unknown.length > 0) {
+    throw new UsageError(`${source}: unknown detail-type "${unknown[0]}"; one of ${DETAIL_TYPES.join(", ")}`);
+  }
+  return { url, detailTypes: types as DetailType[] };
 }

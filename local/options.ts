@@ -12,7 +12,7 @@ import { PAYMENT_PROVIDERS } from "../lambdas/platform/payment-providers";
 import { ROOT_METHODS, type HttpMethod } from "../lambdas/platform/routes";
 import { WORKFLOW_TYPES } from "../lambdas/workflow/type";
 import { RUNTIME_DEFAULTS, type LocalRuntimeOptions } from "./runtime/settings";
-import { catalogueFile, oneOf, text, UsageError, wholeNumber } from "./option-parsers";
+import { catalogueFile, eventSubscription, oneOf, text, UsageError, wholeNumber } from "./option-parsers";
 
 export { UsageError, wholeNumber };
 
@@ -31,6 +31,8 @@ export interface CliOption {
   readonly help: string;
   /** The default as --help and the README show it. */
   readonly shownDefault: string;
+  /** The flag may be given more than once: the setting is the list of each value parsed. */
+  readonly multiple?: boolean;
   /** A switch's value when it is given. */
   readonly switchValue?: unknown;
   /** Text from the flag or the environment → the setting's value; `source` names where it came from. */
@@ -236,6 +238,15 @@ export const CLI_OPTIONS: readonly CliOption[] = [
     parse: wholeNumber(0, 365),
   },
   {
+    flag: "--event-subscription",
+    arg: "<url>[,<detail-type>…]",
+    setting: "eventSubscriptions",
+    multiple: true,
+    help: "Deliver the order events (of the detail-types named, else all) to this URL as an API destination would: POST, retried on 5xx, 429 and timeouts, then /_local/queue's dead letters. Repeatable",
+    shownDefault: "none",
+    parse: eventSubscription,
+  },
+  {
     flag: "--no-iam",
     setting: "iam",
     help: "Do not enforce IAM (by default every AWS call a function or the workflow makes is checked against its role in the synthesized stack, and a denied call fails as in AWS)",
@@ -295,7 +306,7 @@ export function parseCommandLine(
   ownOptions: OwnOptions = [],
 ): CommandLine {
   const flagged = CLI_OPTIONS.filter((o) => o.flag);
-  let args: Record<string, string | boolean | undefined>;
+  let args: Record<string, string | boolean | string[] | boolean[] | undefined>;
   try {
     args = parseArgs({
       args: [...argv],
@@ -303,7 +314,7 @@ export function parseCommandLine(
         ...Object.fromEntries(
           flagged.map((o) => [
             o.flag!.slice(2),
-            { type: o.arg ? ("string" as const) : ("boolean" as const) },
+            { type: o.arg ? ("string" as const) : ("boolean" as const), multiple: o.multiple === true },
           ]),
         ),
         ...Object.fromEntries(ownOptions.map((name) => [name, { type: "string" as const }])),
@@ -323,11 +334,13 @@ export function parseCommandLine(
     const fromEnv = option.env ? env[option.env] : undefined;
     if (given === true) values[option.setting] = option.switchValue;
     else if (typeof given === "string") values[option.setting] = option.parse(given, option.flag!);
+    else if (Array.isArray(given))
+      values[option.setting] = given.map((g) => option.parse(String(g), option.flag!));
     else if (fromEnv !== undefined && fromEnv !== "")
       values[option.setting] = option.parse(fromEnv, option.env!);
   }
   checkCombination(values as CliValues);
-  const own = Object.fromEntries(ownOptions.map((name) => [name, args[name]]));
+  const own = Object.fromEntries(ownOptions.map((name) => [name, args[name] as string | undefined]));
   return { help: false, values: values as CliValues, own };
 }
 

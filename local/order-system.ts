@@ -15,6 +15,7 @@ import { dynamoDbEndpointService, dynamoDbService } from "./dynamodb/service";
 import type { TableNames } from "./dynamodb/database";
 import type { StatusChangeEvent } from "./eventbridge/rule";
 import { eventBridgeService } from "./eventbridge/service";
+import { orderEventsService } from "./eventbridge/order-events-service";
 import { lambdaService } from "./lambda/service";
 import type { Meter } from "./meter/meter";
 import { paymentProviderService } from "./payments/service";
@@ -51,6 +52,7 @@ export const LOCAL_SERVICES: readonly ServiceModule[] = [
   paymentProviderService,
   sqsService,
   pipesService,
+  orderEventsService,
   schedulerService,
   cognitoService,
   adminService,
@@ -103,12 +105,14 @@ function settledWhen(ctx: RuntimeContext) {
   const queue = ctx.need(sqsService).queue;
   const { workflow } = ctx.need(stepFunctionsService);
   const events = ctx.need(eventBridgeService);
+  const orderEvents = ctx.need(orderEventsService);
   return async () => {
     for (;;) {
       await workflow.idle();
       await events.idle();
       if (
         (await outbox.isIdle()) &&
+        (await orderEvents.isIdle()) &&
         queue.isDrained() &&
         workflow.runningCount() === 0 &&
         events.pendingCount() === 0

@@ -3,6 +3,7 @@ import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { OrderEventBus } from "./constructs/order-event-bus";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
 import type { LambdaAlias } from "@cdktf/provider-aws/lib/lambda-alias";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
@@ -114,7 +115,16 @@ export class OrderSystemStack extends TerraformStack {
       vpcMode: vars.vpcMode.stringValue,
       logRetentionDays: ctx.logRetentionDays,
     });
-    this.resources = this.resourceHandles(ctx, tables, messaging, paymentSecrets);
+    const eventBus = new OrderEventBus(this, "OrderEventBus", {
+      namePrefix: env.namePrefix,
+      accountId: ctx.account,
+      region: ctx.region,
+      partition: ctx.partition,
+      archiveDays: vars.orderEventArchiveDays.numberValue,
+      subscriptionsVariable: "var.order_event_subscriptions",
+      alarmTopicArn: messaging.criticalAlertsTopic.arn,
+    });
+    this.resources = this.resourceHandles(ctx, tables, messaging, paymentSecrets, eventBus);
     this.functions = this.createFunctions(ctx, code, network, props.projectRootFromModule);
     // What triggers invoke: each function's live alias, never $LATEST.
     const fn = (functionId: FunctionId) => this.functions[functionId].alias;
@@ -129,11 +139,15 @@ export class OrderSystemStack extends TerraformStack {
     });
 
     this.createDelivery(ctx, tables, messaging, fn("StartOrderProcessing"));
+    eventBus.connect(fn("OrderEvents"), {
+      Orders: tables.orders.streamArn,
+      Inventory: tables.inventory.streamArn,
+    });
     this.workflowResources = this.workflowResourcesFor(ctx, tables, messaging);
     const workflow = this.createWorkflow(ctx, tables, messaging);
     this.createFollowUp(ctx, workflow, messaging, fn);
     const { identity, api, firewall } = this.createEdge(ctx, byApiHandler(fn));
-    const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall);
+    const monitoring = this.createMonitoring(ctx, messaging, workflow, api, firewall, eventBus);
     this.createRelease(ctx, workflow, monitoring);
     this.seedInventory(tables);
     this.addOutputs({
@@ -152,6 +166,7 @@ export class OrderSystemStack extends TerraformStack {
       // Qualified by the alias: a redriven confirmation runs the live version, as EventBridge's would.
       successHandlerName: `${fn("OrderSuccessHandler").functionName}:${fn("OrderSuccessHandler").name}`,
       paymentReconcilerName: `${fn("ReconcilePayments").functionName}:${fn("ReconcilePayments").name}`,
+      eventBus,
     });
   }
 
@@ -252,6 +267,7 @@ export class OrderSystemStack extends TerraformStack {
     tables: DataTables,
     messaging: Messaging,
     paymentSecrets: PaymentSecrets,
+    eventBus: OrderEventBus,
   ): ResourceHandles {
     // Known before the state machine exists: its consumer's role and environment name it.
     const stateMachineArn = `arn:${ctx.partition}:states:${ctx.region}:${ctx.account}:stateMachine:${ctx.env.namePrefix}-order-processing`;
@@ -290,6 +306,10 @@ export class OrderSystemStack extends TerraformStack {
       returnRequestedEmailTemplate: email.templates.returnRequested,
       returnReceivedEmailTemplate: email.templates.returnReceived,
       returnRejectedEmailTemplate: email.templates.returnRejected,
+      orderEventBus: { arn: eventBus.bus.arn, name: eventBus.bus.name, source: eventBus.source },
+      orderEventsDeadLetterQueue: { arn: eventBus.deadLetterQueue.arn },
+      ordersTableStream: { arn: tables.orders.streamArn },
+      inventoryTableStream: { arn: tables.inventory.streamArn },
     };
   }
 
@@ -378,6 +398,7 @@ export class OrderSystemStack extends TerraformStack {
     workflow: OrderWorkflow,
     api: OrderApi,
     firewall: ApiFirewall,
+    eventBus: OrderEventBus,
   ): Monitoring {
     return new Monitoring(this, "Monitoring", {
       namePrefix: ctx.env.namePrefix,
@@ -387,6 +408,7 @@ export class OrderSystemStack extends TerraformStack {
       deadLetterQueueName: messaging.deadLetterQueue.name,
       confirmationDeadLetterQueueName: messaging.confirmationDeadLetterQueue.name,
       orderStreamDeadLetterQueueName: messaging.orderStreamDeadLetterQueue.name,
+      orderEventsDeadLetterQueueName: eventBus.deadLetterQueue.name,
       queueDepthThreshold: ctx.vars.queueDepthAlarmThreshold.numberValue,
       stateMachineArn: workflow.stateMachine.arn,
       apiName: api.restApi.name,
@@ -525,6 +547,7 @@ export class OrderSystemStack extends TerraformStack {
     senderAddress: string;
     successHandlerName: string;
     paymentReconcilerName: string;
+    eventBus: OrderEventBus;
   }): void {
     const { api, workflow, messaging, tables, region } = parts;
     this.output("api_url", api.stage.invokeUrl, "Base URL of the API stage");
@@ -588,6 +611,12 @@ export class OrderSystemStack extends TerraformStack {
       "DNS CNAME records that verify sender_domain in SES (DKIM); empty without sender_domain",
     );
     this.addPaymentOutputs(api, parts.stripeSecretArn, parts.stripeWebhookSecretArn);
+    this.output("order_event_bus_name", parts.eventBus.bus.name, "The order event bus (docs/EVENTS.md)");
+    this.output(
+      "order_event_bus_arn",
+      parts.eventBus.bus.arn,
+      "The order event bus's ARN: rules of other accounts or systems subscribe here",
+    );
   }
 
   /** Where an operator puts Stripe's key and webhook secret, and the endpoint Stripe calls. */

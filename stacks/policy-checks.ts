@@ -28,8 +28,10 @@ function positiveNumber(stack: SynthesizedStack, value: unknown): boolean {
 }
 
 const ref = (type: string, name: string) => `${type}.${name}`;
+/** A reference to the resource (one instance of it too: `[each.key]`, `[0]`). */
 const refersTo = (value: unknown, type: string, name: string) =>
-  typeof value === "string" && value.includes(`\${${ref(type, name)}.`);
+  typeof value === "string" &&
+  (value.includes(`\${${ref(type, name)}.`) || value.includes(`\${${ref(type, name)}[`));
 
 function resources(stack: SynthesizedStack, type: string): [string, Block][] {
   return Object.entries(stack.resource?.[type] ?? {});
@@ -113,7 +115,8 @@ function checkQueues(stack: SynthesizedStack): Finding[] {
     if (queue.sqs_managed_sse_enabled !== true && !queue.kms_master_key_id) {
       findings.push({ rule: "sqs-encryption", resource: id, message: `${id} is not encrypted at rest` });
     }
-    // A dead-letter queue: of another queue, of an EventBridge target or pipe, or a Lambda failure destination.
+    // A dead-letter queue: of another queue, of an EventBridge target or pipe, or a Lambda (or stream
+    // mapping) failure destination.
     const isDeadLetterTarget =
       queues.some(([, other]) => refersTo(other.redrive_policy, "aws_sqs_queue", name)) ||
       resources(stack, "aws_cloudwatch_event_target").some(([, t]) =>
@@ -132,6 +135,14 @@ function checkQueues(stack: SynthesizedStack): Finding[] {
       resources(stack, "aws_lambda_function_event_invoke_config").some(([, c]) =>
         refersTo(
           ((c.destination_config as Block | undefined)?.on_failure as Block | undefined)?.destination,
+          "aws_sqs_queue",
+          name,
+        ),
+      ) ||
+      // A stream event source mapping's on-failure destination.
+      resources(stack, "aws_lambda_event_source_mapping").some(([, m]) =>
+        refersTo(
+          ((m.destination_config as Block | undefined)?.on_failure as Block | undefined)?.destination_arn,
           "aws_sqs_queue",
           name,
         ),

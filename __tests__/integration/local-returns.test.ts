@@ -313,7 +313,11 @@ test("ten parallel receipts of one return (one request retried, and ten differen
   );
 
   const order = (await t.getOrder(orderId)).body;
-  expect(order).toMatchObject({ status: "SHIPPED", paymentStatus: "PARTIALLY_REFUNDED", refundedTotal: 19.98 });
+  expect(order).toMatchObject({
+    status: "SHIPPED",
+    paymentStatus: "PARTIALLY_REFUNDED",
+    refundedTotal: 19.98,
+  });
   expect((order.refunds as unknown[]).length).toBe(2);
   expect(await t.stockOf(product)).toBe(before + 2);
   expect(await returnMovements(product, orderId)).toHaveLength(2);

@@ -64,6 +64,9 @@ export const CONFIG = {
   returnRequestedEmailTemplateName: { env: "RETURN_REQUESTED_EMAIL_TEMPLATE_NAME", default: "" },
   returnReceivedEmailTemplateName: { env: "RETURN_RECEIVED_EMAIL_TEMPLATE_NAME", default: "" },
   returnRejectedEmailTemplateName: { env: "RETURN_REJECTED_EMAIL_TEMPLATE_NAME", default: "" },
+  /** The order event bus's name, and the `source` of the events put on it (`<prefix>.orders`). */
+  orderEventBusName: { env: "ORDER_EVENT_BUS_NAME" },
+  orderEventSource: { env: "ORDER_EVENT_SOURCE" },
   /** Days after shipment a customer may ask for a return (return_window_days); 0: no returns. */
   returnWindowDays: { env: "RETURN_WINDOW_DAYS", default: "30" },
   /** Minutes after its last update that a PENDING or PROCESSING order counts as stuck (stuck_order_minutes). */
@@ -116,6 +119,8 @@ export const CONFIG_SOURCES = {
   returnReceivedEmailTemplateName: { resource: "returnReceivedEmailTemplate", attribute: "name" },
   returnRejectedEmailTemplateName: { resource: "returnRejectedEmailTemplate", attribute: "name" },
   returnWindowDays: { setting: "returnWindowDays" },
+  orderEventBusName: { resource: "orderEventBus", attribute: "name" },
+  orderEventSource: { resource: "orderEventBus", attribute: "source" },
   stuckOrderMinutes: { setting: "stuckOrderMinutes" },
   idempotencyKeyTtlHours: { setting: "idempotencyKeyTtlHours" },
   reconcileDays: { setting: "reconcileDays" },
@@ -230,6 +235,12 @@ export const CUSTOMER_DATA_CONFIG = [
   "userPoolId",
 ] as const satisfies readonly ConfigName[];
 export const SEED_INVENTORY_CONFIG = STORE_TABLES;
+export const ORDER_EVENTS_CONFIG = [
+  "ordersTableName",
+  "inventoryTableName",
+  "orderEventBusName",
+  "orderEventSource",
+] as const satisfies readonly ConfigName[];
 
 /** Every function's configuration, by function: the contracts' and the stack's view. */
 export const FUNCTION_CONFIG = {
@@ -247,6 +258,7 @@ export const FUNCTION_CONFIG = {
   ReconcilePayments: RECONCILE_PAYMENTS_CONFIG,
   CustomerData: CUSTOMER_DATA_CONFIG,
   SeedInventory: SEED_INVENTORY_CONFIG,
+  OrderEvents: ORDER_EVENTS_CONFIG,
 } as const satisfies Record<string, readonly ConfigName[]>;
 type ConfiguredFunction = keyof typeof FUNCTION_CONFIG;
 type ConfigOf<Id extends ConfiguredFunction> = {

@@ -39,7 +39,9 @@ export type Trigger =
   /** EventBridge Scheduler, every few minutes. */
   | "schedule"
   /** The workflow's waiting payment step (`.waitForTaskToken`) and the API's Stripe webhook route. */
-  | "paymentEvents";
+  | "paymentEvents"
+  /** The orders and inventory tables' DynamoDB streams (event source mappings). */
+  | "changeStreams";
 
 export interface FunctionContract {
   /** Folder under lambdas/ holding handler.ts. */
@@ -422,6 +424,36 @@ const CONTRACTS = {
     config: FUNCTION_CONFIG.SeedInventory,
     // A new product with its opening movement (its first stock) in its own log: one put.
     access: [{ sid: "SeedCatalog", resource: "inventoryTable", actions: ["dynamodb:PutItem"] }],
+  },
+  OrderEvents: {
+    folder: "order-events",
+    description:
+      "Orders and inventory streams: every committed change of an order or of stock → versioned events on the order event bus",
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    trigger: "changeStreams",
+    config: FUNCTION_CONFIG.OrderEvents,
+    access: [
+      // The event source mappings read both streams with the function's role.
+      ...(["ordersTableStream", "inventoryTableStream"] as const).map((resource) => ({
+        sid: resource === "ordersTableStream" ? "ReadOrderChanges" : "ReadStockChanges",
+        resource,
+        actions: [
+          "dynamodb:DescribeStream",
+          "dynamodb:GetRecords",
+          "dynamodb:GetShardIterator",
+          "dynamodb:ListStreams",
+        ],
+      })),
+      // The only writer of the bus.
+      { sid: "PublishOrderEvents", resource: "orderEventBus", actions: ["events:PutEvents"] },
+      // A record that cannot be published after its retries is sent (its stream position) here.
+      {
+        sid: "DeadLetterUnpublishedChanges",
+        resource: "orderEventsDeadLetterQueue",
+        actions: ["sqs:SendMessage"],
+      },
+    ],
   },
 } as const satisfies Record<keyof typeof FUNCTION_CONFIG, FunctionContract>;
 

@@ -39,7 +39,14 @@ export type ResourceName =
   | "refundEmailTemplate"
   | "returnRequestedEmailTemplate"
   | "returnReceivedEmailTemplate"
-  | "returnRejectedEmailTemplate";
+  | "returnRejectedEmailTemplate"
+  /** The order event bus (`<prefix>-order-events`): its ARN, name, and the source its events carry. */
+  | "orderEventBus"
+  /** Stream records OrderEvents could not publish after its retries. */
+  | "orderEventsDeadLetterQueue"
+  /** The orders and inventory tables' streams, read by OrderEvents. */
+  | "ordersTableStream"
+  | "inventoryTableStream";
 
 /** How the stack or the local runtime names one resource. */
 export interface ResourceHandle {
@@ -49,5 +56,7 @@ export interface ResourceHandle {
   readonly url?: string;
   /** User pools: the pool's id. */
   readonly id?: string;
+  /** Event buses: the `source` of the events the system puts on it. */
+  readonly source?: string;
 }
 export type ResourceHandles = Record<ResourceName, ResourceHandle>;

@@ -5,6 +5,7 @@
 import { eventBridgeService } from "../eventbridge/service";
 import type { EventService } from "../eventbridge/rule";
 import { pipesService } from "../pipes/service";
+import { orderEventsService } from "../eventbridge/order-events-service";
 import type { RuntimeContext, ServiceModule } from "../runtime/context";
 import type { LocalService } from "../runtime/service";
 import type { QueueService } from "../sqs/consumer";
@@ -65,6 +66,7 @@ function adminRoutes(ctx: RuntimeContext) {
   const queue = ctx.need(sqsService);
   const events = ctx.need(eventBridgeService);
   const outbox = ctx.need(pipesService);
+  const orderEvents = ctx.need(orderEventsService);
   const { meter, iam } = ctx;
   return {
     get: {
@@ -75,6 +77,9 @@ function adminRoutes(ctx: RuntimeContext) {
         deadLetters: queue.queue.deadLetterMessages().map((m) => JSON.parse(m.body) as unknown),
         confirmationDeadLetters: events.deadLetters().map((e) => e.detail),
         streamDeadLetters: outbox.deadLetters(),
+        // Order events a subscriber never accepted, and stream records OrderEvents could not publish.
+        orderEventDeadLetters: orderEvents.deadLetters(),
+        orderEventStreamDeadLetters: orderEvents.streamDeadLetters(),
       }),
     },
     post: {

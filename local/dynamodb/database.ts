@@ -188,11 +188,11 @@ export interface DatabaseOptions {
   readonly billing?: BillingPort;
 }
 
-/** The orders table has the stack's only stream (NEW_IMAGE): its records carry the new image. */
+/** The orders and inventory tables have streams (NEW_AND_OLD_IMAGES): their records carry the new image. */
 const serverOptions = (options: DatabaseOptions) => ({
   dataDir: options.dataDir,
   host: options.host,
-  streamTables: [options.tables.orders],
+  streamTables: [options.tables.orders, options.tables.inventory],
   billing: options.billing,
 });
 

@@ -39,6 +39,8 @@ export const STATE_MACHINE_NAME = "order-processing";
 export const LOCAL_USER_POOL_ID = `${LOCAL_REGION}_LocalPool`;
 export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}`;
 export const LOCAL_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/default`;
+export const LOCAL_ORDER_EVENT_BUS_NAME = `${LOCAL_NAME_PREFIX}-order-events`;
+export const LOCAL_ORDER_EVENT_BUS_ARN = `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${LOCAL_ORDER_EVENT_BUS_NAME}`;
 export const LOCAL_ORDERS_QUEUE_ARN = `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:orders`;
 
 /** Secrets Manager appends six random characters to a secret's name in its ARN. */
@@ -96,6 +98,14 @@ export const LOCAL_RESOURCES: ResourceHandles = {
   returnRequestedEmailTemplate: localTemplate("returnRequested"),
   returnReceivedEmailTemplate: localTemplate("returnReceived"),
   returnRejectedEmailTemplate: localTemplate("returnRejected"),
+  orderEventBus: {
+    arn: LOCAL_ORDER_EVENT_BUS_ARN,
+    name: LOCAL_ORDER_EVENT_BUS_NAME,
+    source: `${LOCAL_NAME_PREFIX}.orders`,
+  },
+  orderEventsDeadLetterQueue: { arn: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:order-events-dlq` },
+  ordersTableStream: { arn: `${tableArn(LOCAL_TABLES.orders)}/stream/local` },
+  inventoryTableStream: { arn: `${tableArn(LOCAL_TABLES.inventory)}/stream/local` },
 };
 
 /** The name a local function goes by (in its ARN, its context and the logs). */

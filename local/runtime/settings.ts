@@ -4,6 +4,7 @@
  * (`DEFAULT_SETTINGS`, the workflow type, the root method, the queue settings); the defaults that
  * exist only locally (port, host) are written here and nowhere else.
  */
+import type { DeliveryPolicy, EventSubscription } from "../eventbridge/order-event-bus";
 import { DEFAULT_SETTINGS } from "../../lambdas/platform/config";
 import { parseAllowedOrigins } from "../../lambdas/platform/cors";
 import type { ApiAuthMode } from "../../lambdas/customers/customer";
@@ -78,6 +79,10 @@ export interface LocalRuntimeOptions {
   readonly lowStockThreshold?: number;
   /** return_window_days: days after shipment a customer may ask for a return; 0: none (30). */
   readonly returnWindowDays?: number;
+  /** Local HTTP subscribers of the order events (`--event-subscription`), delivered as API destinations do. */
+  readonly eventSubscriptions?: readonly EventSubscription[];
+  /** How long and how often the local bus retries a subscriber (tests shorten it). */
+  readonly eventDelivery?: DeliveryPolicy;
   /** payment_action_timeout_minutes, in seconds: how long a payment's outcome is waited for (1800). */
   readonly paymentActionTimeoutSeconds?: number;
   /** Another Stripe API host (a stand-in for tests); api.stripe.com when omitted. */
@@ -116,6 +121,7 @@ export const RUNTIME_DEFAULTS = {
   reconcileDays: Number(DEFAULT_SETTINGS.reconcileDays),
   lowStockThreshold: Number(DEFAULT_SETTINGS.lowStockThreshold),
   returnWindowDays: Number(DEFAULT_SETTINGS.returnWindowDays),
+  eventSubscriptions: [] as readonly EventSubscription[],
   reconcileIntervalMs: RECONCILE_EVERY_MINUTES * 60_000,
   workflowType: DEFAULT_WORKFLOW_TYPE,
   iam: true,

@@ -50,12 +50,14 @@ export class DataTables extends Construct {
         ...(definition.expiryAttribute
           ? { ttl: { attributeName: definition.expiryAttribute, enabled: true } }
           : {}),
-        ...(stream ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
+        // Both images: the order events compare what a change added (OrderEventBus).
+        ...(stream ? { streamEnabled: true, streamViewType: "NEW_AND_OLD_IMAGES" } : {}),
       });
       resource.overrideLogicalId(definition.logicalName);
       return resource;
     };
-    this.inventory = table(INVENTORY_TABLE, "inventory");
+    // The inventory's stream carries the stock events (OrderEventBus).
+    this.inventory = table(INVENTORY_TABLE, "inventory", true);
     this.stockMovements = table(STOCK_MOVEMENTS_TABLE, "stock-movements");
     // The stream is the order outbox: every PENDING write reaches OrdersQueue (OrderOutbox).
     this.orders = table(ORDERS_TABLE, "orders", true);

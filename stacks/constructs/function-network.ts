@@ -31,6 +31,8 @@ export const SDK_CLIENT_ENDPOINTS: Readonly<
   "client-sesv2": { service: "email", type: "Interface" },
   // CustomerData deletes an erased customer's account (AdminDeleteUser).
   "client-cognito-identity-provider": { service: "cognito-idp", type: "Interface" },
+  // OrderEvents puts the order events on the order event bus (PutEvents).
+  "client-eventbridge": { service: "events", type: "Interface" },
   // Stripe itself is on the internet, which vpc_mode = create has no route to (the stack refuses it).
   "client-secrets-manager": { unreachable: "payment_provider = stripe, which vpc_mode = create refuses" },
 };

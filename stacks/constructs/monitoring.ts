@@ -19,6 +19,7 @@ export interface MonitoringProps {
   readonly deadLetterQueueName: string;
   readonly confirmationDeadLetterQueueName: string;
   readonly orderStreamDeadLetterQueueName: string;
+  readonly orderEventsDeadLetterQueueName: string;
   readonly queueDepthThreshold: number;
   readonly stateMachineArn: string;
   readonly apiName: string;
@@ -190,6 +191,12 @@ export class Monitoring extends Construct {
       "order-stream-dlq-not-empty",
       props.orderStreamDeadLetterQueueName,
       "The outbox pipe could not queue recorded orders: they stay PENDING until a replay of their request (or a redrive) queues them.",
+    );
+    this.deadLetterAlarm(
+      "OrderEventsDeadLetterQueueNotEmptyAlarm",
+      "order-events-dlq-not-empty",
+      props.orderEventsDeadLetterQueueName,
+      "OrderEventsLambda could not put a committed change's events on the order event bus after its retries: subscribers miss them until they are published again.",
     );
   }
 

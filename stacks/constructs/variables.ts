@@ -1,3 +1,4 @@
+import { DETAIL_TYPES } from "../../lambdas/events/order-events";
 import { TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ORIGIN_PATTERN } from "../../lambdas/platform/cors";
@@ -43,6 +44,8 @@ export class OrderSystemVariables extends Construct {
   readonly reconcileDays: TerraformVariable;
   readonly lowStockThreshold: TerraformVariable;
   readonly returnWindowDays: TerraformVariable;
+  readonly orderEventArchiveDays: TerraformVariable;
+  readonly orderEventSubscriptions: TerraformVariable;
   readonly releaseStrategy: TerraformVariable;
   readonly provisionedConcurrency: TerraformVariable;
 
@@ -96,6 +99,8 @@ export class OrderSystemVariables extends Construct {
       releaseVariables(variable, env));
     this.lowStockThreshold = lowStockThresholdVariable(variable);
     this.returnWindowDays = returnWindowDaysVariable(variable);
+    ({ archiveDays: this.orderEventArchiveDays, subscriptions: this.orderEventSubscriptions } =
+      orderEventVariables(variable));
     this.stuckOrderMinutes = variable("stuck_order_minutes", {
       type: "number",
       default: Number(CONFIG.stuckOrderMinutes.default),
@@ -548,6 +553,51 @@ function returnWindowDaysVariable(variable: DefineVariable): TerraformVariable {
       },
     ],
   });
+}
+
+/** The order event bus's archive, and the HTTP subscriptions to it (docs/EVENTS.md). */
+function orderEventVariables(variable: DefineVariable) {
+  const archiveDays = variable("order_event_archive_days", {
+    type: "number",
+    default: 30,
+    description:
+      "Days the order event bus's archive keeps every event, for replays to a subscriber that was down (docs/OPERATIONS.md). 0 keeps no archive; at most 3650.",
+    validation: [
+      {
+        condition:
+          "var.order_event_archive_days == floor(var.order_event_archive_days) && var.order_event_archive_days >= 0 && var.order_event_archive_days <= 3650",
+        errorMessage: "order_event_archive_days must be a whole number of days from 0 (no archive) to 3650.",
+      },
+    ],
+  });
+  const known = DETAIL_TYPES.map((t) => `"${t}"`).join(", ");
+  const subscriptions = variable("order_event_subscriptions", {
+    type: "list(object({ name = string, url = string, detail_types = list(string), api_key_header = optional(string) }))",
+    default: [],
+    description: `HTTP subscribers of the order events: each {name, url (https), detail_types, api_key_header?} gets an EventBridge connection (its API key in the Secrets Manager secret <prefix>/order-events/<name>/api-key, never in state), an API destination, a rule with retries and a dead-letter queue that pages. Detail-types: ${DETAIL_TYPES.join(", ")}.`,
+    validation: [
+      {
+        condition: 'alltrue([for s in var.order_event_subscriptions : startswith(s.url, "https://")])',
+        errorMessage: "order_event_subscriptions: every url must start with https://.",
+      },
+      {
+        condition: `alltrue([for s in var.order_event_subscriptions : length(s.detail_types) > 0 && alltrue([for d in s.detail_types : contains([${known}], d)])])`,
+        errorMessage: `order_event_subscriptions: every subscription names one or more detail-types among ${DETAIL_TYPES.join(", ")}.`,
+      },
+      {
+        condition:
+          "length(distinct([for s in var.order_event_subscriptions : s.name])) == length(var.order_event_subscriptions)",
+        errorMessage: "order_event_subscriptions: each subscription needs a name of its own.",
+      },
+      {
+        condition:
+          'alltrue([for s in var.order_event_subscriptions : can(regex("^[a-z0-9][a-z0-9-]{0,29}$", s.name))])',
+        errorMessage:
+          "order_event_subscriptions: a name is 1 to 30 lower-case letters, digits or dashes, starting with a letter or digit.",
+      },
+    ],
+  });
+  return { archiveDays, subscriptions };
 }
 
 /** Declines are routine; a third of attempts declined over 15 minutes is not. */

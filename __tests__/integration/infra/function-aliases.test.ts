@@ -30,9 +30,14 @@ test("nothing references a function's unqualified ARN or $LATEST: triggers, perm
   expect(text).not.toContain("$LATEST");
   const aliasArn = /^\$\{aws_lambda_alias\.\w+LiveAlias\.(arn|invoke_arn)\}$/;
   // Each kind of trigger, by the attribute that names what it invokes.
+  // OrdersQueue's consumer, and OrderEvents on the orders and inventory streams.
   expect(
     Object.values(resourcesOf(stack, "aws_lambda_event_source_mapping")).map((m) => m.function_name),
-  ).toEqual([expect.stringMatching(aliasArn)]);
+  ).toEqual([
+    expect.stringMatching(aliasArn),
+    expect.stringMatching(aliasArn),
+    expect.stringMatching(aliasArn),
+  ]);
   for (const target of Object.values(resourcesOf(stack, "aws_cloudwatch_event_target"))) {
     if (String(target.arn).includes("lambda")) expect(target.arn).toMatch(aliasArn);
   }

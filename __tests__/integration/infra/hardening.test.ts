@@ -234,6 +234,7 @@ describe("functions in a VPC (vpc_mode)", () => {
       { service: "cognito-idp", type: "Interface", privateDns: true },
       { service: "dynamodb", type: "Gateway", privateDns: undefined },
       { service: "email", type: "Interface", privateDns: true },
+      { service: "events", type: "Interface", privateDns: true },
       { service: "sns", type: "Interface", privateDns: true },
       { service: "states", type: "Interface", privateDns: true },
     ]);

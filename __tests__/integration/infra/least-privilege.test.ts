@@ -26,6 +26,13 @@ const STATE_MACHINE =
 const BARE_STATE_MACHINE = STATE_MACHINE.replace(/:live$/, "");
 const XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"];
 const FLOW_LOGS = '${join("", aws_cloudwatch_log_group.FunctionVpcFlowLogGroup[*].arn)}';
+const STREAM_READ = [
+  "dynamodb:DescribeStream",
+  "dynamodb:GetRecords",
+  "dynamodb:GetShardIterator",
+  "dynamodb:ListStreams",
+];
+const ORDER_EVENT_BUS = "${aws_cloudwatch_event_bus.OrderEventBus.arn}";
 /** What the workflow and the schedule invoke: a function's live alias. */
 const lambda = (id: string) => `\${aws_lambda_alias.${id}LiveAlias.arn}`;
 
@@ -208,6 +215,19 @@ const ALLOWED: Record<string, AllowList> = {
   },
   SeedInventory: functionRole("SeedInventory", {
     SeedCatalog: { actions: ["dynamodb:PutItem"], resources: [INVENTORY] },
+  }),
+  // The order events: both streams read, the bus written (its only writer), failures dead-lettered.
+  OrderEvents: functionRole("OrderEvents", {
+    ReadOrderChanges: { actions: STREAM_READ, resources: ["${aws_dynamodb_table.OrdersTable.stream_arn}"] },
+    ReadStockChanges: {
+      actions: STREAM_READ,
+      resources: ["${aws_dynamodb_table.InventoryTable.stream_arn}"],
+    },
+    PublishOrderEvents: { actions: ["events:PutEvents"], resources: [ORDER_EVENT_BUS] },
+    DeadLetterUnpublishedChanges: {
+      actions: ["sqs:SendMessage"],
+      resources: ["${aws_sqs_queue.OrderEventsDeadLetterQueue.arn}"],
+    },
   }),
   // The outbox pipe: reads the orders table's stream, sends to OrdersQueue and its own dead-letter queue.
   Outbox: {
@@ -456,9 +476,13 @@ test("the Workflow role with workflow_type = EXPRESS: the same but PaymentEvents
 test("every role of the stack is pinned above (a new role needs its own allow-list)", () => {
   const roles = Object.keys(resourcesOf(stack, "aws_iam_role"));
   const pinned = Object.keys(ALLOWED).map((role) => `${role}_Role_`);
-  // The API Gateway account role carries only the AWS managed policy for pushing logs.
+  // The API Gateway account role carries only the AWS managed policy for pushing logs; the order
+  // events' delivery role is pinned by its own test below.
   const unpinned = roles.filter(
-    (r) => !pinned.some((p) => r.startsWith(p)) && !r.startsWith("Api_CloudWatchRole_"),
+    (r) =>
+      !pinned.some((p) => r.startsWith(p)) &&
+      !r.startsWith("Api_CloudWatchRole_") &&
+      r !== "OrderEventDeliveryRole",
   );
   expect(unpinned).toEqual([]);
   expect(
@@ -560,3 +584,38 @@ test.each(FUNCTIONS.map((f) => [f.id, f]))(
     );
   },
 );
+
+test("only OrderEvents may put events on the order event bus; EventBridge delivers to this system's API destinations only", () => {
+  const docs = Object.entries(dataOf(stack, "aws_iam_policy_document"));
+  const putters = docs
+    .filter(([, doc]) =>
+      ((doc.statement ?? []) as Statement[]).some(
+        (st) =>
+          (st.actions ?? []).some((a) => a === "events:PutEvents" || a === "events:*" || a === "*") &&
+          (st.resources ?? []).some(
+            (r) => r === ORDER_EVENT_BUS || r === "*" || r.includes("event-bus/ecommerce-dev-order-events"),
+          ),
+      ),
+    )
+    .map(([name]) => name);
+  expect(putters).toEqual([expect.stringMatching(/^OrderEvents_Role_/)]);
+  const delivery = Object.values(resourcesOf(stack, "aws_iam_role_policy")).find(
+    (p) => p.name === "InvokeOrderEventSubscriptions",
+  );
+  expect(delivery).toMatchObject({ count: "${length(var.order_event_subscriptions) > 0 ? 1 : 0}" });
+  expect(JSON.parse(String(delivery!.policy))).toEqual({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "InvokeOwnApiDestinations",
+        Effect: "Allow",
+        Action: "events:InvokeApiDestination",
+        Resource:
+          "arn:${data.aws_partition.Partition.partition}:events:${data.aws_region.Region.name}:${data.aws_caller_identity.Account.account_id}:api-destination/ecommerce-dev-*",
+      },
+    ],
+  });
+  expect(resourcesOf(stack, "aws_iam_role").OrderEventDeliveryRole).toMatchObject({
+    assume_role_policy: expect.stringContaining('"Service":"events.amazonaws.com"'),
+  });
+});

@@ -1,4 +1,5 @@
 /** What `cdktf synth` writes for the order system: one assertion group per component. */
+import { EVENT_SCHEMAS } from "../../../lambdas/events/schemas";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { ApiGatewayDeployment } from "@cdktf/provider-aws/lib/api-gateway-deployment";
@@ -102,6 +103,8 @@ describe("providers and variables", () => {
         "inventory_table_name",
         "order_alerts_topic_arn",
         "order_error_topic_arn",
+        "order_event_bus_arn",
+        "order_event_bus_name",
         "order_keys_table_name",
         "order_stream_dlq_url",
         "orders_dlq_url",
@@ -782,10 +785,10 @@ describe("the order outbox: the orders table's stream → EventBridge Pipe → O
     });
   });
 
-  test("the orders table streams new images; the keys table exists beside it", () => {
+  test("the orders table streams new and old images (the outbox reads the new; the order events compare both); the keys table exists beside it", () => {
     expect(resourceNamed(s, "aws_dynamodb_table", "OrdersTable")).toMatchObject({
       stream_enabled: true,
-      stream_view_type: "NEW_IMAGE",
+      stream_view_type: "NEW_AND_OLD_IMAGES",
     });
     expect(resourceNamed(s, "aws_dynamodb_table", "OrderKeysTable")).toMatchObject({
       hash_key: "keyHash",
@@ -1347,6 +1350,88 @@ describe("alarms that page only for what is wrong", () => {
         expect.objectContaining({ expression: "IF(started >= 10, 100 * FILL(timedOut, 0) / started, 0)" }),
       ]),
       alarm_description: expect.stringContaining("docs/RUNBOOK.md#paymentactiontimeoutratealarm"),
+    });
+  });
+});
+
+describe("the order event bus", () => {
+  test("the bus, its archive for order_event_archive_days, and every event's schema registered as draft-04", () => {
+    expect(resourceNamed(s, "aws_cloudwatch_event_bus", "OrderEventBus")).toMatchObject({
+      name: "ecommerce-dev-order-events",
+    });
+    expect(resourceNamed(s, "aws_cloudwatch_event_archive", "OrderEventArchive")).toMatchObject({
+      event_source_arn: "${aws_cloudwatch_event_bus.OrderEventBus.arn}",
+      retention_days: "${var.order_event_archive_days}",
+      count: "${(var.order_event_archive_days >= 1) ? 1 : 0}",
+    });
+    const schemas = Object.values(resourcesOf(s, "aws_schemas_schema"));
+    const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(
+      schemas.map((schema) => [schema.name, schema.type, JSON.parse(String(schema.content))]).sort(byName),
+    ).toEqual(
+      EVENT_SCHEMAS.map(({ detailType, schema }) => [
+        `ecommerce-dev.orders@${detailType.replace(/ /g, "")}`,
+        "JSONSchemaDraft4",
+        schema,
+      ]).sort(byName),
+    );
+  });
+
+  test("OrderEvents reads both tables' streams (both images) in order, from the oldest record, and dead-letters what it cannot publish", () => {
+    for (const table of ["OrdersTable", "InventoryTable"]) {
+      expect(resourceNamed(s, "aws_dynamodb_table", table)).toMatchObject({
+        stream_enabled: true,
+        stream_view_type: "NEW_AND_OLD_IMAGES",
+      });
+    }
+    const mappings = Object.values(resourcesOf(s, "aws_lambda_event_source_mapping")).filter((m) =>
+      String(m.function_name).includes("OrderEvents"),
+    );
+    expect(mappings.map((m) => m.event_source_arn).sort()).toEqual([
+      "${aws_dynamodb_table.InventoryTable.stream_arn}",
+      "${aws_dynamodb_table.OrdersTable.stream_arn}",
+    ]);
+    for (const mapping of mappings) {
+      expect(mapping).toMatchObject({
+        starting_position: "TRIM_HORIZON",
+        bisect_batch_on_function_error: true,
+        maximum_retry_attempts: 10,
+        function_response_types: ["ReportBatchItemFailures"],
+        destination_config: {
+          on_failure: { destination_arn: "${aws_sqs_queue.OrderEventsDeadLetterQueue.arn}" },
+        },
+      });
+    }
+    const alarm = resourceNamed(s, "aws_cloudwatch_metric_alarm", "OrderEventsDeadLetterQueueNotEmptyAlarm");
+    expect(alarm).toMatchObject({
+      dimensions: { QueueName: "${aws_sqs_queue.OrderEventsDeadLetterQueue.name}" },
+    });
+  });
+
+  test("OrderEvents puts on the bus by name with the system's source; subscriptions are for_each over the variable, keys never in state", () => {
+    const fn = Object.values(resourcesOf(s, "aws_lambda_function")).find(
+      (f) => f.function_name === "ecommerce-dev-order-events",
+    )!;
+    expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({
+      ORDER_EVENT_BUS_NAME: "${aws_cloudwatch_event_bus.OrderEventBus.name}",
+      ORDER_EVENT_SOURCE: "ecommerce-dev.orders",
+    });
+    const connection = resourceNamed(s, "aws_cloudwatch_event_connection", "OrderEventConnection");
+    expect(connection).toMatchObject({
+      for_each: "${{ for s in var.order_event_subscriptions : s.name => s }}",
+      authorization_type: "API_KEY",
+      auth_parameters: { api_key: { value: "set-by-operator" } },
+      lifecycle: { ignore_changes: ["auth_parameters"] },
+    });
+    expect(resourceNamed(s, "aws_secretsmanager_secret", "OrderEventSubscriptionKey")).not.toHaveProperty(
+      "secret_string",
+    );
+    expect(resourcesOf(s, "aws_secretsmanager_secret_version")).not.toHaveProperty(
+      "OrderEventSubscriptionKey",
+    );
+    expect(resourceNamed(s, "aws_cloudwatch_event_target", "OrderEventSubscriptionTarget")).toMatchObject({
+      retry_policy: { maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 },
+      dead_letter_config: { arn: "${aws_sqs_queue.OrderEventSubscriptionDeadLetterQueue[each.key].arn}" },
     });
   });
 });

@@ -64,10 +64,18 @@ const ORDER_SYSTEM_COMPONENTS: Record<string, number> = {
   aws_s3_bucket_policy: 1,
   // Inventory, stock movements, orders, idempotency keys, e-mail suppression.
   aws_dynamodb_table: 5,
-  aws_sqs_queue: 4,
+  // OrdersQueue and its dead letters, the confirmations', the outbox's and the order events'.
+  aws_sqs_queue: 5,
   aws_pipes_pipe: 1,
   aws_lambda_function_event_invoke_config: 1,
-  aws_lambda_event_source_mapping: 1,
+  // OrdersQueue's consumer; OrderEvents on the orders and inventory streams.
+  aws_lambda_event_source_mapping: 3,
+  // The order event bus, its archive (order_event_archive_days = 30) and its schemas (none of the
+  // subscriptions' resources: order_event_subscriptions = []).
+  aws_cloudwatch_event_bus: 1,
+  aws_cloudwatch_event_archive: 1,
+  aws_schemas_registry: 1,
+  aws_schemas_schema: 10,
   // The three seed topics and EmailFeedbackTopic (customer_emails = on, the default).
   aws_sns_topic: 4,
   // The operator's e-mail on CriticalAlertsTopic; EmailFeedbackLambda on EmailFeedbackTopic.
@@ -116,6 +124,16 @@ const DEV_VARIANTS: PlanVariant[] = [
       reconcile_days: "7",
       low_stock_threshold: "0",
       return_window_days: "0",
+      order_event_archive_days: "0",
+      order_event_subscriptions: JSON.stringify([
+        { name: "warehouse", url: "https://wms.example.com/hooks/orders", detail_types: ["Order Confirmed"] },
+        {
+          name: "ledger",
+          url: "https://erp.example.com/events",
+          detail_types: ["Order Refunded", "Return Received"],
+          api_key_header: "authorization-key",
+        },
+      ]),
       vpc_mode: "create",
     },
   },
@@ -157,6 +175,12 @@ const DEV_VARIANTS: PlanVariant[] = [
       reconcile_days: "31",
       low_stock_threshold: "2.5",
       return_window_days: "366",
+      order_event_archive_days: "-1",
+      // Three refusals in one value: a plain-HTTP url, an unknown detail-type, a name used twice.
+      order_event_subscriptions: JSON.stringify([
+        { name: "wms", url: "http://wms.example.com/hooks", detail_types: ["Order Confirmed"] },
+        { name: "wms", url: "https://wms.example.com/hooks", detail_types: ["Order Exploded"] },
+      ]),
       release_strategy: "big-bang",
       provisioned_concurrency: "1.5",
       sender_domain: "shop.example.com",
@@ -260,15 +284,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
       byAuth("COGNITO_USER_POOLS")
         .map((m) => m.values.http_method)
         .sort(),
-    ).toEqual([
-      "DELETE",
-      "GET",
-      "GET",
-      "GET",
-      "GET",
-      "PATCH",
-      ...Array<string>(11).fill("POST"),
-    ]);
+    ).toEqual(["DELETE", "GET", "GET", "GET", "GET", "PATCH", ...Array<string>(11).fill("POST")]);
     // The catalogue (GET /products, GET /products/{productId}) and POST /webhooks/stripe (Stripe's
     // signature is checked by PaymentEvents), public.
     expect(
@@ -554,6 +570,7 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "com.amazonaws.us-east-1.cognito-idp",
       "com.amazonaws.us-east-1.dynamodb",
       "com.amazonaws.us-east-1.email",
+      "com.amazonaws.us-east-1.events",
       "com.amazonaws.us-east-1.sns",
       "com.amazonaws.us-east-1.states",
     ]);
@@ -705,6 +722,26 @@ describeWithTerraform("offline terraform validate + plan", () => {
       "low_stock_threshold must be a whole number from 0 to 1000000.",
     ],
     [
+      "a negative order_event_archive_days",
+      REFUSED_VALUES,
+      "order_event_archive_days must be a whole number of days from 0 (no archive) to 3650.",
+    ],
+    [
+      "an order event subscription without https",
+      REFUSED_VALUES,
+      "order_event_subscriptions: every url must start with https://.",
+    ],
+    [
+      "an order event subscription to an unknown detail-type",
+      REFUSED_VALUES,
+      "order_event_subscriptions: every subscription names one or more detail-types among",
+    ],
+    [
+      "two order event subscriptions with one name",
+      REFUSED_VALUES,
+      "order_event_subscriptions: each subscription needs a name of its own.",
+    ],
+    [
       "a return_window_days over 365",
       REFUSED_VALUES,
       "return_window_days must be a whole number of days from 0 (no returns) to 365.",
@@ -713,6 +750,69 @@ describeWithTerraform("offline terraform validate + plan", () => {
     const variant = summaries.find((s) => s.stack === "order-system-dev")!.variants[label];
     expect(variant.ok).toBe(false);
     expect((variant as Extract<VariantResult, { ok: false }>).error.replace(/\s+/g, " ")).toContain(message);
+  });
+
+  test("order_event_subscriptions: each gets its secret, connection (a placeholder key), API destination, rule, retried target with a dead-letter queue, and alarm; archive 0: none", () => {
+    const dev = summaries.find((s) => s.stack === "order-system-dev")!;
+    const other = dev.variants[OTHER_VALUES] as Extract<VariantResult, { ok: true }>;
+    const planned = plannedResources(other.planJsonPath);
+    const names = (type: string) =>
+      ofType(planned, type).map((r) => String(r.values.name ?? r.values.alarm_name));
+    expect(ofType(planned, "aws_cloudwatch_event_archive")).toEqual([]);
+    expect(
+      names("aws_secretsmanager_secret")
+        .filter((n) => n.includes("order-events"))
+        .sort(),
+    ).toEqual(["ecommerce-dev/order-events/ledger/api-key", "ecommerce-dev/order-events/warehouse/api-key"]);
+    expect(names("aws_cloudwatch_event_api_destination").sort()).toEqual([
+      "ecommerce-dev-ledger",
+      "ecommerce-dev-warehouse",
+    ]);
+    const connections = ofType(planned, "aws_cloudwatch_event_connection");
+    expect(
+      connections
+        .map((c) => (c.values.auth_parameters as { api_key: { key: string }[] }[])[0].api_key[0].key)
+        .sort(),
+    ).toEqual(["authorization-key", "x-api-key"]);
+    const targets = ofType(planned, "aws_cloudwatch_event_target").filter(
+      (t) => t.name === "OrderEventSubscriptionTarget",
+    );
+    expect(targets).toHaveLength(2);
+    for (const target of targets) {
+      expect(target.values).toMatchObject({
+        event_bus_name: "ecommerce-dev-order-events",
+        retry_policy: [{ maximum_event_age_in_seconds: 86400, maximum_retry_attempts: 185 }],
+      });
+    }
+    const rules = ofType(planned, "aws_cloudwatch_event_rule").filter(
+      (r) => r.name === "OrderEventSubscriptionRule",
+    );
+    expect(rules.map((r) => JSON.parse(String(r.values.event_pattern)))).toEqual(
+      expect.arrayContaining([{ source: ["ecommerce-dev.orders"], "detail-type": ["Order Confirmed"] }]),
+    );
+    expect(
+      names("aws_sqs_queue")
+        .filter((n) => n.endsWith("-events-dlq"))
+        .sort(),
+    ).toEqual([
+      "ecommerce-dev-ledger-events-dlq",
+      // OrderEvents' own, beside the subscriptions'.
+      "ecommerce-dev-order-events-dlq",
+      "ecommerce-dev-warehouse-events-dlq",
+    ]);
+    expect(
+      names("aws_cloudwatch_metric_alarm").filter((n) => n.endsWith("-events-dlq-not-empty")),
+    ).toHaveLength(3);
+    expect(names("aws_iam_role")).toContain("ecommerce-dev-order-event-delivery");
+    // Without subscriptions (the default): none of these, and no delivery role.
+    const plain = plannedResources(dev.planJsonPath);
+    expect(ofType(plain, "aws_cloudwatch_event_api_destination")).toEqual([]);
+    expect(ofType(plain, "aws_iam_role").map((r) => r.values.name)).not.toContain(
+      "ecommerce-dev-order-event-delivery",
+    );
+    expect(ofType(plain, "aws_schemas_schema").map((r) => r.values.type)).toEqual(
+      Array(10).fill("JSONSchemaDraft4"),
+    );
   });
 
   test("the bootstrap stack plans the state bucket, and no lock table (S3-native locking)", () => {

@@ -21,6 +21,7 @@ const DOMAIN_USES: Readonly<Record<string, readonly string[]>> = {
   email: ["orders", "customers"],
   payments: ["orders", "workflow", "alerts"],
   returns: ["orders", "payments", "catalog"],
+  events: ["orders", "catalog"],
 };
 const PLATFORM = "platform";
 const HANDLER_FOLDERS = new Set(FUNCTIONS.map((f) => f.folder));
