@@ -5,6 +5,8 @@
  * free tier ignored.
  * Usage: npm run cost -- [--orders N] (default 200; the mix is kept in proportion)
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { MeterReport } from "../local/meter/meter";
@@ -34,13 +36,25 @@ function order(paymentToken: string, productId: string, quantity: number) {
   return { paymentToken, customerEmail: "cost@example.com", items: [{ productId, quantity }] };
 }
 
+/** One subscriber of every order event (an API destination's invocations are priced). */
+async function subscriber(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => req.resume().on("end", () => res.writeHead(200).end()));
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+    close: () => server.close(),
+  };
+}
+
 async function measure(workflowType: WorkflowType): Promise<MeterReport> {
+  const receiver = await subscriber();
   const system = await startLocalOrderSystem({
     projectRoot: resolve(__dirname, ".."),
     port: 0,
     apiAuth: "none",
     customerEmails: "on",
     workflowType,
+    eventSubscriptions: [{ url: receiver.url, detailTypes: [] }],
   });
   try {
     const bodies = MIX.flatMap((m) =>
@@ -62,6 +76,7 @@ async function measure(workflowType: WorkflowType): Promise<MeterReport> {
     return system.meter.report();
   } finally {
     await system.stop();
+    receiver.close();
   }
 }
 

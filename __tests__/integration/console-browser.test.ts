@@ -215,7 +215,7 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
     });
   });
 
-  test("returns on the journey: staff receive one (back on the shelf, refunded) and reject another, from the page", async () => {
+  test("returns on the journey: staff receive one (back on the shelf, refunded) and reject another, from the page; the order events' feed shows them", async () => {
     const reply = await t.placeOrder({
       items: [{ productId: "SKU-1010", quantity: 2 }],
       paymentToken: "tok_visa",
@@ -274,6 +274,8 @@ test("a browser is available (in CI it must be: .ci/run installs chromium)", () 
           ?.textContent?.includes("rejected: Worn and washed"),
       refused.returnId,
     );
+    // The order event bus's feed shows the return's events as subscribers get them.
+    await page.waitForSelector(`#order-events li[data-event-id^="${orderId}:receipt:"]`);
     await page.screenshot({ path: join(screenshots, "console-returns.png"), fullPage: true });
     expect(await t.stockOf("SKU-1010")).toBe(stockBefore + 1);
     expect((await t.getOrder(orderId)).body).toMatchObject({

@@ -126,6 +126,30 @@ async function expectNothingLost(
   return orders;
 }
 
+/**
+ * Every finished order has its events on the order event bus: placed, and confirmed or failed (the
+ * restart publishes again what the killed runtime's stream lost, with the same ids).
+ */
+async function expectEventsOf(runtime: RuntimeProcess, orders: ListedOrder[]): Promise<void> {
+  const wanted = orders.flatMap((o) => [
+    `${o.orderId}:placed`,
+    `${o.orderId}:${o.status === "CONFIRMED" ? "confirmed" : "failed"}`,
+  ]);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { events } = (await (await fetch(`${runtime.url}/_local/order-events?limit=1000`)).json()) as {
+      events: { detail: { eventId: string } }[];
+    };
+    const published = new Set(events.map((e) => e.detail.eventId));
+    const missing = wanted.filter((id) => !published.has(id));
+    if (missing.length === 0 || Date.now() > deadline) {
+      expect(missing).toEqual([]);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A small deterministic generator: the kill points are random-looking and the same on every run. */
 function seeded(seed: number) {
   let state = seed;
@@ -145,7 +169,7 @@ describe("kill, stop and restart on the same --data-dir", () => {
   const random = seeded(Number(process.env.CRASH_TEST_SEED ?? 20261125));
 
   test.each([1, 2])(
-    "SIGKILL during a burst (run %i, seeded kill point): nothing accepted is lost",
+    "SIGKILL during a burst (run %i, seeded kill point): nothing accepted is lost, and every order has its events",
     async () => {
       const port = await freePort();
       const first = await startRuntime({ dataDir, port });
@@ -159,7 +183,8 @@ describe("kill, stop and restart on the same --data-dir", () => {
 
       const second = await startRuntime({ dataDir, port });
       try {
-        await expectNothingLost(second, results, initial);
+        const orders = await expectNothingLost(second, results, initial);
+        await expectEventsOf(second, orders);
       } finally {
         second.child.kill("SIGTERM");
         await second.exited();

@@ -8,6 +8,7 @@ import type { ChartSeries, ConsoleOrder, ConsoleReturn } from "./console-orders"
 import type { FeedEvent } from "./event-feed";
 import type { AlarmState } from "./local-alarms";
 import type { WorkflowGraph } from "./workflow-graph";
+import type { BusEvent } from "../eventbridge/order-event-bus";
 import type { TestCard } from "../runtime/test-cards";
 
 export { isInFlight, ORDER_STATUSES } from "../../lambdas/orders/order";
@@ -24,6 +25,14 @@ export const DEFAULT_ORDER_LIMIT = 50;
 export const MAX_ORDER_LIMIT = 200;
 /** How many of the newest notifications the overview carries. */
 export const OVERVIEW_NOTIFICATIONS = 20;
+/** How many of the order event bus's newest events the overview shows. */
+export const ORDER_EVENTS_SHOWN = 15;
+
+/** GET /_local/order-events. */
+export interface OrderEventsAnswer {
+  readonly events: readonly BusEvent[];
+}
+
 /** How often the page reads GET /_local/overview. */
 export const OVERVIEW_EVERY_MS = 2000;
 

@@ -138,10 +138,11 @@ export class LocalOrderEventBus {
       };
       this.keep(event);
       this.file?.write(`${JSON.stringify(event)}\n`);
-      // Custom events are billed per 64 KB chunk of each entry.
-      this.options.meter?.record("EventBridge", "PutEvents", {
-        events: payloadChunks(Buffer.byteLength(JSON.stringify(event))),
-      });
+      // Custom events are billed per 64 KB chunk of each entry; the bus's archive (deployed with
+      // order_event_archive_days, 30 by default) bills what it takes in.
+      const bytes = Buffer.byteLength(JSON.stringify(event));
+      this.options.meter?.record("EventBridge", "PutEvents", { events: payloadChunks(bytes) });
+      this.options.meter?.record("EventBridge", "OrderEventArchive", { archivedBytes: bytes });
       this.options.onEvent?.(event);
       for (const subscription of this.options.subscriptions) {
         const wanted = subscription.detailTypes;

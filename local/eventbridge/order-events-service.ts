@@ -22,6 +22,7 @@ import type { LocalService } from "../runtime/service";
 import { putEventsChecks } from "../iam/aws-calls";
 import { LocalOrderEventBus, type BusEvent, type DeadLetteredEvent } from "./order-event-bus";
 import { OrderEventStream } from "./order-event-stream";
+import { isOrderImage } from "../../lambdas/events/adapters/dynamodb-stream";
 
 export interface OrderEventsService extends LocalService {
   readonly bus: LocalOrderEventBus;
@@ -77,11 +78,12 @@ async function republishMissing(
     const page = await client.send(
       new ScanCommand({ TableName: LOCAL_TABLES.orders, ExclusiveStartKey: start, ConsistentRead: true }),
     );
-    const missing = (page.Items ?? []).filter((item) =>
-      orderEventsOf(undefined, unmarshall(item) as OrderRecord).some(
-        (e) => !target.hasEvent(e.detail.eventId),
-      ),
-    );
+    const missing = (page.Items ?? []).filter((item) => {
+      const order = unmarshall(item) as Partial<OrderRecord>;
+      return (
+        isOrderImage(order) && orderEventsOf(undefined, order).some((e) => !target.hasEvent(e.detail.eventId))
+      );
+    });
     for (let i = 0; i < missing.length; i += 100) {
       await publish({
         Records: missing.slice(i, i + 100).map((item) => ({

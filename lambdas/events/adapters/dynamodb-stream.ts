@@ -27,12 +27,20 @@ const imageOf = <T>(image: Record<string, StreamAttributeValue> | undefined): T 
 const movementsCounted = (item: LedgerItem | undefined) =>
   item ? Number(item.flushed ?? 0) + (item.log?.length ?? 0) : 0;
 
+/** An order's item as the API writes it: a partial item (a test's, a hand edit) makes no event. */
+export function isOrderImage(item: Partial<OrderRecord> | undefined): item is OrderRecord {
+  return typeof item?.orderId === "string" && Array.isArray(item.items) && typeof item.createdAt === "string";
+}
+
 export function eventsOfRecord(record: DynamoDBRecord, tables: StreamTables): DomainEvent[] {
   const table = tableOfRecord(record);
   const after = record.dynamodb?.NewImage;
   if (!after) return []; // a deletion (an expired key) is no fact
   if (table === tables.orders) {
-    return orderEventsOf(imageOf<OrderRecord>(record.dynamodb?.OldImage), imageOf<OrderRecord>(after)!);
+    const now = imageOf<OrderRecord>(after);
+    if (!isOrderImage(now)) return [];
+    const before = imageOf<OrderRecord>(record.dynamodb?.OldImage);
+    return orderEventsOf(isOrderImage(before) ? before : undefined, now);
   }
   if (table === tables.inventory) {
     const item = imageOf<LedgerItem>(after)!;

@@ -1,6 +1,11 @@
 /** The system at a glance: queues, executions, alarms, stock, notifications and the live charts. */
 import type uPlot from "uplot";
-import { OVERVIEW_EVERY_MS, type OverviewAnswer } from "../console-api";
+import {
+  ORDER_EVENTS_SHOWN,
+  OVERVIEW_EVERY_MS,
+  type OrderEventsAnswer,
+  type OverviewAnswer,
+} from "../console-api";
 import { $, el, json, messageOf, say } from "./dom";
 import { renderProducts } from "./products";
 
@@ -77,9 +82,28 @@ function renderOverview(overview: OverviewAnswer): void {
   renderCharts(overview.charts);
 }
 
+/** The newest events on the order event bus (GET /_local/order-events), as subscribers receive them. */
+function renderOrderEvents(events: OrderEventsAnswer["events"]): void {
+  $("#order-events").replaceChildren(
+    ...events.map((e) =>
+      el(
+        "li",
+        { "data-detail-type": e["detail-type"], "data-event-id": String(e.detail.eventId ?? "") },
+        el("time", { datetime: e.time }, e.time.slice(11, 19)),
+        ` ${e["detail-type"]}: ${String(e.detail.orderId ?? e.detail.productId ?? "")} #${String(e.detail.sequence ?? "")}`,
+      ),
+    ),
+  );
+}
+
 export async function pollOverview(): Promise<void> {
   try {
-    renderOverview(await json<OverviewAnswer>("/_local/overview"));
+    const [overview, orderEvents] = await Promise.all([
+      json<OverviewAnswer>("/_local/overview"),
+      json<OrderEventsAnswer>(`/_local/order-events?limit=${ORDER_EVENTS_SHOWN}`),
+    ]);
+    renderOverview(overview);
+    renderOrderEvents(orderEvents.events);
   } catch (error) {
     say(`overview: ${messageOf(error)}`);
   }
