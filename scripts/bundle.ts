@@ -26,7 +26,11 @@ const SECRETS = "@aws-lambda-powertools/parameters/secrets";
 export const LAZY_PACKAGES: Readonly<Partial<Record<string, readonly string[]>>> = {
   "process-payment": ["stripe", SECRETS],
   // Stripe's SDK, SES and Step Functions with the first refund, e-mail or ended payment wait.
-  "after-sale": ["stripe", SECRETS, "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn"],
+  // Returns' routes with the first return request.
+  "after-sale": ["stripe", SECRETS, "@aws-sdk/client-sesv2", "@aws-sdk/client-sfn", "./returns"],
+  // SNS with the first low-stock message.
+  "update-inventory": ["@aws-sdk/client-sns"],
+  "catalog-admin": ["@aws-sdk/client-sns"],
   // Stripe's SDK and Secrets Manager with the first Stripe event; SNS with the first dispute;
   // Powertools Idempotency with the first event of any provider.
   "payment-events": ["stripe", SECRETS, "@aws-sdk/client-sfn", "@aws-sdk/client-sns", "./apply-once"],

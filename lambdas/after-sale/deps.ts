@@ -21,7 +21,8 @@ export interface AfterSaleDeps extends CustomerMailDeps {
   readonly payments: PaymentRecords;
   readonly inventory: Pick<InventoryStore, "releaseStock">;
   readonly callbacks: WorkflowCallbacks;
-  readonly returns: ReturnStore;
+  /** The returns store; the DynamoDB one (built with the first return request) when not given. */
+  readonly returns?: ReturnStore;
   /** Days after shipment a customer may ask for a return (return_window_days); 0: none. */
   readonly returnWindowDays: number;
   readonly current: PaymentProvider;

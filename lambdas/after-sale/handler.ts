@@ -23,8 +23,7 @@ import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
 import { shipOrder } from "./shipment";
-import { receiveReturn, rejectReturn, requestReturn } from "./returns";
-import { dynamoDbReturns } from "../returns/adapters/dynamodb-returns";
+import type { ReturnOperation } from "./returns";
 import { returnWindowSetting } from "../returns/return";
 
 export { MAX_REASON_LENGTH } from "../platform/http";
@@ -43,11 +42,10 @@ async function route(deps: AfterSaleDeps, event: APIGatewayProxyEvent): Promise<
     case "shipOrder":
       return shipOrder(deps, event);
     case "requestReturn":
-      return requestReturn(deps, event);
     case "receiveReturn":
-      return receiveReturn(deps, event);
     case "rejectReturn":
-      return rejectReturn(deps, event);
+      // Returns' code is loaded with the first return request (./returns, beside index.js).
+      return (await import("./returns"))[routeOfEvent(event)!.operation as ReturnOperation](deps, event);
     default:
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
@@ -64,7 +62,7 @@ function depsFrom(overrides: Partial<AfterSaleDeps>): AfterSaleDeps {
     payments: overrides.payments ?? dynamoDbPaymentRecords(config),
     inventory: overrides.inventory ?? dynamoDbInventoryStore(config),
     callbacks: overrides.callbacks ?? new StepFunctionsCallbacks(),
-    returns: overrides.returns ?? dynamoDbReturns(config),
+    ...(overrides.returns ? { returns: overrides.returns } : {}),
     returnWindowDays: overrides.returnWindowDays ?? returnWindowSetting(config.returnWindowDays),
     suppressions: overrides.suppressions ?? dynamoDbSuppressionList(config),
     mailer:

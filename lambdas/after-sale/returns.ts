@@ -41,8 +41,18 @@ import {
 } from "../orders/order-returns";
 import { emailOnce, observability, type AfterSaleDeps } from "./deps";
 import { providerFailure } from "./refunds";
+import type { ReturnStore } from "../returns/ports";
+import { dynamoDbReturns } from "../returns/adapters/dynamodb-returns";
+import { AFTER_SALE_CONFIG, functionConfig } from "../platform/config";
 
 const { logger, metrics } = observability;
+
+export type ReturnOperation = "requestReturn" | "receiveReturn" | "rejectReturn";
+
+let defaultStore: ReturnStore | undefined;
+/** The deployed store, built once per execution environment with the first return request. */
+const storeOf = (deps: AfterSaleDeps): ReturnStore =>
+  deps.returns ?? (defaultStore ??= dynamoDbReturns(functionConfig("AfterSale", AFTER_SALE_CONFIG)));
 
 /** How often a change that lost a race to another change of the order's returns reads it again. */
 const RETURN_CHANGE_ATTEMPTS = 5;
@@ -139,7 +149,7 @@ export async function requestReturn(
   const returnId = returnIdOf(orderId, key);
   logger.appendKeys({ orderId, returnId });
   for (let attempt = 1; attempt <= RETURN_CHANGE_ATTEMPTS; attempt++) {
-    const order = await deps.returns.get(orderId);
+    const order = await storeOf(deps).get(orderId);
     // Another customer's order is not theirs to see: the same 404 as no order at all.
     if (!order || !mayActOn(caller, order)) return notFound(orderId);
     const earlier = order.returns?.find((r) => r.returnId === returnId);
@@ -166,7 +176,7 @@ export async function requestReturn(
       requestedAt: now.toISOString(),
       requestedBy: caller?.customerId ?? "anonymous",
     };
-    const written = await deps.returns.request(order, requested);
+    const written = await storeOf(deps).request(order, requested);
     if (written.kind === "changed") continue;
     logger.info("Return requested", { units: items.reduce((sum, i) => sum + i.quantity, 0) });
     metrics.addMetric("ReturnsRequested", MetricUnit.Count, 1);
@@ -262,7 +272,7 @@ export async function receiveReturn(
   const receiptId = receiptIdOf(returnId, key);
   logger.appendKeys({ orderId, returnId, receiptId });
   for (let attempt = 1; attempt <= RETURN_CHANGE_ATTEMPTS; attempt++) {
-    const order = await deps.returns.get(orderId);
+    const order = await storeOf(deps).get(orderId);
     if (!order) return notFound(orderId);
     const earlier = order.returns
       ?.find((r) => r.returnId === returnId)
@@ -285,7 +295,7 @@ export async function receiveReturn(
       receipt.refundMinor > 0
         ? { requestKey: receiptRefundKeyOf(receiptId), asked: receiptRefundAsked(returnId, receipt) }
         : undefined;
-    const written = await deps.returns.receive(order, planned, refundAsked);
+    const written = await storeOf(deps).receive(order, planned, refundAsked);
     if (written.kind === "changed") continue;
     logger.info("Return received", {
       status: planned.returned.status,
@@ -317,7 +327,7 @@ export async function rejectReturn(
   const { orderId, returnId } = ids;
   logger.appendKeys({ orderId, returnId });
   for (let attempt = 1; attempt <= RETURN_CHANGE_ATTEMPTS; attempt++) {
-    const order = await deps.returns.get(orderId);
+    const order = await storeOf(deps).get(orderId);
     if (!order) return notFound(orderId);
     const current = order.returns?.find((r) => r.returnId === returnId);
     if (current?.status === "REJECTED" && current.rejection?.reason === reason) {
@@ -327,7 +337,7 @@ export async function rejectReturn(
     const refusal = rejectionRefusal(order, returnId);
     if (refusal) return errorResponse(refusal.code, refusal.message);
     const at = (deps.now?.() ?? new Date()).toISOString();
-    const written = await deps.returns.reject(order, returnId, { reason, by: staff.customerId, at });
+    const written = await storeOf(deps).reject(order, returnId, { reason, by: staff.customerId, at });
     if (written.kind === "changed") continue;
     logger.info("Return rejected");
     metrics.addMetric("ReturnsRejected", MetricUnit.Count, 1);
