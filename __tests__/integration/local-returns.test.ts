@@ -16,9 +16,14 @@ jest.setTimeout(120_000);
 
 let t: TestSystem;
 let staff: string;
+const afterSaleLogs: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestSystem();
+  t = await startTestSystem({
+    onHandlerLog: (group, text) => {
+      if (group.endsWith("after-sale")) afterSaleLogs.push(text);
+    },
+  });
   staff = await localStaffToken(t.system.url, "returns.desk@shop.example.com");
 });
 afterAll(() => t?.stop());
@@ -195,6 +200,17 @@ test("one of two units back and restocked, then the rest (one damaged): refunded
       .join("\n"),
   ).toContain("Your return is complete.");
   expect(about("return-requested")[0].text).toContain("What happens next");
+
+  // The return routes load at first use, in a bundle of their own, and log (and count) through the
+  // handler's own logger and metrics: with the invocation's context, flushed with it.
+  const receivedLines = afterSaleLogs
+    .flatMap((text) => text.split("\n"))
+    .filter((line) => line.includes('"message":"Return received"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(receivedLines.length).toBeGreaterThan(0);
+  for (const line of receivedLines) {
+    expect(line).toMatchObject({ function_request_id: expect.any(String), service: "after-sale" });
+  }
 
   const reconciled = (await (
     await fetch(`${t.system.url}/_local/reconcile-payments`, { method: "POST" })

@@ -5,7 +5,7 @@
 import { emailCustomer, type CustomerMailDeps } from "../email/customer-mail";
 import { emailKindOf, type CustomerEmailSubject } from "../orders/order";
 import type { OrderRecord } from "../orders/order";
-import { createObservability } from "../platform/observability";
+import { createObservability, type Observability } from "../platform/observability";
 import type { Gateways } from "../payments/gateways";
 import type { PaymentProvider } from "../platform/payment-providers";
 import type { InventoryStore } from "../catalog/ports";
@@ -28,6 +28,11 @@ export interface AfterSaleDeps extends CustomerMailDeps {
   readonly current: PaymentProvider;
   readonly gateways: Gateways;
   readonly now?: () => Date;
+  /**
+   * The handler's logger and metrics: a module loaded at first use (./returns, its own bundle) logs
+   * and counts through them, so its metrics are flushed with the invocation's.
+   */
+  readonly observability?: Observability;
 }
 
 export const observability = createObservability("after-sale");
@@ -41,10 +46,11 @@ export async function emailOnce(
   order: OrderRecord,
   kind: CustomerEmailSubject,
 ): Promise<void> {
+  const log = deps.observability ?? observability;
   try {
-    await emailCustomer(deps, observability, order, kind);
+    await emailCustomer(deps, log, order, kind);
   } catch (error) {
-    observability.logger.warn("Customer e-mail not sent; repeating the request sends it", {
+    log.logger.warn("Customer e-mail not sent; repeating the request sends it", {
       kind: emailKindOf(kind),
       error: (error as Error).name,
     });

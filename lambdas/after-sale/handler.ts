@@ -23,7 +23,6 @@ import { cancelOrder } from "./cancel";
 import { observability, type AfterSaleDeps } from "./deps";
 import { refundOrder } from "./refunds";
 import { shipOrder } from "./shipment";
-import type { ReturnOperation } from "./returns";
 import { returnWindowSetting } from "../returns/return";
 
 export { MAX_REASON_LENGTH } from "../platform/http";
@@ -34,7 +33,8 @@ const config = functionConfig("AfterSale", AFTER_SALE_CONFIG);
 const { logger } = observability;
 
 async function route(deps: AfterSaleDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  switch (routeOfEvent(event)?.operation) {
+  const operation = routeOfEvent(event)?.operation;
+  switch (operation) {
     case "refundOrder":
       return refundOrder(deps, event);
     case "cancelOrder":
@@ -45,7 +45,7 @@ async function route(deps: AfterSaleDeps, event: APIGatewayProxyEvent): Promise<
     case "receiveReturn":
     case "rejectReturn":
       // Returns' code is loaded with the first return request (./returns, beside index.js).
-      return (await import("./returns"))[routeOfEvent(event)!.operation as ReturnOperation](deps, event);
+      return (await import("./returns"))[operation](deps, event);
     default:
       return errorResponse("ROUTE_NOT_FOUND", `No route for ${event.httpMethod} ${shortened(event.path)}.`);
   }
@@ -78,6 +78,7 @@ function depsFrom(overrides: Partial<AfterSaleDeps>): AfterSaleDeps {
           }),
     ...gateways,
     now: overrides.now,
+    observability,
   };
 }
 

@@ -45,9 +45,8 @@ import type { ReturnStore } from "../returns/ports";
 import { dynamoDbReturns } from "../returns/adapters/dynamodb-returns";
 import { AFTER_SALE_CONFIG, functionConfig } from "../platform/config";
 
-const { logger, metrics } = observability;
-
-export type ReturnOperation = "requestReturn" | "receiveReturn" | "rejectReturn";
+/** The handler's logger and metrics (this module is loaded at first use, in a bundle of its own). */
+const logOf = (deps: AfterSaleDeps) => deps.observability ?? observability;
 
 let defaultStore: ReturnStore | undefined;
 /** The deployed store, built once per execution environment with the first return request. */
@@ -127,6 +126,7 @@ export async function requestReturn(
   deps: AfterSaleDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
+  const { logger, metrics } = logOf(deps);
   const caller = customerOf(event);
   const ids = idsOf(event);
   if ("statusCode" in ids) return ids;
@@ -209,12 +209,13 @@ async function finishReceipt(
   receipt: ReturnReceipt,
   status: 200 | 201,
 ): Promise<APIGatewayProxyResult> {
+  const { logger } = logOf(deps);
   let latest = order;
   const refunded = () => latest.refunds?.some((r) => r.receiptId === receipt.receiptId) ?? false;
   if (receipt.refundMinor > 0 && !refunded()) {
     const outcome = await refund(
       deps,
-      observability,
+      logOf(deps),
       order.orderId,
       receiptRefundKeyOf(receipt.receiptId),
       receiptRefundAsked(returnId, receipt),
@@ -251,6 +252,7 @@ export async function receiveReturn(
   deps: AfterSaleDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
+  const { logger, metrics } = logOf(deps);
   const staff = staffOf(event, "receive a return");
   if ("statusCode" in staff) return staff;
   const ids = idsOf(event);
@@ -314,6 +316,7 @@ export async function rejectReturn(
   deps: AfterSaleDeps,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
+  const { logger, metrics } = logOf(deps);
   const staff = staffOf(event, "reject a return");
   if ("statusCode" in staff) return staff;
   const ids = idsOf(event);
