@@ -115,15 +115,7 @@ export class OrderSystemStack extends TerraformStack {
       vpcMode: vars.vpcMode.stringValue,
       logRetentionDays: ctx.logRetentionDays,
     });
-    const eventBus = new OrderEventBus(this, "OrderEventBus", {
-      namePrefix: env.namePrefix,
-      accountId: ctx.account,
-      region: ctx.region,
-      partition: ctx.partition,
-      archiveDays: vars.orderEventArchiveDays.numberValue,
-      subscriptionsVariable: "var.order_event_subscriptions",
-      alarmTopicArn: messaging.criticalAlertsTopic.arn,
-    });
+    const eventBus = this.createEventBus(ctx, messaging);
     this.resources = this.resourceHandles(ctx, tables, messaging, paymentSecrets, eventBus);
     this.functions = this.createFunctions(ctx, code, network, props.projectRootFromModule);
     // What triggers invoke: each function's live alias, never $LATEST.
@@ -167,6 +159,19 @@ export class OrderSystemStack extends TerraformStack {
       successHandlerName: `${fn("OrderSuccessHandler").functionName}:${fn("OrderSuccessHandler").name}`,
       paymentReconcilerName: `${fn("ReconcilePayments").functionName}:${fn("ReconcilePayments").name}`,
       eventBus,
+    });
+  }
+
+  /** The order event bus, its archive, schemas and subscriptions (its publisher is wired later). */
+  private createEventBus(ctx: StackContext, messaging: Messaging): OrderEventBus {
+    return new OrderEventBus(this, "OrderEventBus", {
+      namePrefix: ctx.env.namePrefix,
+      accountId: ctx.account,
+      region: ctx.region,
+      partition: ctx.partition,
+      archiveDays: ctx.vars.orderEventArchiveDays.numberValue,
+      subscriptionsVariable: "var.order_event_subscriptions",
+      alarmTopicArn: messaging.criticalAlertsTopic.arn,
     });
   }
 
@@ -611,10 +616,15 @@ export class OrderSystemStack extends TerraformStack {
       "DNS CNAME records that verify sender_domain in SES (DKIM); empty without sender_domain",
     );
     this.addPaymentOutputs(api, parts.stripeSecretArn, parts.stripeWebhookSecretArn);
-    this.output("order_event_bus_name", parts.eventBus.bus.name, "The order event bus (docs/EVENTS.md)");
+    this.addEventOutputs(parts.eventBus);
+  }
+
+  /** The order event bus subscribers and their rules name. */
+  private addEventOutputs(eventBus: OrderEventBus): void {
+    this.output("order_event_bus_name", eventBus.bus.name, "The order event bus (docs/EVENTS.md)");
     this.output(
       "order_event_bus_arn",
-      parts.eventBus.bus.arn,
+      eventBus.bus.arn,
       "The order event bus's ARN: rules of other accounts or systems subscribe here",
     );
   }
