@@ -3,8 +3,6 @@
  * lost on purpose leaves its order PENDING, and the reconciler's restart completes it anyway; an
  * order stuck PROCESSING is reported, not restarted.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { OrderQueue } from "../../lambdas/workflow/ports";
 import { startTestSystem, type TestSystem } from "../support/local-system";
 
@@ -70,21 +68,11 @@ test("an order stuck PROCESSING is reported, never restarted; a finished one is 
   await t.waitForFinalStatus(orderId);
   await t.system.settled();
   // As if its workflow had died after opening the payment: PROCESSING, not updated for an hour.
-  const documents = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: t.system.dynamoDbEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    }),
-  );
-  await documents.send(
-    new UpdateCommand({
-      TableName: t.system.tables.orders,
-      Key: { orderId },
-      UpdateExpression: "SET #status = :processing, updatedAt = :old",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: { ":processing": "PROCESSING", ":old": "2026-01-01T00:00:00.000Z" },
-    }),
+  await t.updateOrder(
+    orderId,
+    "SET #status = :processing, updatedAt = :old",
+    { "#status": "status" },
+    { ":processing": "PROCESSING", ":old": "2026-01-01T00:00:00.000Z" },
   );
   const result = await t.system.reconciler.runOnce();
   expect(result.orders).toEqual([

@@ -38,6 +38,13 @@ export interface TestSystem extends Omit<FaultInjector, "wrappers" | "resolveKey
   stockOf(productId: string): Promise<number>;
   /** Sets a product's stock in the inventory table directly (someone else sold it meanwhile). */
   setStock(productId: string, stock: number): Promise<void>;
+  /** Changes an order's item directly, around the API (a test's "as if"): an UpdateItem's expression. */
+  updateOrder(
+    orderId: string,
+    update: string,
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+  ): Promise<void>;
   waitForFinalStatus(orderId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   orderRecord(orderId: string): Promise<OrderRecord | undefined>;
   allOrders(): Promise<OrderRecord[]>;
@@ -132,6 +139,17 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
           Key: { [INVENTORY_TABLE.partitionKey]: productId },
           UpdateExpression: "SET stock = :stock",
           ExpressionAttributeValues: { ":stock": stock },
+        }),
+      );
+    },
+    updateOrder: async (orderId, update, names, values) => {
+      await documents.send(
+        new UpdateCommand({
+          TableName: system.tables.orders,
+          Key: { orderId },
+          UpdateExpression: update,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
     },

@@ -6,7 +6,7 @@
  * are appended), so the count of an image's facts only grows: an event's `sequence` is that count
  * when it appeared, and its `eventId` names the fact itself, the same however often it is published.
  */
-import type { OrderRecord } from "../orders/order";
+import { orderItemsView, type OrderRecord } from "../orders/order";
 import { toMajorUnits } from "../platform/money";
 
 /** The version of every event's `detail`: a breaking change to any event needs a new one. */
@@ -44,19 +44,6 @@ const wasConfirmed = (order: OrderRecord) =>
   ["CONFIRMED", "SHIPPED", "RETURNED"].includes(order.status) ||
   (order.status === "CANCELLED" && order.cancellation?.fromStatus === "CONFIRMED");
 
-/** The order's lines in the API's money format (unpriced before validation: id and quantity). */
-function itemsOf(order: OrderRecord): Record<string, unknown>[] {
-  return order.lines
-    ? order.lines.map((l) => ({
-        productId: l.productId,
-        name: l.name,
-        quantity: l.quantity,
-        unitPrice: toMajorUnits(l.unitPriceMinor),
-        lineTotal: toMajorUnits(l.lineTotalMinor),
-      }))
-    : order.items.map((l) => ({ productId: l.productId, quantity: l.quantity }));
-}
-
 const money = (order: OrderRecord, minor: number | undefined) => ({
   ...(minor === undefined ? {} : { amount: toMajorUnits(minor) }),
   currency: order.currency ?? null,
@@ -81,7 +68,7 @@ function statusFacts(order: OrderRecord): OrderFact[] {
       key: "confirmed",
       detailType: "Order Confirmed",
       occurredAt: order.confirmationNotifiedAt ?? order.updatedAt,
-      fields: { items: itemsOf(order), ...total },
+      fields: { items: orderItemsView(order), ...total },
     });
   }
   if (order.status === "FAILED") {
@@ -89,7 +76,7 @@ function statusFacts(order: OrderRecord): OrderFact[] {
       key: "failed",
       detailType: "Order Failed",
       occurredAt: order.updatedAt,
-      fields: { failureCode: order.failureCode ?? "Unknown", items: itemsOf(order), ...total },
+      fields: { failureCode: order.failureCode ?? "Unknown", items: orderItemsView(order), ...total },
     });
   }
   if (order.status === "CANCELLED") {
@@ -99,7 +86,7 @@ function statusFacts(order: OrderRecord): OrderFact[] {
       occurredAt: order.cancellation?.at ?? order.updatedAt,
       fields: {
         fromStatus: order.cancellation?.fromStatus ?? null,
-        items: itemsOf(order),
+        items: orderItemsView(order),
         ...total,
         refund:
           order.cancellation?.refundMinor === undefined ? null : toMajorUnits(order.cancellation.refundMinor),
@@ -114,7 +101,7 @@ function statusFacts(order: OrderRecord): OrderFact[] {
       fields: {
         carrier: order.shipment.carrier,
         trackingNumber: order.shipment.trackingNumber,
-        items: itemsOf(order),
+        items: orderItemsView(order),
       },
     });
   }

@@ -312,13 +312,9 @@ export interface OrderRecord {
   readonly providerRefundIds?: ReadonlySet<string>;
 }
 
-/**
- * The public view of an order (GET /orders/{orderId}): no token, no internal bookkeeping. The 3-D
- * Secure client secret (`paymentAction`) is for the order's owner only (`forOwner`): it completes
- * their payment, so staff and every other answer (refunds, exports…) never carry it.
- */
-export function orderView(order: OrderRecord, forOwner = false): Record<string, unknown> {
-  const items = order.lines
+/** An order's lines in the API's money format: priced once validated, productId and quantity before. */
+export function orderItemsView(order: OrderRecord): Record<string, unknown>[] {
+  return order.lines
     ? order.lines.map((l) => ({
         productId: l.productId,
         name: l.name,
@@ -327,6 +323,15 @@ export function orderView(order: OrderRecord, forOwner = false): Record<string, 
         lineTotal: toMajorUnits(l.lineTotalMinor),
       }))
     : order.items.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+}
+
+/**
+ * The public view of an order (GET /orders/{orderId}): no token, no internal bookkeeping. The 3-D
+ * Secure client secret (`paymentAction`) is for the order's owner only (`forOwner`): it completes
+ * their payment, so staff and every other answer (refunds, exports…) never carry it.
+ */
+export function orderView(order: OrderRecord, forOwner = false): Record<string, unknown> {
+  const items = orderItemsView(order);
   return {
     orderId: order.orderId,
     status: order.status,

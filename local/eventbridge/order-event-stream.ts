@@ -7,12 +7,9 @@
  * retries and on-failure destination do.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import {
-  READ_CHANGES_TARGET,
-  type ChangePage,
-  type ChangeRecord,
-  type StreamItem,
-} from "../dynamodb/change-feed";
+import { Agent } from "node:http";
+import type { ChangePage, ChangeRecord, StreamItem } from "../dynamodb/change-feed";
+import { followChanges, readChanges } from "../dynamodb/change-reader";
 import type { Invoke } from "../lambda/functions";
 import { DurableList } from "../runtime/durable-list";
 import { LOCAL_REGION, tableArn } from "../runtime/resources";
@@ -28,7 +25,6 @@ export interface OrderEventStreamOptions {
 
 /** The deployed mapping's retries of a failing record before its on-failure destination. */
 const ATTEMPTS = 4;
-const POLL_WAIT_MS = 500;
 /** Old images kept (the newest items'): an item not among them is published as if new (its events again, same ids). */
 const IMAGES_KEPT = 20_000;
 
@@ -40,10 +36,15 @@ export class OrderEventStream {
   private after = 0;
   private busy = false;
   private readonly running: Promise<void>;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
   constructor(private readonly options: OrderEventStreamOptions) {
     this.dead = new DurableList(options.deadLetterPath);
-    this.running = this.loop();
+    this.running = followChanges(
+      (waitMs) => this.read(waitMs),
+      (page) => this.handle(page),
+      this.stopping.signal,
+    );
   }
 
   deadLetters() {
@@ -63,30 +64,12 @@ export class OrderEventStream {
       await this.handle(page);
       page = await this.read(0, false).catch(() => undefined);
     }
+    this.agent.destroy();
   }
 
-  private async read(waitMs: number, abortable = true): Promise<ChangePage> {
-    const answer = await fetch(this.options.dynamoDbEndpoint, {
-      method: "POST",
-      headers: { "X-Amz-Target": READ_CHANGES_TARGET, "Content-Type": "application/x-amz-json-1.0" },
-      body: JSON.stringify({ after: this.after, waitMs }),
-      signal: abortable ? this.stopping.signal : undefined,
-    });
-    return (await answer.json()) as ChangePage;
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      let page: ChangePage;
-      try {
-        page = await this.read(POLL_WAIT_MS);
-      } catch {
-        if (this.stopping.signal.aborted) return;
-        await new Promise((r) => setTimeout(r, 200)); // the database is restarting
-        continue;
-      }
-      await this.handle(page);
-    }
+  private read(waitMs: number, abortable = true): Promise<ChangePage> {
+    const signal = abortable ? this.stopping.signal : undefined;
+    return readChanges(this.options.dynamoDbEndpoint, this.agent, this.after, waitMs, signal);
   }
 
   /** A stream record as Lambda receives it, its old image the item's previous one. */

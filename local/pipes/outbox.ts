@@ -4,17 +4,13 @@
  * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
  * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { OrderQueue, OrderQueueMessage } from "../../lambdas/workflow/ports";
 import type { StreamOrderItems } from "../../lambdas/workflow/io";
 import { ORDERS_TABLE } from "../../lambdas/platform/table-definitions";
-import {
-  READ_CHANGES_TARGET,
-  type ChangePage,
-  type ChangeRecord,
-  type StreamItem,
-} from "../dynamodb/change-feed";
+import type { ChangePage, ChangeRecord, StreamItem } from "../dynamodb/change-feed";
+import { followChanges, readChanges } from "../dynamodb/change-reader";
 import { LOCAL_TOPICS } from "../runtime/resources";
 import type { LocalNotifications } from "../sns/notifications";
 import { DurableList } from "../runtime/durable-list";
@@ -42,8 +38,6 @@ export interface OutboxOptions {
 
 /** As the deployed pipe: a few attempts per record, then the dead-letter queue. */
 const SEND_ATTEMPTS = 3;
-/** How long one read of the feed waits for a new record. */
-const POLL_WAIT_MS = 500;
 
 class OrderOutboxPipe implements OutboxService {
   readonly name = "outbox";
@@ -57,7 +51,11 @@ class OrderOutboxPipe implements OutboxService {
 
   constructor(private readonly options: OutboxOptions) {
     this.dead = new DurableList<string>(options.deadLetterPath);
-    this.running = this.loop();
+    this.running = followChanges(
+      (waitMs) => this.read(waitMs),
+      (page) => this.handle(page),
+      this.stopping.signal,
+    );
   }
 
   deadLetters(): readonly string[] {
@@ -81,38 +79,10 @@ class OrderOutboxPipe implements OutboxService {
     this.agent.destroy();
   }
 
-  /** One long poll of the change feed (node:http over a kept connection: it runs for every page). */
+  /** One long poll of the change feed. */
   private read(waitMs: number, abortable = true): Promise<ChangePage> {
-    const body = JSON.stringify({ after: this.after, waitMs });
-    return new Promise((resolve, reject) => {
-      const req = request(
-        this.options.dynamoDbEndpoint,
-        {
-          method: "POST",
-          agent: this.agent,
-          signal: abortable ? this.stopping.signal : undefined,
-          headers: {
-            "X-Amz-Target": READ_CHANGES_TARGET,
-            "Content-Type": "application/x-amz-json-1.0",
-            "Content-Length": Buffer.byteLength(body),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => {
-            try {
-              resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")) as ChangePage);
-            } catch (error) {
-              reject(error as Error);
-            }
-          });
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+    const signal = abortable ? this.stopping.signal : undefined;
+    return readChanges(this.options.dynamoDbEndpoint, this.agent, this.after, waitMs, signal);
   }
 
   /** Sends every PENDING order the page's records name, and moves past them. */
@@ -132,20 +102,6 @@ class OrderOutboxPipe implements OutboxService {
     await Promise.all([...latest].map(([id, record]) => this.deliver(id, record.newImage))).finally(
       () => this.delivering--,
     );
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      let page: ChangePage;
-      try {
-        page = await this.read(POLL_WAIT_MS);
-      } catch {
-        if (this.stopping.signal.aborted) return;
-        await new Promise((r) => setTimeout(r, 200)); // the database is restarting
-        continue;
-      }
-      await this.handle(page);
-    }
   }
 
   /**

@@ -58,6 +58,21 @@ export const PAYMENT_ACTION_MIN_STARTED = 10;
 type CountMetric = { namespace: string; metricName: string; dimensions: Record<string, string> };
 
 /** Alarms that page CriticalAlertsTopic, and the EcommerceProcessingDashboard. */
+/** Any message in a dead-letter queue: the queue's visible messages above 0 in a minute. */
+export function deadLetterAlarmOf(queueName: string) {
+  return {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: queueName },
+    statistic: "Maximum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+  };
+}
+
 export class Monitoring extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
   readonly dashboard: CloudwatchDashboard;
@@ -119,19 +134,7 @@ export class Monitoring extends Construct {
     queueName: string,
     alarmDescription: string,
   ): void {
-    this.alarm(logicalId, {
-      suffix,
-      alarmDescription,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: queueName },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-    });
+    this.alarm(logicalId, { suffix, alarmDescription, ...deadLetterAlarmOf(queueName) });
   }
 
   /** "At least `threshold` in 5 minutes": for counts of bad events, where no data means none happened. */

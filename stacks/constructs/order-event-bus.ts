@@ -20,6 +20,7 @@ import { Construct } from "constructs";
 import { EVENT_SCHEMAS, schemaNameOf } from "../../lambdas/events/schemas";
 import { ORDERS_QUEUE_SETTINGS } from "../../lambdas/platform/queue-settings";
 import { denyInsecureTransport } from "./policy";
+import { deadLetterAlarmOf } from "./monitoring";
 
 export interface OrderEventBusProps {
   readonly namePrefix: string;
@@ -221,15 +222,7 @@ export class OrderEventBus extends Construct {
       alarmName: `${namePrefix}-${each.key}-events-dlq-not-empty`,
       alarmDescription:
         "Order events could not be delivered to a subscriber after every retry. Runbook: docs/RUNBOOK.md#ordereventsubscriptiondeadletteralarms",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: `${namePrefix}-${each.key}-events-dlq` },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
+      ...deadLetterAlarmOf(`${namePrefix}-${each.key}-events-dlq`),
       alarmActions: [this.props.alarmTopicArn],
       okActions: [this.props.alarmTopicArn],
     }).overrideLogicalId("OrderEventSubscriptionDeadLetterAlarms");
