@@ -114,34 +114,40 @@ export class DynamoDbReturns implements ReturnStore {
       r.returnId === planned.returned.returnId ? planned.returned : r,
     );
     const refundMinor = planned.receipt.refundMinor;
+    // The refund this receipt sets aside (none when nothing is left to refund).
+    const setAside = refundMinor > 0 ? refund : undefined;
     const orderUpdate = this.returnsUpdate(order, returns, {
-      ...(planned.orderReturned ? { set: "#status = :returned", values: { ":returned": "RETURNED" } } : {}),
-      ...(refund && refundMinor > 0
+      ...(planned.orderReturned ? { set: "#status = :returned" } : {}),
+      ...(setAside
         ? {
             add: "refundedTotal :refund",
             // Never more than was charged, whatever other refunds are set aside meanwhile.
             condition:
               "payment.#ps IN (:charged, :partial) AND (attribute_not_exists(refundedTotal) OR refundedTotal <= :most)",
             names: { "#ps": "status" },
-            values: {
-              ...(planned.orderReturned ? { ":returned": "RETURNED" } : {}),
+          }
+        : {}),
+      values: {
+        ...(planned.orderReturned ? { ":returned": "RETURNED" } : {}),
+        ...(setAside
+          ? {
               ":refund": refundMinor,
               ":charged": "CHARGED",
               ":partial": "PARTIALLY_REFUNDED",
               ":most": (order.payment?.amountMinor ?? 0) - refundMinor,
-            },
-          }
-        : {}),
+            }
+          : {}),
+      },
     });
     const orderAndRefund = [
       orderUpdate,
-      ...(refund && refundMinor > 0
+      ...(setAside
         ? [
             setAsideRequestPut(
               this.tables.keys,
               order.orderId,
-              refund.requestKey,
-              refund.asked,
+              setAside.requestKey,
+              setAside.asked,
               this.keyTtlSeconds,
             ),
           ]
