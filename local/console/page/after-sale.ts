@@ -108,7 +108,7 @@ function buildActions(order: ConsoleOrder, done: () => void): Node | undefined {
     );
   }
   const refundable = order.payment?.status === "CHARGED" || order.payment?.status === "PARTIALLY_REFUNDED";
-  if (refundable && (order.status === "CONFIRMED" || order.status === "SHIPPED")) {
+  if (refundable && ["CONFIRMED", "SHIPPED", "RETURNED"].includes(order.status)) {
     const amount = field(order.orderId, "amount", "amount", 6);
     const reason = field(order.orderId, "reason", "reason", 14);
     parts.push(
