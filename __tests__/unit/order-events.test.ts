@@ -286,3 +286,30 @@ describe("the EventBridge publisher", () => {
     ).rejects.toThrow(/could not be put on bus/);
   });
 });
+
+test("npm start -- --event-subscription: repeatable, a URL then detail-types (all when none); a bad one is a usage error", async () => {
+  const { parseCommandLine } = await import("../../local/options");
+  expect(
+    parseCommandLine(
+      [
+        "--event-subscription",
+        "http://localhost:9000/hook,Order Confirmed,Return Received",
+        "--event-subscription",
+        "http://localhost:9001/all",
+      ],
+      {},
+    ),
+  ).toMatchObject({
+    values: {
+      eventSubscriptions: [
+        { url: "http://localhost:9000/hook", detailTypes: ["Order Confirmed", "Return Received"] },
+        { url: "http://localhost:9001/all", detailTypes: [] },
+      ],
+    },
+  });
+  expect(() => parseCommandLine(["--event-subscription", "ftp://x"], {})).toThrow(/needs an http\(s\) URL/);
+  expect(() => parseCommandLine(["--event-subscription", "http://x,Order Exploded"], {})).toThrow(
+    /unknown detail-type "Order Exploded"/,
+  );
+  expect(() => parseCommandLine(["--return-window-days", "366"], {})).toThrow(/at most 365/);
+});
