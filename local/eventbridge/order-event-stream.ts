@@ -7,9 +7,8 @@
  * retries and on-failure destination do.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { Agent } from "node:http";
 import type { ChangePage, ChangeRecord, StreamItem } from "../dynamodb/change-feed";
-import { followChanges, readChanges } from "../dynamodb/change-reader";
+import { ChangeFeedConsumer } from "../dynamodb/change-reader";
 import type { Invoke } from "../lambda/functions";
 import { DurableList } from "../runtime/durable-list";
 import { LOCAL_REGION, tableArn } from "../runtime/resources";
@@ -28,48 +27,23 @@ const ATTEMPTS = 4;
 /** Old images kept (the newest items'): an item not among them is published as if new (its events again, same ids). */
 const IMAGES_KEPT = 20_000;
 
-export class OrderEventStream {
-  private readonly stopping = new AbortController();
+export class OrderEventStream extends ChangeFeedConsumer {
   private readonly dead: DurableList<{ sequenceNumber: string; table: string; keys: StreamItem }>;
   private readonly images = new Map<string, StreamItem>();
-  private epoch = "";
-  private after = 0;
   private busy = false;
-  private readonly running: Promise<void>;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
   constructor(private readonly options: OrderEventStreamOptions) {
+    super(options.dynamoDbEndpoint);
     this.dead = new DurableList(options.deadLetterPath);
-    this.running = followChanges(
-      (waitMs) => this.read(waitMs),
-      (page) => this.handle(page),
-      this.stopping.signal,
-    );
+    this.start();
   }
 
   deadLetters() {
     return this.dead.list();
   }
 
-  async isIdle(): Promise<boolean> {
-    if (this.busy) return false;
-    const page = await this.read(0).catch(() => undefined);
-    return page !== undefined && page.epoch === this.epoch && page.records.length === 0;
-  }
-
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.running.catch(() => undefined);
-    for (let page = await this.read(0, false).catch(() => undefined); page?.records.length;) {
-      await this.handle(page);
-      page = await this.read(0, false).catch(() => undefined);
-    }
-    this.agent.destroy();
-  }
-
-  private read(waitMs: number, abortable = true): Promise<ChangePage> {
-    const signal = abortable ? this.stopping.signal : undefined;
-    return readChanges(this.options.dynamoDbEndpoint, this.agent, this.after, waitMs, signal);
+  protected working(): boolean {
+    return this.busy;
   }
 
   /** A stream record as Lambda receives it, its old image the item's previous one. */
@@ -98,9 +72,8 @@ export class OrderEventStream {
     };
   }
 
-  private async handle(page: ChangePage): Promise<void> {
-    if (page.epoch !== this.epoch) [this.epoch, this.after] = [page.epoch, 0];
-    this.after = page.records.at(-1)?.seq ?? this.after;
+  protected async handle(page: ChangePage): Promise<void> {
+    this.advance(page);
     const records = page.records
       .filter((r) => r.table in this.options.tables)
       .map((r) => this.streamRecord(r))

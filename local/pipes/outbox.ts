@@ -4,13 +4,12 @@
  * PENDING, the filter the deployed pipe applies. A send that keeps failing goes to the pipe's
  * dead-letter list (and pages CriticalAlertsTopic, as the deployed alarm does).
  */
-import { Agent } from "node:http";
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { OrderQueue, OrderQueueMessage } from "../../lambdas/workflow/ports";
 import type { StreamOrderItems } from "../../lambdas/workflow/io";
 import { ORDERS_TABLE } from "../../lambdas/platform/table-definitions";
 import type { ChangePage, ChangeRecord, StreamItem } from "../dynamodb/change-feed";
-import { followChanges, readChanges } from "../dynamodb/change-reader";
+import { ChangeFeedConsumer } from "../dynamodb/change-reader";
 import { LOCAL_TOPICS } from "../runtime/resources";
 import type { LocalNotifications } from "../sns/notifications";
 import { DurableList } from "../runtime/durable-list";
@@ -39,65 +38,34 @@ export interface OutboxOptions {
 /** As the deployed pipe: a few attempts per record, then the dead-letter queue. */
 const SEND_ATTEMPTS = 3;
 
-class OrderOutboxPipe implements OutboxService {
+class OrderOutboxPipe extends ChangeFeedConsumer implements OutboxService {
   readonly name = "outbox";
-  private readonly stopping = new AbortController();
   private readonly dead: DurableList<string>;
-  private epoch = "";
-  private after = 0;
   private delivering = 0;
-  private readonly running: Promise<void>;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 2 });
 
   constructor(private readonly options: OutboxOptions) {
+    super(options.dynamoDbEndpoint);
     this.dead = new DurableList<string>(options.deadLetterPath);
-    this.running = followChanges(
-      (waitMs) => this.read(waitMs),
-      (page) => this.handle(page),
-      this.stopping.signal,
-    );
+    this.start();
   }
 
   deadLetters(): readonly string[] {
     return [...this.dead.list()];
   }
 
-  async isIdle(): Promise<boolean> {
-    if (this.delivering > 0) return false;
-    const page = await this.read(0).catch(() => undefined);
-    return page !== undefined && page.epoch === this.epoch && page.records.length === 0;
-  }
-
-  /** Stops reading, after delivering what the feed already holds (the API stopped first). */
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    await this.running.catch(() => undefined);
-    for (let page = await this.read(0, false).catch(() => undefined); page?.records.length;) {
-      await this.handle(page);
-      page = await this.read(0, false).catch(() => undefined);
-    }
-    this.agent.destroy();
-  }
-
-  /** One long poll of the change feed. */
-  private read(waitMs: number, abortable = true): Promise<ChangePage> {
-    const signal = abortable ? this.stopping.signal : undefined;
-    return readChanges(this.options.dynamoDbEndpoint, this.agent, this.after, waitMs, signal);
+  protected working(): boolean {
+    return this.delivering > 0;
   }
 
   /** Sends every PENDING order the page's records name, and moves past them. */
-  private async handle(page: ChangePage): Promise<void> {
-    if (page.epoch !== this.epoch) {
-      // A new database process: its feed starts again at 1.
-      [this.epoch, this.after] = [page.epoch, 0];
-    }
+  protected async handle(page: ChangePage): Promise<void> {
+    this.advance(page);
     // An order written twice in one page is delivered once, from its latest image.
     const latest = new Map<string, ChangeRecord>();
     for (const record of page.records) {
       const orderId = record.keys[ORDERS_TABLE.partitionKey]?.S;
       if (record.table === this.options.ordersTable && orderId) latest.set(orderId, record);
     }
-    this.after = page.records.at(-1)?.seq ?? this.after;
     this.delivering++;
     await Promise.all([...latest].map(([id, record]) => this.deliver(id, record.newImage))).finally(
       () => this.delivering--,
