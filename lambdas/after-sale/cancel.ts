@@ -10,7 +10,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import * as z from "zod/mini";
 import { customerOf, isStaff, mayActOn, type Customer } from "../customers/customer";
-import { checkedReason, errorResponse, jsonBodyOf, jsonResponse, shortened } from "../platform/http";
+import { checkedReason, errorResponse, bodyMatching, jsonResponse, shortened } from "../platform/http";
 import { ORDER_ID_PATTERN } from "../platform/ids";
 import { ORDER_CANCELLED_MESSAGE, orderView, type OrderRecord } from "../orders/order";
 import { cancelPayment } from "../payments/settlement";
@@ -29,10 +29,13 @@ const cancelBodySchema = z.strictObject({ reason: z.optional(z.string()) });
 function reasonOf(event: APIGatewayProxyEvent, caller: Customer | undefined): string | APIGatewayProxyResult {
   const fallback = caller && isStaff(caller) ? "Cancelled by the store." : "Cancelled by the customer.";
   if (!event.body?.trim()) return fallback;
-  const sent = jsonBodyOf(event.body, 'nothing, or {"reason": "…"}');
-  if ("statusCode" in sent) return sent;
-  const body = cancelBodySchema.safeParse(sent.json);
-  if (!body.success) return errorResponse("INVALID_BODY", 'Send nothing, or {"reason": "…"}: nothing else.');
+  const body = bodyMatching(
+    event.body,
+    cancelBodySchema,
+    'nothing, or {"reason": "…"}',
+    'Send nothing, or {"reason": "…"}: nothing else.',
+  );
+  if ("statusCode" in body) return body;
   const reason = checkedReason(body.data.reason ?? "", false);
   if (typeof reason !== "string") return reason;
   return reason || fallback;

@@ -10,7 +10,7 @@ import { staffOf } from "../customers/customer";
 import {
   checkedReason,
   errorResponse,
-  jsonBodyOf,
+  bodyMatching,
   jsonResponse,
   requiredIdempotencyKey,
   shortened,
@@ -33,15 +33,13 @@ type Parsed = { amountMinor: number; reason: string; key: string } | APIGatewayP
 function parseRefund(event: APIGatewayProxyEvent): Parsed {
   const key = requiredIdempotencyKey(event.headers, "A refund");
   if (typeof key !== "string") return key;
-  const sent = jsonBodyOf(event.body, '{"amount": "12.50", "reason": "…"}');
-  if ("statusCode" in sent) return sent;
-  const body = refundBodySchema.safeParse(sent.json);
-  if (!body.success) {
-    return errorResponse(
-      "INVALID_BODY",
-      'Send {"amount": "12.50", "reason": "…"}: an amount and a reason, nothing else.',
-    );
-  }
+  const body = bodyMatching(
+    event.body,
+    refundBodySchema,
+    '{"amount": "12.50", "reason": "…"}',
+    'Send {"amount": "12.50", "reason": "…"}: an amount and a reason, nothing else.',
+  );
+  if ("statusCode" in body) return body;
   const amountMinor = minorUnitsOf(body.data.amount);
   if (amountMinor === undefined) {
     return errorResponse(

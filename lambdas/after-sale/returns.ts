@@ -13,7 +13,7 @@ import { customerOf, mayActOn, staffOf } from "../customers/customer";
 import {
   checkedReason,
   errorResponse,
-  jsonBodyOf,
+  bodyMatching,
   jsonResponse,
   requiredIdempotencyKey,
   shortened,
@@ -132,15 +132,13 @@ export async function requestReturn(
   if ("statusCode" in ids) return ids;
   const key = requiredIdempotencyKey(event.headers, "A return");
   if (typeof key !== "string") return key;
-  const sent = jsonBodyOf(event.body, '{"items": [{"productId": "…", "quantity": 1}], "reason": "…"}');
-  if ("statusCode" in sent) return sent;
-  const body = requestSchema.safeParse(sent.json);
-  if (!body.success) {
-    return errorResponse(
-      "INVALID_BODY",
-      `Send {"items": […], "reason": "…"}: ${ITEMS_HELP}, and nothing else.`,
-    );
-  }
+  const body = bodyMatching(
+    event.body,
+    requestSchema,
+    '{"items": [{"productId": "…", "quantity": 1}], "reason": "…"}',
+    `Send {"items": […], "reason": "…"}: ${ITEMS_HELP}, and nothing else.`,
+  );
+  if ("statusCode" in body) return body;
   const items = distinct(body.data.items);
   if ("statusCode" in items) return items;
   const reason = checkedReason(body.data.reason, true);
@@ -259,15 +257,13 @@ export async function receiveReturn(
   if ("statusCode" in ids) return ids;
   const key = requiredIdempotencyKey(event.headers, "A receipt");
   if (typeof key !== "string") return key;
-  const sent = jsonBodyOf(event.body, '{"items": [{"productId": "…", "quantity": 1, "restock": true}]}');
-  if ("statusCode" in sent) return sent;
-  const body = receiptSchema.safeParse(sent.json);
-  if (!body.success) {
-    return errorResponse(
-      "INVALID_BODY",
-      `Send {"items": […]}: ${ITEMS_HELP} and restock true or false, and nothing else.`,
-    );
-  }
+  const body = bodyMatching(
+    event.body,
+    receiptSchema,
+    '{"items": [{"productId": "…", "quantity": 1, "restock": true}]}',
+    `Send {"items": […]}: ${ITEMS_HELP} and restock true or false, and nothing else.`,
+  );
+  if ("statusCode" in body) return body;
   const items = distinct<ReceiptLine>(body.data.items);
   if ("statusCode" in items) return items;
   const { orderId, returnId } = ids;
@@ -321,10 +317,13 @@ export async function rejectReturn(
   if ("statusCode" in staff) return staff;
   const ids = idsOf(event);
   if ("statusCode" in ids) return ids;
-  const sent = jsonBodyOf(event.body, '{"reason": "…"}');
-  if ("statusCode" in sent) return sent;
-  const body = rejectionSchema.safeParse(sent.json);
-  if (!body.success) return errorResponse("INVALID_BODY", 'Send {"reason": "…"}, nothing else.');
+  const body = bodyMatching(
+    event.body,
+    rejectionSchema,
+    '{"reason": "…"}',
+    'Send {"reason": "…"}, nothing else.',
+  );
+  if ("statusCode" in body) return body;
   const reason = checkedReason(body.data.reason, true);
   if (typeof reason !== "string") return reason;
   const { orderId, returnId } = ids;

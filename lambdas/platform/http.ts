@@ -35,6 +35,25 @@ export function jsonBodyOf(body: string | null, expected: string): { json: unkno
   }
 }
 
+/** What a schema's `safeParse` answers (zod's, for one). */
+type SafeParse<T> = (value: unknown) => { success: true; data: T } | { success: false };
+
+/**
+ * A JSON body that matches `schema`: its data, or the API's answer: INVALID_JSON saying what to send
+ * (`expected`), or INVALID_BODY with `invalid` (unknown fields, wrong types).
+ */
+export function bodyMatching<T>(
+  body: string | null,
+  schema: { safeParse: SafeParse<T> },
+  expected: string,
+  invalid: string,
+): { data: T } | APIGatewayProxyResult {
+  const sent = jsonBodyOf(body, expected);
+  if ("statusCode" in sent) return sent;
+  const parsed = schema.safeParse(sent.json);
+  return parsed.success ? { data: parsed.data } : errorResponse("INVALID_BODY", invalid);
+}
+
 export function header(headers: Record<string, string | undefined> | null, name: string): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
